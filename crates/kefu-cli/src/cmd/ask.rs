@@ -1,0 +1,82 @@
+//! `kefu ask BUNDLE "question"`: the ranking and the decision the reply policy makes.
+
+use anyhow::Result;
+use kefu_core::reply::{decide_ranking, Decision, Thresholds};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The bundle (.kefu).
+    pub bundle: PathBuf,
+    /// The shopper's message.
+    pub question: String,
+    /// How many entries to list.
+    #[arg(short = 'n', long, default_value_t = 5)]
+    pub top: usize,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let engine = super::open_bundle(&args.bundle)?;
+    let start = Instant::now();
+    let ranking = engine.search(&args.question, args.top.max(3));
+    let took = start.elapsed();
+    let t = Thresholds::of(&engine);
+    let decision = decide_ranking(&engine, &ranking, &t);
+    let confidence = engine.manifest().calibration.model.confidence(&ranking);
+    if args.json {
+        let hits: Vec<_> = ranking
+            .hits
+            .iter()
+            .take(args.top)
+            .map(|h| {
+                let e = engine.entry(h.entry).expect("hit names an entry");
+                serde_json::json!({"id": e.id, "title": e.title, "score": h.score, "coverage": h.coverage})
+            })
+            .collect();
+        let out = serde_json::json!({
+            "decision": decision.kind(),
+            "confidence": confidence,
+            "hits": hits,
+            "corrections": ranking.corrections,
+            "micros": took.as_micros() as u64,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    for (i, h) in ranking.hits.iter().take(args.top).enumerate() {
+        let e = engine.entry(h.entry).expect("hit names an entry");
+        println!("{:>2}. {:<28} score {:>6.2}  coverage {:.2}  {}", i + 1, e.id, h.score, h.coverage, e.title);
+    }
+    if ranking.hits.is_empty() {
+        println!("(no entry matches)");
+    }
+    for (typed, used) in &ranking.corrections {
+        println!("typo: {typed} → {used}");
+    }
+    let what = match &decision {
+        Decision::Answer { entry, .. } => format!("answer with `{}`", engine.entry(*entry).map_or("?", |e| &e.id)),
+        Decision::Clarify { candidates } => format!(
+            "clarify: did you mean {}",
+            candidates
+                .iter()
+                .filter_map(|c| engine.entry(*c))
+                .map(|e| format!("`{}`", e.id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Decision::Handoff { reason } => format!("hand over to a human ({reason:?})"),
+        Decision::Ask { fact } => format!("ask for the {}", fact.name()),
+        Decision::Smalltalk { kind } => format!("small talk ({})", kind.name()),
+    };
+    println!(
+        "decision: {what} (confidence {confidence:.2}, answer at ≥ {:.2}; {:.2} ms)",
+        t.answer_min,
+        took.as_secs_f64() * 1000.0
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,102 @@
+//! `kefu eval FILE.tsv`: build from the kb rows, ask every query row, print the metrics.
+
+use crate::source;
+use anyhow::Result;
+use kefu_core::build::{build, BuildOptions};
+use kefu_core::eval::{report, score};
+use kefu_core::reply::{respond, Conversation, Decision, Now, Thresholds};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// An evaluation TSV (`split id label text`).
+    pub file: PathBuf,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let loaded = source::load(&args.file)?;
+    if loaded.queries.is_empty() {
+        anyhow::bail!("{}: no query rows to evaluate", args.file.display());
+    }
+    if loaded.errors() > 0 {
+        source::print_diagnostics(&loaded.diagnostics);
+        anyhow::bail!("{}: {} errors", args.file.display(), loaded.errors());
+    }
+    let t0 = Instant::now();
+    let (bytes, engine) = build(
+        &loaded.kb,
+        &BuildOptions { source_hash: loaded.source_hash.clone(), ..Default::default() },
+        &mut |_, _| {},
+    )?;
+    let build_secs = t0.elapsed().as_secs_f64();
+    let t = Thresholds::of(&engine);
+    let mut outcomes = Vec::with_capacity(loaded.queries.len());
+    for q in &loaded.queries {
+        let start = Instant::now();
+        let ranking = engine.search(&q.text, 10);
+        let micros = start.elapsed().as_secs_f64() * 1e6;
+        let mut o = score(&engine, q, &ranking, micros, &t);
+        // The decision mix is the shipped policy's: `respond` (triage, asks, small talk,
+        // hand-offs) on a fresh conversation. A direct answer is right when its entry has the
+        // query's label.
+        let reply = respond(&engine, &mut Conversation::default(), &q.text, Now::default());
+        o.decision = reply.decision.kind();
+        o.answered_right = match reply.decision {
+            Decision::Answer { entry, .. } => o.in_scope && engine.entry(entry).is_some_and(|e| e.id == q.label),
+            _ => false,
+        };
+        outcomes.push(o);
+    }
+    let r = report(&outcomes, t.answer_min);
+    if args.json {
+        let out = serde_json::json!({
+            "file": args.file.display().to_string(),
+            "entries": engine.manifest().entries.len(),
+            "kb_rows": engine.manifest().question_count,
+            "bundle_bytes": bytes.len(),
+            "build_seconds": build_secs,
+            "report": r,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let pct = |x: f64| format!("{:.1}%", x * 100.0);
+    println!("{}", args.file.display());
+    println!(
+        "  kb: {} entries, {} rows → bundle {} bytes, built in {:.2} s",
+        engine.manifest().entries.len(),
+        engine.manifest().question_count,
+        bytes.len(),
+        build_secs
+    );
+    println!("  queries: {} ({} in scope)", r.queries, r.in_scope);
+    println!("  acc@1 {}   R@3 {}", pct(r.acc_at_1), pct(r.recall_at_3));
+    println!(
+        "  shipped policy (answer ≥ {:.2}): self-service {}   wrong answers {}",
+        r.answer_min,
+        pct(r.self_service),
+        pct(r.wrong_rate)
+    );
+    println!("  oracle self-service at ≤5% wrong: {}", pct(r.oracle_self_service_at_5));
+    println!(
+        "  decisions: {}",
+        r.decisions.iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
+    );
+    println!("  latency per query: p50 {:.3} ms   p99 {:.3} ms", r.p50_ms, r.p99_ms);
+    println!("  risk–coverage (confidence threshold → answered, self-service, wrong):");
+    for row in &r.risk_coverage {
+        println!(
+            "    ≥ {:.2}  {:>6}  {:>6}  {:>6}",
+            row.threshold,
+            pct(row.answered),
+            pct(row.self_service),
+            pct(row.wrong_rate)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

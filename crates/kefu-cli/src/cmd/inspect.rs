@@ -1,0 +1,57 @@
+//! `kefu inspect BUNDLE`: manifest, calibration and the size of each part.
+
+use anyhow::{Context, Result};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The bundle (.kefu).
+    pub bundle: PathBuf,
+    /// List every entry.
+    #[arg(long)]
+    pub entries: bool,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let bytes = std::fs::read(&args.bundle).with_context(|| format!("cannot read {}", args.bundle.display()))?;
+    let b = kefu_core::bundle::read(&bytes).with_context(|| args.bundle.display().to_string())?;
+    let m = &b.manifest;
+    let manifest_bytes = bytes.len() - 24 - 8 - b.files.iter().map(|(n, d)| 6 + n.len() + d.len()).sum::<usize>();
+    println!("bundle       {} ({} bytes, format {})", args.bundle.display(), bytes.len(), b.format_version);
+    println!("built by     kefu {} at {} (unix seconds)", m.kefu_version, m.built_at);
+    println!("source hash  {}", m.source_hash);
+    println!(
+        "shop         {} ({})",
+        if m.settings.name.is_empty() { "-" } else { &m.settings.name },
+        m.settings.locale.tag()
+    );
+    println!("entries      {} ({} questions)", m.entries.len(), m.question_count);
+    println!("synonyms     {} groups", m.settings.synonyms.len());
+    let c = &m.calibration;
+    println!(
+        "policy       answer ≥ {:.2}, clarify ≥ {:.2} (estimate {:.1}% right / {:.1}% wrong over {} held-out questions)",
+        c.answer_min,
+        c.clarify_min,
+        c.est_self_service * 100.0,
+        c.est_wrong_rate * 100.0,
+        c.samples
+    );
+    println!("manifest     {manifest_bytes} bytes");
+    for (name, data) in &b.files {
+        println!("  {:<44} {:>9} bytes", name, data.len());
+    }
+    if args.entries {
+        for e in &m.entries {
+            println!(
+                "{:<32} {:<10} {:<6} {} questions  {}",
+                e.id,
+                e.category,
+                e.locale.tag(),
+                e.question_count,
+                e.title
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

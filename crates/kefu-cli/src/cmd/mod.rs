@@ -1,0 +1,18 @@
+//! One module per `kefu` subcommand.
+
+pub mod ask;
+pub mod build;
+pub mod check;
+pub mod eval;
+pub mod gaps;
+pub mod inspect;
+
+use anyhow::{Context, Result};
+use kefu_core::Engine;
+use std::path::Path;
+
+/// Opens a bundle file, naming it in any error.
+pub fn open_bundle(path: &Path) -> Result<Engine> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Engine::open(&bytes).with_context(|| format!("{}", path.display()))
+}

@@ -1,0 +1,59 @@
+//! `kefu`: the command line for content staff and merchants. A thin layer over kefu-core
+//! (one file per subcommand in `cmd/`) and kefu-server (`serve`, `report`).
+
+mod cmd;
+mod source;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "kefu", version, about = "Build and test the knowledge base behind the kefu chat widget.", long_about = None)]
+#[command(
+    after_help = "Examples:\n  kefu check www/demo/kb/en\n  kefu build www/demo/kb/en -o kb.kefu\n  kefu ask kb.kefu \"where is my parcel\"\n  kefu eval ../shared/eval/banking77/full.tsv\n  kefu inspect kb.kefu"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build a bundle (one .kefu file) from a KB folder or file.
+    Build(cmd::build::Args),
+    /// Lint a KB: duplicate ids, empty answers, dangling quick replies … with file:line.
+    Check(cmd::check::Args),
+    /// Ask a bundle a question: top entries, scores and the reply decision.
+    Ask(cmd::ask::Args),
+    /// Score an evaluation TSV (kb rows build the KB, query rows are asked).
+    Eval(cmd::eval::Args),
+    /// Cluster the log of unanswered questions and show what the KB is missing.
+    Gaps(cmd::gaps::Args),
+    /// Show a bundle's manifest and sizes.
+    Inspect(cmd::inspect::Args),
+    /// Run the hand-off receiver and agent inbox.
+    Serve(kefu_server::ServeArgs),
+    /// Weekly service figures from the hand-off database.
+    Report(kefu_server::ReportArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build(a) => cmd::build::run(a),
+        Command::Check(a) => cmd::check::run(a),
+        Command::Ask(a) => cmd::ask::run(a),
+        Command::Eval(a) => cmd::eval::run(a),
+        Command::Gaps(a) => cmd::gaps::run(a),
+        Command::Inspect(a) => cmd::inspect::run(a),
+        Command::Serve(a) => kefu_server::serve(a).map(|_| ExitCode::SUCCESS),
+        Command::Report(a) => kefu_server::report(a).map(|_| ExitCode::SUCCESS),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("kefu: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

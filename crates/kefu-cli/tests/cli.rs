@@ -1,0 +1,162 @@
+//! The `kefu` binary as content staff use it: check, build, ask, inspect, with bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn kefu(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(args)
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .expect("kefu runs")
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+#[test]
+fn demo_kbs_check_clean_and_build_deterministically() {
+    let tmp = tempfile::tempdir().unwrap();
+    for locale in ["zh-CN", "en"] {
+        let src = repo().join("www/demo/kb").join(locale);
+        let out = kefu(&["check", src.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stderr(&out).contains("0 errors"), "{}", stderr(&out));
+        let a = tmp.path().join(format!("{locale}-a.kefu"));
+        let b = tmp.path().join(format!("{locale}-b.kefu"));
+        for path in [&a, &b] {
+            let out = kefu(&["build", src.to_str().unwrap(), "-o", path.to_str().unwrap()]);
+            assert!(out.status.success(), "{}", stderr(&out));
+        }
+        let (ba, bb) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+        assert!(ba.len() > 10_000);
+        assert!(ba == bb, "two builds of {locale} differ");
+        let out = kefu(&["inspect", a.to_str().unwrap()]);
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("entries      86") || text.contains("entries"), "{text}");
+    }
+}
+
+#[test]
+fn ask_finds_traditional_chinese_and_typos() {
+    let tmp = tempfile::tempdir().unwrap();
+    let zh = tmp.path().join("zh.kefu");
+    let en = tmp.path().join("en.kefu");
+    assert!(kefu(&["build", repo().join("www/demo/kb/zh-CN").to_str().unwrap(), "-o", zh.to_str().unwrap()])
+        .status
+        .success());
+    assert!(kefu(&["build", repo().join("www/demo/kb/en").to_str().unwrap(), "-o", en.to_str().unwrap()])
+        .status
+        .success());
+    let top = |bundle: &Path, q: &str| -> String {
+        let out = kefu(&["ask", "--json", bundle.to_str().unwrap(), q]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["hits"][0]["id"].as_str().unwrap_or("").to_string()
+    };
+    // Traditional characters fold to the simplified KB; typos are corrected.
+    let simplified = top(&zh, "发票怎么开");
+    assert!(!simplified.is_empty());
+    assert_eq!(top(&zh, "發票怎麼開"), simplified);
+    let right = top(&en, "how do I cancel my order");
+    assert_eq!(top(&en, "how do I cancle my ordr"), right);
+}
+
+#[test]
+fn bad_sources_name_file_and_line_and_fail() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = tmp.path().join("kb");
+    std::fs::create_dir(&kb).unwrap();
+    write(
+        &kb,
+        "a.md",
+        "---\nid: dup\nquestions: [How to pay?]\ncategory: payment\n---\nBy card.\n---\nid: dup\nquestions: [Refund]\ncategory: returns\nquick_replies: [nowhere]\n---\n\n",
+    );
+    write(&kb, "b.md", "---\nid: x\nquestions: [q]\ncategory: general\nlocale: fr\n---\nhi\n");
+    let out = kefu(&["check", kb.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("a.md:7: error: duplicate id `dup`"), "{err}");
+    assert!(err.contains("empty answer"), "{err}");
+    assert!(err.contains("quick reply `nowhere`"), "{err}");
+    assert!(err.contains("b.md:5: error: unknown locale `fr`"), "{err}");
+    let out = kefu(&["build", kb.to_str().unwrap(), "-o", tmp.path().join("x.kefu").to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(!tmp.path().join("x.kefu").exists(), "nothing is written on errors");
+
+    // Warnings alone do not fail the check.
+    let ok = tmp.path().join("ok");
+    std::fs::create_dir(&ok).unwrap();
+    write(&ok, "a.md", "---\nid: a\nquestions: [Pay?]\ncategory: sundries\n---\nBy card.\n");
+    let out = kefu(&["check", ok.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("warning: unknown category"), "{}", stderr(&out));
+}
+
+#[test]
+fn corrupt_bundles_give_distinct_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = tmp.path().join("good.kefu");
+    assert!(kefu(&["build", repo().join("www/demo/kb/en").to_str().unwrap(), "-o", good.to_str().unwrap()])
+        .status
+        .success());
+    let bytes = std::fs::read(&good).unwrap();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("truncated", bytes[..bytes.len() / 2].to_vec(), "truncated"),
+        ("magic", [b"GIF89a".as_slice(), &bytes[6..]].concat(), "not a kefu bundle"),
+        (
+            "version",
+            {
+                let mut b = bytes.clone();
+                b[8] = 200;
+                b
+            },
+            "newer than this kefu supports",
+        ),
+        (
+            "checksum",
+            {
+                let mut b = bytes.clone();
+                let n = b.len() - 100;
+                b[n] ^= 0x55;
+                b
+            },
+            "checksum mismatch",
+        ),
+        ("empty", vec![], "truncated"),
+    ];
+    for (name, data, expect) in cases {
+        let path = tmp.path().join(format!("{name}.kefu"));
+        std::fs::write(&path, data).unwrap();
+        let out = kefu(&["ask", path.to_str().unwrap(), "refund"]);
+        assert!(!out.status.success(), "{name} opened");
+        let err = stderr(&out);
+        assert!(err.contains(expect), "{name}: {err}");
+        assert!(err.contains(path.to_str().unwrap()), "{name} names the file: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+    }
+}
+
+#[test]
+fn csv_import_builds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = tmp.path().join("kb");
+    std::fs::create_dir(&kb).unwrap();
+    write(&kb, "faq.csv", "id,question,answer,category\nship,When will it ship?,Within **48 hours**.,shipping\nship,dispatch time,,shipping\npay,Can I pay by card?,Yes.,payment\n");
+    let out_path = tmp.path().join("c.kefu");
+    let out = kefu(&["build", kb.to_str().unwrap(), "-o", out_path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = kefu(&["ask", "--json", out_path.to_str().unwrap(), "dispatch time?"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["hits"][0]["id"], "ship");
+}

@@ -1,0 +1,44 @@
+//! Answer quality on the shared evaluation files (read from `../shared/eval`, never copied in):
+//! kefu must beat plain tantivy's acc@1 on every file, and the shipped reply policy must keep
+//! wrong answers at or below 5% of all queries.
+
+use std::path::Path;
+use std::process::Command;
+
+/// acc@1 (%) of tantivy 0.27 with its default tokenizer, from shared/eval/README.md.
+const TANTIVY_ACC1: &[(&str, &str, f64)] = &[
+    ("hint3_sofmattress", "normalized", 36.4),
+    ("hint3_sofmattress", "full", 54.2),
+    ("bitext_customer_support", "normalized", 51.2),
+    ("bitext_customer_support", "full", 91.7),
+    ("banking77", "normalized", 34.2),
+    ("banking77", "full", 79.7),
+];
+
+#[test]
+fn beats_plain_tantivy_and_keeps_wrong_answers_under_five_percent() {
+    let eval_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/eval");
+    if !eval_dir.exists() {
+        eprintln!("skipped: {} not found (the shared evaluation data sits beside the repo)", eval_dir.display());
+        return;
+    }
+    let mut failures = Vec::new();
+    for &(set, variant, tantivy) in TANTIVY_ACC1 {
+        let file = eval_dir.join(set).join(format!("{variant}.tsv"));
+        let out = Command::new(env!("CARGO_BIN_EXE_kefu")).args(["eval", "--json"]).arg(&file).output().unwrap();
+        assert!(out.status.success(), "{}: {}", file.display(), String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let r = &v["report"];
+        let acc = r["acc_at_1"].as_f64().unwrap() * 100.0;
+        let wrong = r["wrong_rate"].as_f64().unwrap() * 100.0;
+        let ss = r["self_service"].as_f64().unwrap() * 100.0;
+        eprintln!("{set}/{variant}: acc@1 {acc:.1}% (tantivy {tantivy}%), self-service {ss:.1}%, wrong {wrong:.1}%");
+        if acc <= tantivy {
+            failures.push(format!("{set}/{variant}: acc@1 {acc:.1}% is not above tantivy's {tantivy}%"));
+        }
+        if wrong > 5.0 {
+            failures.push(format!("{set}/{variant}: {wrong:.1}% wrong answers (limit 5%)"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}

@@ -1,0 +1,224 @@
+//! The analyzer: one pipeline used when the index is built and when a shopper asks, so the
+//! two always agree.
+//!
+//! text → [`normalize`] (width folding, lowercase, traditional → simplified) →
+//! synonym folding → [`tokenize`] (Han unigrams + bigrams, stemmed Latin words) → terms.
+
+mod normalize;
+mod synonyms;
+mod tokenize;
+
+pub use normalize::normalize;
+pub use synonyms::Synonyms;
+pub use tokenize::{is_han, TermKind};
+
+/// English function words (stemmed) that say nothing about what a shopper wants.
+pub fn is_stopword(term: &str) -> bool {
+    matches!(
+        term,
+        "a" | "an"
+            | "the"
+            | "i"
+            | "me"
+            | "my"
+            | "to"
+            | "is"
+            | "are"
+            | "am"
+            | "be"
+            | "it"
+            | "of"
+            | "for"
+            | "on"
+            | "in"
+            | "at"
+            | "and"
+            | "or"
+            | "so"
+            | "this"
+            | "that"
+            | "you"
+            | "your"
+            | "do"
+            | "doe"
+            | "did"
+            | "pleas"
+            | "pls"
+            | "pl"
+            | "with"
+            | "there"
+            | "just"
+            | "would"
+            | "could"
+            | "should"
+            | "will"
+            | "shall"
+            | "was"
+            | "were"
+            | "been"
+            | "have"
+            | "has"
+            | "had"
+            | "we"
+            | "us"
+            | "our"
+            | "im"
+            | "hi"
+            | "hello"
+            | "hey"
+    )
+}
+
+use std::sync::Arc;
+
+/// Upper bound on the terms taken from one text: a 10,000-character paste must not cost more
+/// than a long question.
+pub const MAX_TERMS: usize = 512;
+
+/// A term with its position, as the index sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    pub text: String,
+    pub position: usize,
+    pub kind: TermKind,
+}
+
+/// The analyzer of one KB (its synonyms are part of it).
+#[derive(Debug, Clone, Default)]
+pub struct Analyzer {
+    synonyms: Arc<Synonyms>,
+}
+
+impl Analyzer {
+    /// An analyzer that folds the given synonym groups.
+    pub fn new(synonym_groups: &[Vec<String>]) -> Self {
+        Analyzer { synonyms: Arc::new(Synonyms::new(synonym_groups)) }
+    }
+
+    /// The terms of `text`, in order, at most [`MAX_TERMS`].
+    pub fn terms(&self, text: &str) -> Vec<Term> {
+        let normalized = normalize(text);
+        let folded = self.synonyms.fold_phrases(&normalized);
+        let mut terms = tokenize::tokenize(&folded, MAX_TERMS);
+        for t in &mut terms {
+            if t.kind == TermKind::Word {
+                if let Some(canon) = self.synonyms.word(&t.text) {
+                    t.text = canon.to_string();
+                }
+            }
+        }
+        terms
+    }
+}
+
+/// The analyzer as a tantivy tokenizer (registered as [`TOKENIZER_NAME`]).
+#[derive(Clone)]
+pub struct KefuTokenizer {
+    analyzer: Analyzer,
+    token: tantivy::tokenizer::Token,
+}
+
+/// The name under which the kefu tokenizer is registered in the index.
+pub const TOKENIZER_NAME: &str = "kefu";
+
+impl KefuTokenizer {
+    pub fn new(analyzer: Analyzer) -> Self {
+        KefuTokenizer { analyzer, token: Default::default() }
+    }
+}
+
+/// Token stream over precomputed terms.
+pub struct KefuTokenStream<'a> {
+    terms: std::vec::IntoIter<Term>,
+    token: &'a mut tantivy::tokenizer::Token,
+}
+
+impl tantivy::tokenizer::Tokenizer for KefuTokenizer {
+    type TokenStream<'a> = KefuTokenStream<'a>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        self.token.reset();
+        KefuTokenStream { terms: self.analyzer.terms(text).into_iter(), token: &mut self.token }
+    }
+}
+
+impl tantivy::tokenizer::TokenStream for KefuTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        match self.terms.next() {
+            Some(t) => {
+                self.token.text.clear();
+                self.token.text.push_str(&t.text);
+                self.token.position = t.position;
+                self.token.offset_from = 0;
+                self.token.offset_to = 0;
+                self.token.position_length = 1;
+                true
+            }
+            None => false,
+        }
+    }
+    fn token(&self) -> &tantivy::tokenizer::Token {
+        self.token
+    }
+    fn token_mut(&mut self) -> &mut tantivy::tokenizer::Token {
+        self.token
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(a: &Analyzer, s: &str) -> Vec<String> {
+        a.terms(s).into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn traditional_and_simplified_give_the_same_terms() {
+        let a = Analyzer::default();
+        assert_eq!(texts(&a, "退貨怎麼申請"), texts(&a, "退货怎么申请"));
+        assert!(texts(&a, "退貨").contains(&"退货".to_string()));
+    }
+
+    #[test]
+    fn han_unigrams_and_bigrams_have_increasing_positions() {
+        let terms = Analyzer::default().terms("退货运费");
+        let got: Vec<_> = terms.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(got, ["退", "退货", "货", "货运", "运", "运费", "费"]);
+        assert!(terms.windows(2).all(|w| w[0].position < w[1].position));
+    }
+
+    #[test]
+    fn english_is_lowercased_and_stemmed() {
+        let a = Analyzer::default();
+        assert_eq!(texts(&a, "Refunds REFUNDED"), ["refund", "refund"]);
+    }
+
+    #[test]
+    fn full_width_is_folded() {
+        let a = Analyzer::default();
+        assert_eq!(texts(&a, "ＯＲＤＥＲ１２３"), texts(&a, "order123"));
+    }
+
+    #[test]
+    fn synonyms_fold_words_and_phrases() {
+        let a = Analyzer::new(&[
+            vec!["parcel".into(), "package".into(), "money back".into()],
+            vec!["退款".into(), "退钱".into()],
+        ]);
+        assert_eq!(texts(&a, "packages"), texts(&a, "parcel"));
+        assert_eq!(texts(&a, "money back"), texts(&a, "parcel"));
+        assert_eq!(texts(&a, "怎么退錢"), texts(&a, "怎么退款"));
+    }
+
+    #[test]
+    fn hostile_input_is_bounded() {
+        let a = Analyzer::default();
+        assert!(a.terms("").is_empty());
+        assert!(a.terms("😀😀🎉").is_empty());
+        assert!(a.terms("\u{0}\u{1b}[31m\u{7f}").len() <= 2);
+        let long = "退货".repeat(5_000);
+        assert!(a.terms(&long).len() <= MAX_TERMS);
+        let mixed = texts(&a, "iPhone15 退货 refund");
+        assert!(mixed.contains(&"iphone15".to_string()) && mixed.contains(&"退货".to_string()));
+    }
+}

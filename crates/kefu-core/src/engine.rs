@@ -1,0 +1,424 @@
+//! Search: open a verified bundle from bytes (native or wasm, no threads, no files) and rank
+//! entries for a shopper's message.
+//!
+//! Every question (main and alternates) is one index document; each entry also has one
+//! document for its answer text. An entry's score is its best question's BM25 score plus a
+//! small share of its answer's score, so alternates all count for their entry and questions
+//! weigh more than answers. Unknown English words are corrected to the nearest KB word
+//! (typos), Chinese is matched through unigrams and bigrams.
+
+use crate::analyze::{Analyzer, KefuTokenizer, TermKind, TOKENIZER_NAME};
+use crate::bundle::{self, Bundle, BundleError, EntryMeta, Manifest};
+use std::collections::HashMap;
+use std::path::Path;
+use tantivy::collector::TopDocs;
+use tantivy::directory::RamDirectory;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST};
+use tantivy::{DocAddress, DocId, DocSet, Index, IndexReader, ReloadPolicy, Searcher, Term, TERMINATED};
+
+/// Field names of the index schema.
+pub(crate) const F_ENTRY: &str = "entry";
+pub(crate) const F_QUESTION: &str = "q";
+pub(crate) const F_ANSWER: &str = "a";
+
+/// Weight of the answer document next to the best question.
+const ANSWER_WEIGHT: f32 = 0.25;
+/// Weight of a Han unigram next to a bigram or a word.
+const UNIGRAM_WEIGHT: f32 = 0.6;
+/// Weight of a typo-corrected word.
+const FUZZY_WEIGHT: f32 = 0.8;
+/// Weight of an entry's second-best question: several matching alternates reinforce an entry.
+const SECOND_WEIGHT: f32 = 0.5;
+/// Weight of the third-best alternate question of an entry.
+const THIRD_WEIGHT: f32 = 0.25;
+/// Boost of English function words ("how", "my", "the"): kept, so a query made only of them
+/// still finds something, but they barely move the ranking.
+const STOPWORD_WEIGHT: f32 = 0.15;
+/// How many documents are gathered before grouping them into entries.
+const GATHER: usize = 400;
+
+/// The schema every bundle index uses.
+pub(crate) fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default().set_tokenizer(TOKENIZER_NAME).set_index_option(IndexRecordOption::WithFreqs),
+    );
+    let entry = b.add_u64_field(F_ENTRY, FAST);
+    let question = b.add_text_field(F_QUESTION, text.clone());
+    let answer = b.add_text_field(F_ANSWER, text);
+    (b.build(), Fields { entry, question, answer })
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fields {
+    pub entry: Field,
+    pub question: Field,
+    pub answer: Field,
+}
+
+/// One ranked entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// Position of the entry in the manifest.
+    pub entry: u32,
+    /// Combined score (best question + share of answer).
+    pub score: f32,
+    /// Score of the best-matching question alone.
+    pub question_score: f32,
+    /// Share (0–1, weighted by rarity) of the query's terms found in that best question.
+    pub coverage: f32,
+}
+
+/// The answer to one search: entries best first, plus what the reply policy needs.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Ranking {
+    pub hits: Vec<Hit>,
+    /// Number of distinct terms the query produced.
+    pub query_terms: usize,
+    /// Share (0–1, weighted by rarity) of the query's terms the KB knows at all.
+    pub known: f32,
+    /// Words that were corrected as typos: (typed, used).
+    pub corrections: Vec<(String, String)>,
+    /// Share of the nearest question documents (up to [`VOTERS`]) that belong to the top entry.
+    pub votes: f32,
+}
+
+/// How many of the nearest questions vote in [`Ranking::votes`].
+pub const VOTERS: usize = 10;
+
+impl Ranking {
+    /// Relative margin between the best and the runner-up score (1 when alone).
+    pub fn margin(&self) -> f32 {
+        match self.hits.as_slice() {
+            [] => 0.0,
+            [_] => 1.0,
+            [a, b, ..] if a.score > 0.0 => ((a.score - b.score) / a.score).clamp(0.0, 1.0),
+            _ => 0.0,
+        }
+    }
+}
+
+/// Which documents a search ignores (used by leave-one-out calibration and tests).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Exclude {
+    /// A question document (its global question index).
+    pub question: Option<u32>,
+    /// A whole entry.
+    pub entry: Option<u32>,
+}
+
+/// A loaded bundle, ready to answer.
+pub struct Engine {
+    manifest: Manifest,
+    analyzer: Analyzer,
+    reader: IndexReader,
+    fields: Fields,
+    /// KB words (ASCII, 3+ letters) by length, for typo correction.
+    vocab: HashMap<usize, Vec<String>>,
+    format_version: u16,
+    bytes: usize,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("entries", &self.manifest.entries.len()).finish()
+    }
+}
+
+impl Engine {
+    /// Verifies a bundle and opens its index from memory.
+    pub fn open(bytes: &[u8]) -> Result<Engine, BundleError> {
+        let Bundle { manifest, files, format_version } = bundle::read(bytes)?;
+        let dir = RamDirectory::create();
+        for (name, data) in &files {
+            if name.contains('/') || name.contains('\\') || name.starts_with('.') {
+                return Err(BundleError::Malformed(format!("bad index file name `{name}`")));
+            }
+            use tantivy::Directory;
+            dir.atomic_write(Path::new(name), data).map_err(|e| BundleError::Index(e.to_string()))?;
+        }
+        Self::from_directory(manifest, dir, format_version, bytes.len())
+    }
+
+    pub(crate) fn from_directory(
+        manifest: Manifest,
+        dir: RamDirectory,
+        format_version: u16,
+        bytes: usize,
+    ) -> Result<Engine, BundleError> {
+        let index = Index::open(dir).map_err(|e| match e {
+            tantivy::TantivyError::OpenReadError(tantivy::directory::error::OpenReadError::FileDoesNotExist(p)) => {
+                BundleError::MissingSegment(p.display().to_string())
+            }
+            other => BundleError::Index(other.to_string()),
+        })?;
+        let analyzer = Analyzer::new(&manifest.settings.synonyms);
+        index.tokenizers().register(TOKENIZER_NAME, KefuTokenizer::new(analyzer.clone()));
+        let (expected, fields) = schema();
+        if index.schema() != expected {
+            return Err(BundleError::Index("index schema does not match this kefu version".into()));
+        }
+        let reader =
+            index.reader_builder().reload_policy(ReloadPolicy::Manual).num_warming_threads(0).try_into().map_err(
+                |e: tantivy::TantivyError| match e {
+                    tantivy::TantivyError::OpenReadError(
+                        tantivy::directory::error::OpenReadError::FileDoesNotExist(p),
+                    ) => BundleError::MissingSegment(p.display().to_string()),
+                    other => BundleError::Index(other.to_string()),
+                },
+            )?;
+        let searcher = reader.searcher();
+        let mut vocab: HashMap<usize, Vec<String>> = HashMap::new();
+        let mut docs = 0u64;
+        for seg in searcher.segment_readers() {
+            docs += seg.max_doc() as u64;
+            let inv = seg.inverted_index(fields.question).map_err(|e| BundleError::Index(e.to_string()))?;
+            let mut stream = inv.terms().stream().map_err(|e| BundleError::Index(e.to_string()))?;
+            while stream.advance() {
+                if let Ok(w) = std::str::from_utf8(stream.key()) {
+                    if w.len() >= 3 && w.bytes().all(|b| b.is_ascii_lowercase()) {
+                        vocab.entry(w.len()).or_default().push(w.to_string());
+                    }
+                }
+            }
+        }
+        let expected_docs = manifest.question_count as u64 + manifest.entries.len() as u64;
+        if docs != expected_docs {
+            return Err(BundleError::Malformed(format!(
+                "index has {docs} documents, manifest expects {expected_docs}"
+            )));
+        }
+        for v in vocab.values_mut() {
+            v.sort();
+            v.dedup();
+        }
+        Ok(Engine { manifest, analyzer, reader, fields, vocab, format_version, bytes })
+    }
+
+    /// The bundle's manifest (entries, settings, calibration).
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// The entry at a manifest position.
+    pub fn entry(&self, pos: u32) -> Option<&EntryMeta> {
+        self.manifest.entries.get(pos as usize)
+    }
+
+    /// The position of the entry with this id.
+    pub fn position_of(&self, id: &str) -> Option<u32> {
+        self.manifest.entries.iter().position(|e| e.id == id).map(|p| p as u32)
+    }
+
+    /// Bundle format version and size in bytes.
+    pub fn format(&self) -> (u16, usize) {
+        (self.format_version, self.bytes)
+    }
+
+    /// The analyzer of this KB.
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
+    /// Ranks entries for `query`, best first, at most `limit`.
+    pub fn search(&self, query: &str, limit: usize) -> Ranking {
+        self.search_excluding(query, limit, Exclude::default())
+    }
+
+    /// Like [`Engine::search`], ignoring the excluded documents.
+    pub fn search_excluding(&self, query: &str, limit: usize, exclude: Exclude) -> Ranking {
+        let searcher = self.reader.searcher();
+        let mut ranking = Ranking::default();
+        let planned = self.plan(&searcher, query, &mut ranking);
+        if planned.is_empty() || limit == 0 {
+            return ranking;
+        }
+        let total_weight: f32 = planned.iter().map(|p| p.weight).sum();
+        ranking.known =
+            planned.iter().filter(|p| p.df > 0).map(|p| p.weight).sum::<f32>() / total_weight.max(f32::EPSILON);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for p in planned.iter().filter(|p| p.df > 0) {
+            let qt = Term::from_field_text(self.fields.question, &p.text);
+            let at = Term::from_field_text(self.fields.answer, &p.text);
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(TermQuery::new(qt, IndexRecordOption::WithFreqs)), p.boost)),
+            ));
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    Box::new(TermQuery::new(at, IndexRecordOption::WithFreqs)),
+                    p.boost * ANSWER_WEIGHT,
+                )),
+            ));
+        }
+        if clauses.is_empty() {
+            return ranking;
+        }
+        let query = BooleanQuery::new(clauses);
+        let Ok(top) = searcher.search(&query, &TopDocs::with_limit(GATHER).order_by_score()) else {
+            return ranking;
+        };
+        // Group documents into entries.
+        struct Acc {
+            best_q: f32,
+            second_q: f32,
+            third_q: f32,
+            best_doc: Option<DocAddress>,
+            answer: f32,
+        }
+        let mut voters: Vec<u32> = Vec::with_capacity(VOTERS);
+        let mut by_entry: HashMap<u32, Acc> = HashMap::new();
+        let questions = self.manifest.question_count;
+        for (score, addr) in top {
+            let seg = searcher.segment_reader(addr.segment_ord);
+            let Ok(col) = seg.fast_fields().u64(F_ENTRY) else { continue };
+            let Some(entry) = col.first(addr.doc_id) else { continue };
+            let entry = entry as u32;
+            if exclude.entry == Some(entry) {
+                continue;
+            }
+            let is_question = addr.segment_ord == 0 && addr.doc_id < questions;
+            if is_question && exclude.question == Some(addr.doc_id) {
+                continue;
+            }
+            let acc = by_entry.entry(entry).or_insert(Acc {
+                best_q: 0.0,
+                second_q: 0.0,
+                third_q: 0.0,
+                best_doc: None,
+                answer: 0.0,
+            });
+            if is_question {
+                if voters.len() < VOTERS {
+                    voters.push(entry);
+                }
+                // Documents come best first: the first of an entry is its best question.
+                if acc.best_doc.is_none() {
+                    acc.best_q = score;
+                    acc.best_doc = Some(addr);
+                } else if acc.second_q == 0.0 {
+                    acc.second_q = score;
+                } else if acc.third_q == 0.0 {
+                    acc.third_q = score;
+                }
+            } else {
+                acc.answer = acc.answer.max(score);
+            }
+        }
+        let mut hits: Vec<(Hit, Option<DocAddress>)> = by_entry
+            .into_iter()
+            .map(|(entry, a)| {
+                let score = a.best_q + SECOND_WEIGHT * a.second_q + THIRD_WEIGHT * a.third_q + a.answer;
+                (Hit { entry, score, question_score: a.best_q, coverage: 0.0 }, a.best_doc)
+            })
+            .collect();
+        hits.sort_by(|a, b| b.0.score.total_cmp(&a.0.score).then(a.0.entry.cmp(&b.0.entry)));
+        hits.truncate(limit);
+        for (hit, doc) in &mut hits {
+            if let Some(doc) = doc {
+                hit.coverage = self.coverage(&searcher, &planned, *doc, total_weight);
+            }
+        }
+        ranking.hits = hits.into_iter().map(|(h, _)| h).collect();
+        if let Some(top) = ranking.hits.first() {
+            ranking.votes = voters.iter().filter(|&&e| e == top.entry).count() as f32 / voters.len().max(1) as f32;
+        }
+        ranking
+    }
+
+    /// Turns a query into weighted index terms (typos corrected, duplicates merged).
+    fn plan(&self, searcher: &Searcher, query: &str, ranking: &mut Ranking) -> Vec<Planned> {
+        let total_docs = searcher.num_docs().max(1) as f32;
+        let mut out: Vec<Planned> = Vec::new();
+        for t in self.analyzer.terms(query) {
+            if out.iter().any(|p| p.typed == t.text) {
+                continue;
+            }
+            let stopword = t.kind == TermKind::Word && crate::analyze::is_stopword(&t.text);
+            let df = self.doc_freq(searcher, &t.text);
+            let mut planned = Planned {
+                typed: t.text.clone(),
+                text: t.text.clone(),
+                df,
+                boost: if t.kind == TermKind::HanUnigram { UNIGRAM_WEIGHT } else { 1.0 },
+                weight: 0.0,
+            };
+            if stopword {
+                planned.boost *= STOPWORD_WEIGHT;
+            }
+            if df == 0 && t.kind == TermKind::Word {
+                if let Some(fix) = self.correct(&t.text) {
+                    ranking.corrections.push((t.text.clone(), fix.clone()));
+                    planned.df = self.doc_freq(searcher, &fix);
+                    planned.text = fix;
+                    planned.boost *= FUZZY_WEIGHT;
+                }
+            }
+            // Rarity weight for coverage: idf, unknown terms count as rare.
+            let df_w = planned.df.max(1) as f32;
+            planned.weight = planned.boost * (1.0 + (total_docs / df_w).ln()).max(0.1);
+            out.push(planned);
+        }
+        ranking.query_terms = out.len();
+        out
+    }
+
+    fn doc_freq(&self, searcher: &Searcher, text: &str) -> u64 {
+        let q = searcher.doc_freq(&Term::from_field_text(self.fields.question, text)).unwrap_or(0);
+        let a = searcher.doc_freq(&Term::from_field_text(self.fields.answer, text)).unwrap_or(0);
+        q + a
+    }
+
+    /// The nearest KB word to an unknown word: edit distance 1 (2 for long words).
+    fn correct(&self, word: &str) -> Option<String> {
+        let n = word.len();
+        if n < 5 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+            return None;
+        }
+        let max = if n >= 8 { 2 } else { 1 };
+        let mut best: Option<(usize, &String)> = None;
+        for len in n.saturating_sub(max)..=n + max {
+            for cand in self.vocab.get(&len).into_iter().flatten() {
+                let d = strsim::osa_distance(word, cand);
+                if d <= max && best.is_none_or(|(bd, bc)| d < bd || (d == bd && cand < bc)) {
+                    best = Some((d, cand));
+                }
+            }
+        }
+        best.map(|(_, c)| c.clone())
+    }
+
+    /// Weighted share of the planned terms present in one question document.
+    fn coverage(&self, searcher: &Searcher, planned: &[Planned], doc: DocAddress, total_weight: f32) -> f32 {
+        let seg = searcher.segment_reader(doc.segment_ord);
+        let Ok(inv) = seg.inverted_index(self.fields.question) else { return 0.0 };
+        let mut hit = 0.0;
+        for p in planned.iter().filter(|p| p.df > 0) {
+            let term = Term::from_field_text(self.fields.question, &p.text);
+            if let Ok(Some(mut postings)) = inv.read_postings(&term, IndexRecordOption::Basic) {
+                if contains(&mut postings, doc.doc_id) {
+                    hit += p.weight;
+                }
+            }
+        }
+        (hit / total_weight.max(f32::EPSILON)).clamp(0.0, 1.0)
+    }
+}
+
+fn contains(postings: &mut impl DocSet, doc: DocId) -> bool {
+    let d = postings.doc();
+    if d == doc {
+        return true;
+    }
+    d < doc && d != TERMINATED && postings.seek(doc) == doc
+}
+
+struct Planned {
+    typed: String,
+    text: String,
+    df: u64,
+    boost: f32,
+    weight: f32,
+}

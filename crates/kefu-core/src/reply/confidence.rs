@@ -1,0 +1,53 @@
+//! Confidence: how likely the top-ranked entry is the right answer, from features of the
+//! ranking. The weights are fitted per KB at build time (see [`super::calibrate`]).
+
+use crate::engine::Ranking;
+
+/// Number of ranking features the model reads.
+pub const FEATURES: usize = 7;
+
+/// Features of a ranking that predict a correct top answer:
+/// coverage of the query by the best question, relative margin to the runner-up, share of the
+/// query the KB knows, log score, coverage gap to the runner-up, share of the nearest
+/// questions that belong to the top entry (votes), and a softmax over entry scores.
+pub fn features(r: &Ranking) -> [f32; FEATURES] {
+    let Some(top) = r.hits.first() else { return [0.0; FEATURES] };
+    let second_cov = r.hits.get(1).map_or(0.0, |h| h.coverage);
+    let tau = (0.15 * top.score).max(1e-3);
+    let z: f32 = r.hits.iter().take(5).map(|h| ((h.score - top.score) / tau).exp()).sum();
+    [
+        top.coverage,
+        r.margin(),
+        r.known,
+        (1.0 + top.score).ln() / 4.0,
+        (top.coverage - second_cov).max(0.0),
+        r.votes,
+        1.0 / z.max(1.0),
+    ]
+}
+
+/// The logistic confidence model.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Model {
+    pub weights: [f32; FEATURES],
+    pub bias: f32,
+}
+
+impl Default for Model {
+    fn default() -> Self {
+        // A prior for KBs too small to calibrate: coverage, margin and votes dominate.
+        Model { weights: [4.0, 3.0, 1.0, 1.0, 1.0, 2.0, 1.0], bias: -6.5 }
+    }
+}
+
+impl Model {
+    /// Probability (0–1) that the top entry is right.
+    pub fn confidence(&self, r: &Ranking) -> f32 {
+        if r.hits.is_empty() {
+            return 0.0;
+        }
+        let f = features(r);
+        let z: f32 = self.bias + self.weights.iter().zip(f).map(|(w, x)| w * x).sum::<f32>();
+        1.0 / (1.0 + (-z).exp())
+    }
+}

@@ -1,0 +1,573 @@
+//! Facts a shopper gives in passing: order numbers (by the merchant's pattern), phone numbers
+//! (Chinese mobiles and international `+…` numbers) and product names from the KB.
+//!
+//! ## Order-number patterns
+//!
+//! A tiny pattern language, so `kefu.toml` can describe a shop's order numbers without regex:
+//!
+//! | piece | matches |
+//! |---|---|
+//! | `#` | one digit |
+//! | `A` | one ASCII letter (either case) |
+//! | `?` | one letter or digit |
+//! | `\x` | the character `x` literally (for `\#`, `\A`, `\?`, `\{`, `\|`, `\\`) |
+//! | any other character | itself (letters compare case-insensitively) |
+//! | `{n}` / `{m,n}` after a piece | the piece repeated n times / m to n times |
+//! | `|` | separates alternatives |
+//!
+//! The pattern must match a whole token (a run of letters, digits, `-` and `_`) that holds at
+//! least one digit. The default, [`DEFAULT_ORDER_PATTERN`], is `A{0,4}-{0,1}#{10,20}`: 10–20
+//! digits, optionally after up to four letters and a dash (`2023112312345678`, `SO-1234567890`).
+
+use super::mask;
+use crate::analyze::normalize;
+use crate::bundle::EntryMeta;
+use serde::{Deserialize, Serialize};
+
+/// The order-number pattern used when `kefu.toml` does not set one.
+pub const DEFAULT_ORDER_PATTERN: &str = "A{0,4}-{0,1}#{10,20}";
+/// Longest pattern text accepted.
+const MAX_PATTERN_LEN: usize = 200;
+/// Most order numbers remembered per conversation.
+pub const MAX_ORDERS: usize = 5;
+
+/// Kinds of facts the policy may ask for or remember.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Fact {
+    OrderNumber,
+    Phone,
+    Product,
+}
+
+impl Fact {
+    /// Short machine name: `order_number`, `phone`, `product`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Fact::OrderNumber => "order_number",
+            Fact::Phone => "phone",
+            Fact::Product => "product",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Digit,
+    Letter,
+    Alnum,
+    Lit(char),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Atom {
+    class: Class,
+    min: u8,
+    max: u8,
+}
+
+/// A parsed order-number pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderPattern {
+    alternatives: Vec<Vec<Atom>>,
+}
+
+impl Default for OrderPattern {
+    fn default() -> Self {
+        OrderPattern::parse(DEFAULT_ORDER_PATTERN).expect("the default pattern parses")
+    }
+}
+
+impl OrderPattern {
+    /// Parses a pattern (syntax in the module docs). The error says what is wrong.
+    pub fn parse(text: &str) -> Result<OrderPattern, String> {
+        if text.trim().is_empty() {
+            return Err("the order-number pattern is empty".into());
+        }
+        if text.len() > MAX_PATTERN_LEN {
+            return Err(format!("the order-number pattern is longer than {MAX_PATTERN_LEN} characters"));
+        }
+        let mut alternatives = Vec::new();
+        let mut atoms: Vec<Atom> = Vec::new();
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            let class = match c {
+                '|' => {
+                    if atoms.is_empty() {
+                        return Err("empty alternative around `|`".into());
+                    }
+                    alternatives.push(std::mem::take(&mut atoms));
+                    continue;
+                }
+                '#' => Class::Digit,
+                'A' => Class::Letter,
+                '?' => Class::Alnum,
+                '\\' => Class::Lit(chars.next().ok_or("`\\` at the end of the pattern")?.to_ascii_lowercase()),
+                '{' | '}' => return Err(format!("`{c}` must follow a piece (use `\\{c}` for the character)")),
+                other => Class::Lit(other.to_ascii_lowercase()),
+            };
+            let (mut min, mut max) = (1u8, 1u8);
+            if chars.peek() == Some(&'{') {
+                chars.next();
+                let mut body = String::new();
+                loop {
+                    match chars.next() {
+                        Some('}') => break,
+                        Some(x) => body.push(x),
+                        None => return Err("`{` without a closing `}`".into()),
+                    }
+                }
+                let parse = |s: &str| -> Result<u8, String> {
+                    s.trim().parse::<u8>().map_err(|_| format!("`{{{body}}}` is not a count like {{3}} or {{2,5}}"))
+                };
+                (min, max) = match body.split_once(',') {
+                    Some((a, b)) => (parse(a)?, parse(b)?),
+                    None => {
+                        let n = parse(&body)?;
+                        (n, n)
+                    }
+                };
+                if min > max || max == 0 || max > 64 {
+                    return Err(format!("`{{{body}}}`: counts go from 0 to 64, smallest first"));
+                }
+            }
+            atoms.push(Atom { class, min, max });
+        }
+        if atoms.is_empty() {
+            return Err("empty alternative around `|`".into());
+        }
+        alternatives.push(atoms);
+        Ok(OrderPattern { alternatives })
+    }
+
+    /// The pattern of a shop: its own if set and valid, else the default.
+    pub fn of_settings(pattern: Option<&str>) -> OrderPattern {
+        pattern.and_then(|p| OrderPattern::parse(p).ok()).unwrap_or_default()
+    }
+
+    /// True when the whole token matches one alternative.
+    pub fn matches(&self, token: &str) -> bool {
+        let chars: Vec<char> = token.chars().map(|c| c.to_ascii_lowercase()).collect();
+        chars.len() <= 128 && self.alternatives.iter().any(|alt| match_at(alt, &chars))
+    }
+}
+
+fn class_ok(class: Class, c: char) -> bool {
+    match class {
+        Class::Digit => c.is_ascii_digit(),
+        Class::Letter => c.is_ascii_alphabetic(),
+        Class::Alnum => c.is_ascii_alphanumeric(),
+        Class::Lit(l) => c == l,
+    }
+}
+
+/// Backtracking match of atoms against all of `s`.
+fn match_at(atoms: &[Atom], s: &[char]) -> bool {
+    let Some((a, rest)) = atoms.split_first() else { return s.is_empty() };
+    // How many leading chars this atom could take.
+    let mut avail = 0;
+    while avail < a.max as usize && avail < s.len() && class_ok(a.class, s[avail]) {
+        avail += 1;
+    }
+    if avail < a.min as usize {
+        return false;
+    }
+    (a.min as usize..=avail).rev().any(|k| match_at(rest, &s[k..]))
+}
+
+/// One token that may be an order number: byte range and text (full-width folded).
+struct Token {
+    start: usize,
+    end: usize,
+    text: String,
+}
+
+/// Runs of ASCII letters, digits, `-` and `_` (full-width folded), trimmed of `-`/`_`.
+fn tokens(text: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    let mut cur: Option<Token> = None;
+    for (i, c) in text.char_indices() {
+        let folded = match c as u32 {
+            0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        };
+        if folded.is_ascii_alphanumeric() || folded == '-' || folded == '_' {
+            let t = cur.get_or_insert(Token { start: i, end: i, text: String::new() });
+            t.text.push(folded);
+            t.end = i + c.len_utf8();
+        } else if let Some(t) = cur.take() {
+            out.push(t);
+        }
+    }
+    out.extend(cur);
+    for t in &mut out {
+        let lead = t.text.len() - t.text.trim_start_matches(['-', '_']).len();
+        let trail = t.text.len() - t.text.trim_end_matches(['-', '_']).len();
+        // Leading/trailing separators are ASCII or full-width; adjust the byte range by chars.
+        t.text = t.text.trim_matches(['-', '_']).to_string();
+        if lead > 0 {
+            t.start += text[t.start..].chars().take(lead).map(char::len_utf8).sum::<usize>();
+        }
+        if trail > 0 {
+            t.end -= text[..t.end].chars().rev().take(trail).map(char::len_utf8).sum::<usize>();
+        }
+    }
+    out.retain(|t| !t.text.is_empty());
+    out
+}
+
+/// Cues before a number that make it an order number even if it looks like a phone.
+const ORDER_CUES: &[&str] = &["订单", "单号", "order", "purchase", "#", "no."];
+
+/// Words shoppers glue to the number ("order113542617735902", "No12345678901").
+const GLUED_PREFIXES: &[&str] = &["order", "ord", "no", "nr", "num", "number", "id"];
+
+fn order_cue_before(text: &str, at: usize) -> bool {
+    let before: String = text[..at].chars().rev().take(12).collect::<Vec<_>>().into_iter().rev().collect();
+    let n = normalize(&before);
+    ORDER_CUES.iter().any(|c| n.contains(c))
+}
+
+/// True for an 11-digit Chinese mobile number (1[3-9] + 9 digits).
+pub fn is_cn_mobile(digits: &str) -> bool {
+    let b = digits.as_bytes();
+    b.len() == 11 && b.iter().all(u8::is_ascii_digit) && b[0] == b'1' && (b'3'..=b'9').contains(&b[1])
+}
+
+/// What one message says: order numbers, phones (masked), products, and where they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Found {
+    pub order_numbers: Vec<String>,
+    /// Phone numbers, masked down to the last four digits.
+    pub phones: Vec<String>,
+    /// Product names as the KB writes them (tags of `product` entries).
+    pub products: Vec<String>,
+    /// Byte ranges of the order numbers and phones (to cut them out of the search text).
+    pub spans: Vec<(usize, usize)>,
+    /// Numbers given as order numbers ("订单号 12345") that do not fit the shop's pattern.
+    pub rejected: Vec<String>,
+}
+
+impl Found {
+    /// True when nothing was found.
+    pub fn is_empty(&self) -> bool {
+        self.order_numbers.is_empty() && self.phones.is_empty() && self.products.is_empty()
+    }
+}
+
+/// International numbers: `+` then digits, with spaces, dashes or brackets between them.
+fn plus_numbers(text: &str) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if !matches!(chars[i].1, '+' | '\u{FF0B}') {
+            i += 1;
+            continue;
+        }
+        let start = chars[i].0;
+        let mut digits = String::new();
+        let mut end = start;
+        let mut j = i + 1;
+        let mut gap = 0;
+        while j < chars.len() && digits.len() <= 16 {
+            let c = chars[j].1;
+            if let Some(d) = mask::digit(c) {
+                digits.push((b'0' + d) as char);
+                end = chars[j].0 + c.len_utf8();
+                gap = 0;
+            } else if matches!(c, ' ' | '-' | '(' | ')') && gap < 2 && !digits.is_empty()
+                || (c == '(' && digits.is_empty())
+            {
+                gap += 1;
+            } else {
+                break;
+            }
+            j += 1;
+        }
+        if !digits.is_empty() {
+            out.push((start, end, digits));
+        }
+        i = j.max(i + 1);
+    }
+    out
+}
+
+/// Words that only label a fact ("my order number is …", "电话：…").
+const FACT_WORDS: &[&str] = &[
+    "订单编号",
+    "订单号码",
+    "订单号",
+    "订单",
+    "单号",
+    "编号",
+    "号码",
+    "手机号",
+    "手机",
+    "电话",
+    "联系方式",
+    "是",
+    "我的",
+    "这个",
+    "这是",
+    "给你",
+    "发你",
+    "order number",
+    "order no",
+    "order",
+    "number",
+    "no",
+    "phone",
+    "mobile",
+    "tel",
+    "my",
+    "is",
+    "it's",
+    "its",
+    "it",
+    "here",
+    "here's",
+    "heres",
+    "this",
+    "the",
+    "of",
+    "call",
+    "me",
+    "on",
+    "at",
+];
+
+/// True when `norm` (with the facts cut out) says nothing beyond labels and small talk.
+pub fn only_facts(norm: &str) -> bool {
+    let rest = super::lexicon::remove_all(norm, FACT_WORDS);
+    !super::smalltalk::strip(&rest).chars().any(char::is_alphanumeric)
+}
+
+/// Masks a phone number down to its last four digits (keeping a leading `+`).
+pub fn mask_phone(digits: &str, international: bool) -> String {
+    let n = digits.chars().count();
+    let mut out = String::new();
+    if international {
+        out.push('+');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        out.push(if i + 4 >= n { c } else { '*' });
+    }
+    out
+}
+
+/// Extracts the facts of one message. `sensitive` are the ID/card spans (never facts).
+pub fn extract(text: &str, pattern: &OrderPattern, products: &[Product], sensitive: &[mask::Span]) -> Found {
+    let mut found = Found::default();
+    let overlaps = |s: usize, e: usize| sensitive.iter().any(|x| s < x.end && x.start < e);
+    // Phones first: `+` numbers, then digit runs that are Chinese mobiles.
+    let mut phone_spans: Vec<(usize, usize)> = Vec::new();
+    for (start, end, digits) in plus_numbers(text) {
+        if (8..=15).contains(&digits.len()) && !overlaps(start, end) {
+            found.phones.push(mask_phone(&digits, true));
+            phone_spans.push((start, end));
+        }
+    }
+    for run in mask::runs(text) {
+        if overlaps(run.start, run.end)
+            || run.digits.ends_with('X')
+            || phone_spans.iter().any(|&(s, e)| run.start < e && s < run.end)
+        {
+            continue;
+        }
+        let mut d = run.digits.as_str();
+        for prefix in ["0086", "86"] {
+            if d.len() == 11 + prefix.len() && d.starts_with(prefix) {
+                d = &d[prefix.len()..];
+            }
+        }
+        if is_cn_mobile(d) && !order_cue_before(text, run.start) {
+            found.phones.push(mask_phone(d, false));
+            phone_spans.push((run.start, run.end));
+        }
+    }
+    for mut t in tokens(text) {
+        if !t.text.bytes().any(|b| b.is_ascii_digit())
+            || overlaps(t.start, t.end)
+            || phone_spans.iter().any(|&(s, e)| t.start < e && s < t.end)
+        {
+            continue;
+        }
+        if !pattern.matches(&t.text) {
+            // "order113542617735902": a cue word glued to the number.
+            let letters = t.text.bytes().take_while(u8::is_ascii_alphabetic).count();
+            let prefix = t.text[..letters].to_ascii_lowercase();
+            let rest = t.text[letters..].trim_start_matches(['-', '_']).to_string();
+            if letters > 0 && GLUED_PREFIXES.contains(&prefix.as_str()) && pattern.matches(&rest) {
+                t.start += t.text.len() - rest.len();
+                t.text = rest;
+            }
+        }
+        if pattern.matches(&t.text) {
+            let upper = t.text.to_ascii_uppercase();
+            if !found.order_numbers.contains(&upper) {
+                found.order_numbers.push(upper);
+            }
+            found.spans.push((t.start, t.end));
+        } else if t.text.bytes().filter(u8::is_ascii_digit).count() >= 4
+            && t.text.len() <= 40
+            && order_cue_before(text, t.start)
+            && found.rejected.len() < 3
+        {
+            found.rejected.push(t.text.to_ascii_uppercase());
+        }
+    }
+    found.spans.extend(phone_spans);
+    found.spans.sort_unstable();
+    found.phones.dedup();
+    found.products = find_products(text, products);
+    found
+}
+
+/// A product name the KB knows, with its normalized form for matching.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Product {
+    pub name: String,
+    norm: String,
+}
+
+/// Product names of a KB: tags of entries whose category is `product` that either appear in
+/// a product entry's main question (so "air fryer", not "specs") or look like a model code
+/// (letters and digits, e.g. `LZ-AF45`).
+pub fn products(entries: &[EntryMeta]) -> Vec<Product> {
+    let product_entries: Vec<&EntryMeta> =
+        entries.iter().filter(|e| e.category.trim().eq_ignore_ascii_case("product")).collect();
+    let titles: Vec<String> = product_entries.iter().map(|e| normalize(&e.title)).collect();
+    let mut out: Vec<Product> = Vec::new();
+    for e in &product_entries {
+        for tag in &e.tags {
+            let norm = normalize(tag.trim());
+            if norm.chars().count() < 2 || out.iter().any(|p| p.norm == norm) {
+                continue;
+            }
+            let model = norm.chars().any(|c| c.is_ascii_digit()) && norm.chars().any(|c| c.is_alphabetic());
+            if model || titles.iter().any(|t| super::lexicon::find(t, &norm).is_some()) {
+                out.push(Product { name: tag.trim().to_string(), norm });
+            }
+        }
+    }
+    // Longest first, so "latex pillow" wins over "pillow".
+    out.sort_by(|a, b| b.norm.len().cmp(&a.norm.len()).then_with(|| a.norm.cmp(&b.norm)));
+    out
+}
+
+/// The products named in `text` (plural `s` allowed after English names).
+pub fn find_products(text: &str, products: &[Product]) -> Vec<String> {
+    if products.is_empty() {
+        return Vec::new();
+    }
+    let norm = normalize(text);
+    let mut out: Vec<String> = Vec::new();
+    let mut taken: Vec<(usize, usize)> = Vec::new();
+    for p in products {
+        let hit = super::lexicon::find(&norm, &p.norm)
+            .map(|at| (at, at + p.norm.len()))
+            .or_else(|| super::lexicon::find(&norm, &format!("{}s", p.norm)).map(|at| (at, at + p.norm.len() + 1)));
+        if let Some((s, e)) = hit {
+            if !taken.iter().any(|&(ts, te)| s < te && ts < e) {
+                taken.push((s, e));
+                out.push(p.name.clone());
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn orders(text: &str) -> Vec<String> {
+        extract(text, &OrderPattern::default(), &[], &mask::find(text)).order_numbers
+    }
+
+    #[test]
+    fn default_pattern_takes_typical_order_numbers() {
+        let p = OrderPattern::default();
+        assert!(p.matches("2023112312345678"));
+        assert!(p.matches("SO-1234567890"));
+        assert!(p.matches("dd12345678901"));
+        assert!(!p.matches("123456789")); // 9 digits: too short
+        assert!(!p.matches("123456789012345678901")); // 21 digits: too long
+        assert!(!p.matches("ABCDE1234567890")); // five letters
+        assert!(!p.matches("LZ-AF45"));
+    }
+
+    #[test]
+    fn custom_patterns_parse_and_match() {
+        let p = OrderPattern::parse("SO-#{8}|\\A#{6}").unwrap();
+        assert!(p.matches("SO-12345678"));
+        assert!(p.matches("so-12345678"));
+        assert!(p.matches("A123456"));
+        assert!(!p.matches("B123456"));
+        assert!(!p.matches("SO-1234567"));
+        let q = OrderPattern::parse("?{4}-#{4}").unwrap();
+        assert!(q.matches("ab12-3456"));
+        for bad in ["", "{3}", "#{3", "#{5,2}", "#{x}", "a||b", "#{0}", "\\"] {
+            assert!(OrderPattern::parse(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn extracts_one_several_or_none() {
+        assert_eq!(orders("我的订单号是2023112312345678，还没发货"), ["2023112312345678"]);
+        assert_eq!(orders("orders SO-1234567890 and 98765432101234"), ["SO-1234567890", "98765432101234"]);
+        assert_eq!(orders("訂單編號：２０２３１１２３１２３４５６７８"), ["2023112312345678"]);
+        assert!(orders("my order 12345 is late").is_empty());
+        assert_eq!(orders("remove an item from order113542617735902"), ["113542617735902"]);
+        assert_eq!(orders("No.12345678901"), ["12345678901"]);
+        assert!(orders("model12345678901").is_empty());
+        let f = extract("my order 12345 is late", &OrderPattern::default(), &[], &[]);
+        assert_eq!(f.rejected, ["12345"]);
+        assert!(extract("I paid 12345 yuan", &OrderPattern::default(), &[], &[]).rejected.is_empty());
+        assert!(orders("I ordered 3 kettles on 2023-11-23").is_empty());
+        // A bank card is never an order number.
+        assert!(orders("4111111111111111").is_empty());
+    }
+
+    #[test]
+    fn phones_are_found_masked_and_not_taken_as_orders() {
+        let f = extract("电话13812345678", &OrderPattern::default(), &[], &[]);
+        assert_eq!(f.phones, ["*******5678"]);
+        assert!(f.order_numbers.is_empty());
+        let f = extract("call me on +44 7700 900123 please", &OrderPattern::default(), &[], &[]);
+        assert_eq!(f.phones, ["+********0123"]);
+        let f = extract("call 138-1234-5678", &OrderPattern::default(), &[], &[]);
+        assert_eq!(f.phones, ["*******5678"]);
+        // After an order cue an 11-digit number is an order number.
+        let f = extract("订单号13812345678901", &OrderPattern::default(), &[], &[]);
+        assert_eq!(f.order_numbers, ["13812345678901"]);
+        assert!(f.phones.is_empty());
+    }
+
+    #[test]
+    fn products_come_from_product_entries() {
+        let e = |title: &str, tags: &[&str]| EntryMeta {
+            title: title.into(),
+            category: "product".into(),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            ..Default::default()
+        };
+        let list = products(&[
+            e("What size is the air fryer?", &["air fryer", "specs", "LZ-AF45"]),
+            e("空气炸锅多大容量？", &["空气炸锅", "规格"]),
+            EntryMeta {
+                title: "Where is my parcel".into(),
+                category: "order".into(),
+                tags: vec!["parcel".into()],
+                ..Default::default()
+            },
+        ]);
+        let names: Vec<&str> = list.iter().map(|p| p.name.as_str()).collect();
+        assert!(names.contains(&"air fryer") && names.contains(&"LZ-AF45") && names.contains(&"空气炸锅"));
+        assert!(!names.contains(&"specs") && !names.contains(&"parcel"));
+        assert_eq!(find_products("my Air Fryers basket broke", &list), ["air fryer"]);
+        assert_eq!(find_products("空氣炸鍋壞了", &list), ["空气炸锅"]);
+        assert_eq!(find_products("lz-af45 manual?", &list), ["LZ-AF45"]);
+        assert!(find_products("fryer", &list).is_empty());
+    }
+}

@@ -1,0 +1,353 @@
+//! Privacy masking: finds Chinese ID-card numbers (18 digits with a possible trailing `X`, and
+//! the old 15-digit ones) and bank-card numbers (13–19 digits, Luhn-valid, spaces or dashes
+//! allowed between groups) and replaces every digit but the last four with `*`.
+//!
+//! Order numbers are not cards: a number right after an order cue ("订单号", "order #") is
+//! left alone unless a card cue ("卡号", "card") says otherwise. Full-width digits count as
+//! digits. Everything the widget stores or sends is the masked text.
+
+/// What a sensitive number is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sensitive {
+    IdCard,
+    BankCard,
+}
+
+/// A sensitive number found in a text: byte range in the original text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+    pub kind: Sensitive,
+}
+
+/// A run of digits (with separators between groups) in a text.
+#[derive(Debug, Clone)]
+pub(crate) struct Run {
+    pub start: usize,
+    pub end: usize,
+    /// The digits as ASCII (full-width folded), plus a trailing `X` if present.
+    pub digits: String,
+    /// True when the run had spaces or dashes between groups.
+    pub grouped: bool,
+    /// The groups between separators: byte range and digits.
+    pub groups: Vec<(usize, usize, String)>,
+}
+
+/// The digit value of an ASCII or full-width digit.
+pub(crate) fn digit(c: char) -> Option<u8> {
+    match c {
+        '0'..='9' => Some(c as u8 - b'0'),
+        '\u{FF10}'..='\u{FF19}' => Some((c as u32 - 0xFF10) as u8),
+        _ => None,
+    }
+}
+
+fn latin_letter(c: char) -> bool {
+    c.is_ascii_alphabetic() || ('\u{FF21}'..='\u{FF3A}').contains(&c) || ('\u{FF41}'..='\u{FF5A}').contains(&c)
+}
+
+/// Finds digit runs. Groups of 3+ digits separated by one space or dash join into one run;
+/// a trailing `X`/`x` right after 17 digits is kept (ID cards). Runs glued to Latin letters
+/// (`SO123…`, `abc123`) are skipped: those are codes, not cards or IDs.
+pub(crate) fn runs(text: &str) -> Vec<Run> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if digit(chars[i].1).is_none() {
+            i += 1;
+            continue;
+        }
+        let start_idx = i;
+        let mut digits = String::new();
+        let mut grouped = false;
+        let mut group_len = 0usize;
+        let mut groups: Vec<(usize, usize, String)> = Vec::new();
+        let mut group_start = i;
+        let mut j = i;
+        loop {
+            while j < chars.len() && digit(chars[j].1).is_some() {
+                digits.push((b'0' + digit(chars[j].1).unwrap_or(0)) as char);
+                group_len += 1;
+                j += 1;
+            }
+            let byte = |k: usize| chars.get(k).map_or(text.len(), |&(b, _)| b);
+            groups.push((byte(group_start), byte(j), digits[digits.len() - group_len..].to_string()));
+            // A separator followed by another group of 3+ digits joins them, if this group had 3+.
+            if j + 1 < chars.len() && matches!(chars[j].1, ' ' | '-' | '\u{3000}') && group_len >= 3 {
+                let mut k = j + 1;
+                while k < chars.len() && digit(chars[k].1).is_some() {
+                    k += 1;
+                }
+                if k - (j + 1) >= 3 {
+                    grouped = true;
+                    group_len = 0;
+                    j += 1;
+                    group_start = j;
+                    continue;
+                }
+            }
+            break;
+        }
+        if j < chars.len() && matches!(chars[j].1, 'X' | 'x' | 'Ｘ' | 'ｘ') && digits.len() == 17 && !grouped {
+            let next_is_letter = chars.get(j + 1).is_some_and(|&(_, c)| latin_letter(c));
+            if !next_is_letter {
+                digits.push('X');
+                j += 1;
+                if let Some(g) = groups.last_mut() {
+                    g.1 = chars.get(j).map_or(text.len(), |&(b, _)| b);
+                    g.2.push('X');
+                }
+            }
+        }
+        let glued_before = start_idx > 0 && latin_letter(chars[start_idx - 1].1);
+        let glued_after = j < chars.len() && latin_letter(chars[j].1);
+        let start = chars[start_idx].0;
+        let end = chars.get(j).map_or(text.len(), |&(b, _)| b);
+        if !glued_before && !glued_after {
+            out.push(Run { start, end, digits, grouped, groups });
+        }
+        i = j.max(i + 1);
+    }
+    out
+}
+
+/// Cues that say a number is an order, waybill or tracking number.
+const ORDER_CUES: &[&str] =
+    &["订单", "單號", "单号", "運單", "运单", "快递单", "物流单", "订单号", "order", "tracking", "waybill", "#", "no."];
+/// Cues that say a number is a bank card.
+const CARD_CUES: &[&str] =
+    &["卡号", "银行卡", "信用卡", "储蓄卡", "借记卡", "card", "bank", "visa", "mastercard", "iban"];
+/// Cues that say a number is an identity document.
+const ID_CUES: &[&str] = &["身份证", "证件", "id card", "identity", "id number", "id no", "idcard", "passport"];
+
+/// The lowercased, simplified text of up to 14 characters before a byte offset.
+fn context_before(text: &str, at: usize) -> String {
+    let before: String = text[..at].chars().rev().take(14).collect::<Vec<_>>().into_iter().rev().collect();
+    crate::analyze::normalize(&before)
+}
+
+fn has_cue(ctx: &str, cues: &[&str]) -> bool {
+    cues.iter().any(|c| ctx.contains(c))
+}
+
+/// Luhn checksum (bank cards).
+pub fn luhn(digits: &str) -> bool {
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let mut sum = 0u32;
+    for (i, b) in digits.bytes().rev().enumerate() {
+        let mut d = (b - b'0') as u32;
+        if i % 2 == 1 {
+            d *= 2;
+            if d > 9 {
+                d -= 9;
+            }
+        }
+        sum += d;
+    }
+    sum % 10 == 0
+}
+
+/// ISO 7064 MOD 11-2 check character of an 18-character Chinese ID.
+pub fn id18_checksum_ok(id: &str) -> bool {
+    let b = id.as_bytes();
+    if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = b[..17].iter().zip(W).map(|(d, w)| (*d - b'0') as u32 * w).sum();
+    let check = b"10X98765432"[(sum % 11) as usize];
+    b[17].to_ascii_uppercase() == check
+}
+
+fn num(s: &str) -> u32 {
+    s.bytes().fold(0, |a, b| a * 10 + (b - b'0') as u32)
+}
+
+fn plausible_date(year: u32, month: u32, day: u32) -> bool {
+    (1..=12).contains(&month) && (1..=31).contains(&day) && year > 0
+}
+
+/// True when an 18-character ID has a region code and a plausible birth date.
+fn id18_shape(d: &str) -> bool {
+    d.len() == 18
+        && d.as_bytes()[0] != b'0'
+        && d[..17].bytes().all(|b| b.is_ascii_digit())
+        && (1900..=2099).contains(&num(&d[6..10]))
+        && plausible_date(num(&d[6..10]), num(&d[10..12]), num(&d[12..14]))
+}
+
+/// True when a 15-digit old ID has a region code and a plausible birth date (YYMMDD).
+fn id15_shape(d: &str) -> bool {
+    d.len() == 15 && d.as_bytes()[0] != b'0' && plausible_date(1900 + num(&d[6..8]), num(&d[8..10]), num(&d[10..12]))
+}
+
+/// Classifies one digit run with the words before it. `order_expected`: the bot just asked
+/// for an order number, so a bare number is one.
+fn classify(run: &Run, ctx: &str, order_expected: bool) -> Option<Sensitive> {
+    let d = run.digits.as_str();
+    let n = d.len();
+    let (card_cue, id_cue) = (has_cue(ctx, CARD_CUES), has_cue(ctx, ID_CUES));
+    let order_cue = order_expected || has_cue(ctx, ORDER_CUES);
+    if d.ends_with('X') {
+        return (n == 18 && (id_cue || id18_shape(d))).then_some(Sensitive::IdCard);
+    }
+    if !run.grouped {
+        if id_cue && (n == 18 || n == 15) {
+            return Some(Sensitive::IdCard);
+        }
+        if n == 18 && id18_shape(d) && !card_cue && (id18_checksum_ok(d) || !order_cue) {
+            return Some(Sensitive::IdCard);
+        }
+        if n == 15 && id15_shape(d) && !order_cue && !card_cue && !luhn(d) {
+            return Some(Sensitive::IdCard);
+        }
+    }
+    if (13..=19).contains(&n) {
+        if card_cue {
+            return Some(Sensitive::BankCard);
+        }
+        if luhn(d) && !order_cue {
+            return Some(Sensitive::BankCard);
+        }
+    }
+    None
+}
+
+/// The sensitive numbers of `text`, in order. A run of groups that is not sensitive as a whole
+/// ("4111 1111 1111 1111 4111 1111 1111 1111": two cards) is tried window by window.
+pub fn find(text: &str) -> Vec<Span> {
+    find_in(text, false)
+}
+
+/// Like [`find`]; with `order_expected` (the bot has just asked for the order number) a bare
+/// Luhn-valid number counts as an order number, as if "订单号" stood before it. ID cards are
+/// still recognised by their shape and check digit.
+pub fn find_in(text: &str, order_expected: bool) -> Vec<Span> {
+    let mut out = Vec::new();
+    for r in runs(text) {
+        let ctx = context_before(text, r.start);
+        if let Some(kind) = classify(&r, &ctx, order_expected) {
+            out.push(Span { start: r.start, end: r.end, kind });
+            continue;
+        }
+        if r.groups.len() < 2 {
+            continue;
+        }
+        let mut i = 0;
+        while i < r.groups.len() {
+            let mut hit = None;
+            let mut digits = String::new();
+            let mut j = i;
+            while j < r.groups.len() && digits.len() + r.groups[j].2.len() <= 19 {
+                digits.push_str(&r.groups[j].2);
+                j += 1;
+                if digits.len() >= 13 {
+                    let (start, end) = (r.groups[i].0, r.groups[j - 1].1);
+                    let window = Run { start, end, digits: digits.clone(), grouped: j - i > 1, groups: Vec::new() };
+                    if let Some(kind) = classify(&window, &context_before(text, start), order_expected) {
+                        hit = Some((j, Span { start, end, kind }));
+                    }
+                }
+            }
+            match hit {
+                Some((next, span)) => {
+                    out.push(span);
+                    i = next;
+                }
+                None => i += 1,
+            }
+        }
+    }
+    out
+}
+
+/// `text` with every sensitive number masked down to its last four digits.
+pub fn mask(text: &str) -> String {
+    mask_spans(text, &find(text))
+}
+
+/// Masks the given spans (from [`find`]) of `text`.
+pub fn mask_spans(text: &str, spans: &[Span]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for s in spans {
+        out.push_str(&text[last..s.start]);
+        let part = &text[s.start..s.end];
+        let significant = part.chars().filter(|&c| digit(c).is_some() || matches!(c, 'X' | 'x' | 'Ｘ' | 'ｘ')).count();
+        let mut seen = 0;
+        for c in part.chars() {
+            if digit(c).is_some() || matches!(c, 'X' | 'x' | 'Ｘ' | 'ｘ') {
+                seen += 1;
+                out.push(if seen + 4 > significant { c } else { '*' });
+            } else {
+                out.push(c);
+            }
+        }
+        last = s.end;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // 11010519491231002X: a well-known specimen ID with a valid check character.
+    #[test]
+    fn masks_id_cards_keeping_the_last_four() {
+        assert!(id18_checksum_ok("11010519491231002X"));
+        assert_eq!(mask("我的身份证11010519491231002X"), "我的身份证**************002X");
+        assert_eq!(mask("ID: 11010519491231002x ok"), "ID: **************002x ok");
+        // An old 15-digit ID.
+        assert_eq!(mask("身份證號碼 110105491231002"), "身份證號碼 ***********1002");
+    }
+
+    #[test]
+    fn masks_luhn_valid_cards_with_separators() {
+        assert!(luhn("4111111111111111"));
+        assert_eq!(mask("card 4111 1111 1111 1111 thx"), "card **** **** **** 1111 thx");
+        assert_eq!(mask("卡号6222-0212-3456-7894"), "卡号****-****-****-7894");
+        assert_eq!(mask("4111111111111111"), "************1111");
+    }
+
+    #[test]
+    fn leaves_order_numbers_and_short_numbers_alone() {
+        // Luhn-valid, but said to be an order number.
+        assert_eq!(mask("订单号 4111111111111111"), "订单号 4111111111111111");
+        assert_eq!(mask("order #4111111111111111"), "order #4111111111111111");
+        // Not Luhn-valid, no card cue.
+        assert_eq!(mask("2023112300012345"), "2023112300012345");
+        // Letters glued on: a code.
+        assert_eq!(mask("DD4111111111111111"), "DD4111111111111111");
+        assert_eq!(mask("I bought 2 items for 399"), "I bought 2 items for 399");
+    }
+
+    #[test]
+    fn cards_in_a_row_are_each_masked() {
+        let m = mask("4111 1111 1111 1111 4111 1111 1111 1111");
+        assert_eq!(m, "**** **** **** 1111 **** **** **** 1111");
+    }
+
+    #[test]
+    fn after_an_order_number_ask_bare_numbers_are_orders() {
+        assert!(find_in("4111111111111111", true).is_empty());
+        assert_eq!(find_in("11010519491231002X", true).len(), 1);
+        assert_eq!(find_in("卡号 4111111111111111", true).len(), 1);
+    }
+
+    #[test]
+    fn full_width_digits_are_masked_too() {
+        assert_eq!(mask("４１１１１１１１１１１１１１１１"), "************１１１１");
+    }
+
+    #[test]
+    fn multiple_numbers_in_one_message() {
+        let m = mask("ID 11010519491231002X, card 4111111111111111, order 2023112300012345");
+        assert_eq!(m, "ID **************002X, card ************1111, order 2023112300012345");
+    }
+}

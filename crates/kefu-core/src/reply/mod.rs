@@ -1,0 +1,512 @@
+//! The reply policy: turns a ranking (and what the shopper said before) into one decision per
+//! message — answer, clarify, ask, hand off, or small talk — with the reason for it.
+//!
+//! Confidence is a small logistic model over ranking features (coverage, margin, how much of
+//! the query the KB knows, score), fitted at build time by leave-one-out on the KB itself
+//! ([`calibrate`]); the answer threshold is then chosen so the estimated wrong-answer rate
+//! stays under the target. Merchants can override the thresholds in `kefu.toml`.
+
+pub mod calibrate;
+pub mod confidence;
+pub mod emotion;
+pub mod facts;
+pub mod gaps;
+pub mod hours;
+pub mod lexicon;
+pub mod mask;
+pub mod smalltalk;
+pub mod triage;
+pub mod wording;
+
+use serde::{Deserialize, Serialize};
+
+use crate::analyze::normalize;
+use crate::bundle::Calibration;
+use crate::engine::{Engine, Ranking};
+use crate::kb::Locale;
+pub use facts::Fact;
+pub use gaps::GapRecord;
+pub use smalltalk::Smalltalk;
+pub use triage::Cue;
+use wording::PromiseKind;
+
+/// Longest part of a message the policy reads (the masked text keeps everything).
+pub const MAX_MESSAGE_CHARS: usize = 2000;
+/// Longest message text kept in a [`GapRecord`] or a pending question.
+const MAX_STORED_CHARS: usize = 500;
+
+/// What the bot does with one message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// One entry clearly wins: show its answer.
+    Answer { entry: u32, confidence: f32 },
+    /// Two or three close candidates: "did you mean …" buttons.
+    Clarify { candidates: Vec<u32> },
+    /// A fact is missing (e.g. the order number of an order problem): ask for it, saying why.
+    Ask { fact: Fact },
+    /// Hand the conversation to a human.
+    Handoff { reason: HandoffReason },
+    /// Greeting, thanks, goodbye, "ok": answered without the index.
+    Smalltalk { kind: Smalltalk },
+}
+
+/// Why a conversation goes to a human.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HandoffReason {
+    /// Nothing in the KB is close enough.
+    LowConfidence,
+    /// The message is empty of searchable words.
+    NoQuery,
+    /// The shopper asked for a person.
+    Requested,
+    /// Triage says a human must handle it (urgent, complaint, an order to look up).
+    Rule,
+}
+
+/// The kind of message, by the seeds' service process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Triage {
+    /// Product, policy or promotion question (instant tier).
+    #[default]
+    Product,
+    /// Order problem: tracking, delay, address change, cancel (after-sales tier).
+    Order,
+    /// Complaint or dispute: broken, wrong item, bad service (1-hour acknowledgement).
+    Complaint,
+    /// Payment failed, account stolen, fraud (green channel).
+    Urgent,
+}
+
+/// The shopper's mood as far as the text shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Emotion {
+    #[default]
+    Calm,
+    Anxious,
+    Angry,
+}
+
+/// Facts the shopper already gave; never asked again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Facts {
+    /// The order number the shopper gave last (the first one of that message).
+    pub order_number: Option<String>,
+    /// Masked except the last 4 digits.
+    pub phone: Option<String>,
+    /// Every order number given, oldest first (at most [`facts::MAX_ORDERS`]).
+    pub order_numbers: Vec<String>,
+    /// Products of the KB the shopper named, as the KB writes them (at most 5).
+    pub products: Vec<String>,
+}
+
+/// The current time as the caller sees it (the core reads no clock).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Now {
+    /// Milliseconds since the Unix epoch.
+    pub unix_ms: i64,
+    /// The shop's offset from UTC in minutes (e.g. +480 for China). A `[hours] utc_offset`
+    /// in `kefu.toml` takes precedence.
+    pub utc_offset_minutes: i32,
+}
+
+/// A question put on hold while the policy asks for a missing fact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pending {
+    /// The question, masked, without the facts.
+    pub text: String,
+    pub triage: Triage,
+    pub cue: Cue,
+}
+
+/// What the policy remembers across the messages of one conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Conversation {
+    pub facts: Facts,
+    /// Complaints so far (repeated complaints raise the emotion).
+    pub complaints: u32,
+    /// Messages seen.
+    pub turns: u32,
+    /// The language of the last reply.
+    pub locale: Option<Locale>,
+    /// Facts already asked for (each is asked at most once).
+    pub asked: Vec<Fact>,
+    /// The question waiting for the fact that was asked for.
+    pub pending: Option<Pending>,
+}
+
+/// The policy's answer to one message: the decision and the words around it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub decision: Decision,
+    pub triage: Triage,
+    /// The specific problem behind the triage class (`damaged`, `delay` …; tags for the ticket).
+    pub cue: Cue,
+    pub emotion: Emotion,
+    /// The language of `lead`, `message` and `promise`.
+    pub locale: Locale,
+    /// An opening sentence (empathy, acknowledgement) in the reply's language, if any.
+    pub lead: Option<String>,
+    /// The bot's own words for this decision: the ask (with why), the small-talk reply, the
+    /// hand-over note, the "which one do you mean" line. `None` for a plain answer.
+    pub message: Option<String>,
+    /// The response-time promise made to the shopper, if any.
+    pub promise: Option<String>,
+    /// When the promise falls due (Unix ms), for the ticket's time-out.
+    pub deadline_ms: Option<i64>,
+    /// Show a "talk to a person" button next to an answer (complaints).
+    pub offer_human: bool,
+    /// The message with ID-card and bank-card numbers masked: what may be stored or sent.
+    pub masked: String,
+    /// Set when the KB could not answer (low confidence, clarify): log it for `kefu gaps`.
+    pub gap: Option<GapRecord>,
+}
+
+/// Decides the reply to one shopper message, updating the conversation.
+///
+/// Order of the rules: urgent → green channel; a request for a person → hand-off; small talk;
+/// a complaint → acknowledgement + 1-hour promise (with the answer if one clearly matches,
+/// else ask for the order number or hand off); an order problem → the answer if one clearly
+/// matches, else ask for the order number (once) or hand off with the 2-hour promise; anything
+/// else → the ranking's decision. Outside working hours a hand-off takes a message with the
+/// next-working-day promise; in peak mode it says the queue time.
+pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now) -> Reply {
+    conv.turns = conv.turns.saturating_add(1);
+    let settings = &engine.manifest().settings;
+    let order_expected = conv.pending.is_some() && conv.facts.order_number.is_none();
+    let masked = mask::mask_spans(message, &mask::find_in(message, order_expected));
+    let work: &str = match masked.char_indices().nth(MAX_MESSAGE_CHARS) {
+        Some((at, _)) => &masked[..at],
+        None => &masked,
+    };
+
+    // Facts first: they are cut out of the question before searching.
+    let pattern = facts::OrderPattern::of_settings(settings.order_pattern.as_deref());
+    let products = facts::products(&engine.manifest().entries);
+    let found = facts::extract(work, &pattern, &products, &[]);
+    merge_facts(&mut conv.facts, &found);
+    let query = cut_spans(work, &found.spans);
+    let norm = normalize(&query);
+    let locale = wording::pick_locale(settings.locale, work, conv.locale);
+    conv.locale = Some(locale);
+
+    let (mut triage, mut cue) = triage::classify(&norm);
+    let human = triage::wants_human(&norm);
+    let small = smalltalk::classify(&norm);
+    let fact_only = !found.order_numbers.is_empty() || !found.phones.is_empty();
+    let fact_only = fact_only && facts::only_facts(&norm);
+    let mut question = query.clone();
+    if fact_only {
+        if let Some(p) = conv.pending.take() {
+            question = p.text;
+            triage = p.triage;
+            cue = p.cue;
+        } else if !found.order_numbers.is_empty() {
+            // A bare order number: "look this order up for me".
+            triage = Triage::Order;
+            cue = Cue::Tracking;
+            question.clear();
+        }
+    } else if small.is_none() && norm.chars().any(char::is_alphanumeric) {
+        conv.pending = None;
+        if triage == Triage::Product && (!found.order_numbers.is_empty() || !found.rejected.is_empty()) {
+            // A question that comes with an order number is about that order.
+            triage = Triage::Order;
+            cue = Cue::Tracking;
+        }
+    }
+    if triage == Triage::Complaint && !fact_only {
+        conv.complaints = conv.complaints.saturating_add(1);
+    }
+    let mut emotion = emotion::detect(work, &norm, if triage == Triage::Complaint { conv.complaints } else { 0 });
+    if triage == Triage::Urgent && emotion == Emotion::Calm {
+        emotion = Emotion::Anxious;
+    }
+    let repeat = triage == Triage::Complaint && conv.complaints >= 2;
+
+    let ranking = if question.trim().is_empty() { Ranking::default() } else { engine.search(&question, 5) };
+    let base = decide_ranking(engine, &ranking, &Thresholds::of(engine));
+    let open = settings.hours.is_open(now);
+    let peak = open && settings.peak.on;
+    let has_order = conv.facts.order_number.is_some();
+    let rejected = found.rejected.first().map(String::as_str);
+    let product = conv.facts.products.last().cloned();
+
+    let mut r = Reply {
+        decision: base.clone(),
+        triage,
+        cue,
+        emotion,
+        locale,
+        lead: wording::empathy(locale, triage, cue, emotion, repeat, conv.turns),
+        message: None,
+        promise: None,
+        deadline_ms: None,
+        offer_human: false,
+        masked: masked.clone(),
+        gap: None,
+    };
+    let handoff = |r: &mut Reply, reason: HandoffReason| {
+        r.decision = Decision::Handoff { reason };
+        let mut msg = wording::handoff(locale, reason, triage, open);
+        if triage == Triage::Urgent {
+            if let Some(tip) = wording::urgent_tip(locale, cue) {
+                msg = format!("{msg}{}{tip}", sep(locale));
+            }
+        } else if peak {
+            // The queue time goes in the message when the promise is the complaint or
+            // after-sales one; for other hand-overs it is the promise itself.
+            if matches!(triage, Triage::Complaint | Triage::Order) {
+                let queue = PromiseKind::Peak { minutes: settings.peak.queue_minutes };
+                let q = wording::promise(locale, settings.locale, queue, &settings.promises, &settings.hours);
+                msg = format!("{msg}{}{q}", sep(locale));
+            }
+            msg = format!("{msg}{}{}", sep(locale), wording::prepare(locale, !has_order));
+        }
+        r.message = Some(msg);
+        let kind = match (triage, open) {
+            (Triage::Urgent, _) => Some(PromiseKind::Urgent),
+            (_, false) => {
+                let l = settings.hours.local(now);
+                settings.hours.next_open(now).map(|(days_ahead, _)| PromiseKind::OffHours {
+                    days_ahead,
+                    weekday: ((l.weekday() as i64 + days_ahead).rem_euclid(7)) as u8,
+                })
+            }
+            (Triage::Complaint, true) => Some(PromiseKind::Complaint),
+            (Triage::Order, true) => Some(PromiseKind::AfterSales),
+            (Triage::Product, true) if peak => Some(PromiseKind::Peak { minutes: settings.peak.queue_minutes }),
+            _ => None,
+        };
+        set_promise(r, kind, settings, now);
+    };
+
+    if triage == Triage::Urgent {
+        handoff(&mut r, HandoffReason::Rule);
+    } else if human {
+        handoff(&mut r, HandoffReason::Requested);
+    } else if let Some(kind) = small.filter(|_| triage == Triage::Product && found.is_empty()) {
+        r.decision = Decision::Smalltalk { kind };
+        r.lead = None;
+        let greeting = (locale == settings.locale).then_some(settings.greeting.as_str());
+        r.message = Some(wording::smalltalk(locale, kind, &settings.name, greeting, conv.turns));
+    } else if triage == Triage::Complaint {
+        let ack = wording::complaint_ack(locale, cue, product.as_deref());
+        r.lead = Some(match r.lead.take() {
+            Some(e) => format!("{e}{}{ack}", sep(locale)),
+            None => ack,
+        });
+        r.offer_human = true;
+        if let Decision::Answer { .. } = base {
+            r.message = Some(wording::offer_human(locale));
+            set_promise(&mut r, Some(complaint_or_off_hours(settings, now, open)), settings, now);
+        } else if !has_order && !conv.asked.contains(&Fact::OrderNumber) {
+            ask(&mut r, conv, &question, locale, rejected);
+            set_promise(&mut r, Some(complaint_or_off_hours(settings, now, open)), settings, now);
+        } else {
+            handoff(&mut r, HandoffReason::Rule);
+        }
+    } else if triage == Triage::Order {
+        match base {
+            Decision::Answer { .. } => {
+                if !has_order {
+                    r.message = Some(wording::order_hint(locale));
+                }
+            }
+            _ if !has_order && !conv.asked.contains(&Fact::OrderNumber) => {
+                ask(&mut r, conv, &question, locale, rejected)
+            }
+            _ => handoff(&mut r, HandoffReason::Rule),
+        }
+    } else {
+        match base {
+            Decision::Answer { .. } => {}
+            Decision::Clarify { .. } => r.message = Some(wording::clarify(locale)),
+            Decision::Handoff { reason } => handoff(&mut r, reason),
+            _ => {}
+        }
+    }
+
+    let unanswered = matches!(
+        r.decision,
+        Decision::Clarify { .. } | Decision::Handoff { reason: HandoffReason::LowConfidence | HandoffReason::NoQuery }
+    );
+    if unanswered && query.chars().any(|c| c.is_alphabetic()) {
+        // Order numbers and phones are cut out: content staff need the question, not the data.
+        let text = query.split_whitespace().collect::<Vec<_>>().join(" ");
+        r.gap = Some(GapRecord {
+            text: truncate(&text, MAX_STORED_CHARS).to_string(),
+            decision: r.decision.kind().to_string(),
+            top_entry: ranking.hits.first().and_then(|h| engine.entry(h.entry)).map(|e| e.id.clone()),
+            locale: locale.tag().to_string(),
+            unix_ms: now.unix_ms,
+        });
+    }
+    r
+}
+
+/// Sentence separator of a locale.
+fn sep(loc: Locale) -> &'static str {
+    if loc == Locale::En {
+        " "
+    } else {
+        ""
+    }
+}
+
+fn complaint_or_off_hours(settings: &crate::kb::ShopSettings, now: Now, open: bool) -> PromiseKind {
+    if open {
+        return PromiseKind::Complaint;
+    }
+    let l = settings.hours.local(now);
+    match settings.hours.next_open(now) {
+        Some((days_ahead, _)) => {
+            PromiseKind::OffHours { days_ahead, weekday: ((l.weekday() as i64 + days_ahead).rem_euclid(7)) as u8 }
+        }
+        None => PromiseKind::Complaint,
+    }
+}
+
+fn set_promise(r: &mut Reply, kind: Option<PromiseKind>, settings: &crate::kb::ShopSettings, now: Now) {
+    let Some(kind) = kind else { return };
+    let p = &settings.promises;
+    r.promise = Some(wording::promise(r.locale, settings.locale, kind, p, &settings.hours));
+    let minutes = |m: u32| now.unix_ms.saturating_add(m as i64 * 60_000);
+    r.deadline_ms = match kind {
+        PromiseKind::Urgent => Some(minutes(p.urgent_minutes)),
+        PromiseKind::Complaint => Some(minutes(p.complaint_minutes)),
+        PromiseKind::AfterSales => Some(minutes(p.after_sales_minutes)),
+        PromiseKind::Peak { minutes: m } => Some(minutes(m)),
+        PromiseKind::OffHours { .. } => settings.hours.next_open(now).map(|(_, at)| at),
+    };
+}
+
+/// Turns the reply into an ask for the order number and parks the question. When the
+/// shopper gave a number that does not fit the pattern, the ask says so instead of
+/// pretending nothing was said.
+fn ask(r: &mut Reply, conv: &mut Conversation, question: &str, locale: Locale, rejected: Option<&str>) {
+    r.decision = Decision::Ask { fact: Fact::OrderNumber };
+    r.message = Some(match rejected {
+        Some(given) => wording::recheck_order_number(locale, given),
+        None => wording::ask_order_number(locale, r.triage, r.cue),
+    });
+    conv.asked.push(Fact::OrderNumber);
+    conv.pending =
+        Some(Pending { text: truncate(question, MAX_STORED_CHARS).to_string(), triage: r.triage, cue: r.cue });
+}
+
+fn merge_facts(f: &mut Facts, found: &facts::Found) {
+    if let Some(first) = found.order_numbers.first() {
+        f.order_number = Some(first.clone());
+    }
+    for o in &found.order_numbers {
+        if !f.order_numbers.contains(o) && f.order_numbers.len() < facts::MAX_ORDERS {
+            f.order_numbers.push(o.clone());
+        }
+    }
+    if let Some(p) = found.phones.last() {
+        f.phone = Some(p.clone());
+    }
+    for p in &found.products {
+        if !f.products.contains(p) && f.products.len() < 5 {
+            f.products.push(p.clone());
+        }
+    }
+}
+
+/// `text` with the byte ranges replaced by spaces.
+fn cut_spans(text: &str, spans: &[(usize, usize)]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for &(s, e) in spans {
+        if s < last || e > text.len() {
+            continue;
+        }
+        out.push_str(&text[last..s]);
+        out.push(' ');
+        last = e;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+/// The first `max` characters of `s`.
+fn truncate(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((at, _)) => &s[..at],
+        None => s,
+    }
+}
+
+impl Decision {
+    /// Short machine name: `answer`, `clarify`, `ask`, `handoff`, `smalltalk`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Decision::Answer { .. } => "answer",
+            Decision::Clarify { .. } => "clarify",
+            Decision::Ask { .. } => "ask",
+            Decision::Handoff { .. } => "handoff",
+            Decision::Smalltalk { .. } => "smalltalk",
+        }
+    }
+}
+
+pub use confidence::{features, Model, FEATURES};
+
+/// Thresholds in force: calibrated ones, with merchant overrides applied.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    pub answer_min: f32,
+    pub clarify_min: f32,
+    pub margin_min: f32,
+    /// Share of the query (idf-weighted) the best question must cover before the bot answers
+    /// on its own; below it the best it does is offer candidates. Default [`COVERAGE_MIN`].
+    pub coverage_min: f32,
+}
+
+/// Default coverage floor for answering: an entry that matches less than 30% of what the
+/// shopper typed is a guess, however confident the score model is (measured on the shared
+/// eval files: fewer wrong answers at the same self-service).
+pub const COVERAGE_MIN: f32 = 0.3;
+
+impl Thresholds {
+    /// Thresholds of a bundle (calibration + `kefu.toml` overrides).
+    pub fn of(engine: &Engine) -> Thresholds {
+        let m = engine.manifest();
+        let c: &Calibration = &m.calibration;
+        let o = &m.settings.policy;
+        Thresholds {
+            answer_min: o.answer_min.unwrap_or(c.answer_min),
+            clarify_min: o.clarify_min.unwrap_or(c.clarify_min),
+            margin_min: o.margin_min.unwrap_or(0.0),
+            coverage_min: o.coverage_min.unwrap_or(COVERAGE_MIN),
+        }
+    }
+}
+
+/// Decides from a ranking alone (the retrieval part of the policy).
+pub fn decide_ranking(engine: &Engine, ranking: &Ranking, t: &Thresholds) -> Decision {
+    let Some(top) = ranking.hits.first() else {
+        let reason = if ranking.query_terms == 0 { HandoffReason::NoQuery } else { HandoffReason::LowConfidence };
+        return Decision::Handoff { reason };
+    };
+    let model = engine.manifest().calibration.model;
+    let confidence = model.confidence(ranking);
+    if confidence >= t.answer_min
+        && ranking.margin() >= t.margin_min
+        && top.coverage >= t.coverage_min
+    {
+        return Decision::Answer { entry: top.entry, confidence };
+    }
+    if confidence >= t.clarify_min && ranking.hits.len() >= 2 {
+        let best = ranking.hits[0].score;
+        let candidates =
+            ranking.hits.iter().take(3).filter(|h| h.score >= best * 0.6).map(|h| h.entry).collect::<Vec<_>>();
+        if candidates.len() >= 2 {
+            return Decision::Clarify { candidates };
+        }
+        return Decision::Clarify { candidates: ranking.hits.iter().take(2).map(|h| h.entry).collect() };
+    }
+    Decision::Handoff { reason: HandoffReason::LowConfidence }
+}

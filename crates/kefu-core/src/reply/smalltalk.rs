@@ -1,0 +1,209 @@
+//! Small talk: greetings, thanks, goodbyes and plain acknowledgements ("ok", "好的"), in
+//! Chinese and English. Such a message is answered without the index — but only when nothing
+//! else is in it: "hi, where is my parcel?" is an order question with a greeting in front.
+
+use super::lexicon;
+use serde::{Deserialize, Serialize};
+
+/// What kind of small talk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Smalltalk {
+    Greeting,
+    Thanks,
+    Goodbye,
+    /// "ok", "got it", "好的".
+    Ack,
+}
+
+impl Smalltalk {
+    /// Short machine name: `greeting`, `thanks`, `goodbye`, `ack`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Smalltalk::Greeting => "greeting",
+            Smalltalk::Thanks => "thanks",
+            Smalltalk::Goodbye => "goodbye",
+            Smalltalk::Ack => "ack",
+        }
+    }
+}
+
+const GREETING: &[&str] = &[
+    "你好",
+    "您好",
+    "你们好",
+    "哈喽",
+    "哈啰",
+    "嗨",
+    "在吗",
+    "在不在",
+    "有人吗",
+    "早上好",
+    "上午好",
+    "中午好",
+    "下午好",
+    "晚上好",
+    "早安",
+    "午安",
+    "晚安",
+    "hello",
+    "hi",
+    "hey",
+    "hiya",
+    "yo",
+    "good morning",
+    "good afternoon",
+    "good evening",
+    "greetings",
+    "anyone there",
+    "is anyone there",
+    "are you there",
+    "howdy",
+    "👋",
+];
+const THANKS: &[&str] = &[
+    "谢谢",
+    "感谢",
+    "多谢",
+    "谢啦",
+    "谢了",
+    "辛苦了",
+    "辛苦",
+    "thanks",
+    "thank you",
+    "thank u",
+    "thx",
+    "ty",
+    "cheers",
+    "much appreciated",
+    "appreciate it",
+    "thankyou",
+    "tysm",
+    "🙏",
+    "❤",
+    "💕",
+];
+const GOODBYE: &[&str] = &[
+    "再见",
+    "拜拜",
+    "拜",
+    "回头见",
+    "下次见",
+    "没有了",
+    "没事了",
+    "没问题了",
+    "就这些",
+    "bye",
+    "goodbye",
+    "bye bye",
+    "see you",
+    "see ya",
+    "that's all",
+    "thats all",
+    "nothing else",
+    "that is all",
+    "have a nice day",
+    "good night",
+];
+const ACK: &[&str] = &[
+    "东西收到了",
+    "已收到",
+    "收到了",
+    "好的",
+    "好",
+    "嗯",
+    "嗯嗯",
+    "行",
+    "可以",
+    "知道了",
+    "明白了",
+    "明白",
+    "收到",
+    "了解",
+    "懂了",
+    "ok",
+    "okay",
+    "k",
+    "kk",
+    "got it",
+    "understood",
+    "alright",
+    "all right",
+    "sure",
+    "cool",
+    "great",
+    "perfect",
+    "fine",
+    "noted",
+    "👍",
+    "👌",
+    "🆗",
+];
+/// Words that carry no request of their own.
+const FILLER: &[&str] = &[
+    "啊", "呀", "哦", "噢", "哈", "呢", "吧", "啦", "嘛", "么", "的", "了", "哟", "喔", "你", "您", "们", "非常", "很",
+    "多", "真", "太", "大家", "亲", "客服", "小", "so", "much", "very", "a", "lot", "again", "there", "please", "you",
+    "all", "guys", "team", "bot", "and", "for", "the", "help", "your", "oh", "ah", "um", "well", "then", "just",
+    "really", "too", "man", "dear",
+];
+
+/// The small talk in `norm` (normalized text), if that is all the message is.
+pub fn classify(norm: &str) -> Option<Smalltalk> {
+    let found = [
+        (Smalltalk::Goodbye, lexicon::any(norm, GOODBYE)),
+        (Smalltalk::Thanks, lexicon::any(norm, THANKS)),
+        (Smalltalk::Greeting, lexicon::any(norm, GREETING)),
+        (Smalltalk::Ack, lexicon::any(norm, ACK)),
+    ];
+    let kind = found.iter().find(|(_, hit)| *hit).map(|(k, _)| *k)?;
+    let substance = strip(norm).chars().filter(|c| c.is_alphanumeric()).count();
+    (substance == 0).then_some(kind)
+}
+
+/// `norm` without small-talk phrases and filler words: what is left says something.
+pub fn strip(norm: &str) -> String {
+    let mut rest = norm.to_string();
+    for list in [GOODBYE, THANKS, GREETING, ACK, FILLER] {
+        rest = lexicon::remove_all(&rest, list);
+    }
+    rest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::normalize;
+
+    fn c(s: &str) -> Option<Smalltalk> {
+        classify(&normalize(s))
+    }
+
+    #[test]
+    fn smalltalk_in_both_languages() {
+        let table: &[(&str, Option<Smalltalk>)] = &[
+            ("你好", Some(Smalltalk::Greeting)),
+            ("您好，在吗？", Some(Smalltalk::Greeting)),
+            ("哈囉～", Some(Smalltalk::Greeting)),
+            ("Hi there!", Some(Smalltalk::Greeting)),
+            ("good morning", Some(Smalltalk::Greeting)),
+            ("谢谢你！", Some(Smalltalk::Thanks)),
+            ("謝謝您", Some(Smalltalk::Thanks)),
+            ("thank you so much", Some(Smalltalk::Thanks)),
+            ("Thanks, bye!", Some(Smalltalk::Goodbye)),
+            ("再見", Some(Smalltalk::Goodbye)),
+            ("ok", Some(Smalltalk::Ack)),
+            ("东西收到了，谢谢", Some(Smalltalk::Thanks)),
+            ("好的", Some(Smalltalk::Ack)),
+            ("你好，我的快递到哪了", None),
+            ("hi, where is my parcel?", None),
+            ("👍👍", Some(Smalltalk::Ack)),
+            ("🙏", Some(Smalltalk::Thanks)),
+            ("😀", None),
+            ("thanks, but the kettle is broken", None),
+            ("how do I say thank you", None),
+            ("", None),
+        ];
+        for (text, want) in table {
+            assert_eq!(c(text), *want, "{text}");
+        }
+    }
+}

@@ -1,0 +1,610 @@
+//! Triage: what kind of message this is, by the seeds' service process — a product question,
+//! an order problem (tracking, delay, address change, cancel), a complaint or dispute
+//! (broken, wrong item, poor quality, bad service) or an emergency (payment failed, account
+//! stolen, fraud) — plus whether the shopper asks for a person.
+//!
+//! Works on normalized text, so traditional Chinese and full-width input need no lists of
+//! their own. The most serious class found wins: urgent > complaint > order > product.
+
+use super::lexicon;
+use super::Triage;
+use serde::{Deserialize, Serialize};
+
+/// The specific problem behind a triage class; picks the wording of empathy and asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Cue {
+    #[default]
+    None,
+    // Urgent.
+    Payment,
+    Account,
+    Fraud,
+    // Complaint.
+    Damaged,
+    WrongItem,
+    Quality,
+    Service,
+    // Order.
+    Tracking,
+    Delay,
+    Address,
+    Cancel,
+}
+
+impl Cue {
+    /// Short machine name (`payment`, `damaged`, `tracking` …), empty for none.
+    pub fn name(self) -> &'static str {
+        match self {
+            Cue::None => "",
+            Cue::Payment => "payment",
+            Cue::Account => "account",
+            Cue::Fraud => "fraud",
+            Cue::Damaged => "damaged",
+            Cue::WrongItem => "wrong_item",
+            Cue::Quality => "quality",
+            Cue::Service => "service",
+            Cue::Tracking => "tracking",
+            Cue::Delay => "delay",
+            Cue::Address => "address",
+            Cue::Cancel => "cancel",
+        }
+    }
+}
+
+const URGENT: &[(Cue, &[&str])] = &[
+    (
+        Cue::Payment,
+        &[
+            "付款失败",
+            "支付失败",
+            "付不了款",
+            "付不了钱",
+            "支付不了",
+            "付款不了",
+            "无法支付",
+            "无法付款",
+            "付款不成功",
+            "支付不成功",
+            "扣款失败",
+            "重复扣款",
+            "扣了两次",
+            "扣两次",
+            "多扣",
+            "扣款异常",
+            "扣了钱",
+            "钱扣了",
+            "payment failed",
+            "payment fail*",
+            "payment declined",
+            "card declined",
+            "can't pay",
+            "cant pay",
+            "cannot pay",
+            "unable to pay",
+            "charged twice",
+            "double charged",
+            "charged me twice",
+            "money was taken",
+            "took my money",
+            "payment didn't go through",
+            "payment not going through",
+            "payment won't go through",
+            "transaction failed",
+            "charged but no order",
+            "钱扣了订单没",
+            "扣款了没有订单",
+            "被扣款",
+        ],
+    ),
+    (
+        Cue::Account,
+        &[
+            "被盗",
+            "盗号",
+            "号被",
+            "账号被",
+            "帐号被",
+            "账户被",
+            "陌生设备",
+            "异地登录",
+            "不是我登录",
+            "被人登录",
+            "被人改了",
+            "hacked",
+            "hacker",
+            "stolen account",
+            "account stolen",
+            "account was stolen",
+            "someone logged",
+            "logged into my account",
+            "someone else logged",
+            "someone changed my",
+            "account compromised",
+            "not me who ordered",
+        ],
+    ),
+    (
+        Cue::Fraud,
+        &[
+            "诈骗",
+            "骗子",
+            "被骗",
+            "盗刷",
+            "冒充",
+            "钓鱼",
+            "不是我下的单",
+            "没下单却",
+            "fraud",
+            "scam*",
+            "phishing",
+            "unauthori*",
+            "didn't make this",
+            "did not make this",
+            "i didn't order",
+            "i did not order",
+        ],
+    ),
+    (Cue::None, &["紧急", "急急急", "urgent", "emergency"]),
+];
+
+const COMPLAINT: &[(Cue, &[&str])] = &[
+    (
+        Cue::Damaged,
+        &[
+            "坏了",
+            "破损",
+            "损坏",
+            "摔坏",
+            "烂了",
+            "变形",
+            "划痕",
+            "刮花",
+            "scratched",
+            "torn",
+            "ripped",
+            "压坏",
+            "碎了",
+            "裂了",
+            "破了",
+            "摔碎",
+            "压扁",
+            "坏的",
+            "broken",
+            "broke",
+            "damaged",
+            "smashed",
+            "cracked",
+            "shattered",
+            "dented",
+            "arrived damaged",
+        ],
+    ),
+    (
+        Cue::WrongItem,
+        &[
+            "发错",
+            "错发",
+            "寄错",
+            "少发",
+            "漏发",
+            "少了一件",
+            "少了个",
+            "缺件",
+            "不是我买的",
+            "货不对板",
+            "和描述不符",
+            "与描述不符",
+            "跟图片不一样",
+            "wrong item",
+            "wrong size",
+            "wrong colour",
+            "wrong color",
+            "wrong product",
+            "not what i ordered",
+            "missing item",
+            "missing part*",
+            "item missing",
+            "parts missing",
+            "not as described",
+        ],
+    ),
+    (
+        Cue::Quality,
+        &[
+            "质量差",
+            "质量太差",
+            "质量问题",
+            "质量不好",
+            "不能用",
+            "用不了",
+            "不工作",
+            "不转",
+            "不加热",
+            "故障",
+            "有问题",
+            "假货",
+            "次品",
+            "残次",
+            "掉色",
+            "起球",
+            "异味",
+            "瑕疵",
+            "毛病",
+            "不好用",
+            "坏掉",
+            "漏水",
+            "漏电",
+            "doesn't work",
+            "does not work",
+            "not working",
+            "stopped working",
+            "won't turn on",
+            "wont turn on",
+            "faulty",
+            "defective",
+            "poor quality",
+            "bad quality",
+            "fake",
+            "smells",
+            "leak*",
+            "falling apart",
+        ],
+    ),
+    (
+        Cue::Service,
+        &[
+            "投诉",
+            "态度差",
+            "态度很差",
+            "服务很差",
+            "服务太差",
+            "态度太差",
+            "态度不好",
+            "态度恶劣",
+            "不理人",
+            "不理我",
+            "敷衍",
+            "差评",
+            "不满意",
+            "太差劲",
+            "垃圾店",
+            "再也不买",
+            "never buy again",
+            "never shop here again",
+            "never again",
+            "维权",
+            "12315",
+            "骗人",
+            "欺骗",
+            "complain*",
+            "rude",
+            "bad service",
+            "terrible service",
+            "poor service",
+            "ignored",
+            "ignoring me",
+            "unacceptable",
+            "not happy",
+            "unhappy",
+            "disappointed",
+            "worst",
+            "ripped off",
+            "rip off",
+        ],
+    ),
+];
+
+const ORDER: &[(Cue, &[&str])] = &[
+    (
+        Cue::Address,
+        &[
+            "改地址",
+            "修改地址",
+            "地址填错",
+            "地址写错",
+            "换地址",
+            "更改地址",
+            "改收货",
+            "地址错了",
+            "改一下地址",
+            "change address",
+            "change the address",
+            "change my address",
+            "wrong address",
+            "update my address",
+            "update the address",
+            "new address",
+            "redirect",
+            "改收货地址",
+            "改一下收货地址",
+            "修改收货地址",
+            "地址改一下",
+            "换个地址",
+            "地址要改",
+            "改一下地址",
+        ],
+    ),
+    (
+        Cue::Cancel,
+        &[
+            "取消订单",
+            "不想要了",
+            "取消这个订单",
+            "撤销订单",
+            "订单取消",
+            "拦截",
+            "cancel*",
+            "don't want it anymore",
+            "stop the order",
+            "stop my order",
+        ],
+    ),
+    (
+        Cue::Delay,
+        &[
+            "还没到",
+            "还没收到",
+            "没收到",
+            "迟迟",
+            "延迟",
+            "太慢",
+            "好几天",
+            "几天了",
+            "一直没",
+            "还没发货",
+            "没发货",
+            "不发货",
+            "怎么还没",
+            "超时",
+            "不动了",
+            "没更新",
+            "丢件",
+            "丢了",
+            "催单",
+            "催一下",
+            "催发货",
+            "催催",
+            "hasn't arrived",
+            "has not arrived",
+            "hasn't come",
+            "not arrived",
+            "not received",
+            "haven't received",
+            "have not received",
+            "never received",
+            "never arrived",
+            "didn't arrive",
+            "still waiting",
+            "still not",
+            "late",
+            "delayed",
+            "overdue",
+            "taking so long",
+            "not shipped",
+            "hasn't shipped",
+            "lost parcel",
+            "parcel lost",
+            "package lost",
+            "parcel is lost",
+            "lost in transit",
+            "stuck",
+            "没动",
+            "没有动静",
+            "几天都没",
+            "还不到",
+            "haven't got",
+            "have not got",
+            "didn't get my",
+            "did not get my",
+            "not delivered",
+            "hasn't been delivered",
+            "wasn't delivered",
+            "missing parcel",
+            "parcel missing",
+            "package missing",
+            "没到货",
+            "还没送到",
+            "收不到货",
+            "没有收到",
+        ],
+    ),
+    (
+        Cue::Tracking,
+        &[
+            "到哪了",
+            "到哪里了",
+            "到哪儿了",
+            "物流信息",
+            "快递到",
+            "包裹到",
+            "查物流",
+            "查快递",
+            "查单",
+            "查件",
+            "我的订单",
+            "我的快递",
+            "我的包裹",
+            "单号",
+            "发货了吗",
+            "什么时候到",
+            "签收",
+            "派送",
+            "配送",
+            "where is my",
+            "where's my",
+            "wheres my",
+            "track*",
+            "my order",
+            "my parcel",
+            "my package",
+            "my delivery",
+            "the parcel",
+            "order status",
+            "shipping status",
+            "when will it arrive",
+            "when will my",
+            "dispatch*",
+            "shipped",
+            "courier",
+        ],
+    ),
+];
+
+/// Phrases that ask for a person.
+const HUMAN: &[&str] = &[
+    "人工",
+    "真人",
+    "转人工",
+    "找人工",
+    "活人",
+    "客服人员",
+    "人类",
+    "找个人",
+    "找你们的人",
+    "human",
+    "real person",
+    "a person",
+    "live agent",
+    "an agent",
+    "agent please",
+    "speak to someone",
+    "talk to someone",
+    "speak to a",
+    "talk to a",
+    "representative",
+    "operator",
+    "customer service person",
+    "someone real",
+    "live chat",
+    "speak with someone",
+    "speak with somebody",
+    "speak with a",
+    "speak with customer service",
+    "talk with someone",
+    "talk with somebody",
+    "talk with a",
+    "chat with someone",
+    "chat with somebody",
+    "chat with a",
+    "speak to somebody",
+    "talk to somebody",
+    "contact customer service",
+    "reach customer service",
+    "speak with customer support",
+    "agent",
+];
+
+/// "No need for a person": these cancel a request.
+const NOT_HUMAN: &[&str] = &[
+    "不用转人工",
+    "不用人工",
+    "不需要人工",
+    "不要人工",
+    "不用真人",
+    "不用找人工",
+    "别转人工",
+    "no need for a human",
+    "don't need a human",
+    "dont need a human",
+    "no need for an agent",
+    "don't need an agent",
+    "not a human",
+    "no human",
+];
+
+/// Classifies normalized text: the class and its most specific cue.
+pub fn classify(norm: &str) -> (Triage, Cue) {
+    for (class, table) in [(Triage::Urgent, URGENT), (Triage::Complaint, COMPLAINT), (Triage::Order, ORDER)] {
+        for (cue, words) in table {
+            if lexicon::any(norm, words) {
+                return (class, *cue);
+            }
+        }
+    }
+    (Triage::Product, Cue::None)
+}
+
+/// True when the shopper asks for a person.
+pub fn wants_human(norm: &str) -> bool {
+    lexicon::any(norm, HUMAN) && !lexicon::any(norm, NOT_HUMAN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::normalize;
+
+    fn c(s: &str) -> (Triage, Cue) {
+        classify(&normalize(s))
+    }
+
+    #[test]
+    fn classes_in_both_languages_and_scripts() {
+        let table: &[(&str, Triage, Cue)] = &[
+            ("空气炸锅多大容量？", Triage::Product, Cue::None),
+            ("What size is the air fryer?", Triage::Product, Cue::None),
+            ("我的快递到哪了", Triage::Order, Cue::Tracking),
+            ("我的快遞到哪了", Triage::Order, Cue::Tracking),
+            ("where is my parcel", Triage::Order, Cue::Tracking),
+            ("包裹好几天了还没到", Triage::Order, Cue::Delay),
+            ("my order is LATE", Triage::Order, Cue::Delay),
+            ("地址填错了，能改地址吗", Triage::Order, Cue::Address),
+            ("I need to change my address", Triage::Order, Cue::Address),
+            ("我要取消訂單", Triage::Order, Cue::Cancel),
+            ("please cancel it", Triage::Order, Cue::Cancel),
+            ("收到的水壶是坏的", Triage::Complaint, Cue::Damaged),
+            ("收到的水壺是壞的", Triage::Complaint, Cue::Damaged),
+            ("the kettle arrived broken", Triage::Complaint, Cue::Damaged),
+            ("你们发错货了", Triage::Complaint, Cue::WrongItem),
+            ("you sent the wrong item", Triage::Complaint, Cue::WrongItem),
+            ("客服態度很差", Triage::Complaint, Cue::Service),
+            ("the fryer stopped working", Triage::Complaint, Cue::Quality),
+            ("付款失败了怎么办", Triage::Urgent, Cue::Payment),
+            ("付款失敗", Triage::Urgent, Cue::Payment),
+            ("my payment failed", Triage::Urgent, Cue::Payment),
+            ("帳號被盜了", Triage::Urgent, Cue::Account),
+            ("my account was hacked", Triage::Urgent, Cue::Account),
+            ("I think this is a scam", Triage::Urgent, Cue::Fraud),
+            ("I haven't got my order yet", Triage::Order, Cue::Delay),
+            ("我的包裹一直没有收到", Triage::Order, Cue::Delay),
+            ("the payment didn't go through but money left my bank", Triage::Urgent, Cue::Payment),
+            ("錢扣了訂單沒生成", Triage::Urgent, Cue::Payment),
+            ("the sofa cover arrived torn", Triage::Complaint, Cue::Damaged),
+            ("桌面有划痕", Triage::Complaint, Cue::Damaged),
+            ("快递三天都没动了！！！", Triage::Order, Cue::Delay),
+            ("我想改一下收货地址", Triage::Order, Cue::Address),
+            ("商品有瑕疵，要求退款", Triage::Complaint, Cue::Quality),
+            ("垃圾店铺，再也不买了", Triage::Complaint, Cue::Service),
+            ("紧急！", Triage::Urgent, Cue::None),
+        ];
+        for (text, class, cue) in table {
+            assert_eq!(c(text), (*class, *cue), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_most_serious_class_wins() {
+        // Damaged AND late: a complaint.
+        assert_eq!(c("parcel is late and the kettle is broken").0, Triage::Complaint);
+        // Payment failed while ordering: urgent.
+        assert_eq!(c("订单付款失败").0, Triage::Urgent);
+    }
+
+    #[test]
+    fn asking_for_a_person() {
+        for yes in ["转人工", "我要找真人", "轉人工", "I want a human", "can I talk to a real person", "agent please"]
+        {
+            assert!(wants_human(&normalize(yes)), "{yes}");
+        }
+        for no in [
+            "humane treatment",
+            "where is my parcel",
+            "工作人",
+            "你好",
+            "谢谢，不用转人工了",
+            "no need for a human, thanks",
+        ] {
+            assert!(!wants_human(&normalize(no)), "{no}");
+        }
+    }
+}

@@ -1,0 +1,702 @@
+//! The bot's own words, in zh-CN, zh-TW and English: empathy, complaint acknowledgements,
+//! asks (always saying why), small talk, hand-over messages and promises.
+//!
+//! House rules from the service standards: no buck-passing, no "you can't" (say what the
+//! shopper *can* do), empathy that fits the situation — several variants per situation, chosen
+//! by triage, cue, emotion and turn, never one fixed template. A test scans every string.
+
+use super::hours::{hhmm, Promises, ServiceHours};
+use super::smalltalk::Smalltalk;
+use super::triage::Cue;
+use super::{Emotion, HandoffReason, Triage};
+use crate::analyze::is_han;
+use crate::kb::Locale;
+
+/// Picks one of three wordings by locale.
+fn t(loc: Locale, en: &str, cn: &str, tw: &str) -> String {
+    match loc {
+        Locale::En => en,
+        Locale::ZhCn => cn,
+        Locale::ZhTw => tw,
+    }
+    .to_string()
+}
+
+/// True when the Han text of `text` uses traditional characters.
+pub fn is_traditional(text: &str) -> bool {
+    let han: String = text.chars().filter(|&c| is_han(c)).take(400).collect();
+    !han.is_empty() && fast2s::convert(&han) != han
+}
+
+/// The language of the reply: the message's script when it has one (Han → Chinese, and
+/// zh-TW when it uses traditional characters or the shop is zh-TW; Latin letters only → en),
+/// else the conversation's language so far, else the shop's.
+pub fn pick_locale(shop: Locale, text: &str, previous: Option<Locale>) -> Locale {
+    let has_han = text.chars().any(is_han);
+    if has_han {
+        if is_traditional(text) {
+            return Locale::ZhTw;
+        }
+        // Simplified-looking text (many characters are the same in both scripts) keeps a
+        // traditional conversation or shop traditional.
+        if previous == Some(Locale::ZhTw) || (previous.is_none() && shop == Locale::ZhTw) {
+            return Locale::ZhTw;
+        }
+        return Locale::ZhCn;
+    }
+    let latin = text.chars().filter(|c| c.is_ascii_alphabetic()).count();
+    if latin >= 2 {
+        return Locale::En;
+    }
+    previous.unwrap_or(shop)
+}
+
+/// A duration: "3 minutes", "1 hour", "2 hours"; "3 分钟", "1 小时"; "3 分鐘", "1 小時".
+pub fn duration(loc: Locale, minutes: u32) -> String {
+    let (n, hours) = if minutes >= 60 && minutes % 60 == 0 { (minutes / 60, true) } else { (minutes, false) };
+    match (loc, hours) {
+        (Locale::En, true) => format!("{n} hour{}", if n == 1 { "" } else { "s" }),
+        (Locale::En, false) => format!("{n} minute{}", if n == 1 { "" } else { "s" }),
+        (Locale::ZhCn, true) => format!("{n} 小时"),
+        (Locale::ZhCn, false) => format!("{n} 分钟"),
+        (Locale::ZhTw, true) => format!("{n} 小時"),
+        (Locale::ZhTw, false) => format!("{n} 分鐘"),
+    }
+}
+
+/// The next opening in words: "later today at 09:00", "tomorrow at 09:00", "Monday at 09:00".
+pub fn when(loc: Locale, days_ahead: i64, weekday: u8, minute: u16) -> String {
+    const EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+    const CN: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
+    const TW: [&str; 7] = ["週一", "週二", "週三", "週四", "週五", "週六", "週日"];
+    let time = hhmm(minute);
+    let w = weekday as usize % 7;
+    match (loc, days_ahead) {
+        (Locale::En, 0) => format!("{time} today"),
+        (Locale::En, 1) => format!("{time} tomorrow"),
+        (Locale::En, _) => format!("{time} on {}", EN[w]),
+        (Locale::ZhCn, 0) => format!("今天 {time}"),
+        (Locale::ZhCn, 1) => format!("明天 {time}"),
+        (Locale::ZhCn, _) => format!("{} {time}", CN[w]),
+        (Locale::ZhTw, 0) => format!("今天 {time}"),
+        (Locale::ZhTw, 1) => format!("明天 {time}"),
+        (Locale::ZhTw, _) => format!("{} {time}", TW[w]),
+    }
+}
+
+/// Fills a merchant template's placeholders.
+fn fill(template: &str, minutes: u32, time: &str, when: &str, hours: &str) -> String {
+    template
+        .replace("{minutes}", &minutes.to_string())
+        .replace("{time}", time)
+        .replace("{when}", when)
+        .replace("{hours}", hours)
+}
+
+/// Which promise a reply makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromiseKind {
+    Urgent,
+    Complaint,
+    AfterSales,
+    /// Outside working hours: (days until the next opening, its weekday).
+    OffHours {
+        days_ahead: i64,
+        weekday: u8,
+    },
+    Peak {
+        minutes: u32,
+    },
+}
+
+/// The promise in words, the merchant's wording when the reply is in the shop's language.
+pub fn promise(loc: Locale, shop: Locale, kind: PromiseKind, p: &Promises, h: &ServiceHours) -> String {
+    let own = |o: &Option<String>| o.as_ref().filter(|s| loc == shop && !s.trim().is_empty()).cloned();
+    let hours = h.span_text();
+    match kind {
+        PromiseKind::Urgent => {
+            let m = p.urgent_minutes;
+            let d = duration(loc, m);
+            own(&p.urgent).map(|s| fill(&s, m, &d, "", &hours)).unwrap_or_else(|| match loc {
+                Locale::En => format!("You're in our green channel: a specialist takes over within {d}, day or night."),
+                Locale::ZhCn => format!("已为您开通绿色通道，{d}内专人接手，全天 24 小时有效。"),
+                Locale::ZhTw => format!("已為您開啟綠色通道，{d}內由專人接手，全天 24 小時有效。"),
+            })
+        }
+        PromiseKind::Complaint => {
+            let m = p.complaint_minutes;
+            let d = duration(loc, m);
+            own(&p.complaint).map(|s| fill(&s, m, &d, "", &hours)).unwrap_or_else(|| match loc {
+                Locale::En => format!(
+                    "A colleague will confirm within {d} that your case is being handled, and follows it through to the end."
+                ),
+                Locale::ZhCn => format!("{d}内会有专人确认受理，并一直跟进到问题解决。"),
+                Locale::ZhTw => format!("{d}內會有專人確認受理，並一路跟進到問題解決。"),
+            })
+        }
+        PromiseKind::AfterSales => {
+            let m = p.after_sales_minutes;
+            let d = duration(loc, m);
+            own(&p.after_sales).map(|s| fill(&s, m, &d, "", &hours)).unwrap_or_else(|| match loc {
+                Locale::En => format!("A colleague will come back to you with a clear next step within {d}."),
+                Locale::ZhCn => format!("{d}内同事会给您明确的处理方案。"),
+                Locale::ZhTw => format!("{d}內同事會給您明確的處理方式。"),
+            })
+        }
+        PromiseKind::OffHours { days_ahead, weekday } => {
+            let w = when(loc, days_ahead, weekday, h.open.min(1439));
+            own(&p.off_hours).map(|s| fill(&s, 0, "", &w, &hours)).unwrap_or_else(|| match loc {
+                Locale::En => format!(
+                    "Our team works {hours}. Your message is saved as a ticket, and we'll reply before {w} with a first solution."
+                ),
+                Locale::ZhCn => format!("人工客服的服务时间是 {hours}。您的留言已经生成服务单，我们会在{w}前给您初步处理方案。"),
+                Locale::ZhTw => format!("人工客服的服務時間是 {hours}。您的留言已建立服務單，我們會在{w}前給您初步處理方案。"),
+            })
+        }
+        PromiseKind::Peak { minutes } => {
+            let d = duration(loc, minutes);
+            own(&p.peak).map(|s| fill(&s, minutes, &d, "", &hours)).unwrap_or_else(|| match loc {
+                Locale::En => {
+                    format!("It's busier than usual right now: your question is saved and queued, expect a reply within {d}.")
+                }
+                Locale::ZhCn => format!("现在咨询的人比较多，您的问题已经记录并排队，预计 {d}内回复您。"),
+                Locale::ZhTw => format!("目前詢問的人比較多，您的問題已經記錄並排入佇列，預計 {d}內回覆您。"),
+            })
+        }
+    }
+}
+
+/// While waiting in peak mode: what to have ready (never what the shopper already gave).
+pub fn prepare(loc: Locale, need_order: bool) -> String {
+    if need_order {
+        t(
+            loc,
+            "While you wait, you can get the order number and a photo of the problem ready, so it's solved in one go.",
+            "等待的时候，您可以先准备好订单号和问题照片，这样一次就能处理好。",
+            "等待的時候，您可以先準備好訂單編號和問題照片，這樣一次就能處理好。",
+        )
+    } else {
+        t(
+            loc,
+            "While you wait, you can get a photo of the problem ready, so it's solved in one go.",
+            "等待的时候，您可以先准备好问题照片，这样一次就能处理好。",
+            "等待的時候，您可以先準備好問題照片，這樣一次就能處理好。",
+        )
+    }
+}
+
+/// Empathy that opens a reply, if the situation calls for it.
+pub fn empathy(loc: Locale, triage: Triage, cue: Cue, emotion: Emotion, repeat: bool, turn: u32) -> Option<String> {
+    let pick = |options: &[(&str, &str, &str)]| {
+        let (en, cn, tw) = options[turn as usize % options.len()];
+        t(loc, en, cn, tw)
+    };
+    if repeat {
+        return Some(pick(&[
+            (
+                "I'm really sorry this still isn't sorted — that's not the experience you should have had.",
+                "真的很抱歉，问题到现在还没解决，这不是您应该有的体验。",
+                "真的很抱歉，問題到現在還沒解決，這不是您應該有的體驗。",
+            ),
+            (
+                "I understand how frustrating it is to have to come back about this again. I'm sorry.",
+                "还要您再来找我们一次，这种心情我非常理解，真的很抱歉。",
+                "還要您再來找我們一次，這種心情我非常理解，真的很抱歉。",
+            ),
+        ]));
+    }
+    match (triage, emotion) {
+        (Triage::Urgent, _) => Some(match cue {
+            Cue::Account | Cue::Fraud => pick(&[
+                (
+                    "I understand how worrying this is — let's secure your account right now.",
+                    "别担心，我们马上一起保护好您的账户。",
+                    "別擔心，我們馬上一起保護好您的帳號。",
+                ),
+                (
+                    "That sounds alarming; you did the right thing telling us straight away.",
+                    "遇到这种情况一定很着急，您第一时间告诉我们是对的。",
+                    "遇到這種情況一定很著急，您第一時間告訴我們是對的。",
+                ),
+            ]),
+            _ => pick(&[
+                (
+                    "I know a payment problem is stressful — we'll sort it out with you right away.",
+                    "付款出问题确实让人着急，我们马上帮您处理。",
+                    "付款出問題確實讓人著急，我們馬上幫您處理。",
+                ),
+                (
+                    "Don't worry, money matters go straight to the front of the line.",
+                    "请放心，涉及款项的问题我们会最优先处理。",
+                    "請放心，涉及款項的問題我們會最優先處理。",
+                ),
+            ]),
+        }),
+        (Triage::Complaint, Emotion::Angry) => Some(pick(&[
+            (
+                "I completely understand why you're upset, and I'm sorry.",
+                "非常理解您现在生气的心情，真的很抱歉。",
+                "非常理解您現在生氣的心情，真的很抱歉。",
+            ),
+            (
+                "You have every reason to be annoyed — I'm sorry this happened.",
+                "换作是我也会很生气，非常抱歉发生了这样的事。",
+                "換作是我也會很生氣，非常抱歉發生了這樣的事。",
+            ),
+        ])),
+        (Triage::Complaint, _) => Some(pick(&[
+            (
+                "I'm sorry about this — that's disappointing.",
+                "很抱歉遇到这样的情况，确实让人失望。",
+                "很抱歉遇到這樣的情況，確實讓人失望。",
+            ),
+            (
+                "Thank you for telling us, and I'm sorry it happened.",
+                "谢谢您告诉我们，发生这样的事真的很抱歉。",
+                "謝謝您告訴我們，發生這樣的事真的很抱歉。",
+            ),
+        ])),
+        (Triage::Order, Emotion::Angry) => Some(pick(&[
+            (
+                "I'm sorry for the wait — I understand how frustrating this is.",
+                "让您等这么久，真的很抱歉，您的心情我完全理解。",
+                "讓您等這麼久，真的很抱歉，您的心情我完全理解。",
+            ),
+            (
+                "I'm sorry — you shouldn't have to chase us for this.",
+                "很抱歉，还要您来催我们。",
+                "很抱歉，還要您來催我們。",
+            ),
+        ])),
+        (Triage::Order, Emotion::Anxious) => Some(match cue {
+            Cue::Delay | Cue::Tracking => pick(&[
+                (
+                    "I understand — waiting for a parcel that doesn't show up is frustrating.",
+                    "理解您的心情，等快递一直等不到确实很着急。",
+                    "理解您的心情，等包裹一直等不到確實很著急。",
+                ),
+                (
+                    "I know you've been waiting; let's find out where it is.",
+                    "让您久等了，我们一起看看包裹现在到哪了。",
+                    "讓您久等了，我們一起看看包裹現在到哪了。",
+                ),
+            ]),
+            _ => pick(&[
+                (
+                    "I understand this is urgent for you; I'll keep it quick.",
+                    "明白您着急，我尽快帮您处理。",
+                    "明白您著急，我盡快幫您處理。",
+                ),
+                (
+                    "Got it — let's get this changed for you as fast as we can.",
+                    "收到，我们尽快帮您处理。",
+                    "收到，我們盡快幫您處理。",
+                ),
+            ]),
+        }),
+        (_, Emotion::Angry) => Some(pick(&[
+            (
+                "I'm sorry for the trouble — I'll do my best to fix this for you.",
+                "给您添麻烦了，非常抱歉，我会尽力帮您解决。",
+                "給您添麻煩了，非常抱歉，我會盡力幫您解決。",
+            ),
+            (
+                "I hear you, and I'm sorry. Let's sort this out.",
+                "您的不满我收到了，真的很抱歉，我们一起解决。",
+                "您的不滿我收到了，真的很抱歉，我們一起解決。",
+            ),
+        ])),
+        (_, Emotion::Anxious) => Some(pick(&[
+            ("No worries, I'm on it.", "别着急，我这就帮您看。", "別著急，我這就幫您看。"),
+            (
+                "I understand you need this quickly — here's what I have.",
+                "明白您着急，马上为您解答。",
+                "明白您著急，馬上為您解答。",
+            ),
+        ])),
+        _ => None,
+    }
+}
+
+/// The complaint acknowledgement after the empathy: the cause, then the solution.
+pub fn complaint_ack(loc: Locale, cue: Cue, product: Option<&str>) -> String {
+    let item_en = product.map_or("the item".to_string(), |p| format!("the {p}"));
+    let item_zh = product.unwrap_or("商品");
+    match cue {
+        Cue::Damaged => match loc {
+            Locale::En => format!(
+                "Whether {item_en} got knocked about in transit or left us faulty, that's on us to put right: you can choose a free replacement or a full refund, and we cover the return shipping."
+            ),
+            Locale::ZhCn => format!("不管{item_zh}是运输途中磕碰，还是出厂时就有问题，都由我们负责：您可以选择免费换新或全额退款，来回运费都由我们承担。"),
+            Locale::ZhTw => format!("不管{item_zh}是運送途中碰撞，還是出廠時就有問題，都由我們負責：您可以選擇免費換新或全額退款，來回運費都由我們負擔。"),
+        },
+        Cue::WrongItem => t(
+            loc,
+            "It looks like something went wrong when your order was packed. You can have the right item sent out, or a full refund — and we'll arrange the return of the wrong one at our cost.",
+            "看起来是打包时出了差错。您可以选择补发正确的商品，或者全额退款；发错的商品由我们安排取回，运费我们承担。",
+            "看起來是打包時出了差錯。您可以選擇補寄正確的商品，或者全額退款；寄錯的商品由我們安排取回，運費我們負擔。",
+        ),
+        Cue::Quality => match loc {
+            Locale::En => format!(
+                "{} should work properly, so this is a quality problem on our side. You can choose a repair or replacement, or return it for a full refund, shipping on us.",
+                capitalize(&item_en)
+            ),
+            Locale::ZhCn => format!("{item_zh}本来应该正常使用，这是我们的质量问题。您可以选择维修、换新，或者退货全额退款，运费由我们承担。"),
+            Locale::ZhTw => format!("{item_zh}本來應該正常使用，這是我們的品質問題。您可以選擇維修、換新，或者退貨全額退款，運費由我們負擔。"),
+        },
+        Cue::Service => t(
+            loc,
+            "That isn't the service we want to give. I'm passing your feedback to a team lead, and a senior colleague will take over your question.",
+            "这不是我们应有的服务。我会把您的反馈交给客服主管核实，并由资深客服继续为您处理。",
+            "這不是我們應有的服務。我會把您的意見交給客服主管核實，並由資深客服繼續為您處理。",
+        ),
+        _ => t(
+            loc,
+            "I've noted exactly what went wrong, and we'll work out the fix with you.",
+            "您遇到的情况我已经记录下来，我们会和您一起把问题解决。",
+            "您遇到的情況我已經記錄下來，我們會和您一起把問題解決。",
+        ),
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// Asking for the order number, saying why (by what the shopper wants done).
+pub fn ask_order_number(loc: Locale, triage: Triage, cue: Cue) -> String {
+    let why = match (triage, cue) {
+        (_, Cue::Address) => (
+            "so I can check whether the parcel can still be redirected",
+            "我好查一下包裹现在是否还来得及改地址",
+            "我好查一下包裹現在是否還來得及改地址",
+        ),
+        (_, Cue::Cancel) => (
+            "so I can see whether it has shipped yet and stop it in time",
+            "我好确认它是否已经发货，及时帮您拦下来",
+            "我好確認它是否已經出貨，及時幫您攔下來",
+        ),
+        (_, Cue::Delay) => (
+            "so we can look up the parcel and chase the courier",
+            "我们好查询包裹并催促快递公司",
+            "我們好查詢包裹並催促物流公司",
+        ),
+        (Triage::Complaint, _) => (
+            "so we can pull up the order and arrange the fix",
+            "我们好调出订单，尽快为您安排处理",
+            "我們好調出訂單，盡快為您安排處理",
+        ),
+        _ => ("so we can look up the parcel", "我们好帮您查询包裹", "我們好幫您查詢包裹"),
+    };
+    match loc {
+        Locale::En => format!(
+            "Could you send me the order number, {}? You'll find it under \"My orders\". That's all I need — no other personal details.",
+            why.0
+        ),
+        Locale::ZhCn => format!("麻烦发一下订单号，{}。在「我的订单」里就能找到，只需要订单号，不需要其他个人信息。", why.1),
+        Locale::ZhTw => format!("麻煩傳一下訂單編號，{}。在「我的訂單」裡就能找到，只需要訂單編號，不需要其他個人資料。", why.2),
+    }
+}
+
+/// Asking again when the number given does not look like an order number.
+pub fn recheck_order_number(loc: Locale, given: &str) -> String {
+    match loc {
+        Locale::En => format!(
+            "Thanks! {given} doesn't look like one of our order numbers, though — could you check it under \"My orders\" and send it again? I need it to look up your order."
+        ),
+        Locale::ZhCn => format!("谢谢！不过 {given} 好像和我们的订单号格式对不上，麻烦在「我的订单」里核对一下再发给我，我好帮您查询订单。"),
+        Locale::ZhTw => format!("謝謝！不過 {given} 好像和我們的訂單編號格式對不上，麻煩在「我的訂單」裡核對一下再傳給我，我好幫您查詢訂單。"),
+    }
+}
+
+/// The reply to small talk. `greeting` is the shop's own greeting (in the shop's locale).
+pub fn smalltalk(loc: Locale, kind: Smalltalk, shop_name: &str, greeting: Option<&str>, turn: u32) -> String {
+    let pick = |options: &[(&str, &str, &str)]| {
+        let (en, cn, tw) = options[turn as usize % options.len()];
+        t(loc, en, cn, tw)
+    };
+    match kind {
+        Smalltalk::Greeting => {
+            if let Some(g) = greeting.filter(|g| !g.trim().is_empty()) {
+                return g.to_string();
+            }
+            let name_en = if shop_name.is_empty() { "the shop".to_string() } else { shop_name.to_string() };
+            let name_zh = if shop_name.is_empty() { "本店".to_string() } else { shop_name.to_string() };
+            match loc {
+                Locale::En => format!(
+                    "Hello! I'm the {name_en} assistant. Ask me about products, delivery or returns — and if it's about an order, just send me the order number."
+                ),
+                Locale::ZhCn => format!("您好！我是{name_zh}的智能客服。商品、物流、退换货都可以问我；如果是订单的问题，直接发订单号给我就好。"),
+                Locale::ZhTw => format!("您好！我是{name_zh}的智慧客服。商品、物流、退換貨都可以問我；如果是訂單的問題，直接傳訂單編號給我就好。"),
+            }
+        }
+        Smalltalk::Thanks => pick(&[
+            (
+                "You're welcome! Is there anything else I can help with?",
+                "不客气！还有什么可以帮您的吗？",
+                "不客氣！還有什麼可以幫您的嗎？",
+            ),
+            (
+                "Happy to help! Anything else on your mind?",
+                "很高兴能帮到您！还有其他问题吗？",
+                "很高興能幫到您！還有其他問題嗎？",
+            ),
+        ]),
+        Smalltalk::Goodbye => pick(&[
+            (
+                "Thanks for stopping by — have a lovely day! I'm here whenever you need me.",
+                "感谢您的光临，祝您生活愉快！有需要随时来找我。",
+                "感謝您的光臨，祝您生活愉快！有需要隨時來找我。",
+            ),
+            ("Bye for now, and enjoy your day!", "再见，祝您一切顺利！", "再見，祝您一切順利！"),
+        ]),
+        Smalltalk::Ack => pick(&[
+            (
+                "Great. Is there anything else I can do for you?",
+                "好的，还有什么可以帮您的吗？",
+                "好的，還有什麼可以幫您的嗎？",
+            ),
+            ("Got it. Just ask if anything else comes up.", "明白，有其他问题随时问我。", "明白，有其他問題隨時問我。"),
+        ]),
+    }
+}
+
+/// "Did you mean …" above the candidate buttons.
+pub fn clarify(loc: Locale) -> String {
+    t(
+        loc,
+        "To give you the right answer: which of these do you mean?",
+        "为了给您准确的答案，请问您想问的是下面哪一个？",
+        "為了給您準確的答案，請問您想問的是下面哪一個？",
+    )
+}
+
+/// What the shopper can do meanwhile in an emergency.
+pub fn urgent_tip(loc: Locale, cue: Cue) -> Option<String> {
+    match cue {
+        Cue::Account | Cue::Fraud => Some(t(
+            loc,
+            "Meanwhile, you can change your password and sign out of unknown devices under Account security. We never ask for verification codes or payment passwords.",
+            "在这期间，您可以先在「账户安全」里修改密码、退出陌生设备。我们不会向您索要验证码或支付密码。",
+            "在這期間，您可以先在「帳號安全」裡修改密碼、登出陌生裝置。我們不會向您索取驗證碼或支付密碼。",
+        )),
+        Cue::Payment => Some(t(
+            loc,
+            "If money left your account, it's safe: a failed payment is returned automatically, and the specialist will confirm it with you.",
+            "如果已经扣款，请放心，付款失败的款项会原路退回，专人会和您确认到账情况。",
+            "如果已經扣款，請放心，付款失敗的款項會原路退回，專人會和您確認退款狀況。",
+        )),
+        _ => None,
+    }
+}
+
+/// The hand-over message (the promise follows separately).
+pub fn handoff(loc: Locale, reason: HandoffReason, triage: Triage, open: bool) -> String {
+    match (reason, triage, open) {
+        (_, Triage::Urgent, _) => t(
+            loc,
+            "I'm connecting you with our security and payments team now.",
+            "我现在就为您转接安全与支付专员。",
+            "我現在就為您轉接安全與支付專員。",
+        ),
+        (_, _, false) => t(
+            loc,
+            "Please leave your question here with any details or photos — a colleague will pick it up.",
+            "请把问题和相关照片留在这里，同事会接手处理。",
+            "請把問題和相關照片留在這裡，同事會接手處理。",
+        ),
+        (HandoffReason::Requested, _, true) => t(
+            loc,
+            "Sure — I'm bringing in a colleague now, with everything you've told me, so you won't have to repeat it.",
+            "好的，我现在为您转接人工客服，并把您说过的情况一并交给同事，您不用再重复。",
+            "好的，我現在為您轉接真人客服，並把您說過的情況一併交給同事，您不用再重複。",
+        ),
+        (HandoffReason::NoQuery, _, true) => t(
+            loc,
+            "Tell me a little more about what you need, or I can bring in a colleague for you.",
+            "可以再多说一点您遇到的情况吗？也可以直接为您转接同事。",
+            "可以再多說一點您遇到的情況嗎？也可以直接為您轉接同事。",
+        ),
+        (_, Triage::Complaint, true) | (HandoffReason::Rule, _, true) => t(
+            loc,
+            "I'm handing this to a colleague who can look into your order and put it right.",
+            "我把这件事交给同事，由他查看您的订单并跟进处理。",
+            "我把這件事交給同事，由他查看您的訂單並跟進處理。",
+        ),
+        _ => t(
+            loc,
+            "This one deserves a proper answer from a person, so I'm bringing in a colleague with everything you've said.",
+            "这个问题由同事来为您解答会更准确，我已经把您说的内容一并转给他。",
+            "這個問題由同事來為您解答會更準確，我已經把您說的內容一併轉給他。",
+        ),
+    }
+}
+
+/// Under an answer to an order problem, when the order number is not known yet.
+pub fn order_hint(loc: Locale) -> String {
+    t(
+        loc,
+        "If that doesn't settle it, send me the order number and a colleague will check this order for you.",
+        "如果还没解决，把订单号发给我，同事会帮您查这一单。",
+        "如果還沒解決，把訂單編號傳給我，同事會幫您查這一筆訂單。",
+    )
+}
+
+/// A line offering a person next to an answer (complaints).
+pub fn offer_human(loc: Locale) -> String {
+    t(
+        loc,
+        "If you'd rather talk it through with a person, tap \"Talk to a person\" and I'll bring in a colleague.",
+        "如果想直接和同事沟通，点「转人工」就可以。",
+        "如果想直接和同事溝通，點「轉真人客服」就可以。",
+    )
+}
+
+/// Every fixed string above in every locale (for the house-rules test).
+#[cfg(test)]
+pub(crate) fn all_samples() -> Vec<String> {
+    use super::HandoffReason as R;
+    let mut out = Vec::new();
+    let p = Promises::default();
+    let h = ServiceHours::default();
+    let cues = [
+        Cue::None,
+        Cue::Payment,
+        Cue::Account,
+        Cue::Fraud,
+        Cue::Damaged,
+        Cue::WrongItem,
+        Cue::Quality,
+        Cue::Service,
+        Cue::Tracking,
+        Cue::Delay,
+        Cue::Address,
+        Cue::Cancel,
+    ];
+    let triages = [Triage::Product, Triage::Order, Triage::Complaint, Triage::Urgent];
+    for loc in [Locale::En, Locale::ZhCn, Locale::ZhTw] {
+        for kind in [
+            PromiseKind::Urgent,
+            PromiseKind::Complaint,
+            PromiseKind::AfterSales,
+            PromiseKind::OffHours { days_ahead: 1, weekday: 2 },
+            PromiseKind::Peak { minutes: 10 },
+        ] {
+            out.push(promise(loc, Locale::En, kind, &p, &h));
+        }
+        out.push(prepare(loc, true));
+        out.push(prepare(loc, false));
+        for &cue in &cues {
+            for &tr in &triages {
+                for em in [Emotion::Calm, Emotion::Anxious, Emotion::Angry] {
+                    for turn in 0..2 {
+                        out.extend(empathy(loc, tr, cue, em, turn == 1 && em == Emotion::Angry, turn));
+                    }
+                }
+                out.push(ask_order_number(loc, tr, cue));
+            }
+            out.push(complaint_ack(loc, cue, None));
+            out.push(complaint_ack(loc, cue, Some("kettle")));
+            out.extend(urgent_tip(loc, cue));
+        }
+        for kind in [Smalltalk::Greeting, Smalltalk::Thanks, Smalltalk::Goodbye, Smalltalk::Ack] {
+            for turn in 0..2 {
+                out.push(smalltalk(loc, kind, "Shop", None, turn));
+            }
+        }
+        out.push(clarify(loc));
+        out.push(offer_human(loc));
+        out.push(order_hint(loc));
+        out.push(recheck_order_number(loc, "12345"));
+        for r in [R::LowConfidence, R::NoQuery, R::Requested, R::Rule] {
+            for &tr in &triages {
+                for open in [true, false] {
+                    out.push(handoff(loc, r, tr, open));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn house_rules_hold_for_every_string() {
+        const FORBIDDEN: &[&str] = &[
+            "not my problem",
+            "ask someone else",
+            "not our problem",
+            "can't",
+            "cannot",
+            "can not",
+            "unable",
+            "not possible",
+            "这不归我管",
+            "不归我管",
+            "不是我的问题",
+            "你找别人",
+            "找别人",
+            "不關我",
+            "不歸我管",
+            "不能",
+            "无法",
+            "無法",
+            "没办法",
+            "沒辦法",
+        ];
+        let all = all_samples();
+        assert!(all.len() > 300);
+        for s in &all {
+            let low = s.to_lowercase();
+            for f in FORBIDDEN {
+                assert!(!low.contains(f), "`{s}` contains `{f}`");
+            }
+            assert!(!s.trim().is_empty());
+        }
+    }
+
+    #[test]
+    fn traditional_strings_are_traditional_and_simplified_are_simplified() {
+        let loc_of = |s: &str| pick_locale(Locale::En, s, None);
+        for loc in [Locale::ZhCn, Locale::ZhTw] {
+            for s in [clarify(loc), ask_order_number(loc, Triage::Order, Cue::Delay), offer_human(loc)] {
+                assert_eq!(loc_of(&s), loc, "{s}");
+            }
+        }
+    }
+
+    #[test]
+    fn locale_follows_the_script() {
+        assert_eq!(pick_locale(Locale::En, "我的快递到哪了", None), Locale::ZhCn);
+        assert_eq!(pick_locale(Locale::En, "我的快遞到哪了", None), Locale::ZhTw);
+        assert_eq!(pick_locale(Locale::ZhCn, "where is my parcel", None), Locale::En);
+        assert_eq!(pick_locale(Locale::ZhCn, "2023112312345678", None), Locale::ZhCn);
+        assert_eq!(pick_locale(Locale::ZhCn, "2023112312345678", Some(Locale::En)), Locale::En);
+        assert_eq!(pick_locale(Locale::ZhTw, "你好", None), Locale::ZhTw);
+    }
+
+    #[test]
+    fn empathy_varies_with_the_situation() {
+        let a = empathy(Locale::En, Triage::Urgent, Cue::Account, Emotion::Anxious, false, 0).unwrap();
+        let b = empathy(Locale::En, Triage::Urgent, Cue::Payment, Emotion::Anxious, false, 0).unwrap();
+        let c = empathy(Locale::En, Triage::Complaint, Cue::Damaged, Emotion::Angry, false, 0).unwrap();
+        let d = empathy(Locale::En, Triage::Complaint, Cue::Damaged, Emotion::Angry, false, 1).unwrap();
+        assert!(a != b && b != c && c != d);
+        assert!(empathy(Locale::En, Triage::Product, Cue::None, Emotion::Calm, false, 0).is_none());
+    }
+
+    #[test]
+    fn durations_and_days() {
+        assert_eq!(duration(Locale::En, 60), "1 hour");
+        assert_eq!(duration(Locale::En, 120), "2 hours");
+        assert_eq!(duration(Locale::En, 3), "3 minutes");
+        assert_eq!(duration(Locale::ZhCn, 60), "1 小时");
+        assert_eq!(duration(Locale::ZhTw, 90), "90 分鐘");
+        assert_eq!(when(Locale::En, 1, 2, 540), "09:00 tomorrow");
+        assert_eq!(when(Locale::ZhCn, 3, 0, 540), "周一 09:00");
+    }
+}

@@ -1,0 +1,810 @@
+//! Conversation tests of the reply policy on the demo KBs (www/demo/kb/{en,zh-CN}): table
+//! driven, in English, simplified and traditional Chinese. Each row is a conversation: the
+//! shopper's messages and what the bot must do with each.
+#![cfg(feature = "build")]
+
+use kefu_core::build::{build, BuildOptions};
+use kefu_core::bundle;
+use kefu_core::kb::{markdown, settings, Kb, ShopSettings};
+use kefu_core::reply::{respond, Conversation, Decision, Emotion, Fact, HandoffReason, Now, Reply, Smalltalk, Triage};
+use kefu_core::Engine;
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// 2026-11-23 (a Monday) 00:00 UTC.
+const MON_UTC: i64 = 1_795_392_000_000;
+const HOUR: i64 = 3_600_000;
+
+/// Monday 10:00 in China (+08:00): within the default hours 09:00–22:00.
+fn day() -> Now {
+    Now { unix_ms: MON_UTC + 2 * HOUR, utc_offset_minutes: 480 }
+}
+/// Monday 23:00 in China: after hours.
+fn night() -> Now {
+    Now { unix_ms: MON_UTC + 15 * HOUR, utc_offset_minutes: 480 }
+}
+
+fn load_kb(dir: &str) -> Kb {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../www/demo/kb").join(dir);
+    let toml = std::fs::read_to_string(root.join("kefu.toml")).unwrap();
+    let settings = settings::read("kefu.toml", &toml).unwrap();
+    let mut kb = Kb { entries: Vec::new(), settings };
+    let mut files: Vec<_> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    for f in files.iter().filter(|p| p.extension().is_some_and(|x| x == "md")) {
+        let text = std::fs::read_to_string(f).unwrap();
+        let (entries, _) = markdown::read(&f.display().to_string(), &text, kb.settings.locale);
+        kb.entries.extend(entries);
+    }
+    kb
+}
+
+fn bytes(dir: &'static str) -> &'static [u8] {
+    static EN: OnceLock<Vec<u8>> = OnceLock::new();
+    static ZH: OnceLock<Vec<u8>> = OnceLock::new();
+    let cell = if dir == "en" { &EN } else { &ZH };
+    cell.get_or_init(|| build(&load_kb(dir), &BuildOptions::default(), &mut |_, _| {}).unwrap().0)
+}
+
+/// The demo bundle with its settings changed (no rebuild: the manifest is rewritten).
+fn engine_with(dir: &'static str, change: impl FnOnce(&mut ShopSettings)) -> Engine {
+    let mut b = bundle::read(bytes(dir)).unwrap();
+    change(&mut b.manifest.settings);
+    Engine::open(&bundle::write(&b.manifest, &b.files)).unwrap()
+}
+
+fn engine(dir: &'static str) -> Engine {
+    engine_with(dir, |_| {})
+}
+
+/// A small KB of our own, so the policy's flows do not hang on how the demo KB or the
+/// retrieval evolve.
+fn fixture() -> Engine {
+    use kefu_core::kb::{Entry, Locale};
+    let e = |id: &str, cat: &str, loc: Locale, qs: &[&str], tags: &[&str], answer: &str| Entry {
+        id: id.into(),
+        questions: qs.iter().map(|q| q.to_string()).collect(),
+        category: cat.into(),
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        locale: loc,
+        answer: markdown::parse_answer(answer).0,
+        ..Default::default()
+    };
+    let kb = Kb {
+        entries: vec![
+            e(
+                "fryer-size",
+                "product",
+                Locale::En,
+                &["What size is the air fryer?", "air fryer capacity", "how big is the air fryer"],
+                &["air fryer"],
+                "**4.5 L**.",
+            ),
+            e(
+                "return-policy",
+                "returns",
+                Locale::En,
+                &["How do I return an item?", "return policy", "can I send it back"],
+                &[],
+                "Within 7 days.",
+            ),
+            e(
+                "fryer-size-zh",
+                "product",
+                Locale::ZhCn,
+                &["空气炸锅多大？", "空气炸锅容量"],
+                &["空气炸锅"],
+                "**4.5 升**。",
+            ),
+            e("return-policy-zh", "returns", Locale::ZhCn, &["怎么退货？", "退货流程"], &[], "7 天内可以退。"),
+        ],
+        // Thresholds so high that nothing is answered or clarified: the flows under test are the
+        // policy's own (asks, hand-offs, promises), whatever the ranking.
+        settings: ShopSettings {
+            name: "Fixture Shop".into(),
+            greeting: "Hi from Fixture Shop!".into(),
+            policy: kefu_core::kb::PolicyOverrides { answer_min: Some(1.0), clarify_min: Some(1.0), margin_min: None, coverage_min: None },
+            ..Default::default()
+        },
+    };
+    build(&kb, &BuildOptions { skip_calibration: true, ..Default::default() }, &mut |_, _| {}).unwrap().1
+}
+
+/// Everything the bot says in a reply.
+fn said(r: &Reply) -> String {
+    [&r.lead, &r.message, &r.promise].iter().filter_map(|s| s.as_deref()).collect::<Vec<_>>().join(" | ")
+}
+
+/// One shopper message and what must hold for the reply.
+struct Step {
+    say: &'static str,
+    kind: &'static str,
+    triage: Triage,
+    /// `None`: not checked.
+    emotion: Option<Emotion>,
+    /// Substrings of lead + message + promise.
+    has: &'static [&'static str],
+    lacks: &'static [&'static str],
+}
+
+const fn step(say: &'static str, kind: &'static str, triage: Triage) -> Step {
+    Step { say, kind, triage, emotion: None, has: &[], lacks: &[] }
+}
+
+struct Case {
+    name: &'static str,
+    kb: &'static str,
+    night: bool,
+    steps: Vec<Step>,
+}
+
+fn run(cases: Vec<Case>) {
+    let en = engine("en");
+    let zh = engine("zh-CN");
+    let fx = fixture();
+    for case in cases {
+        let e = match case.kb {
+            "en" => &en,
+            "zh" => &zh,
+            _ => &fx,
+        };
+        let mut conv = Conversation::default();
+        for (i, s) in case.steps.iter().enumerate() {
+            let now = if case.night { night() } else { day() };
+            let r = respond(e, &mut conv, s.say, now);
+            let ctx = format!(
+                "case `{}` step {} `{}`: got {:?} / {:?} / {:?}\n  said: {}",
+                case.name,
+                i,
+                s.say,
+                r.decision,
+                r.triage,
+                r.emotion,
+                said(&r)
+            );
+            // `kind` may list alternatives ("answer|handoff") where the retrieval decides.
+            assert!(s.kind.split('|').any(|k| k == r.decision.kind()), "{ctx}");
+            assert_eq!(r.triage, s.triage, "{ctx}");
+            if let Some(em) = s.emotion {
+                assert_eq!(r.emotion, em, "{ctx}");
+            }
+            let text = said(&r);
+            for h in s.has {
+                assert!(text.contains(h), "missing `{h}` — {ctx}");
+            }
+            for l in s.lacks {
+                assert!(!text.contains(l), "unexpected `{l}` — {ctx}");
+            }
+        }
+    }
+}
+
+#[test]
+fn decisions_in_english() {
+    use Triage::*;
+    run(vec![
+        Case {
+            name: "greeting, answer, thanks, goodbye",
+            kb: "en",
+            night: false,
+            steps: vec![
+                Step { has: &["Chessie"], ..step("hello", "smalltalk", Product) },
+                step("What size is the air fryer?", "answer", Product),
+                Step { has: &["else"], ..step("thanks!", "smalltalk", Product) },
+                step("bye", "smalltalk", Product),
+            ],
+        },
+        Case {
+            name: "order problem: ask for the number once, then hand off with the 2-hour promise",
+            kb: "fx",
+            night: false,
+            steps: vec![
+                Step { has: &["order number", "look up the parcel"], ..step("where is my parcel??", "ask", Order) },
+                Step { has: &["2 hours"], lacks: &["order number"], ..step("2023112312345678", "handoff", Order) },
+                // Already given: never asked again.
+                Step { lacks: &["Could you send me the order number"], ..step("my parcel is late", "handoff", Order) },
+            ],
+        },
+        Case {
+            name: "address change asks why-specifically",
+            kb: "fx",
+            night: false,
+            steps: vec![Step { has: &["redirected"], ..step("I typed the wrong address on my order", "ask", Order) }],
+        },
+        Case {
+            name: "urgent goes to the green channel at once",
+            kb: "en",
+            night: false,
+            steps: vec![Step {
+                emotion: Some(Emotion::Anxious),
+                has: &["green channel", "3 minutes", "password"],
+                ..step("my account was hacked, someone logged in", "handoff", Urgent)
+            }],
+        },
+        Case {
+            name: "urgent payment at night still gets 3 minutes",
+            kb: "en",
+            night: true,
+            steps: vec![Step {
+                has: &["3 minutes"],
+                lacks: &["tomorrow"],
+                ..step("payment failed but money was taken", "handoff", Urgent)
+            }],
+        },
+        Case {
+            name: "complaint: acknowledgement, 1-hour promise, ask order number, then hand off",
+            kb: "fx",
+            night: false,
+            steps: vec![
+                Step {
+                    has: &["sorry", "transit", "free replacement", "1 hour"],
+                    ..step("the chair arrived broken", "ask", Complaint)
+                },
+                Step { has: &["1 hour"], ..step("order SO-1234567890", "handoff", Complaint) },
+            ],
+        },
+        Case {
+            name: "repeated complaints turn angry",
+            kb: "fx",
+            night: false,
+            steps: vec![
+                Step { emotion: Some(Emotion::Calm), ..step("you sent the wrong item", "ask", Complaint) },
+                Step {
+                    emotion: Some(Emotion::Angry),
+                    has: &["still"],
+                    ..step("and the replacement is broken too", "handoff", Complaint)
+                },
+            ],
+        },
+        Case {
+            name: "asking for a person",
+            kb: "en",
+            night: false,
+            steps: vec![Step { has: &["colleague"], ..step("I want to talk to a real person", "handoff", Product) }],
+        },
+        Case {
+            name: "out of scope goes to a person",
+            kb: "en",
+            night: false,
+            steps: vec![step("what is the meaning of quantum chromodynamics", "handoff|clarify", Product)],
+        },
+        Case {
+            name: "a bare order number is a request to look it up",
+            kb: "fx",
+            night: false,
+            steps: vec![
+                Step { has: &["2 hours"], ..step("2023112312345678", "handoff", Order) },
+                Step { has: &["else"], ..step("👍", "smalltalk", Product) },
+            ],
+        },
+        Case {
+            name: "a question with an order number is about that order",
+            kb: "fx",
+            night: false,
+            steps: vec![Step {
+                lacks: &["Could you send me the order number"],
+                ..step("SO-1234567890 what happened with this one", "handoff", Order)
+            }],
+        },
+        Case {
+            name: "shouting is anger",
+            kb: "fx",
+            night: false,
+            steps: vec![Step {
+                emotion: Some(Emotion::Angry),
+                has: &["sorry"],
+                ..step("WHERE IS MY PARCEL", "ask", Order)
+            }],
+        },
+        Case {
+            name: "off hours: take a message, promise the next opening",
+            kb: "en",
+            night: true,
+            steps: vec![Step {
+                has: &["09:00 tomorrow", "leave your question"],
+                ..step("I need to speak to an agent", "handoff", Product)
+            }],
+        },
+    ]);
+}
+
+#[test]
+fn decisions_in_chinese_simplified_and_traditional() {
+    use Triage::*;
+    run(vec![
+        Case {
+            name: "你好 / 谢谢 / 再见",
+            kb: "zh",
+            night: false,
+            steps: vec![
+                Step { has: &["小栗"], ..step("你好", "smalltalk", Product) },
+                Step { has: &["还有"], lacks: &["還有"], ..step("谢谢！", "smalltalk", Product) },
+                Step { has: &["再見"], ..step("再見", "smalltalk", Product) },
+            ],
+        },
+        Case {
+            name: "traditional small talk answers in traditional",
+            kb: "zh",
+            night: false,
+            steps: vec![Step { has: &["還有"], lacks: &["还有"], ..step("謝謝您", "smalltalk", Product) }],
+        },
+        Case {
+            name: "order problem in simplified",
+            kb: "fx",
+            night: false,
+            steps: vec![
+                Step { has: &["订单号", "查询包裹"], ..step("我的快递好几天了还没到", "ask", Order) },
+                Step { has: &["2 小时"], ..step("订单号 2023112312345678", "handoff", Order) },
+            ],
+        },
+        Case {
+            name: "order problem in traditional",
+            kb: "fx",
+            night: false,
+            steps: vec![Step {
+                has: &["訂單編號"], lacks: &["订单号"], ..step("我的包裹怎麼還沒到", "ask", Order)
+            }],
+        },
+        Case {
+            name: "complaint in traditional with emotion",
+            kb: "fx",
+            night: false,
+            steps: vec![Step {
+                emotion: Some(Emotion::Angry),
+                has: &["生氣", "1 小時", "免費換新", "訂單編號"],
+                ..step("氣死了！收到的水壺是壞的", "ask", Complaint)
+            }],
+        },
+        Case {
+            name: "urgent in simplified",
+            kb: "zh",
+            night: false,
+            steps: vec![Step {
+                has: &["绿色通道", "3 分钟"], ..step("账号被盗了怎么办", "handoff", Urgent)
+            }],
+        },
+        Case {
+            name: "转人工",
+            kb: "zh",
+            night: false,
+            steps: vec![Step { has: &["人工客服"], ..step("转人工", "handoff", Product) }],
+        },
+        Case {
+            name: "off hours in traditional",
+            kb: "zh",
+            night: true,
+            steps: vec![Step {
+                has: &["明天 09:00", "服務單"], ..step("請幫我轉真人客服", "handoff", Product)
+            }],
+        },
+        Case {
+            name: "complaint with a clear answer: answer, promise, offer a person",
+            kb: "zh",
+            night: false,
+            steps: vec![Step {
+                has: &["1 小时", "转人工", "补发"], ..step("发错货了", "answer", Complaint)
+            }],
+        },
+        Case {
+            name: "an answered order problem still invites the order number",
+            kb: "zh",
+            night: false,
+            steps: vec![Step { has: &["订单号"], ..step("包裹一直不动了", "answer|ask", Order) }],
+        },
+        Case {
+            name: "product answer",
+            kb: "zh",
+            night: false,
+            steps: vec![step("空气炸锅多大容量？", "answer", Product)],
+        },
+    ]);
+}
+
+#[test]
+fn english_message_at_a_chinese_shop_is_answered_in_english() {
+    let zh = engine("zh-CN");
+    let mut conv = Conversation::default();
+    let r = respond(&zh, &mut conv, "hello", day());
+    assert_eq!(r.decision, Decision::Smalltalk { kind: Smalltalk::Greeting });
+    assert!(r.message.unwrap().starts_with("Hello"));
+}
+
+#[test]
+fn language_follows_each_message() {
+    let zh = engine("zh-CN");
+    let mut conv = Conversation::default();
+    let r = respond(&zh, &mut conv, "where is my parcel", day());
+    assert_eq!(r.locale, kefu_core::Locale::En);
+    assert!(said(&r).contains("order number"));
+    // The number alone keeps the conversation's language.
+    let r = respond(&zh, &mut conv, "2023112312345678", day());
+    assert_eq!(r.locale, kefu_core::Locale::En);
+    let r = respond(&zh, &mut conv, "我要轉人工", day());
+    assert_eq!(r.locale, kefu_core::Locale::ZhTw);
+    assert_eq!(r.decision, Decision::Handoff { reason: HandoffReason::Requested });
+}
+
+#[test]
+fn complaints_offer_a_person_and_set_deadlines() {
+    let zh = engine("zh-CN");
+    let mut conv = Conversation::default();
+    let r = respond(&zh, &mut conv, "发错货了", day());
+    assert!(r.offer_human);
+    assert_eq!(r.deadline_ms, Some(day().unix_ms + 60 * 60_000));
+    assert_eq!(conv.complaints, 1);
+    // Urgent: three minutes, even at night.
+    let r = respond(&zh, &mut Conversation::default(), "付款失败了，钱扣了", night());
+    assert_eq!(r.deadline_ms, Some(night().unix_ms + 3 * 60_000));
+    assert_eq!(r.decision, Decision::Handoff { reason: HandoffReason::Rule });
+    // A product question is neither.
+    let r = respond(&zh, &mut Conversation::default(), "空气炸锅多大容量？", day());
+    assert!(!r.offer_human && r.deadline_ms.is_none() && r.promise.is_none() && r.lead.is_none());
+}
+
+#[test]
+fn order_numbers_valid_invalid_several() {
+    let en = engine("en");
+    let mut conv = Conversation::default();
+    // Too short: not an order number, so the bot asks — saying it saw the number.
+    let r = respond(&fixture(), &mut conv, "my order 12345 hasn't arrived", day());
+    assert_eq!(r.decision, Decision::Ask { fact: Fact::OrderNumber });
+    assert!(r.message.as_deref().unwrap().contains("12345 doesn't look like"), "{:?}", r.message);
+    assert_eq!(conv.facts.order_number, None);
+    // Several at once: all kept, the first is current.
+    respond(&en, &mut conv, "it's SO-1234567890 or maybe 98765432101", day());
+    assert_eq!(conv.facts.order_numbers, ["SO-1234567890", "98765432101"]);
+    assert_eq!(conv.facts.order_number.as_deref(), Some("SO-1234567890"));
+    // A phone number is not an order number, and is stored masked.
+    respond(&en, &mut conv, "call me on 13812345678", day());
+    assert_eq!(conv.facts.phone.as_deref(), Some("*******5678"));
+    assert_eq!(conv.facts.order_numbers.len(), 2);
+    // A product name from the KB.
+    respond(&en, &mut conv, "does the slow cooker have a timer", day());
+    assert!(conv.facts.products.contains(&"slow cooker".to_string()));
+}
+
+#[test]
+fn the_answer_to_an_order_number_ask_is_an_order_number_even_if_luhn_valid() {
+    let fx = fixture();
+    let mut conv = Conversation::default();
+    assert_eq!(respond(&fx, &mut conv, "where is my parcel", day()).decision.kind(), "ask");
+    let r = respond(&fx, &mut conv, "4111111111111111", day());
+    assert_eq!(r.masked, "4111111111111111");
+    assert_eq!(conv.facts.order_number.as_deref(), Some("4111111111111111"));
+    assert_eq!(r.decision, Decision::Handoff { reason: HandoffReason::Rule });
+    // Out of the blue, the same number is a card: masked, and no order number.
+    let mut conv = Conversation::default();
+    let r = respond(&fx, &mut conv, "4111111111111111", day());
+    assert_eq!(r.masked, "************1111");
+    assert_eq!(conv.facts.order_number, None);
+}
+
+#[test]
+fn a_merchant_pattern_replaces_the_default() {
+    let en = engine_with("en", |s| s.order_pattern = Some("CH-#{6}".into()));
+    let mut conv = Conversation::default();
+    respond(&en, &mut conv, "where is my parcel CH-123456", day());
+    assert_eq!(conv.facts.order_number.as_deref(), Some("CH-123456"));
+    let mut conv = Conversation::default();
+    respond(&en, &mut conv, "where is my parcel 2023112312345678", day());
+    assert_eq!(conv.facts.order_number, None);
+    assert!(conv.facts.order_numbers.is_empty());
+}
+
+#[test]
+fn masking_reaches_everything_stored() {
+    let en = engine("en");
+    let mut conv = Conversation::default();
+    let msg = "refund to card 4111 1111 1111 1111 please, my ID is 11010519491231002X";
+    let r = respond(&en, &mut conv, msg, day());
+    assert!(r.masked.contains("**** **** **** 1111"), "{}", r.masked);
+    assert!(r.masked.contains("**************002X"), "{}", r.masked);
+    assert!(!r.masked.contains("4111 1111"));
+    let stored = format!("{conv:?} {:?}", r.gap);
+    assert!(!stored.contains("4111 1111 1111") && !stored.contains("1101051949"), "{stored}");
+    // An order number stays readable.
+    let r = respond(&en, &mut conv, "order number 4111111111111111 hasn't arrived", day());
+    assert!(r.masked.contains("4111111111111111"));
+    assert_eq!(conv.facts.order_number.as_deref(), Some("4111111111111111"));
+}
+
+#[test]
+fn peak_mode_says_the_queue_and_what_to_prepare() {
+    let zh = engine_with("zh-CN", |s| {
+        s.peak.on = true;
+        s.peak.queue_minutes = 15;
+    });
+    let mut conv = Conversation::default();
+    let r = respond(&zh, &mut conv, "我要转人工", day());
+    assert_eq!(r.decision, Decision::Handoff { reason: HandoffReason::Requested });
+    let text = said(&r);
+    assert!(text.contains("15 分钟") && text.contains("订单号") && text.contains("照片"), "{text}");
+    assert_eq!(r.deadline_ms, Some(day().unix_ms + 15 * 60_000));
+    // With the order number known, only the photos are asked for.
+    let mut conv = Conversation::default();
+    respond(&zh, &mut conv, "订单号 2023112312345678", day());
+    let r = respond(&zh, &mut conv, "我要转人工", day());
+    let text = said(&r);
+    assert!(text.contains("照片") && !text.contains("订单号"), "{text}");
+    // An order problem handed over in peak mode: the queue time and the 2-hour promise.
+    let r = respond(&zh, &mut conv, "我的快递好几天了还没到", day());
+    assert_eq!(r.decision.kind(), "handoff");
+    let text = said(&r);
+    assert!(text.contains("15 分钟") && text.contains("2 小时"), "{text}");
+    // Peak mode is a working-hours thing: at night the off-hours promise applies.
+    let r = respond(&zh, &mut Conversation::default(), "我要转人工", night());
+    assert!(said(&r).contains("明天 09:00"));
+}
+
+#[test]
+fn merchant_promises_and_hours_apply() {
+    let en = engine_with("en", |s| {
+        s.promises.complaint_minutes = 30;
+        s.promises.urgent = Some("Green lane: {time}.".into());
+        s.hours.days = 0b001_1111; // weekdays
+        s.hours.utc_offset_minutes = Some(0);
+    });
+    // Monday 10:00 UTC: open.
+    let monday = Now { unix_ms: MON_UTC + 10 * HOUR, utc_offset_minutes: 480 };
+    let r = respond(&en, &mut Conversation::default(), "you sent the wrong item", monday);
+    assert!(said(&r).contains("30 minutes"), "{}", said(&r));
+    let r = respond(&en, &mut Conversation::default(), "payment failed", monday);
+    assert_eq!(r.promise.as_deref(), Some("Green lane: 3 minutes."));
+    // Saturday: closed until Monday.
+    let saturday = Now { unix_ms: MON_UTC + 5 * 24 * HOUR + 12 * HOUR, utc_offset_minutes: 480 };
+    let r = respond(&en, &mut Conversation::default(), "talk to a human please", saturday);
+    assert!(said(&r).contains("09:00 on Monday"), "{}", said(&r));
+    assert_eq!(r.deadline_ms, Some(MON_UTC + 7 * 24 * HOUR + 9 * HOUR));
+}
+
+#[test]
+fn unanswered_questions_leave_a_gap_record() {
+    // The fixture answers nothing: every product question is a gap.
+    let fx = fixture();
+    let r = respond(&fx, &mut Conversation::default(), "do you sell garden furniture in Nepal", day());
+    assert_eq!(r.decision, Decision::Handoff { reason: HandoffReason::LowConfidence });
+    let g = r.gap.expect("a gap record");
+    assert_eq!(g.text, "do you sell garden furniture in Nepal");
+    assert_eq!(g.decision, "handoff");
+    assert_eq!(g.locale, "en");
+    assert_eq!(g.unix_ms, day().unix_ms);
+    // Chinese, with the entry ranked first.
+    let r = respond(&fx, &mut Conversation::default(), "空气炸锅能烤蛋糕吗", day());
+    let g = r.gap.expect("a gap record");
+    assert_eq!((g.locale.as_str(), g.top_entry.as_deref()), ("zh-CN", Some("fryer-size-zh")));
+    // Requests for a person and asks are not gaps.
+    assert!(respond(&fx, &mut Conversation::default(), "I want a human", day()).gap.is_none());
+    assert!(respond(&fx, &mut Conversation::default(), "where is my parcel", day()).gap.is_none());
+    // Phone numbers and order numbers stay out of the log.
+    let en = engine("en");
+    let r = respond(&fx, &mut Conversation::default(), "call 13812345678 about the garden furniture in Nepal", day());
+    let g = r.gap.expect("a gap record");
+    assert!(!g.text.contains("1381234") && g.text.contains("garden furniture"), "{}", g.text);
+    // Answers and small talk are not gaps.
+    assert!(respond(&en, &mut Conversation::default(), "What size is the air fryer?", day()).gap.is_none());
+    assert!(respond(&en, &mut Conversation::default(), "thanks", day()).gap.is_none());
+}
+
+/// Property tests: no input panics, and the privacy and fact invariants hold on any text.
+mod properties {
+    use super::*;
+    use kefu_core::analyze::Analyzer;
+    use kefu_core::reply::facts::{extract, OrderPattern};
+    use kefu_core::reply::hours::ServiceHours;
+    use kefu_core::reply::{gaps, mask};
+    use proptest::prelude::*;
+
+    fn engines() -> &'static (Engine, Engine) {
+        static E: OnceLock<(Engine, Engine)> = OnceLock::new();
+        E.get_or_init(|| (engine("en"), engine("zh-CN")))
+    }
+
+    /// Text from the characters that make trouble: digits (ASCII and full-width), separators,
+    /// `X`, Han (simplified and traditional), emoji, control and combining characters, RTL marks.
+    fn nasty() -> impl Strategy<Value = String> {
+        let pieces = prop_oneof![
+            Just("0".to_string()),
+            Just("9".to_string()),
+            Just("１".to_string()),
+            Just(" ".to_string()),
+            Just("-".to_string()),
+            Just("X".to_string()),
+            Just("+".to_string()),
+            Just("#".to_string()),
+            Just("!".to_string()),
+            Just("？".to_string()),
+            Just("订单号".to_string()),
+            Just("訂單".to_string()),
+            Just("卡号".to_string()),
+            Just("身份證".to_string()),
+            Just("order".to_string()),
+            Just("card".to_string()),
+            Just("人工".to_string()),
+            Just("谢谢".to_string()),
+            Just("坏了".to_string()),
+            Just("😀".to_string()),
+            Just("👍🏽".to_string()),
+            Just("\u{0}".to_string()),
+            Just("\u{1b}[31m".to_string()),
+            Just("\u{301}".to_string()),
+            Just("\u{202e}".to_string()),
+            Just("\u{feff}".to_string()),
+            Just("\n".to_string()),
+            "\\PC{0,3}",
+        ];
+        prop::collection::vec(pieces, 0..60).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        #[test]
+        fn respond_never_panics_on_any_text(a in "\\PC{0,200}", b in nasty(), c in any::<String>()) {
+            let (en, zh) = engines();
+            let now = day();
+            for e in [en, zh] {
+                let mut conv = Conversation::default();
+                for m in [&a, &b, &c] {
+                    let r = respond(e, &mut conv, m, now);
+                    prop_assert!(!r.decision.kind().is_empty());
+                    prop_assert_eq!(r.masked.chars().count(), m.chars().count());
+                }
+            }
+        }
+
+        #[test]
+        fn never_asks_twice_or_for_what_was_said(picks in prop::collection::vec(0usize..14, 1..12)) {
+            const POOL: [&str; 14] = [
+                "where is my parcel", "我的快递好几天了还没到", "my order SO-1234567890", "2023112312345678",
+                "the chair arrived broken", "你们发错货了", "ok", "谢谢", "I want a human", "payment failed",
+                "cancel my order", "地址填错了要改地址", "13812345678", "what size is the air fryer",
+            ];
+            static FX: OnceLock<Engine> = OnceLock::new();
+            let fx = FX.get_or_init(fixture);
+            let mut conv = Conversation::default();
+            let mut asks = 0;
+            for &i in &picks {
+                let known = conv.facts.order_number.is_some();
+                let r = respond(fx, &mut conv, POOL[i], day());
+                if r.decision == (Decision::Ask { fact: Fact::OrderNumber }) {
+                    asks += 1;
+                    prop_assert!(!known, "asked for an order number already given");
+                    prop_assert!(r.message.as_deref().is_some_and(|m| m.contains("order number") || m.contains("订单号")));
+                }
+                prop_assert!(asks <= 1, "asked twice");
+                if r.triage == Triage::Urgent {
+                    prop_assert!(r.promise.is_some() && r.decision.kind() == "handoff");
+                }
+            }
+        }
+
+        #[test]
+        fn masking_is_stable_and_keeps_length(t in nasty()) {
+            let once = mask::mask(&t);
+            prop_assert_eq!(mask::mask(&once), once.clone());
+            prop_assert_eq!(once.chars().count(), t.chars().count());
+        }
+
+        #[test]
+        fn a_card_in_any_chinese_sentence_is_masked(prefix in "[一-龥 ]{0,8}", body in prop::collection::vec(0u8..10, 12..18)) {
+            // Make a Luhn-valid card number from random digits.
+            let mut digits: String = body.iter().map(|d| (b'0' + d) as char).collect();
+            let check = (0..10).find(|c| mask::luhn(&format!("{digits}{c}"))).unwrap();
+            digits.push((b'0' + check) as char);
+            let text = format!("{prefix} {digits} 谢谢");
+            let m = mask::mask(&text);
+            prop_assert!(!m.contains(&digits[..digits.len() - 4]), "{} → {}", text, m);
+            prop_assert!(m.contains(&digits[digits.len() - 4..]));
+        }
+
+        #[test]
+        fn patterns_and_extraction_never_panic(pattern in "\\PC{0,30}", text in nasty()) {
+            if let Ok(p) = OrderPattern::parse(&pattern) {
+                let _ = p.matches(&text);
+            }
+            let p = OrderPattern::default();
+            let f = extract(&text, &p, &[], &mask::find(&text));
+            for o in &f.order_numbers {
+                prop_assert!(p.matches(o), "{o}");
+            }
+            for ph in &f.phones {
+                prop_assert!(ph.chars().filter(|c| c.is_ascii_digit()).count() <= 4, "{ph}");
+            }
+        }
+
+        #[test]
+        fn hours_never_panic(ms in any::<i64>(), off in any::<i32>(), open in 0u16..2000, close in 0u16..2000, days in any::<u8>()) {
+            let h = ServiceHours { open, close, days, utc_offset_minutes: None };
+            let now = Now { unix_ms: ms, utc_offset_minutes: off };
+            let _ = h.is_open(now);
+            let _ = h.next_open(now);
+        }
+
+        #[test]
+        fn clustering_never_panics(texts in prop::collection::vec(nasty(), 0..30)) {
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let c = gaps::cluster(&refs, &Analyzer::default(), 0.35);
+            let total: usize = c.iter().map(|k| k.members.len()).sum();
+            prop_assert!(total <= texts.len());
+        }
+    }
+
+    #[test]
+    fn huge_and_hostile_messages() {
+        let (en, zh) = engines();
+        let huge_digits = "4111111111111111 ".repeat(700);
+        let inputs = [
+            "退货".repeat(5_000),
+            "a".repeat(10_000),
+            "😀".repeat(10_000),
+            "!".repeat(10_000),
+            "\u{0}\u{7}\u{1b}".repeat(3_000),
+            huge_digits.clone(),
+            "1".repeat(10_000),
+            "X".repeat(10_000),
+            "+".repeat(5_000),
+            "订单号".repeat(3_000),
+            "\u{301}".repeat(10_000),
+        ];
+        for e in [en, zh] {
+            let mut conv = Conversation::default();
+            for m in &inputs {
+                let r = respond(e, &mut conv, m, day());
+                assert_eq!(r.masked.chars().count(), m.chars().count());
+                if let Some(g) = &r.gap {
+                    assert!(g.text.chars().count() <= 500);
+                }
+            }
+            assert!(conv.facts.order_numbers.len() <= 5);
+        }
+        let m = mask::mask(&huge_digits);
+        assert!(!m.contains("4111111111111111"));
+    }
+}
+
+#[test]
+#[ignore]
+fn explore() {
+    let en = engine("en");
+    let zh = engine("zh-CN");
+    let msgs = std::env::var("MSGS").unwrap_or_default();
+    for m in msgs.split('|') {
+        let e = if m.chars().any(|c| c as u32 > 0x2e80) { &zh } else { &en };
+        let r = respond(e, &mut Conversation::default(), m, day());
+        let top = match &r.decision {
+            Decision::Answer { entry, .. } => e.entry(*entry).unwrap().id.clone(),
+            Decision::Clarify { candidates } => {
+                format!("{:?}", candidates.iter().map(|c| e.entry(*c).unwrap().id.clone()).collect::<Vec<_>>())
+            }
+            _ => String::new(),
+        };
+        println!("{m} => {} {top} {:?} {:?} :: {}", r.decision.kind(), r.triage, r.emotion, said(&r));
+    }
+}
+
+#[test]
+#[ignore]
+fn timing() {
+    let zh = engine("zh-CN");
+    let msgs = ["我的快递好几天了还没到", "空气炸锅多大容量？", "发错货了", "你好", "where is my parcel"];
+    let t = std::time::Instant::now();
+    for _ in 0..40 {
+        for m in msgs {
+            respond(&zh, &mut Conversation::default(), m, day());
+        }
+    }
+    let per = t.elapsed().as_secs_f64() * 1000.0 / 200.0;
+    let t = std::time::Instant::now();
+    for _ in 0..200 {
+        kefu_core::reply::facts::products(&zh.manifest().entries);
+    }
+    let p = t.elapsed().as_secs_f64() * 1000.0 / 200.0;
+    let t = std::time::Instant::now();
+    for _ in 0..40 {
+        for m in msgs {
+            zh.search(m, 5);
+        }
+    }
+    let s = t.elapsed().as_secs_f64() * 1000.0 / 200.0;
+    println!("respond {per:.3} ms, products {p:.3} ms, search {s:.3} ms");
+}

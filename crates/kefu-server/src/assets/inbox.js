@@ -1,0 +1,294 @@
+// kefu agent inbox. All shopper-provided text is put on the page with textContent only.
+"use strict";
+
+const state = { me: null, csrf: "", selected: null, openedSig: null, filter: "open", users: [], timer: null };
+const $ = (id) => document.getElementById(id);
+
+const STRINGS = {
+  en: {
+    title: "kefu inbox", logout: "Log out", login_title: "Agent login", user: "User", password: "Password",
+    login: "Log in", f_open: "Open", f_escalated: "Escalated (deadline missed)",
+    f_supervisor: "Supervisor review (open > 24 h)", f_closed: "Closed", f_all: "All", select: "Select a case.",
+    reply_ph: "Reply to the shopper", send: "Send reply", reassign: "Reassign", close_ok: "Close (resolved)",
+    close_no: "Close (unresolved)", cases: "case(s)", photos: "photo(s)", due_in: "due in ", late_by: "late by ",
+    closed: "closed", answered: "answered", escalated: "escalated", supervisor: "supervisor review",
+    no_desc: "(no description)", before: "before hand-off", unassigned: "(unassigned)", order: "Order",
+    contact: "Contact", locale: "Locale", received: "Received", deadline: "Deadline", first_reply: "First reply",
+    promised: "Promised", assigned: "Assigned", status: "Status", rating: "Rating", photos_missing: "announced photo(s) not received yet",
+    photos_label: "Photos", case_id: "Case id", unresolved: " (unresolved)", open: "open",
+    t_urgent: "urgent", t_complaint: "complaint", t_order: "order", t_product: "product",
+    e_calm: "calm", e_anxious: "anxious", e_angry: "angry",
+    r_shopper: "shopper", r_bot: "bot", r_agent: "agent", r_system: "system",
+    role_agent: "agent", role_supervisor: "supervisor", s: " s", min: " min", h: " h",
+  },
+  zh: {
+    title: "客服工作台", logout: "退出", login_title: "客服登录", user: "用户名", password: "密码",
+    login: "登录", f_open: "待处理", f_escalated: "已超时（未按时首次回复）",
+    f_supervisor: "主管复核（超过 24 小时）", f_closed: "已关闭", f_all: "全部", select: "请选择一个工单。",
+    reply_ph: "回复顾客", send: "发送回复", reassign: "转派", close_ok: "关闭（已解决）",
+    close_no: "关闭（未解决）", cases: "个工单", photos: "张照片", due_in: "剩余 ", late_by: "已超时 ",
+    closed: "已关闭", answered: "已回复", escalated: "已超时", supervisor: "主管复核",
+    no_desc: "（无描述）", before: "转人工前", unassigned: "（未分配）", order: "订单号",
+    contact: "联系方式", locale: "语言", received: "接入时间", deadline: "首次回复时限", first_reply: "首次回复",
+    promised: "已承诺", assigned: "负责人", status: "状态", rating: "满意度", photos_missing: "张照片尚未上传完成",
+    photos_label: "照片", case_id: "工单号", unresolved: "（未解决）", open: "处理中",
+    t_urgent: "紧急", t_complaint: "投诉", t_order: "订单", t_product: "商品咨询",
+    e_calm: "平静", e_anxious: "焦急", e_angry: "生气",
+    r_shopper: "顾客", r_bot: "机器人", r_agent: "客服", r_system: "系统",
+    role_agent: "客服", role_supervisor: "主管", s: " 秒", min: " 分钟", h: " 小时",
+  },
+};
+const L = STRINGS[(navigator.language || "en").toLowerCase().startsWith("zh") ? "zh" : "en"];
+const t = (k) => (L[k] !== undefined ? L[k] : k);
+
+function translatePage() {
+  document.documentElement.lang = L === STRINGS.zh ? "zh-CN" : "en";
+  document.title = t("title");
+  for (const e of document.querySelectorAll("[data-i18n]")) e.textContent = t(e.dataset.i18n);
+  for (const e of document.querySelectorAll("[data-i18n-placeholder]")) e.placeholder = t(e.dataset.i18nPlaceholder);
+}
+
+
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined && text !== null) e.textContent = String(text);
+  return e;
+}
+
+async function api(method, path, body) {
+  const opts = { method, headers: {}, credentials: "same-origin" };
+  if (method !== "GET") {
+    opts.headers["Content-Type"] = "application/json";
+    opts.headers["X-CSRF-Token"] = state.csrf;
+    opts.body = JSON.stringify(body || {});
+  }
+  const r = await fetch(path, opts);
+  if (r.status === 401 && path !== "/inbox/api/login") {
+    showLogin();
+    throw new Error("login required");
+  }
+  const text = await r.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!r.ok) throw new Error((data && data.error && data.error.message) || r.statusText);
+  return data;
+}
+
+function fmtTime(ms) {
+  if (!ms) return "";
+  return new Date(ms).toLocaleString();
+}
+
+function fmtDue(deadline, now) {
+  const s = Math.round((deadline - now) / 1000);
+  const a = Math.abs(s);
+  const txt = a < 120 ? a + t("s") : a < 7200 ? Math.round(a / 60) + t("min") : (a / 3600).toFixed(1) + t("h");
+  return (s >= 0 ? t("due_in") : t("late_by")) + txt;
+}
+
+// What changes when the open case needs redrawing (new message, photo, status, owner).
+function sig(lastAt, photos, status, owner) {
+  return [lastAt || "", photos, status, owner || ""].join("|");
+}
+
+function canRedraw() {
+  const box = document.querySelector(".reply-text");
+  return !box || (box.value === "" && document.activeElement !== box);
+}
+
+function showLogin() {
+  state.me = null;
+  clearInterval(state.timer);
+  $("app").hidden = true;
+  $("logout").hidden = true;
+  $("who").textContent = "";
+  $("login").hidden = false;
+}
+
+async function showApp(me) {
+  state.me = me;
+  state.csrf = me.csrf;
+  $("login").hidden = true;
+  $("app").hidden = false;
+  $("logout").hidden = false;
+  $("who").textContent = me.name + " (" + t("role_" + me.role) + ")";
+  if (me.role === "supervisor") {
+    try { state.users = (await api("GET", "/inbox/api/users")).users; } catch (e) { state.users = []; }
+  }
+  await loadQueue();
+  clearInterval(state.timer);
+  state.timer = setInterval(() => { loadQueue().catch(() => {}); }, 5000);
+}
+
+async function loadQueue() {
+  const data = await api("GET", "/inbox/api/queue?status=" + encodeURIComponent(state.filter));
+  const list = $("queue");
+  list.replaceChildren();
+  $("queue-count").textContent = data.cases.length + " " + t("cases");
+  const late = data.cases.filter((c) => c.escalated && c.status === "open").length;
+  document.title = (late ? "(" + late + ") " : "") + t("title");
+  for (const c of data.cases) {
+    const li = el("li");
+    if (c.escalated) li.classList.add("escalated");
+    if (c.supervisor) li.classList.add("supervisor");
+    if (c.id === state.selected) li.classList.add("selected");
+    const top = el("div", "q-top");
+    const tags = el("span");
+    tags.append(el("span", "tag " + c.triage, t("t_" + c.triage)));
+    if (c.emotion !== "calm") tags.append(el("span", "tag " + c.emotion, t("e_" + c.emotion)));
+    if (c.escalated) tags.append(el("span", "tag escalated", t("escalated")));
+    if (c.supervisor) tags.append(el("span", "tag supervisor", t("supervisor")));
+    for (const t of c.tags || []) tags.append(el("span", "tag", t));
+    top.append(tags);
+    if (c.status === "open" && !c.first_response_at) {
+      top.append(el("span", "q-due" + (c.deadline_at < data.now ? " late" : ""), fmtDue(c.deadline_at, data.now)));
+    } else {
+      top.append(el("span", "q-due", c.status === "closed" ? t("closed") : t("answered")));
+    }
+    li.append(top);
+    li.append(el("div", "q-summary", (c.order_number ? "#" + c.order_number + " · " : "") + c.summary));
+    const meta = el("div", "q-summary", fmtTime(c.created_at) + (c.assigned_to ? " · " + c.assigned_to : "") +
+      (c.attachments ? " · " + c.attachments + " " + t("photos") : ""));
+    li.append(meta);
+    li.addEventListener("click", () => { openCase(c.id).catch(showDetailError); });
+    list.append(li);
+    if (c.id === state.selected && state.openedSig !== null &&
+        sig(c.last_message_at, c.attachments, c.status, c.assigned_to) !== state.openedSig && canRedraw()) {
+      openCase(c.id).catch(showDetailError);
+    }
+  }
+}
+
+function showDetailError(e) {
+  const d = $("detail");
+  d.replaceChildren(el("p", "error", e.message));
+}
+
+function fact(dl, name, value) {
+  if (value === null || value === undefined || value === "") return;
+  dl.append(el("dt", null, name));
+  dl.append(el("dd", null, value));
+}
+
+async function openCase(id) {
+  state.selected = id;
+  const c = await api("GET", "/inbox/api/cases/" + encodeURIComponent(id));
+  const lastAt = c.messages.reduce((m, x) => Math.max(m, x.at), 0) || null;
+  state.openedSig = sig(lastAt, c.attachments.length, c.status, c.assigned_to);
+  const node = $("case-template").content.firstElementChild.cloneNode(true);
+  translateNode(node);
+  node.querySelector(".case-title").textContent = c.description || t("no_desc");
+  const badges = node.querySelector(".badges");
+  badges.append(el("span", "tag " + c.triage, t("t_" + c.triage)));
+  badges.append(el("span", "tag " + c.emotion, t("e_" + c.emotion)));
+  if (c.escalated) badges.append(el("span", "tag escalated", t("escalated")));
+  if (c.supervisor) badges.append(el("span", "tag supervisor", t("supervisor")));
+  for (const t of c.tags || []) badges.append(el("span", "tag", t));
+  const dl = node.querySelector(".facts");
+  fact(dl, t("order"), c.order_number);
+  fact(dl, t("contact"), c.contact);
+  fact(dl, t("locale"), c.locale);
+  fact(dl, t("received"), fmtTime(c.created_at));
+  fact(dl, t("deadline"), fmtTime(c.deadline_at));
+  fact(dl, t("first_reply"), fmtTime(c.first_response_at));
+  fact(dl, t("promised"), c.promise);
+  fact(dl, t("assigned"), c.assigned_to);
+  fact(dl, t("status"), t(c.status) + (c.resolved === false ? t("unresolved") : ""));
+  if (c.rating) fact(dl, t("rating"), c.rating + " / 5" + (c.rating_comment ? " — " + c.rating_comment : ""));
+  const missing = (c.declared_attachments || []).length - c.attachments.length;
+  if (missing > 0) fact(dl, t("photos_label"), missing + " " + t("photos_missing"));
+  fact(dl, t("case_id"), c.id);
+
+  const photos = node.querySelector(".photos");
+  for (const a of c.attachments) {
+    const link = el("a");
+    link.href = a.url;
+    link.target = "_blank";
+    link.rel = "noopener";
+    const img = el("img");
+    img.src = a.url;
+    img.alt = a.filename || "photo";
+    img.title = (a.filename || "photo") + " · " + a.width + "×" + a.height;
+    link.append(img);
+    photos.append(link);
+  }
+
+  const ol = node.querySelector(".transcript");
+  for (const m of c.messages) {
+    const li = el("li", m.role);
+    li.append(el("span", "meta", (m.role === "agent" && m.agent ? m.agent : t("r_" + m.role)) + " · " + fmtTime(m.at) +
+      (m.source === "transcript" ? " · " + t("before") : "")));
+    li.append(document.createTextNode(m.text));
+    ol.append(li);
+  }
+
+  const form = node.querySelector(".reply-form");
+  const err = form.querySelector(".error");
+  if (c.status === "closed") {
+    form.querySelector(".reply-text").disabled = true;
+    form.querySelector(".send").disabled = true;
+  }
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const text = form.querySelector(".reply-text").value.trim();
+    if (!text) return;
+    try {
+      await api("POST", "/inbox/api/cases/" + encodeURIComponent(id) + "/reply", { text });
+      await openCase(id);
+      await loadQueue();
+    } catch (e) { err.textContent = e.message; }
+  });
+
+  if (state.me && state.me.role === "supervisor" && c.status === "open") {
+    const sup = form.querySelector(".supervisor-actions");
+    sup.hidden = false;
+    const sel = sup.querySelector(".assign-to");
+    sel.append(new Option(t("unassigned"), ""));
+    for (const u of state.users) sel.append(new Option(u.name + " (" + t("role_" + u.role) + ")", u.name));
+    sel.value = c.assigned_to || "";
+    sup.querySelector(".assign").addEventListener("click", async () => {
+      try {
+        await api("POST", "/inbox/api/cases/" + encodeURIComponent(id) + "/assign", { user: sel.value || null });
+        await openCase(id); await loadQueue();
+      } catch (e) { err.textContent = e.message; }
+    });
+    const close = async (resolved) => {
+      try {
+        await api("POST", "/inbox/api/cases/" + encodeURIComponent(id) + "/close", { resolved });
+        await openCase(id); await loadQueue();
+      } catch (e) { err.textContent = e.message; }
+    };
+    sup.querySelector(".close-resolved").addEventListener("click", () => close(true));
+    sup.querySelector(".close-unresolved").addEventListener("click", () => close(false));
+  }
+  $("detail").replaceChildren(node);
+  // Newest messages are at the bottom: show them.
+  $("detail").scrollTop = $("detail").scrollHeight;
+}
+
+function translateNode(root) {
+  for (const e of root.querySelectorAll("[data-i18n]")) e.textContent = t(e.dataset.i18n);
+  for (const e of root.querySelectorAll("[data-i18n-placeholder]")) e.placeholder = t(e.dataset.i18nPlaceholder);
+}
+
+document.addEventListener("DOMContentLoaded", async () => {
+  translatePage();
+  $("login-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    $("login-error").textContent = "";
+    try {
+      const me = await api("POST", "/inbox/api/login", { name: $("login-name").value, password: $("login-password").value });
+      $("login-password").value = "";
+      await showApp(me);
+    } catch (e) { $("login-error").textContent = e.message; }
+  });
+  $("logout").addEventListener("click", async () => {
+    try { await api("POST", "/inbox/api/logout", {}); } catch (e) { /* ignore */ }
+    showLogin();
+  });
+  $("filter").addEventListener("change", () => { state.filter = $("filter").value; loadQueue().catch(() => {}); });
+  try {
+    const me = await api("GET", "/inbox/api/me");
+    await showApp(me);
+  } catch (e) { showLogin(); }
+});

@@ -1,0 +1,550 @@
+//! kefu-server: the receiver behind `kefu serve`.
+//!
+//! - The hand-off API the widget calls (`/api/…`, see docs/handoff-api.md): cases,
+//!   attachments, shopper follow-ups, agent replies as server-sent events, CSAT ratings.
+//! - The agent inbox (`/inbox/`): login, queue by SLA deadline, replies, reassign/close.
+//! - Static serving of the demo storefront (`--www`) and the built widget (`--pkg`, at `/kefu/`).
+//! - `kefu report`: weekly service figures from the same database.
+//!
+//! Storage is one SQLite file (WAL) plus re-encoded photos under the data directory.
+
+pub mod api;
+pub mod auth;
+pub mod db;
+pub mod error;
+pub mod images;
+pub mod inbox;
+pub mod pii;
+pub mod ratelimit;
+pub mod report;
+pub mod util;
+mod web;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+use tokio::sync::{broadcast, watch, Semaphore};
+
+use crate::db::Db;
+use crate::ratelimit::{Limiter, Rate};
+
+/// Options of `kefu serve`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  kefu serve --www www/demo --pkg pkg --allow-origin https://shop.example\n  \
+    KEFU_PASSWORD=… kefu serve --db kefu.sqlite --add-user lily --role supervisor")]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// SQLite database file (created and migrated on start).
+    #[arg(long, default_value = "kefu.sqlite")]
+    pub db: PathBuf,
+    /// Directory for stored photos [default: <db file name>.data next to the database].
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Static folder served at `/` (the demo storefront).
+    #[arg(long, value_name = "DIR")]
+    pub www: Option<PathBuf>,
+    /// Built widget folder (wasm-bindgen output) served at `/kefu/`.
+    #[arg(long, value_name = "DIR")]
+    pub pkg: Option<PathBuf>,
+    /// Shop origin allowed to call the API cross-origin (repeatable), e.g. https://shop.example.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub allow_origin: Vec<String>,
+    /// Create (or reset the password of) an inbox account and exit. Password from the
+    /// environment variable KEFU_PASSWORD, else the first line of standard input.
+    #[arg(long, value_name = "NAME")]
+    pub add_user: Option<String>,
+    /// Disable an inbox account (ends its sessions; its replies stay attributed) and exit.
+    #[arg(long, value_name = "NAME", conflicts_with = "add_user")]
+    pub disable_user: Option<String>,
+    /// Delete cases closed longer ago than this (with their messages, events and photos),
+    /// and widget session counters as old, then exit. E.g. `--purge-closed 180d`.
+    #[arg(long, value_name = "DURATION", conflicts_with_all = ["add_user", "disable_user"])]
+    pub purge_closed: Option<String>,
+    /// Role for --add-user: agent (read, reply) or supervisor (also reassign and close).
+    #[arg(long, value_enum, default_value = "agent", requires = "add_user")]
+    pub role: Role,
+    /// First-response deadline per class, repeatable: urgent=3m, complaint=1h, order=2h, product=2h.
+    #[arg(long = "sla", value_name = "CLASS=DURATION")]
+    pub sla: Vec<String>,
+    /// Open cases older than this go to supervisor review.
+    #[arg(long, default_value = "24h", value_name = "DURATION")]
+    pub escalate_after: String,
+    /// Largest JSON request body in bytes.
+    #[arg(long, default_value_t = 256 * 1024)]
+    pub max_json_bytes: usize,
+    /// Largest photo upload in bytes.
+    #[arg(long, default_value_t = 10 * 1024 * 1024)]
+    pub max_attachment_bytes: usize,
+    /// Largest total of stored photos per case in bytes.
+    #[arg(long, default_value_t = 40 * 1024 * 1024)]
+    pub max_case_bytes: u64,
+    /// Most photos per case.
+    #[arg(long, default_value_t = 10)]
+    pub max_attachments: usize,
+    /// Largest photo in pixels (width × height), checked from the header before decoding.
+    #[arg(long, default_value_t = 36_000_000)]
+    pub max_pixels: u64,
+    /// Rate limit per client IP on /api: BURST/PER_MINUTE (0/0 = off).
+    #[arg(long, default_value = "120/240")]
+    pub rate_ip: Rate,
+    /// Rate limit per client id (X-Kefu-Client header) on /api: BURST/PER_MINUTE.
+    #[arg(long, default_value = "60/120")]
+    pub rate_client: Rate,
+    /// Rate limit of inbox logins per IP: BURST/PER_MINUTE.
+    #[arg(long, default_value = "10/10")]
+    pub rate_login: Rate,
+    /// Send the session cookie without `Secure` (plain-HTTP deployments other than localhost).
+    #[arg(long)]
+    pub insecure_cookie: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Agent,
+    Supervisor,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Agent => "agent",
+            Role::Supervisor => "supervisor",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "agent" => Some(Role::Agent),
+            "supervisor" => Some(Role::Supervisor),
+            _ => None,
+        }
+    }
+}
+
+/// Options of `kefu report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Database file.
+    #[arg(long, default_value = "kefu.sqlite")]
+    pub db: PathBuf,
+    /// Period in days, ending now.
+    #[arg(long, default_value_t = 7)]
+    pub since: u32,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// First-response deadlines by triage class.
+#[derive(Debug, Clone, Copy)]
+pub struct Sla {
+    pub urgent: Duration,
+    pub complaint: Duration,
+    pub order: Duration,
+    pub product: Duration,
+}
+
+impl Default for Sla {
+    fn default() -> Self {
+        Sla {
+            urgent: Duration::from_secs(3 * 60),
+            complaint: Duration::from_secs(3600),
+            order: Duration::from_secs(2 * 3600),
+            product: Duration::from_secs(2 * 3600),
+        }
+    }
+}
+
+impl Sla {
+    pub fn of(&self, triage: api::TriageClass) -> Duration {
+        match triage {
+            api::TriageClass::Urgent => self.urgent,
+            api::TriageClass::Complaint => self.complaint,
+            api::TriageClass::Order => self.order,
+            api::TriageClass::Product => self.product,
+        }
+    }
+    /// Applies `class=duration` overrides.
+    pub fn apply(&mut self, specs: &[String]) -> anyhow::Result<()> {
+        for spec in specs {
+            let (class, dur) = spec
+                .split_once('=')
+                .ok_or_else(|| anyhow::anyhow!("--sla {spec}: use CLASS=DURATION, e.g. urgent=3m"))?;
+            let d = util::parse_duration(dur).map_err(|e| anyhow::anyhow!("--sla {spec}: {e}"))?;
+            match class.trim() {
+                "urgent" => self.urgent = d,
+                "complaint" => self.complaint = d,
+                "order" | "after-sales" => self.order = d,
+                "product" => self.product = d,
+                other => anyhow::bail!("--sla {spec}: unknown class `{other}` (urgent, complaint, order, product)"),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Everything the server needs; [`Config::new`] gives the defaults of `kefu serve`.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub db: PathBuf,
+    pub data_dir: PathBuf,
+    pub www: Option<PathBuf>,
+    pub pkg: Option<PathBuf>,
+    pub allow_origins: Vec<String>,
+    pub sla: Sla,
+    pub escalate_after: Duration,
+    /// How often overdue cases are marked escalated.
+    pub escalation_tick: Duration,
+    pub max_json_bytes: usize,
+    pub max_attachment_bytes: usize,
+    pub max_case_bytes: u64,
+    pub max_attachments: usize,
+    pub image: images::Limits,
+    pub rate_ip: Rate,
+    pub rate_client: Rate,
+    pub rate_login: Rate,
+    pub secure_cookie: bool,
+    pub session_ttl: Duration,
+    /// Photos decoded at once (bounds memory).
+    pub decode_concurrency: usize,
+    /// Longest time a client may take to send a request head.
+    pub header_timeout: Duration,
+}
+
+impl Config {
+    pub fn new(db: impl Into<PathBuf>, data_dir: impl Into<PathBuf>) -> Config {
+        Config {
+            addr: "127.0.0.1:8080".parse().unwrap(),
+            db: db.into(),
+            data_dir: data_dir.into(),
+            www: None,
+            pkg: None,
+            allow_origins: Vec::new(),
+            sla: Sla::default(),
+            escalate_after: Duration::from_secs(24 * 3600),
+            escalation_tick: Duration::from_secs(10),
+            max_json_bytes: 256 * 1024,
+            max_attachment_bytes: 10 * 1024 * 1024,
+            max_case_bytes: 40 * 1024 * 1024,
+            max_attachments: 10,
+            image: images::Limits::default(),
+            rate_ip: Rate { burst: 120, per_minute: 240 },
+            rate_client: Rate { burst: 60, per_minute: 120 },
+            rate_login: Rate { burst: 10, per_minute: 10 },
+            secure_cookie: true,
+            session_ttl: Duration::from_secs(12 * 3600),
+            decode_concurrency: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(1, 8),
+            header_timeout: Duration::from_secs(20),
+        }
+    }
+
+    fn from_args(a: &ServeArgs) -> anyhow::Result<Config> {
+        let data = a.data.clone().unwrap_or_else(|| {
+            let mut name = a.db.file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "kefu".into());
+            name.push(".data");
+            a.db.with_file_name(name)
+        });
+        let mut c = Config::new(&a.db, data);
+        c.addr = a.addr.parse().map_err(|e| anyhow::anyhow!("--addr {}: {e}", a.addr))?;
+        c.www = a.www.clone();
+        c.pkg = a.pkg.clone();
+        for o in &a.allow_origin {
+            let o = o.trim_end_matches('/');
+            let host = o.strip_prefix("https://").or_else(|| o.strip_prefix("http://")).unwrap_or("");
+            if host.is_empty() || host.contains('/') || o.contains('*') {
+                anyhow::bail!("--allow-origin {o}: use scheme://host[:port], e.g. https://shop.example");
+            }
+            c.allow_origins.push(o.to_string());
+        }
+        c.sla.apply(&a.sla)?;
+        c.escalate_after =
+            util::parse_duration(&a.escalate_after).map_err(|e| anyhow::anyhow!("--escalate-after: {e}"))?;
+        c.max_json_bytes = a.max_json_bytes;
+        c.max_attachment_bytes = a.max_attachment_bytes;
+        c.max_case_bytes = a.max_case_bytes;
+        c.max_attachments = a.max_attachments;
+        c.image.max_pixels = a.max_pixels;
+        c.rate_ip = a.rate_ip;
+        c.rate_client = a.rate_client;
+        c.rate_login = a.rate_login;
+        c.secure_cookie = !a.insecure_cookie;
+        Ok(c)
+    }
+}
+
+/// Shared state of a running server.
+pub struct AppState {
+    pub cfg: Config,
+    pub db: Db,
+    /// Case ids with new shopper events.
+    pub events: broadcast::Sender<Arc<str>>,
+    pub shutdown: watch::Receiver<bool>,
+    /// Held for the whole of each photo decode, even if its client goes away meanwhile.
+    pub decode: Arc<Semaphore>,
+    pub ip_limiter: Limiter,
+    pub client_limiter: Limiter,
+    pub login_limiter: Limiter,
+}
+
+pub type State = Arc<AppState>;
+
+/// A server started by [`start`].
+pub struct Running {
+    pub addr: SocketAddr,
+    shutdown: watch::Sender<bool>,
+    handle: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// Base URL, e.g. `http://127.0.0.1:8080`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+    /// Stops accepting, ends event streams, waits for the server and closes the database.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        let _ = self.handle.await;
+    }
+}
+
+/// Opens the database, binds `cfg.addr` (port 0 = any free port) and serves in the background.
+pub async fn start(cfg: Config) -> anyhow::Result<Running> {
+    std::fs::create_dir_all(cfg.data_dir.join("attachments"))?;
+    let db = Db::open(&cfg.db)?;
+    let removed = sweep_orphans(&cfg, &db)?;
+    if removed > 0 {
+        tracing::info!("removed {removed} unreferenced photo file(s) left by an interrupted upload");
+    }
+    let listener = tokio::net::TcpListener::bind(cfg.addr).await?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = watch::channel(false);
+    let state = Arc::new(AppState {
+        db,
+        events: broadcast::channel(1024).0,
+        shutdown: rx.clone(),
+        decode: Arc::new(Semaphore::new(cfg.decode_concurrency.max(1))),
+        ip_limiter: Limiter::new(cfg.rate_ip),
+        client_limiter: Limiter::new(cfg.rate_client),
+        login_limiter: Limiter::new(cfg.rate_login),
+        cfg,
+    });
+    let app = web::router(state.clone());
+    let escalation = tokio::spawn(inbox::escalation_loop(state.clone()));
+    let header_timeout = state.cfg.header_timeout;
+    let mut stop_rx = rx;
+    let handle = tokio::spawn(async move {
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let (stream, peer) = match accepted {
+                        Ok(x) => x,
+                        Err(e) => {
+                            // Out of file descriptors and the like: back off, keep serving.
+                            tracing::warn!("accept failed: {e}");
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            continue;
+                        }
+                    };
+                    let _ = stream.set_nodelay(true);
+                    let app = app.clone();
+                    let svc = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+                        req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+                        tower::ServiceExt::oneshot(app.clone(), req)
+                    });
+                    // Unlike axum::serve, a timer is set, so a client that trickles its request
+                    // head (slowloris) is cut off after `header_timeout`.
+                    let conn = hyper::server::conn::http1::Builder::new()
+                        .timer(hyper_util::rt::TokioTimer::new())
+                        .header_read_timeout(header_timeout)
+                        .serve_connection(hyper_util::rt::TokioIo::new(stream), svc);
+                    let conn = graceful.watch(conn);
+                    tokio::spawn(async move {
+                        if let Err(e) = conn.await {
+                            tracing::debug!("connection from {peer}: {e}");
+                        }
+                    });
+                }
+                _ = async { let _ = stop_rx.wait_for(|s| *s).await; } => break,
+            }
+        }
+        drop(listener);
+        // Event streams end on the same signal; requests in flight get 10 s to finish.
+        if tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await.is_err() {
+            tracing::warn!("some connections were still busy after 10 s; closing anyway");
+        }
+        let _ = escalation.await;
+        drop(state);
+    });
+    Ok(Running { addr, shutdown: tx, handle })
+}
+
+/// Deletes cases closed before `cutoff` (ms) with everything attached to them, and bot
+/// session counters last updated before it. Returns (cases, photo files) removed.
+pub fn purge_closed(cfg: &Config, db: &Db, cutoff: i64) -> anyhow::Result<(usize, usize)> {
+    let files: Vec<String> = db.with(|c| -> rusqlite::Result<Vec<String>> {
+        let tx = c.transaction()?;
+        let files = {
+            let mut stmt = tx.prepare(
+                "SELECT a.file FROM attachments a JOIN cases c ON c.id = a.case_id \
+                 WHERE c.status = 'closed' AND c.closed_at < ?1",
+            )?;
+            let rows = stmt.query_map([cutoff], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+            rows
+        };
+        let old = "SELECT id FROM cases WHERE status = 'closed' AND closed_at < ?1";
+        for table in ["attachments", "messages", "events"] {
+            tx.execute(&format!("DELETE FROM {table} WHERE case_id IN ({old})"), [cutoff])?;
+        }
+        tx.execute("UPDATE audit SET detail = NULL WHERE case_id IN (SELECT id FROM cases WHERE status = 'closed' AND closed_at < ?1)", [cutoff])?;
+        tx.execute("DELETE FROM bot_sessions WHERE updated_at < ?1", [cutoff])?;
+        tx.commit()?;
+        Ok(files)
+    })?;
+    let cases = db.with(|c| c.execute("DELETE FROM cases WHERE status = 'closed' AND closed_at < ?1", [cutoff]))?;
+    let dir = cfg.data_dir.join("attachments");
+    let mut removed = 0;
+    for f in files {
+        if !f.contains('/') && !f.contains('\\') && std::fs::remove_file(dir.join(&f)).is_ok() {
+            removed += 1;
+        }
+    }
+    Ok((cases, removed))
+}
+
+/// Deletes files in the photo directory that no attachment row points at (a crash between
+/// writing a file and committing its row). Runs at start, before any upload can be in flight.
+fn sweep_orphans(cfg: &Config, db: &Db) -> anyhow::Result<usize> {
+    let dir = cfg.data_dir.join("attachments");
+    let known: std::collections::HashSet<String> = db.with(|c| -> rusqlite::Result<_> {
+        let mut stmt = c.prepare("SELECT file FROM attachments")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<_, _>>()?;
+        Ok(rows)
+    })?;
+    let mut removed = 0;
+    for entry in std::fs::read_dir(&dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().to_string();
+        if entry.file_type()?.is_file() && !known.contains(&name) {
+            std::fs::remove_file(entry.path())?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KEFU_LOG").unwrap_or_else(|_| "info".into());
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// Runs `kefu serve`.
+pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    init_tracing();
+    if let Some(name) = &args.add_user {
+        let db = Db::open(&args.db)?;
+        let password = auth::password_from_env_or_stdin()?;
+        let created = db.with(|c| auth::add_user(c, name, args.role, &password))?;
+        println!(
+            "{} {} user `{name}` in {}",
+            if created { "created" } else { "updated" },
+            args.role.as_str(),
+            args.db.display()
+        );
+        return Ok(());
+    }
+    if let Some(name) = &args.disable_user {
+        let db = Db::open(&args.db)?;
+        if !db.with(|c| auth::disable_user(c, name))? {
+            anyhow::bail!("no user `{name}` in {}", args.db.display());
+        }
+        println!("disabled user `{name}` in {}", args.db.display());
+        return Ok(());
+    }
+    if let Some(age) = &args.purge_closed {
+        let age = util::parse_duration(age).map_err(|e| anyhow::anyhow!("--purge-closed: {e}"))?;
+        let cfg = Config::from_args(&args)?;
+        std::fs::create_dir_all(cfg.data_dir.join("attachments"))?;
+        let db = Db::open(&cfg.db)?;
+        let cutoff = util::now_ms() - age.as_millis() as i64;
+        let (cases, photos) = purge_closed(&cfg, &db, cutoff)?;
+        println!("purged {cases} case(s) closed before the cutoff and {photos} photo(s)");
+        return Ok(());
+    }
+    let cfg = Config::from_args(&args)?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(async move {
+        let running = start(cfg.clone()).await?;
+        let url = running.url();
+        println!("kefu serve: listening on {url}/");
+        println!("  hand-off API  {url}/api/cases");
+        println!("  agent inbox   {url}/inbox/");
+        if cfg.www.is_some() {
+            println!("  storefront    {url}/");
+        }
+        if cfg.pkg.is_some() {
+            println!("  widget        {url}/kefu/");
+        }
+        println!("  database {} · photos {}", cfg.db.display(), cfg.data_dir.display());
+        let users = running_user_count(&cfg)?;
+        if users == 0 {
+            println!(
+                "  no inbox accounts yet: KEFU_PASSWORD=… kefu serve --db {} --add-user NAME --role supervisor",
+                cfg.db.display()
+            );
+        }
+        shutdown_signal().await;
+        println!("kefu serve: stopping");
+        running.stop().await;
+        anyhow::Ok(())
+    })
+}
+
+/// Ctrl-C, or SIGTERM (service managers, containers).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+fn running_user_count(cfg: &Config) -> anyhow::Result<i64> {
+    let conn = rusqlite::Connection::open(&cfg.db)?;
+    Ok(conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?)
+}
+
+/// Runs `kefu report`.
+pub fn report(args: ReportArgs) -> anyhow::Result<()> {
+    if !args.db.exists() {
+        anyhow::bail!("{}: no such database", args.db.display());
+    }
+    let db = Db::open(&args.db)?;
+    let now = util::now_ms();
+    let total = db.with(|c| report::compute(c, args.since, now))?;
+    // Longer periods also get one block per week, newest first.
+    let weeks = if args.since > 7 { db.with(|c| report::weekly(c, args.since, now))? } else { Vec::new() };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "period": total, "weeks": weeks }))?);
+    } else {
+        print!("{}", total.render());
+        for w in &weeks {
+            println!();
+            print!("{}", w.render());
+        }
+    }
+    Ok(())
+}

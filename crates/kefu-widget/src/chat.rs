@@ -1,0 +1,355 @@
+//! The conversation, free of the DOM: who said what, the votes on answers, the facts the
+//! reply policy remembers, and the step from a shopper's message to the bot's reply.
+//! Messages name KB entries by id (not position), so a saved conversation still renders
+//! after the bundle is rebuilt; the UI turns these records into DOM nodes.
+
+use kefu_core::reply::{self, Conversation, Decision, Emotion, HandoffReason, Now, Triage};
+use kefu_core::Engine;
+use serde::{Deserialize, Serialize};
+
+/// Who a message is from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum From {
+    Bot,
+    Shopper,
+    /// A human agent (name as the agent signs).
+    Agent(String),
+    System,
+}
+
+/// Why the bot offers a human.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Offer {
+    /// The KB has no good answer.
+    NoMatch,
+    /// The shopper asked for a person, or triage says a person must handle it.
+    Requested,
+    /// The KB could not be loaded or read.
+    Unavailable,
+}
+
+/// What a message says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Body {
+    /// Plain text (shopper, agent).
+    Text(String),
+    /// The shop's greeting, rendered from the bundle in force.
+    Greeting,
+    /// A KB answer; `vote` is the shopper's thumbs up (true) or down (false); `human`: offer
+    /// a person next to it (complaints).
+    Answer { entry: String, lead: Option<String>, question: String, vote: Option<bool>, human: bool },
+    /// "Did you mean" buttons; `message` is kefu-core's "which one do you mean" line.
+    Clarify { lead: Option<String>, message: Option<String>, candidates: Vec<String> },
+    /// The bot offers to pass the conversation to a person.
+    Handoff { lead: Option<String>, message: Option<String>, promise: Option<String>, offer: Offer },
+    /// The bot's own words: asking for a missing fact, small talk.
+    Say { lead: Option<String>, message: String, promise: Option<String>, human: bool },
+    /// A widget notice, by i18n key name (rendered in the current language).
+    Notice(Notice),
+    /// "How did the agent do?" 1–5 after a case is closed; the shopper's rating once given.
+    Rate(Option<u8>),
+}
+
+/// The widget's own notices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Notice {
+    Thanks,
+    SorryVote,
+    Sent,
+    SentLocal,
+    Queued,
+    Delivered,
+    FailNetwork,
+    FailCorrupt,
+    FailEngine,
+    CaseClosed,
+    Rated,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    pub from: From,
+    pub body: Body,
+    /// Milliseconds since the Unix epoch.
+    pub at: f64,
+}
+
+/// Everything that survives a reload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Chat {
+    pub messages: Vec<Message>,
+    pub conversation: Conversation,
+    /// From `kefu('identify', …)` or the hand-off form.
+    pub name: Option<String>,
+    pub order_number: Option<String>,
+    pub contact: Option<String>,
+    /// The most pressing triage class and the strongest emotion seen, and the latest
+    /// response-time promise: they travel with a hand-off case.
+    pub triage: Triage,
+    pub emotion: Emotion,
+    pub promise: Option<String>,
+    /// Messages the KB could not answer (kefu-core's gap records), for the merchant's gaps log.
+    pub gaps: Vec<reply::GapRecord>,
+    /// How many of `gaps` have not been reported to the page yet.
+    pub gaps_new: u32,
+    /// The case handed to kefu-server, whose agent replies the widget follows.
+    pub case: Option<CaseLink>,
+    /// This conversation's id for kefu-server's `/api/sessions` (self-service rate).
+    pub session: Option<String>,
+}
+
+/// Where to follow a hand-off case's events (kefu-server's `GET /api/cases/{id}/events`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseLink {
+    /// The case's URL (`…/api/cases/{id}`) and its token.
+    pub url: String,
+    pub token: String,
+    /// The last event shown (resume point after a reload).
+    pub last_event: u64,
+    /// The agent closed the case.
+    pub closed: bool,
+}
+
+impl CaseLink {
+    pub fn events_url(&self) -> String {
+        format!("{}/events?token={}&last_event_id={}", self.url, self.token, self.last_event)
+    }
+}
+
+/// Rank of a triage class (higher is more pressing).
+pub fn triage_rank(t: Triage) -> u8 {
+    match t {
+        Triage::Product => 0,
+        Triage::Order => 1,
+        Triage::Complaint => 2,
+        Triage::Urgent => 3,
+        #[allow(unreachable_patterns)]
+        _ => 1,
+    }
+}
+
+/// Rank of an emotion (higher is stronger).
+pub fn emotion_rank(e: Emotion) -> u8 {
+    match e {
+        Emotion::Calm => 0,
+        Emotion::Anxious => 1,
+        Emotion::Angry => 2,
+        #[allow(unreachable_patterns)]
+        _ => 1,
+    }
+}
+
+impl Chat {
+    /// A conversation that starts with the greeting.
+    pub fn new(now: f64) -> Chat {
+        Chat { messages: vec![Message { from: From::Bot, body: Body::Greeting, at: now }], ..Chat::default() }
+    }
+
+    pub fn push(&mut self, from: From, body: Body, at: f64) -> usize {
+        self.messages.push(Message { from, body, at });
+        self.messages.len() - 1
+    }
+
+    /// The shopper's message and the bot's reply to it. Returns the index of the first new
+    /// message.
+    pub fn ask(&mut self, engine: &Engine, text: &str, now: Now) -> usize {
+        let first = self.push(From::Shopper, Body::Text(text.to_string()), now.unix_ms as f64);
+        self.reply(engine, first, now);
+        first
+    }
+
+    /// The bot's reply to the shopper's message at `index` (already in the log, e.g. asked
+    /// while the bundle was loading).
+    pub fn reply(&mut self, engine: &Engine, index: usize, now: Now) {
+        let Some(Message { body: Body::Text(text), .. }) = self.messages.get(index) else { return };
+        let text = text.clone();
+        let r = reply::respond(engine, &mut self.conversation, &text, now);
+        // Store only what may be stored: kefu-core masks ID and bank card numbers.
+        if r.masked != text {
+            self.messages[index].body = Body::Text(r.masked.clone());
+        }
+        if triage_rank(r.triage) > triage_rank(self.triage) {
+            self.triage = r.triage;
+        }
+        if emotion_rank(r.emotion) > emotion_rank(self.emotion) {
+            self.emotion = r.emotion;
+        }
+        if r.promise.is_some() {
+            self.promise = r.promise.clone();
+        }
+        let at = now.unix_ms as f64;
+        if let Some(g) = r.gap.clone() {
+            self.gaps.push(g);
+            self.gaps_new += 1;
+        }
+        let (lead, message, promise, human) = (r.lead, r.message, r.promise, r.offer_human);
+        let handoff =
+            |offer| Body::Handoff { lead: lead.clone(), message: message.clone(), promise: promise.clone(), offer };
+        let body = match r.decision {
+            Decision::Answer { entry, .. } => match engine.entry(entry) {
+                Some(e) => {
+                    Body::Answer { entry: e.id.clone(), lead: lead.clone(), question: r.masked, vote: None, human }
+                }
+                None => handoff(Offer::NoMatch),
+            },
+            Decision::Clarify { candidates } => {
+                let ids: Vec<String> =
+                    candidates.iter().filter_map(|c| engine.entry(*c)).map(|e| e.id.clone()).collect();
+                if ids.is_empty() {
+                    handoff(Offer::NoMatch)
+                } else {
+                    Body::Clarify { lead: lead.clone(), message: message.clone(), candidates: ids }
+                }
+            }
+            Decision::Handoff { reason } => handoff(match reason {
+                HandoffReason::Requested | HandoffReason::Rule => Offer::Requested,
+                _ => Offer::NoMatch,
+            }),
+            Decision::Ask { .. } | Decision::Smalltalk { .. } => match &message {
+                Some(m) => Body::Say { lead: lead.clone(), message: m.clone(), promise: promise.clone(), human },
+                None => handoff(Offer::NoMatch),
+            },
+            // A decision this widget does not know yet: offer a person rather than nothing.
+            #[allow(unreachable_patterns)]
+            _ => handoff(Offer::NoMatch),
+        };
+        self.push(From::Bot, body, at);
+    }
+
+    /// The shopper picked an entry (quick reply or "did you mean"): show it without a search.
+    pub fn pick(&mut self, engine: &Engine, id: &str, at: f64) -> Option<usize> {
+        let e = engine.entry(engine.position_of(id)?)?;
+        let first = self.push(From::Shopper, Body::Text(e.title.clone()), at);
+        self.conversation.turns += 1;
+        self.push(
+            From::Bot,
+            Body::Answer { entry: e.id.clone(), lead: None, question: e.title.clone(), vote: None, human: false },
+            at,
+        );
+        Some(first)
+    }
+
+    /// Sets (or clears, when the same vote is given again) the vote on answer `index`.
+    /// Returns the vote now in force.
+    pub fn vote(&mut self, index: usize, helpful: bool) -> Option<Option<bool>> {
+        match self.messages.get_mut(index).map(|m| &mut m.body) {
+            Some(Body::Answer { vote, .. }) => {
+                *vote = if *vote == Some(helpful) { None } else { Some(helpful) };
+                Some(*vote)
+            }
+            _ => None,
+        }
+    }
+
+    /// The order number to prefill: what the shopper said, else what the page told us.
+    pub fn known_order_number(&self) -> Option<String> {
+        self.conversation.facts.order_number.clone().or_else(|| self.order_number.clone()).or_else(|| {
+            // Bundles whose reply policy found none: a run of 12–20 digits the shopper typed.
+            self.messages.iter().rev().find_map(|m| match (&m.from, &m.body) {
+                (From::Shopper, Body::Text(t)) => order_number_in(t),
+                _ => None,
+            })
+        })
+    }
+
+    /// What to prefill the hand-off description with: the shopper's messages since the last
+    /// answer they did not reject, newest last (at most 3).
+    pub fn open_question(&self) -> String {
+        let mut out: Vec<&str> = Vec::new();
+        for m in self.messages.iter().rev() {
+            match (&m.from, &m.body) {
+                (From::Shopper, Body::Text(t)) => out.push(t),
+                (From::Bot, Body::Answer { vote: Some(false), .. }) => {}
+                (From::Bot, Body::Answer { .. }) if !out.is_empty() => break,
+                _ => {}
+            }
+            if out.len() == 3 {
+                break;
+            }
+        }
+        out.reverse();
+        out.join("\n")
+    }
+
+    /// Shopper messages and bot answers so far (for the session beacon).
+    pub fn counts(&self) -> (u32, u32) {
+        let shopper = self.messages.iter().filter(|m| m.from == From::Shopper).count() as u32;
+        let answered = self.messages.iter().filter(|m| matches!(m.body, Body::Answer { .. })).count() as u32;
+        (shopper, answered)
+    }
+
+    /// Votes given so far: (entry id, question, helpful).
+    pub fn votes(&self) -> Vec<(&str, &str, bool)> {
+        self.messages
+            .iter()
+            .filter_map(|m| match &m.body {
+                Body::Answer { entry, question, vote: Some(v), .. } => Some((entry.as_str(), question.as_str(), *v)),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// The first run of 12–20 ASCII digits (spaces and dashes inside allowed), digits only.
+pub fn order_number_in(text: &str) -> Option<String> {
+    let mut digits = String::new();
+    let mut gap = false;
+    let flush = |d: &mut String| {
+        let ok = (12..=20).contains(&d.len());
+        let out = if ok { Some(d.clone()) } else { None };
+        d.clear();
+        out
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            gap = false;
+        } else if (c == ' ' || c == '-') && !digits.is_empty() && !gap {
+            gap = true;
+        } else if let Some(n) = flush(&mut digits) {
+            return Some(n);
+        } else {
+            gap = false;
+        }
+    }
+    flush(&mut digits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(entry: &str, q: &str) -> Body {
+        Body::Answer { entry: entry.into(), lead: None, question: q.into(), vote: None, human: false }
+    }
+
+    #[test]
+    fn finds_order_numbers() {
+        assert_eq!(order_number_in("订单 2024052112345678 还没到"), Some("2024052112345678".into()));
+        assert_eq!(order_number_in("order 2024-0521-1234-5678 please"), Some("2024052112345678".into()));
+        assert_eq!(order_number_in("call 123456"), None);
+        assert_eq!(order_number_in("3 items, 12 days"), None);
+    }
+
+    #[test]
+    fn votes_toggle() {
+        let mut c = Chat::new(0.0);
+        c.push(From::Bot, answer("a", "q"), 0.0);
+        assert_eq!(c.vote(1, true), Some(Some(true)));
+        assert_eq!(c.vote(1, true), Some(None));
+        assert_eq!(c.vote(1, false), Some(Some(false)));
+        assert_eq!(c.vote(0, true), None);
+        assert_eq!(c.votes(), vec![("a", "q", false)]);
+    }
+
+    #[test]
+    fn open_question_collects_unanswered() {
+        let mut c = Chat::new(0.0);
+        c.push(From::Shopper, Body::Text("one".into()), 0.0);
+        c.push(From::Bot, answer("a", "one"), 0.0);
+        c.push(From::Shopper, Body::Text("two".into()), 0.0);
+        c.push(From::Bot, Body::Handoff { lead: None, message: None, promise: None, offer: Offer::NoMatch }, 0.0);
+        c.push(From::Shopper, Body::Text("three".into()), 0.0);
+        assert_eq!(c.open_question(), "two\nthree");
+    }
+}

@@ -1,0 +1,214 @@
+//! Every string the widget shows, in zh-CN, zh-TW and en. KB text (greeting, answers) comes
+//! from the bundle; these are only the widget's own words.
+
+/// The widget's interface language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    ZhCn,
+    ZhTw,
+    #[default]
+    En,
+}
+
+impl Lang {
+    /// Picks a language from a BCP-47 tag: `zh-TW`/`zh-HK`/`zh-Hant*` → traditional, other
+    /// `zh*` → simplified, everything else → English.
+    pub fn from_tag(tag: &str) -> Lang {
+        let t = tag.trim().to_ascii_lowercase().replace('_', "-");
+        if t.starts_with("zh") {
+            if t.contains("-tw") || t.contains("-hk") || t.contains("-mo") || t.contains("hant") {
+                Lang::ZhTw
+            } else {
+                Lang::ZhCn
+            }
+        } else {
+            Lang::En
+        }
+    }
+
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::ZhCn => "zh-CN",
+            Lang::ZhTw => "zh-TW",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// A string key. One variant per visible string keeps a missing translation a compile error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Launcher,
+    Unread,
+    Assistant,
+    You,
+    Agent,
+    Notice,
+    Subtitle,
+    Close,
+    NewChat,
+    LogLabel,
+    InputLabel,
+    Placeholder,
+    Send,
+    Human,
+    DefaultGreeting,
+    Loading,
+    DidYouMean,
+    NoMatch,
+    Helpful,
+    NotHelpful,
+    Thanks,
+    SorryVote,
+    RelatedLinks,
+    MoreQuestions,
+    OpensNewTab,
+    FailNetwork,
+    FailCorrupt,
+    FailEngine,
+    LeaveMessage,
+    FormTitle,
+    FormIntro,
+    FormDescription,
+    FormOrder,
+    FormContact,
+    FormContactHint,
+    FormSend,
+    FormCancel,
+    FormNeedText,
+    Sent,
+    SentLocal,
+    Queued,
+    Delivered,
+    Unavailable,
+    CaseClosed,
+    RatePrompt,
+    RateStar,
+    Rated,
+}
+
+/// The text of `key` in `lang`.
+pub fn t(lang: Lang, key: Key) -> &'static str {
+    use Key::*;
+    let [cn, tw, en] = match key {
+        Launcher => ["在线客服", "線上客服", "Chat with us"],
+        Unread => ["条未读消息", "則未讀訊息", "unread"],
+        Assistant => ["智能客服", "智慧客服", "Assistant"],
+        You => ["我", "我", "You"],
+        Agent => ["人工客服", "真人客服", "Agent"],
+        Notice => ["提示", "提示", "Notice"],
+        Subtitle => ["智能客服 · 秒回", "智慧客服 · 即時回覆", "Assistant · replies instantly"],
+        Close => ["关闭对话框", "關閉對話框", "Close chat"],
+        NewChat => ["开始新对话", "開始新對話", "Start a new conversation"],
+        LogLabel => ["对话记录", "對話紀錄", "Conversation"],
+        InputLabel => ["输入您的问题", "輸入您的問題", "Type your question"],
+        Placeholder => ["输入问题，例如：多久发货？", "輸入問題，例如：多久出貨？", "Ask a question, e.g. when will it ship?"],
+        Send => ["发送", "送出", "Send"],
+        Human => ["转人工", "轉人工", "Talk to an agent"],
+        DefaultGreeting => [
+            "您好，我是智能客服，有什么可以帮您？如果是订单问题，请把订单号发给我。",
+            "您好，我是智慧客服，有什麼可以幫您？如果是訂單問題，請把訂單編號傳給我。",
+            "Hi, I'm the shop assistant. How can I help? For an order question, send me the order number.",
+        ],
+        Loading => ["正在加载常见问题…", "正在載入常見問題…", "Loading answers…"],
+        DidYouMean => ["您想问的是不是：", "您想問的是不是：", "Did you mean:"],
+        NoMatch => [
+            "这个问题我还答不上来。可以换个说法再问，或者给人工客服留言，我们会尽快回复您。",
+            "這個問題我還答不上來。可以換個說法再問，或者留言給真人客服，我們會盡快回覆您。",
+            "I don't have an answer for that yet. Try asking another way, or leave a message for our team and we'll get back to you.",
+        ],
+        Helpful => ["有帮助", "有幫助", "Helpful"],
+        NotHelpful => ["没帮助", "沒幫助", "Not helpful"],
+        Thanks => ["谢谢您的反馈！", "謝謝您的回饋！", "Thanks for the feedback!"],
+        SorryVote => [
+            "抱歉没帮上忙。可以换个说法再问，或者转人工。",
+            "抱歉沒幫上忙。可以換個說法再問，或者轉真人客服。",
+            "Sorry that didn't help. Try asking another way, or talk to an agent.",
+        ],
+        RelatedLinks => ["相关链接", "相關連結", "Related links"],
+        MoreQuestions => ["您可能还想问", "您可能還想問", "You might also ask"],
+        OpensNewTab => ["（在新标签页打开）", "（在新分頁開啟）", " (opens in a new tab)"],
+        FailNetwork => [
+            "抱歉，常见问题没能加载（网络或服务器出了问题），我暂时无法自动回答。您可以给人工客服留言，我们会尽快回复。",
+            "抱歉，常見問題沒能載入（網路或伺服器出了問題），我暫時無法自動回答。您可以留言給真人客服，我們會盡快回覆。",
+            "Sorry, the help articles couldn't be loaded (a network or server problem), so I can't answer automatically right now. You can leave a message for our team and we'll get back to you.",
+        ],
+        FailCorrupt => [
+            "抱歉，本店的常见问题文件已损坏，暂时无法自动回答。您可以给人工客服留言，我们会尽快回复。",
+            "抱歉，本店的常見問題檔案已損壞，暫時無法自動回答。您可以留言給真人客服，我們會盡快回覆。",
+            "Sorry, this shop's help file is damaged and can't be read, so I can't answer automatically right now. You can leave a message for our team and we'll get back to you.",
+        ],
+        FailEngine => [
+            "抱歉，智能客服暂时无法使用。您可以给人工客服留言，我们会尽快回复。",
+            "抱歉，智慧客服暫時無法使用。您可以留言給真人客服，我們會盡快回覆。",
+            "Sorry, the assistant isn't working right now. You can leave a message for our team and we'll get back to you.",
+        ],
+        LeaveMessage => ["给人工客服留言", "留言給真人客服", "Leave a message for an agent"],
+        FormTitle => ["给人工客服留言", "留言給真人客服", "Message an agent"],
+        FormIntro => [
+            "人工客服每天 9:00–22:00 在线，会按顺序回复。对话记录会一并发送，您不用重复说明。",
+            "真人客服每天 9:00–22:00 在線，會依序回覆。對話紀錄會一併送出，您不用重複說明。",
+            "Agents reply in order, every day 9:00–22:00 (UTC+8). This conversation is attached, so you won't need to repeat yourself.",
+        ],
+        FormDescription => ["遇到了什么问题？", "遇到了什麼問題？", "What do you need help with?"],
+        FormOrder => ["订单号（选填）", "訂單編號（選填）", "Order number (optional)"],
+        FormContact => ["联系方式（选填）", "聯絡方式（選填）", "How can we reach you? (optional)"],
+        FormContactHint => ["手机号或邮箱", "手機號碼或電子郵件", "Phone or email"],
+        FormSend => ["发送留言", "送出留言", "Send message"],
+        FormCancel => ["取消", "取消", "Cancel"],
+        FormNeedText => ["请先写下您遇到的问题。", "請先寫下您遇到的問題。", "Please describe the problem first."],
+        Sent => [
+            "留言已发送，人工客服会尽快回复您。",
+            "留言已送出，真人客服會盡快回覆您。",
+            "Your message has been sent. An agent will get back to you soon.",
+        ],
+        SentLocal => [
+            "留言已交给本店客服，人工客服会尽快回复您。",
+            "留言已交給本店客服，真人客服會盡快回覆您。",
+            "Your message has been passed to the shop's team. An agent will get back to you soon.",
+        ],
+        Queued => [
+            "网络暂时不通，留言已保存在本机，联网后会自动发送。",
+            "網路暫時不通，留言已儲存在本機，連線後會自動送出。",
+            "You seem to be offline. Your message is saved on this device and will be sent automatically when you're back online.",
+        ],
+        Delivered => [
+            "之前保存的留言已经发送成功。",
+            "之前儲存的留言已經送出。",
+            "Your saved message has now been sent.",
+        ],
+        RatePrompt => ["请为本次人工服务打分：", "請為這次真人服務評分：", "How did our agent do?"],
+        RateStar => ["分", "分", "out of 5"],
+        Rated => ["感谢您的评价！", "謝謝您的評價！", "Thank you for rating us!"],
+        CaseClosed => [
+            "人工客服已结束本次服务，感谢您的耐心。",
+            "真人客服已結束本次服務，感謝您的耐心。",
+            "The agent has closed this conversation. Thank you for your patience.",
+        ],
+        Unavailable => [
+            "这条回答已不可用。",
+            "這則回答已無法顯示。",
+            "This answer is no longer available.",
+        ],
+    };
+    match lang {
+        Lang::ZhCn => cn,
+        Lang::ZhTw => tw,
+        Lang::En => en,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags() {
+        assert_eq!(Lang::from_tag("zh-HK"), Lang::ZhTw);
+        assert_eq!(Lang::from_tag("zh-Hant-TW"), Lang::ZhTw);
+        assert_eq!(Lang::from_tag("zh"), Lang::ZhCn);
+        assert_eq!(Lang::from_tag("zh_CN"), Lang::ZhCn);
+        assert_eq!(Lang::from_tag("en-GB"), Lang::En);
+        assert_eq!(Lang::from_tag("fr"), Lang::En);
+    }
+}

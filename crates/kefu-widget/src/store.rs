@@ -1,0 +1,111 @@
+//! Persistence: the conversation lives in `sessionStorage` (one tab, survives navigations
+//! and reloads, gone when the tab closes), encoded as postcard bytes in base64 — the wasm
+//! already carries postcard for the bundle manifest, so this costs almost nothing.
+//! Storage that is missing or full (private mode, quotas) only means nothing is remembered.
+
+use crate::chat::Chat;
+use web_sys::Storage;
+
+/// Key of the saved conversation. The version changes when [`Chat`]'s layout does.
+pub const CHAT_KEY: &str = "kefu.v1.chat";
+/// Key the loader reads to reopen the panel after a navigation (`"1"` when open).
+pub const OPEN_KEY: &str = "kefu.v1.open";
+
+fn session() -> Option<Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+/// The saved conversation, if there is one that this version can read.
+pub fn load() -> Option<Chat> {
+    let text = session()?.get_item(CHAT_KEY).ok().flatten()?;
+    decode(&text)
+}
+
+pub fn save(chat: &Chat) {
+    if let Some(s) = session() {
+        let _ = s.set_item(CHAT_KEY, &encode(chat));
+    }
+}
+
+pub fn clear() {
+    if let Some(s) = session() {
+        let _ = s.remove_item(CHAT_KEY);
+    }
+}
+
+pub fn set_open(open: bool) {
+    if let Some(s) = session() {
+        let _ = if open { s.set_item(OPEN_KEY, "1") } else { s.remove_item(OPEN_KEY) };
+    }
+}
+
+pub fn encode(chat: &Chat) -> String {
+    base64(&postcard::to_allocvec(chat).unwrap_or_default())
+}
+
+pub fn decode(text: &str) -> Option<Chat> {
+    postcard::from_bytes(&unbase64(text)?).ok()
+}
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Standard base64 with padding.
+pub fn base64(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+pub fn unbase64(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim_end_matches('=');
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for c in text.bytes() {
+        let v = ALPHABET.iter().position(|&a| a == c)? as u32;
+        acc = acc << 6 | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::{Body, From};
+
+    #[test]
+    fn base64_round_trips() {
+        for n in 0..20 {
+            let v: Vec<u8> = (0..n).map(|i| (i * 37 + 5) as u8).collect();
+            assert_eq!(unbase64(&base64(&v)).unwrap(), v);
+        }
+        assert_eq!(base64(b"kefu"), "a2VmdQ==");
+        assert!(unbase64("a2V*").is_none());
+    }
+
+    #[test]
+    fn chat_round_trips() {
+        let mut c = Chat::new(1.0);
+        c.push(From::Shopper, Body::Text("退貨運費誰出".into()), 2.0);
+        c.push(From::Agent("Li".into()), Body::Text("<b>hi</b>".into()), 3.0);
+        c.order_number = Some("2024052112345678".into());
+        assert_eq!(decode(&encode(&c)), Some(c));
+        assert_eq!(decode("garbage!"), None);
+    }
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Builds what a merchant deploys into pkg/ (served at /kefu/ by tests/server.mjs):
+#   kefu.js                    the loader (fixed name: it is what the <script> tag points at)
+#   kefu-widget.<hash>.js      wasm-bindgen glue (--target web)
+#   kefu-widget.<hash>.wasm    kefu-core + the widget UI, wasm-opt'ed when wasm-opt is present
+#   kefu.<hash>.css            widget styles (loaded inside the shadow root)
+#   kb-zh-CN.kefu, kb-en.kefu  the demo shop's knowledge bases, built by the kefu CLI
+# and prints each file's size raw / gzip / brotli.
+#
+#   bash scripts/build-widget.sh            # everything
+#   KEFU_SKIP_CLI=1 bash scripts/build-widget.sh   # reuse target/release/kefu
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+ensure_wasm_target
+ensure_wasm_bindgen
+
+OUT="$ROOT/pkg"
+STAGE="$ROOT/target/kefu-widget-stage"
+rm -rf "$STAGE"
+mkdir -p "$STAGE"
+
+if [ -z "${KEFU_SKIP_CLI:-}" ] || [ ! -x target/release/kefu ]; then
+  log "building the kefu CLI (release)"
+  cargo build --release -p kefu-cli
+fi
+for loc in zh-CN en; do
+  log "bundling www/demo/kb/$loc"
+  target/release/kefu build "www/demo/kb/$loc" -o "$STAGE/kb-$loc.kefu"
+done
+
+log "building kefu-widget for wasm32 (profile wasm-release)"
+cargo build -p kefu-widget --target wasm32-unknown-unknown --profile wasm-release
+wasm-bindgen --target web --no-typescript --out-dir "$STAGE/bindgen" --out-name kefu-widget \
+  target/wasm32-unknown-unknown/wasm-release/kefu_widget.wasm
+WASM="$STAGE/bindgen/kefu-widget_bg.wasm"
+if command -v wasm-opt >/dev/null && wasm-opt --version 2>/dev/null | grep -q 'version 1[1-9][0-9]'; then
+  log "wasm-opt -Oz ($(wasm-opt --version))"
+  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "$WASM" -o "$STAGE/opt.wasm"
+  mv "$STAGE/opt.wasm" "$WASM"
+else
+  log "wasm-opt not found: the wasm is not post-optimised (install with: cargo install wasm-opt)"
+fi
+
+hash() { sha256sum "$1" | cut -c1-10; }
+JS="kefu-widget.$(hash "$STAGE/bindgen/kefu-widget.js").js"
+WA="kefu-widget.$(hash "$WASM").wasm"
+CSS="kefu.$(hash www/widget/kefu.css).css"
+cp "$STAGE/bindgen/kefu-widget.js" "$STAGE/$JS"
+cp "$WASM" "$STAGE/$WA"
+cp www/widget/kefu.css "$STAGE/$CSS"
+
+# The loader: hashed names written in, then minified with terser (tests/node_modules).
+ensure_node_modules "$ROOT/tests"
+grep -q '^  var FILES = ' www/loader/kefu.js || { echo "loader has no FILES line" >&2; exit 1; }
+sed -e "s|^  var FILES = .*|  var FILES = {\"js\": \"$JS\", \"wasm\": \"$WA\", \"css\": \"$CSS\"};|" \
+  www/loader/kefu.js > "$STAGE/kefu.src.js"
+grep -q "$WA" "$STAGE/kefu.src.js" || { echo "hashed names were not written into the loader" >&2; exit 1; }
+"$ROOT/tests/node_modules/.bin/terser" "$STAGE/kefu.src.js" -c passes=2 -m --comments '/^!/' -o "$STAGE/kefu.js"
+node --check "$STAGE/kefu.js"
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+cp "$STAGE/kefu.js" "$STAGE/$JS" "$STAGE/$WA" "$STAGE/$CSS" "$STAGE"/kb-*.kefu "$OUT/"
+
+log "pkg/ (sizes in bytes)"
+node - "$OUT" <<'EOF'
+const fs = require('fs'), path = require('path'), z = require('zlib');
+const dir = process.argv[2];
+const rows = [];
+let w = { raw: 0, gz: 0, br: 0 };
+for (const f of fs.readdirSync(dir).sort()) {
+  const b = fs.readFileSync(path.join(dir, f));
+  const gz = z.gzipSync(b, { level: 9 }).length;
+  const br = z.brotliCompressSync(b, { params: { [z.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  rows.push([f, b.length, gz, br]);
+  if (!f.endsWith('.kefu')) { w.raw += b.length; w.gz += gz; w.br += br; }
+}
+const pad = (s, n) => String(s).padStart(n);
+console.log(`${'file'.padEnd(34)}${pad('raw', 10)}${pad('gzip', 10)}${pad('brotli', 10)}`);
+for (const [f, r, g, b] of rows) console.log(`${f.padEnd(34)}${pad(r, 10)}${pad(g, 10)}${pad(b, 10)}`);
+console.log(`${'widget total (without KB)'.padEnd(34)}${pad(w.raw, 10)}${pad(w.gz, 10)}${pad(w.br, 10)}`);
+EOF

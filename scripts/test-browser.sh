@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The widget's tests in a real browser (headless Debian Chromium):
+#   1. wasm-bindgen tests of kefu-widget (crates/kefu-widget/tests): the demo bundles open
+#      in wasm and rank exactly like the native CLI on the parity queries; the widget mounts
+#      and answers with DOM nodes;
+#   2. the end-to-end tests (tests/e2e/*.test.mjs, node --test + playwright-core) against the
+#      built pkg/ served by tests/server.mjs with the strict CSP; they also write the
+#      screenshots in docs/screenshots/;
+#   3. the figures (tests/e2e/measure.mjs): click → ready cold/warm, send → answer, heap.
+# Builds pkg/ first when it is missing or older than its sources. Exits non-zero on failure.
+#
+#   bash scripts/test-browser.sh               # all of it
+#   KEFU_E2E_ONLY=1 bash scripts/test-browser.sh   # skip the wasm-bindgen tests
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+ensure_wasm_target
+ensure_wasm_bindgen
+ensure_chromium
+ensure_cjk_font
+ensure_node_modules "$ROOT/tests"
+
+stale=""
+if [ ! -f pkg/kefu.js ]; then
+  stale="missing"
+elif [ -n "$(find crates/kefu-widget crates/kefu-core/src www/loader www/widget www/demo/kb -newer pkg/kefu.js -type f | head -1)" ]; then
+  stale="older than its sources"
+fi
+if [ -n "$stale" ]; then
+  log "pkg/ is $stale: building it"
+  bash scripts/build-widget.sh
+fi
+
+failed=()
+
+log "widget unit tests (native)"
+cargo test -p kefu-widget --lib || failed+=("widget unit tests")
+
+if [ -z "${KEFU_E2E_ONLY:-}" ]; then
+  log "native bundles and rankings for the wasm parity test"
+  cargo build --release -p kefu-cli
+  mkdir -p target/kefu-test
+  for loc in zh-CN en; do
+    target/release/kefu build "www/demo/kb/$loc" -o "target/kefu-test/kb-$loc.kefu" >/dev/null
+  done
+  node tests/native-rankings.mjs target/release/kefu target/kefu-test \
+    crates/kefu-widget/tests/queries.tsv target/kefu-test/native-rankings.tsv
+  # The test crate embeds these files: make cargo notice when they change.
+  touch crates/kefu-widget/tests/parity.rs
+  log "wasm-bindgen tests in headless Chromium"
+  if ! CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=300 \
+      cargo test -p kefu-widget --target wasm32-unknown-unknown; then
+    failed+=("wasm-bindgen tests")
+  fi
+fi
+
+log "end-to-end tests (tests/e2e)"
+if ! (cd tests && node --test --test-concurrency=1 --test-reporter=spec e2e/*.test.mjs); then
+  failed+=("e2e tests")
+fi
+
+log "figures"
+if ! node tests/e2e/measure.mjs 3; then
+  failed+=("measure")
+fi
+
+if [ ${#failed[@]} -gt 0 ]; then
+  printf '\033[31mFAILED: %s\033[0m\n' "${failed[*]}" >&2
+  exit 1
+fi
+log "browser tests passed"

@@ -1,0 +1,327 @@
+// Conversations in the demo shop: answers computed in the page from the KB bundle, shown from
+// the KB's own text (read from the KB sources here, never hard-coded), quick replies,
+// "did you mean", votes, persistence, keyboard and focus, hand-off with its outbox.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setup, newPage, W, readKb, firstParagraph, openWidget, ask } from './helpers.mjs';
+
+let env;
+const zh = readKb('zh-CN');
+const en = readKb('en');
+before(async () => { env = await setup(); });
+after(async () => { await env?.close(); });
+
+function shadow(page, fn, arg) {
+  return page.evaluate(([src, a]) => new Function('root', 'arg', `return (${src})(root, arg)`)(document.querySelector('kefu-chat').shadowRoot, a), [fn.toString(), arg]);
+}
+
+test('a question in traditional characters gets the right answer from the zh-CN KB', async () => {
+  const page = await newPage(env.browser);
+  await page.goto(`${env.url}/index.html`);
+  await openWidget(page);
+  // The greeting is the KB's own.
+  const greeting = (await page.locator(W.bot).first().innerText());
+  assert.ok(greeting.includes('小栗'), greeting);
+  const bubble = await ask(page, '包裝盒丟了還能退貨嗎');
+  assert.equal(await bubble.getAttribute('data-entry'), 'return-without-box');
+  const text = await bubble.innerText();
+  assert.ok(text.includes(firstParagraph(zh.get('return-without-box'))), text);
+  // Markdown bold became <strong>, not asterisks.
+  assert.ok(!text.includes('**'));
+  assert.ok(await bubble.locator('strong').count() > 0);
+  await page.context().close();
+});
+
+test('an English question with a typo gets the right answer from the en KB', async () => {
+  const page = await newPage(env.browser);
+  await page.goto(`${env.url}/en.html`);
+  await openWidget(page);
+  const bubble = await ask(page, 'how do i descale the kettel');
+  assert.equal(await bubble.getAttribute('data-entry'), 'care-kettle-descale');
+  const text = await bubble.innerText();
+  const entry = en.get('care-kettle-descale');
+  assert.ok(text.includes(firstParagraph(entry)), `${text}\n--- expected: ${firstParagraph(entry)}`);
+  // The interface speaks English on the English page.
+  assert.equal(await page.getAttribute('kefu-chat .kefu-send', 'aria-label'), 'Send');
+  await page.context().close();
+});
+
+test('quick replies are the KB entry\'s follow-ups and answer without a search', async () => {
+  const page = await newPage(env.browser);
+  await page.goto(`${env.url}/index.html`);
+  await openWidget(page);
+  const bubble = await ask(page, '空气炸锅能放整只鸡吗');
+  assert.equal(await bubble.getAttribute('data-entry'), 'air-fryer-spec');
+  const chips = page.locator('kefu-chat .kefu-bot[data-entry="air-fryer-spec"] .kefu-chips .kefu-chip');
+  const expected = zh.get('air-fryer-spec').quickReplies;
+  assert.deepEqual(await chips.evaluateAll((els) => els.map((e) => e.dataset.arg)), expected);
+  assert.deepEqual(await chips.allInnerTexts(), expected.map((id) => zh.get(id).title));
+  await chips.nth(0).click();
+  const next = page.locator(W.bot).last();
+  await page.waitForFunction((id) => {
+    const bots = document.querySelector('kefu-chat').shadowRoot.querySelectorAll('.kefu-log .kefu-bot');
+    return bots[bots.length - 1].dataset.entry === id;
+  }, expected[0]);
+  assert.ok((await next.innerText()).includes(firstParagraph(zh.get(expected[0]))));
+  // The shopper's side shows what was picked.
+  const mine = await page.locator('kefu-chat .kefu-shopper').last().innerText();
+  assert.ok(mine.includes(zh.get(expected[0]).title));
+  await page.context().close();
+});
+
+test('"did you mean" offers close candidates and answers the one picked', async () => {
+  const page = await newPage(env.browser);
+  await page.goto(`${env.url}/index.html`);
+  await openWidget(page);
+  const bubble = await ask(page, '退貨運費誰出');
+  const picks = bubble.locator('.kefu-chip[data-act="pick"]');
+  const ids = await picks.evaluateAll((els) => els.map((e) => e.dataset.arg));
+  assert.ok(ids.length >= 2, `expected candidates, got ${await bubble.innerText()}`);
+  assert.ok(ids.every((id) => id.startsWith('return-shipping')), ids.join());
+  await picks.nth(1).click();
+  await page.waitForFunction((id) => {
+    const bots = document.querySelector('kefu-chat').shadowRoot.querySelectorAll('.kefu-log .kefu-bot');
+    return bots[bots.length - 1].dataset.entry === id;
+  }, ids[1]);
+  assert.ok((await page.locator(W.bot).last().innerText()).includes(firstParagraph(zh.get(ids[1]))));
+  await page.context().close();
+});
+
+test('links open in a new tab with rel=noopener noreferrer; KB and agent text is never parsed as HTML', async () => {
+  const page = await newPage(env.browser);
+  await page.goto(`${env.url}/index.html`);
+  await openWidget(page);
+  const bubble = await ask(page, '七天无理由退货怎么申请');
+  assert.equal(await bubble.getAttribute('data-entry'), 'return-7-day');
+  const links = bubble.locator('a');
+  assert.ok(await links.count() > 0);
+  for (const a of await links.all()) {
+    assert.equal(await a.getAttribute('target'), '_blank');
+    assert.equal(await a.getAttribute('rel'), 'noopener noreferrer');
+  }
+  await page.evaluate(() => kefu('message', { from: 'agent', name: '阿杰', text: '<img src=x onerror="window.__pwned=1">您好' }));
+  const agent = page.locator('kefu-chat .kefu-agent').last();
+  assert.ok((await agent.innerText()).includes('<img src=x onerror="window.__pwned=1">您好'));
+  assert.equal(await agent.locator('img').count(), 0);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  await page.context().close();
+});
+
+test('thumbs up/down are kept with the answer and survive a reload', async () => {
+  const page = await newPage(env.browser);
+  await page.goto(`${env.url}/index.html`);
+  await openWidget(page);
+  const bubble = await ask(page, '多久发货');
+  const down = bubble.locator('.kefu-vote-btn[data-act="down"]');
+  await down.click();
+  assert.equal(await down.getAttribute('aria-pressed'), 'true');
+  // A thumbs down offers a person.
+  await page.locator('kefu-chat .kefu-system').last().locator('[data-act="human"]').waitFor();
+  await page.reload();
+  await page.waitForSelector(W.ready, { timeout: 30000 });
+  const again = page.locator(`kefu-chat .kefu-bot[data-entry="${await bubble.getAttribute('data-entry')}"] .kefu-vote-btn[data-act="down"]`);
+  assert.equal(await again.getAttribute('aria-pressed'), 'true');
+  await page.context().close();
+});
+
+test('the conversation persists across navigation and reload; "new conversation" clears it', async () => {
+  const page = await newPage(env.browser);
+  await page.goto(`${env.url}/index.html`);
+  await openWidget(page);
+  await ask(page, '在台湾110V能用吗');
+  const count = await page.locator('kefu-chat .kefu-msg').count();
+  // Navigate to the product page: the panel comes back open with the same messages,
+  // without taking the focus from the page.
+  await page.locator('.card a').first().click();
+  await page.waitForURL(/product\.html/);
+  await page.waitForSelector(W.ready, { timeout: 30000 });
+  assert.equal(await page.locator('kefu-chat .kefu-msg').count(), count);
+  assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'BODY');
+  assert.equal(await page.locator('kefu-chat .kefu-bot[data-entry="voltage-plug"]').count(), 1);
+  await page.reload();
+  await page.waitForSelector(W.ready, { timeout: 30000 });
+  assert.equal(await page.locator('kefu-chat .kefu-msg').count(), count);
+  await page.click('kefu-chat [data-act="new"]');
+  assert.equal(await page.locator('kefu-chat .kefu-msg').count(), 1, 'only the greeting is left');
+  await page.reload();
+  await page.waitForSelector(W.ready, { timeout: 30000 });
+  assert.equal(await page.locator('kefu-chat .kefu-msg').count(), 1);
+  await page.context().close();
+});
+
+test('focus moves into the panel on open and back to the launcher on close; Escape closes', async () => {
+  const page = await newPage(env.browser);
+  await page.goto(`${env.url}/index.html`);
+  await page.focus(W.launcher);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(W.ready, { timeout: 30000 });
+  const active = () => shadow(page, (root) => root.activeElement && (root.activeElement.id || root.activeElement.className));
+  assert.equal(await active(), 'kefu-input');
+  assert.equal(await page.getAttribute(W.launcher, 'aria-expanded'), 'true');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator(W.panel).getAttribute('hidden'), '');
+  assert.equal(await active(), 'kefu-launcher');
+  assert.equal(await page.getAttribute(W.launcher, 'aria-expanded'), 'false');
+  // Open again with the keyboard, close with the close button.
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(W.ready);
+  await page.click('kefu-chat [data-act="close"]');
+  assert.equal(await active(), 'kefu-launcher');
+  await page.context().close();
+});
+
+test('an answer that arrives while the panel is closed shows an unread badge', async () => {
+  const page = await newPage(env.browser);
+  await page.goto(`${env.url}/index.html`);
+  await openWidget(page);
+  await page.keyboard.press('Escape');
+  await page.evaluate(() => kefu('message', { from: 'agent', name: 'Li', text: '您的退款已处理' }));
+  const badge = page.locator('kefu-chat .kefu-badge');
+  assert.equal(await badge.innerText(), '1');
+  assert.match(await page.getAttribute(W.launcher, 'aria-label'), /1/);
+  await page.click(W.launcher);
+  assert.equal(await badge.getAttribute('hidden'), '');
+  await page.context().close();
+});
+
+test('hand-off: the form is prefilled, the case is POSTed and the handoff event fires', async () => {
+  const page = await newPage(env.browser);
+  await page.goto(`${env.url}/index.html`);
+  await page.evaluate(() => { window.__cases = []; kefu('on', 'handoff', (c) => window.__cases.push(c)); });
+  await openWidget(page);
+  await ask(page, '订单 2024052112345678 一直没发货，怎么回事');
+  await page.click('kefu-chat .kefu-human');
+  assert.equal(await page.inputValue('kefu-chat #kefu-f-order'), '2024052112345678');
+  assert.match(await page.inputValue('kefu-chat #kefu-f-desc'), /一直没发货/);
+  await page.fill('kefu-chat #kefu-f-contact', 'wang@example.com');
+  await page.click('kefu-chat .kefu-handoff [type="submit"]');
+  await page.locator('kefu-chat .kefu-system').last().waitFor();
+  const received = await (await fetch(`${env.url}/api/cases`)).json();
+  const mine = received.find((c) => c.order_number === '2024052112345678');
+  assert.ok(mine, JSON.stringify(received));
+  assert.equal(mine.contact, 'wang@example.com');
+  assert.ok(mine.transcript.some((t) => t.role === 'shopper' && t.text.includes('一直没发货')));
+  assert.ok(mine.transcript.every((t) => Number.isInteger(t.at)));
+  const event = (await page.evaluate(() => window.__cases))[0];
+  assert.equal(event.id, mine.id);
+  assert.equal(event.orderNumber, '2024052112345678');
+  assert.ok(Array.isArray(event.transcript) && event.transcript.length >= 3);
+  await page.context().close();
+});
+
+test('hand-off while offline waits in the outbox and is sent when the browser is back online', async () => {
+  const page = await newPage(env.browser);
+  await page.goto(`${env.url}/index.html`);
+  await openWidget(page);
+  await page.route('**/api/cases', (r) => r.abort('internetdisconnected'));
+  await page.click('kefu-chat .kefu-human');
+  await page.fill('kefu-chat #kefu-f-desc', '离线时留的言 offline-case');
+  await page.click('kefu-chat .kefu-handoff [type="submit"]');
+  await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith('kefu.outbox.')));
+  const queued = await page.locator('kefu-chat .kefu-system').last().innerText();
+  assert.match(queued, /联网后会自动发送/);
+  await page.unroute('**/api/cases');
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await page.waitForFunction(() => !Object.keys(localStorage).some((k) => k.startsWith('kefu.outbox.')));
+  const received = await (await fetch(`${env.url}/api/cases`)).json();
+  assert.ok(received.some((c) => c.description.includes('offline-case')));
+  await page.context().close();
+});
+
+test('an empty hand-off form is not sent and says why', async () => {
+  const page = await newPage(env.browser);
+  await page.goto(`${env.url}/index.html`);
+  await openWidget(page);
+  await page.click('kefu-chat .kefu-human');
+  await page.fill('kefu-chat #kefu-f-desc', '');
+  await page.click('kefu-chat .kefu-handoff [type="submit"]');
+  assert.match(await page.locator('kefu-chat .kefu-form-error').innerText(), /问题/);
+  assert.equal(await page.getAttribute('kefu-chat #kefu-f-desc', 'aria-invalid'), 'true');
+  await page.context().close();
+});
+
+test('agent replies to a handed-off case arrive as agent bubbles, once, across reloads', async () => {
+  const page = await newPage(env.browser);
+  await page.goto(`${env.url}/index.html`);
+  await openWidget(page);
+  await page.click('kefu-chat .kefu-human');
+  await page.fill('kefu-chat #kefu-f-desc', '杯子碎了 agent-reply-case');
+  await page.click('kefu-chat .kefu-handoff [type="submit"]');
+  await page.locator('kefu-chat .kefu-system').filter({ hasText: '留言已发送' }).waitFor();
+  const c = (await (await fetch(`${env.url}/api/cases`)).json()).find((x) => x.description.includes('agent-reply-case'));
+  assert.ok(c);
+  const agentText = '您好，<b>已为您补寄</b>，请留意物流';
+  env.server.addEvent(c.id, 'message', { role: 'agent', agent: '阿杰', text: agentText, message_id: 1 });
+  const bubble = page.locator('kefu-chat .kefu-agent').filter({ hasText: '已为您补寄' });
+  await bubble.waitFor();
+  assert.ok((await bubble.innerText()).includes(agentText), 'agent text shown verbatim');
+  assert.ok((await bubble.innerText()).includes('阿杰'));
+  assert.equal(await bubble.locator('b').count(), 0);
+  // After a reload the stream resumes after the last event: no duplicate.
+  await page.reload();
+  await page.waitForSelector(W.ready, { timeout: 30000 });
+  await page.waitForTimeout(500);
+  assert.equal(await page.locator('kefu-chat .kefu-agent').count(), 1);
+  // While the panel is closed, a reply raises the unread badge.
+  await page.evaluate(() => kefu('close'));
+  env.server.addEvent(c.id, 'message', { role: 'agent', agent: '阿杰', text: '还有别的需要帮忙吗？', message_id: 2 });
+  await page.waitForFunction(() => document.querySelector('kefu-chat').shadowRoot.querySelector('.kefu-badge:not([hidden])'));
+  env.server.addEvent(c.id, 'closed', { resolved: true, rating_requested: true });
+  await page.click(W.launcher);
+  await page.locator('kefu-chat .kefu-system').filter({ hasText: '结束本次服务' }).waitFor();
+  assert.equal(await page.locator('kefu-chat .kefu-agent').count(), 2);
+  // The shopper rates the closed case (CSAT): the server gets it with the case token.
+  const stars = page.locator('kefu-chat .kefu-rate .kefu-star');
+  assert.equal(await stars.count(), 5);
+  await stars.nth(3).click();
+  assert.equal(await stars.nth(3).getAttribute('aria-pressed'), 'true');
+  await page.locator('kefu-chat .kefu-system').filter({ hasText: '感谢您的评价' }).waitFor();
+  assert.equal(env.server.cases.find((x) => x.id === c.id).rating, 4);
+  await page.context().close();
+});
+
+test('the session beacon reports messages and answers when the shopper leaves the page', async () => {
+  const page = await newPage(env.browser);
+  await page.goto(`${env.url}/index.html`);
+  await openWidget(page);
+  await ask(page, '多久发货');
+  await ask(page, '空气炸锅能放整只鸡吗');
+  const before = new Set(env.server.sessions.keys());
+  await page.goto(`${env.url}/en.html`);
+  for (let i = 0; i < 50 && env.server.sessions.size === before.size; i++) await new Promise((r) => setTimeout(r, 100));
+  const fresh = [...env.server.sessions.entries()].filter(([id]) => !before.has(id)).map(([, s]) => s);
+  assert.equal(fresh.length, 1, JSON.stringify([...env.server.sessions.values()]));
+  assert.equal(fresh[0].messages, 2);
+  assert.equal(fresh[0].answered, 2);
+  assert.equal(fresh[0].handed_off, false);
+  assert.match(fresh[0].id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  await page.context().close();
+});
+
+test('a server error keeps the case in the outbox and a timed retry delivers it', async () => {
+  const page = await newPage(env.browser);
+  await page.goto(`${env.url}/index.html`);
+  await openWidget(page);
+  let attempts = 0;
+  const clients = [];
+  await page.route('**/api/cases', async (r) => {
+    attempts++;
+    clients.push(r.request().headers()['x-kefu-client']);
+    if (attempts === 1) return r.fulfill({ status: 503, contentType: 'application/json', body: '{"error":{"code":"internal"}}' });
+    return r.continue();
+  });
+  await page.click('kefu-chat .kefu-human');
+  await page.fill('kefu-chat #kefu-f-desc', '服务器出错时的留言 retry-case');
+  await page.click('kefu-chat .kefu-handoff [type="submit"]');
+  await page.locator('kefu-chat .kefu-system').filter({ hasText: '联网后会自动发送' }).waitFor();
+  // No `online` event here: the widget retries by itself after ~2 s.
+  await page.locator('kefu-chat .kefu-system').filter({ hasText: '之前保存的留言已经发送成功' }).waitFor({ timeout: 10000 });
+  const received = await (await fetch(`${env.url}/api/cases`)).json();
+  assert.equal(received.filter((c) => c.description.includes('retry-case')).length, 1);
+  assert.ok(attempts >= 2);
+  // Every attempt carries the same per-install client id (for the server's rate limit).
+  assert.match(clients[0], /^[0-9a-f-]{36}$/);
+  assert.ok(clients.every((c) => c === clients[0]));
+  assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('kefu.outbox.')).length), 0);
+  await page.context().close();
+});

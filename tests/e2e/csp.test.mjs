@@ -1,0 +1,62 @@
+// The strict Content-Security-Policy a careful shop sends (no inline script or style, no eval,
+// only 'wasm-unsafe-eval' for the wasm): the whole flow runs with zero violations and no
+// console errors.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setup, newPage, W, openWidget, ask } from './helpers.mjs';
+import { CSP } from '../server.mjs';
+
+let env;
+before(async () => { env = await setup(); });
+after(async () => { await env?.close(); });
+
+test('demo pages send the strict CSP', async () => {
+  for (const p of ['/index.html', '/en.html', '/product.html', '/kefu/kefu.js']) {
+    const r = await fetch(env.url + p);
+    assert.equal(r.status, 200, p);
+    assert.equal(r.headers.get('content-security-policy'), CSP);
+  }
+  assert.match(CSP, /script-src 'self' 'wasm-unsafe-eval'(;|$)/);
+  assert.match(CSP, /style-src 'self'(;|$)/);
+  const wasm = (await fetch(`${env.url}/kefu/`)).status; // no directory listing
+  assert.equal(wasm, 404);
+});
+
+test('open, ask, quick reply, vote, hand-off, locale switch, reload: zero CSP violations', async () => {
+  const page = await newPage(env.browser);
+  const response = await page.goto(`${env.url}/product.html`);
+  assert.equal(response.headers()['content-security-policy'], CSP);
+  // The shop's own "ask" buttons use the queue API.
+  await page.click('[data-kefu-ask]');
+  await page.waitForSelector(W.ready, { timeout: 30000 });
+  await page.locator(W.bot).nth(1).waitFor();
+  await ask(page, '第一次用要空烧吗');
+  const chip = page.locator('kefu-chat .kefu-chip[data-act="pick"]').first();
+  if (await chip.count()) await chip.click();
+  const vote = page.locator('kefu-chat .kefu-vote-btn').first();
+  if (await vote.count()) await vote.click();
+  await page.click('kefu-chat .kefu-human');
+  await page.fill('kefu-chat #kefu-f-desc', 'CSP check');
+  await page.click('kefu-chat .kefu-handoff [type="submit"]');
+  await page.evaluate(() => kefu('locale', 'en'));
+  await page.reload();
+  await page.waitForSelector(W.ready, { timeout: 30000 });
+  await page.waitForTimeout(300);
+  const violations = await page.evaluate(() => window.__csp);
+  assert.deepEqual(violations, []);
+  assert.deepEqual(page.problems, []);
+  // The widget's styles really applied (a blocked stylesheet would leave the panel static).
+  const pos = await page.evaluate(() => getComputedStyle(document.querySelector('kefu-chat').shadowRoot.querySelector('.kefu-panel')).position);
+  assert.equal(pos, 'absolute');
+  await page.context().close();
+});
+
+test('shop CSS cannot reach into the widget', async () => {
+  const page = await newPage(env.browser);
+  await page.goto(`${env.url}/index.html`);
+  await openWidget(page);
+  // shop.css sets `button { text-transform: uppercase }`; the shadow DOM keeps it out.
+  const tt = await page.evaluate(() => getComputedStyle(document.querySelector('kefu-chat').shadowRoot.querySelector('.kefu-human')).textTransform);
+  assert.equal(tt, 'none');
+  await page.context().close();
+});

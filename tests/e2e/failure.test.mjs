@@ -1,0 +1,90 @@
+// When something breaks — the bundle is missing, the network drops, the bundle is corrupt,
+// the wasm cannot load — the shopper is told plainly and can still leave a message for a
+// human. Never a blank panel, never a stack trace.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setup, newPage, W } from './helpers.mjs';
+
+let env;
+before(async () => { env = await setup(); });
+after(async () => { await env?.close(); });
+
+async function expectFallback(page, pattern) {
+  await page.click(W.launcher);
+  await page.waitForSelector('kefu-chat .kefu-panel[data-state="error"]:not([hidden])', { timeout: 30000 });
+  const notice = page.locator('kefu-chat .kefu-system').last();
+  const text = await notice.innerText();
+  assert.match(text, pattern);
+  assert.doesNotMatch(text, /Error|panicked|at \w+ \(|wasm-function/);
+  // The human option is right there, and it works.
+  await notice.locator('[data-act="human"]').click();
+  await page.fill('kefu-chat #kefu-f-desc', '帮我查一下订单');
+  await page.click('kefu-chat .kefu-handoff [type="submit"]');
+  await page.waitForFunction(() => {
+    const s = document.querySelector('kefu-chat').shadowRoot.querySelectorAll('.kefu-system');
+    return /留言已/.test(s[s.length - 1].textContent);
+  });
+  // Asking anyway gets an honest reply with the human option, not silence.
+  await page.fill(W.input, '多久发货');
+  await page.press(W.input, 'Enter');
+  const last = page.locator(W.bot).last();
+  await last.locator('[data-act="human"]').waitFor();
+}
+
+test('bundle 404: the widget says the answers could not load and offers a human', async () => {
+  const page = await newPage(env.browser);
+  await page.route('**/kb-zh-CN.kefu', (r) => r.fulfill({ status: 404, body: 'not found' }));
+  await page.goto(`${env.url}/index.html`);
+  await expectFallback(page, /没能加载/);
+  await page.context().close();
+});
+
+test('network failure for the bundle: same plain message and human option', async () => {
+  const page = await newPage(env.browser);
+  await page.route('**/kb-zh-CN.kefu', (r) => r.abort('connectionreset'));
+  await page.goto(`${env.url}/index.html`);
+  await expectFallback(page, /没能加载/);
+  await page.context().close();
+});
+
+test('corrupt bundle (garbage bytes): a clear "damaged" message and human option', async () => {
+  const page = await newPage(env.browser);
+  const garbage = Buffer.alloc(50000);
+  for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 7919 + 13) & 255;
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'warning') errors.push(m.text()); });
+  await page.route('**/kb-zh-CN.kefu', (r) => r.fulfill({ status: 200, body: garbage, contentType: 'application/octet-stream' }));
+  await page.goto(`${env.url}/index.html`);
+  await expectFallback(page, /已损坏/);
+  // The technical reason goes to the console for the merchant.
+  assert.ok(errors.some((e) => /not a kefu bundle/.test(e)), errors.join('\n'));
+  await page.context().close();
+});
+
+test('a bundle cut short (truncated download) is reported as damaged too', async () => {
+  const page = await newPage(env.browser);
+  const real = await (await fetch(`${env.url}/kefu/kb-zh-CN.kefu`)).arrayBuffer();
+  await page.route('**/kb-zh-CN.kefu', (r) => r.fulfill({ status: 200, body: Buffer.from(real).subarray(0, 30000) }));
+  await page.goto(`${env.url}/index.html`);
+  await expectFallback(page, /已损坏/);
+  await page.context().close();
+});
+
+test('the wasm cannot load: the loader\'s own form still takes a message for a human', async () => {
+  const page = await newPage(env.browser);
+  await page.route('**/*.wasm', (r) => r.abort('failed'));
+  await page.goto(`${env.url}/index.html`);
+  await page.click(W.launcher);
+  const fb = page.locator('kefu-chat .kefu-fb');
+  await fb.waitFor({ timeout: 30000 });
+  assert.match(await fb.innerText(), /暂时无法加载/);
+  assert.equal(await page.evaluate(() => document.querySelector('kefu-chat').shadowRoot.activeElement?.tagName), 'TEXTAREA');
+  await page.fill('kefu-chat .kefu-fb textarea', '网页上的客服打不开 wasm-down');
+  await page.click('kefu-chat .kefu-fb form > button');
+  await page.locator('kefu-chat .kefu-fb [role="status"]').filter({ hasText: '留言已发送' }).waitFor();
+  const received = await (await fetch(`${env.url}/api/cases`)).json();
+  assert.ok(received.some((c) => c.description.includes('wasm-down')));
+  await page.keyboard.press('Escape');
+  assert.equal(await fb.getAttribute('hidden'), '');
+  await page.context().close();
+});

@@ -1,0 +1,128 @@
+// Shared setup for the e2e tests: the static server, Debian's Chromium through
+// playwright-core, and readers of the demo KB sources (answers are asserted from the KB
+// files, never hard-coded).
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../server.mjs';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
+
+export const CHROMIUM = process.env.CHROMIUM || ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']
+  .find((p) => fs.existsSync(p));
+
+export async function launch() {
+  if (!CHROMIUM) throw new Error('no Chromium found (apt-get install chromium, or set CHROMIUM)');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+  });
+}
+
+/** Starts the server and a browser; returns {server, browser, url, close}. */
+export async function setup() {
+  if (!fs.existsSync(path.join(ROOT, 'pkg', 'kefu.js'))) throw new Error('pkg/ is missing: run scripts/build-widget.sh');
+  const server = await startServer({ port: 0 });
+  const browser = await launch();
+  return { server, browser, url: server.url, close: async () => { await browser.close(); await server.close(); } };
+}
+
+/**
+ * A page that records CSP violations, console errors and page errors in `page.problems`.
+ */
+export async function newPage(browser, opts = {}) {
+  const context = await browser.newContext(opts);
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') page.problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
+  await page.addInitScript(() => {
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
+  return page;
+}
+
+/** Plain text of a Markdown answer body as the widget shows it (no ** or link syntax). */
+export function plain(md) {
+  return md.replace(/\*\*(.+?)\*\*/g, '$1').replace(/\[([^\]]+)\]\([^)]+\)/g, '$1');
+}
+
+/** Entries of a demo KB: {id, questions, answer (Markdown), quickReplies}. */
+export function readKb(locale) {
+  const dir = path.join(ROOT, 'www', 'demo', 'kb', locale);
+  const out = new Map();
+  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.md')).sort()) {
+    const text = fs.readFileSync(path.join(dir, f), 'utf8');
+    const parts = text.split(/^---$/m);
+    for (let i = 1; i + 1 < parts.length; i += 2) {
+      const front = parts[i], body = parts[i + 1].trim();
+      const id = /^id:\s*(.+)$/m.exec(front)?.[1].trim();
+      if (!id) continue;
+      const questions = [...front.matchAll(/^\s+-\s+(.+)$/gm)].map((m) => m[1].trim());
+      const qr = /^quick_replies:\s*\[(.*)\]/m.exec(front)?.[1].split(',').map((s) => s.trim()).filter(Boolean) ?? [];
+      const title = questions[0];
+      out.set(id, { id, title, questions, answer: body, quickReplies: qr });
+    }
+  }
+  return out;
+}
+
+/** The first paragraph of an answer, as plain text (a stable thing to look for). */
+export function firstParagraph(entry) {
+  const md = entry.answer.split(/\n\s*\n/)[0].split('\n')[0];
+  return plain(md).replace(/^(\d+\.|-|\*)\s+/, '').trim();
+}
+
+/** Locators inside the widget's shadow root (Playwright's CSS pierces open shadow roots). */
+export const W = {
+  launcher: 'kefu-chat .kefu-launcher',
+  panel: 'kefu-chat .kefu-panel',
+  ready: 'kefu-chat .kefu-panel[data-state="ready"]:not([hidden])',
+  input: 'kefu-chat .kefu-input',
+  log: 'kefu-chat .kefu-log',
+  bot: 'kefu-chat .kefu-log .kefu-bot',
+};
+
+export async function openWidget(page) {
+  await page.click(W.launcher);
+  await page.waitForSelector(W.ready, { timeout: 15000 });
+}
+
+export async function ask(page, text) {
+  const before = await page.locator(W.bot).count();
+  await page.fill(W.input, text);
+  await page.press(W.input, 'Enter');
+  await page.waitForFunction((n) => {
+    const root = document.querySelector('kefu-chat').shadowRoot;
+    return root.querySelectorAll('.kefu-log .kefu-bot').length > n;
+  }, before);
+  return page.locator(W.bot).last();
+}
+
+/**
+ * Serves a minimal shop page at `path` (with the strict CSP header) that embeds the loader
+ * with `attrs` (data-kb defaults to the zh-CN bundle), and navigates to it.
+ * `stub: true` loads /shop/shop.js first (the queue stub), `lang` sets <html lang>.
+ */
+export async function testPage(page, base, path, attrs = {}, { stub = false, lang = 'zh-CN' } = {}) {
+  const { CSP } = await import('../server.mjs');
+  const all = { 'data-kb': '/kefu/kb-zh-CN.kefu', 'data-handoff-url': '/api/cases', ...attrs };
+  const attrText = Object.entries(all).filter(([, v]) => v != null)
+    .map(([k, v]) => ` ${k}="${String(v).replace(/"/g, '&quot;')}"`).join('');
+  const html = `<!doctype html><html lang="${lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"><title>test</title>
+${stub ? '<script src="/shop/shop.js"></script>' : ''}
+<script async src="/kefu/kefu.js"${attrText}></script></head>
+<body><h1>Test shop</h1><p><a href="/">home</a></p></body></html>`;
+  await page.route(`${base}${path}`, (route) => route.fulfill({
+    status: 200, contentType: 'text/html; charset=utf-8', body: html,
+    headers: { 'Content-Security-Policy': CSP },
+  }));
+  await page.goto(`${base}${path}`);
+}

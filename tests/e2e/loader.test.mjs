@@ -1,0 +1,93 @@
+// The loader: one tag, no widget bytes before the shopper shows intent, everything fetched in
+// parallel after, and the kefu(...) queue replayed once the widget is up.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setup, newPage, W, readKb, firstParagraph, testPage } from './helpers.mjs';
+
+let env;
+before(async () => { env = await setup(); });
+after(async () => { await env?.close(); });
+
+const WIDGET = /\/kefu\/(kefu-widget\.[0-9a-f]+\.(js|wasm)|kefu\.[0-9a-f]+\.css|kb-[\w-]+\.kefu)$/;
+
+test('nothing but the loader is fetched before interaction; then all four files in parallel', async () => {
+  const page = await newPage(env.browser);
+  const requests = [];
+  page.on('request', (r) => requests.push({ url: r.url(), at: Date.now() }));
+  await page.goto(`${env.url}/index.html`);
+  await page.waitForSelector(W.launcher);
+  // The default idle preload waits 3 s after `load`; well inside that window nothing moves.
+  await page.waitForTimeout(1200);
+  const early = requests.filter((r) => WIDGET.test(r.url));
+  assert.deepEqual(early.map((r) => r.url), [], 'widget files fetched before any interaction');
+  assert.ok(requests.some((r) => r.url.endsWith('/kefu/kefu.js')), 'the loader itself was fetched');
+  assert.equal(await page.locator('kefu-chat .kefu-panel').count(), 0, 'no panel before the widget loads');
+
+  await page.hover(W.launcher);
+  await page.waitForFunction(() => window.kefu.stats()?.state === 'ready', null, { timeout: 30000 });
+  const late = requests.filter((r) => WIDGET.test(r.url));
+  const kinds = late.map((r) => r.url.split('/').pop().replace(/\.[0-9a-f]{10}\./, '.'));
+  assert.deepEqual(kinds.sort(), ['kb-zh-CN.kefu', 'kefu-widget.js', 'kefu-widget.wasm', 'kefu.css'].sort());
+  const spread = Math.max(...late.map((r) => r.at)) - Math.min(...late.map((r) => r.at));
+  assert.ok(spread < 500, `requests started ${spread} ms apart: not in parallel`);
+  // Hover only loads: the panel stays closed.
+  assert.equal(await page.locator(W.panel).getAttribute('hidden'), '');
+  await page.context().close();
+});
+
+test('idle preload loads the widget without opening it; preload=intent never does', async () => {
+  const page = await newPage(env.browser);
+  await testPage(page, env.url, '/t/idle.html', { 'data-idle-delay': '0' });
+  await page.waitForFunction(() => window.kefu.stats()?.state === 'ready', null, { timeout: 30000 });
+  assert.equal(await page.locator(W.panel).getAttribute('hidden'), '');
+  await page.context().close();
+
+  const page2 = await newPage(env.browser);
+  const seen = [];
+  page2.on('request', (r) => { if (WIDGET.test(r.url())) seen.push(r.url()); });
+  await testPage(page2, env.url, '/t/intent.html', { 'data-idle-delay': '0', 'data-preload': 'intent' });
+  await page2.waitForTimeout(1500);
+  assert.deepEqual(seen, []);
+  await page2.context().close();
+});
+
+test('calls queued before the widget loads are replayed: on, identify, ask', async () => {
+  const kb = readKb('zh-CN');
+  const page = await newPage(env.browser);
+  await testPage(page, env.url, '/t/queue.html', { 'data-preload': 'intent' }, { stub: true });
+  // Queue through the stub before anything loaded.
+  await page.evaluate(() => {
+    window.__events = [];
+    kefu('on', 'open', () => window.__events.push('open'));
+    kefu('on', 'ready', (shop) => window.__events.push('ready:' + shop));
+    kefu('identify', { name: '小王', orderNumber: '2024052112345678' });
+    kefu('ask', '空氣炸鍋能放一整隻雞嗎');
+  });
+  await page.waitForSelector(W.ready, { timeout: 30000 });
+  const answer = page.locator('kefu-chat .kefu-bot[data-entry="air-fryer-spec"]');
+  await answer.waitFor();
+  assert.ok((await answer.innerText()).includes(firstParagraph(kb.get('air-fryer-spec'))));
+  const events = await page.evaluate(() => window.__events);
+  assert.ok(events.includes('open'), JSON.stringify(events));
+  assert.ok(events.includes('ready:栗子家居'), JSON.stringify(events));
+  // identify() reached the hand-off form.
+  await page.click('kefu-chat .kefu-human');
+  assert.equal(await page.inputValue('kefu-chat #kefu-f-order'), '2024052112345678');
+  await page.context().close();
+});
+
+test('kefu("locale") switches the interface language', async () => {
+  const page = await newPage(env.browser);
+  await page.goto(`${env.url}/index.html`);
+  await page.click(W.launcher);
+  await page.waitForSelector(W.ready, { timeout: 30000 });
+  assert.equal(await page.getAttribute('kefu-chat .kefu-send', 'aria-label'), '发送');
+  await page.evaluate(() => kefu('locale', 'zh-Hant-TW'));
+  assert.equal(await page.getAttribute('kefu-chat .kefu-send', 'aria-label'), '送出');
+  await page.evaluate(() => kefu('locale', 'en'));
+  assert.equal(await page.getAttribute('kefu-chat .kefu-send', 'aria-label'), 'Send');
+  assert.equal(await page.getAttribute(W.launcher, 'aria-label'), 'Chat with us');
+  // The greeting still comes from the KB; the conversation survived the switch.
+  assert.ok((await page.locator(W.bot).first().innerText()).includes('栗子家居'));
+  await page.context().close();
+});

@@ -1,0 +1,227 @@
+/*! kefu loader: one tag puts a chat launcher on the page; the widget (wasm) and the knowledge
+    base are fetched only when the shopper shows intent (hover, focus, click) or the page is idle.
+    MIT licence. Docs: docs/widget.md */
+(function (w, d) {
+  'use strict';
+  // Content-hashed file names, written by scripts/build-widget.sh.
+  var FILES = {"js": "kefu-widget.js", "wasm": "kefu-widget.wasm", "css": "kefu.css"};
+  var me = d.currentScript || d.querySelector('script[src$="/kefu.js"]');
+  if (!me || w.kefu && w.kefu.loaded) return;
+
+  // Settings: data-* attributes, overridden by window.kefuSettings.
+  var S = w.kefuSettings || {}, data = me.dataset;
+  function opt(k) { return S[k] != null ? S[k] : data[k]; }
+  var base = new URL('.', me.src).href;
+  var kbUrl = opt('kb') ? new URL(opt('kb'), d.baseURI).href : base + 'kb.kefu';
+  var handoffUrl = opt('handoffUrl') ? new URL(opt('handoffUrl'), d.baseURI).href : '';
+  var ident = {name: opt('name'), orderNumber: opt('orderNumber')};
+  function norm(t) {
+    t = String(t || '');
+    return /^zh/i.test(t) ? (/tw|hk|mo|hant/i.test(t) ? 'zh-TW' : 'zh-CN') : 'en';
+  }
+  var locale = norm(opt('locale') || d.documentElement.lang || navigator.language);
+
+  // Launcher label; the fallback form's words (used only when the widget cannot load).
+  var T = {
+    'zh-CN': ['在线客服', '抱歉，在线客服暂时无法加载。您可以给人工客服留言，我们会尽快回复。', '遇到了什么问题？（可附上订单号）', '联系方式：手机号或邮箱（选填）', '发送留言', '留言已发送，人工客服会尽快回复您。', '网络暂时不通，留言已保存，联网后会自动发送。', '关闭'],
+    'zh-TW': ['線上客服', '抱歉，線上客服暫時無法載入。您可以留言給真人客服，我們會盡快回覆。', '遇到了什麼問題？（可附上訂單編號）', '聯絡方式：手機或電子郵件（選填）', '送出留言', '留言已送出，真人客服會盡快回覆您。', '網路暫時不通，留言已儲存，連線後會自動送出。', '關閉'],
+    'en': ['Chat with us', "Sorry, the chat assistant couldn't be loaded. You can leave a message for our team and we'll get back to you.", 'What do you need help with? (add your order number if you have one)', 'Phone or email (optional)', 'Send message', 'Your message has been sent. An agent will get back to you soon.', "You're offline. Your message is saved and will be sent when you're back online.", 'Close']
+  };
+  function tr(i) { return T[locale][i]; }
+
+  // Launcher and fallback styles: a constructed stylesheet (no inline <style>, CSP-safe).
+  var CSS = ':host{all:initial;position:fixed;z-index:2147483000;bottom:max(20px,env(safe-area-inset-bottom));right:max(20px,env(safe-area-inset-right));font:15px/1.5 system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;color-scheme:light dark}' +
+    ':host([data-position=left]){right:auto;left:max(20px,env(safe-area-inset-left))}' +
+    '.kefu-launcher{position:relative;display:grid;place-items:center;width:56px;height:56px;border:0;border-radius:50%;padding:0;cursor:pointer;color:#fff;background:var(--kefu-color,#2563eb);box-shadow:0 4px 14px rgba(0,0,0,.25);transition:transform .15s}' +
+    '.kefu-launcher:hover{transform:scale(1.06)}.kefu-launcher:focus-visible{outline:3px solid #111;outline-offset:3px;box-shadow:0 0 0 6px #fff}' +
+    '.kefu-launcher svg{width:28px;height:28px;fill:none;stroke:currentColor;stroke-width:2;stroke-linejoin:round}' +
+    '.kefu-loading svg{animation:kefu-spin 1s linear infinite;opacity:.7}@keyframes kefu-spin{to{transform:rotate(1turn)}}' +
+    '@media (prefers-reduced-motion:reduce){.kefu-launcher,.kefu-loading svg{transition:none;animation:none}}' +
+    '[hidden]{display:none!important}';
+
+  var root, btn, host, api, loading, failed, wantOpen, fb, handlers = {}, pending = [];
+  var q = (w.kefu && w.kefu.q) || [];
+
+  function el(tag, cls, parent) {
+    var e = d.createElement(tag);
+    if (cls) e.className = cls;
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+  function svg(parent, path) {
+    var ns = 'http://www.w3.org/2000/svg', s = d.createElementNS(ns, 'svg'), p = d.createElementNS(ns, 'path');
+    s.setAttribute('viewBox', '0 0 24 24');
+    s.setAttribute('aria-hidden', 'true');
+    p.setAttribute('d', path);
+    s.appendChild(p);
+    parent.appendChild(s);
+  }
+  function label() {
+    if (!btn) return;
+    btn.setAttribute('aria-label', tr(0));
+    btn.title = tr(0);
+  }
+  function emit(name, payload) {
+    (handlers[name] || []).forEach(function (fn) {
+      try { fn(payload); } catch (e) { console.error(e); }
+    });
+    if (host) host.dispatchEvent(new CustomEvent('kefu:' + name, {detail: payload}));
+  }
+
+  function draw() {
+    host = d.createElement('kefu-chat');
+    if (opt('position') === 'left') host.setAttribute('data-position', 'left');
+    if (opt('color')) host.style.setProperty('--kefu-color', opt('color'));
+    root = host.attachShadow({mode: 'open'});
+    var sheet = new CSSStyleSheet();
+    sheet.replaceSync(CSS);
+    root.adoptedStyleSheets = [sheet];
+    btn = el('button', 'kefu-launcher', root);
+    btn.type = 'button';
+    btn.setAttribute('aria-haspopup', 'dialog');
+    btn.setAttribute('aria-expanded', 'false');
+    label();
+    svg(btn, 'M4 5h16v11H9l-5 4V5z');
+    ['pointerenter', 'focus', 'touchstart'].forEach(function (ev) {
+      btn.addEventListener(ev, load, {passive: true});
+    });
+    btn.addEventListener('click', function () {
+      if (api) return api.command('toggle');
+      if (failed) return showFallback();
+      wantOpen = {};
+      btn.setAttribute('aria-busy', 'true');
+      btn.classList.add('kefu-loading');
+      load();
+    });
+    d.body.appendChild(host);
+  }
+
+  // Loads the widget JS, the wasm, the CSS and the bundle in parallel, then mounts.
+  function load() {
+    if (loading) return loading;
+    w.kefu.t0 = performance.now();
+    var wasm = fetch(base + FILES.wasm);
+    var kb = fetch(kbUrl).then(function (r) {
+      if (!r.ok) throw {kind: 'http', message: 'HTTP ' + r.status + ' for ' + kbUrl};
+      return r.arrayBuffer();
+    });
+    kb.catch(function () {});
+    var css = new Promise(function (ok, fail) {
+      var l = el('link', '', root);
+      l.rel = 'stylesheet';
+      l.href = base + FILES.css;
+      l.onload = ok;
+      l.onerror = function () { fail(new Error('CSS failed to load')); };
+    });
+    loading = Promise.all([import(base + FILES.js), css]).then(function (r) {
+      var m = r[0];
+      return m.default({module_or_path: wasm}).then(function () {
+        m.mount(root, {locale: locale, color: opt('color'), handoffUrl: handoffUrl, name: ident.name, orderNumber: ident.orderNumber}, emit);
+        api = m;
+        kb.then(function (buf) { m.bundle(new Uint8Array(buf)); },
+          function (e) { m.bundle_failed(e.kind || 'network', String(e.message || e)); });
+        pending.splice(0).forEach(run);
+        if (wantOpen) m.command('open', wantOpen);
+      });
+    }).catch(function (e) {
+      failed = 1;
+      console.warn('kefu: the chat widget could not be loaded', e);
+      btn.removeAttribute('aria-busy');
+      btn.classList.remove('kefu-loading');
+      emit('error', {kind: 'widget', message: String(e && e.message || e)});
+      if (wantOpen) showFallback();
+    });
+    return loading;
+  }
+
+  // When the widget cannot load: a plain form to leave a message for a human.
+  function showFallback() {
+    if (!fb) {
+      fb = el('section', 'kefu-fb', root);
+      fb.setAttribute('role', 'dialog');
+      fb.setAttribute('aria-label', tr(0));
+      el('p', '', fb).textContent = tr(1);
+      var x = el('button', 'kefu-x', fb);
+      x.type = 'button';
+      x.setAttribute('aria-label', tr(7));
+      x.textContent = '×';
+      var form = el('form', '', fb), fields = [];
+      [2, 3].forEach(function (i) {
+        var l = el('label', '', form), f = el(i === 2 ? 'textarea' : 'input', '', form);
+        l.textContent = tr(i);
+        l.htmlFor = f.id = 'kefu-fb-' + i;
+        fields.push(f);
+      });
+      fields[0].required = true;
+      el('button', '', form).textContent = tr(4);
+      var status = el('p', '', form);
+      status.setAttribute('role', 'status');
+      x.onclick = hideFallback;
+      fb.onkeydown = function (e) { if (e.key === 'Escape') hideFallback(); };
+      form.onsubmit = function (e) {
+        e.preventDefault();
+        // kefu-server's POST /api/cases shape (see docs/widget.md).
+        var c = {id: uuid(), locale: locale, transcript: [], order_number: ident.orderNumber || null,
+          contact: fields[1].value.trim() || null, description: fields[0].value.trim(), triage: 'product', tags: ['handoff:unavailable']};
+        var body = JSON.stringify(c);
+        emit('handoff', c);
+        fields[0].value = '';
+        if (!handoffUrl) return (status.textContent = tr(5));
+        fetch(handoffUrl, {method: 'POST', headers: {'Content-Type': 'application/json'}, body: body})
+          .then(function (r) { if (r.status > 499 || r.status == 408 || r.status == 429) throw r; status.textContent = tr(5); })
+          .catch(function () {
+            try { localStorage.setItem('kefu.outbox.' + c.id, body); } catch (_) {}
+            status.textContent = tr(6);
+          });
+      };
+      fb.fields = fields;
+    }
+    fb.hidden = false;
+    btn.setAttribute('aria-expanded', 'true');
+    fb.fields[0].focus();
+  }
+  function uuid() {
+    return w.crypto && crypto.randomUUID ? crypto.randomUUID() : '10000000-1000-4000-8000-100000000000'.replace(/[018]/g, function (c) {
+      return (c ^ Math.random() * 16 >> c / 4).toString(16);
+    });
+  }
+  function hideFallback() {
+    fb.hidden = true;
+    btn.setAttribute('aria-expanded', 'false');
+    btn.focus();
+  }
+
+  // The page's API: kefu('open'), kefu('ask', text), kefu('on', 'handoff', fn), …
+  function run(a) {
+    var c = a[0], x = a[1];
+    if (c === 'on') return (handlers[x] = handlers[x] || []).push(a[2]);
+    if (c === 'off') return (handlers[x] = (handlers[x] || []).filter(function (f) { return f !== a[2]; }));
+    if (c === 'locale') { locale = norm(x); label(); x = locale; }
+    if (c === 'identify' && x) { ident.name = x.name || ident.name; ident.orderNumber = x.orderNumber || ident.orderNumber; }
+    if (api) return api.command(c, x);
+    if (failed) { if (c === 'open' || c === 'ask' || c === 'handoff') showFallback(); return; }
+    pending.push([c, x]);
+    if (/^(open|ask|handoff|toggle)$/.test(c)) load();
+  }
+  w.kefu = function () { run([].slice.call(arguments)); };
+  w.kefu.loaded = true;
+  w.kefu.stats = function () { return api ? api.stats() : null; };
+  w.kefu.load = load;
+
+  function start() {
+    draw();
+    q.forEach(function (a) { run([].slice.call(a)); });
+    var reopen;
+    try { reopen = sessionStorage.getItem('kefu.v1.open') === '1'; } catch (_) {}
+    if (reopen) { wantOpen = {focus: false}; return load(); }
+    if (opt('preload') === 'intent') return;
+    var delay = +(opt('idleDelay') != null ? opt('idleDelay') : 3000);
+    var idle = function () {
+      setTimeout(function () {
+        (w.requestIdleCallback || setTimeout)(function () { load(); }, {timeout: 5000});
+      }, delay);
+    };
+    if (d.readyState === 'complete') idle(); else w.addEventListener('load', idle);
+  }
+  if (d.body) start(); else d.addEventListener('DOMContentLoaded', start);
+})(window, document);
