@@ -35,8 +35,9 @@ const THIRD_WEIGHT: f32 = 0.25;
 /// Boost of English function words ("how", "my", "the"): kept, so a query made only of them
 /// still finds something, but they barely move the ranking.
 const STOPWORD_WEIGHT: f32 = 0.15;
-/// How many documents are gathered before grouping them into entries.
-const GATHER: usize = 400;
+/// How many documents are gathered before grouping them into entries. 100 ranks as well as
+/// 400 on the shared eval files (acc@1 within 0.1 point) at 60% of the query time.
+const GATHER: usize = 100;
 
 /// The schema every bundle index uses.
 pub(crate) fn schema() -> (Schema, Fields) {
@@ -116,6 +117,9 @@ pub struct Engine {
     fields: Fields,
     /// KB words (ASCII, 3+ letters) by length, for typo correction.
     vocab: HashMap<usize, Vec<String>>,
+    /// Entry of every document, per segment (read once from the fast field at open, so a
+    /// search never decodes the column again).
+    doc_entry: Vec<Vec<u32>>,
     format_version: u16,
     bytes: usize,
 }
@@ -171,8 +175,19 @@ impl Engine {
         let searcher = reader.searcher();
         let mut vocab: HashMap<usize, Vec<String>> = HashMap::new();
         let mut docs = 0u64;
+        let mut doc_entry = Vec::new();
         for seg in searcher.segment_readers() {
             docs += seg.max_doc() as u64;
+            let col = seg.fast_fields().u64(F_ENTRY).map_err(|e| BundleError::Index(e.to_string()))?;
+            let mut entries = Vec::with_capacity(seg.max_doc() as usize);
+            for doc in 0..seg.max_doc() {
+                let entry = col.first(doc).unwrap_or(u64::MAX);
+                if entry >= manifest.entries.len() as u64 {
+                    return Err(BundleError::Malformed(format!("document {doc} points to no entry")));
+                }
+                entries.push(entry as u32);
+            }
+            doc_entry.push(entries);
             let inv = seg.inverted_index(fields.question).map_err(|e| BundleError::Index(e.to_string()))?;
             let mut stream = inv.terms().stream().map_err(|e| BundleError::Index(e.to_string()))?;
             while stream.advance() {
@@ -193,7 +208,7 @@ impl Engine {
             v.sort();
             v.dedup();
         }
-        Ok(Engine { manifest, analyzer, reader, fields, vocab, format_version, bytes })
+        Ok(Engine { manifest, analyzer, reader, fields, vocab, doc_entry, format_version, bytes })
     }
 
     /// The bundle's manifest (entries, settings, calibration).
@@ -272,10 +287,10 @@ impl Engine {
         let mut by_entry: HashMap<u32, Acc> = HashMap::new();
         let questions = self.manifest.question_count;
         for (score, addr) in top {
-            let seg = searcher.segment_reader(addr.segment_ord);
-            let Ok(col) = seg.fast_fields().u64(F_ENTRY) else { continue };
-            let Some(entry) = col.first(addr.doc_id) else { continue };
-            let entry = entry as u32;
+            let Some(&entry) = self.doc_entry.get(addr.segment_ord as usize).and_then(|d| d.get(addr.doc_id as usize))
+            else {
+                continue;
+            };
             if exclude.entry == Some(entry) {
                 continue;
             }

@@ -16,6 +16,9 @@ pub struct Args {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Also list the N slowest queries with their times (text output only).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub slowest: usize,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -36,10 +39,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let build_secs = t0.elapsed().as_secs_f64();
     let t = Thresholds::of(&engine);
     let mut outcomes = Vec::with_capacity(loaded.queries.len());
+    let mut times: Vec<(f64, &str)> = Vec::with_capacity(loaded.queries.len());
     for q in &loaded.queries {
         let start = Instant::now();
         let ranking = engine.search(&q.text, 10);
         let micros = start.elapsed().as_secs_f64() * 1e6;
+        times.push((micros, q.text.as_str()));
         let mut o = score(&engine, q, &ranking, micros, &t);
         // The decision mix is the shipped policy's: `respond` (triage, asks, small talk,
         // hand-offs) on a fresh conversation. A direct answer is right when its entry has the
@@ -97,6 +102,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
             pct(row.self_service),
             pct(row.wrong_rate)
         );
+    }
+    if args.slowest > 0 {
+        times.sort_by(|a, b| b.0.total_cmp(&a.0));
+        println!("  slowest queries:");
+        for (micros, text) in times.iter().take(args.slowest) {
+            println!("    {:>8.3} ms  {text}", micros / 1000.0);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
