@@ -894,3 +894,55 @@ impl App {
         keydown.forget();
     }
 }
+
+/// Headless search over a KB bundle, without the chat UI: for pages that draw their own
+/// search box, and for `bench/` (kefu side by side with MiniSearch and FlexSearch in Chromium).
+///
+/// ```js
+/// import init, { KefuIndex } from './kefu-widget.<hash>.js';
+/// await init();
+/// const kb = KefuIndex.open(new Uint8Array(await (await fetch('/kb.kefu')).arrayBuffer()));
+/// kb.search('where is my parcel', 3);   // ['track-order', 'lost-parcel', ...] entry ids, best first
+/// kb.confidence('where is my parcel'); // 0.91: the reply policy's confidence in the top entry
+/// kb.decide('where is my parcel', Date.now()); // 'answer\ttrack-order'
+/// ```
+#[wasm_bindgen]
+pub struct KefuIndex {
+    engine: Engine,
+}
+
+#[wasm_bindgen]
+impl KefuIndex {
+    /// Verifies and opens a bundle (`kefu build` output). A bad bundle is an `Error` saying why.
+    pub fn open(bytes: &[u8]) -> Result<KefuIndex, JsValue> {
+        Engine::open(bytes).map(|engine| KefuIndex { engine }).map_err(|e| js_sys::Error::new(&e.to_string()).into())
+    }
+
+    /// Ids of the best `k` entries for `query`, best first.
+    pub fn search(&self, query: &str, k: usize) -> Vec<String> {
+        let e = &self.engine;
+        e.search(query, k).hits.iter().filter_map(|h| e.entry(h.entry)).map(|m| m.id.clone()).collect()
+    }
+
+    /// The reply policy's confidence (0–1) that the top entry for `query` is right; 0 when none.
+    pub fn confidence(&self, query: &str) -> f32 {
+        self.engine.manifest().calibration.model.confidence(&self.engine.search(query, 10))
+    }
+
+    /// What the shipped reply policy does with `query` as the first message of a conversation
+    /// at `unix_ms` (UTC): the decision kind (`answer`, `clarify`, `ask`, `handoff`,
+    /// `smalltalk`), then a tab and the entry id(s) for `answer` and `clarify` (comma-separated).
+    pub fn decide(&self, query: &str, unix_ms: f64) -> String {
+        let now = Now { unix_ms: unix_ms as i64, utc_offset_minutes: 0 };
+        let reply = kefu_core::reply::respond(&self.engine, &mut Default::default(), query, now);
+        let id = |p: &u32| self.engine.entry(*p).map(|m| m.id.as_str()).unwrap_or("");
+        use kefu_core::reply::Decision;
+        match &reply.decision {
+            Decision::Answer { entry, .. } => format!("answer\t{}", id(entry)),
+            Decision::Clarify { candidates } => {
+                format!("clarify\t{}", candidates.iter().map(id).collect::<Vec<_>>().join(","))
+            }
+            other => other.kind().to_string(),
+        }
+    }
+}
