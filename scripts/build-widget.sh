@@ -16,9 +16,12 @@ ensure_wasm_target
 ensure_wasm_bindgen
 
 OUT="$ROOT/pkg"
-STAGE="$ROOT/target/kefu-widget-stage"
-rm -rf "$STAGE"
-mkdir -p "$STAGE"
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+mkdir -p "$TARGET"
+# A private staging folder per run: two builds at once (the demo, the benchmarks, a check
+# on a clone sharing the target dir) must not mix their files.
+STAGE="$(mktemp -d "$TARGET/kefu-widget-stage.XXXXXX")"
+trap 'rm -rf "$STAGE"' EXIT
 
 if [ -z "${KEFU_SKIP_CLI:-}" ] || [ ! -x target/release/kefu ]; then
   log "building the kefu CLI (release)"
@@ -30,9 +33,28 @@ for loc in zh-CN en; do
 done
 
 log "building kefu-widget for wasm32 (profile wasm-release)"
-cargo build -p kefu-widget --target wasm32-unknown-unknown --profile wasm-release
-wasm-bindgen --target web --no-typescript --out-dir "$STAGE/bindgen" --out-name kefu-widget \
-  target/wasm32-unknown-unknown/wasm-release/kefu_widget.wasm
+# cargo's output file is shared by every checkout that uses this target dir: build and copy
+# it under a lock, and check (by its dep-info) that it was built from this tree's sources.
+ARTIFACT="$TARGET/wasm32-unknown-unknown/wasm-release/kefu_widget"
+built_here() {
+  local f
+  for f in $(cd "$ROOT" && find crates/kefu-widget/src -name '*.rs'); do
+    grep -q "$f" "$ARTIFACT.d" 2>/dev/null || return 1
+  done
+}
+for attempt in 1 2 3; do
+  (
+    flock 9
+    cargo build -p kefu-widget --target wasm32-unknown-unknown --profile wasm-release
+    cp "$ARTIFACT.wasm" "$STAGE/kefu_widget.wasm"
+    cp "$ARTIFACT.d" "$STAGE/kefu_widget.d"
+  ) 9>"$TARGET/.kefu-widget-build.lock"
+  if (ARTIFACT="$STAGE/kefu_widget"; built_here); then break; fi
+  log "the wasm in the shared target dir came from another checkout: rebuilding (attempt $attempt)"
+  touch crates/kefu-widget/src/lib.rs
+  [ "$attempt" = 3 ] && { echo "could not get a wasm built from this tree" >&2; exit 1; }
+done
+wasm-bindgen --target web --no-typescript --out-dir "$STAGE/bindgen" --out-name kefu-widget "$STAGE/kefu_widget.wasm"
 WASM="$STAGE/bindgen/kefu-widget_bg.wasm"
 if command -v wasm-opt >/dev/null && wasm-opt --version 2>/dev/null | grep -q 'version 1[1-9][0-9]'; then
   log "wasm-opt -Oz ($(wasm-opt --version))"
@@ -61,9 +83,13 @@ grep -q "$WA" "$STAGE/kefu.src.js" || { echo "hashed names were not written into
 "$ROOT/tests/node_modules/.bin/terser" "$STAGE/kefu.src.js" -c passes=2 -m --comments '/^!/' -o "$STAGE/kefu.js"
 node --check "$STAGE/kefu.js"
 
-rm -rf "$OUT"
-mkdir -p "$OUT"
-cp "$STAGE/kefu.js" "$STAGE/$JS" "$STAGE/$WA" "$STAGE/$CSS" "$STAGE"/kb-*.kefu "$OUT/"
+# Swap the new pkg/ in whole (a server reading it meanwhile sees the old or the new one).
+mkdir -p "$STAGE/pkg"
+cp "$STAGE/kefu.js" "$STAGE/$JS" "$STAGE/$WA" "$STAGE/$CSS" "$STAGE"/kb-*.kefu "$STAGE/pkg/"
+rm -rf "$OUT.old"
+[ -d "$OUT" ] && mv "$OUT" "$OUT.old"
+mv "$STAGE/pkg" "$OUT"
+rm -rf "$OUT.old"
 
 log "pkg/ (sizes in bytes)"
 node - "$OUT" <<'EOF'

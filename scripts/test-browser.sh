@@ -4,8 +4,9 @@
 #      in wasm and rank exactly like the native CLI on the parity queries; the widget mounts
 #      and answers with DOM nodes;
 #   2. the end-to-end tests (tests/e2e/*.test.mjs, node --test + playwright-core) against the
-#      built pkg/ served by tests/server.mjs with the strict CSP; they also write the
-#      screenshots in docs/screenshots/;
+#      built pkg/ served by tests/server.mjs with the strict CSP, and (handoff.test.mjs) by a
+#      real `kefu serve` on loopback with a temp SQLite database: photos, fault tests, agent
+#      replies; they also write the screenshots in docs/screenshots/;
 #   3. the figures (tests/e2e/measure.mjs): click → ready cold/warm, send → answer, heap.
 # Builds pkg/ first when it is missing or older than its sources. Exits non-zero on failure.
 #
@@ -20,6 +21,10 @@ ensure_chromium
 ensure_cjk_font
 ensure_node_modules "$ROOT/tests"
 
+# The CLI builds the bundles and is the hand-off server of the e2e tests (`kefu serve`).
+log "the kefu CLI (release)"
+cargo build --release -p kefu-cli
+
 stale=""
 if [ ! -f pkg/kefu.js ]; then
   stale="missing"
@@ -28,17 +33,16 @@ elif [ -n "$(find crates/kefu-widget crates/kefu-core/src www/loader www/widget 
 fi
 if [ -n "$stale" ]; then
   log "pkg/ is $stale: building it"
-  bash scripts/build-widget.sh
+  KEFU_SKIP_CLI=1 bash scripts/build-widget.sh
 fi
 
 failed=()
 
-log "widget unit tests (native)"
-cargo test -p kefu-widget --lib || failed+=("widget unit tests")
+log "widget unit tests (native, release: shares the CLI's compiled dependencies)"
+cargo test --release -p kefu-widget --lib || failed+=("widget unit tests")
 
 if [ -z "${KEFU_E2E_ONLY:-}" ]; then
   log "native bundles and rankings for the wasm parity test"
-  cargo build --release -p kefu-cli
   mkdir -p target/kefu-test
   for loc in zh-CN en; do
     target/release/kefu build "www/demo/kb/$loc" -o "target/kefu-test/kb-$loc.kefu" >/dev/null
@@ -55,7 +59,8 @@ if [ -z "${KEFU_E2E_ONLY:-}" ]; then
 fi
 
 log "end-to-end tests (tests/e2e)"
-if ! (cd tests && node --test --test-concurrency=1 --test-reporter=spec e2e/*.test.mjs); then
+# A hung browser must not hang CI: the whole run gets 10 minutes.
+if ! (cd tests && timeout 600 node --test --test-concurrency=1 --test-reporter=spec e2e/*.test.mjs); then
   failed+=("e2e tests")
 fi
 

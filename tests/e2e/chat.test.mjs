@@ -3,7 +3,7 @@
 // "did you mean", votes, persistence, keyboard and focus, hand-off with its outbox.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, newPage, W, readKb, firstParagraph, openWidget, ask } from './helpers.mjs';
+import { setup, newPage, W, readKb, firstParagraph, openWidget, ask, testPage } from './helpers.mjs';
 
 let env;
 const zh = readKb('zh-CN');
@@ -186,30 +186,53 @@ test('an answer that arrives while the panel is closed shows an unread badge', a
 
 test('hand-off: the form is prefilled, the case is POSTed and the handoff event fires', async () => {
   const page = await newPage(env.browser);
-  await page.goto(`${env.url}/index.html`);
+  // This shop wants a contact (data-contact="optional"); without it the form asks for none.
+  await testPage(page, env.url, '/t/contact.html', { 'data-contact': 'optional' });
   await page.evaluate(() => { window.__cases = []; kefu('on', 'handoff', (c) => window.__cases.push(c)); });
   await openWidget(page);
   await ask(page, '订单 2024052112345678 一直没发货，怎么回事');
   await page.click('kefu-chat .kefu-human');
   assert.equal(await page.inputValue('kefu-chat #kefu-f-order'), '2024052112345678');
   assert.match(await page.inputValue('kefu-chat #kefu-f-desc'), /一直没发货/);
+  // Each field says why it is asked.
+  assert.match(await page.locator('kefu-chat #kefu-f-contact-why').innerText(), /联系您/);
   await page.fill('kefu-chat #kefu-f-contact', 'wang@example.com');
   await page.click('kefu-chat .kefu-handoff [type="submit"]');
-  await page.locator('kefu-chat .kefu-system').last().waitFor();
+  await page.locator('kefu-chat .kefu-system').filter({ hasText: '留言已发送' }).waitFor();
   const received = await (await fetch(`${env.url}/api/cases`)).json();
   const mine = received.find((c) => c.order_number === '2024052112345678');
   assert.ok(mine, JSON.stringify(received));
   assert.equal(mine.contact, 'wang@example.com');
   assert.ok(mine.transcript.some((t) => t.role === 'shopper' && t.text.includes('一直没发货')));
   assert.ok(mine.transcript.every((t) => Number.isInteger(t.at)));
+  assert.deepEqual(mine.attachments, []);
+  assert.ok(mine.tags.includes('handoff:requested'), JSON.stringify(mine.tags));
   const event = (await page.evaluate(() => window.__cases))[0];
   assert.equal(event.id, mine.id);
   assert.equal(event.orderNumber, '2024052112345678');
   assert.ok(Array.isArray(event.transcript) && event.transcript.length >= 3);
+  // The case shows in the chat on the shopper's side, delivered.
+  const bubble = page.locator(`kefu-chat .kefu-case[data-case="${mine.id}"]`);
+  assert.match(await bubble.innerText(), /一直没发货/);
+  assert.equal(await bubble.locator('.kefu-case-status').getAttribute('data-status'), 'sent');
   await page.context().close();
 });
 
-test('hand-off while offline waits in the outbox and is sent when the browser is back online', async () => {
+test('a product question asks no order number; a shop that requires a contact gets one', async () => {
+  const page = await newPage(env.browser);
+  await testPage(page, env.url, '/t/contact-required.html', { 'data-contact': 'required' });
+  await openWidget(page);
+  await ask(page, '空气炸锅能放整只鸡吗');
+  await page.click('kefu-chat .kefu-human');
+  assert.equal(await page.locator('kefu-chat #kefu-f-order').isVisible(), false);
+  assert.equal(await page.locator('kefu-chat label[for="kefu-f-contact"]').innerText(), '联系方式');
+  await page.click('kefu-chat .kefu-handoff [type="submit"]');
+  assert.match(await page.locator('kefu-chat .kefu-form-error').innerText(), /手机号或邮箱/);
+  assert.equal(await page.getAttribute('kefu-chat #kefu-f-contact', 'aria-invalid'), 'true');
+  await page.context().close();
+});
+
+test('hand-off while offline waits in the outbox (IndexedDB) and is sent when the browser is back online', async () => {
   const page = await newPage(env.browser);
   await page.goto(`${env.url}/index.html`);
   await openWidget(page);
@@ -217,16 +240,30 @@ test('hand-off while offline waits in the outbox and is sent when the browser is
   await page.click('kefu-chat .kefu-human');
   await page.fill('kefu-chat #kefu-f-desc', '离线时留的言 offline-case');
   await page.click('kefu-chat .kefu-handoff [type="submit"]');
-  await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith('kefu.outbox.')));
+  await page.locator('kefu-chat .kefu-case-status[data-status="waiting"]').waitFor();
+  assert.equal(await outboxSize(page), 1);
   const queued = await page.locator('kefu-chat .kefu-system').last().innerText();
   assert.match(queued, /联网后会自动发送/);
   await page.unroute('**/api/cases');
   await page.evaluate(() => window.dispatchEvent(new Event('online')));
-  await page.waitForFunction(() => !Object.keys(localStorage).some((k) => k.startsWith('kefu.outbox.')));
+  await page.locator('kefu-chat .kefu-case-status[data-status="sent"]').waitFor();
+  assert.equal(await outboxSize(page), 0);
   const received = await (await fetch(`${env.url}/api/cases`)).json();
-  assert.ok(received.some((c) => c.description.includes('offline-case')));
+  assert.equal(received.filter((c) => c.description.includes('offline-case')).length, 1);
   await page.context().close();
 });
+
+/** Cases waiting in the widget's IndexedDB outbox. */
+function outboxSize(page) {
+  return page.evaluate(() => new Promise((ok, fail) => {
+    const open = indexedDB.open('kefu');
+    open.onerror = fail;
+    open.onsuccess = () => {
+      const r = open.result.transaction('cases').objectStore('cases').count();
+      r.onsuccess = () => ok(r.result);
+    };
+  }));
+}
 
 test('an empty hand-off form is not sent and says why', async () => {
   const page = await newPage(env.browser);
@@ -322,6 +359,6 @@ test('a server error keeps the case in the outbox and a timed retry delivers it'
   // Every attempt carries the same per-install client id (for the server's rate limit).
   assert.match(clients[0], /^[0-9a-f-]{36}$/);
   assert.ok(clients.every((c) => c === clients[0]));
-  assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('kefu.outbox.')).length), 0);
+  assert.equal(await outboxSize(page), 0);
   await page.context().close();
 });

@@ -88,3 +88,25 @@ test('the wasm cannot load: the loader\'s own form still takes a message for a h
   assert.equal(await fb.getAttribute('hidden'), '');
   await page.context().close();
 });
+
+test('a message left in the loader\'s form while offline is delivered by the widget on a later visit', async () => {
+  const page = await newPage(env.browser);
+  await page.route('**/*.wasm', (r) => r.abort('failed'));
+  await page.route('**/api/cases', (r) => r.abort('internetdisconnected'));
+  await page.goto(`${env.url}/index.html`);
+  await page.click(W.launcher);
+  await page.locator('kefu-chat .kefu-fb').waitFor({ timeout: 30000 });
+  await page.fill('kefu-chat .kefu-fb textarea', '离线留言，稍后送达 fb-offline');
+  await page.click('kefu-chat .kefu-fb form > button');
+  await page.locator('kefu-chat .kefu-fb [role="status"]').filter({ hasText: '留言已保存' }).waitFor();
+  assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('kefu.outbox.')).length), 1);
+  await page.unroute('**/*.wasm');
+  await page.unroute('**/api/cases');
+  await page.reload();
+  await page.click(W.launcher);
+  await page.locator('kefu-chat .kefu-system').filter({ hasText: '之前保存的留言已经发送成功' }).waitFor({ timeout: 30000 });
+  assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('kefu.outbox.')).length), 0);
+  const received = await (await fetch(`${env.url}/api/cases`)).json();
+  assert.equal(received.filter((c) => c.description.includes('fb-offline')).length, 1);
+  await page.context().close();
+});

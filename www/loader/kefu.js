@@ -116,7 +116,9 @@
     loading = Promise.all([import(base + FILES.js), css]).then(function (r) {
       var m = r[0];
       return m.default({module_or_path: wasm}).then(function () {
-        m.mount(root, {locale: locale, color: opt('color'), handoffUrl: handoffUrl, name: ident.name, orderNumber: ident.orderNumber}, emit);
+        var set = {locale: locale, handoffUrl: handoffUrl, name: ident.name, orderNumber: ident.orderNumber};
+        ['color', 'photos', 'photoMaxEdge', 'photoMaxPixels', 'contact'].forEach(function (k) { set[k] = opt(k); });
+        m.mount(root, set, emit);
         api = m;
         kb.then(function (buf) { m.bundle(new Uint8Array(buf)); },
           function (e) { m.bundle_failed(e.kind || 'network', String(e.message || e)); });

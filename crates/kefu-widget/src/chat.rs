@@ -3,7 +3,7 @@
 //! Messages name KB entries by id (not position), so a saved conversation still renders
 //! after the bundle is rebuilt; the UI turns these records into DOM nodes.
 
-use kefu_core::reply::{self, Conversation, Decision, Emotion, HandoffReason, Now, Triage};
+use kefu_core::reply::{self, Conversation, Cue, Decision, Emotion, HandoffReason, Now, Triage};
 use kefu_core::Engine;
 use serde::{Deserialize, Serialize};
 
@@ -48,6 +48,30 @@ pub enum Body {
     Notice(Notice),
     /// "How did the agent do?" 1–5 after a case is closed; the shopper's rating once given.
     Rate(Option<u8>),
+    /// The case the shopper left for a human (shown on the shopper's side, with its photos
+    /// and how its delivery is going).
+    Case { id: String, description: String, order_number: Option<String>, photos: Vec<PhotoRef>, status: CaseStatus },
+}
+
+/// A photo of a hand-off case (its bytes and thumbnail live in IndexedDB under `id`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhotoRef {
+    pub id: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// How a hand-off case's delivery is going.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CaseStatus {
+    /// Being sent.
+    Sending,
+    /// Saved on the device; sent when the network or the server is back.
+    Waiting,
+    /// The server confirmed the case and every photo.
+    Sent,
+    /// Passed to the page's `handoff` event only (no server, or the server refused it).
+    Local,
 }
 
 /// The widget's own notices.
@@ -64,6 +88,8 @@ pub enum Notice {
     FailEngine,
     CaseClosed,
     Rated,
+    PhotoRefused,
+    FollowUpFailed,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -88,6 +114,9 @@ pub struct Chat {
     pub triage: Triage,
     pub emotion: Emotion,
     pub promise: Option<String>,
+    /// The specific problem last recognised (`damaged`, `delay` …): it decides which
+    /// hand-off fields are asked for, and tags the case.
+    pub cue: Cue,
     /// Messages the KB could not answer (kefu-core's gap records), for the merchant's gaps log.
     pub gaps: Vec<reply::GapRecord>,
     /// How many of `gaps` have not been reported to the page yet.
@@ -170,6 +199,9 @@ impl Chat {
         }
         if triage_rank(r.triage) > triage_rank(self.triage) {
             self.triage = r.triage;
+        }
+        if r.cue != Cue::None {
+            self.cue = r.cue;
         }
         if emotion_rank(r.emotion) > emotion_rank(self.emotion) {
             self.emotion = r.emotion;

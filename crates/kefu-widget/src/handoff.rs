@@ -1,19 +1,30 @@
 //! Hand-off to a human: the case the shopper leaves (description, order number, contact,
-//! the transcript and the votes) as JSON, POSTed to `data-handoff-url`. A case that cannot be
-//! sent waits in `localStorage` (the outbox, shared with the loader's fallback form) and is
-//! retried when the widget starts and whenever the browser comes back `online`.
+//! photos, the transcript and the votes) in kefu-server's `POST /api/cases` shape, and the
+//! richer payload of the page's `handoff` event. Delivery (IndexedDB outbox, retries, photo
+//! uploads) is [`crate::outbox`]; the form is [`crate::intake`].
 
 use crate::chat::{Body, Chat, From, Notice};
 use crate::i18n::{t, Key, Lang};
 use crate::json::Json;
-use kefu_core::reply::{Emotion, Triage};
+use kefu_core::reply::{Cue, Emotion, Triage};
 use kefu_core::Engine;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Request, RequestInit, Response, Storage};
 
-/// Prefix of outbox keys in `localStorage`; the value is the JSON body to POST.
+/// Prefix of the loader's fallback outbox in `localStorage` (value: the JSON body to POST);
+/// the widget moves such cases into its own outbox when it starts.
 pub const OUTBOX_PREFIX: &str = "kefu.outbox.";
+
+/// A photo of the case, as the widget produced it (re-encoded JPEG).
+#[derive(Debug, Clone, Default)]
+pub struct Photo {
+    pub id: String,
+    pub width: u32,
+    pub height: u32,
+    pub size: u32,
+    pub sha256: String,
+}
 
 /// What the shopper typed into the hand-off form.
 #[derive(Debug, Clone, Default)]
@@ -21,11 +32,13 @@ pub struct Form {
     pub description: String,
     pub order_number: String,
     pub contact: String,
+    pub photos: Vec<Photo>,
 }
 
 /// A case ready to go: its id, the body for `POST data-handoff-url` (kefu-server's
-/// `/api/cases` shape: snake_case, `role`/`text`/`at` transcript), and the richer payload
-/// of the page's `handoff` event (camelCase, with the votes and KB gaps).
+/// `/api/cases` shape: snake_case, `role`/`text`/`at` transcript, announced `attachments`),
+/// and the richer payload of the page's `handoff` event (camelCase, with the votes, KB gaps
+/// and photo details).
 pub struct Case {
     pub id: String,
     pub body: String,
@@ -53,6 +66,10 @@ fn triage_name(t: Triage) -> &'static str {
     }
 }
 
+fn cue_tag(c: Cue) -> Option<String> {
+    Some(c.name()).filter(|n| !n.is_empty()).map(|n| n.replace('_', "-"))
+}
+
 fn emotion_name(e: Emotion) -> &'static str {
     match crate::chat::emotion_rank(e) {
         2 => "angry",
@@ -70,7 +87,9 @@ pub fn case(chat: &Chat, engine: Option<&Engine>, lang: Lang, reason: &str, form
     let trimmed = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let (contact, order, description) =
         (trimmed(&form.contact), trimmed(&form.order_number), form.description.trim().to_string());
-    let transcript: Vec<(&'static str, Option<&str>, String, f64, Option<&str>)> = chat
+    // (role, agent name, text, time, KB entry)
+    type Line<'a> = (&'static str, Option<&'a str>, String, f64, Option<&'a str>);
+    let transcript: Vec<Line> = chat
         .messages
         .iter()
         .map(|m| {
@@ -101,8 +120,16 @@ pub fn case(chat: &Chat, engine: Option<&Engine>, lang: Lang, reason: &str, form
         .str("triage", triage_name(chat.triage))
         .str("emotion", emotion_name(chat.emotion))
         .opt("promise", chat.promise.as_deref());
+    j.array("attachments");
+    for p in &form.photos {
+        j.value(&p.id);
+    }
+    j.end_array();
     j.array("tags");
     j.value(&format!("handoff:{reason}"));
+    if let Some(c) = cue_tag(chat.cue) {
+        j.value(&c);
+    }
     j.end_array();
     if let Some(s) = &chat.session {
         j.str("bot_session", s);
@@ -116,6 +143,7 @@ pub fn case(chat: &Chat, engine: Option<&Engine>, lang: Lang, reason: &str, form
         .str("locale", lang.tag())
         .str("page", &page)
         .str("reason", reason)
+        .opt("cue", cue_tag(chat.cue).as_deref())
         .str("triage", triage_name(chat.triage))
         .str("emotion", emotion_name(chat.emotion))
         .opt("name", chat.name.as_deref())
@@ -142,6 +170,18 @@ pub fn case(chat: &Chat, engine: Option<&Engine>, lang: Lang, reason: &str, form
     e.array("gaps");
     for g in &chat.gaps {
         e.raw(&g.to_json());
+    }
+    e.end_array();
+    e.array("photos");
+    for p in &form.photos {
+        e.item()
+            .str("id", &p.id)
+            .str("type", "image/jpeg")
+            .num("width", p.width.into())
+            .num("height", p.height.into())
+            .num("size", p.size.into())
+            .str("sha256", &p.sha256)
+            .end_item();
     }
     e.end_array();
     Case { id, body, event: e.finish() }
@@ -180,6 +220,11 @@ pub fn plain_text(body: &Body, engine: Option<&Engine>, lang: Lang) -> String {
         }
         Body::Say { lead, message, promise, .. } => join(&[lead.as_deref(), Some(message), promise.as_deref()]),
         Body::Notice(n) => t(lang, notice_key(*n)).to_string(),
+        Body::Case { description, order_number, photos, .. } => {
+            let order = order_number.as_ref().map(|o| format!("{} {o}", t(lang, Key::FormOrder)));
+            let photos = (!photos.is_empty()).then(|| format!("[{} × {}]", t(lang, Key::PhotoAlt), photos.len()));
+            join(&[Some(description.as_str()), order.as_deref(), photos.as_deref()])
+        }
         Body::Rate(r) => match r {
             Some(r) => format!("{} {r}/5", t(lang, Key::RatePrompt)),
             None => t(lang, Key::RatePrompt).to_string(),
@@ -200,6 +245,8 @@ pub fn notice_key(n: Notice) -> Key {
         Notice::FailEngine => Key::FailEngine,
         Notice::CaseClosed => Key::CaseClosed,
         Notice::Rated => Key::Rated,
+        Notice::PhotoRefused => Key::PhotoRefused,
+        Notice::FollowUpFailed => Key::FollowUpFailed,
     }
 }
 
@@ -207,50 +254,9 @@ fn local() -> Option<Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
-/// Puts a case in the outbox until a POST succeeds.
-pub fn queue(id: &str, body: &str) {
-    if let Some(s) = local() {
-        let _ = s.set_item(&format!("{OUTBOX_PREFIX}{id}"), body);
-    }
-}
-
-/// The cases waiting in the outbox: (storage key, JSON body).
-pub fn pending() -> Vec<(String, String)> {
-    let Some(s) = local() else { return Vec::new() };
-    let n = s.length().unwrap_or(0);
-    let mut out = Vec::new();
-    for i in 0..n {
-        if let Ok(Some(k)) = s.key(i) {
-            if k.starts_with(OUTBOX_PREFIX) {
-                if let Ok(Some(v)) = s.get_item(&k) {
-                    out.push((k, v));
-                }
-            }
-        }
-    }
-    out
-}
-
-fn remove(key: &str) {
-    if let Some(s) = local() {
-        let _ = s.remove_item(key);
-    }
-}
-
-/// How a POST went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sent {
-    /// 2xx, or 409 (the server already has this case id: an earlier try got through).
-    Delivered,
-    /// The server refused the case for good (other 4xx): retrying cannot help.
-    Rejected,
-    /// Network error, 5xx, 408, 429: try again later.
-    Later,
-}
-
 /// A random id per browser install (`localStorage`), sent as `X-Kefu-Client` so the
 /// server's per-client rate limit keys on it.
-fn client_id() -> Option<String> {
+pub(crate) fn client_id() -> Option<String> {
     let s = local()?;
     if let Ok(Some(id)) = s.get_item("kefu.client") {
         return Some(id);
@@ -288,46 +294,23 @@ pub async fn rate(case_url: String, token: String, rating: u8) -> bool {
     }
 }
 
-/// POSTs one JSON body; with a 2xx, also the case token kefu-server answers with.
-pub async fn post(url: &str, body: &str) -> (Sent, Option<String>) {
-    let Some(window) = web_sys::window() else { return (Sent::Later, None) };
-    let Some(req) = json_request(url, body, false) else { return (Sent::Rejected, None) };
-    let Ok(resp) = wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&req)).await else {
-        return (Sent::Later, None);
-    };
-    let Ok(resp) = resp.dyn_into::<Response>() else { return (Sent::Later, None) };
-    let sent = match resp.status() {
-        200..=299 | 409 => Sent::Delivered,
-        408 | 429 => Sent::Later,
-        400..=499 => {
-            web_sys::console::warn_1(&JsValue::from_str(&format!(
-                "kefu: the hand-off server refused the case (HTTP {}); it was still passed to the page's handoff event",
-                resp.status()
-            )));
-            Sent::Rejected
-        }
-        _ => Sent::Later,
-    };
-    let mut token = None;
-    if resp.ok() {
-        if let Ok(p) = resp.text() {
-            if let Ok(text) = wasm_bindgen_futures::JsFuture::from(p).await {
-                let v = js_sys::JSON::parse(&text.as_string().unwrap_or_default()).unwrap_or(JsValue::NULL);
-                token = js_sys::Reflect::get(&v, &JsValue::from_str("token")).ok().and_then(|t| t.as_string());
-            }
-        }
-    }
-    (sent, token)
+/// `GET {case}` with the case token: the HTTP status, `None` when the network failed.
+pub async fn case_state(case_url: &str, token: &str) -> Option<u16> {
+    let window = web_sys::window()?;
+    let req = Request::new_with_str(case_url).ok()?;
+    let _ = req.headers().set("Authorization", &format!("Bearer {token}"));
+    let resp = wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&req)).await.ok()?;
+    resp.dyn_into::<Response>().ok().map(|r| r.status())
 }
 
-/// Sends a new case: POST, or keep it in the outbox when that fails for now.
-pub async fn send(url: String, id: String, body: String) -> (Sent, Option<String>) {
-    queue(&id, &body);
-    let (sent, token) = post(&url, &body).await;
-    if sent != Sent::Later {
-        remove(&format!("{OUTBOX_PREFIX}{id}"));
-    }
-    (sent, token)
+/// `POST {case}/messages` (a shopper follow-up): the HTTP status, `None` when the network
+/// failed.
+pub async fn post_message(case_url: &str, token: &str, body: &str) -> Option<u16> {
+    let window = web_sys::window()?;
+    let req = json_request(&format!("{case_url}/messages"), body, false)?;
+    let _ = req.headers().set("Authorization", &format!("Bearer {token}"));
+    let resp = wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&req)).await.ok()?;
+    resp.dyn_into::<Response>().ok().map(|r| r.status())
 }
 
 /// The session beacon (kefu-server's `POST /api/sessions`): fire and forget, `keepalive`
@@ -340,20 +323,4 @@ pub fn beacon(url: &str, body: &str) {
     wasm_bindgen_futures::spawn_local(async move {
         let _ = wasm_bindgen_futures::JsFuture::from(p).await;
     });
-}
-
-/// Retries every case in the outbox; returns how many were delivered.
-pub async fn flush(url: String) -> usize {
-    let mut delivered = 0;
-    for (key, body) in pending() {
-        match post(&url, &body).await.0 {
-            Sent::Delivered => {
-                remove(&key);
-                delivered += 1;
-            }
-            Sent::Rejected => remove(&key),
-            Sent::Later => {}
-        }
-    }
-    delivered
 }

@@ -7,14 +7,22 @@
 //! `ready`, `error`) go back through the `emit` function the loader passes in.
 //!
 //! Modules: [`chat`] (the conversation, DOM-free), [`ui`] (DOM), [`store`] (persistence),
-//! [`handoff`] (cases for humans), [`i18n`] (strings), [`color`] (brand colour contrast),
-//! [`json`] (a small JSON writer).
+//! hand-off to a human: [`intake`] (the form), [`photo`] and [`images`] (photo checks and
+//! re-encoding), [`handoff`] (the case), [`outbox`] over [`idb`] (delivery without loss),
+//! [`follow`] (agent replies and rating); [`i18n`] (strings), [`color`] (brand colour
+//! contrast), [`json`] (a small JSON writer).
 
 pub mod chat;
 pub mod color;
+pub mod follow;
 pub mod handoff;
 pub mod i18n;
+pub mod idb;
+pub mod images;
+pub mod intake;
 pub mod json;
+pub mod outbox;
+pub mod photo;
 pub mod store;
 pub mod ui;
 
@@ -94,6 +102,9 @@ fn warn(msg: &str) {
     web_sys::console::warn_1(&JsValue::from_str(msg));
 }
 
+/// An event listener kept alive for as long as its event source.
+type Listener = Closure<dyn FnMut(web_sys::MessageEvent)>;
+
 /// The state of the KB bundle.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Kb {
@@ -125,8 +136,19 @@ struct App {
     /// `performance.now()` when the KB became ready, and how long opening it took.
     ready_at: Option<f64>,
     open_ms: f64,
-    /// The event stream of the handed-off case, and its listeners.
-    events: Option<(web_sys::EventSource, Vec<Closure<dyn FnMut(web_sys::MessageEvent)>>)>,
+    /// The event stream of the handed-off case, and its listeners; the reconnect back-off.
+    events: Option<(web_sys::EventSource, Vec<Listener>)>,
+    follow_delay: i32,
+    follow_timer: bool,
+    /// Photo settings (`data-photos`, `data-photo-max-edge`, `data-photo-max-pixels`).
+    limits: images::Limits,
+    /// Whether the hand-off form asks for a contact (`data-contact`).
+    contact_mode: intake::ContactMode,
+    /// Photos in the open hand-off form; whether drafts left by an earlier page were loaded.
+    drafts: Vec<intake::Draft>,
+    drafts_loaded: bool,
+    /// Cases the shopper was told are waiting for the network.
+    told_waiting: Vec<String>,
     /// The last question's cost in ms: reply policy (search included), drawing, saving.
     last_reply_ms: f64,
     last_render_ms: f64,
@@ -147,6 +169,21 @@ pub fn mount(root: ShadowRoot, settings: JsValue, emit_fn: js_sys::Function) -> 
         }
     }
     let mut chat = store::load().unwrap_or_else(|| Chat::new(now_ms()));
+    // A case from an earlier visit whose replies the shopper has not seen.
+    if chat.case.is_none() {
+        chat.case = store::load_case().filter(|c| !c.closed);
+    }
+    let num = |k: &str| get(&settings, k).as_f64().or_else(|| get_str(&settings, k).and_then(|s| s.parse().ok()));
+    let defaults = images::Limits::default();
+    let limits = images::Limits {
+        count: num("photos").map(|n| n.clamp(0.0, 10.0) as u32).unwrap_or(defaults.count),
+        max_edge: num("photoMaxEdge").map(|n| n.clamp(256.0, 8192.0) as u32).unwrap_or(defaults.max_edge),
+        max_pixels: num("photoMaxPixels").map(|n| n.clamp(1e6, 268e6) as u64).unwrap_or(defaults.max_pixels),
+    };
+    let contact_mode = intake::ContactMode::parse(
+        get_str(&settings, "contact").as_deref(),
+        get_str(&settings, "handoffUrl").is_some(),
+    );
     if let Some(n) = get_str(&settings, "name") {
         chat.name = Some(n);
     }
@@ -179,6 +216,13 @@ pub fn mount(root: ShadowRoot, settings: JsValue, emit_fn: js_sys::Function) -> 
         ready_at: None,
         open_ms: 0.0,
         events: None,
+        follow_delay: 0,
+        follow_timer: false,
+        limits,
+        contact_mode,
+        drafts: Vec::new(),
+        drafts_loaded: false,
+        told_waiting: Vec::new(),
         last_reply_ms: 0.0,
         last_render_ms: 0.0,
         last_save_ms: 0.0,
@@ -192,7 +236,16 @@ pub fn mount(root: ShadowRoot, settings: JsValue, emit_fn: js_sys::Function) -> 
         app.follow_case();
     });
     listen_window(&window);
-    flush_outbox();
+    outbox::listen(|e| {
+        with_app(|app| app.outbox_event(e));
+    });
+    if let Some(url) = with_app(|app| app.handoff_url.clone()).flatten() {
+        wasm_bindgen_futures::spawn_local(async move {
+            outbox::adopt_local_storage(&url).await;
+            outbox::kick();
+            outbox::tidy().await;
+        });
+    }
     Ok(())
 }
 
@@ -313,7 +366,7 @@ fn listen_window(window: &web_sys::Window) {
     });
     let _ = window.add_event_listener_with_callback("pagehide", hide.as_ref().unchecked_ref());
     hide.forget();
-    let online = Closure::<dyn FnMut(Event)>::new(move |_: Event| flush_outbox());
+    let online = Closure::<dyn FnMut(Event)>::new(move |_: Event| outbox::kick());
     let _ = window.add_event_listener_with_callback("online", online.as_ref().unchecked_ref());
     online.forget();
     if let Some(vv) = window.visual_viewport() {
@@ -326,45 +379,14 @@ fn listen_window(window: &web_sys::Window) {
     }
 }
 
-/// Retries the hand-off cases waiting in the outbox.
-fn flush_outbox() {
-    let Some(url) = with_app(|app| app.handoff_url.clone()).flatten() else { return };
-    if handoff::pending().is_empty() {
-        return;
-    }
-    wasm_bindgen_futures::spawn_local(async move {
-        let sent = handoff::flush(url).await;
-        if sent > 0 {
-            with_app(|app| app.notice(Notice::Delivered));
-        }
-        if handoff::pending().is_empty() {
-            RETRY.with(|r| r.set((0, false)));
-        } else {
-            schedule_retry();
+/// Resolves after `ms` milliseconds.
+pub(crate) async fn sleep(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
         }
     });
-}
-
-thread_local! {
-    /// Outbox retry: the last delay (ms) and whether a retry is scheduled.
-    static RETRY: std::cell::Cell<(i32, bool)> = const { std::cell::Cell::new((0, false)) };
-}
-
-/// Retries the outbox later while the page stays open (server errors, rate limits): 2 s,
-/// then doubling up to 30 s. The `online` event and the next page load retry too.
-fn schedule_retry() {
-    let (last, scheduled) = RETRY.with(|r| r.get());
-    if scheduled {
-        return;
-    }
-    let delay = (last * 2).clamp(2000, 30000);
-    RETRY.with(|r| r.set((delay, true)));
-    let Some(window) = web_sys::window() else { return };
-    let f = Closure::once_into_js(move || {
-        RETRY.with(|r| r.set((delay, false)));
-        flush_outbox();
-    });
-    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(f.unchecked_ref(), delay);
+    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
 }
 
 impl App {
@@ -398,6 +420,7 @@ impl App {
         }
         self.rendered = self.chat.messages.len();
         self.scroll_to_end();
+        self.paint_thumbs();
     }
 
     /// Draws the messages added since the last render; counts them as unread when closed.
@@ -418,6 +441,7 @@ impl App {
             self.launcher.update(self.lang, self.open, self.unread);
         }
         self.scroll_to_end();
+        self.paint_thumbs();
         let t1 = perf_now();
         store::save(&self.chat);
         self.last_save_ms = perf_now() - t1;
@@ -515,7 +539,7 @@ impl App {
 
     fn focus_in(&self) {
         if self.form_open {
-            let _ = self.panel.description.focus();
+            let _ = self.panel.form.description.focus();
         } else {
             let _ = self.panel.input.focus();
         }
@@ -554,6 +578,10 @@ impl App {
         if self.chat.session.is_none() {
             self.chat.session = Some(handoff::uuid_v4());
         }
+        if self.talking_to_agent() {
+            self.send_to_agent(&text);
+            return;
+        }
         match self.kb {
             Kb::Ready => {
                 if let Some(engine) = &self.engine {
@@ -577,54 +605,6 @@ impl App {
                 self.render_new();
             }
         }
-    }
-
-    /// Follows the handed-off case's event stream: agent replies become agent bubbles (and
-    /// unread count when closed); `closed` ends it. Resumes after the last event shown.
-    fn follow_case(&mut self) {
-        let Some(case) = self.chat.case.clone().filter(|c| !c.closed) else { return };
-        if self.events.is_some() {
-            return;
-        }
-        let Ok(es) = web_sys::EventSource::new(&case.events_url()) else { return };
-        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(|ev: web_sys::MessageEvent| {
-            let id: u64 = ev.last_event_id().parse().unwrap_or(0);
-            let data = js_sys::JSON::parse(&ev.data().as_string().unwrap_or_default()).unwrap_or(JsValue::NULL);
-            let Some(text) = get_str(&data, "text") else { return };
-            let agent = get_str(&data, "agent").unwrap_or_default();
-            with_app(|app| {
-                let Some(case) = app.chat.case.as_mut() else { return };
-                if id != 0 && id <= case.last_event {
-                    return;
-                }
-                case.last_event = case.last_event.max(id);
-                app.chat.push(From::Agent(agent), Body::Text(text), now_ms());
-                app.render_new();
-            });
-        });
-        let on_closed = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(|ev: web_sys::MessageEvent| {
-            let id: u64 = ev.last_event_id().parse().unwrap_or(0);
-            let data = js_sys::JSON::parse(&ev.data().as_string().unwrap_or_default()).unwrap_or(JsValue::NULL);
-            let ask_rating = get(&data, "rating_requested") != JsValue::FALSE;
-            with_app(|app| {
-                if let Some(case) = app.chat.case.as_mut() {
-                    case.closed = true;
-                    case.last_event = case.last_event.max(id);
-                }
-                // The listeners stay alive: this one is running.
-                if let Some((es, _)) = &app.events {
-                    es.close();
-                }
-                app.notice(Notice::CaseClosed);
-                if ask_rating {
-                    app.chat.push(From::System, Body::Rate(None), now_ms());
-                    app.render_new();
-                }
-            });
-        });
-        let _ = es.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
-        let _ = es.add_event_listener_with_callback("closed", on_closed.as_ref().unchecked_ref());
-        self.events = Some((es, vec![on_message, on_closed]));
     }
 
     /// Unanswered questions go to the page as `gap` events (kefu-core's GapRecord JSON).
@@ -695,97 +675,19 @@ impl App {
         self.render_new();
     }
 
-    fn open_form(&mut self) {
-        let p = &self.panel;
-        if p.description.value().trim().is_empty() {
-            p.description.set_value(&self.chat.open_question());
-        }
-        if p.order.value().trim().is_empty() {
-            p.order.set_value(&self.chat.known_order_number().unwrap_or_default());
-        }
-        if p.contact.value().trim().is_empty() {
-            p.contact.set_value(self.chat.contact.as_deref().unwrap_or(""));
-        }
-        p.form_error.set_text_content(None);
-        let _ = p.form.remove_attribute("hidden");
-        let _ = p.compose.set_attribute("hidden", "");
-        self.form_open = true;
-        let _ = p.description.focus();
-    }
-
-    fn close_form(&mut self) {
-        let p = &self.panel;
-        let _ = p.form.set_attribute("hidden", "");
-        let _ = p.compose.remove_attribute("hidden");
-        self.form_open = false;
-        let _ = p.input.focus();
-    }
-
-    fn submit_form(&mut self) {
-        let p = &self.panel;
-        let form = handoff::Form {
-            description: p.description.value(),
-            order_number: p.order.value(),
-            contact: p.contact.value(),
-        };
-        if form.description.trim().is_empty() {
-            p.form_error.set_text_content(Some(t(self.lang, Key::FormNeedText)));
-            ui::attr(&p.description, "aria-invalid", "true");
-            let _ = p.description.focus();
-            return;
-        }
-        let _ = p.description.remove_attribute("aria-invalid");
-        let order = form.order_number.trim();
-        if !order.is_empty() {
-            self.chat.order_number = Some(order.to_string());
-        }
-        if !form.contact.trim().is_empty() {
-            self.chat.contact = Some(form.contact.trim().to_string());
-        }
-        let reason = match self.chat.messages.last().map(|m| &m.body) {
-            _ if matches!(self.kb, Kb::Failed(_)) => "unavailable",
-            Some(Body::Notice(Notice::SorryVote)) => "feedback",
-            Some(Body::Handoff { offer: Offer::NoMatch, .. }) => "low_confidence",
-            _ => "requested",
-        };
-        let case = handoff::case(&self.chat, self.engine.as_ref(), self.lang, reason, &form);
-        emit("handoff", js_sys::JSON::parse(&case.event).unwrap_or(JsValue::NULL));
-        p.description.set_value("");
-        self.close_form();
-        match self.handoff_url.clone() {
-            Some(url) => {
-                wasm_bindgen_futures::spawn_local(async move {
-                    let case_url = format!("{url}/{}", case.id);
-                    let (sent, token) = handoff::send(url, case.id, case.body).await;
-                    with_app(|app| {
-                        if let Some(token) = token {
-                            app.chat.case = Some(chat::CaseLink { url: case_url, token, last_event: 0, closed: false });
-                            app.follow_case();
-                            app.beacon();
-                        }
-                        if sent == handoff::Sent::Later {
-                            schedule_retry();
-                        }
-                        app.notice(match sent {
-                            handoff::Sent::Delivered => Notice::Sent,
-                            // Refused for good: the page's handoff event still has it.
-                            handoff::Sent::Rejected => Notice::SentLocal,
-                            handoff::Sent::Later => Notice::Queued,
-                        })
-                    });
-                });
-                store::save(&self.chat);
-            }
-            None => self.notice(Notice::SentLocal),
-        }
-    }
-
     fn reset(&mut self) {
         self.beacon();
         store::clear();
-        if let Some((es, _)) = self.events.take() {
-            es.close();
+        store::save_case(None);
+        self.stop_following();
+        // Photos in the form go; cases still in the outbox are delivered regardless.
+        for d in std::mem::take(&mut self.drafts) {
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = idb::delete(idb::PHOTOS, &d.id).await;
+            });
         }
+        ui::clear(&self.panel.form.thumbs);
+        self.panel.form.description.set_value("");
         self.chat =
             Chat { name: self.chat.name.take(), order_number: self.chat.order_number.take(), ..Chat::new(now_ms()) };
         self.waiting.clear();
@@ -816,6 +718,7 @@ impl App {
         self.panel.input.set_value(&typed);
         self.form_open = false;
         self.listen_panel();
+        self.redraw_drafts();
         self.render_all();
         self.launcher.update(lang, self.open, self.unread);
     }
@@ -845,11 +748,56 @@ impl App {
                         app.vote(i, act == "up");
                     }
                 }
+                "remove-photo" => app.remove_photo(&arg),
+                "pick-photos" => app.panel.form.files.click(),
+                "take-photo" => app.panel.form.camera.click(),
                 _ => {}
             });
         });
         let _ = root.add_event_listener_with_callback("click", click.as_ref().unchecked_ref());
         click.forget();
+
+        // Photos: picker and camera, paste, drag and drop.
+        let change = Closure::<dyn FnMut(Event)>::new(move |ev: Event| {
+            let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+            if input.type_() != "file" {
+                return;
+            }
+            let files: Vec<web_sys::File> =
+                input.files().map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect()).unwrap_or_default();
+            input.set_value("");
+            with_app(|app| app.add_files(files));
+        });
+        let _ = root.add_event_listener_with_callback("change", change.as_ref().unchecked_ref());
+        change.forget();
+        let paste = Closure::<dyn FnMut(web_sys::ClipboardEvent)>::new(move |ev: web_sys::ClipboardEvent| {
+            let files = intake::files_of(ev.clipboard_data());
+            if !files.is_empty() {
+                ev.prevent_default();
+                with_app(|app| app.add_files(files));
+            }
+        });
+        let _ = root.add_event_listener_with_callback("paste", paste.as_ref().unchecked_ref());
+        paste.forget();
+        let drag = Closure::<dyn FnMut(web_sys::DragEvent)>::new(move |ev: web_sys::DragEvent| {
+            let dt = ev.data_transfer();
+            if !intake::has_files(&dt) {
+                return;
+            }
+            ev.prevent_default();
+            let kind = ev.type_();
+            with_app(|app| {
+                let over = kind == "dragover" || kind == "dragenter";
+                let _ = app.panel.root.class_list().toggle_with_force("kefu-drag", over);
+                if kind == "drop" {
+                    app.add_files(intake::files_of(dt));
+                }
+            });
+        });
+        for kind in ["dragenter", "dragover", "dragleave", "drop"] {
+            let _ = root.add_event_listener_with_callback(kind, drag.as_ref().unchecked_ref());
+        }
+        drag.forget();
 
         let submit = Closure::<dyn FnMut(Event)>::new(move |ev: Event| {
             ev.prevent_default();

@@ -1,13 +1,18 @@
 //! Persistence: the conversation lives in `sessionStorage` (one tab, survives navigations
 //! and reloads, gone when the tab closes), encoded as postcard bytes in base64 — the wasm
 //! already carries postcard for the bundle manifest, so this costs almost nothing.
+//! The open hand-off case (where to follow agent replies) is also kept in `localStorage`,
+//! so the next visit shows what the agent wrote meanwhile. Hand-off cases and photos that
+//! still have to be delivered live in IndexedDB ([`crate::outbox`]).
 //! Storage that is missing or full (private mode, quotas) only means nothing is remembered.
 
-use crate::chat::Chat;
+use crate::chat::{CaseLink, Chat};
 use web_sys::Storage;
 
 /// Key of the saved conversation. The version changes when [`Chat`]'s layout does.
-pub const CHAT_KEY: &str = "kefu.v1.chat";
+pub const CHAT_KEY: &str = "kefu.v2.chat";
+/// Key of the hand-off case the widget follows (`localStorage`).
+pub const CASE_KEY: &str = "kefu.v1.case";
 /// Key the loader reads to reopen the panel after a navigation (`"1"` when open).
 pub const OPEN_KEY: &str = "kefu.v1.open";
 
@@ -31,6 +36,36 @@ pub fn clear() {
     if let Some(s) = session() {
         let _ = s.remove_item(CHAT_KEY);
     }
+}
+
+fn local() -> Option<Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The followed case from an earlier visit, if any (JSON `{url, token, lastEvent, closed}`).
+pub fn load_case() -> Option<CaseLink> {
+    let text = local()?.get_item(CASE_KEY).ok().flatten()?;
+    let v = js_sys::JSON::parse(&text).ok()?;
+    let get = |k: &str| js_sys::Reflect::get(&v, &k.into()).unwrap_or(wasm_bindgen::JsValue::UNDEFINED);
+    Some(CaseLink {
+        url: get("url").as_string()?,
+        token: get("token").as_string()?,
+        last_event: get("lastEvent").as_f64().unwrap_or(0.0) as u64,
+        closed: get("closed").as_bool().unwrap_or(false),
+    })
+}
+
+/// Remembers the followed case (`None` forgets it).
+pub fn save_case(case: Option<&CaseLink>) {
+    let Some(s) = local() else { return };
+    let _ = match case {
+        Some(c) => {
+            let mut j = crate::json::Json::object();
+            j.str("url", &c.url).str("token", &c.token).num("lastEvent", c.last_event as f64).bool("closed", c.closed);
+            s.set_item(CASE_KEY, &j.finish())
+        }
+        None => s.remove_item(CASE_KEY),
+    };
 }
 
 pub fn set_open(open: bool) {

@@ -103,7 +103,7 @@ fn widget_answers_with_dom_nodes() {
     let names: Vec<String> = events.iter().filter_map(|v| v.as_string()).collect();
     assert!(names.contains(&"ready".to_string()) && names.contains(&"open".to_string()), "{names:?}");
     // Persisted for the next page.
-    let saved = web_sys::window().unwrap().session_storage().unwrap().unwrap().get_item("kefu.v1.chat").unwrap();
+    let saved = web_sys::window().unwrap().session_storage().unwrap().unwrap().get_item("kefu.v2.chat").unwrap();
     let chat = kefu_widget::store::decode(&saved.expect("saved")).expect("decodes");
     assert_eq!(chat.messages.len(), 3);
 }

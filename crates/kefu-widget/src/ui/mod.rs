@@ -2,6 +2,7 @@
 //! text never passes through an HTML parser. `panel` builds the dialog chrome, `render` turns
 //! conversation records into message bubbles, `launcher` keeps the loader's button in step.
 
+pub mod form;
 pub mod launcher;
 pub mod panel;
 pub mod render;
@@ -68,6 +69,8 @@ pub enum Icon {
     ThumbUp,
     ThumbDown,
     Person,
+    Camera,
+    Image,
 }
 
 pub fn icon(parent: &Element, which: Icon) -> Element {
@@ -88,6 +91,8 @@ pub fn icon(parent: &Element, which: Icon) -> Element {
             "M7 13V4H4v9h3zm0 0l4 7c1.5 0 2.5-1 2-3l-1-3h5.5c1.2 0 2-1 1.8-2.2l-1.3-6.3c-.2-1-1-1.5-2-1.5H7"
         }
         Icon::Person => "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm-7 8c0-3.5 3-6 7-6s7 2.5 7 6",
+        Icon::Camera => "M4 8h3l2-3h6l2 3h3v11H4V8zm8 9a4 4 0 1 0 0-8 4 4 0 0 0 0 8z",
+        Icon::Image => "M4 5h16v14H4V5zm0 11l5-5 4 4 2-2 5 5M15 9.5a1.5 1.5 0 1 0 0-.01",
     };
     let path = doc.create_element_ns(Some(SVG_NS), "path").expect("path");
     attr(&path, "d", d);

@@ -2,10 +2,11 @@
 //! "leave a message" form and the composer. Built once per language; the element handles
 //! live in [`Panel`].
 
+use super::form::HandoffForm;
 use super::{action, attr, child, el, html, icon, with_text, Icon};
 use crate::i18n::{t, Key, Lang};
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, HtmlElement, HtmlInputElement, HtmlTextAreaElement};
+use web_sys::{Document, Element, HtmlElement, HtmlTextAreaElement};
 
 /// Handles to the parts of the panel the app updates.
 pub struct Panel {
@@ -14,11 +15,7 @@ pub struct Panel {
     pub avatar: Element,
     pub log: Element,
     pub status: Element,
-    pub form: HtmlElement,
-    pub description: HtmlTextAreaElement,
-    pub order: HtmlInputElement,
-    pub contact: HtmlInputElement,
-    pub form_error: Element,
+    pub form: HandoffForm,
     pub compose: HtmlElement,
     pub input: HtmlTextAreaElement,
 }
@@ -62,34 +59,7 @@ impl Panel {
         let status = child(&root, "p", "kefu-status");
         attr(&status, "role", "status");
 
-        // Hand-off form.
-        let form = child(&root, "form", "kefu-handoff");
-        attr(&form, "hidden", "");
-        attr(&form, "aria-labelledby", "kefu-form-title");
-        attr(&form, "novalidate", "");
-        let ftitle = with_text(&form, "h3", "kefu-form-title", t(lang, Key::FormTitle));
-        attr(&ftitle, "id", "kefu-form-title");
-        with_text(&form, "p", "kefu-form-intro", t(lang, Key::FormIntro));
-        let description: HtmlTextAreaElement = field(&form, "textarea", "kefu-f-desc", t(lang, Key::FormDescription));
-        description.set_rows(3);
-        description.set_max_length(2000);
-        attr(&description, "required", "");
-        attr(&description, "aria-describedby", "kefu-form-error");
-        let order: HtmlInputElement = field(&form, "input", "kefu-f-order", t(lang, Key::FormOrder));
-        attr(&order, "inputmode", "numeric");
-        attr(&order, "autocomplete", "off");
-        order.set_max_length(40);
-        let contact: HtmlInputElement = field(&form, "input", "kefu-f-contact", t(lang, Key::FormContact));
-        attr(&contact, "placeholder", t(lang, Key::FormContactHint));
-        attr(&contact, "autocomplete", "email");
-        contact.set_max_length(120);
-        let form_error = child(&form, "p", "kefu-form-error");
-        attr(&form_error, "id", "kefu-form-error");
-        attr(&form_error, "role", "alert");
-        let row = child(&form, "div", "kefu-form-row");
-        action(&row, "kefu-btn kefu-btn-quiet", "cancel-form", "", t(lang, Key::FormCancel));
-        let submit = with_text(&row, "button", "kefu-btn kefu-btn-primary", t(lang, Key::FormSend));
-        attr(&submit, "type", "submit");
+        let form = HandoffForm::build(&root, lang);
 
         // Composer.
         let compose = child(&root, "form", "kefu-compose");
@@ -112,20 +82,7 @@ impl Panel {
         attr(&send, "title", t(lang, Key::Send));
         icon(&send, Icon::Send);
 
-        let panel = Panel {
-            root: html(&root),
-            title,
-            avatar,
-            log,
-            status,
-            form: html(&form),
-            description,
-            order,
-            contact,
-            form_error,
-            compose: html(&compose),
-            input,
-        };
+        let panel = Panel { root: html(&root), title, avatar, log, status, form, compose: html(&compose), input };
         panel.set_shop(shop, lang);
         panel
     }
@@ -141,17 +98,4 @@ impl Panel {
     pub fn set_state(&self, state: &str) {
         attr(&self.root, "data-state", state);
     }
-}
-
-/// A labelled form field (`<label>` + control) appended to `form`.
-fn field<T: JsCast>(form: &Element, tag: &str, id: &str, label: &str) -> T {
-    let wrap = child(form, "div", "kefu-field");
-    let l = with_text(&wrap, "label", "", label);
-    attr(&l, "for", id);
-    let c = child(&wrap, tag, "");
-    attr(&c, "id", id);
-    if tag == "input" {
-        attr(&c, "type", "text");
-    }
-    c.unchecked_into()
 }

@@ -3,9 +3,9 @@
 //! `rel="noopener noreferrer"`, and only web, mail and phone links become links at all.
 
 use super::{action, attr, child, icon, text, with_text, Icon};
-use crate::chat::{Body, From, Message, Notice, Offer};
+use crate::chat::{Body, CaseStatus, From, Message, Notice, Offer};
 use crate::handoff::notice_key;
-use crate::i18n::{t, Key, Lang};
+use crate::i18n::{t, tf, Key, Lang};
 use kefu_core::bundle::EntryMeta;
 use kefu_core::{Block, Engine, Inline};
 use web_sys::Element;
@@ -84,7 +84,7 @@ pub fn message(log: &Element, m: &Message, index: usize, ctx: &Ctx) -> Element {
             lead_paragraph(&bubble, lead);
             let key = match offer {
                 Offer::NoMatch => Key::NoMatch,
-                Offer::Requested => Key::FormIntro,
+                Offer::Requested => Key::HumanOffer,
                 Offer::Unavailable => Key::FailEngine,
             };
             let own = if *offer == Offer::Unavailable { None } else { message.as_deref() };
@@ -118,6 +118,31 @@ pub fn message(log: &Element, m: &Message, index: usize, ctx: &Ctx) -> Element {
                 }
             }
         }
+        Body::Case { id, description, order_number, photos, status } => {
+            let _ = row.class_list().add_1("kefu-case");
+            attr(&row, "data-case", id);
+            paragraphs(&bubble, description);
+            if let Some(o) = order_number {
+                with_text(&bubble, "p", "kefu-case-order", &format!("{}：{o}", t(lang, Key::FormOrder)));
+            }
+            if !photos.is_empty() {
+                let list = child(&bubble, "ul", "kefu-case-photos");
+                for (i, p) in photos.iter().enumerate() {
+                    let li = child(&list, "li", "");
+                    attr(&li, "data-photo", &p.id);
+                    super::form::thumb_canvas(&li, lang, &p.id, i + 1);
+                    let bar = child(&li, "progress", "kefu-progress");
+                    attr(&bar, "max", "1");
+                    attr(&bar, "value", "0");
+                    attr(&bar, "aria-label", &tf(lang, Key::PhotoUploading, &[("n", &(i + 1).to_string())]));
+                    if matches!(status, CaseStatus::Sent | CaseStatus::Local) {
+                        attr(&bar, "hidden", "");
+                    }
+                }
+            }
+            let st = with_text(&row, "p", "kefu-case-status", t(lang, case_status_key(*status)));
+            attr(&st, "data-status", case_status_name(*status));
+        }
         Body::Notice(n) => {
             with_text(&bubble, "p", "", t(lang, notice_key(*n)));
             if matches!(n, Notice::FailNetwork | Notice::FailCorrupt | Notice::FailEngine | Notice::SorryVote) {
@@ -126,6 +151,24 @@ pub fn message(log: &Element, m: &Message, index: usize, ctx: &Ctx) -> Element {
         }
     }
     row
+}
+
+pub fn case_status_key(s: CaseStatus) -> Key {
+    match s {
+        CaseStatus::Sending => Key::CaseSending,
+        CaseStatus::Waiting => Key::CaseWaiting,
+        CaseStatus::Sent => Key::CaseSent,
+        CaseStatus::Local => Key::CaseLocal,
+    }
+}
+
+pub fn case_status_name(s: CaseStatus) -> &'static str {
+    match s {
+        CaseStatus::Sending => "sending",
+        CaseStatus::Waiting => "waiting",
+        CaseStatus::Sent => "sent",
+        CaseStatus::Local => "local",
+    }
 }
 
 fn leave_message(row: &Element, lang: Lang) {

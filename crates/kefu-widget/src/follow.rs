@@ -1,0 +1,188 @@
+//! After the hand-off: the case's event stream (kefu-server's
+//! `GET /api/cases/{id}/events`, server-sent events). Agent replies become agent bubbles
+//! (unread badge when the panel is closed); `closed` asks for a 1–5 rating. The last event
+//! shown is remembered (sessionStorage with the chat, localStorage for the next visit), so a
+//! reload or a new visit shows exactly the replies not seen yet.
+//!
+//! The browser's EventSource reconnects by itself after a dropped connection (sending
+//! `Last-Event-ID`); when it gives up (the server answered with an error), the widget checks
+//! the case and reconnects with a back-off (1 s … 30 s).
+//!
+//! Once an agent has replied, what the shopper types goes to the agent
+//! (`POST /api/cases/{id}/messages`, idempotent by `client_msg_id`) instead of the bot.
+
+use crate::chat::{Body, From, Notice};
+use crate::{get, get_str, handoff, now_ms, store, with_app, App};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{EventSource, MessageEvent};
+
+impl App {
+    pub(crate) fn stop_following(&mut self) {
+        if let Some((es, _)) = self.events.take() {
+            es.close();
+        }
+    }
+
+    /// Opens the event stream of the followed case, resuming after the last event shown.
+    pub(crate) fn follow_case(&mut self) {
+        let Some(case) = self.chat.case.clone().filter(|c| !c.closed && !c.token.is_empty()) else { return };
+        if self.events.is_some() {
+            return;
+        }
+        let Ok(es) = EventSource::new(&case.events_url()) else { return };
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| {
+            let id: u64 = ev.last_event_id().parse().unwrap_or(0);
+            let data = js_sys::JSON::parse(&ev.data().as_string().unwrap_or_default()).unwrap_or(JsValue::NULL);
+            let text = get_str(&data, "text");
+            let agent = get_str(&data, "agent").unwrap_or_default();
+            with_app(|app| {
+                app.follow_delay = 0;
+                let Some(case) = app.chat.case.as_mut() else { return };
+                if id != 0 && id <= case.last_event {
+                    return;
+                }
+                case.last_event = case.last_event.max(id);
+                store::save_case(app.chat.case.as_ref());
+                if let Some(text) = text {
+                    app.chat.push(From::Agent(agent), Body::Text(text), now_ms());
+                    app.render_new();
+                }
+            });
+        });
+        let on_closed = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| {
+            let id: u64 = ev.last_event_id().parse().unwrap_or(0);
+            let data = js_sys::JSON::parse(&ev.data().as_string().unwrap_or_default()).unwrap_or(JsValue::NULL);
+            let ask_rating = get(&data, "rating_requested") != JsValue::FALSE;
+            with_app(|app| {
+                let Some(case) = app.chat.case.as_mut() else { return };
+                if id != 0 && id <= case.last_event {
+                    return;
+                }
+                case.closed = true;
+                case.last_event = case.last_event.max(id);
+                store::save_case(app.chat.case.as_ref());
+                // The listeners stay alive: this one is running.
+                if let Some((es, _)) = &app.events {
+                    es.close();
+                }
+                app.notice(Notice::CaseClosed);
+                if ask_rating {
+                    app.chat.push(From::System, Body::Rate(None), now_ms());
+                    app.render_new();
+                }
+            });
+        });
+        // Any other event (`received` …) only moves the resume point.
+        let on_other = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| {
+            let id: u64 = ev.last_event_id().parse().unwrap_or(0);
+            with_app(|app| {
+                app.follow_delay = 0;
+                if let Some(case) = app.chat.case.as_mut() {
+                    if id > case.last_event {
+                        case.last_event = id;
+                        store::save_case(app.chat.case.as_ref());
+                        store::save(&app.chat);
+                    }
+                }
+            });
+        });
+        let on_error = Closure::<dyn FnMut(MessageEvent)>::new(|_ev: MessageEvent| {
+            with_app(|app| {
+                let gave_up = app.events.as_ref().is_some_and(|(es, _)| es.ready_state() == EventSource::CLOSED);
+                if gave_up && app.chat.case.as_ref().is_some_and(|c| !c.closed) {
+                    app.schedule_reconnect();
+                }
+            });
+        });
+        let _ = es.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+        let _ = es.add_event_listener_with_callback("closed", on_closed.as_ref().unchecked_ref());
+        let _ = es.add_event_listener_with_callback("received", on_other.as_ref().unchecked_ref());
+        let _ = es.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
+        self.events = Some((es, vec![on_message, on_closed, on_other, on_error]));
+    }
+
+    /// The stream gave up: check the case, then reconnect after the back-off.
+    fn schedule_reconnect(&mut self) {
+        if self.follow_timer {
+            return;
+        }
+        self.follow_timer = true;
+        self.follow_delay = (self.follow_delay * 2).clamp(1000, 30_000);
+        let Some(window) = web_sys::window() else { return };
+        let f = Closure::once_into_js(move || {
+            let case = with_app(|app| {
+                app.follow_timer = false;
+                // Dropped here, outside the listeners' own calls.
+                app.stop_following();
+                app.chat.case.clone()
+            })
+            .flatten();
+            let Some(case) = case else { return };
+            wasm_bindgen_futures::spawn_local(async move {
+                match handoff::case_state(&case.url, &case.token).await {
+                    // The server no longer knows the case (or the token): stop following it.
+                    Some(401 | 404) => {
+                        with_app(|app| {
+                            if app.chat.case.as_ref().is_some_and(|c| c.url == case.url) {
+                                app.chat.case = None;
+                                store::save(&app.chat);
+                                store::save_case(None);
+                            }
+                        });
+                    }
+                    Some(200..=299) => {
+                        with_app(|app| app.follow_case());
+                    }
+                    _ => {
+                        with_app(|app| app.schedule_reconnect());
+                    }
+                }
+            });
+        });
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(f.unchecked_ref(), self.follow_delay);
+    }
+
+    /// True when the shopper's next message should go to the agent rather than the bot: the
+    /// case is open and an agent has written since it was handed over.
+    pub(crate) fn talking_to_agent(&self) -> bool {
+        self.chat.case.as_ref().is_some_and(|c| !c.closed && !c.token.is_empty())
+            && self
+                .chat
+                .messages
+                .iter()
+                .rev()
+                .take_while(|m| !matches!(m.body, Body::Case { .. }))
+                .any(|m| matches!(m.from, From::Agent(_)))
+    }
+
+    /// Sends a follow-up to the agent, retrying a few times (same `client_msg_id`).
+    pub(crate) fn send_to_agent(&mut self, text: &str) {
+        let Some(case) = self.chat.case.clone() else { return };
+        self.chat.push(From::Shopper, Body::Text(text.to_string()), now_ms());
+        self.render_new();
+        let body = {
+            let mut j = crate::json::Json::object();
+            j.str("text", text).str("client_msg_id", &handoff::uuid_v4());
+            j.finish()
+        };
+        wasm_bindgen_futures::spawn_local(async move {
+            let mut delay = 1000;
+            for _ in 0..6 {
+                match handoff::post_message(&case.url, &case.token, &body).await {
+                    Some(200..=299) => return,
+                    Some(409) => {
+                        with_app(|app| app.notice(Notice::CaseClosed));
+                        return;
+                    }
+                    Some(408 | 429) | None => {}
+                    Some(400..=499) => break,
+                    _ => {}
+                }
+                crate::sleep(delay).await;
+                delay = (delay * 2).min(30_000);
+            }
+            with_app(|app| app.notice(Notice::FollowUpFailed));
+        });
+    }
+}

@@ -1,0 +1,447 @@
+//! Delivery of hand-off cases and their photos to kefu-server, without loss and without
+//! duplicates, whatever the network does.
+//!
+//! Everything is written to IndexedDB ([`crate::idb`]) *before* the first try: the case (its
+//! client-generated UUID, the exact JSON body, the ids of its photos) and each photo (its own
+//! UUID and the exact bytes the widget produced). A pass then, for each waiting case:
+//! `POST /api/cases` (once it has a token, never again), then `PUT` each photo not yet
+//! confirmed, with upload progress. A record leaves the outbox only when the server has
+//! confirmed it (`201`, or `200` for a retry it already had). Because every retry resends
+//! the same id with the same bytes, a retry after a lost answer never creates a second case
+//! or photo (the server is idempotent by id).
+//!
+//! Passes run when a case is queued, when the widget starts (a reload or a new visit), when
+//! the browser comes back `online`, and on a back-off timer (1 s, 2 s, 4 s … 30 s, or the
+//! server's `Retry-After`) while something waits.
+
+use crate::idb::{self, field, field_num, field_str, set, CASES, PHOTOS};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Request, RequestInit, Response, XmlHttpRequest};
+
+/// What happened to the outbox, for the chat to show.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// The server has the case: its token opens the case's event stream.
+    Created { case: String, url: String, token: String },
+    /// Upload progress of a photo, 0–1.
+    Progress { photo: String, fraction: f64 },
+    /// The server has the photo.
+    PhotoSent { photo: String },
+    /// The server refused the photo for good (its error code: `image_too_large` …).
+    PhotoRefused { photo: String, code: String },
+    /// A try failed (offline, server down or busy); the case waits for the next pass.
+    Waiting { case: String },
+    /// The case and all its photos are confirmed.
+    Delivered { case: String },
+    /// The server refused the case for good (a 4xx other than 408/429).
+    Rejected { case: String, status: u16 },
+}
+
+struct Sync {
+    running: bool,
+    again: bool,
+    timer: bool,
+    delay_ms: i32,
+    listener: Option<fn(Event)>,
+}
+
+thread_local! {
+    static SYNC: RefCell<Sync> =
+        const { RefCell::new(Sync { running: false, again: false, timer: false, delay_ms: 0, listener: None }) };
+}
+
+/// Where outbox events go (the widget's chat).
+pub fn listen(f: fn(Event)) {
+    SYNC.with(|s| s.borrow_mut().listener = Some(f));
+}
+
+fn notify(e: Event) {
+    if let Some(f) = SYNC.with(|s| s.borrow().listener) {
+        f(e);
+    }
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Puts a case in the outbox: its photos (drafts already in IndexedDB) are attached to it,
+/// then the case record is written. Resolves once both are committed.
+pub async fn enqueue(case_id: &str, url: &str, body: &str, photos: &[String]) -> Result<(), JsValue> {
+    for pid in photos {
+        if let Some(p) = idb::get(PHOTOS, pid).await? {
+            set(&p, "case", case_id);
+            set(&p, "state", "queued");
+            idb::put(PHOTOS, &p).await?;
+        }
+    }
+    let rec = js_sys::Object::new();
+    set(&rec, "id", case_id);
+    set(&rec, "url", url);
+    set(&rec, "body", body);
+    let ids: js_sys::Array = photos.iter().map(|p| JsValue::from_str(p)).collect();
+    set(&rec, "photos", ids);
+    set(&rec, "created", now_ms());
+    idb::put(CASES, &rec).await
+}
+
+/// Starts a delivery pass now (or right after the one running).
+pub fn kick() {
+    let start = SYNC.with(|s| {
+        let mut s = s.borrow_mut();
+        if s.running {
+            s.again = true;
+            false
+        } else {
+            s.running = true;
+            true
+        }
+    });
+    if start {
+        wasm_bindgen_futures::spawn_local(run());
+    }
+}
+
+/// The outcome of one pass.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Pass {
+    /// Nothing is left.
+    Done,
+    /// Something waits; try again after the back-off (at least this many ms).
+    Wait(i32),
+    /// A token went stale (server lost the case?): start over at once.
+    Again,
+}
+
+async fn run() {
+    let mut agains = 0;
+    let outcome = loop {
+        SYNC.with(|s| s.borrow_mut().again = false);
+        let r = pass().await;
+        if r == Pass::Again && agains < 3 {
+            agains += 1;
+            continue;
+        }
+        if !SYNC.with(|s| s.borrow().again) {
+            break if r == Pass::Again { Pass::Wait(0) } else { r };
+        }
+    };
+    SYNC.with(|s| s.borrow_mut().running = false);
+    match outcome {
+        Pass::Done | Pass::Again => SYNC.with(|s| s.borrow_mut().delay_ms = 0),
+        Pass::Wait(at_least) => schedule(at_least),
+    }
+}
+
+/// Retries later: 1 s, then doubling up to 30 s (or the server's `Retry-After`).
+fn schedule(at_least: i32) {
+    let Some(delay) = SYNC.with(|s| {
+        let mut s = s.borrow_mut();
+        if s.timer {
+            return None;
+        }
+        s.timer = true;
+        s.delay_ms = (s.delay_ms * 2).clamp(1000, 30_000).max(at_least);
+        Some(s.delay_ms)
+    }) else {
+        return;
+    };
+    let Some(window) = web_sys::window() else { return };
+    let f = Closure::once_into_js(move || {
+        SYNC.with(|s| s.borrow_mut().timer = false);
+        kick();
+    });
+    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(f.unchecked_ref(), delay);
+}
+
+/// True while a case waits in the outbox.
+pub async fn pending() -> bool {
+    !idb::all(CASES).await.unwrap_or_default().is_empty()
+}
+
+async fn pass() -> Pass {
+    let mut cases = match idb::all(CASES).await {
+        Ok(c) => c,
+        Err(_) => return Pass::Wait(0),
+    };
+    cases.sort_by(|a, b| field_num(a, "created").total_cmp(&field_num(b, "created")));
+    for rec in cases {
+        let (Some(id), Some(url), Some(body)) =
+            (field_str(&rec, "id"), field_str(&rec, "url"), field_str(&rec, "body"))
+        else {
+            continue;
+        };
+        let token = match field_str(&rec, "token") {
+            Some(t) => t,
+            None => match post_case(&url, &body).await {
+                Posted::Token(t) => {
+                    set(&rec, "token", t.as_str());
+                    let _ = idb::put(CASES, &rec).await;
+                    notify(Event::Created { case: id.clone(), url: format!("{url}/{id}"), token: t.clone() });
+                    t
+                }
+                Posted::Later(ra) => {
+                    notify(Event::Waiting { case: id });
+                    return Pass::Wait(ra);
+                }
+                Posted::Refused(status) => {
+                    web_sys::console::warn_1(&JsValue::from_str(&format!(
+                        "kefu: the hand-off server refused case {id} (HTTP {status}); the page's handoff event still carried it"
+                    )));
+                    drop_case(&rec).await;
+                    notify(Event::Rejected { case: id, status });
+                    continue;
+                }
+            },
+        };
+        let case_url = format!("{url}/{id}");
+        let photos: Vec<String> = field(&rec, "photos")
+            .dyn_into::<js_sys::Array>()
+            .map(|a| a.iter().filter_map(|v| v.as_string()).collect())
+            .unwrap_or_default();
+        for pid in photos {
+            let Ok(Some(p)) = idb::get(PHOTOS, &pid).await else { continue };
+            if field_str(&p, "state").as_deref() != Some("queued") {
+                continue;
+            }
+            let Ok(bytes) = field(&p, "bytes").dyn_into::<js_sys::Uint8Array>() else { continue };
+            let progress_id = pid.clone();
+            let put = upload(&format!("{case_url}/attachments/{pid}"), &token, &bytes, move |f| {
+                notify(Event::Progress { photo: progress_id.clone(), fraction: f })
+            })
+            .await;
+            match put {
+                Put::Stored => {
+                    set(&p, "state", "sent");
+                    set(&p, "bytes", JsValue::UNDEFINED);
+                    let _ = idb::put(PHOTOS, &p).await;
+                    notify(Event::PhotoSent { photo: pid });
+                }
+                Put::Later(ra) => {
+                    notify(Event::Waiting { case: id });
+                    return Pass::Wait(ra);
+                }
+                Put::Stale => {
+                    // The server does not know the case or the token (a restored backup?):
+                    // create it again (same id, same body) and retry.
+                    set(&rec, "token", JsValue::UNDEFINED);
+                    let _ = idb::put(CASES, &rec).await;
+                    return Pass::Again;
+                }
+                Put::Refused(code) => {
+                    set(&p, "state", "refused");
+                    set(&p, "bytes", JsValue::UNDEFINED);
+                    let _ = idb::put(PHOTOS, &p).await;
+                    notify(Event::PhotoRefused { photo: pid, code });
+                }
+            }
+        }
+        let _ = idb::delete(CASES, &id).await;
+        notify(Event::Delivered { case: id });
+    }
+    Pass::Done
+}
+
+async fn drop_case(rec: &JsValue) {
+    let photos: Vec<String> = field(rec, "photos")
+        .dyn_into::<js_sys::Array>()
+        .map(|a| a.iter().filter_map(|v| v.as_string()).collect())
+        .unwrap_or_default();
+    for pid in photos {
+        if let Ok(Some(p)) = idb::get(PHOTOS, &pid).await {
+            set(&p, "state", "refused");
+            set(&p, "bytes", JsValue::UNDEFINED);
+            let _ = idb::put(PHOTOS, &p).await;
+        }
+    }
+    if let Some(id) = field_str(rec, "id") {
+        let _ = idb::delete(CASES, &id).await;
+    }
+}
+
+enum Posted {
+    Token(String),
+    Later(i32),
+    Refused(u16),
+}
+
+/// `Retry-After` in ms (seconds form only), 0 when absent.
+fn retry_after(v: Option<String>) -> i32 {
+    v.and_then(|s| s.trim().parse::<i32>().ok()).map(|s| s.clamp(0, 300) * 1000).unwrap_or(0)
+}
+
+async fn post_case(url: &str, body: &str) -> Posted {
+    let Some(window) = web_sys::window() else { return Posted::Later(0) };
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&JsValue::from_str(body));
+    let Ok(req) = Request::new_with_str_and_init(url, &init) else { return Posted::Refused(0) };
+    let _ = req.headers().set("Content-Type", "application/json");
+    if let Some(c) = crate::handoff::client_id() {
+        let _ = req.headers().set("X-Kefu-Client", &c);
+    }
+    let Ok(resp) = JsFuture::from(window.fetch_with_request(&req)).await else { return Posted::Later(0) };
+    let Ok(resp) = resp.dyn_into::<Response>() else { return Posted::Later(0) };
+    let status = resp.status();
+    match status {
+        200..=299 => {
+            let text = match resp.text() {
+                Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            let v = js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL);
+            match field_str(&v, "token") {
+                Some(t) => Posted::Token(t),
+                // A 2xx without a token (a receiver that is not kefu-server): delivered, but
+                // there is no event stream to follow.
+                None => Posted::Token(String::new()),
+            }
+        }
+        408 | 429 => Posted::Later(retry_after(resp.headers().get("Retry-After").ok().flatten())),
+        400..=499 => Posted::Refused(status),
+        _ => Posted::Later(retry_after(resp.headers().get("Retry-After").ok().flatten())),
+    }
+}
+
+enum Put {
+    Stored,
+    Later(i32),
+    /// 401/404: the case or token is unknown to the server.
+    Stale,
+    Refused(String),
+}
+
+/// `PUT`s one photo with `XMLHttpRequest` (fetch cannot report upload progress).
+async fn upload(url: &str, token: &str, bytes: &js_sys::Uint8Array, on_progress: impl Fn(f64) + 'static) -> Put {
+    if token.is_empty() {
+        // The receiver gave no token: it takes no photos either.
+        return Put::Refused("no_token".into());
+    }
+    let Ok(xhr) = XmlHttpRequest::new() else { return Put::Later(0) };
+    if xhr.open("PUT", url).is_err() {
+        return Put::Refused("bad_url".into());
+    }
+    let _ = xhr.set_request_header("Authorization", &format!("Bearer {token}"));
+    let _ = xhr.set_request_header("Content-Type", "image/jpeg");
+    if let Some(c) = crate::handoff::client_id() {
+        let _ = xhr.set_request_header("X-Kefu-Client", &c);
+    }
+    xhr.set_timeout(180_000);
+    let progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+        if e.length_computable() && e.total() > 0.0 {
+            on_progress((e.loaded() / e.total()).clamp(0.0, 1.0));
+        }
+    });
+    if let Ok(up) = xhr.upload() {
+        up.set_onprogress(Some(progress.as_ref().unchecked_ref()));
+    }
+    let done = {
+        let xhr = xhr.clone();
+        js_sys::Promise::new(&mut |resolve, _reject| {
+            let f = Closure::once_into_js(move || {
+                let _ = resolve.call0(&JsValue::NULL);
+            });
+            xhr.set_onloadend(Some(f.unchecked_ref()));
+        })
+    };
+    if xhr.send_with_opt_buffer_source(Some(bytes)).is_err() {
+        return Put::Later(0);
+    }
+    let _ = JsFuture::from(done).await;
+    if let Ok(up) = xhr.upload() {
+        up.set_onprogress(None);
+    }
+    drop(progress);
+    let status = xhr.status().unwrap_or(0);
+    let code = || {
+        let text = xhr.response_text().ok().flatten().unwrap_or_default();
+        let v = js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL);
+        field_str(&field(&v, "error"), "code").unwrap_or_else(|| format!("http_{status}"))
+    };
+    match status {
+        200..=299 => Put::Stored,
+        0 => Put::Later(0),
+        401 | 404 => Put::Stale,
+        408 | 429 => Put::Later(retry_after(xhr.get_response_header("Retry-After").ok().flatten())),
+        // `body_read_failed`: the connection dropped mid-body; try again.
+        400 if code() == "body_read_failed" => Put::Later(0),
+        400..=499 => Put::Refused(code()),
+        _ => Put::Later(retry_after(xhr.get_response_header("Retry-After").ok().flatten())),
+    }
+}
+
+/// Stores a photo the shopper added to the form (not yet part of a case).
+pub async fn save_draft(id: &str, name: &str, p: &crate::images::Processed) -> Result<(), JsValue> {
+    let rec = js_sys::Object::new();
+    set(&rec, "id", id);
+    set(&rec, "case", "");
+    set(&rec, "state", "draft");
+    set(&rec, "name", name);
+    set(&rec, "bytes", js_sys::Uint8Array::from(&p.bytes[..]));
+    set(&rec, "thumb", js_sys::Uint8Array::from(&p.thumb[..]));
+    set(&rec, "width", p.width);
+    set(&rec, "height", p.height);
+    set(&rec, "size", p.bytes.len() as f64);
+    set(&rec, "sha256", p.sha256.as_str());
+    set(&rec, "created", now_ms());
+    idb::put(PHOTOS, &rec).await
+}
+
+/// The photos in the form (drafts), oldest first.
+pub async fn drafts() -> Vec<JsValue> {
+    let mut v: Vec<JsValue> = idb::all(PHOTOS)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| field_str(p, "state").as_deref() == Some("draft"))
+        .collect();
+    v.sort_by(|a, b| field_num(a, "created").total_cmp(&field_num(b, "created")));
+    v
+}
+
+/// Marks a photo as kept only for its thumbnail (a case that went to the page's callback).
+pub async fn settle(id: &str) {
+    if let Ok(Some(p)) = idb::get(PHOTOS, id).await {
+        set(&p, "state", "sent");
+        set(&p, "bytes", JsValue::UNDEFINED);
+        let _ = idb::put(PHOTOS, &p).await;
+    }
+}
+
+/// Forgets old photo records: thumbnails of delivered photos and abandoned drafts after a
+/// week. Photos of cases still waiting are never touched.
+pub async fn tidy() {
+    let week = 7.0 * 24.0 * 3600.0 * 1000.0;
+    for p in idb::all(PHOTOS).await.unwrap_or_default() {
+        let state = field_str(&p, "state").unwrap_or_default();
+        if state != "queued" && now_ms() - field_num(&p, "created") > week {
+            if let Some(id) = field_str(&p, "id") {
+                let _ = idb::delete(PHOTOS, &id).await;
+            }
+        }
+    }
+}
+
+/// Cases the loader's fallback form (or an older widget) left in `localStorage`
+/// (`kefu.outbox.<id>` → JSON body) move into the outbox.
+pub async fn adopt_local_storage(url: &str) {
+    let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else { return };
+    let mut found = Vec::new();
+    for i in 0..s.length().unwrap_or(0) {
+        if let Ok(Some(k)) = s.key(i) {
+            if let Some(id) = k.strip_prefix(crate::handoff::OUTBOX_PREFIX) {
+                if let Ok(Some(body)) = s.get_item(&k) {
+                    found.push((k.clone(), id.to_string(), body));
+                }
+            }
+        }
+    }
+    for (key, id, body) in found {
+        if enqueue(&id, url, &body, &[]).await.is_ok() {
+            let _ = s.remove_item(&key);
+        }
+    }
+}
