@@ -20,7 +20,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::images::{self, Kind};
 use crate::pii::mask;
 use crate::util::{ct_eq, now_ms, parse_uuid, random_token, sha256_hex};
-use crate::State;
+use crate::{webhook, State};
 
 // ---------------------------------------------------------------------------------------------
 // Wire types
@@ -175,8 +175,6 @@ pub struct NewCase {
 }
 
 pub const MAX_TRANSCRIPT: usize = 200;
-/// Longest time to receive one request body.
-pub const BODY_TIMEOUT: Duration = Duration::from_secs(120);
 pub const MAX_TEXT: usize = 4000;
 
 // ---------------------------------------------------------------------------------------------
@@ -289,7 +287,7 @@ pub fn rate_limit(st: &State, peer: SocketAddr, headers: &HeaderMap) -> ApiResul
 
 /// Reads a body up to `limit` bytes, with a JSON 413 past it (checked from Content-Length
 /// first, then while streaming, so chunked bodies are bounded too).
-pub async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> ApiResult<Bytes> {
+pub async fn read_body(st: &State, body: Body, headers: &HeaderMap, limit: usize) -> ApiResult<Bytes> {
     use futures_util::StreamExt;
     let too_large = || ApiError::too_large("body_too_large", format!("request body over {limit} bytes"));
     let declared =
@@ -312,10 +310,12 @@ pub async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> ApiResu
         Ok(())
     };
     // A body trickled in slowly must not hold a connection and its buffer for ever.
-    tokio::time::timeout(BODY_TIMEOUT, read)
-        .await
-        .map_err(|_| ApiError::new(StatusCode::REQUEST_TIMEOUT, "body_timeout", "the request body took too long"))??;
+    tokio::time::timeout(st.cfg.body_timeout, read).await.map_err(|_| body_timeout())??;
     Ok(Bytes::from(buf))
+}
+
+fn body_timeout() -> ApiError {
+    ApiError::new(StatusCode::REQUEST_TIMEOUT, "body_timeout", "the request body took too long")
 }
 
 fn parse_json<T: serde::de::DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> ApiResult<T> {
@@ -404,13 +404,14 @@ pub async fn create_case(
     body: Body,
 ) -> ApiResult<Response> {
     rate_limit(&st, peer, &headers)?;
-    let bytes = read_body(body, &headers, st.cfg.max_json_bytes).await?;
+    let bytes = read_body(&st, body, &headers, st.cfg.max_json_bytes).await?;
     let mut case: NewCase = parse_json(&headers, &bytes)?;
     case.validate(st.cfg.max_attachments)?;
     let fingerprint = sha256_hex(&serde_json::to_vec(&case).map_err(ApiError::internal)?);
     let sla = st.cfg.sla.of(case.triage).as_millis() as i64;
     let client_id: Option<String> =
         headers.get("x-kefu-client").and_then(|v| v.to_str().ok()).map(|s| s.chars().take(64).collect());
+    let relay = st.cfg.webhook.is_some();
     let (created, value) = st
         .db
         .call(move |c| {
@@ -442,7 +443,8 @@ pub async fn create_case(
                     case.triage.as_str(),
                     case.emotion.as_str(),
                     case.promise.as_deref().map(|s| mask(s, &keep)),
-                    serde_json::to_string(&case.tags).unwrap_or_else(|_| "[]".into()),
+                    serde_json::to_string(&case.tags.iter().map(|t| mask(t, &keep)).collect::<Vec<_>>())
+                        .unwrap_or_else(|_| "[]".into()),
                     serde_json::to_string(&case.attachments).unwrap_or_else(|_| "[]".into()),
                     case.bot_session,
                     random_token(),
@@ -465,11 +467,17 @@ pub async fn create_case(
                 )?;
             }
             insert_event(&tx, &case.id, "received", json!({ "deadline_at": now + sla, "sla_seconds": sla / 1000 }))?;
+            if relay {
+                webhook::enqueue(&tx, "case.created", &case.id, "", webhook::case_data(&tx, &case.id)?)?;
+            }
             let v = case_response(&tx, &case.id, true)?;
             tx.commit()?;
             Ok((true, v))
         })
         .await?;
+    if created && relay {
+        st.outbox.notify_one();
+    }
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(value)).into_response())
 }
@@ -522,10 +530,11 @@ pub async fn put_attachment(
     let limit = st.cfg.max_attachment_bytes;
     let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
     let (bytes, declared, filename) = if ct.starts_with("multipart/form-data") {
-        read_multipart(req, limit).await?
+        // Bounded in time like raw bodies: a trickled upload must not hold its buffer for ever.
+        tokio::time::timeout(st.cfg.body_timeout, read_multipart(req, limit)).await.map_err(|_| body_timeout())??
     } else {
         let declared = if ct.is_empty() { None } else { Some(ct.split(';').next().unwrap_or("").trim().to_string()) };
-        (read_body(req.into_body(), &headers, limit).await?, declared, None)
+        (read_body(&st, req.into_body(), &headers, limit).await?, declared, None)
     };
     if bytes.is_empty() {
         return Err(ApiError::bad_request("empty_body", "no image bytes"));
@@ -583,7 +592,9 @@ pub async fn put_attachment(
         .await
         .map_err(ApiError::internal)??;
     }
-    let filename = filename.map(|f| f.chars().filter(|c| !c.is_control()).take(200).collect::<String>());
+    // Display text only (never a path); masked like any other text a shopper typed.
+    let filename = filename.map(|f| mask(&f.chars().filter(|c| !c.is_control()).take(200).collect::<String>(), &[]));
+    let relay = st.cfg.webhook.is_some();
     let max_count = st.cfg.max_attachments as i64;
     let max_bytes = st.cfg.max_case_bytes as i64;
     let (cid, aid, osha) = (case_id.clone(), att_id.clone(), orig_sha.clone());
@@ -625,12 +636,20 @@ pub async fn put_attachment(
                 ],
             )?;
             let v = lookup_attachment(&tx, &cid, &aid, &osha)?.ok_or_else(|| ApiError::internal("attachment vanished"))?;
+            if relay {
+                webhook::enqueue(&tx, "attachment.added", &cid, &aid, webhook::attachment_data(&tx, &aid)?)?;
+            }
             tx.commit()?;
             Ok((true, v))
         })
         .await;
     match result {
-        Ok((true, v)) => Ok((StatusCode::CREATED, Json(v)).into_response()),
+        Ok((true, v)) => {
+            if relay {
+                st.outbox.notify_one();
+            }
+            Ok((StatusCode::CREATED, Json(v)).into_response())
+        }
         Ok((false, v)) => {
             let _ = tokio::fs::remove_file(&path).await;
             Ok((StatusCode::OK, Json(v)).into_response())
@@ -790,7 +809,7 @@ pub async fn post_message(
     rate_limit(&st, peer, &headers)?;
     let case_id = parse_uuid(&case_id, "case id")?;
     let status = authorize_case(&st, &case_id, bearer(&headers, None)).await?;
-    let bytes = read_body(body, &headers, st.cfg.max_json_bytes).await?;
+    let bytes = read_body(&st, body, &headers, st.cfg.max_json_bytes).await?;
     let mut m: NewMessage = parse_json(&headers, &bytes)?;
     m.text = m.text.trim().to_string();
     if m.text.is_empty() {
@@ -803,6 +822,7 @@ pub async fn post_message(
     if status == "closed" {
         return Err(ApiError::conflict("case_closed", "this case is closed; start a new conversation"));
     }
+    let relay = st.cfg.webhook.is_some();
     let (created, v) = st
         .db
         .call(move |c| {
@@ -828,10 +848,16 @@ pub async fn post_message(
                 params![case_id, mask(&m.text, &keep), now, m.client_msg_id],
             )?;
             let id = tx.last_insert_rowid();
+            if relay {
+                webhook::enqueue(&tx, "message.added", &case_id, &id.to_string(), webhook::message_data(&tx, id)?)?;
+            }
             tx.commit()?;
             Ok((true, json!({ "id": id, "at": now })))
         })
         .await?;
+    if created && relay {
+        st.outbox.notify_one();
+    }
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(v)).into_response())
 }
 
@@ -854,7 +880,7 @@ pub async fn post_rating(
     rate_limit(&st, peer, &headers)?;
     let case_id = parse_uuid(&case_id, "case id")?;
     let status = authorize_case(&st, &case_id, bearer(&headers, None)).await?;
-    let bytes = read_body(body, &headers, st.cfg.max_json_bytes).await?;
+    let bytes = read_body(&st, body, &headers, st.cfg.max_json_bytes).await?;
     let r: NewRating = parse_json(&headers, &bytes)?;
     if !(1..=5).contains(&r.rating) {
         return Err(ApiError::invalid("rating", "must be an integer from 1 to 5"));
@@ -904,7 +930,7 @@ pub async fn post_session(
     body: Body,
 ) -> ApiResult<Response> {
     rate_limit(&st, peer, &headers)?;
-    let bytes = read_body(body, &headers, 16 * 1024).await?;
+    let bytes = read_body(&st, body, &headers, 16 * 1024).await?;
     let mut s: BotSession = parse_json(&headers, &bytes)?;
     s.id = parse_uuid(&s.id, "id")?;
     if let Some(l) = &s.locale {

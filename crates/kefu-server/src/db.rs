@@ -8,7 +8,10 @@ use rusqlite::{Connection, OptionalExtension};
 use crate::error::{ApiError, ApiResult};
 
 /// The migrations, in order. Version N is `MIGRATIONS[N-1]`; never edit one that shipped.
-pub const MIGRATIONS: &[(&str, &str)] = &[("001_init", include_str!("../migrations/001_init.sql"))];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("001_init", include_str!("../migrations/001_init.sql")),
+    ("002_webhook_outbox", include_str!("../migrations/002_webhook_outbox.sql")),
+];
 
 /// A shared connection. All access goes through [`Db::call`] on the blocking pool.
 #[derive(Clone)]

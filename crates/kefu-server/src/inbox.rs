@@ -74,7 +74,7 @@ pub async fn login(
     if !same_origin(&headers) {
         return Err(ApiError::forbidden("cross_origin", "login from another origin"));
     }
-    let bytes = read_body(body, &headers, 4096).await?;
+    let bytes = read_body(&st, body, &headers, 4096).await?;
     let l: Login = parse_json(&headers, &bytes)?;
     let (token, user) = auth::login(&st, l.name, l.password).await?;
     let cookie = auth::session_cookie(&token, st.cfg.session_ttl.as_secs(), st.cfg.secure_cookie);
@@ -324,7 +324,7 @@ pub async fn reply(
 ) -> ApiResult<Response> {
     let user = auth::require_user_csrf(&st, &headers).await?;
     let case_id = parse_uuid(&case_id, "case id")?;
-    let bytes = read_body(body, &headers, st.cfg.max_json_bytes).await?;
+    let bytes = read_body(&st, body, &headers, st.cfg.max_json_bytes).await?;
     let r: Reply = parse_json(&headers, &bytes)?;
     let text = r.text.trim().to_string();
     if text.is_empty() || text.chars().count() > crate::api::MAX_TEXT {
@@ -390,7 +390,7 @@ pub async fn assign(
         return Err(ApiError::forbidden("role", "only a supervisor can reassign cases"));
     }
     let case_id = parse_uuid(&case_id, "case id")?;
-    let bytes = read_body(body, &headers, 4096).await?;
+    let bytes = read_body(&st, body, &headers, 4096).await?;
     let a: Assign = parse_json(&headers, &bytes)?;
     let v = st
         .db
@@ -439,7 +439,7 @@ pub async fn close(
         return Err(ApiError::forbidden("role", "only a supervisor can close cases"));
     }
     let case_id = parse_uuid(&case_id, "case id")?;
-    let bytes = read_body(body, &headers, 4096).await?;
+    let bytes = read_body(&st, body, &headers, 4096).await?;
     let cl: Close = if bytes.is_empty() { Close { resolved: true } } else { parse_json(&headers, &bytes)? };
     let cid = case_id.clone();
     let v = st

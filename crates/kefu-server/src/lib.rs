@@ -5,6 +5,8 @@
 //! - The agent inbox (`/inbox/`): login, queue by SLA deadline, replies, reassign/close.
 //! - Static serving of the demo storefront (`--www`) and the built widget (`--pkg`, at `/kefu/`).
 //! - `kefu report`: weekly service figures from the same database.
+//! - Optionally, a signed webhook relay of every stored case and photo to the merchant's own
+//!   helpdesk, from a durable outbox ([`webhook`]).
 //!
 //! Storage is one SQLite file (WAL) plus re-encoded photos under the data directory.
 
@@ -19,6 +21,7 @@ pub mod ratelimit;
 pub mod report;
 pub mod util;
 mod web;
+pub mod webhook;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -101,6 +104,17 @@ pub struct ServeArgs {
     /// Send the session cookie without `Secure` (plain-HTTP deployments other than localhost).
     #[arg(long)]
     pub insecure_cookie: bool,
+    /// Also relay every stored case, photo and shopper follow-up to this URL as signed POSTs
+    /// (retried from a durable outbox). Env: KEFU_WEBHOOK_URL.
+    #[arg(long, value_name = "URL")]
+    pub webhook_url: Option<String>,
+    /// File holding the webhook's HMAC secret (≥ 16 bytes; surrounding whitespace ignored).
+    /// Env: KEFU_WEBHOOK_SECRET_FILE, or the secret itself in KEFU_WEBHOOK_SECRET.
+    #[arg(long, value_name = "FILE")]
+    pub webhook_secret_file: Option<PathBuf>,
+    /// Give up on a webhook delivery still failing this long after it was queued.
+    #[arg(long, default_value = "3d", value_name = "DURATION")]
+    pub webhook_retry_for: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
@@ -215,6 +229,10 @@ pub struct Config {
     pub decode_concurrency: usize,
     /// Longest time a client may take to send a request head.
     pub header_timeout: Duration,
+    /// Longest time a client may take to send a request body (`408 body_timeout` past it).
+    pub body_timeout: Duration,
+    /// Relay to the merchant's helpdesk (`--webhook-url`), if configured.
+    pub webhook: Option<webhook::WebhookConfig>,
 }
 
 impl Config {
@@ -241,10 +259,13 @@ impl Config {
             session_ttl: Duration::from_secs(12 * 3600),
             decode_concurrency: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(1, 8),
             header_timeout: Duration::from_secs(20),
+            body_timeout: Duration::from_secs(120),
+            webhook: None,
         }
     }
 
-    fn from_args(a: &ServeArgs) -> anyhow::Result<Config> {
+    /// The configuration `kefu serve` runs with for these flags (checked, nothing opened yet).
+    pub fn from_args(a: &ServeArgs) -> anyhow::Result<Config> {
         let data = a.data.clone().unwrap_or_else(|| {
             let mut name = a.db.file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "kefu".into());
             name.push(".data");
@@ -274,8 +295,37 @@ impl Config {
         c.rate_client = a.rate_client;
         c.rate_login = a.rate_login;
         c.secure_cookie = !a.insecure_cookie;
+        c.webhook = webhook_from_args(a)?;
         Ok(c)
     }
+}
+
+/// The webhook settings from the flags, else the environment; none when no URL is given.
+fn webhook_from_args(a: &ServeArgs) -> anyhow::Result<Option<webhook::WebhookConfig>> {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    let url = a.webhook_url.clone().or_else(|| env("KEFU_WEBHOOK_URL"));
+    let file = a.webhook_secret_file.clone().or_else(|| env("KEFU_WEBHOOK_SECRET_FILE").map(PathBuf::from));
+    let Some(url) = url else {
+        if a.webhook_secret_file.is_some() {
+            anyhow::bail!("--webhook-secret-file needs --webhook-url");
+        }
+        return Ok(None);
+    };
+    let secret: Vec<u8> = match (&file, env("KEFU_WEBHOOK_SECRET")) {
+        (Some(f), _) => {
+            let raw = std::fs::read(f).map_err(|e| anyhow::anyhow!("webhook secret file {}: {e}", f.display()))?;
+            raw.trim_ascii().to_vec()
+        }
+        (None, Some(s)) => s.trim().as_bytes().to_vec(),
+        (None, None) => anyhow::bail!(
+            "--webhook-url needs a secret: --webhook-secret-file FILE (e.g. `openssl rand -hex 32 > webhook.secret`) \
+             or KEFU_WEBHOOK_SECRET"
+        ),
+    };
+    let mut cfg = webhook::WebhookConfig::new(&url, &secret)?;
+    cfg.retry_for =
+        util::parse_duration(&a.webhook_retry_for).map_err(|e| anyhow::anyhow!("--webhook-retry-for: {e}"))?;
+    Ok(Some(cfg))
 }
 
 /// Shared state of a running server.
@@ -290,6 +340,8 @@ pub struct AppState {
     pub ip_limiter: Limiter,
     pub client_limiter: Limiter,
     pub login_limiter: Limiter,
+    /// Woken when a webhook delivery is queued.
+    pub outbox: tokio::sync::Notify,
 }
 
 pub type State = Arc<AppState>;
@@ -332,10 +384,15 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
         ip_limiter: Limiter::new(cfg.rate_ip),
         client_limiter: Limiter::new(cfg.rate_client),
         login_limiter: Limiter::new(cfg.rate_login),
+        outbox: tokio::sync::Notify::new(),
         cfg,
     });
     let app = web::router(state.clone());
     let escalation = tokio::spawn(inbox::escalation_loop(state.clone()));
+    let relay = match &state.cfg.webhook {
+        Some(w) => Some(tokio::spawn(webhook::run(state.clone(), webhook::client(w)?))),
+        None => None,
+    };
     let header_timeout = state.cfg.header_timeout;
     let mut stop_rx = rx;
     let handle = tokio::spawn(async move {
@@ -380,6 +437,9 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
             tracing::warn!("some connections were still busy after 10 s; closing anyway");
         }
         let _ = escalation.await;
+        if let Some(relay) = relay {
+            let _ = relay.await;
+        }
         drop(state);
     });
     Ok(Running { addr, shutdown: tx, handle })
@@ -399,7 +459,7 @@ pub fn purge_closed(cfg: &Config, db: &Db, cutoff: i64) -> anyhow::Result<(usize
             rows
         };
         let old = "SELECT id FROM cases WHERE status = 'closed' AND closed_at < ?1";
-        for table in ["attachments", "messages", "events"] {
+        for table in ["attachments", "messages", "events", "webhook_outbox"] {
             tx.execute(&format!("DELETE FROM {table} WHERE case_id IN ({old})"), [cutoff])?;
         }
         tx.execute("UPDATE audit SET detail = NULL WHERE case_id IN (SELECT id FROM cases WHERE status = 'closed' AND closed_at < ?1)", [cutoff])?;
@@ -490,6 +550,10 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
         if cfg.pkg.is_some() {
             println!("  widget        {url}/kefu/");
+        }
+        if let Some(w) = &cfg.webhook {
+            let (pending, _, failed) = webhook::counts(&rusqlite::Connection::open(&cfg.db)?)?;
+            println!("  webhook       {} ({pending} pending, {failed} failed deliveries)", webhook::redacted(&w.url));
         }
         println!("  database {} · photos {}", cfg.db.display(), cfg.data_dir.display());
         let users = running_user_count(&cfg)?;

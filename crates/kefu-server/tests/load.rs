@@ -1,23 +1,94 @@
 //! Bounded load test: N simulated widgets (default 200, at most 1000) at once, each creating
 //! a case and uploading one small photo to a server on 127.0.0.1. Prints throughput and
-//! latency percentiles, then checks that nothing was lost or duplicated.
+//! latency percentiles, then checks that nothing was lost or duplicated. The second test does
+//! the same with the webhook relay on, and checks every case and photo reached a receiver on
+//! loopback exactly once.
 //!
-//! Run: `cargo test -p kefu-server --release --test load -- --ignored --nocapture`
+//! Runs with the other tests (a few seconds each); to see the figures:
+//! `cargo test -p kefu-server --release --test load -- --nocapture --test-threads 1`
 //! (`KEFU_LOAD_WIDGETS=500` to change the count). Loopback only, one round, 120 s cap.
 
 #[path = "server/common.rs"]
 mod common;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::*;
 use kefu_server::Role;
 
+fn widgets() -> usize {
+    std::env::var("KEFU_LOAD_WIDGETS").ok().and_then(|v| v.parse().ok()).unwrap_or(200).clamp(1, 1000)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "load test: run explicitly (see file header)"]
 async fn load_200_widgets_case_and_photo() {
-    let n: usize = std::env::var("KEFU_LOAD_WIDGETS").ok().and_then(|v| v.parse().ok()).unwrap_or(200).clamp(1, 1000);
     let t = TestServer::start().await;
+    run_load(&t, widgets(), "load").await;
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn load_200_widgets_with_webhook_relay() {
+    const SECRET: &[u8] = b"load-test-webhook-secret-0123456789";
+    // A receiver that checks signatures and counts acknowledged deliveries per (event, ref).
+    let seen: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+    let bad = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (s2, b2) = (seen.clone(), bad.clone());
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |h: axum::http::HeaderMap, body: axum::body::Bytes| {
+            let (seen, bad) = (s2.clone(), b2.clone());
+            async move {
+                let sig = h.get("x-kefu-signature").and_then(|v| v.to_str().ok()).unwrap_or("");
+                let now = kefu_server::util::now_ms() / 1000;
+                if !kefu_server::webhook::verify(SECRET, sig, &body, now, 300) {
+                    bad.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    return axum::http::StatusCode::UNAUTHORIZED;
+                }
+                let ev = h.get("x-kefu-event").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+                let case = h.get("x-kefu-case").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+                *seen.lock().unwrap().entry(format!("{ev} {case}")).or_default() += 1;
+                axum::http::StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let recv = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let t = TestServer::start_with(|c| {
+        let mut w = kefu_server::webhook::WebhookConfig::new(&format!("http://127.0.0.1:{port}/hook"), SECRET).unwrap();
+        w.backoff_base = Duration::from_millis(200);
+        w.backoff_max = Duration::from_secs(2);
+        c.webhook = Some(w);
+    })
+    .await;
+    let n = widgets();
+    let started = Instant::now();
+    run_load(&t, n, "relay").await;
+    let end = Instant::now() + Duration::from_secs(120);
+    while t.count("SELECT COUNT(*) FROM webhook_outbox WHERE state = 'delivered'") < 2 * n as i64 {
+        assert!(Instant::now() < end, "relay did not drain in 120 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let drained = started.elapsed();
+    let seen = seen.lock().unwrap().clone();
+    println!(
+        "relay: {} deliveries acknowledged {:.2} s after the first request ({:.0}/s); bad signatures {}",
+        seen.values().sum::<usize>(),
+        drained.as_secs_f64(),
+        seen.values().sum::<usize>() as f64 / drained.as_secs_f64(),
+        bad.load(std::sync::atomic::Ordering::SeqCst)
+    );
+    assert_eq!(bad.load(std::sync::atomic::Ordering::SeqCst), 0);
+    assert_eq!(seen.len(), 2 * n, "one case.created and one attachment.added per widget");
+    assert!(seen.values().all(|c| *c == 1), "each delivered exactly once");
+    t.stop().await;
+    recv.abort();
+}
+
+async fn run_load(t: &TestServer, n: usize, label: &str) {
     t.add_user("amy", Role::Agent);
     assert!(t.addr().ip().is_loopback());
     let client = reqwest::Client::builder()
@@ -93,15 +164,15 @@ async fn load_200_widgets_case_and_photo() {
     let cases = t.count("SELECT COUNT(*) FROM cases") as usize;
     let photos = t.count("SELECT COUNT(*) FROM attachments") as usize;
     let files = t.stored_files().len();
-    println!("load: {n} widgets over 127.0.0.1, each POST /api/cases + PUT one {}-byte avg JPEG", photo_bytes / n);
+    println!("{label}: {n} widgets over 127.0.0.1, each POST /api/cases + PUT one {}-byte avg JPEG", photo_bytes / n);
     println!(
-        "load: wall {:.2} s · {:.1} widgets/s · {:.1} requests/s",
+        "{label}: wall {:.2} s · {:.1} widgets/s · {:.1} requests/s",
         wall.as_secs_f64(),
         total_lat.len() as f64 / wall.as_secs_f64(),
         2.0 * total_lat.len() as f64 / wall.as_secs_f64()
     );
     println!(
-        "load: case p50 {:.0} ms p99 {:.0} ms · photo p50 {:.0} ms p99 {:.0} ms · widget p50 {:.0} ms p99 {:.0} ms",
+        "{label}: case p50 {:.0} ms p99 {:.0} ms · photo p50 {:.0} ms p99 {:.0} ms · widget p50 {:.0} ms p99 {:.0} ms",
         pct(&mut case_lat, 0.5),
         pct(&mut case_lat, 0.99),
         pct(&mut photo_lat, 0.5),
@@ -110,7 +181,7 @@ async fn load_200_widgets_case_and_photo() {
         pct(&mut total_lat, 0.99),
     );
     println!(
-        "load: stored {cases} cases, {photos} photos, {files} files; errors {}; lost {}",
+        "{label}: stored {cases} cases, {photos} photos, {files} files; errors {}; lost {}",
         errors.len(),
         n - cases.min(n)
     );
@@ -125,5 +196,4 @@ async fn load_200_widgets_case_and_photo() {
         let r = t.inbox_get(&s, &format!("/inbox/api/cases/{id}/attachments/{att}")).await;
         assert_eq!(r.bytes().await.unwrap().as_ref(), expected_reencode(photo).as_slice());
     }
-    t.stop().await;
 }

@@ -310,6 +310,33 @@ async fn pii_is_masked_in_stored_text_but_order_number_kept() {
     assert!(d.contains("**************002X"), "{d}");
     assert!(d.contains("card **** **** **** 0004"), "{d}");
     assert!(d.contains("order 4111111111111111"), "{d}");
+
+    // Tags and photo file names are shopper text too.
+    let id = uuid();
+    let mut b = case_body(&id, &[]);
+    b["tags"] = json!(["card 4111111111111111"]);
+    let (s, v) = t.create(&b).await;
+    assert_eq!(s, 201, "{v}");
+    let tags: String = t.db().query_row("SELECT tags FROM cases WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
+    assert_eq!(tags, r#"["card ************1111"]"#);
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(jpeg(8, 8, 1))
+            .file_name("身份证 11010519491231002X.jpg")
+            .mime_str("image/jpeg")
+            .unwrap(),
+    );
+    let r = t
+        .client
+        .put(t.url(&format!("/api/cases/{id}/attachments/{}", uuid())))
+        .bearer_auth(v["token"].as_str().unwrap())
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let name: String = t.db().query_row("SELECT filename FROM attachments", [], |r| r.get(0)).unwrap();
+    assert_eq!(name, "身份证 **************002X.jpg");
     t.stop().await;
 }
 

@@ -79,3 +79,80 @@ fn sla_flags_parse_and_bad_ones_are_refused() {
     assert!(sla.apply(&["vip=1m".into()]).is_err());
     assert!(sla.apply(&["urgent=soon".into()]).is_err());
 }
+
+#[test]
+fn webhook_flags_need_a_url_and_a_long_enough_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("webhook.secret");
+    std::fs::write(&secret, "0123456789abcdef0123456789abcdef\n").unwrap();
+    let short = dir.path().join("short.secret");
+    std::fs::write(&short, "tooshort\n").unwrap();
+    let (s, sh) = (secret.to_str().unwrap(), short.to_str().unwrap());
+    let cfg = |argv: &[&str]| {
+        let mut v = vec!["serve"];
+        v.extend_from_slice(argv);
+        kefu_server::Config::from_args(&Serve::try_parse_from(v).unwrap().args)
+    };
+
+    let c = cfg(&["--webhook-url", "https://helpdesk.example/hooks/kefu", "--webhook-secret-file", s]).unwrap();
+    let w = c.webhook.expect("webhook configured");
+    assert_eq!(w.url.as_str(), "https://helpdesk.example/hooks/kefu");
+    assert_eq!(&*w.secret, b"0123456789abcdef0123456789abcdef", "trailing newline dropped");
+    assert_eq!(w.retry_for.as_secs(), 3 * 86_400);
+    let c = cfg(&["--webhook-url", "http://127.0.0.1:9/x", "--webhook-secret-file", s, "--webhook-retry-for", "6h"]);
+    assert_eq!(c.unwrap().webhook.unwrap().retry_for.as_secs(), 6 * 3600);
+    assert!(cfg(&[]).unwrap().webhook.is_none());
+
+    for bad in [
+        vec!["--webhook-url", "https://helpdesk.example/hooks/kefu"], // no secret
+        vec!["--webhook-url", "https://helpdesk.example/x", "--webhook-secret-file", sh], // too short
+        vec!["--webhook-url", "https://helpdesk.example/x", "--webhook-secret-file", "/nonexistent/secret"],
+        vec!["--webhook-url", "ftp://helpdesk.example/x", "--webhook-secret-file", s],
+        vec!["--webhook-secret-file", s], // no URL
+        vec!["--webhook-url", "https://helpdesk.example/x", "--webhook-secret-file", s, "--webhook-retry-for", "soon"],
+    ] {
+        let e = cfg(&bad).err().unwrap_or_else(|| panic!("{bad:?} must be refused"));
+        assert!(!e.to_string().contains("0123456789abcdef"), "the secret never appears in messages: {e}");
+    }
+}
+
+#[test]
+fn migrations_upgrade_an_old_database_and_refuse_a_newer_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("v1.sqlite");
+    // A database as the first release left it: schema version 1, one case.
+    {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        let (name, sql) = kefu_server::db::MIGRATIONS[0];
+        c.execute_batch(sql).unwrap();
+        c.execute_batch(
+            "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+        )
+        .unwrap();
+        c.execute("INSERT INTO schema_version VALUES (1, ?1, 0)", [name]).unwrap();
+        c.execute(
+            "INSERT INTO cases (id, created_at, locale, description, triage, emotion, token, fingerprint, deadline_at) \
+             VALUES ('00000000-0000-4000-8000-000000000001', 1, 'en', 'old case', 'order', 'calm', 't', 'f', 2)",
+            [],
+        )
+        .unwrap();
+    }
+    kefu_server::db::Db::open(&db).unwrap();
+    let c = rusqlite::Connection::open(&db).unwrap();
+    let v: i64 = c.query_row("SELECT MAX(version) FROM schema_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(v, kefu_server::db::MIGRATIONS.len() as i64);
+    let d: String = c.query_row("SELECT description FROM cases", [], |r| r.get(0)).unwrap();
+    assert_eq!(d, "old case");
+    let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal");
+    assert_eq!(c.query_row("SELECT COUNT(*) FROM webhook_outbox", [], |r| r.get::<_, i64>(0)).unwrap(), 0);
+    // Opening again applies nothing twice.
+    drop(c);
+    kefu_server::db::Db::open(&db).unwrap();
+    // A database from a newer kefu is refused, not damaged.
+    let c = rusqlite::Connection::open(&db).unwrap();
+    c.execute("INSERT INTO schema_version VALUES (99, '099_future', 0)", []).unwrap();
+    drop(c);
+    let e = kefu_server::db::Db::open(&db).err().expect("newer schema refused").to_string();
+    assert!(e.contains("newer"), "{e}");
+}

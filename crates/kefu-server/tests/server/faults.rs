@@ -249,3 +249,62 @@ async fn purge_removes_old_closed_cases_and_their_photos_only() {
     let open: String = t.db().query_row("SELECT id FROM cases", [], |r| r.get(0)).unwrap();
     assert_eq!(open, ids[2]);
 }
+
+/// Sends the head and part of the body, then stalls; returns the response head the server sends.
+async fn stalled_request(t: &TestServer, head: String, part: &[u8]) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut s = tokio::net::TcpStream::connect(t.addr()).await.unwrap();
+    s.write_all(head.as_bytes()).await.unwrap();
+    s.write_all(part).await.unwrap();
+    s.flush().await.unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = tokio::time::timeout(Duration::from_secs(10), s.read(&mut buf)).await.expect("an answer").unwrap();
+    String::from_utf8_lossy(&buf[..n]).to_string()
+}
+
+#[tokio::test]
+async fn trickled_bodies_time_out_with_408_raw_multipart_and_json() {
+    let t = TestServer::start_with(|c| c.body_timeout = Duration::from_millis(400)).await;
+    let id = uuid();
+    let (_, v) = t.create(&case_body(&id, &[])).await;
+    let token = v["token"].as_str().unwrap().to_string();
+    let host = t.addr();
+    let photo = jpeg(64, 64, 1);
+
+    let raw = format!(
+        "PUT /api/cases/{id}/attachments/{} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: image/jpeg\r\nContent-Length: {}\r\n\r\n",
+        uuid(),
+        photo.len()
+    );
+    let r = stalled_request(&t, raw, &photo[..100]).await;
+    assert!(r.starts_with("HTTP/1.1 408"), "{r}");
+    assert!(r.contains("body_timeout"), "{r}");
+
+    let boundary = "XbOuNdArY";
+    let mp_head = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n\
+         Content-Type: image/jpeg\r\n\r\n"
+    );
+    let total = mp_head.len() + photo.len() + boundary.len() + 8;
+    let multipart = format!(
+        "PUT /api/cases/{id}/attachments/{} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {total}\r\n\r\n",
+        uuid()
+    );
+    let mut part = mp_head.into_bytes();
+    part.extend_from_slice(&photo[..100]);
+    let r = stalled_request(&t, multipart, &part).await;
+    assert!(r.starts_with("HTTP/1.1 408"), "{r}");
+
+    let json = format!(
+        "POST /api/cases HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n"
+    );
+    let r = stalled_request(&t, json, b"{\"id\": ").await;
+    assert!(r.starts_with("HTTP/1.1 408"), "{r}");
+
+    assert_eq!(t.count("SELECT COUNT(*) FROM attachments"), 0);
+    assert!(t.stored_files().is_empty());
+    assert_eq!(t.count("SELECT COUNT(*) FROM cases"), 1);
+    t.stop().await;
+}

@@ -5,4 +5,6 @@ mod cli;
 mod common;
 mod faults;
 mod inbox;
+mod inbox_browser;
 mod malicious;
+mod webhook;
