@@ -3,8 +3,9 @@
 // with the strict Content-Security-Policy a careful shop would send, correct MIME types
 // (application/wasm for streaming compilation), brotli/gzip like a production CDN, immutable
 // caching for content-hashed files and ETag revalidation for the rest. POST /api/cases takes
-// hand-off cases in kefu-server's shape (a stand-in, so the demo and the tests run without
-// kefu-server; GET /api/cases lists what arrived) and streams case events (agent replies)
+// hand-off cases in kefu-server's shape (a stand-in, so the widget tests run without
+// kefu-server; GET /api/cases lists what arrived), PUT /api/cases/{id}/attachments/{att}
+// takes photos (idempotent by id, stored as size + sha256), and it streams case events (agent replies)
 // at GET /api/cases/{id}/events; POST /api/test/events {caseId, agent, text} adds one.
 //
 //   node tests/server.mjs [--port 8080] [--host 127.0.0.1]     (PORT env works too; 0 = any)
@@ -139,6 +140,25 @@ export async function startServer({ port = 0, host = '127.0.0.1', www, pkg, quie
       req.on('close', () => streams.delete(s));
       return;
     }
+    // Photos, like kefu-server: idempotent by attachment id (same bytes 200, other bytes 409).
+    const att = /^\/api\/cases\/([0-9a-f-]{36})\/attachments\/([0-9a-f-]{36})$/.exec(url.pathname);
+    if (att && req.method === 'PUT') {
+      const c = cases.find((x) => x.id === att[1]);
+      if (!c) return send(404, JSON.stringify({ error: { code: 'not_found' } }), TYPES['.json']);
+      if (req.headers.authorization !== `Bearer ${c.token}`) return send(401, JSON.stringify({ error: { code: 'unauthorized' } }), TYPES['.json']);
+      const parts = [];
+      req.on('data', (d) => parts.push(d));
+      req.on('end', () => {
+        const bytes = Buffer.concat(parts);
+        const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+        c.photos = c.photos || {};
+        const old = c.photos[att[2]];
+        if (old && old.sha256 !== sha256) return send(409, JSON.stringify({ error: { code: 'attachment_id_conflict' } }), TYPES['.json']);
+        c.photos[att[2]] = { size: bytes.length, sha256 };
+        send(old ? 200 : 201, JSON.stringify({ id: att[2], case_id: c.id, mime: 'image/jpeg', size: bytes.length, sha256 }), TYPES['.json']);
+      });
+      return;
+    }
     const rating = /^\/api\/cases\/([0-9a-f-]{36})\/rating$/.exec(url.pathname);
     if (rating && req.method === 'POST') {
       const c = cases.find((x) => x.id === rating[1]);
@@ -206,7 +226,7 @@ export async function startServer({ port = 0, host = '127.0.0.1', www, pkg, quie
           // Like kefu-server: idempotent by id — the same body again is 200, another body 409.
           const old = cases.find((x) => x.id === c.id);
           if (old) {
-            const { token: _, ...stored } = old;
+            const { token: _, photos: __, ...stored } = old;
             if (JSON.stringify(stored) !== JSON.stringify(c)) return send(409, JSON.stringify({ error: { code: 'case_id_conflict' } }), TYPES['.json']);
             return send(200, JSON.stringify({ id: c.id, created: false }), TYPES['.json']);
           }

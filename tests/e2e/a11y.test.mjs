@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { setup, W, ask, SCREENSHOTS } from './helpers.mjs';
+import { drawImage } from './kefu-serve.mjs';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 let env;
@@ -43,9 +44,27 @@ test('desktop, light: zero axe violations; screenshot', async () => {
   await conversation(p, `${env.url}/index.html`, ['空气炸锅能放整只鸡吗', '退貨運費誰出']);
   assert.deepEqual(await axe(p), []);
   await p.screenshot({ path: path.join(SCREENSHOTS, 'desktop.png') });
+  // The hand-off form with a photo (thumbnail and its remove button) and an error message.
   await p.click('kefu-chat .kefu-human');
+  const photo = await drawImage(p, { width: 1200, height: 900 });
+  await p.setInputFiles('kefu-chat #kefu-f-photos', [
+    { name: 'cup.jpg', mimeType: 'image/jpeg', buffer: photo },
+    { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a photo') },
+  ]);
+  await p.waitForFunction(() => {
+    const r = document.querySelector('kefu-chat').shadowRoot;
+    return r.querySelectorAll('.kefu-thumb').length === 1 && !r.querySelector('.kefu-thumb-busy') && r.querySelector('.kefu-photo-error').textContent;
+  });
+  await p.waitForTimeout(200);
   assert.deepEqual(await axe(p), []);
   await p.screenshot({ path: path.join(SCREENSHOTS, 'handoff.png') });
+  // The case in the chat, with its photo and status.
+  await p.fill('kefu-chat #kefu-f-desc', '杯子到货就碎了');
+  await p.click('kefu-chat .kefu-handoff [type="submit"]');
+  await p.waitForSelector('kefu-chat .kefu-case-status[data-status="sent"]');
+  await p.waitForTimeout(200);
+  assert.deepEqual(await axe(p), []);
+  await p.screenshot({ path: path.join(SCREENSHOTS, 'handoff-sent.png') });
   await p.context().close();
 });
 
@@ -71,6 +90,16 @@ test('phone 375×812: full-screen panel, 16 px inputs, zero axe violations; scre
   assert.equal(font, '16px');
   assert.deepEqual(await axe(p), []);
   await p.screenshot({ path: path.join(SCREENSHOTS, 'mobile.png') });
+  // On a phone the form offers the camera (capture) next to the gallery; inputs stay 16 px.
+  await p.tap('kefu-chat .kefu-compose .kefu-human');
+  assert.equal(await p.locator('kefu-chat [data-act="take-photo"]').isVisible(), true);
+  assert.equal(await p.getAttribute('kefu-chat #kefu-f-camera', 'capture'), 'environment');
+  assert.equal(await p.getAttribute('kefu-chat #kefu-f-camera', 'accept'), 'image/*');
+  const sizes = await p.evaluate(() => [...document.querySelector('kefu-chat').shadowRoot.querySelectorAll('.kefu-handoff input, .kefu-handoff textarea')]
+    .filter((e) => e.type !== 'file').map((e) => getComputedStyle(e).fontSize));
+  assert.ok(sizes.length >= 2 && sizes.every((f) => f === '16px'), sizes.join());
+  assert.deepEqual(await axe(p), []);
+  await p.screenshot({ path: path.join(SCREENSHOTS, 'mobile-handoff.png') });
   await p.context().close();
 });
 
@@ -95,5 +124,44 @@ test('the loader\'s fallback form (no wasm) has zero axe violations too', async 
   await p.waitForTimeout(250);
   assert.deepEqual(await axe(p), []);
   await p.screenshot({ path: path.join(SCREENSHOTS, 'fallback.png') });
+  await p.context().close();
+});
+
+test('phone: the panel follows the visual viewport (on-screen keyboard) and keeps clear of the safe areas', async () => {
+  const p = await page({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  await p.goto(`${env.url}/index.html`);
+  assert.match(await p.getAttribute('meta[name="viewport"]', 'content'), /viewport-fit=cover/);
+  await p.tap(W.launcher);
+  await p.waitForSelector(W.ready, { timeout: 30000 });
+  const box = () => p.locator(W.panel).boundingBox();
+  assert.equal(Math.round((await box()).height), 844);
+  // The keyboard opens: the visual viewport shrinks to 500 px and scrolls by 40 px.
+  await p.evaluate(() => {
+    Object.defineProperty(visualViewport, 'height', { configurable: true, get: () => 500 });
+    Object.defineProperty(visualViewport, 'offsetTop', { configurable: true, get: () => 40 });
+    visualViewport.dispatchEvent(new Event('resize'));
+  });
+  await p.waitForFunction(() => Math.round(document.querySelector('kefu-chat').shadowRoot.querySelector('.kefu-panel').getBoundingClientRect().height) === 500);
+  const b = await box();
+  assert.deepEqual([Math.round(b.y), Math.round(b.height)], [40, 500]);
+  // The composer stays inside what is visible.
+  const input = await p.locator(W.input).boundingBox();
+  assert.ok(input.y + input.height <= 540, `input at ${input.y}+${input.height}`);
+  // Safe-area insets pad the full-screen panel (header, sides, composer).
+  const css = await (await fetch(`${env.url}/kefu/${await p.evaluate(() => document.querySelector('kefu-chat').shadowRoot.querySelector('link[rel=stylesheet]').href.split('/').pop())}`)).text();
+  for (const side of ['top', 'right', 'bottom', 'left']) assert.ok(css.includes(`env(safe-area-inset-${side})`), side);
+  await p.context().close();
+});
+
+test('reduced motion turns the widget\'s animations off', async () => {
+  const p = await page({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
+  await p.goto(`${env.url}/index.html`);
+  await p.click(W.launcher);
+  await p.waitForSelector(W.ready, { timeout: 30000 });
+  const anim = await p.evaluate(() => {
+    const r = document.querySelector('kefu-chat').shadowRoot;
+    return [getComputedStyle(r.querySelector('.kefu-panel')).animationName, getComputedStyle(r.querySelector('.kefu-launcher')).transitionDuration];
+  });
+  assert.deepEqual(anim, ['none', '0s']);
   await p.context().close();
 });

@@ -93,6 +93,9 @@ async function fillCase(page, marker, files) {
 
 const submit = (page) => page.click('kefu-chat .kefu-handoff [type="submit"]');
 
+/** How many requests of `kind` ('POST', 'PUT') for case `id` reached the proxy. */
+const tries = (kind, id) => proxy.state.seen.filter((s) => s.startsWith(kind) && (kind === 'POST' ? s === 'POST /api/cases' : s.includes(id))).length;
+
 /** Records every value the photos' progress bars take (the upload progress). */
 async function watchProgress(page) {
   await page.evaluate(() => {
@@ -236,6 +239,7 @@ test('the order number is checked against the shop\'s pattern before sending', a
 test('server down while submitting: saved on the device, sent once when the server is back', async () => {
   const page = await shop();
   await fillCase(page, 'down-1', [await jpeg(page)]);
+  proxy.state.seen = [];
   await kefu.stop();
   await submit(page);
   const { c, bytes } = await lastCase(page);
@@ -257,6 +261,7 @@ test('server down while submitting: saved on the device, sent once when the serv
   kefu = await startKefu({ db, port: kefu.port });
   await status(page, c.id).filter({ hasText: '已送达' }).waitFor({ timeout: 40000 });
   await page.locator('kefu-chat .kefu-system').filter({ hasText: '之前保存的留言已经发送成功' }).waitFor();
+  assert.ok(tries('POST', c.id) >= 2, `the case was tried ${tries('POST', c.id)} time(s)`);
   await expectDeliveredOnce(kefu.url, agent, c, bytes, await token(page));
   await page.context().close();
 });
@@ -266,6 +271,7 @@ test('connection dropped mid-upload: the photo is sent again, complete, and stor
   await watchProgress(page);
   await fillCase(page, 'cut-1', [await jpeg(page, 2400, 1800)]);
   await slowUploads(page, 200_000);
+  proxy.state.seen = [];
   proxy.cutPut(1, 40_000);
   try {
     await submit(page);
@@ -273,6 +279,7 @@ test('connection dropped mid-upload: the photo is sent again, complete, and stor
     await status(page, c.id).filter({ hasText: '已送达' }).waitFor({ timeout: 40000 });
     assert.ok(bytes[0].length > 60_000, `photo of ${bytes[0].length} bytes: too small to be cut`);
     assert.ok((await page.evaluate(() => window.__progress)).some((v) => v > 0 && v < 1), 'upload progress was shown');
+    assert.equal(tries('PUT', c.id), 2, 'one cut upload, one complete');
     await expectDeliveredOnce(kefu.url, agent, c, bytes, await token(page));
   } finally {
     proxy.throttle(0);
@@ -285,6 +292,7 @@ test('server restart during an upload: the case and both photos arrive exactly o
   await watchProgress(page);
   await fillCase(page, 'restart-1', [await jpeg(page, 2048, 1536), await jpeg(page, 1800, 1800)]);
   await slowUploads(page, 100_000);
+  proxy.state.seen = [];
   try {
     await submit(page);
     const { c, bytes } = await lastCase(page);
@@ -292,6 +300,7 @@ test('server restart during an upload: the case and both photos arrive exactly o
     await restart(300);
     await slowUploads(page, 0);
     await status(page, c.id).filter({ hasText: '已送达' }).waitFor({ timeout: 40000 });
+    assert.ok(tries('PUT', c.id) > 2, `an upload was interrupted and sent again (${tries('PUT', c.id)} PUTs)`);
     await expectDeliveredOnce(kefu.url, agent, c, bytes, await token(page));
   } finally {
     proxy.throttle(0);
@@ -326,6 +335,7 @@ test('page reload mid-upload, then the tab closed: the outbox resumes and delive
   await watchProgress(page);
   await fillCase(page, 'reload-1', [await jpeg(page, 2048, 1536), await jpeg(page, 1536, 2048)]);
   await slowUploads(page, 80_000);
+  proxy.state.seen = [];
   let c, bytes;
   try {
     await submit(page);
@@ -346,6 +356,7 @@ test('page reload mid-upload, then the tab closed: the outbox resumes and delive
   await next.goto(`${proxy.url}/index.html`);
   await next.click(W.launcher);
   await next.locator('kefu-chat .kefu-system').filter({ hasText: '之前保存的留言已经发送成功' }).waitFor({ timeout: 40000 });
+  assert.ok(tries('PUT', c.id) > 2, `uploads were interrupted and resumed (${tries('PUT', c.id)} PUTs)`);
   await expectDeliveredOnce(kefu.url, agent, c, bytes, await token(next));
   await ctx.close();
 });
@@ -386,9 +397,17 @@ test('an agent\'s reply appears in the open widget; the shopper answers; closing
   await page.close();
   await agent.reply(c.id, '白色的已经安排，明天发出。');
   const next = await ctx.newPage();
+  const logs = [];
+  next.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
   await next.goto(`${proxy.url}/index.html`);
   await next.click(W.launcher);
-  await next.locator('kefu-chat .kefu-agent').filter({ hasText: '白色的已经安排' }).waitFor({ timeout: 15000 });
+  try {
+    await next.locator('kefu-chat .kefu-agent').filter({ hasText: '白色的已经安排' }).waitFor({ timeout: 30000 });
+  } catch (e) {
+    const link = await next.evaluate(() => localStorage.getItem('kefu.v1.case'));
+    const events = await (await fetch(`${kefu.url}/api/cases/${c.id}/events?after=0`, { headers: { Accept: 'application/json', Authorization: `Bearer ${JSON.parse(link || '{}').token}` } })).text();
+    throw new Error(`${e.message}\nlink: ${link}\nevents: ${events}\nproxy saw: ${proxy.state.seen.slice(-15).join(', ')}\nconsole: ${logs.join('\n')}`);
+  }
   // Closing the case asks for a rating; the rating reaches the server.
   await agent.close(c.id, true);
   const stars = next.locator('kefu-chat .kefu-rate .kefu-star');

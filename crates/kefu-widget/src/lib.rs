@@ -42,6 +42,7 @@ thread_local! {
     static APP: RefCell<Option<App>> = const { RefCell::new(None) };
     static EVENTS: RefCell<Vec<(&'static str, JsValue)>> = const { RefCell::new(Vec::new()) };
     static EMIT: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
+    static SCROLL_PENDING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Runs `f` on the widget. Re-entrant calls (a page callback calling `kefu()` while the
@@ -448,9 +449,22 @@ impl App {
         self.last_render_ms = t1 - t0;
     }
 
+    /// Scrolls the log to its end in the next animation frame: reading `scrollHeight` now
+    /// would force a layout in the middle of drawing (the browser lays out once per frame).
     fn scroll_to_end(&self) {
-        let log = &self.panel.log;
-        log.set_scroll_top(log.scroll_height());
+        if SCROLL_PENDING.with(|p| p.replace(true)) {
+            return;
+        }
+        let f = Closure::once_into_js(|| {
+            SCROLL_PENDING.with(|p| p.set(false));
+            with_app(|app| {
+                let log = &app.panel.log;
+                log.set_scroll_top(log.scroll_height());
+            });
+        });
+        if let Some(w) = web_sys::window() {
+            let _ = w.request_animation_frame(f.unchecked_ref());
+        }
     }
 
     fn set_status(&self, s: &str) {
@@ -522,7 +536,9 @@ impl App {
         if open {
             let _ = self.panel.root.remove_attribute("hidden");
             self.unread = 0;
-            self.fit_viewport();
+            // The visual viewport is read only when it changes (resize/scroll events): until
+            // then the full-screen phone panel uses 100dvh, and reading it now would force a
+            // layout before the panel's first frame.
             self.scroll_to_end();
             if focus {
                 self.focus_in();
