@@ -218,6 +218,24 @@ test('photos from the picker, a paste and a drop are downscaled, re-encoded with
   await page.context().close();
 });
 
+test('photos in the open form survive a reload; a new conversation clears them', async () => {
+  const page = await shop();
+  await page.click('kefu-chat .kefu-compose .kefu-human');
+  await photos(page, [await jpeg(page, 800, 600), await jpeg(page, 600, 800)]);
+  await page.reload();
+  await page.waitForSelector(W.ready, { timeout: 30000 });
+  await page.click('kefu-chat .kefu-compose .kefu-human');
+  await page.waitForFunction(() => document.querySelector('kefu-chat').shadowRoot.querySelectorAll('.kefu-thumb').length === 2);
+  await page.click('kefu-chat [data-act="cancel-form"]');
+  await page.click('kefu-chat [data-act="new"]');
+  await page.reload();
+  await page.waitForSelector(W.ready, { timeout: 30000 });
+  await page.click('kefu-chat .kefu-compose .kefu-human');
+  await sleep(300);
+  assert.equal(await page.locator('kefu-chat .kefu-thumb').count(), 0);
+  await page.context().close();
+});
+
 test('the order number is checked against the shop\'s pattern before sending', async () => {
   const page = await shop();
   await ask(page, '我的快递三天了还没到');
@@ -388,6 +406,11 @@ test('an agent\'s reply appears in the open widget; the shopper answers; closing
   assert.ok((await bubble.innerText()).includes(reply), 'agent text shown verbatim');
   assert.ok((await bubble.innerText()).includes(agentName()));
   assert.equal(await bubble.locator('img').count(), 0);
+  // The server restarts: the open widget's event stream reconnects and shows the next reply.
+  await restart();
+  await agent.reply(c.id, '补寄的快递单号稍后发给您。');
+  await page.locator('kefu-chat .kefu-agent').filter({ hasText: '补寄的快递单号' }).waitFor({ timeout: 20000 });
+  assert.equal(await page.locator('kefu-chat .kefu-agent').count(), 2, 'each reply shown once');
   // What the shopper types now goes to the agent, not the bot.
   await page.fill(W.input, '好的，谢谢！颜色还是要白色的');
   await page.press(W.input, 'Enter');

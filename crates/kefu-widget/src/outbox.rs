@@ -157,11 +157,6 @@ fn schedule(at_least: i32) {
     let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(f.unchecked_ref(), delay);
 }
 
-/// True while a case waits in the outbox.
-pub async fn pending() -> bool {
-    !idb::all(CASES).await.unwrap_or_default().is_empty()
-}
-
 async fn pass() -> Pass {
     let mut cases = match idb::all(CASES).await {
         Ok(c) => c,
