@@ -29,6 +29,14 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlCanvasElement};
 
+thread_local! {
+    /// Files waiting to be checked and re-encoded (id, file name, file), and whether the
+    /// worker that does it is running.
+    static PHOTO_QUEUE: std::cell::RefCell<std::collections::VecDeque<(String, String, web_sys::File)>> =
+        const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
+    static PHOTO_WORKER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// Whether the merchant wants a way to reach the shopper (`data-contact`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ContactMode {
@@ -180,15 +188,23 @@ impl App {
             let name = file.name();
             self.drafts.push(Draft { id: id.clone(), name: name.clone(), ready: None });
             f.add_thumb(self.lang, &id, true);
+            PHOTO_QUEUE.with(|q| q.borrow_mut().push_back((id, name, file)));
+        }
+        // One photo at a time: a phone decoding five 12-megapixel photos at once can run out
+        // of memory.
+        if !PHOTO_WORKER.with(|w| w.replace(true)) {
             let limits = self.limits;
             wasm_bindgen_futures::spawn_local(async move {
-                let result = images::process(&file, &limits).await;
-                if let Ok(p) = &result {
-                    if let Err(e) = outbox::save_draft(&id, &name, p).await {
-                        web_sys::console::warn_2(&"kefu: the photo could not be saved on this device".into(), &e);
+                while let Some((id, name, file)) = PHOTO_QUEUE.with(|q| q.borrow_mut().pop_front()) {
+                    let result = images::process(&file, &limits).await;
+                    if let Ok(p) = &result {
+                        if let Err(e) = outbox::save_draft(&id, &name, p).await {
+                            web_sys::console::warn_2(&"kefu: the photo could not be saved on this device".into(), &e);
+                        }
                     }
+                    with_app(|app| app.photo_done(&id, result));
                 }
-                with_app(|app| app.photo_done(&id, result));
+                PHOTO_WORKER.with(|w| w.set(false));
             });
         }
     }

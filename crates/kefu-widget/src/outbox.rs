@@ -157,12 +157,24 @@ fn schedule(at_least: i32) {
     let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(f.unchecked_ref(), delay);
 }
 
+/// Orders records by their `created` time. An insertion sort: a handful of records, and a
+/// generic `sort_by` would add kilobytes of wasm.
+fn oldest_first(v: &mut [JsValue]) {
+    for i in 1..v.len() {
+        let mut j = i;
+        while j > 0 && field_num(&v[j - 1], "created") > field_num(&v[j], "created") {
+            v.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
 async fn pass() -> Pass {
     let mut cases = match idb::all(CASES).await {
         Ok(c) => c,
         Err(_) => return Pass::Wait(0),
     };
-    cases.sort_by(|a, b| field_num(a, "created").total_cmp(&field_num(b, "created")));
+    oldest_first(&mut cases);
     for rec in cases {
         let (Some(id), Some(url), Some(body)) =
             (field_str(&rec, "id"), field_str(&rec, "url"), field_str(&rec, "body"))
@@ -393,7 +405,7 @@ pub async fn drafts() -> Vec<JsValue> {
         .into_iter()
         .filter(|p| field_str(p, "state").as_deref() == Some("draft"))
         .collect();
-    v.sort_by(|a, b| field_num(a, "created").total_cmp(&field_num(b, "created")));
+    oldest_first(&mut v);
     v
 }
 
