@@ -22,8 +22,13 @@ ensure_cjk_font
 ensure_node_modules "$ROOT/tests"
 
 # The CLI builds the bundles and is the hand-off server of the e2e tests (`kefu serve`).
-log "the kefu CLI (release)"
-cargo build --release -p kefu-cli
+# scripts/test.sh has just built it (and run the widget's unit tests) in its native pass.
+if [ -n "${KEFU_NATIVE_TESTED:-}" ] && [ -x target/release/kefu ]; then
+  log "the kefu CLI: reusing target/release/kefu from the native tests"
+else
+  log "the kefu CLI (release)"
+  cargo build --release -p kefu-cli
+fi
 
 stale=""
 if [ ! -f pkg/kefu.js ]; then
@@ -38,8 +43,10 @@ fi
 
 failed=()
 
-log "widget unit tests (native, release: shares the CLI's compiled dependencies)"
-cargo test --release -p kefu-widget --lib || failed+=("widget unit tests")
+if [ -z "${KEFU_NATIVE_TESTED:-}" ]; then
+  log "widget unit tests (native, release)"
+  cargo test --release -p kefu-widget --lib || failed+=("widget unit tests")
+fi
 
 if [ -z "${KEFU_E2E_ONLY:-}" ]; then
   log "native bundles and rankings for the wasm parity test"

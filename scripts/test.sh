@@ -9,8 +9,11 @@ ensure_wasm_target
 ensure_wasm_bindgen
 ensure_chromium
 
-log "native tests (release build, shared with the demo's build)"
-cargo test --workspace --exclude kefu-widget --release
+# One cargo invocation for every native test (the widget's unit tests included): one feature
+# resolution, so nothing is compiled twice. It also builds target/release/kefu, which the
+# browser tests reuse instead of building the CLI again.
+log "native tests (release build)"
+cargo test --workspace --release
 
 log "browser tests (wasm-bindgen-test and end-to-end, headless Chromium)"
-bash scripts/test-browser.sh
+KEFU_NATIVE_TESTED=1 bash scripts/test-browser.sh

@@ -103,7 +103,12 @@ fn fixture() -> Engine {
         settings: ShopSettings {
             name: "Fixture Shop".into(),
             greeting: "Hi from Fixture Shop!".into(),
-            policy: kefu_core::kb::PolicyOverrides { answer_min: Some(1.0), clarify_min: Some(1.0), margin_min: None, coverage_min: None },
+            policy: kefu_core::kb::PolicyOverrides {
+                answer_min: Some(1.0),
+                clarify_min: Some(1.0),
+                margin_min: None,
+                coverage_min: None,
+            },
             ..Default::default()
         },
     };

@@ -318,7 +318,9 @@ fn body_timeout() -> ApiError {
     ApiError::new(StatusCode::REQUEST_TIMEOUT, "body_timeout", "the request body took too long")
 }
 
-fn parse_json<T: serde::de::DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> ApiResult<T> {
+/// Parses a JSON body. JSON only: a cross-site HTML form cannot send it without a CORS
+/// preflight, which is what keeps the cookie-authenticated inbox safe from forged posts.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> ApiResult<T> {
     let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !ct.to_ascii_lowercase().starts_with("application/json") {
         return Err(ApiError::new(
@@ -790,6 +792,22 @@ async fn check_quota(st: &State, case_id: &str, incoming: u64) -> ApiResult<()> 
 // ---------------------------------------------------------------------------------------------
 // Shopper follow-ups and ratings
 
+/// What every shopper post on an existing case does first: rate limit, check the case id and
+/// its token, read and parse the JSON body. Returns the case id, its status and the body.
+async fn case_post<T: serde::de::DeserializeOwned>(
+    st: &State,
+    peer: SocketAddr,
+    case_id: &str,
+    headers: &HeaderMap,
+    body: Body,
+) -> ApiResult<(String, String, T)> {
+    rate_limit(st, peer, headers)?;
+    let case_id = parse_uuid(case_id, "case id")?;
+    let status = authorize_case(st, &case_id, bearer(headers, None)).await?;
+    let bytes = read_body(st, body, headers, st.cfg.max_json_bytes).await?;
+    Ok((case_id, status, parse_json(headers, &bytes)?))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewMessage {
@@ -806,11 +824,7 @@ pub async fn post_message(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Response> {
-    rate_limit(&st, peer, &headers)?;
-    let case_id = parse_uuid(&case_id, "case id")?;
-    let status = authorize_case(&st, &case_id, bearer(&headers, None)).await?;
-    let bytes = read_body(&st, body, &headers, st.cfg.max_json_bytes).await?;
-    let mut m: NewMessage = parse_json(&headers, &bytes)?;
+    let (case_id, status, mut m) = case_post::<NewMessage>(&st, peer, &case_id, &headers, body).await?;
     m.text = m.text.trim().to_string();
     if m.text.is_empty() {
         return Err(ApiError::invalid("text", "empty message"));
@@ -877,11 +891,7 @@ pub async fn post_rating(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Response> {
-    rate_limit(&st, peer, &headers)?;
-    let case_id = parse_uuid(&case_id, "case id")?;
-    let status = authorize_case(&st, &case_id, bearer(&headers, None)).await?;
-    let bytes = read_body(&st, body, &headers, st.cfg.max_json_bytes).await?;
-    let r: NewRating = parse_json(&headers, &bytes)?;
+    let (case_id, status, r) = case_post::<NewRating>(&st, peer, &case_id, &headers, body).await?;
     if !(1..=5).contains(&r.rating) {
         return Err(ApiError::invalid("rating", "must be an integer from 1 to 5"));
     }

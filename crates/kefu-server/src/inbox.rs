@@ -16,26 +16,13 @@ use rusqlite::{params, OptionalExtension};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::api::{insert_event, read_body};
+use crate::api::{insert_event, parse_json, read_body};
 use crate::auth::{self, User};
 use crate::error::{ApiError, ApiResult};
 use crate::pii::mask;
 use crate::util::{now_ms, parse_uuid};
+use crate::webhook;
 use crate::State;
-
-fn parse_json<T: serde::de::DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> ApiResult<T> {
-    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    // JSON only: a cross-site HTML form cannot send it without a CORS preflight.
-    if !ct.to_ascii_lowercase().starts_with("application/json") {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "send application/json",
-        ));
-    }
-    serde_json::from_slice(bytes)
-        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", e.to_string()))
-}
 
 fn no_store(mut r: Response) -> Response {
     r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -192,32 +179,21 @@ pub async fn case_detail(
             let now = now_ms();
             let case = c
                 .query_row(
-                    "SELECT c.id, c.created_at, c.locale, c.order_number, c.contact, c.description, c.triage, c.emotion, \
-                     c.promise, c.tags, c.declared_attachments, c.deadline_at, c.status, u.name, c.first_response_at, \
-                     c.escalated_at, c.supervisor_at, c.closed_at, c.resolved, c.rating, c.rating_comment \
-                     FROM cases c LEFT JOIN users u ON u.id = c.assigned_to WHERE c.id = ?1",
+                    &format!(
+                        "SELECT {}, c.status, u.name, c.first_response_at, c.escalated_at, c.supervisor_at, \
+                         c.closed_at, c.resolved, c.rating, c.rating_comment \
+                         FROM cases c LEFT JOIN users u ON u.id = c.assigned_to WHERE c.id = ?1",
+                        webhook::CASE_HEAD.split(", ").map(|col| format!("c.{}", col.trim())).collect::<Vec<_>>().join(", ")
+                    ),
                     [&case_id],
                     |r| {
+                        let mut m = webhook::case_head(r)?;
                         let created: i64 = r.get(1)?;
                         let deadline: i64 = r.get(11)?;
                         let status: String = r.get(12)?;
                         let first: Option<i64> = r.get(14)?;
                         let open = status == "open";
-                        let tags: String = r.get(9)?;
-                        let declared: String = r.get(10)?;
-                        Ok(json!({
-                            "id": r.get::<_, String>(0)?,
-                            "created_at": created,
-                            "locale": r.get::<_, String>(2)?,
-                            "order_number": r.get::<_, Option<String>>(3)?,
-                            "contact": r.get::<_, Option<String>>(4)?,
-                            "description": r.get::<_, String>(5)?,
-                            "triage": r.get::<_, String>(6)?,
-                            "emotion": r.get::<_, String>(7)?,
-                            "promise": r.get::<_, Option<String>>(8)?,
-                            "tags": serde_json::from_str::<Value>(&tags).unwrap_or(json!([])),
-                            "declared_attachments": serde_json::from_str::<Value>(&declared).unwrap_or(json!([])),
-                            "deadline_at": deadline,
+                        let more = json!({
                             "status": status,
                             "assigned_to": r.get::<_, Option<String>>(13)?,
                             "first_response_at": first,
@@ -227,7 +203,11 @@ pub async fn case_detail(
                             "resolved": r.get::<_, Option<i64>>(18)?.map(|v| v != 0),
                             "rating": r.get::<_, Option<i64>>(19)?,
                             "rating_comment": r.get::<_, Option<String>>(20)?,
-                        }))
+                        });
+                        if let Value::Object(more) = more {
+                            m.extend(more);
+                        }
+                        Ok(Value::Object(m))
                     },
                 )
                 .optional()?
@@ -371,6 +351,24 @@ pub async fn reply(
     Ok((StatusCode::CREATED, Json(v)).into_response())
 }
 
+/// What a supervisor's post on a case does first: the signed-in user with the CSRF token, the
+/// supervisor role (`action` names what needs it), the case id and the body (4 KiB at most).
+async fn supervisor_post(
+    st: &State,
+    headers: &HeaderMap,
+    case_id: &str,
+    body: Body,
+    action: &str,
+) -> ApiResult<(User, String, axum::body::Bytes)> {
+    let user = auth::require_user_csrf(st, headers).await?;
+    if !user.is_supervisor() {
+        return Err(ApiError::forbidden("role", format!("only a supervisor can {action}")));
+    }
+    let case_id = parse_uuid(case_id, "case id")?;
+    let bytes = read_body(st, body, headers, 4096).await?;
+    Ok((user, case_id, bytes))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Assign {
@@ -385,12 +383,7 @@ pub async fn assign(
     Path(case_id): Path<String>,
     body: Body,
 ) -> ApiResult<Response> {
-    let user = auth::require_user_csrf(&st, &headers).await?;
-    if !user.is_supervisor() {
-        return Err(ApiError::forbidden("role", "only a supervisor can reassign cases"));
-    }
-    let case_id = parse_uuid(&case_id, "case id")?;
-    let bytes = read_body(&st, body, &headers, 4096).await?;
+    let (user, case_id, bytes) = supervisor_post(&st, &headers, &case_id, body, "reassign cases").await?;
     let a: Assign = parse_json(&headers, &bytes)?;
     let v = st
         .db
@@ -434,12 +427,7 @@ pub async fn close(
     Path(case_id): Path<String>,
     body: Body,
 ) -> ApiResult<Response> {
-    let user = auth::require_user_csrf(&st, &headers).await?;
-    if !user.is_supervisor() {
-        return Err(ApiError::forbidden("role", "only a supervisor can close cases"));
-    }
-    let case_id = parse_uuid(&case_id, "case id")?;
-    let bytes = read_body(&st, body, &headers, 4096).await?;
+    let (user, case_id, bytes) = supervisor_post(&st, &headers, &case_id, body, "close cases").await?;
     let cl: Close = if bytes.is_empty() { Close { resolved: true } } else { parse_json(&headers, &bytes)? };
     let cid = case_id.clone();
     let v = st

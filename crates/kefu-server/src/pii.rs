@@ -96,21 +96,7 @@ fn is_id_card(digits: &str, x_suffix: bool) -> bool {
 }
 
 fn is_bank_card(digits: &str, x_suffix: bool) -> bool {
-    if x_suffix || !(13..=19).contains(&digits.len()) {
-        return false;
-    }
-    let mut sum = 0;
-    for (i, c) in digits.bytes().rev().enumerate() {
-        let mut d = (c - b'0') as u32;
-        if i % 2 == 1 {
-            d *= 2;
-            if d > 9 {
-                d -= 9;
-            }
-        }
-        sum += d;
-    }
-    sum % 10 == 0
+    !x_suffix && (13..=19).contains(&digits.len()) && kefu_core::reply::mask::luhn(digits)
 }
 
 #[cfg(test)]

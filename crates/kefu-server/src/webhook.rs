@@ -177,36 +177,49 @@ pub fn enqueue(c: &Connection, event: &str, case_id: &str, reference: &str, data
     Ok(())
 }
 
+/// The first columns of a case, in the order [`case_head`] reads them.
+pub const CASE_HEAD: &str = "id, created_at, locale, order_number, contact, description, triage, emotion, promise, \
+     tags, declared_attachments, deadline_at";
+
+/// A case as the inbox and the webhook both show it, from a row that starts with the columns
+/// of [`CASE_HEAD`] (PII was masked when it was stored).
+pub fn case_head(r: &rusqlite::Row) -> rusqlite::Result<serde_json::Map<String, Value>> {
+    let tags: String = r.get(9)?;
+    let declared: String = r.get(10)?;
+    let v = json!({
+        "id": r.get::<_, String>(0)?,
+        "created_at": r.get::<_, i64>(1)?,
+        "locale": r.get::<_, String>(2)?,
+        "order_number": r.get::<_, Option<String>>(3)?,
+        "contact": r.get::<_, Option<String>>(4)?,
+        "description": r.get::<_, String>(5)?,
+        "triage": r.get::<_, String>(6)?,
+        "emotion": r.get::<_, String>(7)?,
+        "promise": r.get::<_, Option<String>>(8)?,
+        "tags": serde_json::from_str::<Value>(&tags).unwrap_or(json!([])),
+        "declared_attachments": serde_json::from_str::<Value>(&declared).unwrap_or(json!([])),
+        "deadline_at": r.get::<_, i64>(11)?,
+    });
+    match v {
+        Value::Object(m) => Ok(m),
+        _ => unreachable!("json! of an object literal"),
+    }
+}
+
 /// `data` of `case.created`: the case as stored (PII masked) with the transcript before the
 /// hand-off.
 pub fn case_data(c: &Connection, case_id: &str) -> ApiResult<Value> {
-    let mut v = c.query_row(
-        "SELECT id, created_at, locale, order_number, contact, description, triage, emotion, promise, tags, \
-         declared_attachments, deadline_at, bot_session FROM cases WHERE id = ?1",
-        [case_id],
-        |r| {
-            let created: i64 = r.get(1)?;
-            let deadline: i64 = r.get(11)?;
-            let tags: String = r.get(9)?;
-            let declared: String = r.get(10)?;
-            Ok(json!({
-                "id": r.get::<_, String>(0)?,
-                "created_at": created,
-                "locale": r.get::<_, String>(2)?,
-                "order_number": r.get::<_, Option<String>>(3)?,
-                "contact": r.get::<_, Option<String>>(4)?,
-                "description": r.get::<_, String>(5)?,
-                "triage": r.get::<_, String>(6)?,
-                "emotion": r.get::<_, String>(7)?,
-                "promise": r.get::<_, Option<String>>(8)?,
-                "tags": serde_json::from_str::<Value>(&tags).unwrap_or(json!([])),
-                "attachments_expected": serde_json::from_str::<Value>(&declared).unwrap_or(json!([])),
-                "deadline_at": deadline,
-                "sla_seconds": (deadline - created) / 1000,
-                "bot_session": r.get::<_, Option<String>>(12)?,
-            }))
-        },
-    )?;
+    let mut v = c.query_row(&format!("SELECT {CASE_HEAD}, bot_session FROM cases WHERE id = ?1"), [case_id], |r| {
+        let mut m = case_head(r)?;
+        // The webhook's public name for what the shopper said they would attach.
+        let declared = m.remove("declared_attachments").unwrap_or(json!([]));
+        m.insert("attachments_expected".into(), declared);
+        let created = m["created_at"].as_i64().unwrap_or(0);
+        let deadline = m["deadline_at"].as_i64().unwrap_or(0);
+        m.insert("sla_seconds".into(), json!((deadline - created) / 1000));
+        m.insert("bot_session".into(), json!(r.get::<_, Option<String>>(12)?));
+        Ok(Value::Object(m))
+    })?;
     let mut stmt =
         c.prepare("SELECT role, text, at FROM messages WHERE case_id = ?1 AND source = 'transcript' ORDER BY id")?;
     let transcript = stmt

@@ -109,26 +109,9 @@ impl Json {
     }
 }
 
-/// Appends `s` as a JSON string literal.
+/// Appends `s` as a JSON string literal (`<` escaped too, see the shared writer).
 pub fn quote(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            // Control characters, and the two line separators some JS parsers reject.
-            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
-            // `<` escaped so the payload can never close a script element it is pasted into.
-            '<' => out.push_str("\\u003c"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    kefu_core::reply::gaps::push_json_str(out, s);
 }
 
 #[cfg(test)]

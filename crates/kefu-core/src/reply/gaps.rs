@@ -51,6 +51,15 @@ impl GapRecord {
 /// A JSON string literal.
 fn json_str(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
+    push_json_str(&mut out, s);
+    out
+}
+
+/// Appends `s` as a JSON string literal: quotes, backslashes and control characters escaped,
+/// also U+2028/U+2029 (some JavaScript parsers reject them) and `<` (so the text can never
+/// close a script element it is pasted into). Hand-written because the widget must not pull
+/// serde_json into its wasm; the log writer and the widget share it.
+pub fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -59,6 +68,7 @@ fn json_str(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
+            '<' => out.push_str("\\u003c"),
             c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
                 out.push_str(&format!("\\u{:04x}", c as u32));
             }
@@ -66,7 +76,6 @@ fn json_str(s: &str) -> String {
         }
     }
     out.push('"');
-    out
 }
 
 /// English words that say nothing about the topic (after stemming), and Chinese particles.

@@ -493,10 +493,7 @@ pub fn decide_ranking(engine: &Engine, ranking: &Ranking, t: &Thresholds) -> Dec
     };
     let model = engine.manifest().calibration.model;
     let confidence = model.confidence(ranking);
-    if confidence >= t.answer_min
-        && ranking.margin() >= t.margin_min
-        && top.coverage >= t.coverage_min
-    {
+    if confidence >= t.answer_min && ranking.margin() >= t.margin_min && top.coverage >= t.coverage_min {
         return Decision::Answer { entry: top.entry, confidence };
     }
     if confidence >= t.clarify_min && ranking.hits.len() >= 2 {
