@@ -122,7 +122,7 @@ async function prepareEngines(pkg, dir) {
   const en = fs.readFileSync(path.join(nm, 'flexsearch/dist/module/lang/en.js'), 'utf8').replace(/^import .*$/m, '');
   const enMin = await minify(en, { module: true, compress: { passes: 2 }, mangle: true });
   fs.writeFileSync(path.join(dir, 'flexsearch-en.min.mjs'), enMin.code);
-  const widget = files.filter((f) => !f.endsWith('.kefu')).sort().map((f) => sizes(path.join(pkg, f), 'code'));
+  const widget = files.filter((f) => !/\.(kefu|br|gz)$/.test(f)).sort().map((f) => sizes(path.join(pkg, f), 'code'));
   return { widget };
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds everything and runs the demo shop on http://127.0.0.1:8080/ (Ctrl-C stops it):
-#   - installs what is missing (wasm32 target, pinned wasm-bindgen-cli, wasm-opt, npm packages),
+#   - installs what is missing (wasm32 target, pinned wasm-bindgen-cli, npm packages),
 #   - builds the kefu CLI, the demo KB bundles and the widget into pkg/ (scripts/build-widget.sh),
 #   - creates an inbox account `demo` (password `kefu-demo-password`) in target/demo/kefu.sqlite,
 #   - runs `kefu serve`: the storefront at /, the widget at /kefu/, hand-offs at /api/,
@@ -8,13 +8,15 @@
 #
 #   bash scripts/demo.sh                 # port 8080
 #   KEFU_ADDR=127.0.0.1:9000 bash scripts/demo.sh
-#   KEFU_NO_WASM_OPT=1 bash scripts/demo.sh   # skip the one-time wasm-opt install (bigger wasm)
+#   KEFU_WASM_OPT=1 bash scripts/demo.sh      # also run wasm-opt -Oz (installed once, ~9 min):
+#                                             # smaller raw wasm, but larger after brotli
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
 ensure_wasm_target
 ensure_wasm_bindgen
-if [ -z "${KEFU_NO_WASM_OPT:-}" ]; then
+# wasm-opt is off by default: after brotli, the opt-level "z" build is smaller without it.
+if [ -n "${KEFU_WASM_OPT:-}" ]; then
   ensure_wasm_opt
 fi
 

@@ -62,7 +62,7 @@ ensure_cjk_font() {
 WASM_OPT_VERSION="0.116.1"
 ensure_wasm_opt() {
   if ! wasm-opt --version 2>/dev/null | grep -q 'version 116'; then
-    log "installing wasm-opt $WASM_OPT_VERSION (once, ~9 min; KEFU_NO_WASM_OPT=1 skips it)"
+    log "installing wasm-opt $WASM_OPT_VERSION (once, ~9 min; only with KEFU_WASM_OPT=1)"
     cargo install wasm-opt --version "$WASM_OPT_VERSION" --force
   fi
 }
