@@ -15,7 +15,7 @@
 
 use anyhow::{bail, Context, Result};
 use kefu_core::kb::table::{read_eval, EvalQuery};
-use kefu_core::kb::{self, Kb, Locale, Severity};
+use kefu_core::kb::{self, Entry, Kb, Locale, Severity};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -58,6 +58,23 @@ pub struct Dataset {
     pub labelled: bool,
     /// Where the queries come from, for the report.
     pub query_note: String,
+}
+
+impl Dataset {
+    /// A data set whose evaluation TSV is `<name>.tsv`, with its counts taken from `rows`.
+    fn of(name: String, group: Group, rows: &Rows, labelled: bool, query_note: String) -> Dataset {
+        Dataset {
+            tsv: format!("{name}.tsv"),
+            name,
+            group,
+            markdown: None,
+            kb_rows: rows.kb.len(),
+            entries: rows.entries(),
+            queries: rows.queries.len(),
+            labelled,
+            query_note,
+        }
+    }
 }
 
 /// The manifest: every data set, in report order.
@@ -141,28 +158,44 @@ pub struct Rows {
     pub queries: Vec<(String, String)>,
 }
 
+/// Reads an evaluation TSV with kefu's reader (`kefu eval`'s): kb entries and queries, with
+/// the file name and line in every error.
+pub fn read_eval_file(path: &Path) -> Result<(Vec<Entry>, Vec<EvalQuery>)> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    parse_eval(&path.display().to_string(), &text)
+}
+
+fn parse_eval(file: &str, text: &str) -> Result<(Vec<Entry>, Vec<EvalQuery>)> {
+    read_eval(file, text, Locale::En).map_err(|d| anyhow::anyhow!("{d}"))
+}
+
 impl Rows {
     /// Parses an evaluation TSV, with the file name and line in every error.
     pub fn parse(file: &str, text: &str) -> Result<Rows> {
-        // The kefu reader validates the format (header, columns, splits) with file:line errors.
-        read_eval(file, text, Locale::En).map_err(|d| anyhow::anyhow!("{d}"))?;
-        let mut rows = Rows::default();
-        for line in text.lines().skip(1).filter(|l| !l.trim().is_empty()) {
-            let cols: Vec<&str> = line.splitn(4, '\t').collect();
-            let (label, text) = (cols[2].trim().to_string(), cols[3].trim().to_string());
-            if cols[0].trim() == "kb" {
-                rows.kb.push((label, text));
-            } else {
-                rows.queries.push((label, text));
-            }
-        }
-        Ok(rows)
+        let (entries, queries) = parse_eval(file, text)?;
+        Ok(Rows::from_eval(entries, queries))
     }
 
     /// Reads and parses an evaluation TSV.
     pub fn read(path: &Path) -> Result<Rows> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        Rows::parse(&path.display().to_string(), &text)
+        let (entries, queries) = read_eval_file(path)?;
+        Ok(Rows::from_eval(entries, queries))
+    }
+
+    /// kefu's reader groups kb rows by label; this puts them back in file order.
+    fn from_eval(entries: Vec<Entry>, queries: Vec<EvalQuery>) -> Rows {
+        let mut kb: Vec<(usize, String, String)> = entries
+            .into_iter()
+            .flat_map(|e| {
+                let id = e.id;
+                e.questions_at.into_iter().zip(e.questions).map(move |(line, q)| (line, id.clone(), q))
+            })
+            .collect();
+        kb.sort_unstable_by_key(|r| r.0);
+        Rows {
+            kb: kb.into_iter().map(|(_, label, text)| (label, text)).collect(),
+            queries: queries.into_iter().map(|q| (q.label, q.text)).collect(),
+        }
     }
 
     /// Writes the rows as an evaluation TSV (tabs and line breaks in texts become spaces).
@@ -195,29 +228,24 @@ pub fn prepare(src: &Sources, out: &Path, sizes: Sizes) -> Result<Manifest> {
     for (folder, short) in EVAL_FILES {
         for (file, variant) in VARIANTS {
             let name = format!("{short}-{variant}");
-            let path = src.eval.join(folder).join(file);
-            let rows = Rows::read(&path)?;
-            if *folder == "banking77" && *variant == "full" {
-                banking_full = Some(rows.clone());
-            }
+            let is_banking_full = *folder == "banking77" && *variant == "full";
             let small = *short == "sofmattress" || name == "banking77-sparse";
-            if sizes.small_eval_only && !small {
+            let listed = !sizes.small_eval_only || small;
+            if !listed && !is_banking_full {
                 continue;
             }
-            copy_licence(&src.eval.join(folder), out, folder)?;
-            let tsv = format!("{name}.tsv");
-            std::fs::copy(&path, out.join(&tsv)).with_context(|| format!("cannot copy {}", path.display()))?;
-            m.datasets.push(Dataset {
-                name,
-                group: Group::Eval,
-                tsv,
-                markdown: None,
-                kb_rows: rows.kb.len(),
-                entries: rows.entries(),
-                queries: rows.queries.len(),
-                labelled: true,
-                query_note: format!("all {} query rows of {folder}/{file}", rows.queries.len()),
-            });
+            let path = src.eval.join(folder).join(file);
+            let rows = Rows::read(&path)?;
+            if listed {
+                copy_licence(&src.eval.join(folder), out, folder)?;
+                std::fs::copy(&path, out.join(format!("{name}.tsv")))
+                    .with_context(|| format!("cannot copy {}", path.display()))?;
+                let note = format!("all {} query rows of {folder}/{file}", rows.queries.len());
+                m.datasets.push(Dataset::of(name, Group::Eval, &rows, true, note));
+            }
+            if is_banking_full {
+                banking_full = Some(rows);
+            }
         }
     }
     let banking = banking_full.context("banking77/full.tsv was not read")?;
@@ -227,43 +255,29 @@ pub fn prepare(src: &Sources, out: &Path, sizes: Sizes) -> Result<Manifest> {
             Rows { kb: stratified(&banking.kb, size), queries: subsample(&banking.queries, sizes.subset_queries) };
         let name = format!("banking77-{size}");
         write(out, &name, &rows)?;
-        m.datasets.push(Dataset {
-            name: name.clone(),
-            group: Group::Scale,
-            tsv: format!("{name}.tsv"),
-            markdown: None,
-            kb_rows: rows.kb.len(),
-            entries: rows.entries(),
-            queries: rows.queries.len(),
-            labelled: true,
-            query_note: format!(
-                "{} of the 3,080 banking77 queries (every ~{}th)",
-                rows.queries.len(),
-                banking.queries.len() / rows.queries.len().max(1)
-            ),
-        });
+        let note = format!(
+            "{} of the 3,080 banking77 queries (every ~{}th)",
+            rows.queries.len(),
+            banking.queries.len() / rows.queries.len().max(1)
+        );
+        m.datasets.push(Dataset::of(name, Group::Scale, &rows, true, note));
     }
     m.notes.push(format!(
         "banking77-N: N kb rows of banking77 full taken round-robin over its 77 intents (file order within an intent); queries: a fixed subsample of {} banking77 queries.",
         sizes.subset_queries
     ));
 
-    let syn = synthetic(&banking, sizes.synthetic_entries, SYNTHETIC_SEED);
-    let syn = Rows { kb: syn, queries: subsample(&banking.queries, sizes.synthetic_queries) };
-    let syn = Rows { queries: syn.queries.into_iter().map(|(_, t)| (UNLABELLED.to_string(), t)).collect(), ..syn };
+    let syn = Rows {
+        kb: synthetic(&banking, sizes.synthetic_entries, SYNTHETIC_SEED),
+        queries: subsample(&banking.queries, sizes.synthetic_queries)
+            .into_iter()
+            .map(|(_, t)| (UNLABELLED.to_string(), t))
+            .collect(),
+    };
     let name = format!("synthetic-{}k", syn.kb.len() / 1000);
     write(out, &name, &syn)?;
-    m.datasets.push(Dataset {
-        name: name.clone(),
-        group: Group::Synthetic,
-        tsv: format!("{name}.tsv"),
-        markdown: None,
-        kb_rows: syn.kb.len(),
-        entries: syn.entries(),
-        queries: syn.queries.len(),
-        labelled: false,
-        query_note: format!("{} banking77 queries, unlabelled (latency only)", syn.queries.len()),
-    });
+    let note = format!("{} banking77 queries, unlabelled (latency only)", syn.queries.len());
+    m.datasets.push(Dataset::of(name.clone(), Group::Synthetic, &syn, false, note));
     m.notes.push(format!(
         "{name}: {} entries × {SYNTHETIC_QUESTIONS} questions generated from banking77 full (seed {SYNTHETIC_SEED:#x}): each question joins the start of one row and the end of another row of the same intent; every entry's first question carries a reference word of its own. Queries unlabelled (latency, size and memory only).",
         sizes.synthetic_entries
@@ -293,16 +307,11 @@ pub fn prepare(src: &Sources, out: &Path, sizes: Sizes) -> Result<Manifest> {
         let name = format!("demo-{locale}");
         write(out, &name, &rows)?;
         let folder = std::fs::canonicalize(&folder).with_context(|| format!("cannot resolve {}", folder.display()))?;
+        let note = format!("the widget's {} `{locale}` parity queries, unlabelled", rows.queries.len());
         m.datasets.push(Dataset {
-            name,
-            group: Group::Demo,
-            tsv: format!("demo-{locale}.tsv"),
             markdown: Some(folder),
-            kb_rows: rows.kb.len(),
             entries: kb.entries.len(),
-            queries: rows.queries.len(),
-            labelled: false,
-            query_note: format!("the widget's {} `{locale}` parity queries, unlabelled", rows.queries.len()),
+            ..Dataset::of(name, Group::Demo, &rows, false, note)
         });
     }
     m.notes.push("demo-*: kefu builds from the Markdown KB (answers and kefu.toml synonyms included); MiniSearch, FlexSearch and tantivy index the questions.".into());
@@ -480,18 +489,12 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// A data set as kefu sees it: the KB (from the Markdown folder or the TSV's kb rows) and the
-/// queries.
-pub fn load_for_kefu(dir: &Path, ds: &Dataset) -> Result<(Kb, Vec<EvalQuery>)> {
-    let path = dir.join(&ds.tsv);
-    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    let (entries, queries) =
-        read_eval(&path.display().to_string(), &text, Locale::En).map_err(|d| anyhow::anyhow!("{d}"))?;
-    let kb = match &ds.markdown {
-        Some(folder) => load_markdown(folder)?,
-        None => Kb { entries, ..Default::default() },
-    };
-    Ok((kb, queries))
+/// A data set's KB as kefu builds it: from the Markdown folder, else the TSV's kb rows.
+pub fn kefu_kb(dir: &Path, ds: &Dataset) -> Result<Kb> {
+    match &ds.markdown {
+        Some(folder) => load_markdown(folder),
+        None => Ok(Kb { entries: read_eval_file(&dir.join(&ds.tsv))?.0, ..Default::default() }),
+    }
 }
 
 #[cfg(test)]

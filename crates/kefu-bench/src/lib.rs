@@ -21,14 +21,17 @@ pub mod native;
 pub mod plot;
 pub mod report;
 
-/// Nearest-rank percentile (`p` in 0–1) of unsorted values; 0 when empty.
+/// Nearest-rank percentile (`p` in 0–1) of unsorted values, as `kefu eval` takes it; 0 when
+/// empty.
 pub fn percentile(values: &[f64], p: f64) -> f64 {
-    if values.is_empty() {
-        return 0.0;
-    }
+    kefu_core::eval::percentile(&sorted(values), p)
+}
+
+/// The values sorted ascending.
+pub fn sorted(values: &[f64]) -> Vec<f64> {
     let mut v = values.to_vec();
     v.sort_by(|a, b| a.total_cmp(b));
-    v[((v.len() - 1) as f64 * p).round() as usize]
+    v
 }
 
 /// Median of unsorted values; 0 when empty.

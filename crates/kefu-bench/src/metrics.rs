@@ -141,10 +141,11 @@ pub struct Latency {
 
 impl Latency {
     pub fn of(ms: &[f64]) -> Latency {
+        let sorted = crate::sorted(ms);
         Latency {
             queries: ms.len(),
-            p50_ms: crate::percentile(ms, 0.5),
-            p99_ms: crate::percentile(ms, 0.99),
+            p50_ms: eval::percentile(&sorted, 0.5),
+            p99_ms: eval::percentile(&sorted, 0.99),
             mean_ms: if ms.is_empty() { 0.0 } else { ms.iter().sum::<f64>() / ms.len() as f64 },
         }
     }

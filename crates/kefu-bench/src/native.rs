@@ -130,7 +130,7 @@ fn write_index(dir: &Path, system: System, ds: &str, bytes: &[u8]) -> Result<()>
 }
 
 fn build_kefu(dir: &Path, ds: &Dataset) -> Result<BuildFigures> {
-    let (kb, _) = data::load_for_kefu(dir, ds)?;
+    let kb = data::kefu_kb(dir, ds)?;
     let rows: usize = kb.entries.iter().map(|e| e.questions.len()).sum();
     let opts = BuildOptions { source_hash: ds.name.clone(), ..Default::default() };
     let t = Instant::now();
@@ -190,7 +190,7 @@ fn query_kefu(dir: &Path, ds: &Dataset) -> Result<QueryFigures> {
     let bytes = read_index(dir, System::Kefu, &ds.name)?;
     let (load_first_ms, load_ms, engine) =
         time_loads(|| Engine::open(&bytes).map_err(|e| anyhow::anyhow!("{}: bundle does not open: {e}", ds.name)))?;
-    let (_, queries) = data::load_for_kefu(dir, ds)?;
+    let (_, queries) = data::read_eval_file(&dir.join(&ds.tsv))?;
     for q in queries.iter().take(WARM_UP) {
         std::hint::black_box(engine.search(&q.text, 10));
     }

@@ -337,7 +337,6 @@ fn ratios(r: &Report, m: &Manifest) -> Vec<Ratio> {
     let eval_files: Vec<&str> = m.datasets.iter().filter(|d| d.group == Group::Eval).map(|d| d.name.as_str()).collect();
     for &(figure, lower, f) in BROWSER_FIGURES {
         let accuracy_figure = !lower || figure.starts_with("wrong");
-        let accuracy_figure = accuracy_figure && figure != "index bytes";
         for peer in &BROWSER_SYSTEMS[1..] {
             // Speed and size at the headline KB; accuracy as the mean over the eval files.
             let (scope, kefu, theirs) = if accuracy_figure {
@@ -353,7 +352,7 @@ fn ratios(r: &Report, m: &Manifest) -> Vec<Ratio> {
                     pairs.iter().map(|p| p.1).sum::<f64>() / n,
                 )
             } else {
-                let ds = if find("kefu", HEADLINE).is_some() { HEADLINE } else { largest_eval(r, m) };
+                let ds = if find("kefu", HEADLINE).is_some() { HEADLINE } else { largest_eval(m) };
                 let (Some(k), Some(p)) = (find("kefu", ds).and_then(f), find(peer, ds).and_then(f)) else { continue };
                 (ds.to_string(), k, p)
             };
@@ -369,7 +368,7 @@ fn ratios(r: &Report, m: &Manifest) -> Vec<Ratio> {
         }
     }
     let nfind = |sys: &str, ds: &str| r.native.iter().find(|b| b.system == sys && b.dataset == ds);
-    let ds = if nfind("kefu", HEADLINE).is_some() { HEADLINE } else { largest_eval(r, m) };
+    let ds = if nfind("kefu", HEADLINE).is_some() { HEADLINE } else { largest_eval(m) };
     for &(figure, lower, f) in NATIVE_FIGURES {
         let (Some(k), Some(p)) = (nfind("kefu", ds).and_then(f), nfind("tantivy", ds).and_then(f)) else { continue };
         out.push(Ratio {
@@ -385,7 +384,7 @@ fn ratios(r: &Report, m: &Manifest) -> Vec<Ratio> {
     out
 }
 
-fn largest_eval<'a>(_r: &Report, m: &'a Manifest) -> &'a str {
+fn largest_eval(m: &Manifest) -> &str {
     m.datasets.iter().filter(|d| d.group == Group::Eval).max_by_key(|d| d.kb_rows).map_or("", |d| d.name.as_str())
 }
 
@@ -780,11 +779,4 @@ pub fn write(inp: &Inputs, out: &Path) -> Result<Vec<PathBuf>> {
     let mut written = vec![json, md];
     written.extend(plots);
     Ok(written)
-}
-
-impl System {
-    /// The report's name of a native system.
-    pub fn label(self) -> &'static str {
-        peer_label(self.name())
-    }
 }

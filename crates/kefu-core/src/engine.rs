@@ -415,8 +415,8 @@ impl Engine {
             for cand in self.vocab.get(&len).into_iter().flatten() {
                 // An edit changes the letter counts by at most 2 (a transposition by 0): words
                 // whose counts differ more cannot be within `max` edits. Exact, and it skips
-                // the costly distance (which allocates) for almost the whole vocabulary — long
-                // messages with several unknown words were the slowest queries.
+                // the distance (which allocates) for most of the vocabulary; measured, it cut
+                // sofmattress's p99 (0.25 → 0.19 ms) and left banking77's unchanged.
                 let other = letter_histogram(cand);
                 let diff: u32 = hist.iter().zip(other.iter()).map(|(a, b)| a.abs_diff(*b) as u32).sum();
                 if diff > 2 * max as u32 {

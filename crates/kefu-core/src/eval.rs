@@ -96,7 +96,7 @@ pub fn report(outcomes: &[Outcome], answer_min: f32) -> Report {
     let risk_coverage = [0.1f32, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95].iter().map(|&t| at(t)).collect();
     let mut lat: Vec<f64> = outcomes.iter().map(|o| o.micros).collect();
     lat.sort_by(|a, b| a.total_cmp(b));
-    let pct = |p: f64| if lat.is_empty() { 0.0 } else { lat[((lat.len() - 1) as f64 * p).round() as usize] / 1000.0 };
+    let pct = |p: f64| percentile(&lat, p) / 1000.0;
     Report {
         queries: outcomes.len(),
         in_scope,
@@ -110,5 +110,14 @@ pub fn report(outcomes: &[Outcome], answer_min: f32) -> Report {
         p50_ms: pct(0.5),
         p99_ms: pct(0.99),
         answer_min,
+    }
+}
+
+/// Nearest-rank percentile (`p` in 0–1) of values sorted ascending; 0 when empty.
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        0.0
+    } else {
+        sorted[((sorted.len() - 1) as f64 * p).round() as usize]
     }
 }

@@ -183,7 +183,7 @@ pub async fn case_detail(
                         "SELECT {}, c.status, u.name, c.first_response_at, c.escalated_at, c.supervisor_at, \
                          c.closed_at, c.resolved, c.rating, c.rating_comment \
                          FROM cases c LEFT JOIN users u ON u.id = c.assigned_to WHERE c.id = ?1",
-                        webhook::CASE_HEAD.split(", ").map(|col| format!("c.{}", col.trim())).collect::<Vec<_>>().join(", ")
+                        webhook::CASE_HEAD
                     ),
                     [&case_id],
                     |r| {

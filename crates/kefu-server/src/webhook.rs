@@ -177,9 +177,9 @@ pub fn enqueue(c: &Connection, event: &str, case_id: &str, reference: &str, data
     Ok(())
 }
 
-/// The first columns of a case, in the order [`case_head`] reads them.
-pub const CASE_HEAD: &str = "id, created_at, locale, order_number, contact, description, triage, emotion, promise, \
-     tags, declared_attachments, deadline_at";
+/// The first columns of a case (table alias `c`), in the order [`case_head`] reads them.
+pub const CASE_HEAD: &str = "c.id, c.created_at, c.locale, c.order_number, c.contact, c.description, c.triage, \
+     c.emotion, c.promise, c.tags, c.declared_attachments, c.deadline_at";
 
 /// A case as the inbox and the webhook both show it, from a row that starts with the columns
 /// of [`CASE_HEAD`] (PII was masked when it was stored).
@@ -209,17 +209,18 @@ pub fn case_head(r: &rusqlite::Row) -> rusqlite::Result<serde_json::Map<String, 
 /// `data` of `case.created`: the case as stored (PII masked) with the transcript before the
 /// hand-off.
 pub fn case_data(c: &Connection, case_id: &str) -> ApiResult<Value> {
-    let mut v = c.query_row(&format!("SELECT {CASE_HEAD}, bot_session FROM cases WHERE id = ?1"), [case_id], |r| {
-        let mut m = case_head(r)?;
-        // The webhook's public name for what the shopper said they would attach.
-        let declared = m.remove("declared_attachments").unwrap_or(json!([]));
-        m.insert("attachments_expected".into(), declared);
-        let created = m["created_at"].as_i64().unwrap_or(0);
-        let deadline = m["deadline_at"].as_i64().unwrap_or(0);
-        m.insert("sla_seconds".into(), json!((deadline - created) / 1000));
-        m.insert("bot_session".into(), json!(r.get::<_, Option<String>>(12)?));
-        Ok(Value::Object(m))
-    })?;
+    let mut v =
+        c.query_row(&format!("SELECT {CASE_HEAD}, c.bot_session FROM cases c WHERE c.id = ?1"), [case_id], |r| {
+            let mut m = case_head(r)?;
+            // The webhook's public name for what the shopper said they would attach.
+            let declared = m.remove("declared_attachments").unwrap_or(json!([]));
+            m.insert("attachments_expected".into(), declared);
+            let created = m["created_at"].as_i64().unwrap_or(0);
+            let deadline = m["deadline_at"].as_i64().unwrap_or(0);
+            m.insert("sla_seconds".into(), json!((deadline - created) / 1000));
+            m.insert("bot_session".into(), json!(r.get::<_, Option<String>>(12)?));
+            Ok(Value::Object(m))
+        })?;
     let mut stmt =
         c.prepare("SELECT role, text, at FROM messages WHERE case_id = ?1 AND source = 'transcript' ORDER BY id")?;
     let transcript = stmt
@@ -279,18 +280,19 @@ struct Due {
     created_at: i64,
 }
 
+/// Outbox row `o` may be sent: pending, and the oldest pending row of its case.
+const SENDABLE: &str = "o.state = 'pending' AND NOT EXISTS (SELECT 1 FROM webhook_outbox p \
+     WHERE p.case_id = o.case_id AND p.state = 'pending' AND p.id < o.id)";
+
 /// Due pending rows, oldest first, at most one per case (the case's oldest pending row, so a
 /// case is delivered before its photos and follow-ups).
 async fn due_rows(st: &State, limit: usize) -> ApiResult<Vec<Due>> {
     st.db
         .call(move |c| {
-            let mut stmt = c.prepare_cached(
+            let mut stmt = c.prepare_cached(&format!(
                 "SELECT o.id, o.delivery_id, o.event, o.case_id, o.ref, o.payload, o.attempts, o.created_at \
-                 FROM webhook_outbox o WHERE o.state = 'pending' AND o.next_at <= ?1 \
-                 AND NOT EXISTS (SELECT 1 FROM webhook_outbox p WHERE p.case_id = o.case_id \
-                                 AND p.state = 'pending' AND p.id < o.id) \
-                 ORDER BY o.next_at, o.id LIMIT ?2",
-            )?;
+                     FROM webhook_outbox o WHERE {SENDABLE} AND o.next_at <= ?1 ORDER BY o.next_at, o.id LIMIT ?2"
+            ))?;
             let rows = stmt
                 .query_map(params![now_ms(), limit as i64], |r| {
                     Ok(Due {
@@ -316,13 +318,7 @@ async fn until_next(st: &State, cap: Duration) -> Duration {
     let next: Option<i64> = st
         .db
         .call(|c| {
-            Ok(c.query_row(
-                "SELECT MIN(o.next_at) FROM webhook_outbox o WHERE o.state = 'pending' \
-                 AND NOT EXISTS (SELECT 1 FROM webhook_outbox p WHERE p.case_id = o.case_id \
-                                 AND p.state = 'pending' AND p.id < o.id)",
-                [],
-                |r| r.get(0),
-            )?)
+            Ok(c.query_row(&format!("SELECT MIN(o.next_at) FROM webhook_outbox o WHERE {SENDABLE}"), [], |r| r.get(0))?)
         })
         .await
         .unwrap_or(None);

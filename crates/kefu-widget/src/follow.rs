@@ -32,18 +32,14 @@ impl App {
         }
         let Ok(es) = EventSource::new(&case.events_url()) else { return };
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| {
-            let id: u64 = ev.last_event_id().parse().unwrap_or(0);
-            let data = js_sys::JSON::parse(&ev.data().as_string().unwrap_or_default()).unwrap_or(JsValue::NULL);
+            let (id, data) = (event_id(&ev), event_data(&ev));
             let text = get_str(&data, "text");
             let agent = get_str(&data, "agent").unwrap_or_default();
             with_app(|app| {
                 app.follow_delay = 0;
-                let Some(case) = app.chat.case.as_mut() else { return };
-                if id != 0 && id <= case.last_event {
+                if !app.take_event(id) {
                     return;
                 }
-                case.last_event = case.last_event.max(id);
-                store::save_case(app.chat.case.as_ref());
                 if let Some(text) = text {
                     app.chat.push(From::Agent(agent), Body::Text(text), now_ms());
                     app.render_new();
@@ -51,8 +47,7 @@ impl App {
             });
         });
         let on_closed = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| {
-            let id: u64 = ev.last_event_id().parse().unwrap_or(0);
-            let data = js_sys::JSON::parse(&ev.data().as_string().unwrap_or_default()).unwrap_or(JsValue::NULL);
+            let (id, data) = (event_id(&ev), event_data(&ev));
             let ask_rating = get(&data, "rating_requested") != JsValue::FALSE;
             with_app(|app| {
                 let Some(case) = app.chat.case.as_mut() else { return };
@@ -75,15 +70,11 @@ impl App {
         });
         // Any other event (`received` …) only moves the resume point.
         let on_other = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| {
-            let id: u64 = ev.last_event_id().parse().unwrap_or(0);
+            let id = event_id(&ev);
             with_app(|app| {
                 app.follow_delay = 0;
-                if let Some(case) = app.chat.case.as_mut() {
-                    if id > case.last_event {
-                        case.last_event = id;
-                        store::save_case(app.chat.case.as_ref());
-                        store::save(&app.chat);
-                    }
+                if id != 0 && app.take_event(id) {
+                    store::save(&app.chat);
                 }
             });
         });
@@ -100,6 +91,18 @@ impl App {
         let _ = es.add_event_listener_with_callback("received", on_other.as_ref().unchecked_ref());
         let _ = es.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
         self.events = Some((es, vec![on_message, on_closed, on_other, on_error]));
+    }
+
+    /// Moves the resume point to event `id` (remembered for the next visit); false when that
+    /// event was already shown (a replay after reconnecting).
+    fn take_event(&mut self, id: u64) -> bool {
+        let Some(case) = self.chat.case.as_mut() else { return false };
+        if id != 0 && id <= case.last_event {
+            return false;
+        }
+        case.last_event = case.last_event.max(id);
+        store::save_case(self.chat.case.as_ref());
+        true
     }
 
     /// The stream gave up: check the case, then reconnect after the back-off.
@@ -185,4 +188,14 @@ impl App {
             with_app(|app| app.notice(Notice::FollowUpFailed));
         });
     }
+}
+
+/// The SSE event id (`0` when the server sent none).
+fn event_id(ev: &MessageEvent) -> u64 {
+    ev.last_event_id().parse().unwrap_or(0)
+}
+
+/// The event's JSON data (`null` when it is not JSON).
+fn event_data(ev: &MessageEvent) -> JsValue {
+    js_sys::JSON::parse(&ev.data().as_string().unwrap_or_default()).unwrap_or(JsValue::NULL)
 }

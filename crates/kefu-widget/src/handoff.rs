@@ -10,7 +10,7 @@ use kefu_core::reply::{Cue, Emotion, Triage};
 use kefu_core::Engine;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Request, RequestInit, Response, Storage};
+use web_sys::{Request, RequestInit, Response};
 
 /// Prefix of the loader's fallback outbox in `localStorage` (value: the JSON body to POST);
 /// the widget moves such cases into its own outbox when it starts.
@@ -250,14 +250,10 @@ pub fn notice_key(n: Notice) -> Key {
     }
 }
 
-fn local() -> Option<Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
 /// A random id per browser install (`localStorage`), sent as `X-Kefu-Client` so the
 /// server's per-client rate limit keys on it.
 pub(crate) fn client_id() -> Option<String> {
-    let s = local()?;
+    let s = crate::store::local()?;
     if let Ok(Some(id)) = s.get_item("kefu.client") {
         return Some(id);
     }
@@ -266,7 +262,8 @@ pub(crate) fn client_id() -> Option<String> {
     Some(id)
 }
 
-fn json_request(url: &str, body: &str, keepalive: bool) -> Option<Request> {
+/// A JSON `POST` to `url`, with the client id (`X-Kefu-Client`).
+pub(crate) fn json_request(url: &str, body: &str, keepalive: bool) -> Option<Request> {
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_body(&JsValue::from_str(body));
@@ -283,15 +280,8 @@ fn json_request(url: &str, body: &str, keepalive: bool) -> Option<Request> {
 
 /// Sends the shopper's 1–5 rating of a closed case (`POST {case}/rating`, Bearer token).
 pub async fn rate(case_url: String, token: String, rating: u8) -> bool {
-    let Some(window) = web_sys::window() else { return false };
-    let Some(req) = json_request(&format!("{case_url}/rating"), &format!("{{\"rating\":{rating}}}"), false) else {
-        return false;
-    };
-    let _ = req.headers().set("Authorization", &format!("Bearer {token}"));
-    match wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&req)).await {
-        Ok(r) => r.dyn_into::<Response>().map(|r| r.ok()).unwrap_or(false),
-        Err(_) => false,
-    }
+    let body = format!("{{\"rating\":{rating}}}");
+    matches!(post_with_token(&format!("{case_url}/rating"), &token, &body).await, Some(200..=299))
 }
 
 /// `GET {case}` with the case token: the HTTP status, `None` when the network failed.
@@ -306,8 +296,13 @@ pub async fn case_state(case_url: &str, token: &str) -> Option<u16> {
 /// `POST {case}/messages` (a shopper follow-up): the HTTP status, `None` when the network
 /// failed.
 pub async fn post_message(case_url: &str, token: &str, body: &str) -> Option<u16> {
+    post_with_token(&format!("{case_url}/messages"), token, body).await
+}
+
+/// A JSON `POST` with the case token: the HTTP status, `None` when the network failed.
+async fn post_with_token(url: &str, token: &str, body: &str) -> Option<u16> {
     let window = web_sys::window()?;
-    let req = json_request(&format!("{case_url}/messages"), body, false)?;
+    let req = json_request(url, body, false)?;
     let _ = req.headers().set("Authorization", &format!("Bearer {token}"));
     let resp = wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&req)).await.ok()?;
     resp.dyn_into::<Response>().ok().map(|r| r.status())

@@ -108,7 +108,7 @@ async fn backend() -> std::rc::Rc<Backend> {
 }
 
 fn key_of(value: &JsValue) -> String {
-    js_sys::Reflect::get(value, &"id".into()).ok().and_then(|v| v.as_string()).unwrap_or_default()
+    field_str(value, "id").unwrap_or_default()
 }
 
 /// Stores `value` (an object with a string `id`), replacing any record with that id.
@@ -167,10 +167,8 @@ pub async fn delete(store: &str, id: &str) -> Result<(), JsValue> {
     }
 }
 
-/// Reads a field of a record.
-pub fn field(record: &JsValue, key: &str) -> JsValue {
-    js_sys::Reflect::get(record, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
+/// Reads a field of a record (the crate's [`crate::get`]).
+pub(crate) use crate::get as field;
 
 pub fn field_str(record: &JsValue, key: &str) -> Option<String> {
     field(record, key).as_string()

@@ -155,8 +155,13 @@ impl App {
         };
         let name = idb::field_str(rec, "name").unwrap_or_default();
         self.drafts.push(Draft { id: id.clone(), name, ready: Some((photo, Rc::new(bytes.to_vec()))) });
-        self.panel.form.add_thumb(self.lang, &id, false);
-        self.paint_thumbs();
+        let li = self.panel.form.add_thumb(self.lang, &id, false);
+        // The record in hand has the thumbnail: no second IndexedDB read.
+        if let Ok(thumb) = idb::field(rec, "thumb").dyn_into::<js_sys::Uint8Array>() {
+            if let Some(c) = li.query_selector("canvas").ok().flatten().and_then(|c| c.dyn_into().ok()) {
+                paint_slot(c, thumb.to_vec());
+            }
+        }
     }
 
     /// Draws the form's photo slots again (after the panel was rebuilt for another language).
@@ -237,11 +242,7 @@ impl App {
                     if let Ok(Some(c)) = li.query_selector("canvas") {
                         let _ = c.remove_attribute("aria-busy");
                         if let Ok(c) = c.dyn_into::<HtmlCanvasElement>() {
-                            let thumb = p.thumb;
-                            let _ = c.set_attribute("data-painted", "");
-                            wasm_bindgen_futures::spawn_local(async move {
-                                let _ = images::paint(&c, &thumb).await;
-                            });
+                            paint_slot(c, p.thumb);
                         }
                     }
                 }
@@ -531,6 +532,14 @@ impl App {
             }
         }
     }
+}
+
+/// Paints `thumb` into a form slot's canvas, marked painted so [`App::paint_thumbs`] skips it.
+fn paint_slot(c: HtmlCanvasElement, thumb: Vec<u8>) {
+    let _ = c.set_attribute("data-painted", "");
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = images::paint(&c, &thumb).await;
+    });
 }
 
 /// Image files in a `DataTransfer` (paste, drop).

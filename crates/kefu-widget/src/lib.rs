@@ -429,12 +429,14 @@ impl App {
         let t0 = perf_now();
         let ctx = Ctx { engine: self.engine.as_ref(), lang: self.lang, failed: matches!(self.kb, Kb::Failed(_)) };
         let mut fresh = 0;
+        let mut photos = false;
         for i in self.rendered..self.chat.messages.len() {
             let m = &self.chat.messages[i];
             render::message(&self.panel.log, m, i, &ctx);
             if m.from != From::Shopper {
                 fresh += 1;
             }
+            photos |= matches!(&m.body, Body::Case { photos, .. } if !photos.is_empty());
         }
         self.rendered = self.chat.messages.len();
         if !self.open && fresh > 0 {
@@ -442,7 +444,10 @@ impl App {
             self.launcher.update(self.lang, self.open, self.unread);
         }
         self.scroll_to_end();
-        self.paint_thumbs();
+        // Only a case bubble brings thumbnails to paint: no DOM query on every reply.
+        if photos {
+            self.paint_thumbs();
+        }
         let t1 = perf_now();
         store::save(&self.chat);
         self.last_save_ms = perf_now() - t1;

@@ -15,11 +15,12 @@
 //! server's `Retry-After`) while something waits.
 
 use crate::idb::{self, field, field_num, field_str, set, CASES, PHOTOS};
+use crate::now_ms;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Request, RequestInit, Response, XmlHttpRequest};
+use web_sys::{Response, XmlHttpRequest};
 
 /// What happened to the outbox, for the chat to show.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,10 +63,6 @@ fn notify(e: Event) {
     if let Some(f) = SYNC.with(|s| s.borrow().listener) {
         f(e);
     }
-}
-
-fn now_ms() -> f64 {
-    js_sys::Date::now()
 }
 
 /// Puts a case in the outbox: its photos (drafts already in IndexedDB) are attached to it,
@@ -205,11 +202,7 @@ async fn pass() -> Pass {
             },
         };
         let case_url = format!("{url}/{id}");
-        let photos: Vec<String> = field(&rec, "photos")
-            .dyn_into::<js_sys::Array>()
-            .map(|a| a.iter().filter_map(|v| v.as_string()).collect())
-            .unwrap_or_default();
-        for pid in photos {
+        for pid in photo_ids(&rec) {
             let Ok(Some(p)) = idb::get(PHOTOS, &pid).await else { continue };
             if field_str(&p, "state").as_deref() != Some("queued") {
                 continue;
@@ -222,9 +215,7 @@ async fn pass() -> Pass {
             .await;
             match put {
                 Put::Stored => {
-                    set(&p, "state", "sent");
-                    set(&p, "bytes", JsValue::UNDEFINED);
-                    let _ = idb::put(PHOTOS, &p).await;
+                    retire(&p, "sent").await;
                     notify(Event::PhotoSent { photo: pid });
                 }
                 Put::Later(ra) => {
@@ -239,9 +230,7 @@ async fn pass() -> Pass {
                     return Pass::Again;
                 }
                 Put::Refused(code) => {
-                    set(&p, "state", "refused");
-                    set(&p, "bytes", JsValue::UNDEFINED);
-                    let _ = idb::put(PHOTOS, &p).await;
+                    retire(&p, "refused").await;
                     notify(Event::PhotoRefused { photo: pid, code });
                 }
             }
@@ -252,16 +241,25 @@ async fn pass() -> Pass {
     Pass::Done
 }
 
-async fn drop_case(rec: &JsValue) {
-    let photos: Vec<String> = field(rec, "photos")
+/// The ids of a case record's photos.
+fn photo_ids(rec: &JsValue) -> Vec<String> {
+    field(rec, "photos")
         .dyn_into::<js_sys::Array>()
         .map(|a| a.iter().filter_map(|v| v.as_string()).collect())
-        .unwrap_or_default();
-    for pid in photos {
+        .unwrap_or_default()
+}
+
+/// A photo record leaves the outbox (`sent` or `refused`): its bytes go, its thumbnail stays.
+async fn retire(p: &JsValue, state: &str) {
+    set(p, "state", state);
+    set(p, "bytes", JsValue::UNDEFINED);
+    let _ = idb::put(PHOTOS, p).await;
+}
+
+async fn drop_case(rec: &JsValue) {
+    for pid in photo_ids(rec) {
         if let Ok(Some(p)) = idb::get(PHOTOS, &pid).await {
-            set(&p, "state", "refused");
-            set(&p, "bytes", JsValue::UNDEFINED);
-            let _ = idb::put(PHOTOS, &p).await;
+            retire(&p, "refused").await;
         }
     }
     if let Some(id) = field_str(rec, "id") {
@@ -282,14 +280,7 @@ fn retry_after(v: Option<String>) -> i32 {
 
 async fn post_case(url: &str, body: &str) -> Posted {
     let Some(window) = web_sys::window() else { return Posted::Later(0) };
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&JsValue::from_str(body));
-    let Ok(req) = Request::new_with_str_and_init(url, &init) else { return Posted::Refused(0) };
-    let _ = req.headers().set("Content-Type", "application/json");
-    if let Some(c) = crate::handoff::client_id() {
-        let _ = req.headers().set("X-Kefu-Client", &c);
-    }
+    let Some(req) = crate::handoff::json_request(url, body, false) else { return Posted::Refused(0) };
     let Ok(resp) = JsFuture::from(window.fetch_with_request(&req)).await else { return Posted::Later(0) };
     let Ok(resp) = resp.dyn_into::<Response>() else { return Posted::Later(0) };
     let status = resp.status();
@@ -412,9 +403,7 @@ pub async fn drafts() -> Vec<JsValue> {
 /// Marks a photo as kept only for its thumbnail (a case that went to the page's callback).
 pub async fn settle(id: &str) {
     if let Ok(Some(p)) = idb::get(PHOTOS, id).await {
-        set(&p, "state", "sent");
-        set(&p, "bytes", JsValue::UNDEFINED);
-        let _ = idb::put(PHOTOS, &p).await;
+        retire(&p, "sent").await;
     }
 }
 
@@ -435,7 +424,7 @@ pub async fn tidy() {
 /// Cases the loader's fallback form (or an older widget) left in `localStorage`
 /// (`kefu.outbox.<id>` → JSON body) move into the outbox.
 pub async fn adopt_local_storage(url: &str) {
-    let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else { return };
+    let Some(s) = crate::store::local() else { return };
     let mut found = Vec::new();
     for i in 0..s.length().unwrap_or(0) {
         if let Ok(Some(k)) = s.key(i) {

@@ -38,7 +38,8 @@ pub fn clear() {
     }
 }
 
-fn local() -> Option<Storage> {
+/// `localStorage`, when the browser lets the page use it.
+pub(crate) fn local() -> Option<Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
@@ -46,7 +47,7 @@ fn local() -> Option<Storage> {
 pub fn load_case() -> Option<CaseLink> {
     let text = local()?.get_item(CASE_KEY).ok().flatten()?;
     let v = js_sys::JSON::parse(&text).ok()?;
-    let get = |k: &str| js_sys::Reflect::get(&v, &k.into()).unwrap_or(wasm_bindgen::JsValue::UNDEFINED);
+    let get = |k: &str| crate::get(&v, k);
     Some(CaseLink {
         url: get("url").as_string()?,
         token: get("token").as_string()?,

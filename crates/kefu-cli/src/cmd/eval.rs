@@ -39,12 +39,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let build_secs = t0.elapsed().as_secs_f64();
     let t = Thresholds::of(&engine);
     let mut outcomes = Vec::with_capacity(loaded.queries.len());
-    let mut times: Vec<(f64, &str)> = Vec::with_capacity(loaded.queries.len());
     for q in &loaded.queries {
         let start = Instant::now();
         let ranking = engine.search(&q.text, 10);
         let micros = start.elapsed().as_secs_f64() * 1e6;
-        times.push((micros, q.text.as_str()));
         let mut o = score(&engine, q, &ranking, micros, &t);
         // The decision mix is the shipped policy's: `respond` (triage, asks, small talk,
         // hand-offs) on a fresh conversation. A direct answer is right when its entry has the
@@ -104,10 +102,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
         );
     }
     if args.slowest > 0 {
-        times.sort_by(|a, b| b.0.total_cmp(&a.0));
+        // Outcomes are in query order: sort their indices by the time each one recorded.
+        let mut order: Vec<usize> = (0..outcomes.len()).collect();
+        order.sort_by(|&a, &b| outcomes[b].micros.total_cmp(&outcomes[a].micros));
         println!("  slowest queries:");
-        for (micros, text) in times.iter().take(args.slowest) {
-            println!("    {:>8.3} ms  {text}", micros / 1000.0);
+        for &i in order.iter().take(args.slowest) {
+            println!("    {:>8.3} ms  {}", outcomes[i].micros / 1000.0, loaded.queries[i].text);
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -102,17 +102,7 @@ async fn attachments_raw_and_multipart_are_reencoded_and_idempotent() {
 
     // Multipart, PNG.
     let p = png(20, 10, 1);
-    let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(p.clone()).file_name("crack.png").mime_str("image/png").unwrap());
-    let r = t
-        .client
-        .put(t.url(&format!("/api/cases/{id}/attachments/{a2}")))
-        .bearer_auth(&token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
+    assert_eq!(t.upload_multipart(&id, &token, &a2, p.clone(), "crack.png", Some("image/png")).await, 201);
 
     // WebP becomes PNG.
     let w = webp(16, 16, 3);
@@ -319,22 +309,9 @@ async fn pii_is_masked_in_stored_text_but_order_number_kept() {
     assert_eq!(s, 201, "{v}");
     let tags: String = t.db().query_row("SELECT tags FROM cases WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
     assert_eq!(tags, r#"["card ************1111"]"#);
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(jpeg(8, 8, 1))
-            .file_name("身份证 11010519491231002X.jpg")
-            .mime_str("image/jpeg")
-            .unwrap(),
-    );
-    let r = t
-        .client
-        .put(t.url(&format!("/api/cases/{id}/attachments/{}", uuid())))
-        .bearer_auth(v["token"].as_str().unwrap())
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
+    let token = v["token"].as_str().unwrap();
+    let name = "身份证 11010519491231002X.jpg";
+    assert_eq!(t.upload_multipart(&id, token, &uuid(), jpeg(8, 8, 1), name, Some("image/jpeg")).await, 201);
     let name: String = t.db().query_row("SELECT filename FROM attachments", [], |r| r.get(0)).unwrap();
     assert_eq!(name, "身份证 **************002X.jpg");
     t.stop().await;

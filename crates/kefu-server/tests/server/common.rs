@@ -135,6 +135,32 @@ impl TestServer {
         (s, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// Uploads `bytes` as the `file` part of a multipart form named `filename` (part type
+    /// `mime` when given); returns the status.
+    pub async fn upload_multipart(
+        &self,
+        case: &str,
+        token: &str,
+        att: &str,
+        bytes: Vec<u8>,
+        filename: &str,
+        mime: Option<&str>,
+    ) -> u16 {
+        let mut part = reqwest::multipart::Part::bytes(bytes).file_name(filename.to_string());
+        if let Some(m) = mime {
+            part = part.mime_str(m).unwrap();
+        }
+        let r = self
+            .client
+            .put(self.url(&format!("/api/cases/{case}/attachments/{att}")))
+            .bearer_auth(token)
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+            .await
+            .unwrap();
+        r.status().as_u16()
+    }
+
     pub async fn stop(mut self) {
         if let Some(s) = self.server.take() {
             s.stop().await;

@@ -154,22 +154,9 @@ async fn agent_sees_xss_as_text_with_photo_and_replies_in_a_real_browser() {
     let (s, v) = t.create(&b).await;
     assert_eq!(s, 201, "{v}");
     let token = v["token"].as_str().unwrap().to_string();
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(jpeg(60, 40, 5))
-            .file_name(r#""><img src=x onerror=alert(1)>.jpg"#)
-            .mime_str("image/jpeg")
-            .unwrap(),
-    );
-    let r = t
-        .client
-        .put(t.url(&format!("/api/cases/{id}/attachments/{}", uuid())))
-        .bearer_auth(&token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
+    let name = r#""><img src=x onerror=alert(1)>.jpg"#;
+    let s = t.upload_multipart(&id, &token, &uuid(), jpeg(60, 40, 5), name, Some("image/jpeg")).await;
+    assert_eq!(s, 201);
 
     // Log in through the form.
     browser.goto(&t.url("/inbox/")).await;

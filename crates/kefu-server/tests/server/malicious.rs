@@ -61,34 +61,10 @@ async fn fake_types_and_non_images_are_refused() {
         assert_eq!(v["error"]["code"], code, "{ct}: {v}");
     }
     // A .jpg name on PNG bytes in multipart.
-    let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(png(8, 8, 1)).file_name("photo.jpg"));
-    let r = t
-        .client
-        .put(t.url(&format!("/api/cases/{id}/attachments/{}", uuid())))
-        .bearer_auth(&token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 415);
+    assert_eq!(t.upload_multipart(&id, &token, &uuid(), png(8, 8, 1), "photo.jpg", None).await, 415);
     // An .html file in multipart.
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(b"<script>alert(1)</script>".to_vec())
-            .file_name("x.html")
-            .mime_str("text/html")
-            .unwrap(),
-    );
-    let r = t
-        .client
-        .put(t.url(&format!("/api/cases/{id}/attachments/{}", uuid())))
-        .bearer_auth(&token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 415);
+    let html = b"<script>alert(1)</script>".to_vec();
+    assert_eq!(t.upload_multipart(&id, &token, &uuid(), html, "x.html", Some("text/html")).await, 415);
     // Truncated JPEG: right magic, broken body.
     let j = jpeg(200, 200, 3);
     let (s, v) = t.upload(&id, &token, &uuid(), j[..j.len() / 3].to_vec(), "image/jpeg").await;
@@ -174,22 +150,9 @@ async fn path_traversal_ids_and_names_go_nowhere() {
         assert!(r.status() == 400 || r.status() == 404, "{bad}: {}", r.status());
     }
     // A traversal file name is display text only.
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(jpeg(8, 8, 1))
-            .file_name("../../../../tmp/evil.jpg")
-            .mime_str("image/jpeg")
-            .unwrap(),
-    );
-    let r = t
-        .client
-        .put(t.url(&format!("/api/cases/{id}/attachments/{}", uuid())))
-        .bearer_auth(&token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
+    let s =
+        t.upload_multipart(&id, &token, &uuid(), jpeg(8, 8, 1), "../../../../tmp/evil.jpg", Some("image/jpeg")).await;
+    assert_eq!(s, 201);
     assert!(!std::path::Path::new("/tmp/evil.jpg").exists());
     let files = t.stored_files();
     assert_eq!(files.len(), 1);
