@@ -66,3 +66,37 @@ ensure_wasm_opt() {
     cargo install wasm-opt --version "$WASM_OPT_VERSION" --force
   fi
 }
+
+# A throwaway PostgreSQL server for the storage tests of `kefu serve` (Debian's postgresql
+# package; its own data directory under /tmp (the `postgres` account must reach it), a Unix socket only, no TCP port, trust auth
+# for the local socket). Sets PG_TEST_DSN (not exported), a connection string the tests create
+# their schemas in, and stops the server when the calling script exits.
+ensure_postgres() {
+  local bin
+  bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+  if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
+    apt_install postgresql
+    bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+  fi
+  local base run=()
+  base="$(mktemp -d "${TMPDIR:-/tmp}/kefu-pg.XXXXXX")"
+  mkdir -p "$base/sock"
+  # initdb refuses to run as root: run the server as Debian's `postgres` account then.
+  if [ "$(id -u)" = 0 ]; then run=(runuser -u postgres --); chown -R postgres "$base"; fi
+  log "starting a throwaway PostgreSQL ($("$bin/postgres" --version | awk '{print $3}')) in $base"
+  "${run[@]}" "$bin/initdb" -D "$base/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
+  "${run[@]}" "$bin/pg_ctl" -D "$base/data" -l "$base/log" -w \
+    -o "-c listen_addresses='' -k $base/sock -c fsync=off -c max_connections=200" start >/dev/null
+  PG_STOP=("${run[@]}" "$bin/pg_ctl" -D "$base/data" -m fast stop)
+  PG_BASE="$base"
+  trap 'stop_postgres' EXIT
+  PG_TEST_DSN="host=$base/sock user=postgres dbname=postgres"
+}
+
+stop_postgres() {
+  if [ -n "${PG_STOP+x}" ]; then
+    "${PG_STOP[@]}" >/dev/null 2>&1 || true
+    rm -rf "$PG_BASE"
+    unset PG_STOP
+  fi
+}

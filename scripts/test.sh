@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of kefu on this machine, installing what is missing first:
 #   native Rust tests (core, CLI, server; includes the answer-quality check on ../shared/eval),
+#   the server's storage tests again on a throwaway PostgreSQL (Debian package),
 #   then the wasm tests and the end-to-end tests in headless Chromium (scripts/test-browser.sh).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -8,12 +9,18 @@ cd "$ROOT"
 ensure_wasm_target
 ensure_wasm_bindgen
 ensure_chromium
+ensure_postgres
 
 # One cargo invocation for every native test (the widget's unit tests included): one feature
 # resolution, so nothing is compiled twice. It also builds target/release/kefu, which the
 # browser tests reuse instead of building the CLI again.
 log "native tests (release build)"
 cargo test --workspace --release
+
+# The same server tests (API, faults, inbox, malicious input, webhook, CLI, load) against
+# PostgreSQL: same binary, no rebuild; each test gets a schema of its own.
+log "server tests on PostgreSQL"
+KEFU_TEST_POSTGRES="$PG_TEST_DSN" cargo test --workspace --release --test server --test load
 
 log "browser tests (wasm-bindgen-test and end-to-end, headless Chromium)"
 KEFU_NATIVE_TESTED=1 bash scripts/test-browser.sh

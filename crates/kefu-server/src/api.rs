@@ -6,13 +6,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::db::{params, Conn, OptionalExtension};
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, FromRequest, Multipart, Path, Query, Request};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -374,7 +374,7 @@ pub struct TokenQuery {
 // ---------------------------------------------------------------------------------------------
 // Cases
 
-fn case_response(c: &Connection, id: &str, created: bool) -> ApiResult<Value> {
+fn case_response(c: &mut Conn, id: &str, created: bool) -> ApiResult<Value> {
     let (token, status, created_at, deadline_at, triage, declared): (String, String, i64, i64, String, String) = c
         .query_row(
             "SELECT token, status, created_at, deadline_at, triage, declared_attachments FROM cases WHERE id = ?1",
@@ -417,7 +417,7 @@ pub async fn create_case(
     let (created, value) = st
         .db
         .call(move |c| {
-            let tx = c.transaction()?;
+            let mut tx = c.transaction()?;
             let existing: Option<String> =
                 tx.query_row("SELECT fingerprint FROM cases WHERE id = ?1", [&case.id], |r| r.get(0)).optional()?;
             if let Some(fp) = existing {
@@ -427,7 +427,7 @@ pub async fn create_case(
                         "a different case with this id exists; generate a new UUID per case",
                     ));
                 }
-                return Ok((false, case_response(&tx, &case.id, false)?));
+                return Ok((false, case_response(&mut tx, &case.id, false)?));
             }
             let now = now_ms();
             let keep: Vec<&str> = case.order_number.iter().map(String::as_str).collect();
@@ -468,11 +468,12 @@ pub async fn create_case(
                     params![s, now, case.locale],
                 )?;
             }
-            insert_event(&tx, &case.id, "received", json!({ "deadline_at": now + sla, "sla_seconds": sla / 1000 }))?;
+            insert_event(&mut tx, &case.id, "received", json!({ "deadline_at": now + sla, "sla_seconds": sla / 1000 }))?;
             if relay {
-                webhook::enqueue(&tx, "case.created", &case.id, "", webhook::case_data(&tx, &case.id)?)?;
+                let data = webhook::case_data(&mut tx, &case.id)?;
+                webhook::enqueue(&mut tx, "case.created", &case.id, "", data)?;
             }
-            let v = case_response(&tx, &case.id, true)?;
+            let v = case_response(&mut tx, &case.id, true)?;
             tx.commit()?;
             Ok((true, v))
         })
@@ -503,12 +504,14 @@ pub async fn get_case(
 }
 
 /// Appends a shopper-visible event; the caller notifies `st.events` after commit.
-pub fn insert_event(c: &Connection, case_id: &str, kind: &str, data: Value) -> ApiResult<i64> {
-    c.execute(
-        "INSERT INTO events (case_id, kind, data, at) VALUES (?1, ?2, ?3, ?4)",
+pub fn insert_event(c: &mut Conn, case_id: &str, kind: &str, data: Value) -> ApiResult<i64> {
+    let id = c.query_row(
+        "INSERT INTO events (case_id, kind, data, at) VALUES (?1, ?2, ?3, ?4) RETURNING id",
         params![case_id, kind, data.to_string(), now_ms()],
+        |r| r.get(0),
     )?;
-    Ok(c.last_insert_rowid())
+    crate::db::notify_case(c, case_id)?;
+    Ok(id)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -604,12 +607,12 @@ pub async fn put_attachment(
     let result = st
         .db
         .call(move |c| {
-            let tx = c.transaction()?;
-            if let Some(v) = lookup_attachment(&tx, &cid, &aid, &osha)? {
+            let mut tx = c.transaction()?;
+            if let Some(v) = lookup_attachment(&mut tx, &cid, &aid, &osha)? {
                 return Ok((false, v));
             }
             let (count, total): (i64, i64) = tx.query_row(
-                "SELECT COUNT(*), COALESCE(SUM(orig_size), 0) FROM attachments WHERE case_id = ?1",
+                "SELECT COUNT(*), CAST(COALESCE(SUM(orig_size), 0) AS BIGINT) FROM attachments WHERE case_id = ?1",
                 [&cid],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
@@ -637,9 +640,10 @@ pub async fn put_attachment(
                     now_ms()
                 ],
             )?;
-            let v = lookup_attachment(&tx, &cid, &aid, &osha)?.ok_or_else(|| ApiError::internal("attachment vanished"))?;
+            let v = lookup_attachment(&mut tx, &cid, &aid, &osha)?.ok_or_else(|| ApiError::internal("attachment vanished"))?;
             if relay {
-                webhook::enqueue(&tx, "attachment.added", &cid, &aid, webhook::attachment_data(&tx, &aid)?)?;
+                let data = webhook::attachment_data(&mut tx, &aid)?;
+                webhook::enqueue(&mut tx, "attachment.added", &cid, &aid, data)?;
             }
             tx.commit()?;
             Ok((true, v))
@@ -732,7 +736,7 @@ fn check_declared(kind: Kind, declared: Option<&str>, filename: Option<&str>) ->
     Ok(())
 }
 
-fn lookup_attachment(c: &Connection, case_id: &str, att_id: &str, orig_sha: &str) -> ApiResult<Option<Value>> {
+fn lookup_attachment(c: &mut Conn, case_id: &str, att_id: &str, orig_sha: &str) -> ApiResult<Option<Value>> {
     let row: Option<(String, String, String, i64, i64, i64, String)> = c
         .query_row(
             "SELECT case_id, orig_sha256, mime, width, height, size, sha256 FROM attachments WHERE id = ?1",
@@ -768,7 +772,7 @@ async fn check_quota(st: &State, case_id: &str, incoming: u64) -> ApiResult<()> 
         .db
         .call(move |c| {
             Ok(c.query_row(
-                "SELECT COUNT(*), COALESCE(SUM(orig_size), 0) FROM attachments WHERE case_id = ?1",
+                "SELECT COUNT(*), CAST(COALESCE(SUM(orig_size), 0) AS BIGINT) FROM attachments WHERE case_id = ?1",
                 [&cid],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?)
@@ -840,7 +844,7 @@ pub async fn post_message(
     let (created, v) = st
         .db
         .call(move |c| {
-            let tx = c.transaction()?;
+            let mut tx = c.transaction()?;
             if let Some(cm) = &m.client_msg_id {
                 let row: Option<(i64, i64)> = tx
                     .query_row(
@@ -857,13 +861,15 @@ pub async fn post_message(
                 tx.query_row("SELECT order_number FROM cases WHERE id = ?1", [&case_id], |r| r.get(0))?;
             let keep: Vec<&str> = order.iter().map(String::as_str).collect();
             let now = now_ms();
-            tx.execute(
-                "INSERT INTO messages (case_id, role, text, at, source, client_msg_id) VALUES (?1, 'shopper', ?2, ?3, 'live', ?4)",
+            let id: i64 = tx.query_row(
+                "INSERT INTO messages (case_id, role, text, at, source, client_msg_id) VALUES (?1, 'shopper', ?2, ?3, 'live', ?4) \
+                 RETURNING id",
                 params![case_id, mask(&m.text, &keep), now, m.client_msg_id],
+                |r| r.get(0),
             )?;
-            let id = tx.last_insert_rowid();
             if relay {
-                webhook::enqueue(&tx, "message.added", &case_id, &id.to_string(), webhook::message_data(&tx, id)?)?;
+                let data = webhook::message_data(&mut tx, id)?;
+                webhook::enqueue(&mut tx, "message.added", &case_id, &id.to_string(), data)?;
             }
             tx.commit()?;
             Ok((true, json!({ "id": id, "at": now })))
@@ -955,7 +961,9 @@ pub async fn post_session(
             c.execute(
                 "INSERT INTO bot_sessions (id, created_at, updated_at, locale, messages, answered, handed_off) \
                  VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET updated_at = ?2, \
-                 messages = MAX(messages, ?4), answered = MAX(answered, ?5), handed_off = MAX(handed_off, ?6)",
+                 messages = CASE WHEN bot_sessions.messages > excluded.messages THEN bot_sessions.messages ELSE excluded.messages END, \
+                 answered = CASE WHEN bot_sessions.answered > excluded.answered THEN bot_sessions.answered ELSE excluded.answered END, \
+                 handed_off = CASE WHEN bot_sessions.handed_off > excluded.handed_off THEN bot_sessions.handed_off ELSE excluded.handed_off END",
                 params![s.id, now, s.locale, s.messages, s.answered, s.handed_off as i64],
             )?;
             Ok(())

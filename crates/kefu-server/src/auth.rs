@@ -1,10 +1,10 @@
 //! Inbox accounts (argon2id password hashes), sessions (HttpOnly SameSite=Strict cookie whose
 //! sha256 is stored) and CSRF tokens (one per session, sent back in `X-CSRF-Token`).
 
+use crate::db::{params, Conn, OptionalExtension};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use axum::http::HeaderMap;
-use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{ApiError, ApiResult};
 use crate::util::{ct_eq, now_ms, random_token, sha256_hex};
@@ -49,7 +49,7 @@ pub fn valid_name(name: &str) -> bool {
 }
 
 /// Creates a user or resets its password and role; true when created.
-pub fn add_user(conn: &mut Connection, name: &str, role: Role, password: &str) -> anyhow::Result<bool> {
+pub fn add_user(conn: &mut Conn, name: &str, role: Role, password: &str) -> anyhow::Result<bool> {
     if !valid_name(name) {
         anyhow::bail!("user name `{name}`: use 1–32 letters, digits, '.', '_' or '-'");
     }
@@ -79,7 +79,7 @@ pub fn add_user(conn: &mut Connection, name: &str, role: Role, password: &str) -
 }
 
 /// Disables a user and ends its sessions; false when there is no such user.
-pub fn disable_user(conn: &mut Connection, name: &str) -> anyhow::Result<bool> {
+pub fn disable_user(conn: &mut Conn, name: &str) -> anyhow::Result<bool> {
     let n = conn.execute("UPDATE users SET disabled = 1 WHERE name = ?1", [name])?;
     conn.execute("DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE name = ?1)", [name])?;
     Ok(n > 0)

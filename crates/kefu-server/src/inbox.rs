@@ -7,12 +7,12 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::db::{params, Conn, OptionalExtension};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, Query, State as AxState};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use rusqlite::{params, OptionalExtension};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -122,8 +122,8 @@ pub async fn queue(
                  c.deadline_at, c.first_response_at, c.escalated_at, c.supervisor_at, c.status, u.name, \
                  (SELECT COUNT(*) FROM attachments a WHERE a.case_id = c.id), \
                  (SELECT MAX(at) FROM messages m WHERE m.case_id = c.id), c.rating, c.locale \
-                 FROM cases c LEFT JOIN users u ON u.id = c.assigned_to WHERE {filter} AND ?1 = ?1 AND ?2 = ?2 \
-                 ORDER BY c.status = 'closed', c.first_response_at IS NOT NULL, c.deadline_at, c.created_at, c.rowid LIMIT 500"
+                 FROM cases c LEFT JOIN users u ON u.id = c.assigned_to WHERE {filter} AND CAST(?1 AS BIGINT) IS NOT NULL AND CAST(?2 AS BIGINT) IS NOT NULL \
+                 ORDER BY c.status = 'closed', c.first_response_at IS NOT NULL, c.deadline_at, c.created_at, c.id LIMIT 500"
             );
             let mut stmt = c.prepare(&sql)?;
             let rows = stmt
@@ -287,7 +287,7 @@ pub struct Reply {
     pub text: String,
 }
 
-fn audit(c: &rusqlite::Connection, user: &User, action: &str, case_id: &str, detail: &str) -> ApiResult<()> {
+fn audit(c: &mut Conn, user: &User, action: &str, case_id: &str, detail: &str) -> ApiResult<()> {
     c.execute(
         "INSERT INTO audit (at, user_id, action, case_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![now_ms(), user.id, action, case_id, detail],
@@ -314,7 +314,7 @@ pub async fn reply(
     let v = st
         .db
         .call(move |c| {
-            let tx = c.transaction()?;
+            let mut tx = c.transaction()?;
             let row: Option<(String, Option<i64>, Option<String>)> = tx
                 .query_row("SELECT status, assigned_to, order_number FROM cases WHERE id = ?1", [&cid], |r| {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?))
@@ -332,17 +332,17 @@ pub async fn reply(
             let keep: Vec<&str> = order.iter().map(String::as_str).collect();
             let text = mask(&text, &keep);
             let now = now_ms();
-            tx.execute(
-                "INSERT INTO messages (case_id, role, text, at, author, source) VALUES (?1, 'agent', ?2, ?3, ?4, 'live')",
+            let mid: i64 = tx.query_row(
+                "INSERT INTO messages (case_id, role, text, at, author, source) VALUES (?1, 'agent', ?2, ?3, ?4, 'live') RETURNING id",
                 params![cid, text, now, user.id],
+                |r| r.get(0),
             )?;
-            let mid = tx.last_insert_rowid();
             tx.execute(
                 "UPDATE cases SET first_response_at = COALESCE(first_response_at, ?1), assigned_to = COALESCE(assigned_to, ?2) WHERE id = ?3",
                 params![now, user.id, cid],
             )?;
-            insert_event(&tx, &cid, "message", json!({ "role": "agent", "agent": user.name, "text": text, "message_id": mid }))?;
-            audit(&tx, &user, "reply", &cid, "")?;
+            insert_event(&mut tx, &cid, "message", json!({ "role": "agent", "agent": user.name, "text": text, "message_id": mid }))?;
+            audit(&mut tx, &user, "reply", &cid, "")?;
             tx.commit()?;
             Ok(json!({ "id": mid, "at": now }))
         })
@@ -388,7 +388,7 @@ pub async fn assign(
     let v = st
         .db
         .call(move |c| {
-            let tx = c.transaction()?;
+            let mut tx = c.transaction()?;
             let exists: Option<String> =
                 tx.query_row("SELECT status FROM cases WHERE id = ?1", [&case_id], |r| r.get(0)).optional()?;
             exists.ok_or_else(|| ApiError::not_found("case"))?;
@@ -401,7 +401,7 @@ pub async fn assign(
                 ),
             };
             tx.execute("UPDATE cases SET assigned_to = ?1 WHERE id = ?2", params![target, case_id])?;
-            audit(&tx, &user, "assign", &case_id, a.user.as_deref().unwrap_or(""))?;
+            audit(&mut tx, &user, "assign", &case_id, a.user.as_deref().unwrap_or(""))?;
             tx.commit()?;
             Ok(json!({ "id": case_id, "assigned_to": a.user }))
         })
@@ -433,7 +433,7 @@ pub async fn close(
     let v = st
         .db
         .call(move |c| {
-            let tx = c.transaction()?;
+            let mut tx = c.transaction()?;
             let status: Option<String> =
                 tx.query_row("SELECT status FROM cases WHERE id = ?1", [&cid], |r| r.get(0)).optional()?;
             match status.as_deref() {
@@ -446,8 +446,8 @@ pub async fn close(
                 "UPDATE cases SET status = 'closed', closed_at = ?1, closed_by = ?2, resolved = ?3 WHERE id = ?4",
                 params![now, user.id, cl.resolved as i64, cid],
             )?;
-            insert_event(&tx, &cid, "closed", json!({ "resolved": cl.resolved, "rating_requested": true }))?;
-            audit(&tx, &user, "close", &cid, if cl.resolved { "resolved" } else { "unresolved" })?;
+            insert_event(&mut tx, &cid, "closed", json!({ "resolved": cl.resolved, "rating_requested": true }))?;
+            audit(&mut tx, &user, "close", &cid, if cl.resolved { "resolved" } else { "unresolved" })?;
             tx.commit()?;
             Ok(json!({ "id": cid, "status": "closed", "closed_at": now }))
         })

@@ -8,7 +8,8 @@
 //! - Optionally, a signed webhook relay of every stored case and photo to the merchant's own
 //!   helpdesk, from a durable outbox ([`webhook`]).
 //!
-//! Storage is one SQLite file (WAL) plus re-encoded photos under the data directory.
+//! Storage is one SQLite file (WAL) by default, or a PostgreSQL database through the same
+//! code ([`db`]), plus re-encoded photos under the data directory.
 
 pub mod api;
 pub mod auth;
@@ -31,7 +32,7 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 use tokio::sync::{broadcast, watch, Semaphore};
 
-use crate::db::Db;
+use crate::db::{Db, Target};
 use crate::ratelimit::{Limiter, Rate};
 
 /// Options of `kefu serve`.
@@ -42,10 +43,13 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: String,
-    /// SQLite database file (created and migrated on start).
-    #[arg(long, default_value = "kefu.sqlite")]
-    pub db: PathBuf,
-    /// Directory for stored photos [default: <db file name>.data next to the database].
+    /// Database: a SQLite file, or PostgreSQL as a URL (postgres://kefu@localhost/kefu) or
+    /// libpq key=value pairs ('postgres:host=/run/postgresql dbname=kefu'); created or migrated
+    /// on start. The environment variable keeps a password off the command line.
+    #[arg(long, default_value = "kefu.sqlite", env = "KEFU_DB", hide_env_values = true, value_name = "FILE|URL")]
+    pub db: Target,
+    /// Directory for stored photos [default: <db file name>.data next to a SQLite file,
+    /// ./kefu.data with PostgreSQL; several servers sharing one PostgreSQL need a shared directory].
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
     /// Static folder served at `/` (the demo storefront).
@@ -143,9 +147,9 @@ impl Role {
 /// Options of `kefu report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Database file.
-    #[arg(long, default_value = "kefu.sqlite")]
-    pub db: PathBuf,
+    /// Database: a SQLite file or PostgreSQL (as for `kefu serve`).
+    #[arg(long, default_value = "kefu.sqlite", env = "KEFU_DB", hide_env_values = true, value_name = "FILE|URL")]
+    pub db: Target,
     /// Period in days, ending now.
     #[arg(long, default_value_t = 7)]
     pub since: u32,
@@ -206,7 +210,7 @@ impl Sla {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub addr: SocketAddr,
-    pub db: PathBuf,
+    pub db: Target,
     pub data_dir: PathBuf,
     pub www: Option<PathBuf>,
     pub pkg: Option<PathBuf>,
@@ -236,7 +240,7 @@ pub struct Config {
 }
 
 impl Config {
-    pub fn new(db: impl Into<PathBuf>, data_dir: impl Into<PathBuf>) -> Config {
+    pub fn new(db: impl Into<Target>, data_dir: impl Into<PathBuf>) -> Config {
         Config {
             addr: "127.0.0.1:8080".parse().unwrap(),
             db: db.into(),
@@ -266,12 +270,8 @@ impl Config {
 
     /// The configuration `kefu serve` runs with for these flags (checked, nothing opened yet).
     pub fn from_args(a: &ServeArgs) -> anyhow::Result<Config> {
-        let data = a.data.clone().unwrap_or_else(|| {
-            let mut name = a.db.file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "kefu".into());
-            name.push(".data");
-            a.db.with_file_name(name)
-        });
-        let mut c = Config::new(&a.db, data);
+        let data = a.data.clone().unwrap_or_else(|| a.db.default_data_dir());
+        let mut c = Config::new(a.db.clone(), data);
         c.addr = a.addr.parse().map_err(|e| anyhow::anyhow!("--addr {}: {e}", a.addr))?;
         c.www = a.www.clone();
         c.pkg = a.pkg.clone();
@@ -368,11 +368,19 @@ impl Running {
 /// Opens the database, binds `cfg.addr` (port 0 = any free port) and serves in the background.
 pub async fn start(cfg: Config) -> anyhow::Result<Running> {
     std::fs::create_dir_all(cfg.data_dir.join("attachments"))?;
-    let db = Db::open(&cfg.db)?;
-    let removed = sweep_orphans(&cfg, &db)?;
-    if removed > 0 {
-        tracing::info!("removed {removed} unreferenced photo file(s) left by an interrupted upload");
-    }
+    // Blocking work (connect, migrate, sweep) off the async threads.
+    let db = {
+        let cfg = cfg.clone();
+        tokio::task::spawn_blocking(move || -> anyhow::Result<Db> {
+            let db = Db::open(&cfg.db)?;
+            let removed = sweep_orphans(&cfg, &db)?;
+            if removed > 0 {
+                tracing::info!("removed {removed} unreferenced photo file(s) left by an interrupted upload");
+            }
+            Ok(db)
+        })
+        .await??
+    };
     let listener = tokio::net::TcpListener::bind(cfg.addr).await?;
     let addr = listener.local_addr()?;
     let (tx, rx) = watch::channel(false);
@@ -386,6 +394,14 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
         login_limiter: Limiter::new(cfg.rate_login),
         outbox: tokio::sync::Notify::new(),
         cfg,
+    });
+    // Several servers may share a PostgreSQL database: hear each other's shopper events.
+    let listener_stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let event_listener = state.cfg.db.is_postgres().then(|| {
+        let events = state.events.clone();
+        db::listen_for_cases(state.cfg.db.clone(), listener_stop.clone(), move |case_id| {
+            let _ = events.send(case_id.into());
+        })
     });
     let app = web::router(state.clone());
     let escalation = tokio::spawn(inbox::escalation_loop(state.clone()));
@@ -440,6 +456,10 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
         if let Some(relay) = relay {
             let _ = relay.await;
         }
+        listener_stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = event_listener {
+            let _ = tokio::task::spawn_blocking(move || t.join()).await;
+        }
         drop(state);
     });
     Ok(Running { addr, shutdown: tx, handle })
@@ -448,15 +468,14 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
 /// Deletes cases closed before `cutoff` (ms) with everything attached to them, and bot
 /// session counters last updated before it. Returns (cases, photo files) removed.
 pub fn purge_closed(cfg: &Config, db: &Db, cutoff: i64) -> anyhow::Result<(usize, usize)> {
-    let files: Vec<String> = db.with(|c| -> rusqlite::Result<Vec<String>> {
-        let tx = c.transaction()?;
+    let files: Vec<String> = db.with(|c| -> crate::db::Result<Vec<String>> {
+        let mut tx = c.transaction()?;
         let files = {
             let mut stmt = tx.prepare(
                 "SELECT a.file FROM attachments a JOIN cases c ON c.id = a.case_id \
                  WHERE c.status = 'closed' AND c.closed_at < ?1",
             )?;
-            let rows = stmt.query_map([cutoff], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
-            rows
+            stmt.query_map([cutoff], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?
         };
         let old = "SELECT id FROM cases WHERE status = 'closed' AND closed_at < ?1";
         for table in ["attachments", "messages", "events", "webhook_outbox"] {
@@ -479,10 +498,13 @@ pub fn purge_closed(cfg: &Config, db: &Db, cutoff: i64) -> anyhow::Result<(usize
 }
 
 /// Deletes files in the photo directory that no attachment row points at (a crash between
-/// writing a file and committing its row). Runs at start, before any upload can be in flight.
+/// writing a file and committing its row). Runs at start, before this server accepts uploads.
+/// With PostgreSQL, other servers may share the database and the photo directory and be
+/// mid-upload right now, so only files older than an hour count as orphans there.
 fn sweep_orphans(cfg: &Config, db: &Db) -> anyhow::Result<usize> {
     let dir = cfg.data_dir.join("attachments");
-    let known: std::collections::HashSet<String> = db.with(|c| -> rusqlite::Result<_> {
+    let min_age = if cfg.db.is_postgres() { Duration::from_secs(3600) } else { Duration::ZERO };
+    let known: std::collections::HashSet<String> = db.with(|c| -> crate::db::Result<_> {
         let mut stmt = c.prepare("SELECT file FROM attachments")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<_, _>>()?;
         Ok(rows)
@@ -491,7 +513,9 @@ fn sweep_orphans(cfg: &Config, db: &Db) -> anyhow::Result<usize> {
     for entry in std::fs::read_dir(&dir)? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().to_string();
-        if entry.file_type()?.is_file() && !known.contains(&name) {
+        let old_enough =
+            || entry.metadata().and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|age| age >= min_age));
+        if entry.file_type()?.is_file() && !known.contains(&name) && (min_age.is_zero() || old_enough()) {
             std::fs::remove_file(entry.path())?;
             removed += 1;
         }
@@ -511,20 +535,15 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let db = Db::open(&args.db)?;
         let password = auth::password_from_env_or_stdin()?;
         let created = db.with(|c| auth::add_user(c, name, args.role, &password))?;
-        println!(
-            "{} {} user `{name}` in {}",
-            if created { "created" } else { "updated" },
-            args.role.as_str(),
-            args.db.display()
-        );
+        println!("{} {} user `{name}` in {}", if created { "created" } else { "updated" }, args.role.as_str(), args.db);
         return Ok(());
     }
     if let Some(name) = &args.disable_user {
         let db = Db::open(&args.db)?;
         if !db.with(|c| auth::disable_user(c, name))? {
-            anyhow::bail!("no user `{name}` in {}", args.db.display());
+            anyhow::bail!("no user `{name}` in {}", args.db);
         }
-        println!("disabled user `{name}` in {}", args.db.display());
+        println!("disabled user `{name}` in {}", args.db);
         return Ok(());
     }
     if let Some(age) = &args.purge_closed {
@@ -538,6 +557,14 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let cfg = Config::from_args(&args)?;
+    // Connect and migrate once up front: a wrong --db fails before anything binds, and the
+    // banner's figures come from here.
+    let (users, outbox) = {
+        let db = Db::open(&cfg.db)?;
+        let users = db.with(|c| c.query_row("SELECT COUNT(*) FROM users", [], |r| r.get::<_, i64>(0)))?;
+        let outbox = if cfg.webhook.is_some() { Some(db.with(webhook::counts)?) } else { None };
+        (users, outbox)
+    };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
         let running = start(cfg.clone()).await?;
@@ -551,16 +578,14 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         if cfg.pkg.is_some() {
             println!("  widget        {url}/kefu/");
         }
-        if let Some(w) = &cfg.webhook {
-            let (pending, _, failed) = webhook::counts(&rusqlite::Connection::open(&cfg.db)?)?;
+        if let (Some(w), Some((pending, _, failed))) = (&cfg.webhook, outbox) {
             println!("  webhook       {} ({pending} pending, {failed} failed deliveries)", webhook::redacted(&w.url));
         }
-        println!("  database {} · photos {}", cfg.db.display(), cfg.data_dir.display());
-        let users = running_user_count(&cfg)?;
+        println!("  database {} · photos {}", cfg.db, cfg.data_dir.display());
         if users == 0 {
             println!(
                 "  no inbox accounts yet: KEFU_PASSWORD=… kefu serve --db {} --add-user NAME --role supervisor",
-                cfg.db.display()
+                cfg.db
             );
         }
         shutdown_signal().await;
@@ -586,15 +611,10 @@ async fn shutdown_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-fn running_user_count(cfg: &Config) -> anyhow::Result<i64> {
-    let conn = rusqlite::Connection::open(&cfg.db)?;
-    Ok(conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?)
-}
-
 /// Runs `kefu report`.
 pub fn report(args: ReportArgs) -> anyhow::Result<()> {
     if !args.db.exists() {
-        anyhow::bail!("{}: no such database", args.db.display());
+        anyhow::bail!("{}: no such database", args.db);
     }
     let db = Db::open(&args.db)?;
     let now = util::now_ms();

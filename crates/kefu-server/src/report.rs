@@ -12,7 +12,7 @@
 //!   `POST /api/sessions`) that ended without a hand-off ÷ all such conversations. Not
 //!   available when the widget logs no sessions.
 
-use rusqlite::{params, Connection};
+use crate::db::{params, Conn};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -43,12 +43,12 @@ fn ratio(a: i64, b: i64) -> Option<f64> {
 }
 
 /// Figures over the `days` days ending at `now` (ms).
-pub fn compute(c: &mut Connection, days: u32, now: i64) -> anyhow::Result<Report> {
+pub fn compute(c: &mut Conn, days: u32, now: i64) -> anyhow::Result<Report> {
     compute_range(c, days, now - days as i64 * 86_400_000, now)
 }
 
 /// One report per 7-day week, newest first, covering `days` days ending at `now`.
-pub fn weekly(c: &mut Connection, days: u32, now: i64) -> anyhow::Result<Vec<Report>> {
+pub fn weekly(c: &mut Conn, days: u32, now: i64) -> anyhow::Result<Vec<Report>> {
     let week = 7 * 86_400_000i64;
     let start = now - days as i64 * 86_400_000;
     let mut out = Vec::new();
@@ -61,22 +61,25 @@ pub fn weekly(c: &mut Connection, days: u32, now: i64) -> anyhow::Result<Vec<Rep
     Ok(out)
 }
 
-fn compute_range(c: &mut Connection, days: u32, since: i64, now: i64) -> anyhow::Result<Report> {
-    let q = |sql: &str| -> rusqlite::Result<i64> { c.query_row(sql, params![since, now], |r| r.get(0)) };
+fn compute_range(c: &mut Conn, days: u32, since: i64, now: i64) -> anyhow::Result<Report> {
+    let q = |c: &mut Conn, sql: &str| -> crate::db::Result<i64> { c.query_row(sql, params![since, now], |r| r.get(0)) };
     let w = "created_at >= ?1 AND created_at <= ?2";
-    let cases = q(&format!("SELECT COUNT(*) FROM cases WHERE {w}"))?;
-    let closed = q(&format!("SELECT COUNT(*) FROM cases WHERE {w} AND status = 'closed'"))?;
-    let resolved = q(&format!("SELECT COUNT(*) FROM cases WHERE {w} AND status = 'closed' AND resolved = 1"))?;
-    let escalated = q(&format!(
-        "SELECT COUNT(*) FROM cases WHERE {w} AND (escalated_at IS NOT NULL OR supervisor_at IS NOT NULL \
+    let cases = q(c, &format!("SELECT COUNT(*) FROM cases WHERE {w}"))?;
+    let closed = q(c, &format!("SELECT COUNT(*) FROM cases WHERE {w} AND status = 'closed'"))?;
+    let resolved = q(c, &format!("SELECT COUNT(*) FROM cases WHERE {w} AND status = 'closed' AND resolved = 1"))?;
+    let escalated = q(
+        c,
+        &format!(
+            "SELECT COUNT(*) FROM cases WHERE {w} AND (escalated_at IS NOT NULL OR supervisor_at IS NOT NULL \
          OR (first_response_at IS NULL AND deadline_at < ?2) OR first_response_at > deadline_at)"
-    ))?;
+        ),
+    )?;
     let sla_due =
-        q(&format!("SELECT COUNT(*) FROM cases WHERE {w} AND (first_response_at IS NOT NULL OR deadline_at < ?2)"))?;
-    let sla_met = q(&format!("SELECT COUNT(*) FROM cases WHERE {w} AND first_response_at <= deadline_at"))?;
-    let ratings = q(&format!("SELECT COUNT(*) FROM cases WHERE {w} AND rating IS NOT NULL"))?;
+        q(c, &format!("SELECT COUNT(*) FROM cases WHERE {w} AND (first_response_at IS NOT NULL OR deadline_at < ?2)"))?;
+    let sla_met = q(c, &format!("SELECT COUNT(*) FROM cases WHERE {w} AND first_response_at <= deadline_at"))?;
+    let ratings = q(c, &format!("SELECT COUNT(*) FROM cases WHERE {w} AND rating IS NOT NULL"))?;
     let csat: Option<f64> = c.query_row(
-        &format!("SELECT AVG(rating) FROM cases WHERE {w} AND rating IS NOT NULL"),
+        &format!("SELECT CAST(AVG(rating) AS DOUBLE PRECISION) FROM cases WHERE {w} AND rating IS NOT NULL"),
         params![since, now],
         |r| r.get(0),
     )?;
@@ -84,8 +87,8 @@ fn compute_range(c: &mut Connection, days: u32, since: i64, now: i64) -> anyhow:
         let mut stmt = c.prepare(&format!(
             "SELECT first_response_at - created_at FROM cases WHERE {w} AND first_response_at IS NOT NULL"
         ))?;
-        let rows = stmt.query_map(params![since, now], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
-        rows
+
+        stmt.query_map(params![since, now], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?
     };
     frt.sort_unstable();
     let answered = frt.len() as i64;
@@ -106,8 +109,8 @@ fn compute_range(c: &mut Connection, days: u32, since: i64, now: i64) -> anyhow:
             by_triage.push(row?);
         }
     }
-    let bot_sessions = q(&format!("SELECT COUNT(*) FROM bot_sessions WHERE {w}"))?;
-    let bot_self_served = q(&format!("SELECT COUNT(*) FROM bot_sessions WHERE {w} AND handed_off = 0"))?;
+    let bot_sessions = q(c, &format!("SELECT COUNT(*) FROM bot_sessions WHERE {w}"))?;
+    let bot_self_served = q(c, &format!("SELECT COUNT(*) FROM bot_sessions WHERE {w} AND handed_off = 0"))?;
     Ok(Report {
         days,
         since_ms: since,

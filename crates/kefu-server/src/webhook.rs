@@ -23,8 +23,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::db::{params, Conn, OptionalExtension};
 use hmac::{Hmac, Mac};
-use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
@@ -159,7 +159,7 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
 /// Queues `event` for `case_id` (`reference`: attachment or message id, `""` for the case)
 /// with `data` as the envelope's `data`. Call inside the transaction that stores the thing
 /// announced. A second call for the same (event, case, reference) is ignored.
-pub fn enqueue(c: &Connection, event: &str, case_id: &str, reference: &str, data: Value) -> ApiResult<()> {
+pub fn enqueue(c: &mut Conn, event: &str, case_id: &str, reference: &str, data: Value) -> ApiResult<()> {
     let delivery_id = uuid::Uuid::new_v4().to_string();
     let now = now_ms();
     let envelope = json!({
@@ -183,7 +183,7 @@ pub const CASE_HEAD: &str = "c.id, c.created_at, c.locale, c.order_number, c.con
 
 /// A case as the inbox and the webhook both show it, from a row that starts with the columns
 /// of [`CASE_HEAD`] (PII was masked when it was stored).
-pub fn case_head(r: &rusqlite::Row) -> rusqlite::Result<serde_json::Map<String, Value>> {
+pub fn case_head(r: &crate::db::Row) -> crate::db::Result<serde_json::Map<String, Value>> {
     let tags: String = r.get(9)?;
     let declared: String = r.get(10)?;
     let v = json!({
@@ -208,7 +208,7 @@ pub fn case_head(r: &rusqlite::Row) -> rusqlite::Result<serde_json::Map<String, 
 
 /// `data` of `case.created`: the case as stored (PII masked) with the transcript before the
 /// hand-off.
-pub fn case_data(c: &Connection, case_id: &str) -> ApiResult<Value> {
+pub fn case_data(c: &mut Conn, case_id: &str) -> ApiResult<Value> {
     let mut v =
         c.query_row(&format!("SELECT {CASE_HEAD}, c.bot_session FROM cases c WHERE c.id = ?1"), [case_id], |r| {
             let mut m = case_head(r)?;
@@ -233,7 +233,7 @@ pub fn case_data(c: &Connection, case_id: &str) -> ApiResult<Value> {
 }
 
 /// `data` of `attachment.added`: the stored photo's metadata (the bytes go in the `file` part).
-pub fn attachment_data(c: &Connection, attachment_id: &str) -> ApiResult<Value> {
+pub fn attachment_data(c: &mut Conn, attachment_id: &str) -> ApiResult<Value> {
     Ok(c.query_row(
         "SELECT id, case_id, mime, width, height, size, sha256, filename, created_at FROM attachments WHERE id = ?1",
         [attachment_id],
@@ -249,7 +249,7 @@ pub fn attachment_data(c: &Connection, attachment_id: &str) -> ApiResult<Value> 
 }
 
 /// `data` of `message.added`: a shopper follow-up after the hand-off (PII masked).
-pub fn message_data(c: &Connection, message_id: i64) -> ApiResult<Value> {
+pub fn message_data(c: &mut Conn, message_id: i64) -> ApiResult<Value> {
     Ok(c.query_row("SELECT id, role, text, at, client_msg_id FROM messages WHERE id = ?1", [message_id], |r| {
         Ok(json!({
             "id": r.get::<_, i64>(0)?, "role": r.get::<_, String>(1)?, "text": r.get::<_, String>(2)?,
@@ -259,22 +259,23 @@ pub fn message_data(c: &Connection, message_id: i64) -> ApiResult<Value> {
 }
 
 /// Counts of outbox rows by state: (pending, delivered, failed).
-pub fn counts(c: &Connection) -> rusqlite::Result<(i64, i64, i64)> {
+pub fn counts(c: &mut Conn) -> crate::db::Result<(i64, i64, i64)> {
     c.query_row(
-        "SELECT COALESCE(SUM(state = 'pending'), 0), COALESCE(SUM(state = 'delivered'), 0), \
-         COALESCE(SUM(state = 'failed'), 0) FROM webhook_outbox",
+        "SELECT COUNT(*) FILTER (WHERE state = 'pending'), COUNT(*) FILTER (WHERE state = 'delivered'), \
+         COUNT(*) FILTER (WHERE state = 'failed') FROM webhook_outbox",
         [],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )
 }
 
+/// A claimed outbox row, ready to send.
 #[derive(Debug, Clone)]
-struct Due {
-    id: i64,
-    delivery_id: String,
-    event: String,
-    case_id: String,
-    reference: String,
+pub struct Due {
+    pub id: i64,
+    pub delivery_id: String,
+    pub event: String,
+    pub case_id: String,
+    pub reference: String,
     payload: String,
     attempts: i64,
     created_at: i64,
@@ -284,33 +285,61 @@ struct Due {
 const SENDABLE: &str = "o.state = 'pending' AND NOT EXISTS (SELECT 1 FROM webhook_outbox p \
      WHERE p.case_id = o.case_id AND p.state = 'pending' AND p.id < o.id)";
 
-/// Due pending rows, oldest first, at most one per case (the case's oldest pending row, so a
-/// case is delivered before its photos and follow-ups).
-async fn due_rows(st: &State, limit: usize) -> ApiResult<Vec<Due>> {
+/// Claims due pending rows for `owner` until `lease_until`, oldest first, at most one per case
+/// (the case's oldest pending row, so a case is delivered before its photos and follow-ups).
+/// A row another relay holds (an unexpired lease) is skipped; two relays claiming at once get
+/// disjoint rows (compare-and-set on `lease_until`).
+pub fn claim_due(c: &mut Conn, owner: &str, now: i64, lease_until: i64, limit: usize) -> crate::db::Result<Vec<Due>> {
+    let candidates: Vec<(Due, i64)> = {
+        let mut stmt = c.prepare_cached(&format!(
+            "SELECT o.id, o.delivery_id, o.event, o.case_id, o.ref, o.payload, o.attempts, o.created_at, o.lease_until \
+                 FROM webhook_outbox o WHERE {SENDABLE} AND o.next_at <= ?1 AND o.lease_until <= ?1 \
+                 ORDER BY o.next_at, o.id LIMIT ?2"
+        ))?;
+
+        stmt.query_map(params![now, limit as i64], |r| {
+            Ok((
+                Due {
+                    id: r.get(0)?,
+                    delivery_id: r.get(1)?,
+                    event: r.get(2)?,
+                    case_id: r.get(3)?,
+                    reference: r.get(4)?,
+                    payload: r.get(5)?,
+                    attempts: r.get(6)?,
+                    created_at: r.get(7)?,
+                },
+                r.get(8)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?
+    };
+    let mut claimed = Vec::with_capacity(candidates.len());
+    for (due, seen_lease) in candidates {
+        let won = c.execute(
+            "UPDATE webhook_outbox SET lease_until = ?1, lease_owner = ?2 \
+             WHERE id = ?3 AND state = 'pending' AND lease_until = ?4",
+            params![lease_until, owner, due.id, seen_lease],
+        )?;
+        if won == 1 {
+            claimed.push(due);
+        }
+    }
+    Ok(claimed)
+}
+
+async fn due_rows(st: &State, owner: Arc<str>, cfg: &WebhookConfig) -> ApiResult<Vec<Due>> {
+    let (limit, lease) = (cfg.concurrency.max(1), cfg.timeout + LEASE_MARGIN);
     st.db
         .call(move |c| {
-            let mut stmt = c.prepare_cached(&format!(
-                "SELECT o.id, o.delivery_id, o.event, o.case_id, o.ref, o.payload, o.attempts, o.created_at \
-                     FROM webhook_outbox o WHERE {SENDABLE} AND o.next_at <= ?1 ORDER BY o.next_at, o.id LIMIT ?2"
-            ))?;
-            let rows = stmt
-                .query_map(params![now_ms(), limit as i64], |r| {
-                    Ok(Due {
-                        id: r.get(0)?,
-                        delivery_id: r.get(1)?,
-                        event: r.get(2)?,
-                        case_id: r.get(3)?,
-                        reference: r.get(4)?,
-                        payload: r.get(5)?,
-                        attempts: r.get(6)?,
-                        created_at: r.get(7)?,
-                    })
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
+            let now = now_ms();
+            Ok(claim_due(c, &owner, now, now + lease.as_millis() as i64, limit)?)
         })
         .await
 }
+
+/// How long a claimed delivery stays reserved beyond the attempt's own time limit.
+const LEASE_MARGIN: Duration = Duration::from_secs(30);
 
 /// How long until the next row that may be sent is due (at most `cap`). Rows waiting behind
 /// an earlier row of their case do not count: their own `next_at` may be long past.
@@ -318,7 +347,14 @@ async fn until_next(st: &State, cap: Duration) -> Duration {
     let next: Option<i64> = st
         .db
         .call(|c| {
-            Ok(c.query_row(&format!("SELECT MIN(o.next_at) FROM webhook_outbox o WHERE {SENDABLE}"), [], |r| r.get(0))?)
+            Ok(c.query_row(
+                &format!(
+                    "SELECT MIN(CASE WHEN o.lease_until > o.next_at THEN o.lease_until ELSE o.next_at END) \
+                     FROM webhook_outbox o WHERE {SENDABLE}"
+                ),
+                [],
+                |r| r.get(0),
+            )?)
         })
         .await
         .unwrap_or(None);
@@ -451,7 +487,7 @@ async fn deliver(st: &State, client: &reqwest::Client, cfg: &WebhookConfig, d: D
                     // The payload's job is done: keep no second copy of the shopper's data.
                     c.execute(
                         "UPDATE webhook_outbox SET state = 'delivered', delivered_at = ?1, last_attempt_at = ?1, \
-                         attempts = ?2, last_error = NULL, payload = '{}' WHERE id = ?3",
+                         attempts = ?2, last_error = NULL, payload = '{}', lease_until = 0, lease_owner = NULL WHERE id = ?3",
                         params![now, attempts, id],
                     )?;
                     // The receiver is up again: rows that only failed to connect need not wait
@@ -483,7 +519,7 @@ async fn deliver(st: &State, client: &reqwest::Client, cfg: &WebhookConfig, d: D
                 .call(move |c| {
                     c.execute(
                         "UPDATE webhook_outbox SET state = ?1, attempts = ?2, last_attempt_at = ?3, last_error = ?4, \
-                         next_at = ?5 WHERE id = ?6",
+                         next_at = ?5, lease_until = 0, lease_owner = NULL WHERE id = ?6",
                         params![if failed { "failed" } else { "pending" }, attempts, now, error, next, id],
                     )?;
                     Ok(())
@@ -496,7 +532,7 @@ async fn deliver(st: &State, client: &reqwest::Client, cfg: &WebhookConfig, d: D
                 .call(move |c| {
                     c.execute(
                         "UPDATE webhook_outbox SET state = 'failed', attempts = ?1, last_attempt_at = ?2, \
-                         last_error = ?3 WHERE id = ?4",
+                         last_error = ?3, lease_until = 0, lease_owner = NULL WHERE id = ?4",
                         params![attempts, now, error, id],
                     )?;
                     Ok(())
@@ -523,12 +559,42 @@ pub fn client(cfg: &WebhookConfig) -> anyhow::Result<reqwest::Client> {
 /// off is retried after the restart under the same delivery id).
 pub async fn run(st: State, client: reqwest::Client) {
     let Some(cfg) = st.cfg.webhook.clone() else { return };
+    let owner: Arc<str> = uuid::Uuid::new_v4().to_string().into();
+    // Only this process uses a SQLite file: leases a previous run left are void.
+    if !st.cfg.db.is_postgres() {
+        let _ = st
+            .db
+            .call(|c| {
+                Ok(c.execute(
+                    "UPDATE webhook_outbox SET lease_until = 0, lease_owner = NULL WHERE lease_until > 0",
+                    [],
+                )?)
+            })
+            .await;
+    }
+    relay_loop(&st, &client, &cfg, owner.clone()).await;
+    // Deliveries cut off by the shutdown are free for the next run (or another server) at once.
+    let released = st
+        .db
+        .call(move |c| {
+            Ok(c.execute(
+                "UPDATE webhook_outbox SET lease_until = 0, lease_owner = NULL WHERE lease_owner = ?1 AND state = 'pending'",
+                [&*owner],
+            )?)
+        })
+        .await;
+    if let Err(e) = released {
+        tracing::warn!("webhook leases not released at shutdown: {}", e.message);
+    }
+}
+
+async fn relay_loop(st: &State, client: &reqwest::Client, cfg: &WebhookConfig, owner: Arc<str>) {
     let mut shutdown = st.shutdown.clone();
     loop {
         if *shutdown.borrow() {
             return;
         }
-        let due = match due_rows(&st, cfg.concurrency.max(1)).await {
+        let due = match due_rows(st, owner.clone(), cfg).await {
             Ok(v) => v,
             Err(e) => {
                 tracing::error!("webhook outbox read failed: {}", e.message);
@@ -536,7 +602,7 @@ pub async fn run(st: State, client: reqwest::Client) {
             }
         };
         if due.is_empty() {
-            let wait = until_next(&st, Duration::from_secs(30)).await;
+            let wait = until_next(st, Duration::from_secs(30)).await;
             tokio::select! {
                 _ = st.outbox.notified() => {}
                 _ = tokio::time::sleep(wait) => {}
@@ -544,7 +610,7 @@ pub async fn run(st: State, client: reqwest::Client) {
             }
             continue;
         }
-        let batch = futures_util::future::join_all(due.into_iter().map(|d| deliver(&st, &client, &cfg, d)));
+        let batch = futures_util::future::join_all(due.into_iter().map(|d| deliver(st, client, cfg, d)));
         let mut stop = shutdown.clone();
         tokio::select! {
             _ = batch => {}

@@ -52,14 +52,14 @@ async fn transcript_times_as_floats_strings_and_skewed_clocks() {
     let (s, v) = t.create(&b).await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(t.create(&b).await.0, 200, "float body retried is the same case");
-    let c = t.db();
-    let ats: Vec<i64> = c
-        .prepare("SELECT at FROM messages ORDER BY id")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let ats: Vec<i64> = t.sql(|c| {
+        c.prepare("SELECT at FROM messages ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    });
     assert_eq!(ats[0], 1_763_884_800_000);
     assert_eq!(ats[1], 1_795_392_000_000);
     assert!(ats[2] <= now_ms(), "future times are stored as arrival time");
@@ -296,7 +296,7 @@ async fn pii_is_masked_in_stored_text_but_order_number_kept() {
     b["order_number"] = json!("4111111111111111");
     b["description"] = json!("身份证 11010519491231002X, card 5500 0000 0000 0004, order 4111111111111111");
     t.create(&b).await;
-    let d: String = t.db().query_row("SELECT description FROM cases", [], |r| r.get(0)).unwrap();
+    let d: String = t.sql(|c| c.query_row("SELECT description FROM cases", [], |r| r.get(0)).unwrap());
     assert!(d.contains("**************002X"), "{d}");
     assert!(d.contains("card **** **** **** 0004"), "{d}");
     assert!(d.contains("order 4111111111111111"), "{d}");
@@ -307,12 +307,12 @@ async fn pii_is_masked_in_stored_text_but_order_number_kept() {
     b["tags"] = json!(["card 4111111111111111"]);
     let (s, v) = t.create(&b).await;
     assert_eq!(s, 201, "{v}");
-    let tags: String = t.db().query_row("SELECT tags FROM cases WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
+    let tags: String = t.sql(|c| c.query_row("SELECT tags FROM cases WHERE id = ?1", [&id], |r| r.get(0)).unwrap());
     assert_eq!(tags, r#"["card ************1111"]"#);
     let token = v["token"].as_str().unwrap();
     let name = "身份证 11010519491231002X.jpg";
     assert_eq!(t.upload_multipart(&id, token, &uuid(), jpeg(8, 8, 1), name, Some("image/jpeg")).await, 201);
-    let name: String = t.db().query_row("SELECT filename FROM attachments", [], |r| r.get(0)).unwrap();
+    let name: String = t.sql(|c| c.query_row("SELECT filename FROM attachments", [], |r| r.get(0)).unwrap());
     assert_eq!(name, "身份证 **************002X.jpg");
     t.stop().await;
 }
@@ -346,7 +346,7 @@ async fn bot_sessions_and_report() {
         .unwrap();
     t.create(&case_body(&uuid(), &[])).await;
 
-    let r = kefu_server::report::compute(&mut t.db(), 7, now_ms() + 1000).unwrap();
+    let r = t.sql(|c| kefu_server::report::compute(c, 7, now_ms() + 1000).unwrap());
     assert_eq!(r.cases, 2);
     assert_eq!(r.answered, 1);
     assert_eq!(r.resolved, 1);
@@ -355,7 +355,7 @@ async fn bot_sessions_and_report() {
     assert_eq!(r.bot_sessions, 4);
     assert_eq!(r.bot_self_service_rate, Some(0.75));
     assert_eq!(r.escalation_rate, Some(0.0));
-    let weeks = kefu_server::report::weekly(&mut t.db(), 20, now_ms() + 1000).unwrap();
+    let weeks = t.sql(|c| kefu_server::report::weekly(c, 20, now_ms() + 1000).unwrap());
     assert_eq!(weeks.len(), 3);
     assert_eq!(weeks.iter().map(|w| w.cases).sum::<i64>(), 2);
     assert_eq!(weeks[2].days, 6);

@@ -1,7 +1,10 @@
 //! `kefu serve --add-user` and `kefu report` through their clap arguments.
 
 use clap::Parser;
+use kefu_server::db::{Conn, Db, Target, MIGRATIONS};
 use kefu_server::{ReportArgs, ServeArgs};
+
+use crate::common::{test_db_spec, with_conn};
 
 #[derive(Parser)]
 struct Serve {
@@ -18,8 +21,9 @@ struct Report {
 #[test]
 fn add_user_then_report() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("k.sqlite");
-    let db_s = db.to_str().unwrap();
+    let spec = test_db_spec(dir.path(), "k.sqlite");
+    let db: Target = spec.parse().unwrap();
+    let db_s = spec.as_str();
     // Defaults parse, and --role needs --add-user.
     let d = Serve::try_parse_from(["serve"]).unwrap().args;
     assert_eq!(d.addr, "127.0.0.1:8080");
@@ -36,15 +40,18 @@ fn add_user_then_report() {
     let bad = Serve::try_parse_from(["serve", "--db", db_s, "--add-user", "../etc"]).unwrap().args;
     assert!(kefu_server::serve(bad).is_err());
     std::env::remove_var("KEFU_PASSWORD");
-    let c = rusqlite::Connection::open(&db).unwrap();
-    let (n, role, hash): (i64, String, String) = c
-        .query_row("SELECT COUNT(*), MAX(role), MAX(pw_hash) FROM users", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap();
+    let (n, role, hash, v): (i64, String, String, i64) = with_conn(&db, |c| {
+        let (n, role, hash) = c
+            .query_row("SELECT COUNT(*), MAX(role), MAX(pw_hash) FROM users", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap();
+        (n, role, hash, c.query_row("SELECT MAX(version) FROM schema_version", [], |r| r.get(0)).unwrap())
+    });
     assert_eq!((n, role.as_str()), (1, "agent"));
     assert!(hash.starts_with("$argon2id$"), "{hash}");
     assert!(!hash.contains("correct horse"));
-    let v: i64 = c.query_row("SELECT MAX(version) FROM schema_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(v, kefu_server::db::MIGRATIONS.len() as i64);
+    assert_eq!(v, MIGRATIONS.len() as i64);
 
     let r = Report::try_parse_from(["report", "--db", db_s, "--since", "30"]).unwrap().args;
     kefu_server::report(r).unwrap();
@@ -119,14 +126,14 @@ fn webhook_flags_need_a_url_and_a_long_enough_secret() {
 #[test]
 fn migrations_upgrade_an_old_database_and_refuse_a_newer_one() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("v1.sqlite");
+    let db: Target = test_db_spec(dir.path(), "v1.sqlite").parse().unwrap();
     // A database as the first release left it: schema version 1, one case.
     {
-        let c = rusqlite::Connection::open(&db).unwrap();
-        let (name, sql) = kefu_server::db::MIGRATIONS[0];
-        c.execute_batch(sql).unwrap();
+        let mut c = Conn::open(&db).unwrap();
+        let (name, sql) = MIGRATIONS[0];
+        c.execute_batch(&kefu_server::db::ddl(c.engine(), sql)).unwrap();
         c.execute_batch(
-            "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+            "CREATE TABLE schema_version (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
         )
         .unwrap();
         c.execute("INSERT INTO schema_version VALUES (1, ?1, 0)", [name]).unwrap();
@@ -137,22 +144,26 @@ fn migrations_upgrade_an_old_database_and_refuse_a_newer_one() {
         )
         .unwrap();
     }
-    kefu_server::db::Db::open(&db).unwrap();
-    let c = rusqlite::Connection::open(&db).unwrap();
+    Db::open(&db).unwrap();
+    let mut c = Conn::open(&db).unwrap();
     let v: i64 = c.query_row("SELECT MAX(version) FROM schema_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(v, kefu_server::db::MIGRATIONS.len() as i64);
+    assert_eq!(v, MIGRATIONS.len() as i64);
     let d: String = c.query_row("SELECT description FROM cases", [], |r| r.get(0)).unwrap();
     assert_eq!(d, "old case");
-    let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
-    assert_eq!(mode, "wal");
+    if !db.is_postgres() {
+        let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+    }
     assert_eq!(c.query_row("SELECT COUNT(*) FROM webhook_outbox", [], |r| r.get::<_, i64>(0)).unwrap(), 0);
     // Opening again applies nothing twice.
     drop(c);
-    kefu_server::db::Db::open(&db).unwrap();
+    Db::open(&db).unwrap();
     // A database from a newer kefu is refused, not damaged.
-    let c = rusqlite::Connection::open(&db).unwrap();
+    let mut c = Conn::open(&db).unwrap();
     c.execute("INSERT INTO schema_version VALUES (99, '099_future', 0)", []).unwrap();
     drop(c);
-    let e = kefu_server::db::Db::open(&db).err().expect("newer schema refused").to_string();
+    let e = Db::open(&db).err().expect("newer schema refused").to_string();
     assert!(e.contains("newer"), "{e}");
+    let mut c = Conn::open(&db).unwrap();
+    assert_eq!(c.query_row("SELECT description FROM cases", [], |r| r.get::<_, String>(0)).unwrap(), "old case");
 }

@@ -1,4 +1,6 @@
-//! Test helpers: a real server on 127.0.0.1 (random port) with SQLite in a temp dir.
+//! Test helpers: a real server on 127.0.0.1 (random port) with SQLite in a temp dir, or with a
+//! fresh schema of a real PostgreSQL server when `KEFU_TEST_POSTGRES` names one
+//! (`scripts/test.sh` starts a throwaway server and runs these tests once per engine).
 #![allow(dead_code)]
 
 use std::io::Cursor;
@@ -9,6 +11,7 @@ use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
 use image::codecs::webp::WebPEncoder;
 use image::{DynamicImage, ImageEncoder, RgbImage, RgbaImage};
+use kefu_server::db::{Conn, Target};
 use kefu_server::ratelimit::Rate;
 use kefu_server::{Config, Role, Running};
 use serde_json::{json, Value};
@@ -20,8 +23,41 @@ pub struct TestServer {
     pub client: reqwest::Client,
 }
 
+/// The database of one test as a `--db` value: `dir/file` (SQLite), or a schema of its own on
+/// the PostgreSQL server named by `KEFU_TEST_POSTGRES` (libpq key=value form).
+pub fn test_db_spec(dir: &std::path::Path, file: &str) -> String {
+    match std::env::var("KEFU_TEST_POSTGRES") {
+        Ok(base) if !base.trim().is_empty() => {
+            let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+            let server: Target = format!("postgres:{base}").parse().unwrap();
+            off_async(|| Conn::open(&server).unwrap().execute_batch(&format!("CREATE SCHEMA {schema}")).unwrap());
+            format!("postgres:{base} options=-csearch_path={schema}")
+        }
+        _ => dir.join(file).to_str().unwrap().to_string(),
+    }
+}
+
+pub fn test_db(dir: &std::path::Path, file: &str) -> Target {
+    test_db_spec(dir, file).parse().unwrap()
+}
+
+pub fn on_postgres() -> bool {
+    std::env::var("KEFU_TEST_POSTGRES").is_ok_and(|v| !v.trim().is_empty())
+}
+
+/// Runs blocking database code on a thread of its own: the synchronous PostgreSQL client
+/// must not block the thread of an async test.
+pub fn off_async<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| s.spawn(f).join().unwrap())
+}
+
+/// Opens `db` and runs `f` on it (off the async threads).
+pub fn with_conn<T: Send>(db: &Target, f: impl FnOnce(&mut Conn) -> T + Send) -> T {
+    off_async(|| f(&mut Conn::open(db).unwrap()))
+}
+
 pub fn config(dir: &std::path::Path) -> Config {
-    let mut cfg = Config::new(dir.join("kefu.sqlite"), dir.join("data"));
+    let mut cfg = Config::new(test_db(dir, "kefu.sqlite"), dir.join("data"));
     cfg.addr = "127.0.0.1:0".parse().unwrap();
     cfg.rate_ip = Rate { burst: 0, per_minute: 0 };
     cfg.rate_client = Rate { burst: 0, per_minute: 0 };
@@ -62,12 +98,13 @@ impl TestServer {
         self.server = Some(kefu_server::start(self.cfg.clone()).await.unwrap());
     }
 
-    pub fn db(&self) -> rusqlite::Connection {
-        rusqlite::Connection::open(&self.cfg.db).unwrap()
+    /// Runs `f` on a connection of its own to the server's database.
+    pub fn sql<T: Send>(&self, f: impl FnOnce(&mut Conn) -> T + Send) -> T {
+        with_conn(&self.cfg.db, f)
     }
 
     pub fn count(&self, sql: &str) -> i64 {
-        self.db().query_row(sql, [], |r| r.get(0)).unwrap()
+        self.sql(|c| c.query_row(sql, [], |r| r.get(0)).unwrap())
     }
 
     pub fn stored_files(&self) -> Vec<PathBuf> {
@@ -78,8 +115,7 @@ impl TestServer {
     }
 
     pub fn add_user(&self, name: &str, role: Role) {
-        let mut c = self.db();
-        kefu_server::auth::add_user(&mut c, name, role, "correct horse battery").unwrap();
+        self.sql(|c| kefu_server::auth::add_user(c, name, role, "correct horse battery").unwrap());
     }
 
     /// Logs in; returns (cookie header value, csrf token).

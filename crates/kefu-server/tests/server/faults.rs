@@ -93,10 +93,19 @@ async fn restart_keeps_cases_tokens_and_events() {
 
     // Leftovers of a crash between writing a file and committing its row.
     let attachments = t.cfg.data_dir.join("attachments");
-    std::fs::write(attachments.join("0123abcd.jpg.tmp"), b"half").unwrap();
-    std::fs::write(attachments.join("deadbeef.jpg"), b"orphan").unwrap();
+    let two_hours_ago = std::time::SystemTime::now() - Duration::from_secs(7200);
+    for (name, bytes) in [("0123abcd.jpg.tmp", &b"half"[..]), ("deadbeef.jpg", &b"orphan"[..])] {
+        std::fs::write(attachments.join(name), bytes).unwrap();
+        std::fs::File::options().write(true).open(attachments.join(name)).unwrap().set_modified(two_hours_ago).unwrap();
+    }
+    // With PostgreSQL another server may share the photo directory and be mid-upload: a fresh
+    // file without a row is left alone there.
+    std::fs::write(attachments.join("cafe0001.jpg"), b"in flight elsewhere").unwrap();
 
     t.restart().await;
+    assert!(!attachments.join("deadbeef.jpg").exists() && !attachments.join("0123abcd.jpg.tmp").exists());
+    assert_eq!(attachments.join("cafe0001.jpg").exists(), on_postgres());
+    std::fs::remove_file(attachments.join("cafe0001.jpg")).ok();
 
     // Sessions live in the database too.
     let r = t.inbox_get(&sess, "/inbox/api/queue").await;
@@ -132,10 +141,11 @@ async fn restart_keeps_cases_tokens_and_events() {
 // The body create() sent for (id, att): case_body is deterministic apart from timestamps, so
 // re-read the transcript times from the database to rebuild the identical request.
 fn case_body_for(t: &TestServer, id: &str, att: &str) -> Value {
-    let c = t.db();
-    let mut stmt =
-        c.prepare("SELECT at FROM messages WHERE case_id = ?1 AND source = 'transcript' ORDER BY id").unwrap();
-    let ats: Vec<i64> = stmt.query_map([id], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    let ats: Vec<i64> = t.sql(|c| {
+        let mut stmt =
+            c.prepare("SELECT at FROM messages WHERE case_id = ?1 AND source = 'transcript' ORDER BY id").unwrap();
+        stmt.query_map([id], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    });
     let mut b = case_body(id, &[att]);
     b["transcript"][0]["at"] = ats[0].into();
     b["transcript"][1]["at"] = ats[1].into();
@@ -235,18 +245,19 @@ async fn purge_removes_old_closed_cases_and_their_photos_only() {
     let cfg = t.cfg.clone();
     let mut t = t;
     t.server.take().unwrap().stop().await; // a one-shot command, run while the server is down
-    let db = kefu_server::db::Db::open(&cfg.db).unwrap();
-    // Cutoff in the past: nothing closed that long ago.
-    assert_eq!(kefu_server::purge_closed(&cfg, &db, now_ms() - 3_600_000).unwrap(), (0, 0));
-    let (cases, photos) = kefu_server::purge_closed(&cfg, &db, now_ms() + 1000).unwrap();
+    let (cases, photos) = off_async(|| {
+        let db = kefu_server::db::Db::open(&cfg.db).unwrap();
+        // Cutoff in the past: nothing closed that long ago.
+        assert_eq!(kefu_server::purge_closed(&cfg, &db, now_ms() - 3_600_000).unwrap(), (0, 0));
+        kefu_server::purge_closed(&cfg, &db, now_ms() + 1000).unwrap()
+    });
     assert_eq!((cases, photos), (2, 2));
-    drop(db);
     assert_eq!(t.count("SELECT COUNT(*) FROM cases"), 1);
     assert_eq!(t.count("SELECT COUNT(*) FROM attachments"), 1);
     assert_eq!(t.count("SELECT COUNT(*) FROM messages"), 2);
     assert_eq!(t.count("SELECT COUNT(*) FROM events WHERE case_id <> (SELECT id FROM cases)"), 0);
     assert_eq!(t.stored_files().len(), 1);
-    let open: String = t.db().query_row("SELECT id FROM cases", [], |r| r.get(0)).unwrap();
+    let open: String = t.sql(|c| c.query_row("SELECT id FROM cases", [], |r| r.get(0)).unwrap());
     assert_eq!(open, ids[2]);
 }
 

@@ -110,7 +110,7 @@ async fn login_sessions_csrf_and_roles() {
     assert_eq!(t.count("SELECT COUNT(*) FROM audit WHERE action IN ('assign', 'close')"), 2);
 
     // A disabled account loses its session at once and cannot log in again.
-    kefu_server::auth::disable_user(&mut t.db(), "bob").unwrap();
+    t.sql(|c| kefu_server::auth::disable_user(c, "bob").unwrap());
     assert_eq!(t.inbox_get(&bob, "/inbox/api/queue").await.status(), 401);
     let r = t
         .client
@@ -171,7 +171,7 @@ async fn queue_sorted_by_deadline_and_escalation_marks() {
     let q: Value = t.inbox_get(&sam, "/inbox/api/queue?status=supervisor").await.json().await.unwrap();
     assert_eq!(q["cases"].as_array().unwrap().len(), 4);
 
-    let r = kefu_server::report::compute(&mut t.db(), 7, now_ms() + 1000).unwrap();
+    let r = t.sql(|c| kefu_server::report::compute(c, 7, now_ms() + 1000).unwrap());
     assert_eq!(r.escalation_rate, Some(1.0));
     t.stop().await;
 }

@@ -1,4 +1,5 @@
-//! Integration tests: a real `kefu serve` on 127.0.0.1 (random port), SQLite in a temp dir.
+//! Integration tests: a real `kefu serve` on 127.0.0.1 (random port), SQLite in a temp dir or a
+//! schema of a real PostgreSQL server (`KEFU_TEST_POSTGRES`).
 
 mod api;
 mod cli;
@@ -7,4 +8,5 @@ mod faults;
 mod inbox;
 mod inbox_browser;
 mod malicious;
+mod shared_db;
 mod webhook;

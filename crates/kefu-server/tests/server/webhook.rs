@@ -290,7 +290,7 @@ async fn a_delivery_past_its_retry_window_is_marked_failed_and_blocks_nothing_el
     let (s, v) = t.create(&case_body(&id, &[])).await;
     assert_eq!(s, 201);
     wait_until("failed", 20, || t.count("SELECT COUNT(*) FROM webhook_outbox WHERE state = 'failed'") == 1).await;
-    let err: String = t.db().query_row("SELECT last_error FROM webhook_outbox", [], |r| r.get(0)).unwrap();
+    let err: String = t.sql(|c| c.query_row("SELECT last_error FROM webhook_outbox", [], |r| r.get(0)).unwrap());
     assert!(err.starts_with("connect:"), "{err}");
     // The receiver comes up; the shopper's side was never affected and a follow-up goes
     // through at once, not held back by the failed case delivery.
