@@ -28,7 +28,6 @@ stage "tools"
 ensure_wasm_target
 ensure_wasm_bindgen
 ensure_chromium
-[ -z "${KEFU_WASM_OPT:-}" ] || ensure_wasm_opt   # off by default: see scripts/build-widget.sh
 ensure_node_modules "$ROOT/bench"
 
 if [ -n "${KEFU_BENCH_PKG:-}" ]; then

@@ -14,6 +14,8 @@ cd "$ROOT"
 
 ensure_wasm_target
 ensure_wasm_bindgen
+# wasm-opt is off by default: after brotli, the opt-level "z" build is smaller without it.
+[ -z "${KEFU_WASM_OPT:-}" ] || ensure_wasm_opt
 
 OUT="$ROOT/pkg"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
@@ -60,7 +62,7 @@ wasm-bindgen --target web --no-typescript --out-dir "$STAGE/bindgen" --out-name 
 WASM="$STAGE/bindgen/kefu-widget_bg.wasm"
 # wasm-opt -Oz makes the raw wasm ~12% smaller but the brotli transfer ~2% larger (measured
 # on this widget), and the transfer is what shoppers wait for: off unless asked for.
-if [ -n "${KEFU_WASM_OPT:-}" ] && command -v wasm-opt >/dev/null && wasm-opt --version 2>/dev/null | grep -q 'version 1[1-9][0-9]'; then
+if [ -n "${KEFU_WASM_OPT:-}" ]; then
   log "wasm-opt -Oz ($(wasm-opt --version))"
   wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \

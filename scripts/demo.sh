@@ -15,10 +15,6 @@ cd "$ROOT"
 
 ensure_wasm_target
 ensure_wasm_bindgen
-# wasm-opt is off by default: after brotli, the opt-level "z" build is smaller without it.
-if [ -n "${KEFU_WASM_OPT:-}" ]; then
-  ensure_wasm_opt
-fi
 
 log "building the kefu CLI (release)"
 cargo build --release -p kefu-cli

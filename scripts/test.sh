@@ -9,7 +9,6 @@ cd "$ROOT"
 ensure_wasm_target
 ensure_wasm_bindgen
 ensure_chromium
-ensure_postgres
 
 # One cargo invocation for every native test (the widget's unit tests included): one feature
 # resolution, so nothing is compiled twice. It also builds target/release/kefu, which the
@@ -20,7 +19,9 @@ cargo test --workspace --release
 # The same server tests (API, faults, inbox, malicious input, webhook, CLI, load) against
 # PostgreSQL: same binary, no rebuild; each test gets a schema of its own.
 log "server tests on PostgreSQL"
+ensure_postgres
 KEFU_TEST_POSTGRES="$PG_TEST_DSN" cargo test --workspace --release --test server --test load
+stop_postgres
 
 log "browser tests (wasm-bindgen-test and end-to-end, headless Chromium)"
 KEFU_NATIVE_TESTED=1 bash scripts/test-browser.sh

@@ -75,32 +75,24 @@ export function resolve(urlPath, { www = path.join(ROOT, 'www'), pkg = path.join
 
 const packed = new Map(); // "file|mtime|enc" → compressed bytes
 
+// pkg/ files come with the .br/.gz copies scripts/build-widget.sh wrote (same settings as
+// here, as a CDN would serve them); anything else is compressed once on first request.
 function compressed(file, stat, enc, body) {
   const key = `${file}|${stat.mtimeMs}|${enc}`;
   let out = packed.get(key);
   if (!out) {
-    out = enc === 'br'
-      ? zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
-      : zlib.gzipSync(body, { level: 9 });
+    const copy = file + (enc === 'br' ? '.br' : '.gz');
+    const fresh = fs.statSync(copy, { throwIfNoEntry: false });
+    out = fresh && fresh.mtimeMs >= stat.mtimeMs ? fs.readFileSync(copy)
+      : enc === 'br'
+        ? zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
+        : zlib.gzipSync(body, { level: 9 });
     packed.set(key, out);
   }
   return out;
 }
 
-/** Compresses every compressible file of `dir` ahead of time (as a CDN would have them). */
-export function warm(dir) {
-  if (!fs.existsSync(dir)) return;
-  for (const f of fs.readdirSync(dir)) {
-    const file = path.join(dir, f);
-    const stat = fs.statSync(file);
-    if (!stat.isFile() || !COMPRESSIBLE.has(path.extname(f))) continue;
-    const body = fs.readFileSync(file);
-    for (const enc of ['br', 'gzip']) compressed(file, stat, enc, body);
-  }
-}
-
 export async function startServer({ port = 0, host = '127.0.0.1', www, pkg, quiet = true } = {}) {
-  warm(pkg ?? path.join(ROOT, 'pkg'));
   const cases = [];
   const sessions = new Map();
   // Case events like kefu-server's GET /api/cases/{id}/events (SSE): global increasing ids,

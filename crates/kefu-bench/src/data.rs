@@ -62,7 +62,7 @@ pub struct Dataset {
 
 impl Dataset {
     /// A data set whose evaluation TSV is `<name>.tsv`, with its counts taken from `rows`.
-    fn of(name: String, group: Group, rows: &Rows, labelled: bool, query_note: String) -> Dataset {
+    fn of(name: String, group: Group, rows: &Rows, query_note: String) -> Dataset {
         Dataset {
             tsv: format!("{name}.tsv"),
             name,
@@ -71,7 +71,7 @@ impl Dataset {
             kb_rows: rows.kb.len(),
             entries: rows.entries(),
             queries: rows.queries.len(),
-            labelled,
+            labelled: matches!(group, Group::Eval | Group::Scale),
             query_note,
         }
     }
@@ -241,7 +241,7 @@ pub fn prepare(src: &Sources, out: &Path, sizes: Sizes) -> Result<Manifest> {
                 std::fs::copy(&path, out.join(format!("{name}.tsv")))
                     .with_context(|| format!("cannot copy {}", path.display()))?;
                 let note = format!("all {} query rows of {folder}/{file}", rows.queries.len());
-                m.datasets.push(Dataset::of(name, Group::Eval, &rows, true, note));
+                m.datasets.push(Dataset::of(name, Group::Eval, &rows, note));
             }
             if is_banking_full {
                 banking_full = Some(rows);
@@ -260,7 +260,7 @@ pub fn prepare(src: &Sources, out: &Path, sizes: Sizes) -> Result<Manifest> {
             rows.queries.len(),
             banking.queries.len() / rows.queries.len().max(1)
         );
-        m.datasets.push(Dataset::of(name, Group::Scale, &rows, true, note));
+        m.datasets.push(Dataset::of(name, Group::Scale, &rows, note));
     }
     m.notes.push(format!(
         "banking77-N: N kb rows of banking77 full taken round-robin over its 77 intents (file order within an intent); queries: a fixed subsample of {} banking77 queries.",
@@ -277,7 +277,7 @@ pub fn prepare(src: &Sources, out: &Path, sizes: Sizes) -> Result<Manifest> {
     let name = format!("synthetic-{}k", syn.kb.len() / 1000);
     write(out, &name, &syn)?;
     let note = format!("{} banking77 queries, unlabelled (latency only)", syn.queries.len());
-    m.datasets.push(Dataset::of(name.clone(), Group::Synthetic, &syn, false, note));
+    m.datasets.push(Dataset::of(name.clone(), Group::Synthetic, &syn, note));
     m.notes.push(format!(
         "{name}: {} entries × {SYNTHETIC_QUESTIONS} questions generated from banking77 full (seed {SYNTHETIC_SEED:#x}): each question joins the start of one row and the end of another row of the same intent; every entry's first question carries a reference word of its own. Queries unlabelled (latency, size and memory only).",
         sizes.synthetic_entries
@@ -311,7 +311,7 @@ pub fn prepare(src: &Sources, out: &Path, sizes: Sizes) -> Result<Manifest> {
         m.datasets.push(Dataset {
             markdown: Some(folder),
             entries: kb.entries.len(),
-            ..Dataset::of(name, Group::Demo, &rows, false, note)
+            ..Dataset::of(name, Group::Demo, &rows, note)
         });
     }
     m.notes.push("demo-*: kefu builds from the Markdown KB (answers and kefu.toml synonyms included); MiniSearch, FlexSearch and tantivy index the questions.".into());

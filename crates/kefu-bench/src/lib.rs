@@ -21,12 +21,6 @@ pub mod native;
 pub mod plot;
 pub mod report;
 
-/// Nearest-rank percentile (`p` in 0–1) of unsorted values, as `kefu eval` takes it; 0 when
-/// empty.
-pub fn percentile(values: &[f64], p: f64) -> f64 {
-    kefu_core::eval::percentile(&sorted(values), p)
-}
-
 /// The values sorted ascending.
 pub fn sorted(values: &[f64]) -> Vec<f64> {
     let mut v = values.to_vec();
@@ -36,7 +30,7 @@ pub fn sorted(values: &[f64]) -> Vec<f64> {
 
 /// Median of unsorted values; 0 when empty.
 pub fn median(values: &[f64]) -> f64 {
-    percentile(values, 0.5)
+    kefu_core::eval::percentile(&sorted(values), 0.5)
 }
 
 #[cfg(test)]
@@ -44,9 +38,9 @@ mod tests {
     #[test]
     fn percentiles_use_the_nearest_rank() {
         let v: Vec<f64> = (1..=100).map(f64::from).collect();
-        assert_eq!(super::percentile(&v, 0.5), 51.0);
-        assert_eq!(super::percentile(&v, 0.99), 99.0);
-        assert_eq!(super::percentile(&[], 0.5), 0.0);
+        assert_eq!(kefu_core::eval::percentile(&v, 0.5), 51.0);
+        assert_eq!(kefu_core::eval::percentile(&v, 0.99), 99.0);
+        assert_eq!(super::median(&[]), 0.0);
         assert_eq!(super::median(&[3.0, 1.0, 2.0]), 2.0);
     }
 }

@@ -335,6 +335,7 @@ fn ratios(r: &Report, m: &Manifest) -> Vec<Ratio> {
     let mut out = Vec::new();
     let find = |sys: &str, ds: &str| r.browser.iter().find(|b| b.system == sys && b.dataset == ds);
     let eval_files: Vec<&str> = m.datasets.iter().filter(|d| d.group == Group::Eval).map(|d| d.name.as_str()).collect();
+    let headline = if find("kefu", HEADLINE).is_some() { HEADLINE } else { largest_eval(m) };
     for &(figure, lower, f) in BROWSER_FIGURES {
         let accuracy_figure = !lower || figure.starts_with("wrong");
         for peer in &BROWSER_SYSTEMS[1..] {
@@ -352,9 +353,10 @@ fn ratios(r: &Report, m: &Manifest) -> Vec<Ratio> {
                     pairs.iter().map(|p| p.1).sum::<f64>() / n,
                 )
             } else {
-                let ds = if find("kefu", HEADLINE).is_some() { HEADLINE } else { largest_eval(m) };
-                let (Some(k), Some(p)) = (find("kefu", ds).and_then(f), find(peer, ds).and_then(f)) else { continue };
-                (ds.to_string(), k, p)
+                let (Some(k), Some(p)) = (find("kefu", headline).and_then(f), find(peer, headline).and_then(f)) else {
+                    continue;
+                };
+                (headline.to_string(), k, p)
             };
             out.push(Ratio {
                 figure: figure.into(),

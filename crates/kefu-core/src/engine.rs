@@ -261,10 +261,9 @@ impl Engine {
             planned.iter().filter(|p| p.df > 0).map(|p| p.weight).sum::<f32>() / total_weight.max(f32::EPSILON);
         // Long messages: only the most telling terms go into the index query (the cost grows
         // with every term's postings); all of them still count for coverage below.
-        let mut weights: Vec<f32> = planned.iter().filter(|p| p.df > 0).map(|p| p.weight).collect();
-        let cut = if weights.len() > MAX_QUERY_TERMS {
-            weights.sort_by(|a, b| b.total_cmp(a));
-            weights[MAX_QUERY_TERMS - 1]
+        let cut = if planned.iter().filter(|p| p.df > 0).count() > MAX_QUERY_TERMS {
+            let mut weights: Vec<f32> = planned.iter().filter(|p| p.df > 0).map(|p| p.weight).collect();
+            *weights.select_nth_unstable_by(MAX_QUERY_TERMS - 1, |a, b| b.total_cmp(a)).1
         } else {
             f32::MIN
         };

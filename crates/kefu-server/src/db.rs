@@ -549,61 +549,52 @@ impl Conn {
         let values = params.values();
         match self {
             Conn::Sqlite(c) => {
-                let mut stmt = c.prepare_cached(sql)?;
-                Ok(stmt.execute(rusqlite::params_from_iter(values.iter().map(SqliteValue)))?)
+                Ok(c.prepare_cached(sql)?.execute(rusqlite::params_from_iter(values.iter().map(SqliteValue)))?)
             }
             Conn::Postgres(pg) => {
                 let stmt = pg.statement(sql)?;
-                let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
-                    values.iter().map(|v| v as &(dyn postgres::types::ToSql + Sync)).collect();
-                Ok(pg.client().execute(&stmt, &refs)? as usize)
+                let args: Vec<&(dyn postgres::types::ToSql + Sync)> = values.iter().map(|v| v as _).collect();
+                Ok(pg.client().execute(&stmt, &args)? as usize)
             }
         }
     }
 
-    /// Runs a query and returns all its rows.
-    pub fn query<P: Params>(&mut self, sql: &str, params: P) -> Result<Vec<Row>> {
-        let values = params.values();
+    /// Runs a query and returns its first `max` rows (the rest are not read).
+    fn fetch(&mut self, sql: &str, values: Vec<Value>, max: usize) -> Result<Vec<Row>> {
+        let mut out = Vec::new();
         match self {
             Conn::Sqlite(c) => {
                 let mut stmt = c.prepare_cached(sql)?;
                 let n = stmt.column_count();
                 let mut rows = stmt.query(rusqlite::params_from_iter(values.iter().map(SqliteValue)))?;
-                let mut out = Vec::new();
-                while let Some(r) = rows.next()? {
-                    let mut vals = Vec::with_capacity(n);
-                    for i in 0..n {
-                        vals.push(match r.get_ref(i)? {
-                            rusqlite::types::ValueRef::Null => Value::Null,
-                            rusqlite::types::ValueRef::Integer(i) => Value::Int(i),
-                            rusqlite::types::ValueRef::Real(f) => Value::Real(f),
-                            rusqlite::types::ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
-                            rusqlite::types::ValueRef::Blob(b) => Value::Blob(b.to_vec()),
-                        });
-                    }
+                while out.len() < max {
+                    let Some(r) = rows.next()? else { break };
+                    let vals = (0..n).map(|i| Ok(sqlite_value(r.get_ref(i)?))).collect::<Result<_>>()?;
                     out.push(Row { values: vals });
                 }
-                Ok(out)
             }
             Conn::Postgres(pg) => {
+                use postgres::fallible_iterator::FallibleIterator;
                 let stmt = pg.statement(sql)?;
-                let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
-                    values.iter().map(|v| v as &(dyn postgres::types::ToSql + Sync)).collect();
-                let rows = pg.client().query(&stmt, &refs)?;
-                rows.iter()
-                    .map(|r| {
-                        let vals =
-                            (0..r.len()).map(|i| r.try_get::<_, Value>(i)).collect::<std::result::Result<_, _>>()?;
-                        Ok(Row { values: vals })
-                    })
-                    .collect()
+                let mut rows = pg.client().query_raw(&stmt, values.iter())?;
+                while out.len() < max {
+                    let Some(r) = rows.next()? else { break };
+                    let vals = (0..r.len()).map(|i| r.try_get::<_, Value>(i)).collect::<std::result::Result<_, _>>()?;
+                    out.push(Row { values: vals });
+                }
             }
         }
+        Ok(out)
+    }
+
+    /// Runs a query and returns all its rows.
+    pub fn query<P: Params>(&mut self, sql: &str, params: P) -> Result<Vec<Row>> {
+        self.fetch(sql, params.values(), usize::MAX)
     }
 
     /// The first row of a query, mapped by `f`; [`Error::NoRows`] when there is none.
     pub fn query_row<T, P: Params, F: FnOnce(&Row) -> Result<T>>(&mut self, sql: &str, params: P, f: F) -> Result<T> {
-        let rows = self.query(sql, params)?;
+        let rows = self.fetch(sql, params.values(), 1)?;
         f(rows.first().ok_or(Error::NoRows)?)
     }
 
@@ -792,6 +783,17 @@ pub fn to_postgres_placeholders(sql: &str) -> String {
     out
 }
 
+fn sqlite_value(v: rusqlite::types::ValueRef<'_>) -> Value {
+    use rusqlite::types::ValueRef;
+    match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Int(i),
+        ValueRef::Real(f) => Value::Real(f),
+        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+    }
+}
+
 struct SqliteValue<'a>(&'a Value);
 
 impl rusqlite::ToSql for SqliteValue<'_> {
@@ -944,16 +946,17 @@ pub fn notify_case(c: &mut Conn, case_id: &str) -> Result<()> {
 
 /// PostgreSQL only: a thread that LISTENs on [`EVENTS_CHANNEL`] and calls `on_case` with each
 /// announced case id, so a shopper's open event stream on this server hears an agent's reply
-/// given on another. Reconnects after a lost connection; ends soon after `stop` is set.
+/// given on another. Reconnects after a lost connection; ends within half a second of the
+/// server's shutdown signal.
 pub fn listen_for_cases(
     target: Target,
-    stop: Arc<std::sync::atomic::AtomicBool>,
+    shutdown: tokio::sync::watch::Receiver<bool>,
     on_case: impl Fn(&str) + Send + 'static,
 ) -> std::thread::JoinHandle<()> {
-    use std::sync::atomic::Ordering;
+    let stopping = move || *shutdown.borrow();
     std::thread::spawn(move || {
         let mut logged = false;
-        while !stop.load(Ordering::Relaxed) {
+        while !stopping() {
             let listened = Conn::open(&target).and_then(|mut c| {
                 c.execute_batch(&format!("LISTEN {EVENTS_CHANNEL}"))?;
                 Ok(c)
@@ -971,7 +974,7 @@ pub fn listen_for_cases(
                 }
             };
             logged = false;
-            while !stop.load(Ordering::Relaxed) {
+            while !stopping() {
                 let mut notes = conn.client().notifications();
                 let mut it = notes.timeout_iter(std::time::Duration::from_millis(500));
                 match postgres::fallible_iterator::FallibleIterator::next(&mut it) {

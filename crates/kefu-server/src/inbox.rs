@@ -100,14 +100,16 @@ pub async fn queue(
 ) -> ApiResult<Response> {
     auth::require_user(&st, &headers).await?;
     let status = q.status.unwrap_or_else(|| "open".into());
-    let filter = match status.as_str() {
-        "open" => "c.status = 'open'",
-        "escalated" => {
-            "c.status = 'open' AND c.first_response_at IS NULL AND (c.escalated_at IS NOT NULL OR c.deadline_at < ?1)"
-        }
-        "supervisor" => "c.status = 'open' AND (c.supervisor_at IS NOT NULL OR c.created_at + ?2 < ?1)",
-        "closed" => "c.status = 'closed'",
-        "all" => "1 = 1",
+    // (filter, how many of the parameters [now, escalate_ms] it uses)
+    let (filter, used) = match status.as_str() {
+        "open" => ("c.status = 'open'", 0),
+        "escalated" => (
+            "c.status = 'open' AND c.first_response_at IS NULL AND (c.escalated_at IS NOT NULL OR c.deadline_at < ?1)",
+            1,
+        ),
+        "supervisor" => ("c.status = 'open' AND (c.supervisor_at IS NOT NULL OR c.created_at + ?2 < ?1)", 2),
+        "closed" => ("c.status = 'closed'", 0),
+        "all" => ("1 = 1", 0),
         _ => {
             return Err(ApiError::bad_request("invalid_status", "status is open, escalated, supervisor, closed or all"))
         }
@@ -122,12 +124,12 @@ pub async fn queue(
                  c.deadline_at, c.first_response_at, c.escalated_at, c.supervisor_at, c.status, u.name, \
                  (SELECT COUNT(*) FROM attachments a WHERE a.case_id = c.id), \
                  (SELECT MAX(at) FROM messages m WHERE m.case_id = c.id), c.rating, c.locale \
-                 FROM cases c LEFT JOIN users u ON u.id = c.assigned_to WHERE {filter} AND CAST(?1 AS BIGINT) IS NOT NULL AND CAST(?2 AS BIGINT) IS NOT NULL \
+                 FROM cases c LEFT JOIN users u ON u.id = c.assigned_to WHERE {filter} \
                  ORDER BY c.status = 'closed', c.first_response_at IS NOT NULL, c.deadline_at, c.created_at, c.id LIMIT 500"
             );
             let mut stmt = c.prepare(&sql)?;
             let rows = stmt
-                .query_map(params![now, escalate_ms], |r| {
+                .query_map(&params![now, escalate_ms][..used], |r| {
                     let created: i64 = r.get(1)?;
                     let deadline: i64 = r.get(7)?;
                     let first: Option<i64> = r.get(8)?;

@@ -365,22 +365,30 @@ impl Running {
     }
 }
 
-/// Opens the database, binds `cfg.addr` (port 0 = any free port) and serves in the background.
-pub async fn start(cfg: Config) -> anyhow::Result<Running> {
+/// What a server does before it listens: creates the photo directory, connects, migrates and
+/// sweeps orphan photo files. Blocking.
+pub fn open_storage(cfg: &Config) -> anyhow::Result<Db> {
     std::fs::create_dir_all(cfg.data_dir.join("attachments"))?;
-    // Blocking work (connect, migrate, sweep) off the async threads.
+    let db = Db::open(&cfg.db)?;
+    let removed = sweep_orphans(cfg, &db)?;
+    if removed > 0 {
+        tracing::info!("removed {removed} unreferenced photo file(s) left by an interrupted upload");
+    }
+    Ok(db)
+}
+
+/// Opens the storage ([`open_storage`], off the async threads), binds `cfg.addr` (port 0 = any
+/// free port) and serves in the background.
+pub async fn start(cfg: Config) -> anyhow::Result<Running> {
     let db = {
         let cfg = cfg.clone();
-        tokio::task::spawn_blocking(move || -> anyhow::Result<Db> {
-            let db = Db::open(&cfg.db)?;
-            let removed = sweep_orphans(&cfg, &db)?;
-            if removed > 0 {
-                tracing::info!("removed {removed} unreferenced photo file(s) left by an interrupted upload");
-            }
-            Ok(db)
-        })
-        .await??
+        tokio::task::spawn_blocking(move || open_storage(&cfg)).await??
     };
+    start_with(cfg, db).await
+}
+
+/// [`start`] on storage already opened by [`open_storage`].
+pub async fn start_with(cfg: Config, db: Db) -> anyhow::Result<Running> {
     let listener = tokio::net::TcpListener::bind(cfg.addr).await?;
     let addr = listener.local_addr()?;
     let (tx, rx) = watch::channel(false);
@@ -396,10 +404,9 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
         cfg,
     });
     // Several servers may share a PostgreSQL database: hear each other's shopper events.
-    let listener_stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let event_listener = state.cfg.db.is_postgres().then(|| {
         let events = state.events.clone();
-        db::listen_for_cases(state.cfg.db.clone(), listener_stop.clone(), move |case_id| {
+        db::listen_for_cases(state.cfg.db.clone(), rx.clone(), move |case_id| {
             let _ = events.send(case_id.into());
         })
     });
@@ -456,7 +463,6 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
         if let Some(relay) = relay {
             let _ = relay.await;
         }
-        listener_stop.store(true, std::sync::atomic::Ordering::Relaxed);
         if let Some(t) = event_listener {
             let _ = tokio::task::spawn_blocking(move || t.join()).await;
         }
@@ -549,25 +555,21 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(age) = &args.purge_closed {
         let age = util::parse_duration(age).map_err(|e| anyhow::anyhow!("--purge-closed: {e}"))?;
         let cfg = Config::from_args(&args)?;
-        std::fs::create_dir_all(cfg.data_dir.join("attachments"))?;
-        let db = Db::open(&cfg.db)?;
+        let db = open_storage(&cfg)?;
         let cutoff = util::now_ms() - age.as_millis() as i64;
         let (cases, photos) = purge_closed(&cfg, &db, cutoff)?;
         println!("purged {cases} case(s) closed before the cutoff and {photos} photo(s)");
         return Ok(());
     }
     let cfg = Config::from_args(&args)?;
-    // Connect and migrate once up front: a wrong --db fails before anything binds, and the
+    // Storage first, outside the runtime: a wrong --db fails before anything binds, and the
     // banner's figures come from here.
-    let (users, outbox) = {
-        let db = Db::open(&cfg.db)?;
-        let users = db.with(|c| c.query_row("SELECT COUNT(*) FROM users", [], |r| r.get::<_, i64>(0)))?;
-        let outbox = if cfg.webhook.is_some() { Some(db.with(webhook::counts)?) } else { None };
-        (users, outbox)
-    };
+    let db = open_storage(&cfg)?;
+    let users = db.with(|c| c.query_row("SELECT COUNT(*) FROM users", [], |r| r.get::<_, i64>(0)))?;
+    let outbox = if cfg.webhook.is_some() { Some(db.with(webhook::counts)?) } else { None };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
-        let running = start(cfg.clone()).await?;
+        let running = start_with(cfg.clone(), db).await?;
         let url = running.url();
         println!("kefu serve: listening on {url}/");
         println!("  hand-off API  {url}/api/cases");

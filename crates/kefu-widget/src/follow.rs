@@ -50,12 +50,12 @@ impl App {
             let (id, data) = (event_id(&ev), event_data(&ev));
             let ask_rating = get(&data, "rating_requested") != JsValue::FALSE;
             with_app(|app| {
-                let Some(case) = app.chat.case.as_mut() else { return };
-                if id != 0 && id <= case.last_event {
+                if !app.take_event(id) {
                     return;
                 }
-                case.closed = true;
-                case.last_event = case.last_event.max(id);
+                if let Some(case) = app.chat.case.as_mut() {
+                    case.closed = true;
+                }
                 store::save_case(app.chat.case.as_ref());
                 // The listeners stay alive: this one is running.
                 if let Some((es, _)) = &app.events {

@@ -286,11 +286,7 @@ pub async fn rate(case_url: String, token: String, rating: u8) -> bool {
 
 /// `GET {case}` with the case token: the HTTP status, `None` when the network failed.
 pub async fn case_state(case_url: &str, token: &str) -> Option<u16> {
-    let window = web_sys::window()?;
-    let req = Request::new_with_str(case_url).ok()?;
-    let _ = req.headers().set("Authorization", &format!("Bearer {token}"));
-    let resp = wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&req)).await.ok()?;
-    resp.dyn_into::<Response>().ok().map(|r| r.status())
+    with_token(Request::new_with_str(case_url).ok()?, token).await
 }
 
 /// `POST {case}/messages` (a shopper follow-up): the HTTP status, `None` when the network
@@ -301,8 +297,12 @@ pub async fn post_message(case_url: &str, token: &str, body: &str) -> Option<u16
 
 /// A JSON `POST` with the case token: the HTTP status, `None` when the network failed.
 async fn post_with_token(url: &str, token: &str, body: &str) -> Option<u16> {
+    with_token(json_request(url, body, false)?, token).await
+}
+
+/// Sends `req` with the case token: the HTTP status, `None` when the network failed.
+async fn with_token(req: Request, token: &str) -> Option<u16> {
     let window = web_sys::window()?;
-    let req = json_request(url, body, false)?;
     let _ = req.headers().set("Authorization", &format!("Bearer {token}"));
     let resp = wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&req)).await.ok()?;
     resp.dyn_into::<Response>().ok().map(|r| r.status())
