@@ -89,7 +89,8 @@ pub fn load(src: &Path) -> Result<Loaded> {
                 out.kb.entries.extend(entries);
                 out.diagnostics.extend(diags);
             }
-            "tsv" if kb::table::is_eval_format(&text) => match kb::table::read_eval(&file, &text, Locale::En) {
+            // An eval file has no locale column: Chinese when most of its letters are Han.
+            "tsv" if kb::table::is_eval_format(&text) => match kb::table::read_eval(&file, &text, eval_locale(&text)) {
                 Ok((entries, queries)) => {
                     out.kb.entries.extend(entries);
                     out.queries.extend(queries);
@@ -133,5 +134,16 @@ pub fn print_diagnostics(diags: &[Diagnostic]) {
     sorted.sort_by_key(|d| std::cmp::Reverse(d.severity));
     for d in sorted {
         eprintln!("{d}");
+    }
+}
+
+/// The language of an eval-format file, from its script (zh-CN when Han outnumbers Latin).
+fn eval_locale(text: &str) -> Locale {
+    let han = text.chars().filter(|&c| kefu_core::analyze::is_han(c)).count();
+    let latin = text.chars().filter(|c| c.is_ascii_alphabetic()).count();
+    if han > latin / 2 {
+        Locale::ZhCn
+    } else {
+        Locale::En
     }
 }

@@ -45,11 +45,15 @@ pub fn build(kb: &Kb, opts: &BuildOptions, progress: Progress) -> Result<(Vec<u8
         return Err(BuildError::Empty);
     }
     let positions: HashMap<&str, u32> = kb.entries.iter().enumerate().map(|(i, e)| (e.id.as_str(), i as u32)).collect();
+    let mut settings = kb.settings.clone();
+    // kefu's own synonym classes travel in the bundle beside the KB's, so the widget folds
+    // exactly what the build folded.
+    settings.synonyms = crate::prior::synonym_groups(kb);
     let mut manifest = Manifest {
         kefu_version: env!("CARGO_PKG_VERSION").to_string(),
         built_at: opts.built_at,
         source_hash: opts.source_hash.clone(),
-        settings: kb.settings.clone(),
+        settings,
         ..Default::default()
     };
     for e in &kb.entries {
@@ -69,7 +73,7 @@ pub fn build(kb: &Kb, opts: &BuildOptions, progress: Progress) -> Result<(Vec<u8
 
     let (schema, fields) = schema();
     let dir = RamDirectory::create();
-    let analyzer = Analyzer::new(&kb.settings.synonyms);
+    let analyzer = Analyzer::new(&manifest.settings.synonyms);
     let mut builder = Index::builder().schema(schema);
     let tokenizers = tantivy::tokenizer::TokenizerManager::default();
     tokenizers.register(TOKENIZER_NAME, KefuTokenizer::new(analyzer));
@@ -121,7 +125,7 @@ pub fn build(kb: &Kb, opts: &BuildOptions, progress: Progress) -> Result<(Vec<u8
     if opts.skip_calibration {
         return Ok((bytes, engine));
     }
-    manifest.calibration = crate::reply::calibrate::calibrate(&engine, kb);
+    manifest.calibration = crate::reply::calibrate::calibrate(&engine, kb, &crate::prior::out_of_domain(kb));
     let bytes = bundle::write(&manifest, &files);
     let engine = Engine::open(&bytes)?;
     Ok((bytes, engine))

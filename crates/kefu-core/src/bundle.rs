@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 /// First bytes of every bundle.
 pub const MAGIC: &[u8; 8] = b"KEFU\0\r\n\x1a";
 /// The format version this build writes and the newest it reads.
-pub const FORMAT_VERSION: u16 = 1;
+pub const FORMAT_VERSION: u16 = 2;
 const HEADER_LEN: usize = 24;
 
 /// Why a bundle could not be opened. Each cause has its own variant and message.
@@ -86,8 +86,12 @@ pub struct Calibration {
     pub answer_min: f32,
     /// Minimum confidence to offer "did you mean" candidates instead of handing over.
     pub clarify_min: f32,
-    /// Estimated share of wrong direct answers at `answer_min` (from the leave-one-out run).
+    /// Estimated share of in-scope questions answered wrongly at `answer_min` (held-out run).
     pub est_wrong_rate: f32,
+    /// Estimated wrong-answer rate at the worst out-of-scope share from 0 to 60%.
+    pub est_wrong_max: f32,
+    /// How many of the held-out questions were out-of-domain ones (kefu's own sets).
+    pub far_samples: u32,
     /// Estimated share of correct direct answers at `answer_min`.
     pub est_self_service: f32,
     /// Number of held-out questions the estimate is based on.
@@ -102,6 +106,8 @@ impl Default for Calibration {
             answer_min: 0.6,
             clarify_min: 0.35,
             est_wrong_rate: f32::NAN,
+            est_wrong_max: f32::NAN,
+            far_samples: 0,
             est_self_service: f32::NAN,
             samples: 0,
             model: crate::reply::Model::default(),
@@ -157,8 +163,11 @@ pub fn read(bytes: &[u8]) -> Result<Bundle, BundleError> {
     if version > FORMAT_VERSION {
         return Err(BundleError::NewerVersion { found: version, supported: FORMAT_VERSION });
     }
-    if version == 0 {
-        return Err(BundleError::Malformed("format version 0".into()));
+    if version < FORMAT_VERSION {
+        // Version 1 had no out-of-scope calibration; its manifest does not decode any more.
+        return Err(BundleError::Malformed(format!(
+            "format version {version} is older than this kefu reads ({FORMAT_VERSION}); rebuild the bundle with `kefu build`"
+        )));
     }
     let stored = u32::from_le_bytes(bytes[12..16].try_into().unwrap());
     let len = u64::from_le_bytes(bytes[16..24].try_into().unwrap());

@@ -20,6 +20,8 @@ pub mod reply;
 pub mod build;
 #[cfg(feature = "build")]
 pub mod eval;
+#[cfg(feature = "build")]
+pub mod prior;
 
 pub use bundle::{BundleError, Manifest};
 pub use engine::{Engine, Hit, Ranking};

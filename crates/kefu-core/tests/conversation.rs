@@ -427,6 +427,12 @@ fn language_follows_each_message() {
     let r = respond(&zh, &mut conv, "我要轉人工", day());
     assert_eq!(r.locale, kefu_core::Locale::ZhTw);
     assert_eq!(r.decision, Decision::Handoff { reason: HandoffReason::Requested });
+    // One traditional message does not make the rest traditional: the next simplified one
+    // is answered in simplified, a script-neutral one keeps the last Chinese.
+    let r = respond(&zh, &mut conv, "优惠券怎么用", day());
+    assert_eq!(r.locale, kefu_core::Locale::ZhCn);
+    let r = respond(&zh, &mut conv, "可以吗", day());
+    assert_eq!(r.locale, kefu_core::Locale::ZhCn);
 }
 
 #[test]
@@ -812,4 +818,32 @@ fn timing() {
     }
     let s = t.elapsed().as_secs_f64() * 1000.0 / 200.0;
     println!("respond {per:.3} ms, products {p:.3} ms, search {s:.3} ms");
+}
+
+#[test]
+fn out_of_scope_questions_are_declined_with_the_shops_topics() {
+    for (dir, say, expect) in [
+        ("en", "do you sell cars", "not something I can help with"),
+        ("en", "can you book me a flight to paris", "not something I can help with"),
+        ("zh-CN", "你们卖汽车吗", "帮不上忙"),
+        ("zh-CN", "明天北京会下雨吗", "帮不上忙"),
+    ] {
+        let e = engine(dir);
+        let r = respond(&e, &mut Conversation::default(), say, day());
+        assert_eq!(r.decision, Decision::Handoff { reason: HandoffReason::LowConfidence }, "{say}");
+        let text = said(&r);
+        assert!(text.contains(expect), "{say}: {text}");
+        // The topics named are the KB's own categories, in the reply's language.
+        let topic = if dir == "en" { "returns and refunds" } else { "退换货" };
+        assert!(text.contains(topic), "{say}: {text}");
+    }
+}
+
+#[test]
+fn traditional_questions_score_as_simplified_ones() {
+    let e = engine("zh-CN");
+    let a = e.search("優惠券可以疊加嗎", 3);
+    let b = e.search("优惠券可以叠加吗", 3);
+    assert_eq!(a.hits, b.hits);
+    assert!(!a.hits.is_empty());
 }

@@ -58,11 +58,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
         );
         if c.samples > 0 {
             eprintln!(
-                "reply policy: answer at confidence ≥ {:.2} (held-out estimate: {:.1}% answered right, {:.1}% wrong, {} samples)",
+                "reply policy: answer at confidence ≥ {:.2} (held-out estimate: {:.1}% of covered questions answered right; wrong ≤ {:.1}% at any out-of-scope share 0–60%; {} samples, {} out-of-domain)",
                 c.answer_min,
                 c.est_self_service * 100.0,
-                c.est_wrong_rate * 100.0,
-                c.samples
+                c.est_wrong_max * 100.0,
+                c.samples,
+                c.far_samples
             );
         }
     }

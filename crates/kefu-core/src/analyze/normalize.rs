@@ -1,5 +1,62 @@
 //! Character-level normalization: full-width → half-width, Unicode lowercase, traditional →
 //! simplified Chinese, control characters → spaces.
+//!
+//! The traditional → simplified step is one table lookup per character ([`T2S`], generated
+//! from OpenCC's character dictionaries by `scripts/gen/t2s.py`, ~3,000 pairs). Character
+//! level is enough for matching: the index and the query pass through the same table, so
+//! `優惠券可以疊加嗎` and `优惠券可以叠加吗` become the same text.
+
+#[path = "t2s_table.rs"]
+mod t2s_table;
+use t2s_table::T2S;
+
+/// The simplified form of a traditional or variant character (itself when it has none).
+pub fn simplify(c: char) -> char {
+    let code = c as u32;
+    if !(0x3400..=0xFFFF).contains(&code) {
+        return c;
+    }
+    match T2S.binary_search_by_key(&(code as u16), |&(t, _)| t) {
+        Ok(i) => char::from_u32(T2S[i].1 as u32).unwrap_or(c),
+        Err(_) => c,
+    }
+}
+
+/// Which Chinese script a text is written in, as far as its characters tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Script {
+    Simplified,
+    Traditional,
+}
+
+/// The script of the Han characters of `text`: traditional when it has more traditional-only
+/// characters than simplified-only ones, simplified when it has simplified-only ones, `None`
+/// when every character is written the same in both (你好, 可以) or there are none.
+pub fn script_of(text: &str) -> Option<Script> {
+    use std::sync::OnceLock;
+    static SIMPLIFIED_ONLY: OnceLock<Vec<u16>> = OnceLock::new();
+    let simplified_only = SIMPLIFIED_ONLY.get_or_init(|| {
+        let mut v: Vec<u16> = T2S.iter().map(|&(_, s)| s).collect();
+        v.sort_unstable();
+        v.dedup();
+        v.retain(|s| T2S.binary_search_by_key(s, |&(t, _)| t).is_err());
+        v
+    });
+    let (mut trad, mut simp) = (0usize, 0usize);
+    for c in text.chars().filter(|&c| super::is_han(c)).take(400) {
+        let Ok(code) = u16::try_from(c as u32) else { continue };
+        if simplify(c) != c {
+            trad += 1;
+        } else if simplified_only.binary_search(&code).is_ok() {
+            simp += 1;
+        }
+    }
+    match (trad, simp) {
+        (0, 0) => None,
+        (t, s) if t > s => Some(Script::Traditional),
+        _ => Some(Script::Simplified),
+    }
+}
 
 /// Normalizes `text` for matching. Idempotent.
 pub fn normalize(text: &str) -> String {
@@ -13,17 +70,15 @@ pub fn normalize(text: &str) -> String {
         };
         if c.is_control() {
             out.push(' ');
+        } else if super::is_han(c) {
+            out.push(simplify(c));
         } else if c.is_uppercase() {
             out.extend(c.to_lowercase());
         } else {
             out.push(c);
         }
     }
-    if out.chars().any(super::is_han) {
-        fast2s::convert(&out)
-    } else {
-        out
-    }
+    out
 }
 
 #[cfg(test)]
@@ -37,5 +92,26 @@ mod tests {
         assert_eq!(normalize("a\u{0}b"), "a b");
         let once = normalize("Ｒｅｆｕｎｄ 退貨");
         assert_eq!(normalize(&once), once);
+    }
+
+    #[test]
+    fn tells_the_script_of_a_message() {
+        use super::{script_of, Script};
+        assert_eq!(script_of("優惠券可以疊加嗎"), Some(Script::Traditional));
+        assert_eq!(script_of("优惠券可以叠加吗"), Some(Script::Simplified));
+        assert_eq!(script_of("你好"), None);
+        assert_eq!(script_of("hello"), None);
+    }
+
+    #[test]
+    fn every_traditional_form_is_folded_once() {
+        assert_eq!(normalize("優惠券可以疊加嗎"), normalize("优惠券可以叠加吗"));
+        assert_eq!(normalize("裡面的麪包"), "里面的面包");
+        // The table is sorted (binary search) and idempotent (no target is a key).
+        assert!(super::T2S.windows(2).all(|w| w[0].0 < w[1].0));
+        for &(_, s) in super::T2S {
+            let c = char::from_u32(s as u32).unwrap();
+            assert_eq!(super::simplify(c), c, "{c} maps again");
+        }
     }
 }

@@ -323,7 +323,17 @@ pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now
         match base {
             Decision::Answer { .. } => {}
             Decision::Clarify { .. } => r.message = Some(wording::clarify(locale)),
-            Decision::Handoff { reason } => handoff(&mut r, reason),
+            Decision::Handoff { reason } => {
+                handoff(&mut r, reason);
+                if reason == HandoffReason::LowConfidence {
+                    // Nothing in the KB is close: say so and name what the FAQ covers.
+                    let oos = wording::out_of_scope(locale, &categories(engine));
+                    r.message = Some(match (open, r.message.take()) {
+                        (false, Some(m)) => format!("{oos}{}{m}", sep(locale)),
+                        _ => oos,
+                    });
+                }
+            }
             _ => {}
         }
     }
@@ -344,6 +354,19 @@ pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now
         });
     }
     r
+}
+
+/// The KB's categories, most entries first (ties by name).
+fn categories(engine: &Engine) -> Vec<&str> {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for e in &engine.manifest().entries {
+        match counts.iter_mut().find(|(c, _)| *c == e.category.as_str()) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((e.category.as_str(), 1)),
+        }
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    counts.into_iter().map(|(c, _)| c).collect()
 }
 
 /// Sentence separator of a locale.

@@ -22,27 +22,28 @@ fn t(loc: Locale, en: &str, cn: &str, tw: &str) -> String {
     .to_string()
 }
 
-/// True when the Han text of `text` uses traditional characters.
+/// True when the Han text of `text` is mostly traditional characters.
 pub fn is_traditional(text: &str) -> bool {
-    let han: String = text.chars().filter(|&c| is_han(c)).take(400).collect();
-    !han.is_empty() && fast2s::convert(&han) != han
+    crate::analyze::script_of(text) == Some(crate::analyze::Script::Traditional)
 }
 
-/// The language of the reply: the message's script when it has one (Han → Chinese, and
-/// zh-TW when it uses traditional characters or the shop is zh-TW; Latin letters only → en),
-/// else the conversation's language so far, else the shop's.
+/// The language of the reply: the script of the shopper's *current* message when it shows
+/// one (traditional → zh-TW, simplified → zh-CN, Latin letters only → en). A Chinese message
+/// whose characters are the same in both scripts (你好, 可以吗) keeps the conversation's
+/// Chinese so far, else the shop's when the shop is Chinese, else zh-CN.
 pub fn pick_locale(shop: Locale, text: &str, previous: Option<Locale>) -> Locale {
     let has_han = text.chars().any(is_han);
     if has_han {
-        if is_traditional(text) {
-            return Locale::ZhTw;
-        }
-        // Simplified-looking text (many characters are the same in both scripts) keeps a
-        // traditional conversation or shop traditional.
-        if previous == Some(Locale::ZhTw) || (previous.is_none() && shop == Locale::ZhTw) {
-            return Locale::ZhTw;
-        }
-        return Locale::ZhCn;
+        use crate::analyze::{script_of, Script};
+        return match script_of(text) {
+            Some(Script::Traditional) => Locale::ZhTw,
+            Some(Script::Simplified) => Locale::ZhCn,
+            None => match previous {
+                Some(p @ (Locale::ZhCn | Locale::ZhTw)) => p,
+                _ if shop != Locale::En => shop,
+                _ => Locale::ZhCn,
+            },
+        };
     }
     let latin = text.chars().filter(|c| c.is_ascii_alphabetic()).count();
     if latin >= 2 {
@@ -492,6 +493,59 @@ pub fn urgent_tip(loc: Locale, cue: Cue) -> Option<String> {
 }
 
 /// The hand-over message (the promise follows separately).
+/// The reply to a question the KB has nothing close to: say so plainly (never an unrelated
+/// answer), name what the shop's FAQ does cover, and offer a person. `categories` are the
+/// KB's category slugs, most used first; known ones are named in the reply's language.
+pub fn out_of_scope(loc: Locale, categories: &[&str]) -> String {
+    let names: Vec<&str> = categories.iter().filter_map(|c| category_name(loc, c)).take(4).collect();
+    let list = match loc {
+        Locale::En => names.join(", "),
+        _ => names.join("、"),
+    };
+    if names.is_empty() {
+        return t(
+            loc,
+            "Sorry, that's not something I can help with here. A colleague can take a look if you like.",
+            "抱歉，这个问题我这里帮不上忙。需要的话可以为您转接同事看看。",
+            "抱歉，這個問題我這裡幫不上忙。需要的話可以為您轉接同事看看。",
+        )
+        .to_string();
+    }
+    match loc {
+        Locale::En => format!(
+            "Sorry, that's not something I can help with here. I can answer questions about {list}, or bring in a colleague if you like."
+        ),
+        Locale::ZhCn => format!("抱歉，这个问题我这里帮不上忙。我可以解答{list}方面的问题，也可以为您转接同事。"),
+        Locale::ZhTw => format!("抱歉，這個問題我這裡幫不上忙。我可以解答{list}方面的問題，也可以為您轉接同事。"),
+    }
+}
+
+/// A category slug named for shoppers (`None` for a slug kefu does not know in Chinese).
+fn category_name<'a>(loc: Locale, slug: &'a str) -> Option<&'a str> {
+    let known: &[(&str, &str, &str, &str)] = &[
+        ("order", "orders", "订单", "訂單"),
+        ("shipping", "shipping", "物流配送", "物流配送"),
+        ("returns", "returns and refunds", "退换货", "退換貨"),
+        ("product", "our products", "商品", "商品"),
+        ("promotion", "offers and coupons", "优惠活动", "優惠活動"),
+        ("payment", "payment", "支付", "支付"),
+        ("invoice", "invoices", "发票", "發票"),
+        ("warranty", "warranty", "保修", "保修"),
+        ("account", "your account", "账号", "帳號"),
+    ];
+    match known.iter().find(|k| k.0 == slug) {
+        Some(&(_, en, cn, tw)) => Some(match loc {
+            Locale::En => en,
+            Locale::ZhCn => cn,
+            Locale::ZhTw => tw,
+        }),
+        // Complaints and general questions are not topics to offer; unknown slugs are shown
+        // as written in English only.
+        None if loc == Locale::En && !matches!(slug, "complaint" | "general" | "") => Some(slug),
+        None => None,
+    }
+}
+
 pub fn handoff(loc: Locale, reason: HandoffReason, triage: Triage, open: bool) -> String {
     match (reason, triage, open) {
         (_, Triage::Urgent, _) => t(
@@ -609,6 +663,8 @@ pub(crate) fn all_samples() -> Vec<String> {
         out.push(offer_human(loc));
         out.push(order_hint(loc));
         out.push(recheck_order_number(loc, "12345"));
+        out.push(out_of_scope(loc, &["shipping", "returns", "complaint", "custom-slug"]));
+        out.push(out_of_scope(loc, &[]));
         for r in [R::LowConfidence, R::NoQuery, R::Requested, R::Rule] {
             for &tr in &triages {
                 for open in [true, false] {
@@ -677,6 +733,9 @@ mod tests {
         assert_eq!(pick_locale(Locale::ZhCn, "2023112312345678", None), Locale::ZhCn);
         assert_eq!(pick_locale(Locale::ZhCn, "2023112312345678", Some(Locale::En)), Locale::En);
         assert_eq!(pick_locale(Locale::ZhTw, "你好", None), Locale::ZhTw);
+        assert_eq!(pick_locale(Locale::ZhCn, "优惠券怎么用", Some(Locale::ZhTw)), Locale::ZhCn);
+        assert_eq!(pick_locale(Locale::ZhCn, "你好", Some(Locale::ZhTw)), Locale::ZhTw);
+        assert_eq!(pick_locale(Locale::En, "你好", Some(Locale::En)), Locale::ZhCn);
     }
 
     #[test]
