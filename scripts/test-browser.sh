@@ -6,14 +6,25 @@
 #   2. the end-to-end tests (tests/e2e/*.test.mjs, node --test + playwright-core) against the
 #      built pkg/ served by tests/server.mjs with the strict CSP, and (handoff.test.mjs) by a
 #      real `kefu serve` on loopback with a temp SQLite database: photos, fault tests, agent
-#      replies; they also write the screenshots in docs/screenshots/;
+#      replies; they also take the screenshots, into target/kefu-test/screenshots/ (the
+#      tracked ones in docs/screenshots/ only with --update-screenshots);
 #   3. the figures (tests/e2e/measure.mjs): click → ready cold/warm, send → answer, heap.
-# Builds pkg/ first when it is missing or older than its sources. Exits non-zero on failure.
+# Builds pkg/ first when it is missing or older than its sources. Exits non-zero on failure,
+# and when a test changed a file under docs/ without --update-screenshots.
 #
 #   bash scripts/test-browser.sh               # all of it
 #   KEFU_E2E_ONLY=1 bash scripts/test-browser.sh   # skip the wasm-bindgen tests
+#   bash scripts/test-browser.sh --update-screenshots   # also rewrite docs/screenshots/*.png
+#                                              # (= KEFU_UPDATE_SCREENSHOTS=1; commit them on purpose)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
+
+for arg in "$@"; do
+  case "$arg" in
+    --update-screenshots) export KEFU_UPDATE_SCREENSHOTS=1 ;;
+    *) echo "usage: $0 [--update-screenshots]" >&2; exit 2 ;;
+  esac
+done
 
 ensure_wasm_target
 ensure_wasm_bindgen
@@ -66,9 +77,18 @@ if [ -z "${KEFU_E2E_ONLY:-}" ]; then
 fi
 
 log "end-to-end tests (tests/e2e)"
+# Tracked docs must come out of a test run as they went in (screenshots go to target/
+# unless the run opted in to updating them).
+docs_sum() { find docs -type f -exec sha256sum {} + | sort; }
+docs_before="$(docs_sum)"
 # A hung browser must not hang CI: the whole run gets 10 minutes.
 if ! (cd tests && timeout 600 node --test --test-concurrency=1 --test-reporter=spec e2e/*.test.mjs); then
   failed+=("e2e tests")
+fi
+if [ "${KEFU_UPDATE_SCREENSHOTS:-}" = 1 ]; then
+  log "screenshots updated in docs/screenshots (review and commit them)"
+elif [ "$(docs_sum)" != "$docs_before" ]; then
+  failed+=("e2e tests changed files under docs/ (use --update-screenshots to mean it)")
 fi
 
 log "figures"

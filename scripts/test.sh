@@ -3,8 +3,18 @@
 #   native Rust tests (core, CLI, server; includes the answer-quality check on ../shared/eval),
 #   the server's storage tests again on a throwaway PostgreSQL (Debian package),
 #   then the wasm tests and the end-to-end tests in headless Chromium (scripts/test-browser.sh).
+# Leaves tracked files alone: screenshots go to target/kefu-test/screenshots. To refresh the
+# ones in docs/screenshots for a commit, pass --update-screenshots (or KEFU_UPDATE_SCREENSHOTS=1).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
+
+browser_args=()
+for arg in "$@"; do
+  case "$arg" in
+    --update-screenshots) browser_args+=(--update-screenshots) ;;
+    *) echo "usage: $0 [--update-screenshots]" >&2; exit 2 ;;
+  esac
+done
 
 ensure_wasm_target
 ensure_wasm_bindgen
@@ -28,4 +38,4 @@ KEFU_TEST_POSTGRES="$PG_TEST_DSN" cargo test --workspace --release --test server
 stop_postgres
 
 log "browser tests (wasm-bindgen-test and end-to-end, headless Chromium)"
-KEFU_NATIVE_TESTED=1 bash scripts/test-browser.sh
+KEFU_NATIVE_TESTED=1 bash scripts/test-browser.sh "${browser_args[@]}"

@@ -1,6 +1,7 @@
 // Accessibility: axe-core finds nothing in the widget (light, dark, phone; with answers,
-// "did you mean" buttons and the hand-off form on screen), and the screenshots in
-// docs/screenshots are taken from the same states.
+// "did you mean" buttons and the hand-off form on screen), and the screenshots are taken
+// from the same states: into target/kefu-test/screenshots, or docs/screenshots when a run
+// means to update them (KEFU_UPDATE_SCREENSHOTS=1, see screenshot-dir.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

@@ -6,9 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../server.mjs';
+import { screenshotDir } from './screenshot-dir.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
+/** target/kefu-test/screenshots, or docs/screenshots on KEFU_UPDATE_SCREENSHOTS=1 (see screenshot-dir.mjs). */
+export const SCREENSHOTS = screenshotDir(ROOT);
 
 export const CHROMIUM = process.env.CHROMIUM || ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']
   .find((p) => fs.existsSync(p));

@@ -39,20 +39,21 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Build(a) => cmd::build::run(a),
-        Command::Check(a) => cmd::check::run(a),
-        Command::Ask(a) => cmd::ask::run(a),
-        Command::Eval(a) => cmd::eval::run(a),
-        Command::Gaps(a) => cmd::gaps::run(a),
-        Command::Inspect(a) => cmd::inspect::run(a),
-        Command::Serve(a) => kefu_server::serve(a).map(|_| ExitCode::SUCCESS),
-        Command::Report(a) => kefu_server::report(a).map(|_| ExitCode::SUCCESS),
+    // Errors of the server commands carry their name, like the server's own messages.
+    let (name, result) = match cli.command {
+        Command::Build(a) => ("kefu", cmd::build::run(a)),
+        Command::Check(a) => ("kefu", cmd::check::run(a)),
+        Command::Ask(a) => ("kefu", cmd::ask::run(a)),
+        Command::Eval(a) => ("kefu", cmd::eval::run(a)),
+        Command::Gaps(a) => ("kefu", cmd::gaps::run(a)),
+        Command::Inspect(a) => ("kefu", cmd::inspect::run(a)),
+        Command::Serve(a) => ("kefu serve", kefu_server::serve(a).map(|_| ExitCode::SUCCESS)),
+        Command::Report(a) => ("kefu report", kefu_server::report(a).map(|_| ExitCode::SUCCESS)),
     };
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("kefu: {e:#}");
+            eprintln!("{name}: {e:#}");
             ExitCode::FAILURE
         }
     }

@@ -160,3 +160,80 @@ fn csv_import_builds() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["hits"][0]["id"], "ship");
 }
+
+/// Runs `kefu serve` with `args`, which must refuse to start; returns its standard error.
+/// Killed (and the test failed) if it is still running after 30 s.
+fn serve_refused(args: &[&str]) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(args)
+        .env_remove("KEFU_DB")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("kefu runs");
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("kefu serve {args:?} started instead of refusing");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success(), "{args:?}");
+    stderr(&out)
+}
+
+#[test]
+fn serve_names_unusable_storage_paths_at_start() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("plain-file");
+    write(tmp.path(), "plain-file", "not a directory");
+    let db = tmp.path().join("k.sqlite");
+    let (db_s, file_s) = (db.to_str().unwrap(), file.to_str().unwrap());
+
+    // --data is a file.
+    let err = serve_refused(&["--db", db_s, "--data", file_s]);
+    assert_eq!(err.trim(), format!("kefu serve: cannot use data directory {file_s}: it exists but is not a directory"));
+    // The database's directory is a file.
+    let inside = file.join("k.sqlite");
+    let err = serve_refused(&["--db", inside.to_str().unwrap(), "--data", tmp.path().join("d").to_str().unwrap()]);
+    assert_eq!(
+        err.trim(),
+        format!("kefu serve: cannot use database directory {file_s}: it exists but is not a directory")
+    );
+    // --add-user checks the database path too.
+    let out = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(["serve", "--db", inside.to_str().unwrap(), "--add-user", "lily"])
+        .env("KEFU_PASSWORD", "correct horse battery")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains(file_s), "{}", stderr(&out));
+
+    // A read-only photo directory: refused at start, not at the first upload. Root writes
+    // anyway, so there the check cannot fail and is skipped.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let photos = tmp.path().join("data/attachments");
+        std::fs::create_dir_all(&photos).unwrap();
+        std::fs::set_permissions(&photos, std::fs::Permissions::from_mode(0o555)).unwrap();
+        let root = std::fs::write(photos.join("probe"), "x").is_ok();
+        if root {
+            eprintln!("running as root: the read-only photo directory case is skipped");
+        } else {
+            let data = tmp.path().join("data");
+            let err = serve_refused(&["--db", db_s, "--data", data.to_str().unwrap()]);
+            assert!(
+                err.starts_with(&format!(
+                    "kefu serve: cannot write photo directory {} (creating probe file): Permission denied",
+                    photos.display()
+                )),
+                "{err}"
+            );
+        }
+        std::fs::set_permissions(&photos, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::db::{params, Conn, OptionalExtension};
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, FromRequest, Multipart, Path, Query, Request};
+use axum::extract::{ConnectInfo, FromRequest, Multipart, Request};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiPath, ApiQuery};
 use crate::images::{self, Kind};
 use crate::pii::mask;
 use crate::util::{ct_eq, now_ms, parse_uuid, random_token, sha256_hex};
@@ -490,8 +491,8 @@ pub async fn create_case(
 pub async fn get_case(
     axum::extract::State(st): axum::extract::State<State>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(case_id): Path<String>,
-    Query(q): Query<TokenQuery>,
+    ApiPath(case_id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<TokenQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     rate_limit(&st, peer, &headers)?;
@@ -522,8 +523,8 @@ pub fn insert_event(c: &mut Conn, case_id: &str, kind: &str, data: Value) -> Api
 pub async fn put_attachment(
     axum::extract::State(st): axum::extract::State<State>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path((case_id, att_id)): Path<(String, String)>,
-    Query(q): Query<TokenQuery>,
+    ApiPath((case_id, att_id)): ApiPath<(String, String)>,
+    ApiQuery(q): ApiQuery<TokenQuery>,
     req: Request,
 ) -> ApiResult<Response> {
     let headers = req.headers().clone();
@@ -572,7 +573,7 @@ pub async fn put_attachment(
     .await
     .map_err(ApiError::internal)?
     .map_err(|e| match e {
-        images::ImageError::TooManyPixels(..) => ApiError::too_large("image_too_large", e.to_string()),
+        e if e.is_too_large() => ApiError::too_large("image_too_large", e.to_string()),
         images::ImageError::Unsupported => {
             ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_type", e.to_string())
         }
@@ -824,7 +825,7 @@ pub struct NewMessage {
 pub async fn post_message(
     axum::extract::State(st): axum::extract::State<State>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(case_id): Path<String>,
+    ApiPath(case_id): ApiPath<String>,
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Response> {
@@ -845,26 +846,35 @@ pub async fn post_message(
         .db
         .call(move |c| {
             let mut tx = c.transaction()?;
-            if let Some(cm) = &m.client_msg_id {
-                let row: Option<(i64, i64)> = tx
-                    .query_row(
-                        "SELECT id, at FROM messages WHERE case_id = ?1 AND client_msg_id = ?2",
-                        params![case_id, cm],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )
-                    .optional()?;
-                if let Some((id, at)) = row {
-                    return Ok((false, json!({ "id": id, "at": at })));
-                }
-            }
             let order: Option<String> =
                 tx.query_row("SELECT order_number FROM cases WHERE id = ?1", [&case_id], |r| r.get(0))?;
             let keep: Vec<&str> = order.iter().map(String::as_str).collect();
+            let text = mask(&m.text, &keep);
+            if let Some(cm) = &m.client_msg_id {
+                let row: Option<(i64, i64, String)> = tx
+                    .query_row(
+                        "SELECT id, at, text FROM messages WHERE case_id = ?1 AND client_msg_id = ?2",
+                        params![case_id, cm],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    )
+                    .optional()?;
+                if let Some((id, at, stored)) = row {
+                    // The stored text is masked and the case's order number never changes, so a
+                    // true replay masks to the very same text (no unmasked copy is kept to compare).
+                    if stored != text {
+                        return Err(ApiError::conflict(
+                            "client_msg_id_conflict",
+                            "a different message with this client_msg_id exists; generate a new UUID per message",
+                        ));
+                    }
+                    return Ok((false, json!({ "id": id, "at": at })));
+                }
+            }
             let now = now_ms();
             let id: i64 = tx.query_row(
                 "INSERT INTO messages (case_id, role, text, at, source, client_msg_id) VALUES (?1, 'shopper', ?2, ?3, 'live', ?4) \
                  RETURNING id",
-                params![case_id, mask(&m.text, &keep), now, m.client_msg_id],
+                params![case_id, text, now, m.client_msg_id],
                 |r| r.get(0),
             )?;
             if relay {
@@ -893,7 +903,7 @@ pub struct NewRating {
 pub async fn post_rating(
     axum::extract::State(st): axum::extract::State<State>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(case_id): Path<String>,
+    ApiPath(case_id): ApiPath<String>,
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Response> {
@@ -1038,8 +1048,8 @@ fn sse_event(e: &EventRow) -> Event {
 pub async fn get_events(
     axum::extract::State(st): axum::extract::State<State>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(case_id): Path<String>,
-    Query(q): Query<TokenQuery>,
+    ApiPath(case_id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<TokenQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     rate_limit(&st, peer, &headers)?;

@@ -895,7 +895,11 @@ impl Db {
     /// Connects (creating a SQLite file if needed) and brings the schema up to date.
     /// Blocking: from async code, call it inside `spawn_blocking`.
     pub fn open(target: &Target) -> anyhow::Result<Db> {
-        let mut conn = Conn::open(target)?;
+        let mut conn = Conn::open(target).map_err(|e| match target {
+            // SQLite's own messages ("unable to open database file") do not say which file.
+            Target::Sqlite(_) => anyhow::anyhow!("{target}: {e}"),
+            Target::Postgres(_) => e.into(),
+        })?;
         migrate(&mut conn).map_err(|e| anyhow::anyhow!("{target}: {e}"))?;
         Ok(Db { conn: Arc::new(Mutex::new(conn)), target: Arc::new(target.clone()) })
     }

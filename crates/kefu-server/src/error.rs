@@ -1,7 +1,11 @@
 //! API errors: every failure of the public and inbox APIs is a JSON body
 //! `{"error": {"code": "...", "message": "...", "field": "..."}}` with a fitting status.
+//! Handlers return [`ApiError`]; [`json_error_bodies`] rewrites whatever else answers an error
+//! under an API path (axum's rejections, 404 of unknown routes, 405, body limits) to the same shape.
 
-use axum::http::StatusCode;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -79,3 +83,121 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Paths whose errors are JSON: the hand-off API and the inbox API.
+pub fn is_api_path(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/") || path == "/inbox/api" || path.starts_with("/inbox/api/")
+}
+
+/// The code of an error that did not come from a handler, by status.
+fn code_for(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "bad_request",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        408 => "request_timeout",
+        409 => "conflict",
+        411 => "length_required",
+        413 => "body_too_large",
+        414 => "uri_too_long",
+        415 => "unsupported_media_type",
+        422 => "invalid_body",
+        429 => "rate_limited",
+        500..=599 => "internal",
+        _ => "error",
+    }
+}
+
+/// Middleware: an error response under an API path that is not JSON already (an extractor's
+/// plain-text rejection, a 405 of the method router, a body-limit 413 …) gets the JSON error
+/// body, keeping its status and other headers (`Allow`, CORS, `Retry-After`). A client error
+/// keeps axum's text as the message; a server error says only "internal server error".
+pub async fn json_error_bodies(req: Request, next: Next) -> Response {
+    let api = is_api_path(req.uri().path());
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"));
+    if !api || is_json || !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let encoded = parts.headers.contains_key(header::CONTENT_ENCODING);
+    let text = match status.is_client_error() && !encoded {
+        true => {
+            axum::body::to_bytes(body, 16 * 1024).await.ok().map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        }
+        false => None,
+    };
+    let message = match text.filter(|t| !t.is_empty()) {
+        Some(t) => t,
+        None if status.is_server_error() => "internal server error".to_string(),
+        None => status.canonical_reason().unwrap_or("error").to_ascii_lowercase(),
+    };
+    let (_, body) = ApiError::new(status, code_for(status), message).into_response().into_parts();
+    for h in [header::CONTENT_LENGTH, header::CONTENT_ENCODING, header::TRANSFER_ENCODING] {
+        parts.headers.remove(h);
+    }
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    Response::from_parts(parts, body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::routing::post;
+    use axum::Router;
+    use tower::ServiceExt;
+
+    #[derive(serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Body {
+        n: u32,
+    }
+
+    /// A router with axum's own extractors (not used by the server's handlers, which read
+    /// bodies themselves), to show their rejections come out as JSON too.
+    fn app() -> Router {
+        Router::new()
+            .route("/api/json", post(|_: axum::Json<Body>| async { "ok" }))
+            .route("/api/form", post(|_: axum::Form<Body>| async { "ok" }))
+            .route("/api/big", post(|_: axum::body::Bytes| async { "ok" }))
+            .route("/other", post(|_: axum::Json<Body>| async { "ok" }))
+            .layer(axum::extract::DefaultBodyLimit::max(16))
+            .layer(axum::middleware::from_fn(json_error_bodies))
+    }
+
+    async fn call(path: &str, ct: &str, body: &'static str) -> (StatusCode, String, serde_json::Value) {
+        let req = Request::post(path).header("content-type", ct).body(axum::body::Body::from(body)).unwrap();
+        let r = app().oneshot(req).await.unwrap();
+        let ct = r.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        let status = r.status();
+        let bytes = axum::body::to_bytes(r.into_body(), 1 << 20).await.unwrap();
+        (status, ct, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+    }
+
+    #[tokio::test]
+    async fn extractor_rejections_under_api_paths_are_json() {
+        for (path, ct, body, status, code) in [
+            ("/api/json", "application/json", "{\"n\": -1}", 422, "invalid_body"),
+            ("/api/json", "application/json", "{not json", 400, "bad_request"),
+            ("/api/json", "text/plain", "{}", 415, "unsupported_media_type"),
+            ("/api/form", "application/x-www-form-urlencoded", "n=abc", 422, "invalid_body"),
+            ("/api/big", "application/octet-stream", "this body is over sixteen bytes", 413, "body_too_large"),
+        ] {
+            let (s, got_ct, v) = call(path, ct, body).await;
+            assert_eq!(s.as_u16(), status, "{path} {body}: {v}");
+            assert_eq!(got_ct, "application/json", "{path} {body}");
+            assert_eq!(v["error"]["code"], code, "{path} {body}: {v}");
+            assert!(!v["error"]["message"].as_str().unwrap().is_empty(), "{v}");
+        }
+        // Outside the API paths, axum's answer is left alone.
+        let (s, ct, _) = call("/other", "text/plain", "{}").await;
+        assert_eq!((s.as_u16(), ct.starts_with("text/plain")), (415, true));
+    }
+}

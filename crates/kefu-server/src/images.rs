@@ -82,12 +82,24 @@ impl Default for Limits {
     }
 }
 
+impl ImageError {
+    /// Refused for its size (a `413 image_too_large` at the API), not for its contents.
+    pub fn is_too_large(&self) -> bool {
+        matches!(self, ImageError::SideTooLong { .. } | ImageError::TooManyPixels { .. } | ImageError::DecodeLimit(_))
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ImageError {
     #[error("not a JPEG, PNG or WebP image")]
     Unsupported,
-    #[error("image is {0}×{1} pixels, over the limit of {2} pixels")]
-    TooManyPixels(u32, u32, u64),
+    #[error("image is {width}×{height} pixels, over the limit of {max_side} px per side")]
+    SideTooLong { width: u32, height: u32, max_side: u32 },
+    #[error("image is {width}×{height} pixels ({} in all), over the limit of {max_pixels} pixels", *.width as u64 * *.height as u64)]
+    TooManyPixels { width: u32, height: u32, max_pixels: u64 },
+    /// The decoder wanted more memory than [`Limits`] allow (sizes passed the header check).
+    #[error("image needs more memory to decode than allowed: {0}")]
+    DecodeLimit(String),
     #[error("image could not be decoded: {0}")]
     Decode(String),
     #[error("image could not be encoded: {0}")]
@@ -124,22 +136,34 @@ fn decoder_limits(l: &Limits) -> image::Limits {
     lim
 }
 
-/// Reads the dimensions from the header only.
+/// The decoder limits of the header read: no side limit there, so the real size can be
+/// reported ([`dimensions`] checks both limits itself); memory stays bounded.
+fn header_limits(l: &Limits) -> image::Limits {
+    let mut lim = decoder_limits(l);
+    lim.max_image_width = None;
+    lim.max_image_height = None;
+    lim
+}
+
+/// Reads the dimensions from the header only, and checks them against both limits.
 pub fn dimensions(bytes: &[u8], l: &Limits) -> Result<(Kind, u32, u32), ImageError> {
     let kind = sniff(bytes).ok_or(ImageError::Unsupported)?;
     let mut reader = ImageReader::with_format(Cursor::new(bytes), kind.format());
-    reader.limits(decoder_limits(l));
-    let (w, h) = reader.into_dimensions().map_err(|e| match e {
-        image::ImageError::Limits(_) => ImageError::TooManyPixels(0, 0, l.max_pixels),
+    reader.limits(header_limits(l));
+    let (width, height) = reader.into_dimensions().map_err(|e| match e {
+        image::ImageError::Limits(e) => ImageError::DecodeLimit(e.to_string()),
         e => ImageError::Decode(e.to_string()),
     })?;
-    if w == 0 || h == 0 {
+    if width == 0 || height == 0 {
         return Err(ImageError::Decode("zero-sized image".into()));
     }
-    if w as u64 * h as u64 > l.max_pixels || w > l.max_side || h > l.max_side {
-        return Err(ImageError::TooManyPixels(w, h, l.max_pixels));
+    if width > l.max_side || height > l.max_side {
+        return Err(ImageError::SideTooLong { width, height, max_side: l.max_side });
     }
-    Ok((kind, w, h))
+    if width as u64 * height as u64 > l.max_pixels {
+        return Err(ImageError::TooManyPixels { width, height, max_pixels: l.max_pixels });
+    }
+    Ok((kind, width, height))
 }
 
 /// Validates, decodes (within limits) and re-encodes an uploaded image.
@@ -152,7 +176,7 @@ pub fn process(bytes: &[u8], l: &Limits) -> Result<Processed, ImageError> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), kind.format());
     reader.limits(decoder_limits(l));
     let map = |e: image::ImageError| match e {
-        image::ImageError::Limits(_) => ImageError::TooManyPixels(0, 0, l.max_pixels),
+        image::ImageError::Limits(e) => ImageError::DecodeLimit(e.to_string()),
         e => ImageError::Decode(e.to_string()),
     };
     let mut decoder = reader.into_decoder().map_err(map)?;
@@ -186,4 +210,49 @@ pub fn reencode(img: &DynamicImage, source: Kind) -> Result<Processed, ImageErro
         }
     };
     Ok(Processed { bytes: out, kind, width: img.width(), height: img.height() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A PNG whose IHDR claims `w`×`h`, with a token IDAT: enough for the header read.
+    fn png_header(w: u32, h: u32) -> Vec<u8> {
+        fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+            out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            let start = out.len();
+            out.extend_from_slice(kind);
+            out.extend_from_slice(data);
+            let mut c = 0xFFFF_FFFFu32;
+            for &x in &out[start..] {
+                c ^= x as u32;
+                for _ in 0..8 {
+                    c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+                }
+            }
+            out.extend_from_slice(&(!c).to_be_bytes());
+        }
+        let mut b = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+        let mut ihdr = w.to_be_bytes().to_vec();
+        ihdr.extend_from_slice(&h.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+        chunk(&mut b, b"IHDR", &ihdr);
+        chunk(&mut b, b"IDAT", &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
+        chunk(&mut b, b"IEND", &[]);
+        b
+    }
+
+    #[test]
+    fn size_errors_give_the_real_dimensions_and_the_limit_hit() {
+        let l = Limits::default();
+        let e = dimensions(&png_header(16_385, 1), &l).unwrap_err();
+        assert!(matches!(e, ImageError::SideTooLong { width: 16_385, height: 1, max_side: 16_384 }), "{e:?}");
+        assert_eq!(e.to_string(), "image is 16385×1 pixels, over the limit of 16384 px per side");
+        let e = dimensions(&png_header(100_000, 100_000), &l).unwrap_err();
+        assert_eq!(e.to_string(), "image is 100000×100000 pixels, over the limit of 16384 px per side");
+        let e = dimensions(&png_header(7000, 6000), &l).unwrap_err();
+        assert_eq!(e.to_string(), "image is 7000×6000 pixels (42000000 in all), over the limit of 36000000 pixels");
+        assert!(e.is_too_large());
+        assert_eq!(dimensions(&png_header(6000, 6000), &l).unwrap(), (Kind::Png, 6000, 6000));
+    }
 }

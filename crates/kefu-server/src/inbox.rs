@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::db::{params, Conn, OptionalExtension};
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Path, Query, State as AxState};
+use axum::extract::{ConnectInfo, State as AxState};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -19,6 +19,7 @@ use serde_json::{json, Value};
 use crate::api::{insert_event, parse_json, read_body};
 use crate::auth::{self, User};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiPath, ApiQuery};
 use crate::pii::mask;
 use crate::util::{now_ms, parse_uuid};
 use crate::webhook;
@@ -96,7 +97,7 @@ pub struct QueueQuery {
 pub async fn queue(
     AxState(st): AxState<State>,
     headers: HeaderMap,
-    Query(q): Query<QueueQuery>,
+    ApiQuery(q): ApiQuery<QueueQuery>,
 ) -> ApiResult<Response> {
     auth::require_user(&st, &headers).await?;
     let status = q.status.unwrap_or_else(|| "open".into());
@@ -170,7 +171,7 @@ pub async fn queue(
 pub async fn case_detail(
     AxState(st): AxState<State>,
     headers: HeaderMap,
-    Path(case_id): Path<String>,
+    ApiPath(case_id): ApiPath<String>,
 ) -> ApiResult<Response> {
     auth::require_user(&st, &headers).await?;
     let case_id = parse_uuid(&case_id, "case id")?;
@@ -252,7 +253,7 @@ pub async fn case_detail(
 pub async fn attachment(
     AxState(st): AxState<State>,
     headers: HeaderMap,
-    Path((case_id, att_id)): Path<(String, String)>,
+    ApiPath((case_id, att_id)): ApiPath<(String, String)>,
 ) -> ApiResult<Response> {
     auth::require_user(&st, &headers).await?;
     let case_id = parse_uuid(&case_id, "case id")?;
@@ -301,7 +302,7 @@ fn audit(c: &mut Conn, user: &User, action: &str, case_id: &str, detail: &str) -
 pub async fn reply(
     AxState(st): AxState<State>,
     headers: HeaderMap,
-    Path(case_id): Path<String>,
+    ApiPath(case_id): ApiPath<String>,
     body: Body,
 ) -> ApiResult<Response> {
     let user = auth::require_user_csrf(&st, &headers).await?;
@@ -382,7 +383,7 @@ pub struct Assign {
 pub async fn assign(
     AxState(st): AxState<State>,
     headers: HeaderMap,
-    Path(case_id): Path<String>,
+    ApiPath(case_id): ApiPath<String>,
     body: Body,
 ) -> ApiResult<Response> {
     let (user, case_id, bytes) = supervisor_post(&st, &headers, &case_id, body, "reassign cases").await?;
@@ -426,7 +427,7 @@ fn yes() -> bool {
 pub async fn close(
     AxState(st): AxState<State>,
     headers: HeaderMap,
-    Path(case_id): Path<String>,
+    ApiPath(case_id): ApiPath<String>,
     body: Body,
 ) -> ApiResult<Response> {
     let (user, case_id, bytes) = supervisor_post(&st, &headers, &case_id, body, "close cases").await?;

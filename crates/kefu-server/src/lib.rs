@@ -15,9 +15,11 @@ pub mod api;
 pub mod auth;
 pub mod db;
 pub mod error;
+pub mod extract;
 pub mod images;
 pub mod inbox;
 pub mod pii;
+pub mod preflight;
 pub mod ratelimit;
 pub mod report;
 pub mod util;
@@ -365,10 +367,11 @@ impl Running {
     }
 }
 
-/// What a server does before it listens: creates the photo directory, connects, migrates and
-/// sweeps orphan photo files. Blocking.
+/// What a server does before it listens: checks the database and photo paths take writes
+/// ([`preflight`], creating the directories), connects, migrates and sweeps orphan photo
+/// files. Blocking.
 pub fn open_storage(cfg: &Config) -> anyhow::Result<Db> {
-    std::fs::create_dir_all(cfg.data_dir.join("attachments"))?;
+    preflight::check_storage(&cfg.db, &cfg.data_dir)?;
     let db = Db::open(&cfg.db)?;
     let removed = sweep_orphans(cfg, &db)?;
     if removed > 0 {
@@ -538,6 +541,7 @@ fn init_tracing() {
 pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_tracing();
     if let Some(name) = &args.add_user {
+        preflight::check_db(&args.db)?;
         let db = Db::open(&args.db)?;
         let password = auth::password_from_env_or_stdin()?;
         let created = db.with(|c| auth::add_user(c, name, args.role, &password))?;
@@ -545,6 +549,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     if let Some(name) = &args.disable_user {
+        preflight::check_db(&args.db)?;
         let db = Db::open(&args.db)?;
         if !db.with(|c| auth::disable_user(c, name))? {
             anyhow::bail!("no user `{name}` in {}", args.db);

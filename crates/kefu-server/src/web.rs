@@ -1,4 +1,4 @@
-//! Routing, security headers, CORS and static files.
+//! Routing, security headers, CORS, JSON errors under the API paths, and static files.
 
 use axum::http::{header, HeaderValue, Method, Request, StatusCode};
 use axum::middleware::{self, Next};
@@ -77,6 +77,7 @@ pub fn router(st: State) -> Router {
         .route("/inbox/api/cases/{id}/reply", post(inbox::reply))
         .route("/inbox/api/cases/{id}/assign", post(inbox::assign))
         .route("/inbox/api/cases/{id}/close", post(inbox::close))
+        .route("/inbox/api/{*rest}", axum::routing::any(|| async { ApiError::not_found("endpoint") }))
         .layer(middleware::map_response(inbox_headers));
 
     let mut app = Router::new().merge(api).merge(inbox).route("/healthz", get(|| async { "ok" }));
@@ -92,7 +93,10 @@ pub fn router(st: State) -> Router {
     } else {
         app = app.fallback(|| async { (StatusCode::NOT_FOUND, "not found") });
     }
-    app.layer(middleware::from_fn(common_headers)).with_state(st)
+    // Outermost: whatever answers an error under /api or /inbox/api, it is the JSON error shape.
+    app.layer(middleware::from_fn(common_headers))
+        .layer(middleware::from_fn(crate::error::json_error_bodies))
+        .with_state(st)
 }
 
 async fn inbox_headers(mut r: Response) -> Response {

@@ -363,3 +363,37 @@ async fn bot_sessions_and_report() {
     assert!(text.contains("CSAT") && text.contains("75.0%"), "{text}");
     t.stop().await;
 }
+
+#[tokio::test]
+async fn follow_up_replayed_with_other_text_is_a_conflict() {
+    let t = TestServer::start().await;
+    let id = uuid();
+    let (_, v) = t.create(&case_body(&id, &[])).await;
+    let token = v["token"].as_str().unwrap().to_string();
+    let send = |text: &str, mid: &str| {
+        t.client
+            .post(t.url(&format!("/api/cases/{id}/messages")))
+            .bearer_auth(&token)
+            .json(&json!({"text": text, "client_msg_id": mid}))
+            .send()
+    };
+    let mid = uuid();
+    let first = send("Where is my parcel?", &mid).await.unwrap();
+    assert_eq!(first.status(), 201);
+    let stored: Value = first.json().await.unwrap();
+    // Identical replay (surrounding whitespace is trimmed as on the first send): the same message.
+    let again = send("  Where is my parcel?\n", &mid).await.unwrap();
+    assert_eq!(again.status(), 200);
+    assert_eq!(again.json::<Value>().await.unwrap(), stored);
+    // Same id, other text: refused, and the new text is not stored anywhere.
+    let r = send("Actually, please cancel the order", &mid).await.unwrap();
+    assert_eq!(r.status(), 409);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "client_msg_id_conflict", "{v}");
+    assert_eq!(t.count("SELECT COUNT(*) FROM messages WHERE source = 'live'"), 1);
+    assert_eq!(t.count("SELECT COUNT(*) FROM messages WHERE text LIKE '%cancel%'"), 0);
+    // A new id for the new text is accepted.
+    assert_eq!(send("Actually, please cancel the order", &uuid()).await.unwrap().status(), 201);
+    t.stop().await;
+}

@@ -4,9 +4,11 @@
 mod api;
 mod cli;
 mod common;
+mod errors;
 mod faults;
 mod inbox;
 mod inbox_browser;
 mod malicious;
 mod shared_db;
+mod startup;
 mod webhook;

@@ -126,6 +126,34 @@ async fn pixel_bombs_and_oversized_files_are_refused() {
 }
 
 #[tokio::test]
+async fn oversized_photos_are_refused_with_their_real_size_and_the_limit_hit() {
+    let t = TestServer::start().await;
+    let (id, token) = case_with_token(&t).await;
+    let side = "over the limit of 16384 px per side";
+    // Real, decodable JPEG and PNG files one pixel too long (WebP cannot exceed 16383 px), and
+    // header-only bombs.
+    let cases: Vec<(Vec<u8>, &str, String)> = vec![
+        (jpeg(16_385, 1, 1), "image/jpeg", format!("image is 16385×1 pixels, {side}")),
+        (png(1, 16_385, 2), "image/png", format!("image is 1×16385 pixels, {side}")),
+        (png_header_only(100_000, 100_000), "image/png", format!("image is 100000×100000 pixels, {side}")),
+        (
+            png_header_only(7000, 6000),
+            "image/png",
+            "image is 7000×6000 pixels (42000000 in all), over the limit of 36000000 pixels".to_string(),
+        ),
+    ];
+    for (bytes, ct, message) in cases {
+        let (s, v) = t.upload(&id, &token, &uuid(), bytes, ct).await;
+        assert_eq!(s, 413, "{message}: {v}");
+        assert_eq!(v["error"]["code"], "image_too_large", "{v}");
+        assert_eq!(v["error"]["message"], message.as_str(), "{v}");
+    }
+    // Exactly at the side limit is fine.
+    assert_eq!(t.upload(&id, &token, &uuid(), png(16_384, 1, 4), "image/png").await.0, 201);
+    t.stop().await;
+}
+
+#[tokio::test]
 async fn path_traversal_ids_and_names_go_nowhere() {
     let t = TestServer::start().await;
     let (id, token) = case_with_token(&t).await;
