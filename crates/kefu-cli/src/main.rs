@@ -38,6 +38,8 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Panics of the index reader on a damaged bundle are errors naming the file, not traces.
+    kefu_core::guard::quiet_panics();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Build(a) => cmd::build::run(a),
