@@ -500,6 +500,11 @@ fn check_field(seg: &SegmentReader, field: Field, mut word: impl FnMut(&str)) ->
         if dict.get(key).map_err(|e| index_err(&e))?.as_ref() != Some(&info) {
             return Err(damaged("term dictionary lookup disagrees with its stream".into()));
         }
+        // Found by the fuzzer: a damaged term info naming millions of documents made this
+        // loop run for minutes (decoding garbage blocks) before the count check below.
+        if info.doc_freq > max_doc {
+            return Err(damaged(format!("term info names {} documents of {max_doc}", info.doc_freq)));
+        }
         let mut postings =
             inv.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs).map_err(|e| index_err(&e))?;
         let mut count = 0u32;
