@@ -86,7 +86,7 @@
       btn.addEventListener(ev, load, {passive: true});
     });
     btn.addEventListener('click', function () {
-      if (api) return api.command('toggle');
+      if (api) return call('toggle');
       if (failed) return showFallback();
       wantOpen = {};
       btn.setAttribute('aria-busy', 'true');
@@ -120,7 +120,14 @@
         ['color', 'photos', 'photoMaxEdge', 'photoMaxPixels', 'contact'].forEach(function (k) { set[k] = opt(k); });
         m.mount(root, set, emit);
         api = m;
-        kb.then(function (buf) { m.bundle(new Uint8Array(buf)); },
+        kb.then(function (buf) {
+          // A panic while opening a damaged bundle is a trap (wasm cannot unwind); it happens
+          // before the widget's state is touched, so the widget lives on and offers a person.
+          try { m.bundle(new Uint8Array(buf)); } catch (e) {
+            if (!(e instanceof WebAssembly.RuntimeError)) throw e;
+            m.bundle_failed('corrupt', String(e.message || e));
+          }
+        },
           function (e) { m.bundle_failed(e.kind || 'network', String(e.message || e)); });
         pending.splice(0).forEach(run);
         if (wantOpen) m.command('open', wantOpen);
@@ -135,6 +142,26 @@
     });
     return loading;
   }
+
+  // A trap later on (a panic in the wasm, e.g. answering from a damaged bundle) leaves the
+  // widget's state locked: drop the widget and offer the plain form, so a person is reachable.
+  function trapped(e) {
+    if (!api || !(e instanceof WebAssembly.RuntimeError)) return false;
+    api = null;
+    failed = 1;
+    console.warn('kefu: the chat widget stopped', e);
+    var panel = root.querySelector('.kefu-panel');
+    if (panel) panel.remove();
+    emit('error', {kind: 'crash', message: String(e.message || e)});
+    showFallback();
+    return true;
+  }
+  function call(c, x) {
+    try { return api.command(c, x); } catch (e) { if (!trapped(e)) throw e; }
+  }
+  // Traps in the widget's own DOM listeners and tasks reach the window, not a caller.
+  w.addEventListener('error', function (ev) { trapped(ev.error); });
+  w.addEventListener('unhandledrejection', function (ev) { if (trapped(ev.reason)) ev.preventDefault(); });
 
   // When the widget cannot load: a plain form to leave a message for a human.
   function showFallback() {
@@ -200,7 +227,7 @@
     if (c === 'off') return (handlers[x] = (handlers[x] || []).filter(function (f) { return f !== a[2]; }));
     if (c === 'locale') { locale = norm(x); label(); x = locale; }
     if (c === 'identify' && x) { ident.name = x.name || ident.name; ident.orderNumber = x.orderNumber || ident.orderNumber; }
-    if (api) return api.command(c, x);
+    if (api) return call(c, x);
     if (failed) { if (c === 'open' || c === 'ask' || c === 'handoff') showFallback(); return; }
     pending.push([c, x]);
     if (/^(open|ask|handoff|toggle)$/.test(c)) load();

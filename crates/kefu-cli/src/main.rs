@@ -38,6 +38,8 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Panics of the index reader on a damaged bundle are errors naming the file, not traces.
+    kefu_core::guard::quiet_panics();
     let cli = Cli::parse();
     // Errors of the server commands carry their name, like the server's own messages.
     let (name, result) = match cli.command {

@@ -236,4 +236,46 @@ fn serve_names_unusable_storage_paths_at_start() {
         }
         std::fs::set_permissions(&photos, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
+
+/// Issue 15: index bytes changed and the checksum recomputed is a clean error, not a panic.
+#[test]
+fn damaged_index_with_a_valid_checksum_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = tmp.path().join("good.kefu");
+    assert!(kefu(&["build", "-q", repo().join("www/demo/kb/en").to_str().unwrap(), "-o", good.to_str().unwrap()])
+        .status
+        .success());
+    let bytes = std::fs::read(&good).unwrap();
+    // The last file of the bundle is an index file; damage a run in its middle.
+    let mut damaged = 0;
+    for k in 1..40usize {
+        let mut b = bytes.clone();
+        let at = b.len() - k * 301;
+        b[at..at + 8].fill(0xff);
+        let crc = crc32fast_hash(&b[24..]);
+        b[12..16].copy_from_slice(&crc.to_le_bytes());
+        let path = tmp.path().join(format!("d{k}.kefu"));
+        std::fs::write(&path, &b).unwrap();
+        let out = kefu(&["ask", path.to_str().unwrap(), "where is my parcel"]);
+        let err = stderr(&out);
+        assert_ne!(out.status.code(), Some(101), "{k}: {err}");
+        assert!(!err.contains("panicked"), "{k}: {err}");
+        if !out.status.success() {
+            assert!(err.starts_with(&format!("kefu: {}: bundle", path.display())), "{k}: {err}");
+            damaged += err.contains("bundle index is damaged") as u32;
+        }
+    }
+    assert!(damaged > 0, "no case reached tantivy's panics");
+}
+
+/// CRC-32 (IEEE), as the bundle header stores it.
+fn crc32fast_hash(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in data {
+        crc ^= b as u32;
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
 }

@@ -40,6 +40,11 @@ pub enum BundleError {
     MissingSegment(String),
     #[error("bundle index could not be opened: {0}")]
     Index(String),
+    /// The index data is inconsistent in a way only reading it shows (tantivy panicked on it;
+    /// the panic was caught). A checksum that still matches means the bundle was changed and
+    /// the checksum recomputed, or the writer was broken.
+    #[error("bundle index is damaged ({what})")]
+    Corrupt { what: String },
 }
 
 /// What a bundle says about itself and its entries; the index holds only the search data.

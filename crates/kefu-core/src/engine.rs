@@ -15,7 +15,8 @@ use tantivy::collector::TopDocs;
 use tantivy::directory::RamDirectory;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST};
-use tantivy::{DocAddress, DocId, DocSet, Index, IndexReader, ReloadPolicy, Searcher, Term, TERMINATED};
+use tantivy::postings::Postings;
+use tantivy::{DocAddress, DocId, DocSet, Index, IndexReader, ReloadPolicy, Searcher, SegmentReader, Term, TERMINATED};
 
 /// Field names of the index schema.
 pub(crate) const F_ENTRY: &str = "entry";
@@ -139,7 +140,16 @@ impl std::fmt::Debug for Engine {
 
 impl Engine {
     /// Verifies a bundle and opens its index from memory.
+    ///
+    /// Reads every index structure a search can touch once (term dictionaries, postings,
+    /// field norms, the entry column), so a damaged index is an error here rather than at the
+    /// shopper's first question. A panic of tantivy on damaged data becomes
+    /// [`BundleError::Corrupt`] (native; see [`crate::guard`] for wasm).
     pub fn open(bytes: &[u8]) -> Result<Engine, BundleError> {
+        crate::guard::run("opening the index", || Self::open_unguarded(bytes))
+    }
+
+    fn open_unguarded(bytes: &[u8]) -> Result<Engine, BundleError> {
         let Bundle { manifest, files, format_version } = bundle::read(bytes)?;
         let dir = RamDirectory::create();
         for (name, data) in &files {
@@ -195,14 +205,12 @@ impl Engine {
                 entries.push(entry as u32);
             }
             doc_entry.push(entries);
-            let inv = seg.inverted_index(fields.question).map_err(|e| BundleError::Index(e.to_string()))?;
-            let mut stream = inv.terms().stream().map_err(|e| BundleError::Index(e.to_string()))?;
-            while stream.advance() {
-                if let Ok(w) = std::str::from_utf8(stream.key()) {
-                    if w.len() >= 3 && w.bytes().all(|b| b.is_ascii_lowercase()) {
+            for field in [fields.question, fields.answer] {
+                check_field(seg, field, |w| {
+                    if field == fields.question && w.len() >= 3 && w.bytes().all(|b| b.is_ascii_lowercase()) {
                         vocab.entry(w.len()).or_default().push(w.to_string());
                     }
-                }
+                })?;
             }
         }
         let expected_docs = manifest.question_count as u64 + manifest.entries.len() as u64;
@@ -244,12 +252,30 @@ impl Engine {
     }
 
     /// Ranks entries for `query`, best first, at most `limit`.
+    ///
+    /// Infallible: if the index turns out to be damaged (see [`Engine::try_search`]) the
+    /// ranking is empty, which the reply policy answers by offering a person.
     pub fn search(&self, query: &str, limit: usize) -> Ranking {
         self.search_excluding(query, limit, Exclude::default())
     }
 
     /// Like [`Engine::search`], ignoring the excluded documents.
     pub fn search_excluding(&self, query: &str, limit: usize, exclude: Exclude) -> Ranking {
+        self.try_search_excluding(query, limit, exclude).unwrap_or_default()
+    }
+
+    /// Like [`Engine::search`], but damaged index data (a panic inside tantivy that
+    /// [`Engine::open`]'s checks did not foresee) is [`BundleError::Corrupt`].
+    pub fn try_search(&self, query: &str, limit: usize) -> Result<Ranking, BundleError> {
+        self.try_search_excluding(query, limit, Exclude::default())
+    }
+
+    /// Like [`Engine::try_search`], ignoring the excluded documents.
+    pub fn try_search_excluding(&self, query: &str, limit: usize, exclude: Exclude) -> Result<Ranking, BundleError> {
+        crate::guard::run("searching the index", || Ok(self.search_unguarded(query, limit, exclude)))
+    }
+
+    fn search_unguarded(&self, query: &str, limit: usize, exclude: Exclude) -> Ranking {
         let searcher = self.reader.searcher();
         let mut ranking = Ranking::default();
         let planned = self.plan(&searcher, query, &mut ranking);
@@ -445,6 +471,68 @@ impl Engine {
         }
         (hit / total_weight.max(f32::EPSILON)).clamp(0.0, 1.0)
     }
+}
+
+/// Reads one text field of a segment completely: every field norm, every term of the
+/// dictionary (streamed and looked up again), every posting with its frequency. Checks what
+/// tantivy trusts: doc ids below `max_doc` and increasing, as many postings as the term's
+/// document frequency, as many terms as the dictionary says. `word` sees each UTF-8 term.
+fn check_field(seg: &SegmentReader, field: Field, mut word: impl FnMut(&str)) -> Result<(), BundleError> {
+    let index_err = |e: &dyn std::fmt::Display| BundleError::Index(e.to_string());
+    let damaged = |what: String| BundleError::Corrupt { what };
+    let max_doc = seg.max_doc();
+    let norms = seg.get_fieldnorms_reader(field).map_err(|e| index_err(&e))?;
+    for doc in 0..max_doc {
+        norms.fieldnorm_id(doc);
+    }
+    let inv = seg.inverted_index(field).map_err(|e| index_err(&e))?;
+    let dict = inv.terms();
+    let declared = dict.num_terms() as u64;
+    let mut stream = dict.stream().map_err(|e| index_err(&e))?;
+    let mut seen = 0u64;
+    while stream.advance() {
+        seen += 1;
+        if seen > declared {
+            return Err(damaged(format!("term dictionary yields more than its {declared} terms")));
+        }
+        let key = stream.key();
+        let info = stream.value().clone();
+        if dict.get(key).map_err(|e| index_err(&e))?.as_ref() != Some(&info) {
+            return Err(damaged("term dictionary lookup disagrees with its stream".into()));
+        }
+        // Found by the fuzzer: a damaged term info naming millions of documents made this
+        // loop run for minutes (decoding garbage blocks) before the count check below.
+        if info.doc_freq > max_doc {
+            return Err(damaged(format!("term info names {} documents of {max_doc}", info.doc_freq)));
+        }
+        let mut postings =
+            inv.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs).map_err(|e| index_err(&e))?;
+        let mut count = 0u32;
+        let mut doc = postings.doc();
+        let mut last: Option<DocId> = None;
+        while doc != TERMINATED {
+            if doc >= max_doc || last.is_some_and(|l| doc <= l) {
+                return Err(damaged(format!("posting list names document {doc} out of order or range")));
+            }
+            postings.term_freq();
+            count += 1;
+            if count > info.doc_freq {
+                break;
+            }
+            last = Some(doc);
+            doc = postings.advance();
+        }
+        if count != info.doc_freq {
+            return Err(damaged(format!("posting list has {count} documents, term info says {}", info.doc_freq)));
+        }
+        if let Ok(w) = std::str::from_utf8(key) {
+            word(w);
+        }
+    }
+    if seen != declared {
+        return Err(damaged(format!("term dictionary yields {seen} of its {declared} terms")));
+    }
+    Ok(())
 }
 
 fn contains(postings: &mut impl DocSet, doc: DocId) -> bool {

@@ -13,6 +13,7 @@
 pub mod analyze;
 pub mod bundle;
 pub mod engine;
+pub mod guard;
 pub mod kb;
 pub mod reply;
 

@@ -259,11 +259,14 @@ pub fn bundle(bytes: &[u8]) {
     with_app(|app| app.bundle_opened(opened, took));
 }
 
-/// The bundle could not be fetched (`kind`: "network" or "http"; `detail` for the console).
+/// The bundle could not be fetched (`kind`: "network" or "http"; `detail` for the console),
+/// or opening it trapped (`kind` "corrupt": the loader caught the trap of a panic in
+/// [`bundle`], which wasm cannot unwind; the widget's state was not touched yet).
 #[wasm_bindgen]
 pub fn bundle_failed(kind: &str, detail: &str) {
     warn(&format!("kefu: the knowledge base could not be loaded ({kind}): {detail}"));
-    with_app(|app| app.fail(Notice::FailNetwork, kind, detail));
+    let notice = if kind == "corrupt" { Notice::FailCorrupt } else { Notice::FailNetwork };
+    with_app(|app| app.fail(notice, kind, detail));
 }
 
 /// One `kefu(name, arg)` call from the page.

@@ -1,6 +1,6 @@
 //! `kefu ask BUNDLE "question"`: the ranking and the decision the reply policy makes.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use kefu_core::reply::{decide_ranking, Decision, Thresholds};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,7 +23,8 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode> {
     let engine = super::open_bundle(&args.bundle)?;
     let start = Instant::now();
-    let ranking = engine.search(&args.question, args.top.max(3));
+    let ranking =
+        engine.try_search(&args.question, args.top.max(3)).with_context(|| args.bundle.display().to_string())?;
     let took = start.elapsed();
     let t = Thresholds::of(&engine);
     let decision = decide_ranking(&engine, &ranking, &t);
