@@ -236,6 +236,7 @@ fn serve_names_unusable_storage_paths_at_start() {
         }
         std::fs::set_permissions(&photos, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
+}
 
 /// Issue 15: index bytes changed and the checksum recomputed is a clean error, not a panic.
 #[test]
