@@ -172,9 +172,10 @@ fn site(e: &BundleError) -> Option<String> {
 
 fn run_cases(cases: u32, seed: u64, verbose: bool) -> Tally {
     kefu_core::guard::quiet_panics();
-    let good_bytes = build(&load_kb("en"), &BuildOptions { skip_calibration: true, ..Default::default() }, &mut |_, _| {})
-        .unwrap()
-        .0;
+    let good_bytes =
+        build(&load_kb("en"), &BuildOptions { skip_calibration: true, ..Default::default() }, &mut |_, _| {})
+            .unwrap()
+            .0;
     let good = bundle::read(&good_bytes).unwrap();
     let tally = Mutex::new(Tally::default());
     let done = Arc::new(AtomicU64::new(0));
@@ -233,7 +234,13 @@ fn run_cases(cases: u32, seed: u64, verbose: bool) -> Tally {
     let t = tally.into_inner().unwrap();
     let total = t.ok + t.search_damaged + t.refused.values().sum::<u64>();
     println!("fuzz: {total} cases in {secs:.1} s ({:.0} cases/s), seed {seed}", total as f64 / secs);
-    println!("fuzz: Ok {} | Err at open {} {:?} | Err at search {}", t.ok, t.refused.values().sum::<u64>(), t.refused, t.search_damaged);
+    println!(
+        "fuzz: Ok {} | Err at open {} {:?} | Err at search {}",
+        t.ok,
+        t.refused.values().sum::<u64>(),
+        t.refused,
+        t.search_damaged
+    );
     for (s, n) in &t.panics {
         println!("fuzz: contained panic {n:>6} × {s}");
     }
