@@ -22,11 +22,6 @@ fn t(loc: Locale, en: &str, cn: &str, tw: &str) -> String {
     .to_string()
 }
 
-/// True when the Han text of `text` is mostly traditional characters.
-pub fn is_traditional(text: &str) -> bool {
-    crate::analyze::script_of(text) == Some(crate::analyze::Script::Traditional)
-}
-
 /// The language of the reply: the script of the shopper's *current* message when it shows
 /// one (traditional → zh-TW, simplified → zh-CN, Latin letters only → en). A Chinese message
 /// whose characters are the same in both scripts (你好, 可以吗) keeps the conversation's
