@@ -55,7 +55,7 @@ export function plain(md) {
   return md.replace(/\*\*(.+?)\*\*/g, '$1').replace(/\[([^\]]+)\]\([^)]+\)/g, '$1');
 }
 
-/** Entries of a demo KB: {id, questions, answer (Markdown), quickReplies}. */
+/** Entries of a demo KB: {id, title, questions, category, answer (Markdown), quickReplies}. */
 export function readKb(locale) {
   const dir = path.join(ROOT, 'www', 'demo', 'kb', locale);
   const out = new Map();
@@ -69,7 +69,8 @@ export function readKb(locale) {
       const questions = [...front.matchAll(/^\s+-\s+(.+)$/gm)].map((m) => m[1].trim());
       const qr = /^quick_replies:\s*\[(.*)\]/m.exec(front)?.[1].split(',').map((s) => s.trim()).filter(Boolean) ?? [];
       const title = questions[0];
-      out.set(id, { id, title, questions, answer: body, quickReplies: qr });
+      const category = /^category:\s*(.+)$/m.exec(front)?.[1].trim();
+      out.set(id, { id, title, questions, category, answer: body, quickReplies: qr });
     }
   }
   return out;

@@ -23,8 +23,10 @@ enum Command {
     Build(cmd::build::Args),
     /// Lint a KB: duplicate ids, empty answers, dangling quick replies … with file:line.
     Check(cmd::check::Args),
-    /// Ask a bundle a question: top entries, scores and the reply decision.
+    /// Ask a bundle a question: top entries, scores, the decision and the widget's reply.
     Ask(cmd::ask::Args),
+    /// Talk to a bundle as a shopper would, one message per line (multi-turn).
+    Chat(cmd::chat::Args),
     /// Score an evaluation TSV (kb rows build the KB, query rows are asked).
     Eval(cmd::eval::Args),
     /// Cluster the log of unanswered questions and show what the KB is missing.
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
         Command::Build(a) => ("kefu", cmd::build::run(a)),
         Command::Check(a) => ("kefu", cmd::check::run(a)),
         Command::Ask(a) => ("kefu", cmd::ask::run(a)),
+        Command::Chat(a) => ("kefu", cmd::chat::run(a)),
         Command::Eval(a) => ("kefu", cmd::eval::run(a)),
         Command::Gaps(a) => ("kefu", cmd::gaps::run(a)),
         Command::Inspect(a) => ("kefu", cmd::inspect::run(a)),

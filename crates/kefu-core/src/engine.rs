@@ -77,6 +77,11 @@ pub struct Hit {
     pub question_score: f32,
     /// Share (0–1, weighted by rarity) of the query's terms found in that best question.
     pub coverage: f32,
+    /// The other direction: share (0–1, weighted by rarity) of that best question's terms
+    /// that the query has. A paraphrase of the question covers its telling words; a message
+    /// about something else that shares one word with it does not ("how long does delivery
+    /// take" against "how long until my new card is delivered": the card is missing).
+    pub question_coverage: f32,
 }
 
 /// The answer to one search: entries best first, plus what the reply policy needs.
@@ -128,6 +133,9 @@ pub struct Engine {
     /// Entry of every document, per segment (read once from the fast field at open, so a
     /// search never decodes the column again).
     doc_entry: Vec<Vec<u32>>,
+    /// Rarity mass of every question document (sum over its distinct terms of
+    /// `1 + ln(questions / df)`), per segment, for [`Hit::question_coverage`].
+    question_mass: Vec<Vec<f32>>,
     format_version: u16,
     bytes: usize,
 }
@@ -193,6 +201,7 @@ impl Engine {
         let mut vocab: HashMap<usize, Vec<String>> = HashMap::new();
         let mut docs = 0u64;
         let mut doc_entry = Vec::new();
+        let mut question_mass = Vec::new();
         for seg in searcher.segment_readers() {
             docs += seg.max_doc() as u64;
             let col = seg.fast_fields().u64(F_ENTRY).map_err(|e| BundleError::Index(e.to_string()))?;
@@ -205,13 +214,24 @@ impl Engine {
                 entries.push(entry as u32);
             }
             doc_entry.push(entries);
+            let mut mass = vec![0.0f32; seg.max_doc() as usize];
             for field in [fields.question, fields.answer] {
-                check_field(seg, field, |w| {
-                    if field == fields.question && w.len() >= 3 && w.bytes().all(|b| b.is_ascii_lowercase()) {
-                        vocab.entry(w.len()).or_default().push(w.to_string());
+                let is_question = field == fields.question;
+                let docs = seg.max_doc();
+                check_field(seg, field, |w, df, doc| {
+                    if !is_question {
+                        return;
+                    }
+                    match doc {
+                        Some(d) => mass[d as usize] += question_idf(docs, df),
+                        None if w.len() >= 3 && w.bytes().all(|b| b.is_ascii_lowercase()) => {
+                            vocab.entry(w.len()).or_default().push(w.to_string())
+                        }
+                        None => {}
                     }
                 })?;
             }
+            question_mass.push(mass);
         }
         let expected_docs = manifest.question_count as u64 + manifest.entries.len() as u64;
         if docs != expected_docs {
@@ -223,7 +243,7 @@ impl Engine {
             v.sort();
             v.dedup();
         }
-        Ok(Engine { manifest, analyzer, reader, fields, vocab, doc_entry, format_version, bytes })
+        Ok(Engine { manifest, analyzer, reader, fields, vocab, doc_entry, question_mass, format_version, bytes })
     }
 
     /// The bundle's manifest (entries, settings, calibration).
@@ -367,14 +387,14 @@ impl Engine {
             .into_iter()
             .map(|(entry, a)| {
                 let score = a.best_q + SECOND_WEIGHT * a.second_q + THIRD_WEIGHT * a.third_q + a.answer;
-                (Hit { entry, score, question_score: a.best_q, coverage: 0.0 }, a.best_doc)
+                (Hit { entry, score, question_score: a.best_q, coverage: 0.0, question_coverage: 0.0 }, a.best_doc)
             })
             .collect();
         hits.sort_by(|a, b| b.0.score.total_cmp(&a.0.score).then(a.0.entry.cmp(&b.0.entry)));
         hits.truncate(limit);
         for (hit, doc) in &mut hits {
             if let Some(doc) = doc {
-                hit.coverage = self.coverage(&searcher, &planned, *doc, total_weight);
+                (hit.coverage, hit.question_coverage) = self.coverage(&searcher, &planned, *doc, total_weight);
             }
         }
         ranking.hits = hits.into_iter().map(|(h, _)| h).collect();
@@ -392,8 +412,19 @@ impl Engine {
             if out.iter().any(|p| p.typed == t.text) {
                 continue;
             }
-            let stopword = t.kind == TermKind::Word && crate::analyze::is_stopword(&t.text);
+            let stopword = match t.kind {
+                TermKind::Word => crate::analyze::is_stopword(&t.text),
+                TermKind::HanUnigram => crate::analyze::is_han_stopchar(&t.text),
+                TermKind::HanBigram => false,
+            };
             let df = self.doc_freq(searcher, &t.text);
+            // Two Han characters the KB never writes together are, far more often than not,
+            // the seam between two words ("期吗" in "过期吗"), not a word of their own: they
+            // would only count as unknown and shrink the coverage. Their characters still
+            // count as unigrams.
+            if df == 0 && t.kind == TermKind::HanBigram {
+                continue;
+            }
             let mut planned = Planned {
                 typed: t.text.clone(),
                 text: t.text.clone(),
@@ -456,28 +487,52 @@ impl Engine {
         best.map(|(_, c)| c.clone())
     }
 
-    /// Weighted share of the planned terms present in one question document.
-    fn coverage(&self, searcher: &Searcher, planned: &[Planned], doc: DocAddress, total_weight: f32) -> f32 {
+    /// Both coverages of one question document: the weighted share of the planned terms it
+    /// contains, and the share of its own rarity mass that the query matched.
+    fn coverage(&self, searcher: &Searcher, planned: &[Planned], doc: DocAddress, total_weight: f32) -> (f32, f32) {
         let seg = searcher.segment_reader(doc.segment_ord);
-        let Ok(inv) = seg.inverted_index(self.fields.question) else { return 0.0 };
-        let mut hit = 0.0;
+        let Ok(inv) = seg.inverted_index(self.fields.question) else { return (0.0, 0.0) };
+        let docs = seg.max_doc();
+        let (mut hit, mut matched) = (0.0, 0.0);
+        let mut seen: Vec<&str> = Vec::new();
         for p in planned.iter().filter(|p| p.df > 0) {
             let term = Term::from_field_text(self.fields.question, &p.text);
             if let Ok(Some(mut postings)) = inv.read_postings(&term, IndexRecordOption::Basic) {
                 if contains(&mut postings, doc.doc_id) {
                     hit += p.weight;
+                    // Two typed words may land on one indexed term (typo fix, synonym).
+                    if !seen.contains(&p.text.as_str()) {
+                        seen.push(&p.text);
+                        matched += question_idf(docs, postings.doc_freq());
+                    }
                 }
             }
         }
-        (hit / total_weight.max(f32::EPSILON)).clamp(0.0, 1.0)
+        let mass = self.question_mass.get(doc.segment_ord as usize).and_then(|m| m.get(doc.doc_id as usize));
+        let reverse = match mass {
+            Some(&m) if m > 0.0 => (matched / m).clamp(0.0, 1.0),
+            _ => 0.0,
+        };
+        ((hit / total_weight.max(f32::EPSILON)).clamp(0.0, 1.0), reverse)
     }
+}
+
+/// Rarity of a question term for [`Hit::question_coverage`]: `1 + ln(docs / df)`.
+fn question_idf(docs: u32, df: u32) -> f32 {
+    1.0 + (docs.max(1) as f32 / df.max(1) as f32).ln()
 }
 
 /// Reads one text field of a segment completely: every field norm, every term of the
 /// dictionary (streamed and looked up again), every posting with its frequency. Checks what
 /// tantivy trusts: doc ids below `max_doc` and increasing, as many postings as the term's
-/// document frequency, as many terms as the dictionary says. `word` sees each UTF-8 term.
-fn check_field(seg: &SegmentReader, field: Field, mut word: impl FnMut(&str)) -> Result<(), BundleError> {
+/// document frequency, as many terms as the dictionary says. `seen` is called with each
+/// UTF-8 term and its document frequency: once per document that has it (`Some(doc)`, after
+/// the term's postings proved sound) and once with `None`.
+fn check_field(
+    seg: &SegmentReader,
+    field: Field,
+    mut seen_term: impl FnMut(&str, u32, Option<DocId>),
+) -> Result<(), BundleError> {
     let index_err = |e: &dyn std::fmt::Display| BundleError::Index(e.to_string());
     let damaged = |what: String| BundleError::Corrupt { what };
     let max_doc = seg.max_doc();
@@ -510,6 +565,7 @@ fn check_field(seg: &SegmentReader, field: Field, mut word: impl FnMut(&str)) ->
         let mut count = 0u32;
         let mut doc = postings.doc();
         let mut last: Option<DocId> = None;
+        let mut docs_of_term: Vec<DocId> = Vec::new();
         while doc != TERMINATED {
             if doc >= max_doc || last.is_some_and(|l| doc <= l) {
                 return Err(damaged(format!("posting list names document {doc} out of order or range")));
@@ -520,13 +576,17 @@ fn check_field(seg: &SegmentReader, field: Field, mut word: impl FnMut(&str)) ->
                 break;
             }
             last = Some(doc);
+            docs_of_term.push(doc);
             doc = postings.advance();
         }
         if count != info.doc_freq {
             return Err(damaged(format!("posting list has {count} documents, term info says {}", info.doc_freq)));
         }
         if let Ok(w) = std::str::from_utf8(key) {
-            word(w);
+            for &d in &docs_of_term {
+                seen_term(w, info.doc_freq, Some(d));
+            }
+            seen_term(w, info.doc_freq, None);
         }
     }
     if seen != declared {

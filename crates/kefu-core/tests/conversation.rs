@@ -847,3 +847,87 @@ fn traditional_questions_score_as_simplified_ones() {
     assert_eq!(a.hits, b.hits);
     assert!(!a.hits.is_empty());
 }
+
+#[test]
+fn a_question_paraphrase_covers_the_question_a_neighbour_does_not() {
+    // Question-side coverage: the share of the best question's rarity that the message has.
+    let e = fixture();
+    let full = e.search("what is the size of the air fryer", 3);
+    let top = &full.hits[0];
+    assert_eq!(e.entry(top.entry).unwrap().id, "fryer-size");
+    // One shared word: the message covers little of that question.
+    let loose = e.search("size of my box", 3);
+    let hit = loose.hits.iter().find(|h| h.entry == top.entry).expect("fryer-size still found by `size`");
+    assert!(top.question_coverage > 0.6, "{}", top.question_coverage);
+    assert!(
+        hit.question_coverage < top.question_coverage - 0.3,
+        "{} vs {}",
+        hit.question_coverage,
+        top.question_coverage
+    );
+    assert!((0.0..=1.0).contains(&hit.question_coverage));
+}
+
+#[test]
+fn han_seams_unknown_to_the_kb_do_not_count_against_the_match() {
+    // 过期吗 → the bigram 期吗 is nowhere in the KB: it is a seam between two words, not an
+    // unknown word, so the coverage of the best question is what its characters make it.
+    let e = engine("zh-CN");
+    let with_seam = e.search("优惠券过期吗", 3);
+    let top = &with_seam.hits[0];
+    assert!(top.coverage > 0.3, "{}", top.coverage);
+    // A particle barely moves the ranking: with or without 吗 the same entries come first.
+    let plain = e.search("优惠券过期", 3);
+    assert_eq!(
+        with_seam.hits.iter().map(|h| h.entry).collect::<Vec<_>>(),
+        plain.hits.iter().map(|h| h.entry).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn a_coupon_that_does_not_work_is_a_promotion_question() {
+    for (dir, say) in
+        [("zh-CN", "优惠券用不了怎么办"), ("zh-CN", "優惠券用不了"), ("en", "my coupon code is not working")]
+    {
+        let e = engine(dir);
+        let r = respond(&e, &mut Conversation::default(), say, day());
+        assert_eq!(r.triage, Triage::Product, "{say}");
+        if let Decision::Answer { entry, .. } = r.decision {
+            let id = &e.entry(entry).unwrap().id;
+            assert!(id.starts_with("coupon") || id.starts_with("promo"), "{say}: {id}");
+        }
+    }
+}
+
+#[test]
+fn a_covered_question_below_the_threshold_offers_topics_not_the_out_of_scope_reply() {
+    let e = engine("en");
+    let r = respond(&e, &mut Conversation::default(), "can i retrun a opened item", day());
+    let ids = |c: &[u32]| c.iter().map(|x| e.entry(*x).unwrap().id.clone()).collect::<Vec<_>>();
+    match &r.decision {
+        Decision::Answer { entry, .. } => assert!(e.entry(*entry).unwrap().id.starts_with("return"), "{r:?}"),
+        Decision::Clarify { candidates } => {
+            assert!(ids(candidates).iter().any(|i| i == "return-conditions"), "{:?}", ids(candidates))
+        }
+        other => panic!("out of scope for a returns question: {other:?} {}", said(&r)),
+    }
+    // Words the KB has never seen keep the out-of-scope reply.
+    let r = respond(&e, &mut Conversation::default(), "do you sell cars", day());
+    assert_eq!(r.decision, Decision::Handoff { reason: HandoffReason::LowConfidence });
+}
+
+#[test]
+fn an_order_problem_with_its_number_goes_to_a_person_without_asking_again() {
+    for (dir, number, problem) in [
+        ("zh-CN", "订单号 2023112312345678", "我的快递好几天了还没到"),
+        ("en", "my order number is 2023112312345678", "my parcel hasn't moved in days"),
+    ] {
+        let e = engine(dir);
+        let mut conv = Conversation::default();
+        respond(&e, &mut conv, number, day());
+        let r = respond(&e, &mut conv, problem, day());
+        assert_eq!(r.decision.kind(), "handoff", "{problem}: {}", said(&r));
+        assert!(!conv.asked.contains(&Fact::OrderNumber) || r.decision.kind() != "ask");
+        assert_eq!(conv.facts.order_number.as_deref(), Some("2023112312345678"));
+    }
+}

@@ -125,6 +125,10 @@ pub struct Chat {
     pub case: Option<CaseLink>,
     /// This conversation's id for kefu-server's `/api/sessions` (self-service rate).
     pub session: Option<String>,
+    /// The last message asked for a person ("转人工", "talk to a person"): the UI opens the
+    /// hand-off form at once instead of offering a button. Not stored.
+    #[serde(skip)]
+    pub form_requested: bool,
 }
 
 /// Where to follow a hand-off case's events (kefu-server's `GET /api/cases/{id}/events`).
@@ -193,6 +197,7 @@ impl Chat {
         let Some(Message { body: Body::Text(text), .. }) = self.messages.get(index) else { return };
         let text = text.clone();
         let r = reply::respond(engine, &mut self.conversation, &text, now);
+        self.form_requested = matches!(r.decision, Decision::Handoff { reason: HandoffReason::Requested });
         // Store only what may be stored: kefu-core masks ID and bank card numbers.
         if r.masked != text {
             self.messages[index].body = Body::Text(r.masked.clone());

@@ -498,6 +498,9 @@ impl App {
                 self.render_all();
                 store::save(&self.chat);
                 self.report_gaps();
+                if std::mem::take(&mut self.chat.form_requested) {
+                    self.open_form();
+                }
                 emit("ready", JsValue::from_str(&shop));
                 schedule_warm_up();
             }
@@ -614,6 +617,10 @@ impl App {
                     self.last_reply_ms = perf_now() - t0;
                     self.render_new();
                     self.report_gaps();
+                    // "转人工" / "talk to a person": straight to the form, nothing to click.
+                    if std::mem::take(&mut self.chat.form_requested) {
+                        self.open_form();
+                    }
                 }
             }
             Kb::Loading => {

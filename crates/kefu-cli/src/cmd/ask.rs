@@ -1,7 +1,10 @@
-//! `kefu ask BUNDLE "question"`: the ranking and the decision the reply policy makes.
+//! `kefu ask BUNDLE "question"`: the ranking, the decision, and the reply exactly as the
+//! widget would word it. Earlier messages of the conversation may come first
+//! (`kefu ask kb.kefu "my order 2024112312345678" "where is it"`): every message goes through
+//! the same `respond` call as in the widget, and the reply to the last one is shown.
 
 use anyhow::{Context, Result};
-use kefu_core::reply::{decide_ranking, Decision, Thresholds};
+use kefu_core::reply::{Decision, Thresholds};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -10,8 +13,10 @@ use std::time::Instant;
 pub struct Args {
     /// The bundle (.kefu).
     pub bundle: PathBuf,
-    /// The shopper's message.
-    pub question: String,
+    /// The shopper's message; when several are given, the earlier ones are the conversation
+    /// so far and the last one is asked.
+    #[arg(required = true, num_args = 1..)]
+    pub question: Vec<String>,
     /// How many entries to list.
     #[arg(short = 'n', long, default_value_t = 5)]
     pub top: usize,
@@ -22,13 +27,17 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let engine = super::open_bundle(&args.bundle)?;
+    let last = args.question.last().map(String::as_str).unwrap_or_default();
     let start = Instant::now();
-    let ranking =
-        engine.try_search(&args.question, args.top.max(3)).with_context(|| args.bundle.display().to_string())?;
+    // The ranking of the message as typed (a damaged index is an error here, named).
+    let ranking = engine.try_search(last, args.top.max(3)).with_context(|| args.bundle.display().to_string())?;
     let took = start.elapsed();
     let t = Thresholds::of(&engine);
-    let decision = decide_ranking(&engine, &ranking, &t);
     let confidence = engine.manifest().calibration.model.confidence(&ranking);
+    // The decision and the words: the widget's own path (facts, triage, retrieval, policy).
+    let (_, reply) = super::chat::converse(&engine, &args.question, 0);
+    let Some(reply) = reply else { anyhow::bail!("no message to ask") };
+    let decision = reply.decision.clone();
     if args.json {
         let hits: Vec<_> = ranking
             .hits
@@ -41,6 +50,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .collect();
         let out = serde_json::json!({
             "decision": decision.kind(),
+            "entry": match &decision { Decision::Answer { entry, .. } => engine.entry(*entry).map(|e| e.id.clone()), _ => None },
+            "triage": format!("{:?}", reply.triage),
+            "reply": super::chat::say(&engine, &reply),
             "confidence": confidence,
             "hits": hits,
             "corrections": ranking.corrections,
@@ -75,9 +87,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Decision::Smalltalk { kind } => format!("small talk ({})", kind.name()),
     };
     println!(
-        "decision: {what} (confidence {confidence:.2}, answer at ≥ {:.2}; {:.2} ms)",
+        "decision: {what} (triage {:?}; confidence {confidence:.2}, answer at ≥ {:.2}; {:.2} ms)",
+        reply.triage,
         t.answer_min,
         took.as_secs_f64() * 1000.0
     );
+    println!("the widget says:");
+    print!("{}", super::chat::say(&engine, &reply));
     Ok(ExitCode::SUCCESS)
 }

@@ -39,6 +39,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let build_secs = t0.elapsed().as_secs_f64();
     let t = Thresholds::of(&engine);
     let mut outcomes = Vec::with_capacity(loaded.queries.len());
+    // Why in-scope queries whose top entry was right got no direct answer.
+    let mut lost: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     for q in &loaded.queries {
         let start = Instant::now();
         let ranking = engine.search(&q.text, 10);
@@ -53,6 +55,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
             Decision::Answer { entry, .. } => o.in_scope && engine.entry(entry).is_some_and(|e| e.id == q.label),
             _ => false,
         };
+        if o.top1 && !o.answered_right {
+            let why = if o.confidence < t.answer_min {
+                "confidence below the threshold".to_string()
+            } else if ranking.hits.first().is_some_and(|h| h.coverage < t.coverage_min) {
+                "coverage floor".to_string()
+            } else {
+                format!("policy: {:?} → {}", reply.triage, reply.decision.kind())
+            };
+            *lost.entry(why).or_default() += 1;
+        }
         outcomes.push(o);
     }
     let r = report(&outcomes, t.answer_min);
@@ -64,6 +76,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             "bundle_bytes": bytes.len(),
             "build_seconds": build_secs,
             "report": r,
+            "right_but_not_answered": lost,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(ExitCode::SUCCESS);
@@ -90,6 +103,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
         "  decisions: {}",
         r.decisions.iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
     );
+    if !lost.is_empty() {
+        println!(
+            "  right at the top but not answered: {}",
+            lost.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
+        );
+    }
     println!("  latency per query: p50 {:.3} ms   p99 {:.3} ms", r.p50_ms, r.p99_ms);
     println!("  risk–coverage (confidence threshold → answered, self-service, wrong):");
     for row in &r.risk_coverage {

@@ -2,6 +2,7 @@
 
 pub mod ask;
 pub mod build;
+pub mod chat;
 pub mod check;
 pub mod eval;
 pub mod gaps;

@@ -69,6 +69,15 @@ pub fn is_stopword(term: &str) -> bool {
     )
 }
 
+/// Chinese function characters (particles, pronouns, "how/what" words), as single-character
+/// terms: like English function words they are kept but barely move the ranking. Their
+/// bigrams (我们, 怎么) are left alone: they are common, so their weight is low anyway.
+pub fn is_han_stopchar(term: &str) -> bool {
+    let mut chars = term.chars();
+    let (Some(c), None) = (chars.next(), chars.next()) else { return false };
+    "的了吗呢吧啊么嘛呀哦哈是我你您们他她它在有和与就都也还又这那个一请把被给让怎什啥".contains(c)
+}
+
 use std::sync::Arc;
 
 /// Upper bound on the terms taken from one text: a 10,000-character paste must not cost more

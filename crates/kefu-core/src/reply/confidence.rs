@@ -4,12 +4,14 @@
 use crate::engine::Ranking;
 
 /// Number of ranking features the model reads.
-pub const FEATURES: usize = 7;
+pub const FEATURES: usize = 9;
 
 /// Features of a ranking that predict a correct top answer:
 /// coverage of the query by the best question, relative margin to the runner-up, share of the
 /// query the KB knows, log score, coverage gap to the runner-up, share of the nearest
-/// questions that belong to the top entry (votes), and a softmax over entry scores.
+/// questions that belong to the top entry (votes), a softmax over entry scores, the share of
+/// the best question that the query covers (the other direction), and the smaller of the two
+/// coverages (a paraphrase matches both ways; a message about something else shares a word).
 pub fn features(r: &Ranking) -> [f32; FEATURES] {
     let Some(top) = r.hits.first() else { return [0.0; FEATURES] };
     let second_cov = r.hits.get(1).map_or(0.0, |h| h.coverage);
@@ -23,6 +25,8 @@ pub fn features(r: &Ranking) -> [f32; FEATURES] {
         (top.coverage - second_cov).max(0.0),
         r.votes,
         1.0 / z.max(1.0),
+        top.question_coverage,
+        top.coverage.min(top.question_coverage),
     ]
 }
 
@@ -36,7 +40,7 @@ pub struct Model {
 impl Default for Model {
     fn default() -> Self {
         // A prior for KBs too small to calibrate: coverage, margin and votes dominate.
-        Model { weights: [4.0, 3.0, 1.0, 1.0, 1.0, 2.0, 1.0], bias: -6.5 }
+        Model { weights: [4.0, 3.0, 1.0, 1.0, 1.0, 2.0, 1.0, 0.0, 0.0], bias: -6.5 }
     }
 }
 

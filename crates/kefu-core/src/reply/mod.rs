@@ -309,11 +309,10 @@ pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now
         }
     } else if triage == Triage::Order {
         match base {
-            Decision::Answer { .. } => {
-                if !has_order {
-                    r.message = Some(wording::order_hint(locale));
-                }
-            }
+            // With the order number in hand the bot can't look the order up itself: a person
+            // verifies it and acts (the seeds' order process); the FAQ answer would only ask
+            // for the number again.
+            Decision::Answer { .. } if !has_order => r.message = Some(wording::order_hint(locale)),
             _ if !has_order && !conv.asked.contains(&Fact::OrderNumber) => {
                 ask(&mut r, conv, &question, locale, rejected)
             }
@@ -493,6 +492,12 @@ pub struct Thresholds {
 /// eval files: fewer wrong answers at the same self-service).
 pub const COVERAGE_MIN: f32 = 0.3;
 
+/// A message whose terms the KB knows (this share, idf-weighted) and whose best question
+/// covers at least [`FAMILIAR_COVERAGE`] of it is never called out of scope: it gets "did you
+/// mean" choices even below the clarify threshold (never a direct answer).
+const FAMILIAR_KNOWN: f32 = 0.95;
+const FAMILIAR_COVERAGE: f32 = 0.5;
+
 impl Thresholds {
     /// Thresholds of a bundle (calibration + `kefu.toml` overrides).
     pub fn of(engine: &Engine) -> Thresholds {
@@ -519,7 +524,12 @@ pub fn decide_ranking(engine: &Engine, ranking: &Ranking, t: &Thresholds) -> Dec
     if confidence >= t.answer_min && ranking.margin() >= t.margin_min && top.coverage >= t.coverage_min {
         return Decision::Answer { entry: top.entry, confidence };
     }
-    if confidence >= t.clarify_min && ranking.hits.len() >= 2 {
+    // Below the clarify threshold the KB may still know every word of the message and have a
+    // question that covers most of it ("can i retrun a opened item"): show the closest topics
+    // rather than saying the shop can't help. Only a message with words the KB has never seen,
+    // or that no question covers, gets the out-of-scope reply.
+    let familiar = ranking.known >= FAMILIAR_KNOWN && top.coverage >= FAMILIAR_COVERAGE;
+    if (confidence >= t.clarify_min || familiar) && ranking.hits.len() >= 2 {
         let best = ranking.hits[0].score;
         let candidates =
             ranking.hits.iter().take(3).filter(|h| h.score >= best * 0.6).map(|h| h.entry).collect::<Vec<_>>();

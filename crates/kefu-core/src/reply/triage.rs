@@ -514,8 +514,15 @@ const NOT_HUMAN: &[&str] = &[
 
 /// Classifies normalized text: the class and its most specific cue.
 pub fn classify(norm: &str) -> (Triage, Cue) {
+    let not_goods = lexicon::any(norm, NOT_GOODS);
     for (class, table) in [(Triage::Urgent, URGENT), (Triage::Complaint, COMPLAINT), (Triage::Order, ORDER)] {
         for (cue, words) in table {
+            // "优惠券用不了" / "the promo code doesn't work": a promotion question, not a
+            // faulty product (the seeds' quality-complaint route would offer repair or
+            // replacement for a coupon).
+            if *cue == Cue::Quality && not_goods {
+                continue;
+            }
             if lexicon::any(norm, words) {
                 return (class, *cue);
             }
@@ -523,6 +530,29 @@ pub fn classify(norm: &str) -> (Triage, Cue) {
     }
     (Triage::Product, Cue::None)
 }
+
+/// Things a shopper can find "not working" that are not goods: coupons, codes, points, gift
+/// cards. With one of them, "用不了" / "doesn't work" is a question about the promotion.
+const NOT_GOODS: &[&str] = &[
+    "优惠券",
+    "优惠卷",
+    "券",
+    "红包",
+    "积分",
+    "优惠码",
+    "折扣码",
+    "兑换码",
+    "礼品卡",
+    "满减",
+    "coupon*",
+    "voucher*",
+    "promo code*",
+    "discount code*",
+    "gift card*",
+    "promo*",
+    "points",
+    "reward point*",
+];
 
 /// True when the shopper asks for a person.
 pub fn wants_human(norm: &str) -> bool {
@@ -574,6 +604,10 @@ mod tests {
             ("快递三天都没动了！！！", Triage::Order, Cue::Delay),
             ("我想改一下收货地址", Triage::Order, Cue::Address),
             ("商品有瑕疵，要求退款", Triage::Complaint, Cue::Quality),
+            ("优惠券用不了怎么办", Triage::Product, Cue::None),
+            ("優惠券用不了", Triage::Product, Cue::None),
+            ("my coupon code is not working", Triage::Product, Cue::None),
+            ("the kettle is not working", Triage::Complaint, Cue::Quality),
             ("垃圾店铺，再也不买了", Triage::Complaint, Cue::Service),
             ("紧急！", Triage::Urgent, Cue::None),
         ];

@@ -1,0 +1,121 @@
+//! `kefu chat BUNDLE`: a multi-turn session on the terminal, one shopper message per line.
+//!
+//! Every message goes through `kefu_core::reply::respond` with the conversation so far, the
+//! same call the widget makes (`kefu-widget/src/chat.rs`), and the reply is printed as the
+//! widget words it: the opening line, the answer or the bot's own words, the promise, and the
+//! buttons it shows. `kefu ask` prints the last reply of a conversation the same way.
+
+use anyhow::Result;
+use kefu_core::reply::{respond, Conversation, Decision, HandoffReason, Now, Reply};
+use kefu_core::Engine;
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The bundle (.kefu).
+    pub bundle: PathBuf,
+    /// The shop's offset from UTC in minutes for working hours (a `[hours] utc_offset` in
+    /// kefu.toml takes precedence, as in the widget).
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    pub utc_offset: i32,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let engine = super::open_bundle(&args.bundle)?;
+    let mut conv = Conversation::default();
+    let stdin = std::io::stdin();
+    let mut out = std::io::stdout().lock();
+    let interactive = std::io::IsTerminal::is_terminal(&stdin);
+    if interactive {
+        writeln!(out, "kefu chat: {} entries; one message per line, Ctrl-D ends.", engine.manifest().entries.len())?;
+    }
+    for line in stdin.lock().lines() {
+        let line = line?;
+        let text = line.trim();
+        if text.is_empty() {
+            continue;
+        }
+        if !interactive {
+            writeln!(out, "> {text}")?;
+        }
+        let reply = respond(&engine, &mut conv, text, now(args.utc_offset));
+        write!(out, "{}", say(&engine, &reply))?;
+        out.flush()?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The current time as the widget would pass it.
+pub fn now(utc_offset_minutes: i32) -> Now {
+    let unix_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default();
+    Now { unix_ms, utc_offset_minutes }
+}
+
+/// Replies to each message in turn on one conversation; returns the last reply.
+pub fn converse(engine: &Engine, messages: &[String], utc_offset: i32) -> (Conversation, Option<Reply>) {
+    let mut conv = Conversation::default();
+    let mut last = None;
+    for m in messages {
+        last = Some(respond(engine, &mut conv, m, now(utc_offset)));
+    }
+    (conv, last)
+}
+
+/// What the widget shows for a reply, as text: one line per paragraph, buttons in brackets.
+pub fn say(engine: &Engine, r: &Reply) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    if let Some(lead) = &r.lead {
+        lines.push(lead.clone());
+    }
+    match &r.decision {
+        Decision::Answer { entry, .. } => {
+            if let Some(e) = engine.entry(*entry) {
+                lines.extend(e.answer.plain_text().lines().map(str::to_string));
+                let picks: Vec<String> =
+                    e.quick_replies.iter().filter_map(|q| engine.entry(*q)).map(|q| format!("[{}]", q.title)).collect();
+                if !picks.is_empty() {
+                    lines.push(picks.join(" "));
+                }
+            }
+            if let Some(m) = &r.message {
+                lines.push(m.clone());
+            }
+        }
+        Decision::Clarify { candidates } => {
+            lines.extend(r.message.iter().cloned());
+            let chips: Vec<String> =
+                candidates.iter().filter_map(|c| engine.entry(*c)).map(|e| format!("[{}]", e.title)).collect();
+            lines.push(chips.join(" "));
+        }
+        _ => lines.extend(r.message.iter().cloned()),
+    }
+    if let Some(p) = &r.promise {
+        lines.push(p.clone());
+    }
+    // The widget's button labels (kefu-widget i18n: LeaveMessage).
+    let button = match r.locale {
+        kefu_core::kb::Locale::En => "[Leave a message for an agent]",
+        kefu_core::kb::Locale::ZhTw => "[留言給真人客服]",
+        _ => "[给人工客服留言]",
+    };
+    match &r.decision {
+        Decision::Handoff { reason: HandoffReason::Requested } => {
+            lines.push(format!("{button} (the hand-off form opens by itself)"))
+        }
+        Decision::Handoff { .. } => lines.push(button.to_string()),
+        _ if r.offer_human => lines.push(button.to_string()),
+        _ => {}
+    }
+    let mut s = String::new();
+    for l in lines.iter().filter(|l| !l.trim().is_empty()) {
+        s.push_str("  ");
+        s.push_str(l);
+        s.push('\n');
+    }
+    s
+}

@@ -1,0 +1,96 @@
+// What a newcomer types first, in the demo shop (issue 13): every reply must be sensible.
+// Out-of-scope questions get no unrelated answer; covered ones, asked loosely or with typos,
+// get their entry (or a "did you mean" that offers it), never the out-of-scope reply; asking
+// for a person opens the hand-off form at once. Entries are read from the KB sources.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setup, newPage, readKb, openWidget, ask } from './helpers.mjs';
+
+let env;
+const zh = readKb('zh-CN');
+const en = readKb('en');
+before(async () => { env = await setup(); });
+after(async () => { await env?.close(); });
+
+/** What a bot bubble offers: the entry it answers with, the "did you mean" picks, a person. */
+async function offer(bubble) {
+  const entry = await bubble.getAttribute('data-entry');
+  const row = bubble.locator('xpath=..');
+  const picks = await row.locator('.kefu-chip[data-act="pick"]').evaluateAll((els) => els.map((e) => e.dataset.arg));
+  const human = await row.locator('.kefu-chip[data-act="human"]').count();
+  return { entry, picks, human, text: await bubble.innerText() };
+}
+
+async function page(path) {
+  const p = await newPage(env.browser);
+  await p.goto(`${env.url}/${path}`);
+  await openWidget(p);
+  return p;
+}
+
+/** The entry (or one of the picks) is one of `ids`, and the reply is not a bare hand-off. */
+function offers(o, ids, what) {
+  for (const id of ids) assert.ok(zh.has(id) || en.has(id), `${id} is not a KB entry`);
+  const hit = ids.includes(o.entry) || o.picks.some((p) => ids.includes(p));
+  assert.ok(hit, `${what}: expected one of ${ids.join(', ')}; got entry ${o.entry}, picks ${o.picks.join(', ')}: ${o.text}`);
+}
+
+test('"do you sell cars" gets no answer from the KB: the shop says what it covers and offers a person', async () => {
+  const p = await page('en.html');
+  const o = await offer(await ask(p, 'do you sell cars'));
+  assert.equal(o.entry, null, `answered with ${o.entry}: ${o.text}`);
+  assert.deepEqual(o.picks, [], `offered ${o.picks}`);
+  assert.ok(o.human > 0, 'a person is offered');
+  // The reply names the shop's topics (its categories), so the shopper knows what to ask.
+  const categories = [...new Set([...en.values()].map((e) => e.category))];
+  const named = categories.filter((c) => o.text.toLowerCase().includes(c.toLowerCase()));
+  assert.ok(named.length >= 2, `no KB category named: ${o.text}`);
+  await p.context().close();
+});
+
+test('"你们卖汽车吗" gets no answer from the zh-CN KB either', async () => {
+  const p = await page('index.html');
+  const o = await offer(await ask(p, '你们卖汽车吗'));
+  assert.equal(o.entry, null, `answered with ${o.entry}: ${o.text}`);
+  assert.ok(o.human > 0);
+  await p.context().close();
+});
+
+test('"优惠券用不了怎么办" is a coupon question, not a broken product', async () => {
+  const p = await page('index.html');
+  const o = await offer(await ask(p, '优惠券用不了怎么办'));
+  const coupons = [...zh.values()].filter((e) => e.id.startsWith('coupon')).map((e) => e.id);
+  offers(o, coupons, 'coupon');
+  // No repair / replacement talk: that is the quality-complaint route.
+  for (const w of ['维修', '换新', '质量问题']) {
+    const inKb = o.entry && zh.get(o.entry).answer.includes(w);
+    assert.ok(inKb || !o.text.includes(w), `"${w}" in ${o.text}`);
+  }
+  await p.context().close();
+});
+
+test('"when does it ship" finds the dispatch-time entry', async () => {
+  const p = await page('en.html');
+  const o = await offer(await ask(p, 'when does it ship'));
+  offers(o, ['dispatch-time'], 'when does it ship');
+  await p.context().close();
+});
+
+test('"can i retrun a opened item" (typo, loose grammar) finds the returns entries', async () => {
+  const p = await page('en.html');
+  const o = await offer(await ask(p, 'can i retrun a opened item'));
+  offers(o, ['return-conditions', 'return-7-day'], 'retrun');
+  await p.context().close();
+});
+
+for (const [path, text] of [['index.html', '转人工'], ['en.html', 'talk to a person']]) {
+  test(`"${text}" opens the hand-off form straight away`, async () => {
+    const p = await page(path);
+    await ask(p, text);
+    await p.waitForSelector('kefu-chat .kefu-handoff:not([hidden])', { timeout: 5000 });
+    // The description field has the focus: the shopper can type at once.
+    const focused = await p.evaluate(() => document.querySelector('kefu-chat').shadowRoot.activeElement?.id);
+    assert.equal(focused, 'kefu-f-desc');
+    await p.context().close();
+  });
+}
