@@ -131,7 +131,8 @@ pub fn build_time(loaded: &Loaded) -> u64 {
 /// Prints diagnostics to stderr, errors first.
 pub fn print_diagnostics(diags: &[Diagnostic]) {
     let mut sorted: Vec<&Diagnostic> = diags.iter().collect();
-    sorted.sort_by_key(|d| std::cmp::Reverse(d.severity));
+    // Errors first; within each severity, file by file in line order.
+    sorted.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.file.cmp(&b.file)).then(a.line.cmp(&b.line)));
     for d in sorted {
         eprintln!("{d}");
     }

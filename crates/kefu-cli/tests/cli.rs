@@ -86,7 +86,7 @@ fn bad_sources_name_file_and_line_and_fail() {
     let out = kefu(&["check", kb.to_str().unwrap()]);
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(err.contains("a.md:7: error: duplicate id `dup`"), "{err}");
+    assert!(err.contains("a.md:8: error: duplicate id `dup`"), "{err}");
     assert!(err.contains("empty answer"), "{err}");
     assert!(err.contains("quick reply `nowhere`"), "{err}");
     assert!(err.contains("b.md:5: error: unknown locale `fr`"), "{err}");
@@ -279,4 +279,41 @@ fn crc32fast_hash(data: &[u8]) -> u32 {
         }
     }
     !crc
+}
+
+/// `kefu chat`: one conversation over stdin, replies worded as the widget words them;
+/// `kefu ask` with earlier messages gives the same reply to the last one.
+#[test]
+fn chat_keeps_the_conversation_and_ask_says_what_the_widget_says() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let bundle = tmp.path().join("en.kefu");
+    let src = repo().join("www/demo/kb/en");
+    assert!(kefu(&["build", src.to_str().unwrap(), "-o", bundle.to_str().unwrap()]).status.success());
+    let messages = ["my parcel hasn't moved in days", "2024112312345678", "talk to a person"];
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(["chat", bundle.to_str().unwrap()])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(messages.join("\n").as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    // One reply per message, each after the echoed message.
+    let replies: Vec<&str> = text.split("> ").filter(|s| !s.is_empty()).collect();
+    assert_eq!(replies.len(), 3, "{text}");
+    // The order number is asked for once; after it was given, it is not asked for again.
+    assert!(replies[0].to_lowercase().contains("order number"), "{}", replies[0]);
+    assert!(!replies[1].to_lowercase().contains("order number"), "{}", replies[1]);
+    // Asking for a person opens the form (in the widget: at once, no button to find).
+    assert!(replies[2].contains("hand-off form opens"), "{}", replies[2]);
+
+    // `kefu ask` with the same messages ends on the same reply.
+    let out = kefu(&["ask", bundle.to_str().unwrap(), messages[0], messages[1], messages[2]]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let ask = String::from_utf8_lossy(&out.stdout).into_owned();
+    let said = ask.split("the widget says:\n").nth(1).unwrap_or_default();
+    assert_eq!(said, replies[2].split_once('\n').map(|x| x.1).unwrap_or_default(), "{ask}");
 }

@@ -2,9 +2,9 @@
 //! entries for a shopper's message.
 //!
 //! Every question (main and alternates) is one index document; each entry also has one
-//! document for its answer text. An entry's score is its best question's BM25 score plus a
-//! small share of its answer's score, so alternates all count for their entry and questions
-//! weigh more than answers. Unknown English words are corrected to the nearest KB word
+//! document for its answer text. An entry's score is its best question's BM25 score, plus
+//! its other matching alternates with decreasing weights, plus a small share of its answer's
+//! score, so alternates all count for their entry and questions weigh more than answers. Unknown English words are corrected to the nearest KB word
 //! (typos), Chinese is matched through unigrams and bigrams.
 
 use crate::analyze::{Analyzer, KefuTokenizer, TermKind, TOKENIZER_NAME};
@@ -29,10 +29,14 @@ const ANSWER_WEIGHT: f32 = 0.25;
 const UNIGRAM_WEIGHT: f32 = 0.6;
 /// Weight of a typo-corrected word.
 const FUZZY_WEIGHT: f32 = 0.8;
-/// Weight of an entry's second-best question: several matching alternates reinforce an entry.
-const SECOND_WEIGHT: f32 = 0.5;
-/// Weight of the third-best alternate question of an entry.
-const THIRD_WEIGHT: f32 = 0.25;
+/// An entry's score adds its later alternates: the k-th best question found counts
+/// `ALTERNATE_DECAY^(k−1)` of its score, so several matching alternates reinforce an entry,
+/// each less than the one before. Measured on the shared eval files: the earlier fixed
+/// 1 / 0.5 / 0.25 over the best three gave acc@1 74.3 / 94.7 / 85.7 on the full
+/// sofmattress / bitext / banking77 KBs; the geometric 0.6 over every alternate among the
+/// gathered documents gives 76.7 / 95.7 / 86.8 (sparse KBs, with two questions an entry,
+/// within 0.1 point); 0.7 and 0.8 were no better on the whole.
+const ALTERNATE_DECAY: f32 = 0.6;
 /// Boost of English function words ("how", "my", "the"): kept, so a query made only of them
 /// still finds something, but they barely move the ranking.
 const STOPWORD_WEIGHT: f32 = 0.15;
@@ -339,10 +343,11 @@ impl Engine {
         // Group documents into entries.
         struct Acc {
             best_q: f32,
-            second_q: f32,
-            third_q: f32,
             best_doc: Option<DocAddress>,
             answer: f32,
+            /// Later questions' scores, the k-th weighted by `ALTERNATE_DECAY^(k−1)`.
+            tail: f32,
+            k: i32,
         }
         let mut voters: Vec<u32> = Vec::with_capacity(VOTERS);
         let mut by_entry: HashMap<u32, Acc> = HashMap::new();
@@ -359,13 +364,8 @@ impl Engine {
             if is_question && exclude.question == Some(addr.doc_id) {
                 continue;
             }
-            let acc = by_entry.entry(entry).or_insert(Acc {
-                best_q: 0.0,
-                second_q: 0.0,
-                third_q: 0.0,
-                best_doc: None,
-                answer: 0.0,
-            });
+            let acc =
+                by_entry.entry(entry).or_insert(Acc { best_q: 0.0, best_doc: None, answer: 0.0, tail: 0.0, k: 0 });
             if is_question {
                 if voters.len() < VOTERS {
                     voters.push(entry);
@@ -374,10 +374,9 @@ impl Engine {
                 if acc.best_doc.is_none() {
                     acc.best_q = score;
                     acc.best_doc = Some(addr);
-                } else if acc.second_q == 0.0 {
-                    acc.second_q = score;
-                } else if acc.third_q == 0.0 {
-                    acc.third_q = score;
+                } else {
+                    acc.k += 1;
+                    acc.tail += ALTERNATE_DECAY.powi(acc.k) * score;
                 }
             } else {
                 acc.answer = acc.answer.max(score);
@@ -386,7 +385,7 @@ impl Engine {
         let mut hits: Vec<(Hit, Option<DocAddress>)> = by_entry
             .into_iter()
             .map(|(entry, a)| {
-                let score = a.best_q + SECOND_WEIGHT * a.second_q + THIRD_WEIGHT * a.third_q + a.answer;
+                let score = a.best_q + a.tail + a.answer;
                 (Hit { entry, score, question_score: a.best_q, coverage: 0.0, question_coverage: 0.0 }, a.best_doc)
             })
             .collect();

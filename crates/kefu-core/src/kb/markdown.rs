@@ -1,36 +1,14 @@
 //! Reads Markdown KB files: entries of YAML front matter between `---` lines, each followed
 //! by its answer in a Markdown subset that is parsed here, once, into [`Answer`] blocks.
 
-use super::{Answer, Block, Diagnostic, Entry, Inline, Link, Locale};
+use super::front_matter::{self, FrontMatter};
+use super::{Answer, Block, Diagnostic, Entry, FieldLines, Inline, Link, Locale, SourceRef};
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
-use serde::Deserialize;
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FrontMatter {
-    id: Option<String>,
-    #[serde(default)]
-    questions: Vec<String>,
-    category: Option<String>,
-    #[serde(default)]
-    tags: Vec<String>,
-    locale: Option<String>,
-    #[serde(default)]
-    quick_replies: Vec<String>,
-    #[serde(default)]
-    links: Vec<LinkDef>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LinkDef {
-    title: String,
-    url: String,
-}
 
 /// Reads the entries of one Markdown file. `default_locale` applies where an entry names none.
-/// Problems come back as diagnostics naming `file` and the line; entries with errors are
-/// still returned when they can be, so `kefu check` reports everything at once.
+/// Problems come back as diagnostics naming `file` and the line of the field they are about,
+/// in line order; every entry is returned, even one with errors, so `kefu check` reports all
+/// of an entry's problems at once (the build refuses a KB with errors anyway).
 pub fn read(file: &str, text: &str, default_locale: Locale) -> (Vec<Entry>, Vec<Diagnostic>) {
     let mut entries = Vec::new();
     let mut diags = Vec::new();
@@ -56,93 +34,80 @@ pub fn read(file: &str, text: &str, default_locale: Locale) -> (Vec<Entry>, Vec<
         };
         let body_start = fm_end + 1;
         let body_end = (body_start..lines.len()).find(|&j| lines[j].trim_end() == "---").unwrap_or(lines.len());
-        let fm_text = lines[fm_start..fm_end].join("\n");
         let body = lines[body_start..body_end].join("\n");
-        if let Some(e) =
-            entry(file, fm_start, &lines[fm_start..fm_end], &fm_text, &body, body_start + 1, default_locale, &mut diags)
-        {
-            entries.push(e);
-        }
+        // The answer's first written line, else the closing `---` it belongs under (1-based).
+        let answer_line = (body_start..body_end).find(|&j| !lines[j].trim().is_empty()).unwrap_or(fm_end) + 1;
+        let source = SourceRef { file: file.to_string(), line: i + 1 };
+        let fm = front_matter::read(file, fm_start + 1, &lines[fm_start..fm_end], &mut diags);
+        entries.push(entry(source, fm, &body, body_start + 1, answer_line, default_locale, &mut diags));
         i = body_end;
     }
+    diags.sort_by_key(|d| d.line);
     (entries, diags)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Checks one entry's fields and parses its answer (`body`, starting at file line `body_line`).
+/// `source` is the entry's opening `---`, where findings about a field that is not written point.
 fn entry(
-    file: &str,
-    fm_start: usize,
-    fm_lines: &[&str],
-    fm_text: &str,
+    source: SourceRef,
+    fm: FrontMatter,
     body: &str,
     body_line: usize,
+    answer_line: usize,
     default_locale: Locale,
     diags: &mut Vec<Diagnostic>,
-) -> Option<Entry> {
-    let entry_line = fm_start; // the `---` line, 1-based
-    let fm: FrontMatter = match serde_yaml_ng::from_str(fm_text) {
-        Ok(fm) => fm,
-        Err(e) => {
-            let line = e.location().map(|l| fm_start + l.line()).unwrap_or(entry_line);
-            let msg = e.to_string();
-            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-            diags.push(Diagnostic::error(file, line, format!("front matter: {msg}")));
-            return None;
+) -> Entry {
+    let file = source.file.as_str();
+    let line_of = |name: &str| fm.line_of(name).unwrap_or(source.line);
+    let id = fm.id.as_ref().map(|i| i.value.trim().to_string()).filter(|i| !i.is_empty()).unwrap_or_default();
+    if id.is_empty() {
+        if !fm.already_reported("id") {
+            diags.push(Diagnostic::error(file, line_of("id"), "entry has no `id`"));
         }
-    };
-    let line_of = |needle: &str| -> usize {
-        fm_lines.iter().position(|l| l.contains(needle)).map(|p| fm_start + p + 1).unwrap_or(entry_line)
-    };
-    let id = match fm.id {
-        Some(id) if !id.trim().is_empty() => id.trim().to_string(),
-        _ => {
-            diags.push(Diagnostic::error(file, entry_line, "entry has no `id`"));
-            return None;
-        }
-    };
-    if !id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+    } else if !id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
         diags.push(Diagnostic::error(
             file,
-            line_of("id:"),
+            line_of("id"),
             format!("id `{id}` may only hold letters, digits, `-`, `_` and `.`"),
         ));
     }
-    let questions: Vec<String> = fm.questions.iter().map(|q| q.trim().to_string()).filter(|q| !q.is_empty()).collect();
-    if questions.is_empty() {
-        diags.push(Diagnostic::error(file, line_of("questions"), format!("entry `{id}` has no questions")));
+    let name = if id.is_empty() { "entry".to_string() } else { format!("entry `{id}`") };
+    let (questions, questions_at): (Vec<String>, Vec<usize>) =
+        fm.questions.iter().map(|q| (q.value.trim().to_string(), q.line)).filter(|(q, _)| !q.is_empty()).unzip();
+    if questions.is_empty() && !fm.already_reported("questions") {
+        diags.push(Diagnostic::error(file, line_of("questions"), format!("{name} has no questions")));
     }
-    let locale = match fm.locale.as_deref() {
+    let locale = match &fm.locale {
         None => default_locale,
-        Some(l) => match Locale::parse(l) {
-            Some(l) => l,
-            None => {
-                diags.push(Diagnostic::error(
-                    file,
-                    line_of("locale:"),
-                    format!("unknown locale `{l}` (use zh-CN, zh-TW or en)"),
-                ));
-                default_locale
-            }
-        },
+        Some(l) => Locale::parse(&l.value).unwrap_or_else(|| {
+            diags.push(Diagnostic::error(
+                file,
+                l.line,
+                format!("unknown locale `{}` (use zh-CN, zh-TW or en)", l.value),
+            ));
+            default_locale
+        }),
     };
-    let category = match fm.category {
-        Some(c) if !c.trim().is_empty() => c.trim().to_string(),
-        _ => {
-            diags.push(Diagnostic::error(file, entry_line, format!("entry `{id}` has no `category`")));
+    let category = match fm.category.as_ref().map(|c| c.value.trim()).filter(|c| !c.is_empty()) {
+        Some(c) => c.to_string(),
+        None => {
+            if !fm.already_reported("category") {
+                diags.push(Diagnostic::error(file, line_of("category"), format!("{name} has no `category`")));
+            }
             "general".to_string()
         }
     };
     let mut links = Vec::new();
     for l in fm.links {
-        if safe_url(&l.url) {
-            links.push(Link { title: l.title, url: l.url });
+        if safe_url(&l.url.value) {
+            links.push(Link { title: l.title, url: l.url.value });
         } else {
             diags.push(Diagnostic::error(
                 file,
-                line_of(&l.url),
+                l.url.line,
                 format!(
                     "link `{}` uses a scheme that is not allowed (http, https, mailto, tel or a relative path)",
-                    l.url
+                    l.url.value
                 ),
             ));
         }
@@ -151,20 +116,26 @@ fn entry(
     for (offset, msg) in answer_diags {
         diags.push(Diagnostic::error(file, body_line + offset, msg));
     }
-    let questions_at = questions.iter().map(|q| line_of(q)).collect();
-    Some(Entry {
+    let lines = FieldLines {
+        id: fm.id.as_ref().map_or(0, |i| i.line),
+        category: fm.category.as_ref().map_or(0, |c| c.line),
+        quick_replies: fm.quick_replies.iter().map(|q| q.line).collect(),
+        answer: answer_line,
+    };
+    Entry {
         id,
         questions,
         category,
         tags: fm.tags,
         locale,
-        quick_replies: fm.quick_replies,
+        quick_replies: fm.quick_replies.into_iter().map(|q| q.value).collect(),
         links,
         answer,
-        source: super::SourceRef { file: file.to_string(), line: entry_line },
+        source,
         questions_at,
+        lines,
         answer_optional: false,
-    })
+    }
 }
 
 /// True for URLs the widget may link to: http(s), mailto, tel, or relative.
@@ -340,9 +311,37 @@ mod tests {
         assert_eq!(diags.len(), 1);
         assert_eq!((diags[0].line, diags[0].file.as_str()), (5, "x.md"));
         let (_, diags) = read("x.md", "---\nid: a\nquestions: [q\ncategory: c\n---\nbody\n", Locale::En);
-        assert!(diags[0].message.starts_with("front matter"), "{diags:?}");
+        assert_eq!(
+            diags[0].to_string(),
+            "x.md:3: error: the `[` opened here is never closed; end it with `]` on the same line"
+        );
         let (_, diags) = read("x.md", "no front matter\n", Locale::En);
         assert_eq!(diags[0].line, 1);
+    }
+
+    #[test]
+    fn a_stray_list_item_is_told_in_plain_words() {
+        let text = "---\nid: return-policy\nquestions:\n  - How do I return an item?\ncategory: returns\n\
+                    - can I send it back\nlocale: en\n---\nWithin 7 days.\n";
+        let (entries, diags) = read("kb/returns.md", text, Locale::En);
+        let msgs: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            msgs,
+            ["kb/returns.md:6: error: a list item here belongs to no field (`category:` takes one value); \
+              put it under `questions:` or the list it belongs to"]
+        );
+        // The rest of the entry is still read.
+        assert_eq!((entries[0].id.as_str(), entries[0].category.as_str()), ("return-policy", "returns"));
+    }
+
+    #[test]
+    fn every_finding_of_an_entry_is_reported_in_line_order() {
+        let text = "---\nid: bad id\nquestions:\n  - q\n  - Note: this\ncategory: returns\n- stray\nlocale: fr\n\
+                    tags: x\n---\nSee [this](javascript:alert(1)).\n";
+        let (entries, diags) = read("k.md", text, Locale::En);
+        let lines: Vec<usize> = diags.iter().map(|d| d.line).collect();
+        assert_eq!(lines, [2, 5, 7, 8, 9, 11], "{diags:?}");
+        assert_eq!(entries.len(), 1);
     }
 
     #[test]

@@ -6,6 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "build")]
+mod front_matter;
+#[cfg(feature = "build")]
 pub mod lint;
 #[cfg(feature = "build")]
 pub mod markdown;
@@ -143,9 +145,27 @@ pub struct Entry {
     pub source: SourceRef,
     #[serde(skip)]
     pub questions_at: Vec<usize>,
+    /// Lines of the fields `kefu check` reports on (Markdown entries only).
+    #[serde(skip)]
+    pub lines: FieldLines,
     /// True for entries imported from the evaluation format, where answers may be empty.
     #[serde(skip)]
     pub answer_optional: bool,
+}
+
+/// Lines (1-based) of an entry's front-matter fields, so findings point at the field they are
+/// about; 0 where unknown (the field is not written, or the entry is not from Markdown), and
+/// findings then point at [`Entry::source`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FieldLines {
+    /// The `id:` line.
+    pub id: usize,
+    /// The `category:` line.
+    pub category: usize,
+    /// The line of each quick reply, in order.
+    pub quick_replies: Vec<usize>,
+    /// The first line of the answer; the `---` above it when the answer is empty.
+    pub answer: usize,
 }
 
 /// How bad a finding is.

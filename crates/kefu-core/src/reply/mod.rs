@@ -492,8 +492,8 @@ pub struct Thresholds {
 /// eval files: fewer wrong answers at the same self-service).
 pub const COVERAGE_MIN: f32 = 0.3;
 
-/// A message whose terms the KB knows (this share, idf-weighted) and whose best question
-/// covers at least [`FAMILIAR_COVERAGE`] of it is never called out of scope: it gets "did you
+/// A message whose terms the KB knows (this share, idf-weighted) and of which one of the three
+/// best entries' questions covers at least [`FAMILIAR_COVERAGE`] is never called out of scope: it gets "did you
 /// mean" choices even below the clarify threshold (never a direct answer).
 const FAMILIAR_KNOWN: f32 = 0.95;
 const FAMILIAR_COVERAGE: f32 = 0.5;
@@ -528,7 +528,8 @@ pub fn decide_ranking(engine: &Engine, ranking: &Ranking, t: &Thresholds) -> Dec
     // question that covers most of it ("can i retrun a opened item"): show the closest topics
     // rather than saying the shop can't help. Only a message with words the KB has never seen,
     // or that no question covers, gets the out-of-scope reply.
-    let familiar = ranking.known >= FAMILIAR_KNOWN && top.coverage >= FAMILIAR_COVERAGE;
+    let familiar =
+        ranking.known >= FAMILIAR_KNOWN && ranking.hits.iter().take(3).any(|h| h.coverage >= FAMILIAR_COVERAGE);
     if (confidence >= t.clarify_min || familiar) && ranking.hits.len() >= 2 {
         let best = ranking.hits[0].score;
         let candidates =

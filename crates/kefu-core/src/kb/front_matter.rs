@@ -1,0 +1,773 @@
+//! Reads one entry's YAML front matter for [`super::markdown`], leniently: each field is read on
+//! its own, so one bad field does not hide the others; every finding names the line of the
+//! field or list item it is about; and YAML syntax errors are told in content staff's words.
+//!
+//! YAML values carry no positions, so the lines come from a [`Layout`] scanned from the raw
+//! text: the front matter is flat (`field: value` lines and `- item` lines under them).
+
+use super::Diagnostic;
+use serde_yaml_ng::{Mapping, Value};
+
+/// The fields an entry's front matter may have.
+pub const FIELDS: &[&str] = &["id", "questions", "category", "tags", "locale", "quick_replies", "links"];
+/// The fields that take a list.
+const LIST_FIELDS: &[&str] = &["questions", "tags", "quick_replies", "links"];
+
+/// A value and the file line (1-based) it is written on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct At<T> {
+    pub value: T,
+    pub line: usize,
+}
+
+/// A link as written under `links:`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkDef {
+    pub title: String,
+    /// The url, with the line of its `url:`.
+    pub url: At<String>,
+}
+
+/// What could be read of one front matter. Fields that are missing or could not be read are
+/// `None` or empty; the reason was reported as a diagnostic.
+#[derive(Debug, Default)]
+pub struct FrontMatter {
+    pub id: Option<At<String>>,
+    /// The items of `questions:` as written (empty items included).
+    pub questions: Vec<At<String>>,
+    pub category: Option<At<String>>,
+    pub tags: Vec<String>,
+    pub locale: Option<At<String>>,
+    pub quick_replies: Vec<At<String>>,
+    pub links: Vec<LinkDef>,
+    /// True when a YAML syntax error was reported: a field on a broken line is missing.
+    pub damaged: bool,
+    /// The line of each field name written (first occurrence).
+    keys: Vec<(String, usize)>,
+    /// Fields a finding was reported on (a bad value, or a misspelt name that meant them).
+    reported: Vec<String>,
+}
+
+impl FrontMatter {
+    /// The line of `name:`, if the field is written.
+    pub fn line_of(&self, name: &str) -> Option<usize> {
+        self.keys.iter().find(|(k, _)| k == name).map(|&(_, line)| line)
+    }
+
+    /// True when a finding already explains why `field` is missing or empty: a YAML syntax
+    /// error (the field may sit on the broken line), a bad value, or a misspelt field name.
+    /// A "has no `field`" error would then only repeat it.
+    pub fn already_reported(&self, field: &str) -> bool {
+        self.damaged || self.reported.iter().any(|f| f == field)
+    }
+}
+
+/// Reads the front-matter `lines`, the first of which is file line `first_line` (1-based).
+/// Every problem is pushed to `diags`, naming `file` and the line it is about.
+pub fn read(file: &str, first_line: usize, lines: &[&str], diags: &mut Vec<Diagnostic>) -> FrontMatter {
+    let mut lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    let mut fm = FrontMatter::default();
+    let (mapping, damaged) = parse(file, first_line, &mut lines, diags);
+    fm.damaged = damaged;
+    // Scanned after recovery, so the lines match what YAML read.
+    let layout = Layout::scan(&lines);
+    fm.keys = layout.keys.iter().map(|k| (k.name.clone(), first_line + k.at)).collect();
+    let Some(mapping) = mapping else { return fm };
+    for &at in &layout.strays {
+        // YAML took these lines as part of the value above without complaint.
+        diags.push(Diagnostic::warning(file, first_line + at, stray_message(&layout, at, true)));
+    }
+    let fields = Fields { file, first_line, lines: &lines };
+    for (key, value) in &mapping {
+        let Some(name) = key.as_str() else {
+            diags.push(Diagnostic::error(file, first_line, "field names are plain words, such as `id:`"));
+            continue;
+        };
+        let key = layout.key(name);
+        let line = key.map_or(first_line, |k| first_line + k.at);
+        let found = diags.len();
+        match name {
+            "id" => fm.id = fields.scalar(name, line, value, diags).map(|value| At { value, line }),
+            "category" => fm.category = fields.scalar(name, line, value, diags).map(|value| At { value, line }),
+            "locale" => fm.locale = fields.scalar(name, line, value, diags).map(|value| At { value, line }),
+            "questions" => fm.questions = fields.list(name, key, value, diags),
+            "tags" => fm.tags = fields.list(name, key, value, diags).into_iter().map(|t| t.value).collect(),
+            "quick_replies" => fm.quick_replies = fields.list(name, key, value, diags),
+            "links" => fm.links = fields.links(key, value, diags),
+            _ => {
+                let (msg, meant) = unknown_field(name);
+                diags.push(Diagnostic::error(file, line, msg));
+                fm.reported.extend(meant.map(String::from));
+            }
+        }
+        if diags.len() > found {
+            fm.reported.push(name.to_string());
+        }
+    }
+    fm
+}
+
+/// Parses the YAML, recovering from syntax errors: each is reported in plain words, the line
+/// at fault is repaired or blanked and parsing starts again, so later fields are still read.
+/// Returns the mapping (`None` when nothing could be read) and whether an error was reported.
+fn parse(file: &str, first_line: usize, lines: &mut [String], diags: &mut Vec<Diagnostic>) -> (Option<Mapping>, bool) {
+    let mut reported: Vec<usize> = Vec::new();
+    // Each round changes a line: repairs it once, or empties it.
+    for _ in 0..=2 * lines.len() {
+        let err = match serde_yaml_ng::from_str::<Value>(&lines.join("\n")) {
+            Ok(Value::Mapping(m)) => return (Some(m), !reported.is_empty()),
+            Ok(Value::Null) => return (Some(Mapping::new()), !reported.is_empty()),
+            Ok(_) => {
+                let layout = Layout::scan(lines);
+                let at = lines.iter().position(|l| !l.trim().is_empty()).unwrap_or(0);
+                let msg = if layout.strays.contains(&at) {
+                    stray_message(&layout, at, false)
+                } else {
+                    "front matter is `field: value` lines, such as `id: return-policy`".to_string()
+                };
+                diags.push(Diagnostic::error(file, first_line + at, msg));
+                return (None, true);
+            }
+            Err(e) => e,
+        };
+        let mut problem = explain(&err, lines, first_line);
+        if reported.contains(&problem.line) {
+            // A repair did not help: drop the line, without reporting it again.
+            problem.fix = Fix::Blank;
+        } else {
+            diags.push(Diagnostic::error(file, first_line + problem.line, problem.message));
+            reported.push(problem.line);
+        }
+        let before = lines[problem.line].clone();
+        match problem.fix {
+            Fix::Blank => lines[problem.line].clear(),
+            Fix::BlankTo(end) => lines[problem.line..end].iter_mut().for_each(String::clear),
+            Fix::Untab => {
+                let l = &lines[problem.line];
+                lines[problem.line] = if split_key(l.trim_start()).is_some_and(|(n, _)| FIELDS.contains(&n)) {
+                    l.trim_start().to_string()
+                } else {
+                    let cut = l.len() - l.trim_start_matches([' ', '\t', '-']).len();
+                    l[..cut].replace('\t', "  ") + &l[cut..]
+                };
+            }
+            Fix::Dedent => lines[problem.line] = before.trim_start().to_string(),
+        }
+        if lines[problem.line] == before {
+            // The repair changed nothing: drop the line; stop when it is empty already.
+            if before.is_empty() {
+                break;
+            }
+            lines[problem.line].clear();
+        }
+    }
+    (None, true)
+}
+
+/// A YAML syntax error, explained: the line at fault (index into the front matter), the
+/// message for content staff, and how to get past the line to read the rest.
+struct Problem {
+    line: usize,
+    message: String,
+    fix: Fix,
+}
+
+enum Fix {
+    /// Empty the line.
+    Blank,
+    /// Empty the lines from `line` up to this index (a whole field).
+    BlankTo(usize),
+    /// Turn tabs in the indentation into spaces (remove it before a field name).
+    Untab,
+    /// Remove the indentation.
+    Dedent,
+}
+
+/// Translates the common YAML failures (stray or mis-indented list item, tab, missing `:`,
+/// unclosed quote or bracket, repeated field) into plain messages on the line at fault; others
+/// get a generic message that keeps YAML's words.
+fn explain(err: &serde_yaml_ng::Error, lines: &[String], first_line: usize) -> Problem {
+    let text = err.to_string();
+    // libyaml says "PROBLEM at line L column C, while CONTEXT at line L column C"; the context's
+    // position is left out when it is the very start of the text.
+    let (head, context) = match text.split_once(", while ") {
+        Some((h, c)) => (h, Some(c)),
+        None => (text.as_str(), None),
+    };
+    let what = head.split(" at line ").next().unwrap_or(head);
+    let (ctx_what, ctx_line, ctx_col) = match context {
+        Some(c) => {
+            let (w, pos) = c.split_once(" at line ").unwrap_or((c, "1 column 1"));
+            let mut nums = pos.split(" column ").map(|n| n.trim().parse::<usize>().unwrap_or(1));
+            (w, nums.next().unwrap_or(1).saturating_sub(1), nums.next().unwrap_or(1).saturating_sub(1))
+        }
+        None => ("", 0, 0),
+    };
+    let last = lines.len() - 1;
+    let ctx_line = ctx_line.min(last);
+    let (line, col) = err.location().map_or((0, 0), |l| (l.line().saturating_sub(1), l.column().saturating_sub(1)));
+    let line = line.min(last);
+    let layout = Layout::scan(lines);
+    let at = |line: usize, message: String, fix: Fix| Problem { line, message, fix };
+    let char_at = |line: usize, col: usize| lines[line].chars().nth(col);
+
+    if let Some(name) = what.strip_prefix("duplicate entry with key ") {
+        let name = name.trim_matches('"');
+        let mut same = layout.keys.iter().filter(|k| k.name == name);
+        if let (Some(first), Some(again)) = (same.next(), same.next()) {
+            let msg =
+                format!("`{name}:` is written twice in this entry (first on line {}); keep one", first_line + first.at);
+            return at(again.at, msg, Fix::BlankTo(again.end));
+        }
+    }
+    if what.contains("tab character") || char_at(line, col) == Some('\t') {
+        return at(line, "this line has a tab where YAML needs spaces; indent with spaces only".into(), Fix::Untab);
+    }
+    if ctx_what.starts_with("scanning a quoted scalar") {
+        let q = char_at(ctx_line, ctx_col).filter(|c| matches!(c, '"' | '\'')).unwrap_or('"');
+        let msg = format!("the quote `{q}` opened here is never closed; end the text with `{q}` on the same line");
+        return at(ctx_line, msg, Fix::Blank);
+    }
+    if what.starts_with("did not find expected ',' or") {
+        let (open, close) = if ctx_what.contains("flow mapping") { ('{', '}') } else { ('[', ']') };
+        if !lines[ctx_line].contains(close) {
+            let msg = format!("the `{open}` opened here is never closed; end it with `{close}` on the same line");
+            return at(ctx_line, msg, Fix::Blank);
+        }
+    }
+    if what.starts_with("could not find expected ':'") && ctx_what.starts_with("scanning a simple key") {
+        return at(ctx_line, missing_colon(&lines[ctx_line]), Fix::Blank);
+    }
+    if what.starts_with("mapping values are not allowed") {
+        let here = &lines[line];
+        if let Some((name, _)) =
+            split_key(here.trim_start()).filter(|(n, _)| here.starts_with([' ', '\t']) && FIELDS.contains(n))
+        {
+            let msg = format!("`{name}:` is indented; start field names at the beginning of the line");
+            return at(line, msg, Fix::Dedent);
+        }
+        // A line without `: ` runs on into the next one, where YAML then finds the `:`.
+        if let Some(prev) = (0..line).rev().find(|&p| !is_blank(&lines[p])) {
+            let p = &lines[prev];
+            if !p.starts_with([' ', '\t']) && !is_dash(p) && split_key(p).is_none() {
+                return at(prev, missing_colon(p), Fix::Blank);
+            }
+        }
+        if value_of(here).contains(": ") {
+            let msg = "this value holds `: `, which YAML reads as a new field; put the whole value in quotes";
+            return at(line, msg.into(), Fix::Blank);
+        }
+    }
+    if ctx_what.starts_with("scanning an alias") && lines[line].trim_start().starts_with('*') {
+        return at(line, "list items start with `- `, not `* `".into(), Fix::Blank);
+    }
+    if what.starts_with("did not find expected key") || what.starts_with("did not find expected '-' indicator") {
+        // A list before any field: YAML only notices at the first field below it.
+        if ctx_what.starts_with("parsing a block collection")
+            && is_dash(&lines[ctx_line])
+            && layout.owner(ctx_line).is_none()
+        {
+            return at(ctx_line, stray_message(&layout, ctx_line, false), Fix::Blank);
+        }
+        let here = &lines[line];
+        if is_dash(here) && col == indent(here) {
+            return at(line, stray_message(&layout, line, false), Fix::Blank);
+        }
+        if let Some(q) = text_after_quote(here) {
+            let msg = if q == '\'' {
+                "the text goes on after its closing `'`; put all of it in the quotes, and write a `'` inside them as `''`"
+            } else {
+                "the text goes on after its closing `\"`; put all of it in the quotes"
+            };
+            return at(line, msg.into(), Fix::Blank);
+        }
+        let msg = "this line is not lined up with the lines above it; check its indentation";
+        return at(line, format!("{msg} (YAML: {what})"), Fix::Blank);
+    }
+    if what.starts_with("found character that cannot start any token") {
+        if let Some(c) = char_at(line, col) {
+            return at(line, format!("a value cannot start with `{c}`; put the whole value in quotes"), Fix::Blank);
+        }
+    }
+    let msg = format!("this line cannot be read (YAML: {what}); check its indentation, its `:` and its quotes");
+    at(line, msg, Fix::Blank)
+}
+
+/// The message for a top-level line that has no `:` after its field name.
+fn missing_colon(line: &str) -> String {
+    let t = line.trim();
+    match t.split_once(':') {
+        Some((name, value)) if !name.contains(' ') => {
+            format!("`{t}` needs a space after the `:`; write `{name}: {}`", value.trim())
+        }
+        _ => match t.split_once(' ') {
+            Some((name, value)) => format!("`{t}` has no `:` after the field name; write `{name}: {}`", value.trim()),
+            None => format!("`{t}` has no `:`; write fields as `{t}: value`"),
+        },
+    }
+}
+
+/// The message for a `- ` line that is no item of a list field. `merged`: YAML accepted the
+/// line as part of the value above it (so this is a warning, not a syntax error).
+fn stray_message(layout: &Layout, at: usize, merged: bool) -> String {
+    const HOME: &str = "put it under `questions:` or the list it belongs to";
+    match layout.owner(at) {
+        Some(k) if LIST_FIELDS.contains(&k.name.as_str()) && !k.inline && !k.items.is_empty() => {
+            if merged {
+                format!(
+                    "this list item is indented deeper than the other items of `{}:`, so it is read as part of \
+                     the item above; indent its `-` like theirs",
+                    k.name
+                )
+            } else {
+                format!(
+                    "this list item is not lined up with the other items of `{}:`; indent its `-` like theirs",
+                    k.name
+                )
+            }
+        }
+        Some(k) if LIST_FIELDS.contains(&k.name.as_str()) && k.inline => format!(
+            "a list item here belongs to no field: `{0}:` already has a value on its own line{1}; \
+             write every item on its own `- ` line under `{0}:`",
+            k.name,
+            if merged { ", and this line is read as part of it" } else { "" }
+        ),
+        Some(k) if FIELDS.contains(&k.name.as_str()) => format!(
+            "a list item here belongs to no field (`{}:` takes one value{}); {HOME}",
+            k.name,
+            if merged { ", so this line is read as part of it" } else { "" }
+        ),
+        _ => format!("a list item here belongs to no field; {HOME}"),
+    }
+}
+
+/// The message for a field kefu does not know, and the field it likely meant.
+fn unknown_field(name: &str) -> (String, Option<&'static str>) {
+    if name == "answer" {
+        return ("unknown field `answer`; write the answer below the `---` that closes the front matter".into(), None);
+    }
+    let lower = name.to_ascii_lowercase().replace('-', "_");
+    match FIELDS.iter().map(|&f| (strsim::levenshtein(&lower, f), f)).min() {
+        Some((d, f)) if d <= 2 => (format!("unknown field `{name}`; did you mean `{f}`?"), Some(f)),
+        _ => (format!("unknown field `{name}` (the fields are {})", FIELDS.join(", ")), None),
+    }
+}
+
+/// Reads field values from the parsed mapping, with the lines of the raw text.
+struct Fields<'a> {
+    file: &'a str,
+    first_line: usize,
+    lines: &'a [String],
+}
+
+impl Fields<'_> {
+    /// A one-value field (`id`, `category`, `locale`) as text; `None` when empty or not one value.
+    fn scalar(&self, name: &str, line: usize, value: &Value, diags: &mut Vec<Diagnostic>) -> Option<String> {
+        match value {
+            Value::Null => None,
+            Value::Sequence(_) => {
+                diags.push(Diagnostic::error(self.file, line, format!("`{name}:` takes one value, not a list")));
+                None
+            }
+            v => text_of(v).or_else(|| {
+                let msg = format!("`{name}:` takes one plain value; put it in quotes");
+                diags.push(Diagnostic::error(self.file, line, msg));
+                None
+            }),
+        }
+    }
+
+    /// A list field's text items, each with its line (the field's line when the list is
+    /// written on it, as `[a, b]`).
+    fn list(&self, name: &str, key: Option<&Key>, value: &Value, diags: &mut Vec<Diagnostic>) -> Vec<At<String>> {
+        let key_line = key.map_or(self.first_line, |k| self.first_line + k.at);
+        let items = match value {
+            Value::Null => return Vec::new(),
+            Value::Sequence(items) => items,
+            _ => {
+                let msg =
+                    format!("`{name}:` takes a list; write each item on its own line below it, starting with `- `");
+                diags.push(Diagnostic::error(self.file, key_line, msg));
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let line = self.item_line(key, i);
+            match item {
+                Value::Null => {}
+                v => match text_of(v) {
+                    Some(value) => out.push(At { value, line }),
+                    None => diags.push(Diagnostic::error(self.file, line, self.not_text(line))),
+                },
+            }
+        }
+        out
+    }
+
+    /// The links under `links:`, each `title` + `url`.
+    fn links(&self, key: Option<&Key>, value: &Value, diags: &mut Vec<Diagnostic>) -> Vec<LinkDef> {
+        let key_line = key.map_or(self.first_line, |k| self.first_line + k.at);
+        let how = "write each link as `- title: …` with `url: …` on the next line";
+        let items = match value {
+            Value::Null => return Vec::new(),
+            Value::Sequence(items) => items,
+            _ => {
+                diags.push(Diagnostic::error(self.file, key_line, format!("`links:` takes a list; {how}")));
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let line = self.item_line(key, i);
+            let Value::Mapping(m) = item else {
+                diags.push(Diagnostic::error(self.file, line, format!("this link has no `title:` and `url:`; {how}")));
+                continue;
+            };
+            let (mut title, mut url) = (None, None);
+            for (k, v) in m {
+                match k.as_str() {
+                    Some("title") => title = text_of(v),
+                    Some("url") => url = text_of(v),
+                    other => {
+                        let other = other.unwrap_or("?");
+                        let msg = format!("unknown field `{other}` in a link (a link has `title:` and `url:`)");
+                        diags.push(Diagnostic::error(
+                            self.file,
+                            self.link_url_line(key, i, other).unwrap_or(line),
+                            msg,
+                        ));
+                    }
+                }
+            }
+            match (title, url) {
+                (Some(title), Some(url)) => {
+                    let url_line = self.link_url_line(key, i, "url").unwrap_or(line);
+                    out.push(LinkDef { title, url: At { value: url, line: url_line } });
+                }
+                (None, _) => diags.push(Diagnostic::error(self.file, line, "this link needs a `title:`")),
+                (_, None) => diags.push(Diagnostic::error(self.file, line, "this link needs a `url:`")),
+            }
+        }
+        out
+    }
+
+    /// The line of item `i` of a list field; the field's line when the list is on it.
+    fn item_line(&self, key: Option<&Key>, i: usize) -> usize {
+        let at = key.map_or(0, |k| k.items.get(i).copied().unwrap_or(k.at));
+        self.first_line + at
+    }
+
+    /// The line of `field:` inside link `i`, if written on a line of its own block.
+    fn link_url_line(&self, key: Option<&Key>, i: usize, field: &str) -> Option<usize> {
+        let key = key?;
+        let start = *key.items.get(i)?;
+        let end = key.items.get(i + 1).copied().unwrap_or(key.end);
+        (start..end)
+            .find(|&l| split_key(value_or_line(&self.lines[l])).is_some_and(|(n, _)| n == field))
+            .map(|l| self.first_line + l)
+    }
+
+    /// The message for a list item that is not plain text.
+    fn not_text(&self, line: usize) -> String {
+        let raw = &self.lines[line - self.first_line];
+        if value_or_line(raw).contains(": ") {
+            "this item holds `: `, which YAML reads as a field; put the whole item in quotes".into()
+        } else {
+            "this item cannot be read as text; put the whole item in quotes".into()
+        }
+    }
+}
+
+/// A scalar as text: strings as written, numbers and true/false as YAML prints them.
+fn text_of(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Where the fields and their list items are in the raw lines (indexes into the front matter).
+#[derive(Debug, Default)]
+struct Layout {
+    keys: Vec<Key>,
+    /// `- ` lines that are no item of a list field: before any field, under a one-value field or
+    /// a field with its value on its line, or not lined up with the items above.
+    strays: Vec<usize>,
+}
+
+/// A `name:` line at the start of a line, and its block.
+#[derive(Debug)]
+struct Key {
+    name: String,
+    at: usize,
+    /// One past the last line of the field's block (the next field's line).
+    end: usize,
+    /// True when a value follows the `:` on the field's own line.
+    inline: bool,
+    /// The `- ` lines of its items, all at the indentation of the first.
+    items: Vec<usize>,
+}
+
+impl Layout {
+    fn scan<S: AsRef<str>>(lines: &[S]) -> Layout {
+        let mut layout = Layout::default();
+        for (i, line) in lines.iter().map(AsRef::as_ref).enumerate() {
+            if is_blank(line) {
+                continue;
+            }
+            if !line.starts_with([' ', '\t']) {
+                if let Some((name, rest)) = split_key(line) {
+                    if let Some(k) = layout.keys.last_mut() {
+                        k.end = i;
+                    }
+                    let inline = !rest.trim().is_empty() && !rest.trim_start().starts_with('#');
+                    layout.keys.push(Key { name: name.to_string(), at: i, end: lines.len(), inline, items: vec![] });
+                    continue;
+                }
+            }
+            if is_dash(line) {
+                match layout.keys.last_mut() {
+                    Some(k)
+                        if !k.inline && k.items.first().is_none_or(|&f| indent(lines[f].as_ref()) == indent(line)) =>
+                    {
+                        k.items.push(i)
+                    }
+                    _ => layout.strays.push(i),
+                }
+            }
+        }
+        layout
+    }
+
+    /// The first field written as `name:`.
+    fn key(&self, name: &str) -> Option<&Key> {
+        self.keys.iter().find(|k| k.name == name)
+    }
+
+    /// The field whose block holds line `at`.
+    fn owner(&self, at: usize) -> Option<&Key> {
+        self.keys.iter().rev().find(|k| k.at < at)
+    }
+}
+
+/// `name: rest` when the line starts with a field name followed by `:` and a space (or end).
+fn split_key(line: &str) -> Option<(&str, &str)> {
+    let (name, rest) = line.split_once(':')?;
+    let ok = !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+        && (rest.is_empty() || rest.starts_with([' ', '\t']));
+    ok.then_some((name, rest))
+}
+
+fn is_blank(line: &str) -> bool {
+    let t = line.trim();
+    t.is_empty() || t.starts_with('#')
+}
+
+/// True for a list item line: `-` then a space or nothing.
+fn is_dash(line: &str) -> bool {
+    let t = line.trim_start();
+    t == "-" || t.starts_with("- ") || t.starts_with("-\t")
+}
+
+/// Width of the line's indentation (in bytes; tabs count one).
+fn indent(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+/// The line without its indentation and `- `.
+fn value_or_line(line: &str) -> &str {
+    let t = line.trim_start();
+    if is_dash(t) {
+        t[1..].trim_start()
+    } else {
+        t
+    }
+}
+
+/// The value written on a line: after `- ` or after `name: `.
+fn value_of(line: &str) -> &str {
+    let t = value_or_line(line);
+    split_key(t).map_or(t, |(_, rest)| rest.trim())
+}
+
+/// The quote character when the line's value is quoted but text follows the closing quote.
+fn text_after_quote(line: &str) -> Option<char> {
+    let v = value_of(line);
+    let q = v.chars().next().filter(|c| matches!(c, '"' | '\''))?;
+    let close = v[1..].find(q)? + 1;
+    let after = v[close + 1..].trim();
+    (!after.is_empty() && !after.starts_with('#')).then_some(q)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::kb::{markdown, Entry, Locale};
+
+    /// Reads `fm` as the front matter of a one-entry file `k.md` (its line 1 is file line 2)
+    /// and returns the entry and the diagnostics as `kefu check` prints them.
+    fn check(fm: &str) -> (Entry, Vec<String>) {
+        let (mut entries, diags) = markdown::read("k.md", &format!("---\n{fm}\n---\nAnswer.\n"), Locale::En);
+        assert_eq!(entries.len(), 1, "{diags:?}");
+        (entries.remove(0), diags.iter().map(|d| d.to_string()).collect())
+    }
+
+    #[test]
+    fn common_yaml_mistakes_get_plain_messages_on_their_line() {
+        let cases: &[(&str, &[&str])] = &[
+            // A stray list item under a one-value field.
+            (
+                "id: a\nquestions: [q]\ncategory: returns\n- another question",
+                &["k.md:5: error: a list item here belongs to no field (`category:` takes one value); \
+                   put it under `questions:` or the list it belongs to"],
+            ),
+            // An item under a list field whose value is on its own line.
+            (
+                "id: a\nquestions: How do I return?\n- another question\ncategory: returns",
+                &[
+                    "k.md:3: error: `questions:` takes a list; write each item on its own line below it, \
+                     starting with `- `",
+                    "k.md:4: error: a list item here belongs to no field: `questions:` already has a value on \
+                     its own line; write every item on its own `- ` line under `questions:`",
+                ],
+            ),
+            // A mis-indented item.
+            (
+                "id: a\nquestions:\n  - q1\n - q2\ncategory: returns",
+                &["k.md:5: error: this list item is not lined up with the other items of `questions:`; \
+                   indent its `-` like theirs"],
+            ),
+            // Items before any field (YAML only complains at the field below).
+            (
+                "- q\nid: a\nquestions: [x]\ncategory: returns",
+                &["k.md:2: error: a list item here belongs to no field; put it under `questions:` or the list \
+                   it belongs to"],
+            ),
+            (
+                "id: a\nquestions:\n\t- q1\ncategory: returns",
+                &["k.md:4: error: this line has a tab where YAML needs spaces; indent with spaces only"],
+            ),
+            (
+                "id: a\nquestions: [q]\ncategory returns",
+                &["k.md:4: error: `category returns` has no `:` after the field name; write `category: returns`"],
+            ),
+            // A line without `:` runs into the next one, where YAML reports it.
+            (
+                "id a\nquestions: [q]\ncategory: returns",
+                &["k.md:2: error: `id a` has no `:` after the field name; write `id: a`"],
+            ),
+            (
+                "id:a\nquestions: [q]\ncategory: returns",
+                &["k.md:2: error: `id:a` needs a space after the `:`; write `id: a`"],
+            ),
+            (
+                "id: a\nquestions:\n  - \"How do I return?\ncategory: returns",
+                &["k.md:4: error: the quote `\"` opened here is never closed; end the text with `\"` on the same \
+                   line"],
+            ),
+            (
+                "id: a\nquestions:\n  - 'don't know'\ncategory: returns",
+                &["k.md:4: error: the text goes on after its closing `'`; put all of it in the quotes, and write \
+                   a `'` inside them as `''`"],
+            ),
+            (
+                "id: a\nquestions: [q\ncategory: returns",
+                &["k.md:3: error: the `[` opened here is never closed; end it with `]` on the same line"],
+            ),
+            (
+                "id: a\nquestions: [q]\ncategory: returns\nid: b",
+                &["k.md:5: error: `id:` is written twice in this entry (first on line 2); keep one"],
+            ),
+            (
+                "id: a\n  category: returns\nquestions: [q]",
+                &["k.md:3: error: `category:` is indented; start field names at the beginning of the line"],
+            ),
+            ("id: a\nquestions:\n  * q\ncategory: returns", &["k.md:4: error: list items start with `- `, not `* `"]),
+            (
+                "id: a\nquestions: [q]\ncategory: returns: extra",
+                &["k.md:4: error: this value holds `: `, which YAML reads as a new field; put the whole value in \
+                   quotes"],
+            ),
+            (
+                "id: a\nquestions: [q]\ncategory: @home",
+                &["k.md:4: error: a value cannot start with `@`; put the whole value in quotes"],
+            ),
+            // YAML accepts a deeper item as part of the one above: a warning, same words.
+            (
+                "id: a\nquestions:\n  - q1\n    - q2\ncategory: returns",
+                &["k.md:5: warning: this list item is indented deeper than the other items of `questions:`, so \
+                   it is read as part of the item above; indent its `-` like theirs"],
+            ),
+        ];
+        for (fm, want) in cases {
+            let (_, got) = check(fm);
+            assert_eq!(got, *want, "front matter:\n{fm}");
+        }
+    }
+
+    #[test]
+    fn other_yaml_errors_still_name_their_line() {
+        let (_, got) = check("id: a\nquestions:\n  - a\n  x: y\ncategory: returns");
+        assert_eq!(
+            got,
+            ["k.md:5: error: this line is not lined up with the lines above it; check its indentation \
+              (YAML: did not find expected '-' indicator)"]
+        );
+        let (_, got) = check("id: a\nquestions: [q]\ncategory: *nowhere");
+        assert_eq!(got.len(), 1);
+        assert!(got[0].starts_with("k.md:4: error: this line cannot be read (YAML: unknown anchor)"), "{got:?}");
+    }
+
+    #[test]
+    fn reading_goes_on_after_a_syntax_error() {
+        let (e, got) = check(
+            "id: a\n\tquestions: [q]\ncategory: \"returns\ntags: [x]\n- stray\nlocale: zh-TW\nquick_replies: [b]",
+        );
+        assert_eq!(
+            got,
+            [
+                "k.md:3: error: this line has a tab where YAML needs spaces; indent with spaces only",
+                "k.md:4: error: the quote `\"` opened here is never closed; end the text with `\"` on the same line",
+                "k.md:6: error: a list item here belongs to no field: `tags:` already has a value on its own line; \
+                 write every item on its own `- ` line under `tags:`",
+            ]
+        );
+        // The fields on sound lines are read, and the lines repaired by the fix are too.
+        assert_eq!((e.id.as_str(), e.locale, e.quick_replies.as_slice()), ("a", Locale::ZhTw, &["b".to_string()][..]));
+        assert_eq!((e.questions.as_slice(), e.tags.as_slice()), (&["q".to_string()][..], &["x".to_string()][..]));
+    }
+
+    #[test]
+    fn bad_field_values_name_the_field_or_item_line() {
+        let (e, got) = check("id: a\nquestions:\n  - Note: this\n  - fine\ncategroy: returns\ntags: [x]");
+        assert_eq!(
+            got,
+            [
+                "k.md:4: error: this item holds `: `, which YAML reads as a field; put the whole item in quotes",
+                "k.md:6: error: unknown field `categroy`; did you mean `category`?",
+            ]
+        );
+        assert_eq!((e.questions.as_slice(), e.questions_at.as_slice()), (&["fine".to_string()][..], &[5][..]));
+        let (_, got) = check(
+            "id: a\nquestions: [q]\ncategory: [returns]\nlinks:\n  - title: Help\n    url: javascript:x\n  - title: No url\nanswer: hi",
+        );
+        assert_eq!(
+            got,
+            [
+                "k.md:4: error: `category:` takes one value, not a list",
+                "k.md:7: error: link `javascript:x` uses a scheme that is not allowed (http, https, mailto, tel \
+                 or a relative path)",
+                "k.md:8: error: this link needs a `url:`",
+                "k.md:9: error: unknown field `answer`; write the answer below the `---` that closes the front \
+                 matter",
+            ]
+        );
+        // A number is text enough for an id.
+        let (e, got) = check("id: 404\nquestions: [q]\ncategory: returns");
+        assert!(got.is_empty(), "{got:?}");
+        assert_eq!(e.id, "404");
+    }
+}
