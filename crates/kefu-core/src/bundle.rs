@@ -14,6 +14,7 @@
 //! The manifest lists every index file with its length, so a file that is missing or cut short
 //! is named in the error even when the checksum was recomputed by whoever broke it.
 
+pub use crate::calibration::Calibration;
 use crate::kb::{Answer, Link, Locale, ShopSettings};
 use serde::{Deserialize, Serialize};
 
@@ -82,42 +83,6 @@ pub struct EntryMeta {
     pub answer: Answer,
     /// How many questions the entry has.
     pub question_count: u32,
-}
-
-/// Thresholds of the reply policy, derived from the KB by leave-one-out at build time.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Calibration {
-    /// Minimum confidence to answer directly.
-    pub answer_min: f32,
-    /// Minimum confidence to offer "did you mean" candidates instead of handing over.
-    pub clarify_min: f32,
-    /// Estimated share of in-scope questions answered wrongly at `answer_min` (held-out run).
-    pub est_wrong_rate: f32,
-    /// Estimated wrong-answer rate at the worst out-of-scope share from 0 to 60%.
-    pub est_wrong_max: f32,
-    /// How many of the held-out questions were out-of-domain ones (kefu's own sets).
-    pub far_samples: u32,
-    /// Estimated share of correct direct answers at `answer_min`.
-    pub est_self_service: f32,
-    /// Number of held-out questions the estimate is based on.
-    pub samples: u32,
-    /// The confidence model fitted on the held-out questions.
-    pub model: crate::reply::Model,
-}
-
-impl Default for Calibration {
-    fn default() -> Self {
-        Calibration {
-            answer_min: 0.6,
-            clarify_min: 0.35,
-            est_wrong_rate: f32::NAN,
-            est_wrong_max: f32::NAN,
-            far_samples: 0,
-            est_self_service: f32::NAN,
-            samples: 0,
-            model: crate::reply::Model::default(),
-        }
-    }
 }
 
 /// A bundle read and verified: the manifest and the index files.

@@ -4,7 +4,8 @@
 //!
 //! ```text
 //! kb (sources → entries) → analyze (normalize, tokenize) → build (native: index → bundle bytes)
-//!   → bundle (verify, open from bytes) → engine (search → ranking) → reply (decide what to say)
+//!   → bundle (verify, open from bytes; carries the calibration) → engine (search → ranking)
+//!   → reply (decide what to say)
 //! ```
 //!
 //! The crate does no I/O and reads no clock: callers hand in bytes and time. That keeps the
@@ -12,6 +13,7 @@
 
 pub mod analyze;
 pub mod bundle;
+pub mod calibration;
 pub mod engine;
 pub mod guard;
 pub mod kb;

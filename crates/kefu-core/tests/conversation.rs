@@ -931,3 +931,14 @@ fn an_order_problem_with_its_number_goes_to_a_person_without_asking_again() {
         assert_eq!(conv.facts.order_number.as_deref(), Some("2023112312345678"));
     }
 }
+
+#[test]
+fn two_entries_that_match_equally_well_are_a_question_back() {
+    let e = engine("zh-CN");
+    for say in ["退货运费谁出", "退貨運費誰出"] {
+        let r = respond(&e, &mut Conversation::default(), say, day());
+        let Decision::Clarify { candidates } = &r.decision else { panic!("{say}: {:?}", r.decision) };
+        let ids: Vec<_> = candidates.iter().map(|c| e.entry(*c).unwrap().id.as_str()).collect();
+        assert!(ids.iter().filter(|i| i.starts_with("return-shipping")).count() >= 2, "{say}: {ids:?}");
+    }
+}

@@ -16,8 +16,8 @@
 //! traffic has both, and neither alone is a fair picture (leaving out an entry of a KB with
 //! many close intents looks harder than most real questions; far questions are easy).
 
-use super::{features, Model, FEATURES};
-use crate::bundle::Calibration;
+use super::confidence::{features, Model, FEATURES};
+use crate::calibration::Calibration;
 use crate::engine::{Engine, Exclude};
 use crate::kb::Kb;
 

@@ -3,8 +3,7 @@
 
 use crate::engine::Ranking;
 
-/// Number of ranking features the model reads.
-pub const FEATURES: usize = 9;
+pub use crate::calibration::{Model, FEATURES};
 
 /// Features of a ranking that predict a correct top answer:
 /// coverage of the query by the best question, relative margin to the runner-up, share of the
@@ -30,28 +29,12 @@ pub fn features(r: &Ranking) -> [f32; FEATURES] {
     ]
 }
 
-/// The logistic confidence model.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Model {
-    pub weights: [f32; FEATURES],
-    pub bias: f32,
-}
-
-impl Default for Model {
-    fn default() -> Self {
-        // A prior for KBs too small to calibrate: coverage, margin and votes dominate.
-        Model { weights: [4.0, 3.0, 1.0, 1.0, 1.0, 2.0, 1.0, 0.0, 0.0], bias: -6.5 }
-    }
-}
-
 impl Model {
-    /// Probability (0–1) that the top entry is right.
+    /// Probability (0–1) that the top entry of a ranking is right.
     pub fn confidence(&self, r: &Ranking) -> f32 {
         if r.hits.is_empty() {
             return 0.0;
         }
-        let f = features(r);
-        let z: f32 = self.bias + self.weights.iter().zip(f).map(|(w, x)| w * x).sum::<f32>();
-        1.0 / (1.0 + (-z).exp())
+        self.probability(&features(r))
     }
 }

@@ -3,7 +3,16 @@
 //! not a fresh question). The policy opens with empathy that fits.
 
 use super::lexicon;
-use super::Emotion;
+use serde::{Deserialize, Serialize};
+
+/// The shopper's mood as far as the text shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Emotion {
+    #[default]
+    Calm,
+    Anxious,
+    Angry,
+}
 
 const ANGRY: &[&str] = &[
     "气死",

@@ -6,7 +6,15 @@
 //! Time comes in through [`Now`]; the shop's UTC offset is the merchant's setting when given,
 //! else the caller's `Now::utc_offset_minutes`. Nothing here reads a clock.
 
-use super::Now;
+/// The current time as the caller sees it (the core reads no clock).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Now {
+    /// Milliseconds since the Unix epoch.
+    pub unix_ms: i64,
+    /// The shop's offset from UTC in minutes (e.g. +480 for China). A `[hours] utc_offset`
+    /// in `kefu.toml` takes precedence.
+    pub utc_offset_minutes: i32,
+}
 use serde::{Deserialize, Serialize};
 
 const DAY_MS: i64 = 86_400_000;

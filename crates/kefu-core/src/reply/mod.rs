@@ -1,90 +1,50 @@
 //! The reply policy: turns a ranking (and what the shopper said before) into one decision per
 //! message — answer, clarify, ask, hand off, or small talk — with the reason for it.
 //!
-//! Confidence is a small logistic model over ranking features (coverage, margin, how much of
-//! the query the KB knows, score), fitted at build time by leave-one-out on the KB itself
-//! ([`calibrate`]); the answer threshold is then chosen so the estimated wrong-answer rate
-//! stays under the target. Merchants can override the thresholds in `kefu.toml`.
+//! [`respond`] runs named stages, one function each:
+//! normalise, facts and masking (`read`) → triage (`classify`) → retrieve (the engine) →
+//! decide ([`decide`]: confidence from [`confidence`], thresholds calibrated at build time by
+//! [`calibrate`]) → word (`word`: the service process's rules, sentences from [`wording`]).
+//! Merchants can override the thresholds in `kefu.toml`.
 
-pub mod calibrate;
-pub mod confidence;
-pub mod emotion;
+// The stages, lowest first; each imports only stages above it in this list.
+// Shared word lists, then reading the message: small talk, masking, facts.
 pub mod facts;
-pub mod gaps;
-pub mod hours;
 pub mod lexicon;
 pub mod mask;
 pub mod smalltalk;
+// What kind of message it is.
+pub mod emotion;
 pub mod triage;
+// Retrieval is the engine (`crate::engine`); how sure it is, and the decision.
+pub mod calibrate;
+pub mod confidence;
+pub mod decide;
+// Words: working hours and promises, then the sentences.
+pub mod hours;
 pub mod wording;
+// What content staff see afterwards.
+pub mod gaps;
 
 use serde::{Deserialize, Serialize};
 
 use crate::analyze::normalize;
-use crate::bundle::Calibration;
 use crate::engine::{Engine, Ranking};
 use crate::kb::Locale;
+pub use confidence::{features, Model, FEATURES};
+pub use decide::{decide_ranking, Decision, HandoffReason, Thresholds, COVERAGE_MIN};
+pub use emotion::Emotion;
 pub use facts::Fact;
 pub use gaps::GapRecord;
+pub use hours::Now;
 pub use smalltalk::Smalltalk;
-pub use triage::Cue;
+pub use triage::{Cue, Triage};
 use wording::PromiseKind;
 
 /// Longest part of a message the policy reads (the masked text keeps everything).
 pub const MAX_MESSAGE_CHARS: usize = 2000;
 /// Longest message text kept in a [`GapRecord`] or a pending question.
 const MAX_STORED_CHARS: usize = 500;
-
-/// What the bot does with one message.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Decision {
-    /// One entry clearly wins: show its answer.
-    Answer { entry: u32, confidence: f32 },
-    /// Two or three close candidates: "did you mean …" buttons.
-    Clarify { candidates: Vec<u32> },
-    /// A fact is missing (e.g. the order number of an order problem): ask for it, saying why.
-    Ask { fact: Fact },
-    /// Hand the conversation to a human.
-    Handoff { reason: HandoffReason },
-    /// Greeting, thanks, goodbye, "ok": answered without the index.
-    Smalltalk { kind: Smalltalk },
-}
-
-/// Why a conversation goes to a human.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum HandoffReason {
-    /// Nothing in the KB is close enough.
-    LowConfidence,
-    /// The message is empty of searchable words.
-    NoQuery,
-    /// The shopper asked for a person.
-    Requested,
-    /// Triage says a human must handle it (urgent, complaint, an order to look up).
-    Rule,
-}
-
-/// The kind of message, by the seeds' service process.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub enum Triage {
-    /// Product, policy or promotion question (instant tier).
-    #[default]
-    Product,
-    /// Order problem: tracking, delay, address change, cancel (after-sales tier).
-    Order,
-    /// Complaint or dispute: broken, wrong item, bad service (1-hour acknowledgement).
-    Complaint,
-    /// Payment failed, account stolen, fraud (green channel).
-    Urgent,
-}
-
-/// The shopper's mood as far as the text shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub enum Emotion {
-    #[default]
-    Calm,
-    Anxious,
-    Angry,
-}
 
 /// Facts the shopper already gave; never asked again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -98,16 +58,6 @@ pub struct Facts {
     pub order_numbers: Vec<String>,
     /// Products of the KB the shopper named, as the KB writes them (at most 5).
     pub products: Vec<String>,
-}
-
-/// The current time as the caller sees it (the core reads no clock).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Now {
-    /// Milliseconds since the Unix epoch.
-    pub unix_ms: i64,
-    /// The shop's offset from UTC in minutes (e.g. +480 for China). A `[hours] utc_offset`
-    /// in `kefu.toml` takes precedence.
-    pub utc_offset_minutes: i32,
 }
 
 /// A question put on hold while the policy asks for a missing fact.
@@ -173,13 +123,34 @@ pub struct Reply {
 /// next-working-day promise; in peak mode it says the queue time.
 pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now) -> Reply {
     conv.turns = conv.turns.saturating_add(1);
+    let read = read(engine, conv, message);
+    let kind = classify(conv, &read);
+    let ranking = retrieve(engine, &kind.question);
+    let base = decide_ranking(engine, &ranking, &Thresholds::of(engine));
+    let mut r = word(engine, conv, &read, &kind, base, now);
+    r.gap = gap_record(engine, &read, &ranking, &r, now);
+    r
+}
+
+/// Stage 1, normalise, facts and masking: what the shopper said, with ID and bank-card
+/// numbers masked, facts (order numbers, phones, products) taken out of the question.
+struct Reading {
+    /// The message as it may be stored or sent.
+    masked: String,
+    /// The part the policy reads (at most [`MAX_MESSAGE_CHARS`]).
+    work: String,
+    found: facts::Found,
+    /// `work` without the facts: what is searched.
+    query: String,
+    norm: String,
+    locale: Locale,
+}
+
+fn read(engine: &Engine, conv: &mut Conversation, message: &str) -> Reading {
     let settings = &engine.manifest().settings;
     let order_expected = conv.pending.is_some() && conv.facts.order_number.is_none();
     let masked = mask::mask_spans(message, &mask::find_in(message, order_expected));
-    let work: &str = match masked.char_indices().nth(MAX_MESSAGE_CHARS) {
-        Some((at, _)) => &masked[..at],
-        None => &masked,
-    };
+    let work: &str = truncate(&masked, MAX_MESSAGE_CHARS);
 
     // Facts first: they are cut out of the question before searching.
     let pattern = facts::OrderPattern::of_settings(settings.order_pattern.as_deref());
@@ -190,7 +161,26 @@ pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now
     let norm = normalize(&query);
     let locale = wording::pick_locale(settings.locale, work, conv.locale);
     conv.locale = Some(locale);
+    let work = work.to_string();
+    Reading { masked, work, found, query, norm, locale }
+}
 
+/// Stage 2, triage: what kind of message this is, how the shopper feels, and what to search
+/// (a bare order number answers the question that was waiting for it).
+struct Kind {
+    triage: Triage,
+    cue: Cue,
+    emotion: Emotion,
+    /// A second complaint in the conversation.
+    repeat: bool,
+    /// The shopper asked for a person.
+    human: bool,
+    small: Option<Smalltalk>,
+    question: String,
+}
+
+fn classify(conv: &mut Conversation, read: &Reading) -> Kind {
+    let Reading { work, found, query, norm, .. } = read;
     let (mut triage, mut cue) = triage::classify(&norm);
     let human = triage::wants_human(&norm);
     let small = smalltalk::classify(&norm);
@@ -224,9 +214,25 @@ pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now
         emotion = Emotion::Anxious;
     }
     let repeat = triage == Triage::Complaint && conv.complaints >= 2;
+    Kind { triage, cue, emotion, repeat, human, small, question }
+}
 
-    let ranking = if question.trim().is_empty() { Ranking::default() } else { engine.search(&question, 5) };
-    let base = decide_ranking(engine, &ranking, &Thresholds::of(engine));
+/// Stage 3, retrieve: the ranking of the question (none for an empty one).
+fn retrieve(engine: &Engine, question: &str) -> Ranking {
+    if question.trim().is_empty() {
+        Ranking::default()
+    } else {
+        engine.search(question, 5)
+    }
+}
+
+/// Stage 5, word: the decision in the service process's terms (green channel, hand-over,
+/// small talk, complaint, order problem) and the sentences around it.
+fn word(engine: &Engine, conv: &mut Conversation, read: &Reading, kind: &Kind, base: Decision, now: Now) -> Reply {
+    let settings = &engine.manifest().settings;
+    let Reading { masked, found, locale, .. } = read;
+    let locale = *locale;
+    let Kind { triage, cue, emotion, repeat, human, small, ref question } = *kind;
     let open = settings.hours.is_open(now);
     let peak = open && settings.peak.on;
     let has_order = conv.facts.order_number.is_some();
@@ -336,23 +342,27 @@ pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now
             _ => {}
         }
     }
+    r
+}
 
+/// For `kefu gaps`: a message the KB could not answer, without its facts.
+fn gap_record(engine: &Engine, read: &Reading, ranking: &Ranking, r: &Reply, now: Now) -> Option<GapRecord> {
     let unanswered = matches!(
         r.decision,
         Decision::Clarify { .. } | Decision::Handoff { reason: HandoffReason::LowConfidence | HandoffReason::NoQuery }
     );
-    if unanswered && query.chars().any(|c| c.is_alphabetic()) {
-        // Order numbers and phones are cut out: content staff need the question, not the data.
-        let text = query.split_whitespace().collect::<Vec<_>>().join(" ");
-        r.gap = Some(GapRecord {
-            text: truncate(&text, MAX_STORED_CHARS).to_string(),
-            decision: r.decision.kind().to_string(),
-            top_entry: ranking.hits.first().and_then(|h| engine.entry(h.entry)).map(|e| e.id.clone()),
-            locale: locale.tag().to_string(),
-            unix_ms: now.unix_ms,
-        });
+    if !unanswered || !read.query.chars().any(|c| c.is_alphabetic()) {
+        return None;
     }
-    r
+    // Order numbers and phones are cut out: content staff need the question, not the data.
+    let text = read.query.split_whitespace().collect::<Vec<_>>().join(" ");
+    Some(GapRecord {
+        text: truncate(&text, MAX_STORED_CHARS).to_string(),
+        decision: r.decision.kind().to_string(),
+        top_entry: ranking.hits.first().and_then(|h| engine.entry(h.entry)).map(|e| e.id.clone()),
+        locale: read.locale.tag().to_string(),
+        unix_ms: now.unix_ms,
+    })
 }
 
 /// The KB's categories, most entries first (ties by name).
@@ -459,85 +469,4 @@ fn truncate(s: &str, max: usize) -> &str {
         Some((at, _)) => &s[..at],
         None => s,
     }
-}
-
-impl Decision {
-    /// Short machine name: `answer`, `clarify`, `ask`, `handoff`, `smalltalk`.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Decision::Answer { .. } => "answer",
-            Decision::Clarify { .. } => "clarify",
-            Decision::Ask { .. } => "ask",
-            Decision::Handoff { .. } => "handoff",
-            Decision::Smalltalk { .. } => "smalltalk",
-        }
-    }
-}
-
-pub use confidence::{features, Model, FEATURES};
-
-/// Thresholds in force: calibrated ones, with merchant overrides applied.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Thresholds {
-    pub answer_min: f32,
-    pub clarify_min: f32,
-    pub margin_min: f32,
-    /// Share of the query (idf-weighted) the best question must cover before the bot answers
-    /// on its own; below it the best it does is offer candidates. Default [`COVERAGE_MIN`].
-    pub coverage_min: f32,
-}
-
-/// Default coverage floor for answering: an entry that matches less than 30% of what the
-/// shopper typed is a guess, however confident the score model is (measured on the shared
-/// eval files: fewer wrong answers at the same self-service).
-pub const COVERAGE_MIN: f32 = 0.3;
-
-/// A message whose terms the KB knows (this share, idf-weighted) and of which one of the three
-/// best entries' questions covers at least [`FAMILIAR_COVERAGE`] is never called out of scope: it gets "did you
-/// mean" choices even below the clarify threshold (never a direct answer).
-const FAMILIAR_KNOWN: f32 = 0.95;
-const FAMILIAR_COVERAGE: f32 = 0.5;
-
-impl Thresholds {
-    /// Thresholds of a bundle (calibration + `kefu.toml` overrides).
-    pub fn of(engine: &Engine) -> Thresholds {
-        let m = engine.manifest();
-        let c: &Calibration = &m.calibration;
-        let o = &m.settings.policy;
-        Thresholds {
-            answer_min: o.answer_min.unwrap_or(c.answer_min),
-            clarify_min: o.clarify_min.unwrap_or(c.clarify_min),
-            margin_min: o.margin_min.unwrap_or(0.0),
-            coverage_min: o.coverage_min.unwrap_or(COVERAGE_MIN),
-        }
-    }
-}
-
-/// Decides from a ranking alone (the retrieval part of the policy).
-pub fn decide_ranking(engine: &Engine, ranking: &Ranking, t: &Thresholds) -> Decision {
-    let Some(top) = ranking.hits.first() else {
-        let reason = if ranking.query_terms == 0 { HandoffReason::NoQuery } else { HandoffReason::LowConfidence };
-        return Decision::Handoff { reason };
-    };
-    let model = engine.manifest().calibration.model;
-    let confidence = model.confidence(ranking);
-    if confidence >= t.answer_min && ranking.margin() >= t.margin_min && top.coverage >= t.coverage_min {
-        return Decision::Answer { entry: top.entry, confidence };
-    }
-    // Below the clarify threshold the KB may still know every word of the message and have a
-    // question that covers most of it ("can i retrun a opened item"): show the closest topics
-    // rather than saying the shop can't help. Only a message with words the KB has never seen,
-    // or that no question covers, gets the out-of-scope reply.
-    let familiar =
-        ranking.known >= FAMILIAR_KNOWN && ranking.hits.iter().take(3).any(|h| h.coverage >= FAMILIAR_COVERAGE);
-    if (confidence >= t.clarify_min || familiar) && ranking.hits.len() >= 2 {
-        let best = ranking.hits[0].score;
-        let candidates =
-            ranking.hits.iter().take(3).filter(|h| h.score >= best * 0.6).map(|h| h.entry).collect::<Vec<_>>();
-        if candidates.len() >= 2 {
-            return Decision::Clarify { candidates };
-        }
-        return Decision::Clarify { candidates: ranking.hits.iter().take(2).map(|h| h.entry).collect() };
-    }
-    Decision::Handoff { reason: HandoffReason::LowConfidence }
 }

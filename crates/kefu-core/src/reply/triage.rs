@@ -7,8 +7,21 @@
 //! their own. The most serious class found wins: urgent > complaint > order > product.
 
 use super::lexicon;
-use super::Triage;
 use serde::{Deserialize, Serialize};
+
+/// The kind of message, by the seeds' service process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Triage {
+    /// Product, policy or promotion question (instant tier).
+    #[default]
+    Product,
+    /// Order problem: tracking, delay, address change, cancel (after-sales tier).
+    Order,
+    /// Complaint or dispute: broken, wrong item, bad service (1-hour acknowledgement).
+    Complaint,
+    /// Payment failed, account stolen, fraud (green channel).
+    Urgent,
+}
 
 /// The specific problem behind a triage class; picks the wording of empathy and asks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -5,10 +5,12 @@
 //! shopper *can* do), empathy that fits the situation — several variants per situation, chosen
 //! by triage, cue, emotion and turn, never one fixed template. A test scans every string.
 
+use super::decide::HandoffReason;
+use super::emotion::Emotion;
 use super::hours::{hhmm, Promises, ServiceHours};
 use super::smalltalk::Smalltalk;
 use super::triage::Cue;
-use super::{Emotion, HandoffReason, Triage};
+use super::triage::Triage;
 use crate::analyze::is_han;
 use crate::kb::Locale;
 

@@ -1,0 +1,127 @@
+//! Decide: from a ranking and the calibrated thresholds, the retrieval part of the policy —
+//! answer, "did you mean", or hand over — and the decision types the later stages word.
+
+use serde::{Deserialize, Serialize};
+
+use super::facts::Fact;
+use super::smalltalk::Smalltalk;
+use crate::calibration::Calibration;
+use crate::engine::{Engine, Ranking};
+
+/// What the bot does with one message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// One entry clearly wins: show its answer.
+    Answer { entry: u32, confidence: f32 },
+    /// Two or three close candidates: "did you mean …" buttons.
+    Clarify { candidates: Vec<u32> },
+    /// A fact is missing (e.g. the order number of an order problem): ask for it, saying why.
+    Ask { fact: Fact },
+    /// Hand the conversation to a human.
+    Handoff { reason: HandoffReason },
+    /// Greeting, thanks, goodbye, "ok": answered without the index.
+    Smalltalk { kind: Smalltalk },
+}
+
+/// Why a conversation goes to a human.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HandoffReason {
+    /// Nothing in the KB is close enough.
+    LowConfidence,
+    /// The message is empty of searchable words.
+    NoQuery,
+    /// The shopper asked for a person.
+    Requested,
+    /// Triage says a human must handle it (urgent, complaint, an order to look up).
+    Rule,
+}
+
+impl Decision {
+    /// Short machine name: `answer`, `clarify`, `ask`, `handoff`, `smalltalk`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Decision::Answer { .. } => "answer",
+            Decision::Clarify { .. } => "clarify",
+            Decision::Ask { .. } => "ask",
+            Decision::Handoff { .. } => "handoff",
+            Decision::Smalltalk { .. } => "smalltalk",
+        }
+    }
+}
+
+/// Thresholds in force: calibrated ones, with merchant overrides applied.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    pub answer_min: f32,
+    pub clarify_min: f32,
+    pub margin_min: f32,
+    /// Share of the query (idf-weighted) the best question must cover before the bot answers
+    /// on its own; below it the best it does is offer candidates. Default [`COVERAGE_MIN`].
+    pub coverage_min: f32,
+}
+
+/// Default coverage floor for answering: an entry that matches less than 30% of what the
+/// shopper typed is a guess, however confident the score model is (measured on the shared
+/// eval files: fewer wrong answers at the same self-service).
+pub const COVERAGE_MIN: f32 = 0.3;
+
+/// A message whose terms the KB knows (this share, idf-weighted) and of which one of the three
+/// best entries' questions covers at least [`FAMILIAR_COVERAGE`] is never called out of scope: it gets "did you
+/// mean" choices even below the clarify threshold (never a direct answer).
+const FAMILIAR_KNOWN: f32 = 0.95;
+const FAMILIAR_COVERAGE: f32 = 0.5;
+
+impl Thresholds {
+    /// Thresholds of a bundle (calibration + `kefu.toml` overrides).
+    pub fn of(engine: &Engine) -> Thresholds {
+        let m = engine.manifest();
+        let c: &Calibration = &m.calibration;
+        let o = &m.settings.policy;
+        Thresholds {
+            answer_min: o.answer_min.unwrap_or(c.answer_min),
+            clarify_min: o.clarify_min.unwrap_or(c.clarify_min),
+            margin_min: o.margin_min.unwrap_or(0.0),
+            coverage_min: o.coverage_min.unwrap_or(COVERAGE_MIN),
+        }
+    }
+}
+
+/// A runner-up within this share of the top score, covering the message (nearly) as well,
+/// makes a tie: "did you mean" instead of an answer.
+const TIE_SCORE: f32 = 0.95;
+const TIE_COVERAGE: f32 = 0.05;
+
+/// Decides from a ranking alone (the retrieval part of the policy).
+pub fn decide_ranking(engine: &Engine, ranking: &Ranking, t: &Thresholds) -> Decision {
+    let Some(top) = ranking.hits.first() else {
+        let reason = if ranking.query_terms == 0 { HandoffReason::NoQuery } else { HandoffReason::LowConfidence };
+        return Decision::Handoff { reason };
+    };
+    let model = engine.manifest().calibration.model;
+    let confidence = model.confidence(ranking);
+    // Two entries that match the message equally well ("退货运费谁出": change of mind or a
+    // quality problem?) are a question back to the shopper, however confident the model is.
+    let tie = ranking
+        .hits
+        .get(1)
+        .is_some_and(|second| second.score >= top.score * TIE_SCORE && second.coverage >= top.coverage - TIE_COVERAGE);
+    if confidence >= t.answer_min && !tie && ranking.margin() >= t.margin_min && top.coverage >= t.coverage_min {
+        return Decision::Answer { entry: top.entry, confidence };
+    }
+    // Below the clarify threshold the KB may still know every word of the message and have a
+    // question that covers most of it ("can i retrun a opened item"): show the closest topics
+    // rather than saying the shop can't help. Only a message with words the KB has never seen,
+    // or that no question covers, gets the out-of-scope reply.
+    let familiar =
+        ranking.known >= FAMILIAR_KNOWN && ranking.hits.iter().take(3).any(|h| h.coverage >= FAMILIAR_COVERAGE);
+    if (confidence >= t.clarify_min || familiar) && ranking.hits.len() >= 2 {
+        let best = ranking.hits[0].score;
+        let candidates =
+            ranking.hits.iter().take(3).filter(|h| h.score >= best * 0.6).map(|h| h.entry).collect::<Vec<_>>();
+        if candidates.len() >= 2 {
+            return Decision::Clarify { candidates };
+        }
+        return Decision::Clarify { candidates: ranking.hits.iter().take(2).map(|h| h.entry).collect() };
+    }
+    Decision::Handoff { reason: HandoffReason::LowConfidence }
+}
