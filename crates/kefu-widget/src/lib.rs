@@ -712,6 +712,7 @@ impl App {
         store::save_case(None);
         self.stop_following();
         // Photos in the form go; cases still in the outbox are delivered regardless.
+        store::mark_drafts_cleared(now_ms());
         for d in std::mem::take(&mut self.drafts) {
             wasm_bindgen_futures::spawn_local(async move {
                 let _ = idb::delete(idb::PHOTOS, &d.id).await;

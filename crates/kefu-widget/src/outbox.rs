@@ -390,12 +390,21 @@ pub async fn save_draft(id: &str, name: &str, p: &crate::images::Processed) -> R
 
 /// The photos in the form (drafts), oldest first.
 pub async fn drafts() -> Vec<JsValue> {
-    let mut v: Vec<JsValue> = idb::all(PHOTOS)
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|p| field_str(p, "state").as_deref() == Some("draft"))
-        .collect();
+    let cleared = crate::store::drafts_cleared_at();
+    let mut v: Vec<JsValue> = Vec::new();
+    for p in idb::all(PHOTOS).await.unwrap_or_default() {
+        if field_str(&p, "state").as_deref() != Some("draft") {
+            continue;
+        }
+        if field_num(&p, "created") <= cleared {
+            // Discarded by "new conversation" before its deletion finished: finish it now.
+            if let Some(id) = field_str(&p, "id") {
+                let _ = idb::delete(PHOTOS, &id).await;
+            }
+            continue;
+        }
+        v.push(p);
+    }
     oldest_first(&mut v);
     v
 }

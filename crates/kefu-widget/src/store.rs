@@ -13,6 +13,9 @@ use web_sys::Storage;
 pub const CHAT_KEY: &str = "kefu.v2.chat";
 /// Key of the hand-off case the widget follows (`localStorage`).
 pub const CASE_KEY: &str = "kefu.v1.case";
+/// When the shopper last started a new conversation (ms since the epoch, `localStorage`):
+/// photo drafts made before it are gone even if deleting them had not finished.
+pub const DRAFTS_CLEARED_KEY: &str = "kefu.v1.drafts-cleared";
 /// Key the loader reads to reopen the panel after a navigation (`"1"` when open).
 pub const OPEN_KEY: &str = "kefu.v1.open";
 
@@ -36,6 +39,19 @@ pub fn clear() {
     if let Some(s) = session() {
         let _ = s.remove_item(CHAT_KEY);
     }
+}
+
+/// Marks every photo draft made until now as discarded (synchronous, so a reload right after
+/// "new conversation" cannot bring them back while their deletion is still under way).
+pub fn mark_drafts_cleared(at_ms: f64) {
+    if let Some(s) = local() {
+        let _ = s.set_item(DRAFTS_CLEARED_KEY, &format!("{at_ms}"));
+    }
+}
+
+/// When drafts were last discarded (0 when never).
+pub fn drafts_cleared_at() -> f64 {
+    local().and_then(|s| s.get_item(DRAFTS_CLEARED_KEY).ok().flatten()).and_then(|v| v.parse().ok()).unwrap_or(0.0)
 }
 
 /// `localStorage`, when the browser lets the page use it.
