@@ -91,10 +91,12 @@ node --check "$STAGE/kefu.js"
 
 # Pre-compressed copies (brotli q11, gzip -9) for servers that serve them as they are
 # (kefu serve, nginx gzip_static/brotli_static): smaller than compressing on the fly.
+# `kefu build` already wrote those of the bundles (same settings).
 node - "$STAGE" "$JS" "$WA" "$CSS" kefu.js kb-zh-CN.kefu kb-en.kefu <<'EOF'
 const fs = require('fs'), path = require('path'), z = require('zlib');
 const [dir, ...files] = process.argv.slice(2);
 for (const f of files) {
+  if (f.endsWith('.kefu') && ['.br', '.gz'].every((x) => fs.existsSync(path.join(dir, f + x)))) continue;
   const b = fs.readFileSync(path.join(dir, f));
   fs.writeFileSync(path.join(dir, f + '.br'), z.brotliCompressSync(b, { params: { [z.constants.BROTLI_PARAM_QUALITY]: 11, [z.constants.BROTLI_PARAM_SIZE_HINT]: b.length } }));
   fs.writeFileSync(path.join(dir, f + '.gz'), z.gzipSync(b, { level: 9 }));

@@ -2,7 +2,7 @@
 // kefu demo/test server: serves the demo shop (www/) at /, the built widget (pkg/) at /kefu/,
 // with the strict Content-Security-Policy a careful shop would send, correct MIME types
 // (application/wasm for streaming compilation), brotli/gzip like a production CDN, immutable
-// caching for content-hashed files and ETag revalidation for the rest. POST /api/cases takes
+// caching for content-hashed files and content-hash ETag revalidation for the rest. POST /api/cases takes
 // hand-off cases in kefu-server's shape (a stand-in, so the widget tests run without
 // kefu-server; GET /api/cases lists what arrived), PUT /api/cases/{id}/attachments/{att}
 // takes photos (idempotent by id, stored as size + sha256), and it streams case events (agent replies)
@@ -73,20 +73,42 @@ export function resolve(urlPath, { www = path.join(ROOT, 'www'), pkg = path.join
   return file;
 }
 
-const packed = new Map(); // "file|mtime|enc" → compressed bytes
+const packed = new Map(); // "file|version|enc" → compressed bytes
+const hashes = new Map(); // "file|version" → content hash (the ETag)
 
-// pkg/ files come with the .br/.gz copies scripts/build-widget.sh wrote (same settings as
-// here, as a CDN would serve them); anything else is compressed once on first request.
+/** Which version of a file: changes when it is rewritten or replaced (size, mtime, ctime, inode). */
+const version = (stat) => `${stat.size}|${stat.mtimeMs}|${stat.ctimeMs}|${stat.ino}`;
+
+function contentHash(file, stat, body) {
+  const key = `${file}|${version(stat)}`;
+  let h = hashes.get(key);
+  if (!h) {
+    h = crypto.createHash('sha256').update(body).digest('hex').slice(0, 32);
+    if (hashes.size > 4096) hashes.clear();
+    hashes.set(key, h);
+  }
+  return h;
+}
+
+// pkg/ files come with the .br/.gz copies scripts/build-widget.sh and `kefu build` wrote
+// (same settings as here, as a CDN would serve them); anything else is compressed once on
+// first request. Same rule as kefu serve: a copy is used only if it decompresses to exactly
+// the file's bytes (a copy left from an older bundle is ignored), checked once per version.
 function compressed(file, stat, enc, body) {
-  const key = `${file}|${stat.mtimeMs}|${enc}`;
+  const key = `${file}|${version(stat)}|${enc}`;
   let out = packed.get(key);
   if (!out) {
     const copy = file + (enc === 'br' ? '.br' : '.gz');
-    const fresh = fs.statSync(copy, { throwIfNoEntry: false });
-    out = fresh && fresh.mtimeMs >= stat.mtimeMs ? fs.readFileSync(copy)
-      : enc === 'br'
-        ? zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
-        : zlib.gzipSync(body, { level: 9 });
+    let fresh = null;
+    try {
+      const bytes = fs.readFileSync(copy);
+      const plain = enc === 'br' ? zlib.brotliDecompressSync(bytes) : zlib.gunzipSync(bytes);
+      if (plain.equals(body)) fresh = bytes;
+    } catch { /* missing or damaged: compress here */ }
+    out = fresh || (enc === 'br'
+      ? zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
+      : zlib.gzipSync(body, { level: 9 }));
+    if (packed.size > 4096) packed.clear();
     packed.set(key, out);
   }
   return out;
@@ -239,23 +261,23 @@ export async function startServer({ port = 0, host = '127.0.0.1', www, pkg, quie
     fs.stat(file, (err, stat) => {
       if (err || !stat.isFile()) return send(404, 'not found');
       const ext = path.extname(file);
-      const etag = `"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
       headers['Content-Type'] = TYPES[ext] || 'application/octet-stream';
-      // Hashed files never change; the loader and KB bundles may be a few minutes stale
-      // (revalidated in the background after that); pages are always revalidated.
-      headers['Cache-Control'] = HASHED.test(file) ? 'public, max-age=31536000, immutable'
-        : ext === '.kefu' || file.endsWith(`${path.sep}kefu.js`) ? 'public, max-age=300, stale-while-revalidate=86400'
-        : 'no-cache';
-      headers.ETag = etag;
+      // Hashed files never change; the rest (pages, the loader, KB bundles) is revalidated
+      // on every use against a strong ETag made from its content, so a rebuilt bundle
+      // reaches the next widget opened (as kefu serve does).
+      headers['Cache-Control'] = HASHED.test(file) ? 'public, max-age=31536000, immutable' : 'no-cache';
       headers.Vary = 'Accept-Encoding';
-      if (req.headers['if-none-match'] === etag) {
-        res.writeHead(304, headers);
-        return res.end();
-      }
       fs.readFile(file, (err, body) => {
         if (err) return send(500, 'read error');
+        const hash = contentHash(file, stat, body);
         const accept = String(req.headers['accept-encoding'] || '');
         const enc = !COMPRESSIBLE.has(ext) ? null : /\bbr\b/.test(accept) ? 'br' : /\bgzip\b/.test(accept) ? 'gzip' : null;
+        headers.ETag = `"${hash}${enc === 'br' ? '-br' : enc === 'gzip' ? '-gz' : ''}"`;
+        const tags = String(req.headers['if-none-match'] || '').split(',').map((t) => t.trim().replace(/^W\//, ''));
+        if (tags.some((t) => t === '*' || t.replace(/-(br|gz)"$/, '"') === `"${hash}"`)) {
+          res.writeHead(304, headers);
+          return res.end();
+        }
         if (enc) {
           body = compressed(file, stat, enc, body);
           headers['Content-Encoding'] = enc;

@@ -29,13 +29,14 @@ function spawnSyncOk(cmd, args, env) {
 }
 
 /**
- * Starts `kefu serve` on 127.0.0.1 (`port` 0: any free port) with the data in `db`; resolves
- * with {url, port, stop(signal)} once it listens.
+ * Starts `kefu serve` on 127.0.0.1 (`port` 0: any free port) with the data in `db`, serving
+ * `www` (default: the repository's www/) and `pkg` (default: pkg/); resolves with
+ * {url, port, stop(signal)} once it listens.
  */
-export function startKefu({ db, port = 0, args = [] }) {
+export function startKefu({ db, port = 0, args = [], www = path.join(ROOT, 'www'), pkg = path.join(ROOT, 'pkg') }) {
   if (!fs.existsSync(KEFU)) throw new Error(`${KEFU} is missing: cargo build --release -p kefu-cli`);
-  const proc = spawn(KEFU, ['serve', '--db', db, '--addr', `127.0.0.1:${port}`, '--www', path.join(ROOT, 'www'),
-    '--pkg', path.join(ROOT, 'pkg'), '--rate-ip', '0/0', '--rate-client', '0/0', ...args], {
+  const proc = spawn(KEFU, ['serve', '--db', db, '--addr', `127.0.0.1:${port}`, '--www', www,
+    '--pkg', pkg, '--rate-ip', '0/0', '--rate-client', '0/0', ...args], {
     env: { ...process.env, KEFU_LOG: process.env.KEFU_LOG || 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -317,3 +317,68 @@ fn chat_keeps_the_conversation_and_ask_says_what_the_widget_says() {
     let said = ask.split("the widget says:\n").nth(1).unwrap_or_default();
     assert_eq!(said, replies[2].split_once('\n').map(|x| x.1).unwrap_or_default(), "{ask}");
 }
+
+fn decoded(path: &Path) -> Vec<u8> {
+    use std::io::Read;
+    let bytes = std::fs::read(path).unwrap();
+    let mut out = Vec::new();
+    if path.extension().unwrap() == "br" {
+        brotli::Decompressor::new(&bytes[..], 4096).read_to_end(&mut out).unwrap();
+    } else {
+        flate2::read::MultiGzDecoder::new(&bytes[..]).read_to_end(&mut out).unwrap();
+    }
+    out
+}
+
+#[test]
+fn build_writes_matching_precompressed_copies_atomically() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("kb");
+    std::fs::create_dir(&src).unwrap();
+    write(
+        &src,
+        "a.md",
+        "---\nid: returns\nquestions:\n  - how do I return an item\ncategory: returns\n---\nSend it back within 30 days.\n",
+    );
+    let out = tmp.path().join("kb.kefu");
+    let (br, gz) = (tmp.path().join("kb.kefu.br"), tmp.path().join("kb.kefu.gz"));
+    // Copies of an older bundle are there (as after a `cp` of a new bundle alone).
+    std::fs::write(&br, b"old").unwrap();
+    std::fs::write(&gz, b"old").unwrap();
+    let o = kefu(&["build", src.to_str().unwrap(), "-o", out.to_str().unwrap(), "--no-calibrate", "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bundle = std::fs::read(&out).unwrap();
+    assert_eq!(decoded(&br), bundle);
+    assert_eq!(decoded(&gz), bundle);
+    assert!(std::fs::metadata(&br).unwrap().len() < bundle.len() as u64);
+    // Only the three files: the temporary ones were renamed into place.
+    let mut names: Vec<String> =
+        std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(names, ["kb", "kb.kefu", "kb.kefu.br", "kb.kefu.gz"]);
+
+    // A new entry: the copies follow the new bundle.
+    write(&src, "b.md", "---\nid: hours\nquestions:\n  - when are you open\ncategory: general\n---\nEvery day 9–18.\n");
+    let o = kefu(&["build", src.to_str().unwrap(), "-o", out.to_str().unwrap(), "--no-calibrate", "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bundle2 = std::fs::read(&out).unwrap();
+    assert_ne!(bundle, bundle2);
+    assert_eq!(decoded(&br), bundle2);
+    assert_eq!(decoded(&gz), bundle2);
+
+    // --no-compress: no copies, and the now stale ones are removed.
+    let o = kefu(&["build", src.to_str().unwrap(), "-o", out.to_str().unwrap(), "--no-calibrate", "--no-compress"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("removed the stale"), "{}", stderr(&o));
+    assert!(!br.exists() && !gz.exists());
+    assert!(out.exists());
+
+    // A bundle in the current folder (no parent path) works too.
+    let o = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(["build", src.to_str().unwrap(), "-o", "here.kefu", "--no-calibrate", "-q"])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(decoded(&tmp.path().join("here.kefu.br")), std::fs::read(tmp.path().join("here.kefu")).unwrap());
+}

@@ -22,6 +22,7 @@ pub mod pii;
 pub mod preflight;
 pub mod ratelimit;
 pub mod report;
+mod statics;
 pub mod util;
 mod web;
 pub mod webhook;

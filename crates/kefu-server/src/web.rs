@@ -81,15 +81,16 @@ pub fn router(st: State) -> Router {
         .layer(middleware::map_response(inbox_headers));
 
     let mut app = Router::new().merge(api).merge(inbox).route("/healthz", get(|| async { "ok" }));
-    // Static files: pre-compressed `.br`/`.gz` siblings when the build made them, else gzip
-    // on the fly (the wasm shrinks about 3×).
+    // Static files: pre-compressed `.br`/`.gz` siblings when the build made them and they
+    // still match their file, else gzip on the fly (the wasm shrinks about 3×); strong
+    // ETags from the content (see statics.rs).
     if let Some(pkg) = &st.cfg.pkg {
         let dir = ServeDir::new(pkg).precompressed_br().precompressed_gzip();
-        app = app.nest_service("/kefu", tower::ServiceBuilder::new().layer(CompressionLayer::new()).service(dir));
+        app = app.nest_service("/kefu", static_service(pkg, false, dir));
     }
     if let Some(www) = &st.cfg.www {
         let dir = ServeDir::new(www).append_index_html_on_directories(true).precompressed_br().precompressed_gzip();
-        app = app.fallback_service(tower::ServiceBuilder::new().layer(CompressionLayer::new()).service(dir));
+        app = app.fallback_service(static_service(www, true, dir));
     } else {
         app = app.fallback(|| async { (StatusCode::NOT_FOUND, "not found") });
     }
@@ -97,6 +98,18 @@ pub fn router(st: State) -> Router {
     app.layer(middleware::from_fn(common_headers))
         .layer(middleware::from_fn(crate::error::json_error_bodies))
         .with_state(st)
+}
+
+/// ETags and the check of pre-compressed copies around `ServeDir`, compression between them.
+fn static_service(root: &std::path::Path, index_html: bool, dir: ServeDir) -> Router {
+    let statics = crate::statics::Statics::new(root, index_html);
+    Router::new().fallback_service(
+        tower::ServiceBuilder::new()
+            .layer(middleware::from_fn_with_state(statics, crate::statics::etags))
+            .layer(CompressionLayer::new())
+            .layer(middleware::from_fn(crate::statics::fresh_copies))
+            .service(dir),
+    )
 }
 
 async fn inbox_headers(mut r: Response) -> Response {
@@ -116,8 +129,10 @@ async fn common_headers(req: Request<axum::body::Body>, next: Next) -> Response 
     let immutable = path.starts_with("/kefu/") && content_hashed(path);
     let is_static = !path.starts_with("/api/") && !path.starts_with("/inbox");
     let mut r = next.run(req).await;
-    if is_static && r.status().is_success() && !r.headers().contains_key(header::CACHE_CONTROL) {
-        // Content-hashed widget files never change; everything else revalidates (ETag/Last-Modified).
+    let cacheable = r.status().is_success() || r.status() == StatusCode::NOT_MODIFIED;
+    if is_static && cacheable && !r.headers().contains_key(header::CACHE_CONTROL) {
+        // Content-hashed widget files never change; everything else (the loader kefu.js, KB
+        // bundles, pages) revalidates against its content-hash ETag on every use.
         let v = if immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
         r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(v));
     }

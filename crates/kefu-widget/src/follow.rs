@@ -164,11 +164,13 @@ impl App {
         let Some(case) = self.chat.case.clone() else { return };
         self.chat.push(From::Shopper, Body::Text(text.to_string()), now_ms());
         self.render_new();
-        let body = {
-            let mut j = crate::json::Json::object();
-            j.str("text", text).str("client_msg_id", &handoff::uuid_v4());
-            j.finish()
-        };
+        #[derive(serde::Serialize)]
+        struct FollowUp<'a> {
+            text: &'a str,
+            /// The server drops a repeat of the same id (a retry after a lost answer).
+            client_msg_id: String,
+        }
+        let body = crate::to_json(&FollowUp { text, client_msg_id: handoff::uuid_v4() });
         wasm_bindgen_futures::spawn_local(async move {
             let mut delay = 1000;
             for _ in 0..6 {

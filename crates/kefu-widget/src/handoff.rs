@@ -5,9 +5,9 @@
 
 use crate::chat::{Body, Chat, From, Notice};
 use crate::i18n::{t, Key, Lang};
-use crate::json::Json;
-use kefu_core::reply::{Cue, Emotion, Triage};
+use kefu_core::reply::{Cue, Emotion, GapRecord, Triage};
 use kefu_core::Engine;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Request, RequestInit, Response};
@@ -38,11 +38,11 @@ pub struct Form {
 /// A case ready to go: its id, the body for `POST data-handoff-url` (kefu-server's
 /// `/api/cases` shape: snake_case, `role`/`text`/`at` transcript, announced `attachments`),
 /// and the richer payload of the page's `handoff` event (camelCase, with the votes, KB gaps
-/// and photo details).
+/// and photo details, as a JS object).
 pub struct Case {
     pub id: String,
     pub body: String,
-    pub event: String,
+    pub event: JsValue,
 }
 
 /// A random UUID v4 (kefu-server wants case ids in that form).
@@ -78,6 +78,91 @@ fn emotion_name(e: Emotion) -> &'static str {
     }
 }
 
+/// `POST data-handoff-url`: kefu-server's `/api/cases` body (snake_case).
+#[derive(Serialize)]
+pub(crate) struct CaseBody<'a> {
+    pub id: &'a str,
+    pub locale: &'a str,
+    /// The last 200 messages, each clipped to 4000 characters.
+    pub transcript: Vec<BodyLine<'a>>,
+    pub order_number: Option<&'a str>,
+    pub contact: Option<&'a str>,
+    pub description: String,
+    pub triage: &'a str,
+    pub emotion: &'a str,
+    pub promise: Option<&'a str>,
+    /// The ids of the photos, uploaded after the case (`PUT {case}/attachments/{id}`).
+    pub attachments: Vec<&'a str>,
+    /// `handoff:<reason>`, then the cue (`damaged`, `wrong-item` …) if any.
+    pub tags: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bot_session: Option<&'a str>,
+}
+
+/// One transcript line of [`CaseBody`] (`at`: Unix ms).
+#[derive(Serialize)]
+pub(crate) struct BodyLine<'a> {
+    pub role: &'a str,
+    pub text: String,
+    pub at: f64,
+}
+
+/// The page's `handoff` event (camelCase; `null` for what is not known).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CaseEvent<'a> {
+    pub id: &'a str,
+    pub created_at: String,
+    pub shop: &'a str,
+    pub locale: &'a str,
+    pub page: &'a str,
+    pub reason: &'a str,
+    pub cue: Option<String>,
+    pub triage: &'a str,
+    pub emotion: &'a str,
+    pub name: Option<&'a str>,
+    pub contact: Option<&'a str>,
+    pub order_number: Option<&'a str>,
+    pub description: &'a str,
+    pub transcript: Vec<EventLine<'a>>,
+    pub votes: Vec<Vote<'a>>,
+    /// kefu-core's gap records, with their own (snake_case) field names.
+    pub gaps: &'a [GapRecord],
+    pub photos: Vec<PhotoInfo<'a>>,
+}
+
+/// One transcript line of [`CaseEvent`] (`at`: ISO 8601); `agent` and `entry` only when set.
+#[derive(Serialize)]
+pub(crate) struct EventLine<'a> {
+    pub from: &'a str,
+    pub text: &'a str,
+    pub at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry: Option<&'a str>,
+}
+
+/// A 👍/👎 the shopper gave an answer.
+#[derive(Serialize)]
+pub(crate) struct Vote<'a> {
+    pub entry: &'a str,
+    pub question: &'a str,
+    pub helpful: bool,
+}
+
+/// A photo in the `handoff` event (the widget adds its `blob`).
+#[derive(Serialize)]
+pub(crate) struct PhotoInfo<'a> {
+    pub id: &'a str,
+    #[serde(rename = "type")]
+    pub kind: &'a str,
+    pub width: u32,
+    pub height: u32,
+    pub size: u32,
+    pub sha256: &'a str,
+}
+
 /// Builds the case from the conversation and the form.
 pub fn case(chat: &Chat, engine: Option<&Engine>, lang: Lang, reason: &str, form: &Form) -> Case {
     let id = uuid_v4();
@@ -107,84 +192,62 @@ pub fn case(chat: &Chat, engine: Option<&Engine>, lang: Lang, reason: &str, form
         })
         .collect();
 
-    let mut j = Json::object();
-    j.str("id", &id).str("locale", lang.tag());
-    j.array("transcript");
-    for (role, _, text, at, _) in transcript.iter().rev().take(200).rev() {
-        j.item().str("role", role).str("text", &clip(text, 4000)).num("at", at.floor()).end_item();
-    }
-    j.end_array();
-    j.opt("order_number", order.as_deref())
-        .opt("contact", contact.as_deref())
-        .str("description", &clip(&description, 4000))
-        .str("triage", triage_name(chat.triage))
-        .str("emotion", emotion_name(chat.emotion))
-        .opt("promise", chat.promise.as_deref());
-    j.array("attachments");
-    for p in &form.photos {
-        j.value(&p.id);
-    }
-    j.end_array();
-    j.array("tags");
-    j.value(&format!("handoff:{reason}"));
-    if let Some(c) = cue_tag(chat.cue) {
-        j.value(&c);
-    }
-    j.end_array();
-    if let Some(s) = &chat.session {
-        j.str("bot_session", s);
-    }
-    let body = j.finish();
-
-    let mut e = Json::object();
-    e.str("id", &id)
-        .str("createdAt", &iso(now))
-        .str("shop", shop)
-        .str("locale", lang.tag())
-        .str("page", &page)
-        .str("reason", reason)
-        .opt("cue", cue_tag(chat.cue).as_deref())
-        .str("triage", triage_name(chat.triage))
-        .str("emotion", emotion_name(chat.emotion))
-        .opt("name", chat.name.as_deref())
-        .opt("contact", contact.as_deref())
-        .opt("orderNumber", order.as_deref())
-        .str("description", &description);
-    e.array("transcript");
-    for (role, agent, text, at, entry) in &transcript {
-        e.item().str("from", role).str("text", text).str("at", &iso(*at));
-        if let Some(a) = agent {
-            e.str("agent", a);
-        }
-        if let Some(id) = entry {
-            e.str("entry", id);
-        }
-        e.end_item();
-    }
-    e.end_array();
-    e.array("votes");
-    for (entry, question, helpful) in chat.votes() {
-        e.item().str("entry", entry).str("question", question).bool("helpful", helpful).end_item();
-    }
-    e.end_array();
-    e.array("gaps");
-    for g in &chat.gaps {
-        e.raw(&g.to_json());
-    }
-    e.end_array();
-    e.array("photos");
-    for p in &form.photos {
-        e.item()
-            .str("id", &p.id)
-            .str("type", "image/jpeg")
-            .num("width", p.width.into())
-            .num("height", p.height.into())
-            .num("size", p.size.into())
-            .str("sha256", &p.sha256)
-            .end_item();
-    }
-    e.end_array();
-    Case { id, body, event: e.finish() }
+    let (triage, emotion) = (triage_name(chat.triage), emotion_name(chat.emotion));
+    let body = CaseBody {
+        id: &id,
+        locale: lang.tag(),
+        transcript: transcript
+            .iter()
+            .rev()
+            .take(200)
+            .rev()
+            .map(|(role, _, text, at, _)| BodyLine { role, text: clip(text, 4000), at: at.floor() })
+            .collect(),
+        order_number: order.as_deref(),
+        contact: contact.as_deref(),
+        description: clip(&description, 4000),
+        triage,
+        emotion,
+        promise: chat.promise.as_deref(),
+        attachments: form.photos.iter().map(|p| p.id.as_str()).collect(),
+        tags: std::iter::once(format!("handoff:{reason}")).chain(cue_tag(chat.cue)).collect(),
+        bot_session: chat.session.as_deref(),
+    };
+    let event = CaseEvent {
+        id: &id,
+        created_at: iso(now),
+        shop,
+        locale: lang.tag(),
+        page: &page,
+        reason,
+        cue: cue_tag(chat.cue),
+        triage,
+        emotion,
+        name: chat.name.as_deref(),
+        contact: contact.as_deref(),
+        order_number: order.as_deref(),
+        description: &description,
+        transcript: transcript
+            .iter()
+            .map(|(from, agent, text, at, entry)| EventLine { from, text, at: iso(*at), agent: *agent, entry: *entry })
+            .collect(),
+        votes: chat.votes().into_iter().map(|(entry, question, helpful)| Vote { entry, question, helpful }).collect(),
+        gaps: &chat.gaps,
+        photos: form
+            .photos
+            .iter()
+            .map(|p| PhotoInfo {
+                id: &p.id,
+                kind: "image/jpeg",
+                width: p.width,
+                height: p.height,
+                size: p.size,
+                sha256: &p.sha256,
+            })
+            .collect(),
+    };
+    let (body, event) = (crate::to_json(&body), crate::to_js(&event));
+    Case { id, body, event }
 }
 
 fn clip(s: &str, max: usize) -> String {
@@ -280,7 +343,11 @@ pub(crate) fn json_request(url: &str, body: &str, keepalive: bool) -> Option<Req
 
 /// Sends the shopper's 1–5 rating of a closed case (`POST {case}/rating`, Bearer token).
 pub async fn rate(case_url: String, token: String, rating: u8) -> bool {
-    let body = format!("{{\"rating\":{rating}}}");
+    #[derive(Serialize)]
+    struct Rating {
+        rating: u8,
+    }
+    let body = crate::to_json(&Rating { rating });
     matches!(post_with_token(&format!("{case_url}/rating"), &token, &body).await, Some(200..=299))
 }
 
@@ -318,4 +385,67 @@ pub fn beacon(url: &str, body: &str) {
     wasm_bindgen_futures::spawn_local(async move {
         let _ = wasm_bindgen_futures::JsFuture::from(p).await;
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The wire names the server and the page's `handoff` callback rely on.
+    #[test]
+    fn case_payload_field_names() {
+        let body = CaseBody {
+            id: "c1",
+            locale: "en",
+            transcript: vec![BodyLine { role: "shopper", text: "a\"<".into(), at: 1_700_000_000_123.0 }],
+            order_number: None,
+            contact: Some("x@y.z"),
+            description: "broken".into(),
+            triage: "complaint",
+            emotion: "calm",
+            promise: None,
+            attachments: vec!["p1"],
+            tags: vec!["handoff:requested".into(), "damaged".into()],
+            bot_session: None,
+        };
+        assert_eq!(
+            serde_json::to_string(&body).unwrap(),
+            r#"{"id":"c1","locale":"en","transcript":[{"role":"shopper","text":"a\"<","at":1700000000123.0}],"order_number":null,"contact":"x@y.z","description":"broken","triage":"complaint","emotion":"calm","promise":null,"attachments":["p1"],"tags":["handoff:requested","damaged"]}"#
+        );
+        let gaps = [GapRecord { text: "q".into(), decision: "handoff".into(), ..Default::default() }];
+        let event = CaseEvent {
+            id: "c1",
+            created_at: "2026-01-01T00:00:00.000Z".into(),
+            shop: "S",
+            locale: "en",
+            page: "https://s/",
+            reason: "requested",
+            cue: None,
+            triage: "order",
+            emotion: "calm",
+            name: Some("Li"),
+            contact: None,
+            order_number: Some("42"),
+            description: "d",
+            transcript: vec![
+                EventLine { from: "agent", text: "t", at: "T".into(), agent: Some("Wu"), entry: None },
+                EventLine { from: "bot", text: "t", at: "T".into(), agent: None, entry: Some("e1") },
+            ],
+            votes: vec![Vote { entry: "e1", question: "q", helpful: true }],
+            gaps: &gaps,
+            photos: vec![PhotoInfo { id: "p1", kind: "image/jpeg", width: 2, height: 3, size: 4, sha256: "ab" }],
+        };
+        assert_eq!(
+            serde_json::to_string(&event).unwrap(),
+            concat!(
+                r#"{"id":"c1","createdAt":"2026-01-01T00:00:00.000Z","shop":"S","locale":"en","page":"https://s/","#,
+                r#""reason":"requested","cue":null,"triage":"order","emotion":"calm","name":"Li","contact":null,"#,
+                r#""orderNumber":"42","description":"d","transcript":[{"from":"agent","text":"t","at":"T","agent":"Wu"},"#,
+                r#"{"from":"bot","text":"t","at":"T","entry":"e1"}],"votes":[{"entry":"e1","question":"q","helpful":true}],"#,
+                r#""gaps":[{"text":"q","decision":"handoff","top_entry":null,"locale":"","unix_ms":0}],"#,
+                r#""photos":[{"id":"p1","type":"image/jpeg","width":2,"height":3,"size":4,"sha256":"ab"}]}"#
+            )
+        );
+        assert_eq!(serde_json::to_string(&event.gaps[0]).unwrap(), gaps[0].to_json());
+    }
 }

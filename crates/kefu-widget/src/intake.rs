@@ -357,7 +357,7 @@ impl App {
         let case = handoff::case(&self.chat, self.engine.as_ref(), lang, reason, &form);
 
         // The page's event, with the photos as Blobs (for a helpdesk fed by the callback).
-        let payload = js_sys::JSON::parse(&case.event).unwrap_or(JsValue::NULL);
+        let payload = case.event;
         if let Ok(list) = idb::field(&payload, "photos").dyn_into::<js_sys::Array>() {
             for (i, (_, bytes)) in photos.iter().enumerate() {
                 if let Some(blob) = images::jpeg_blob(bytes) {

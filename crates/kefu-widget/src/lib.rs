@@ -10,7 +10,9 @@
 //! hand-off to a human: [`intake`] (the form), [`photo`] and [`images`] (photo checks and
 //! re-encoding), [`handoff`] (the case), [`outbox`] over [`idb`] (delivery without loss),
 //! [`follow`] (agent replies and rating); [`i18n`] (strings), [`color`] (brand colour
-//! contrast), [`json`] (a small JSON writer).
+//! contrast). What crosses to the page (event payloads, `kefu(...)` arguments) and the
+//! JSON request bodies are typed structs converted by serde-wasm-bindgen ([`to_js`],
+//! [`to_json`]).
 
 pub mod chat;
 pub mod color;
@@ -20,7 +22,6 @@ pub mod i18n;
 pub mod idb;
 pub mod images;
 pub mod intake;
-pub mod json;
 pub mod outbox;
 pub mod photo;
 pub mod store;
@@ -30,6 +31,7 @@ use chat::{Body, Chat, From, Notice, Offer};
 use i18n::{t, Key, Lang};
 use kefu_core::reply::Now;
 use kefu_core::{BundleError, Engine};
+use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use ui::launcher::Launcher;
 use ui::panel::Panel;
@@ -97,6 +99,41 @@ fn get(obj: &JsValue, key: &str) -> JsValue {
 
 fn get_str(obj: &JsValue, key: &str) -> Option<String> {
     get(obj, key).as_string().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// `v` as a JS value: structs become plain objects, `None` becomes `null`.
+pub(crate) fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+}
+
+/// `v` as JSON text (a request body), by the browser's `JSON.stringify`.
+pub(crate) fn to_json<T: Serialize + ?Sized>(v: &T) -> String {
+    js_sys::JSON::stringify(&to_js(v)).map(String::from).unwrap_or_default()
+}
+
+/// The argument of `kefu('identify', {name, orderNumber})`; other fields are ignored.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Identify {
+    name: Option<String>,
+    order_number: Option<String>,
+}
+
+/// The `error` event's payload.
+#[derive(Serialize)]
+struct ErrorEvent<'a> {
+    kind: &'a str,
+    message: &'a str,
+}
+
+/// The session beacon's body (kefu-server's `POST /api/sessions`).
+#[derive(Serialize)]
+struct SessionBody<'a> {
+    id: &'a str,
+    locale: &'a str,
+    messages: u32,
+    answered: u32,
+    handed_off: bool,
 }
 
 fn warn(msg: &str) {
@@ -284,10 +321,18 @@ pub fn command(name: &str, arg: JsValue) {
             }
         }
         "identify" => {
-            if let Some(n) = get_str(&arg, "name") {
+            let who = match serde_wasm_bindgen::from_value::<Option<Identify>>(arg) {
+                Ok(who) => who.unwrap_or_default(),
+                Err(e) => {
+                    warn(&format!("kefu: identify expects {{name, orderNumber}} strings: {e}"));
+                    return;
+                }
+            };
+            let given = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+            if let Some(n) = given(who.name) {
                 app.chat.name = Some(n);
             }
-            if let Some(o) = get_str(&arg, "orderNumber") {
+            if let Some(o) = given(who.order_number) {
                 app.chat.order_number = Some(o);
             }
             store::save(&app.chat);
@@ -524,10 +569,7 @@ impl App {
         // Questions asked while loading are answered by the notice (it offers a human).
         self.waiting.clear();
         self.render_new();
-        let o = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&o, &"kind".into(), &JsValue::from_str(kind));
-        let _ = js_sys::Reflect::set(&o, &"message".into(), &JsValue::from_str(detail));
-        emit("error", o.into());
+        emit("error", to_js(&ErrorEvent { kind, message: detail }));
     }
 
     fn set_open(&mut self, open: bool) {
@@ -587,13 +629,9 @@ impl App {
         if messages == 0 {
             return;
         }
-        let mut j = json::Json::object();
-        j.str("id", id)
-            .str("locale", self.lang.tag())
-            .num("messages", messages as f64)
-            .num("answered", answered as f64)
-            .bool("handed_off", self.chat.case.is_some());
-        handoff::beacon(url, &j.finish());
+        let body =
+            SessionBody { id, locale: self.lang.tag(), messages, answered, handed_off: self.chat.case.is_some() };
+        handoff::beacon(url, &to_json(&body));
     }
 
     /// A message from the composer or `kefu('ask')`.
@@ -643,7 +681,7 @@ impl App {
         let n = std::mem::take(&mut self.chat.gaps_new) as usize;
         let gaps = &self.chat.gaps;
         for g in &gaps[gaps.len().saturating_sub(n)..] {
-            emit("gap", js_sys::JSON::parse(&g.to_json()).unwrap_or(JsValue::NULL));
+            emit("gap", to_js(g));
         }
     }
 
@@ -924,5 +962,28 @@ impl KefuIndex {
             }
             other => other.kind().to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identify_ignores_unknown_fields_and_refuses_wrong_types() {
+        let who: Identify = serde_json::from_str(r#"{"name":"小王","orderNumber":"42","vip":true}"#).unwrap();
+        assert_eq!((who.name.as_deref(), who.order_number.as_deref()), (Some("小王"), Some("42")));
+        let who: Identify = serde_json::from_str(r#"{"name":null}"#).unwrap();
+        assert_eq!((who.name, who.order_number), (None, None));
+        assert!(serde_json::from_str::<Identify>(r#"{"orderNumber":2024052112345678}"#).is_err());
+    }
+
+    #[test]
+    fn session_body_field_names() {
+        let b = SessionBody { id: "s", locale: "zh-CN", messages: 3, answered: 2, handed_off: false };
+        assert_eq!(
+            serde_json::to_string(&b).unwrap(),
+            r#"{"id":"s","locale":"zh-CN","messages":3,"answered":2,"handed_off":false}"#
+        );
     }
 }

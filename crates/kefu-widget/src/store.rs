@@ -77,9 +77,16 @@ pub fn save_case(case: Option<&CaseLink>) {
     let Some(s) = local() else { return };
     let _ = match case {
         Some(c) => {
-            let mut j = crate::json::Json::object();
-            j.str("url", &c.url).str("token", &c.token).num("lastEvent", c.last_event as f64).bool("closed", c.closed);
-            s.set_item(CASE_KEY, &j.finish())
+            #[derive(serde::Serialize)]
+            #[serde(rename_all = "camelCase")]
+            struct Saved<'a> {
+                url: &'a str,
+                token: &'a str,
+                last_event: u64,
+                closed: bool,
+            }
+            let saved = Saved { url: &c.url, token: &c.token, last_event: c.last_event, closed: c.closed };
+            s.set_item(CASE_KEY, &crate::to_json(&saved))
         }
         None => s.remove_item(CASE_KEY),
     };

@@ -1,10 +1,16 @@
-//! `kefu build SRC -o OUT.kefu`: read, lint, index, calibrate and write one bundle.
+//! `kefu build SRC -o OUT.kefu`: read, lint, index, calibrate and write one bundle, plus its
+//! pre-compressed copies `OUT.kefu.br` and `OUT.kefu.gz` (what `kefu serve`, nginx
+//! `brotli_static`/`gzip_static` or a CDN serve as they are). Every file is written to a
+//! temporary name in the same folder and renamed into place, the bundle first: a server
+//! reading the folder meanwhile sees the old or the new file, never half of one (and `kefu
+//! serve` ignores a copy that no longer matches its bundle).
 
 use crate::source;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use kefu_core::build::{build, BuildOptions};
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -18,6 +24,9 @@ pub struct Args {
     /// Skip the calibration of the reply thresholds (faster; default thresholds).
     #[arg(long)]
     pub no_calibrate: bool,
+    /// Do not write the pre-compressed copies OUT.br and OUT.gz (stale ones are removed).
+    #[arg(long)]
+    pub no_compress: bool,
     /// No progress bar or summary.
     #[arg(short, long)]
     pub quiet: bool,
@@ -43,7 +52,24 @@ pub fn run(args: Args) -> Result<ExitCode> {
         bar.set_position(done);
     })?;
     bar.finish_and_clear();
-    std::fs::write(&args.output, &bytes).with_context(|| format!("cannot write {}", args.output.display()))?;
+    write_atomic(&args.output, &bytes)?;
+    if args.no_compress {
+        // A copy of the previous bundle would be served in place of this one by servers
+        // that do not check (nginx gzip_static): remove it.
+        for ext in ["br", "gz"] {
+            let copy = sibling(&args.output, ext);
+            match std::fs::remove_file(&copy) {
+                Ok(()) if !args.quiet => eprintln!("removed the stale {}", copy.display()),
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(e).with_context(|| format!("cannot remove the stale {}", copy.display()))
+                }
+                _ => {}
+            }
+        }
+    } else {
+        write_atomic(&sibling(&args.output, "br"), &brotli(&bytes))?;
+        write_atomic(&sibling(&args.output, "gz"), &gzip(&bytes)?)?;
+    }
     if !args.quiet {
         let warnings = loaded.diagnostics.len();
         let c = &engine.manifest().calibration;
@@ -68,4 +94,50 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `OUT.kefu` → `OUT.kefu.br` / `OUT.kefu.gz`.
+pub fn sibling(path: &Path, ext: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".");
+    name.push(ext);
+    PathBuf::from(name)
+}
+
+/// Brotli at quality 11 (window 22), as scripts/build-widget.sh compresses the widget.
+fn brotli(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() / 2);
+    let params =
+        brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, size_hint: bytes.len(), ..Default::default() };
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).expect("compressing into memory cannot fail");
+    out
+}
+
+/// gzip -9.
+fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 2), flate2::Compression::best());
+    enc.write_all(bytes)?;
+    Ok(enc.finish()?)
+}
+
+/// Writes `path` through a temporary file in the same folder, synced, then renamed over it.
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().with_context(|| format!("{} is not a file name", path.display()))?;
+    let tmp = dir.join(format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id()));
+    let written = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("cannot write {}", path.display()));
+    }
+    Ok(())
 }

@@ -11,4 +11,5 @@ mod inbox_browser;
 mod malicious;
 mod shared_db;
 mod startup;
+mod statics;
 mod webhook;
