@@ -47,9 +47,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
         source_hash: loaded.source_hash.clone(),
         skip_calibration: args.no_calibrate,
     };
+    let calibrating = !args.no_calibrate;
     let (bytes, engine) = build(&loaded.kb, &opts, &mut |done, total| {
         bar.set_length(total);
         bar.set_position(done);
+        if done == total && calibrating {
+            // The held-out searches of the calibration come next: most of a large build.
+            bar.set_style(ProgressStyle::with_template("{spinner} {msg} ({elapsed})").unwrap());
+            bar.set_message("calibrating the reply policy");
+            bar.enable_steady_tick(std::time::Duration::from_millis(100));
+        }
     })?;
     bar.finish_and_clear();
     write_atomic(&args.output, &bytes)?;
