@@ -3,6 +3,7 @@
 
 mod cmd;
 mod source;
+mod watch;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -10,7 +11,7 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "kefu", version, about = "Build and test the knowledge base behind the kefu chat widget.", long_about = None)]
 #[command(
-    after_help = "Examples:\n  kefu check www/demo/kb/en\n  kefu build www/demo/kb/en -o kb.kefu\n  kefu ask kb.kefu \"where is my parcel\"\n  kefu eval ../shared/eval/banking77/full.tsv\n  kefu inspect kb.kefu"
+    after_help = "Examples:\n  kefu check www/demo/kb/en\n  kefu build www/demo/kb/en -o kb.kefu\n  kefu ask kb.kefu \"where is my parcel\"\n  kefu eval ../shared/eval/banking77/full.tsv\n  kefu inspect kb.kefu\n  kefu playground www/demo/kb/en"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -20,7 +21,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Build a bundle (one .kefu file) from a KB folder or file.
-    Build(cmd::build::Args),
+    Build(cmd::build_watch::Args),
     /// Lint a KB: duplicate ids, empty answers, dangling quick replies … with file:line.
     Check(cmd::check::Args),
     /// Ask a bundle a question: top entries, scores, the decision and the widget's reply.
@@ -33,6 +34,8 @@ enum Command {
     Gaps(cmd::gaps::Args),
     /// Show a bundle's manifest and sizes.
     Inspect(cmd::inspect::Args),
+    /// A local page to try a KB: the reply, ranking, confidence and why; rebuilds on save.
+    Playground(cmd::playground::Args),
     /// Run the hand-off receiver and agent inbox.
     Serve(kefu_server::ServeArgs),
     /// Weekly service figures from the hand-off database.
@@ -45,13 +48,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // Errors of the server commands carry their name, like the server's own messages.
     let (name, result) = match cli.command {
-        Command::Build(a) => ("kefu", cmd::build::run(a)),
+        Command::Build(a) => ("kefu", cmd::build_watch::run(a)),
         Command::Check(a) => ("kefu", cmd::check::run(a)),
         Command::Ask(a) => ("kefu", cmd::ask::run(a)),
         Command::Chat(a) => ("kefu", cmd::chat::run(a)),
         Command::Eval(a) => ("kefu", cmd::eval::run(a)),
         Command::Gaps(a) => ("kefu", cmd::gaps::run(a)),
         Command::Inspect(a) => ("kefu", cmd::inspect::run(a)),
+        Command::Playground(a) => ("kefu playground", cmd::playground::run(a)),
         Command::Serve(a) => ("kefu serve", kefu_server::serve(a).map(|_| ExitCode::SUCCESS)),
         Command::Report(a) => ("kefu report", kefu_server::report(a).map(|_| ExitCode::SUCCESS)),
     };

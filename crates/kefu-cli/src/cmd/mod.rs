@@ -2,11 +2,13 @@
 
 pub mod ask;
 pub mod build;
+pub mod build_watch;
 pub mod chat;
 pub mod check;
 pub mod eval;
 pub mod gaps;
 pub mod inspect;
+pub mod playground;
 
 use anyhow::{Context, Result};
 use kefu_core::Engine;
