@@ -55,7 +55,28 @@ export function plain(md) {
   return md.replace(/\*\*(.+?)\*\*/g, '$1').replace(/\[([^\]]+)\]\([^)]+\)/g, '$1');
 }
 
-/** Entries of a demo KB: {id, title, questions, category, answer (Markdown), quickReplies}. */
+/** The indented lines under `name:` in a front matter (empty when the field has none). */
+function block(front, name) {
+  const m = new RegExp(`^${name}:[ \\t]*\\n((?:[ \\t]+.*\\n?|[ \\t]*\\n)*)`, 'm').exec(front);
+  return m ? m[1] : '';
+}
+
+/** `products:` items: [{title, url, image, price}] (YAML scalars, quotes removed). */
+function readProducts(text) {
+  const out = [];
+  for (const line of text.split('\n')) {
+    const m = /^\s+(-\s+)?(title|url|image|price):\s*(.*)$/.exec(line);
+    if (!m) continue;
+    if (m[1]) out.push({});
+    if (!out.length) continue;
+    let v = m[3].trim();
+    if (/^(["']).*\1$/.test(v)) v = v.slice(1, -1);
+    out[out.length - 1][m[2]] = v;
+  }
+  return out;
+}
+
+/** Entries of a demo KB: {id, title, questions, category, answer (Markdown), quickReplies, products}. */
 export function readKb(locale) {
   const dir = path.join(ROOT, 'www', 'demo', 'kb', locale);
   const out = new Map();
@@ -66,11 +87,12 @@ export function readKb(locale) {
       const front = parts[i], body = parts[i + 1].trim();
       const id = /^id:\s*(.+)$/m.exec(front)?.[1].trim();
       if (!id) continue;
-      const questions = [...front.matchAll(/^\s+-\s+(.+)$/gm)].map((m) => m[1].trim());
+      const questions = [...block(front, 'questions').matchAll(/^\s+-\s+(.+)$/gm)].map((m) => m[1].trim());
+      const products = readProducts(block(front, 'products'));
       const qr = /^quick_replies:\s*\[(.*)\]/m.exec(front)?.[1].split(',').map((s) => s.trim()).filter(Boolean) ?? [];
       const title = questions[0];
       const category = /^category:\s*(.+)$/m.exec(front)?.[1].trim();
-      out.set(id, { id, title, questions, category, answer: body, quickReplies: qr });
+      out.set(id, { id, title, questions, category, answer: body, quickReplies: qr, products });
     }
   }
   return out;

@@ -77,15 +77,27 @@ export async function startProxy(target) {
   const state = { target, down: false, rate: 0, cuts: [], lose: [], sockets: new Set(), seen: [] };
   const server = net.createServer((client) => {
     if (state.down) return client.destroy();
-    const upstream = net.connect(state.target, '127.0.0.1');
-    state.sockets.add(client).add(upstream);
+    // The upstream connection is opened when the first bytes arrive, so every request is
+    // recorded in `seen` even when the server behind is down (a refused connect would
+    // otherwise close the client before its request was read).
+    let upstream = null;
+    state.sockets.add(client);
     let cut = null; // {after, sent}
     let lose = false;
-    const kill = () => { client.destroy(); upstream.destroy(); };
+    const kill = () => { client.destroy(); upstream?.destroy(); };
+    const connect = () => {
+      upstream = net.connect(state.target, '127.0.0.1');
+      state.sockets.add(upstream);
+      upstream.on('error', kill);
+      upstream.on('close', () => { client.destroy(); state.sockets.delete(upstream); });
+      // Server → client, unless this answer is to be lost.
+      upstream.on('data', (chunk) => {
+        if (lose) return kill();
+        client.write(chunk);
+      });
+    };
     client.on('error', kill);
-    upstream.on('error', kill);
-    client.on('close', () => { upstream.destroy(); state.sockets.delete(client); });
-    upstream.on('close', () => { client.destroy(); state.sockets.delete(upstream); });
+    client.on('close', () => { upstream?.destroy(); state.sockets.delete(client); });
     // Client → server, chunk by chunk (paced when throttled).
     let queue = Promise.resolve();
     client.on('data', (chunk) => {
@@ -99,6 +111,7 @@ export async function startProxy(target) {
           const i = state.lose.findIndex((l) => l.re.test(`${line[1]} ${line[2]}`));
           if (i >= 0) { state.lose[i].n--; if (!state.lose[i].n) state.lose.splice(i, 1); lose = true; }
         }
+        if (!upstream) connect();
         for (let off = 0; off < chunk.length;) {
           const step = state.rate ? Math.max(1024, Math.floor(state.rate / 20)) : chunk.length;
           let part = chunk.subarray(off, off + step);
@@ -116,11 +129,6 @@ export async function startProxy(target) {
         }
         if (!client.destroyed) client.resume();
       });
-    });
-    // Server → client, unless this answer is to be lost.
-    upstream.on('data', (chunk) => {
-      if (lose) return kill();
-      client.write(chunk);
     });
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));

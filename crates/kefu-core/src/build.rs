@@ -65,6 +65,7 @@ pub fn build(kb: &Kb, opts: &BuildOptions, progress: Progress) -> Result<(Vec<u8
             locale: e.locale,
             quick_replies: e.quick_replies.iter().filter_map(|q| positions.get(q.as_str()).copied()).collect(),
             links: e.links.clone(),
+            products: e.products.clone(),
             answer: e.answer.clone(),
             question_count: e.questions.len() as u32,
         });

@@ -15,13 +15,13 @@
 //! is named in the error even when the checksum was recomputed by whoever broke it.
 
 pub use crate::calibration::Calibration;
-use crate::kb::{Answer, Link, Locale, ShopSettings};
+use crate::kb::{Answer, Link, Locale, Product, ShopSettings};
 use serde::{Deserialize, Serialize};
 
 /// First bytes of every bundle.
 pub const MAGIC: &[u8; 8] = b"KEFU\0\r\n\x1a";
 /// The format version this build writes and the newest it reads.
-pub const FORMAT_VERSION: u16 = 3;
+pub const FORMAT_VERSION: u16 = 4;
 const HEADER_LEN: usize = 24;
 
 /// Why a bundle could not be opened. Each cause has its own variant and message.
@@ -80,6 +80,8 @@ pub struct EntryMeta {
     /// Entry positions of the quick replies (dangling ids are dropped at build).
     pub quick_replies: Vec<u32>,
     pub links: Vec<Link>,
+    /// Product cards shown under the answer.
+    pub products: Vec<Product>,
     pub answer: Answer,
     /// How many questions the entry has.
     pub question_count: u32,

@@ -28,4 +28,4 @@ pub mod prior;
 
 pub use bundle::{BundleError, Manifest};
 pub use engine::{Engine, Hit, Ranking};
-pub use kb::{Answer, Block, Entry, Inline, Link, Locale};
+pub use kb::{Answer, Block, Entry, Inline, Link, Locale, Product};

@@ -61,6 +61,7 @@ pub enum Key {
     Thanks,
     SorryVote,
     RelatedLinks,
+    Products,
     MoreQuestions,
     OpensNewTab,
     FailNetwork,
@@ -166,6 +167,7 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
             "Sorry that didn't help. Try asking another way, or talk to an agent.",
         ],
         RelatedLinks => ["相关链接", "相關連結", "Related links"],
+        Products => ["相关商品", "相關商品", "Products"],
         MoreQuestions => ["您可能还想问", "您可能還想問", "You might also ask"],
         OpensNewTab => ["（在新标签页打开）", "（在新分頁開啟）", " (opens in a new tab)"],
         FailNetwork => [

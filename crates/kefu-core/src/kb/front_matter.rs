@@ -9,9 +9,9 @@ use super::Diagnostic;
 use serde_yaml_ng::{Mapping, Value};
 
 /// The fields an entry's front matter may have.
-pub const FIELDS: &[&str] = &["id", "questions", "category", "tags", "locale", "quick_replies", "links"];
+pub const FIELDS: &[&str] = &["id", "questions", "category", "tags", "locale", "quick_replies", "links", "products"];
 /// The fields that take a list.
-const LIST_FIELDS: &[&str] = &["questions", "tags", "quick_replies", "links"];
+const LIST_FIELDS: &[&str] = &["questions", "tags", "quick_replies", "links", "products"];
 
 /// A value and the file line (1-based) it is written on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +28,18 @@ pub struct LinkDef {
     pub url: At<String>,
 }
 
+/// A product as written under `products:`: each value with the line it is written on (the
+/// item's `- ` line when unknown).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductDef {
+    /// The item's `- ` line.
+    pub line: usize,
+    pub title: At<String>,
+    pub url: At<String>,
+    pub image: Option<At<String>>,
+    pub price: Option<At<String>>,
+}
+
 /// What could be read of one front matter. Fields that are missing or could not be read are
 /// `None` or empty; the reason was reported as a diagnostic.
 #[derive(Debug, Default)]
@@ -40,6 +52,7 @@ pub struct FrontMatter {
     pub locale: Option<At<String>>,
     pub quick_replies: Vec<At<String>>,
     pub links: Vec<LinkDef>,
+    pub products: Vec<ProductDef>,
     /// True when a YAML syntax error was reported: a field on a broken line is missing.
     pub damaged: bool,
     /// The line of each field name written (first occurrence).
@@ -94,6 +107,7 @@ pub fn read(file: &str, first_line: usize, lines: &[&str], diags: &mut Vec<Diagn
             "tags" => fm.tags = fields.list(name, key, value, diags).into_iter().map(|t| t.value).collect(),
             "quick_replies" => fm.quick_replies = fields.list(name, key, value, diags),
             "links" => fm.links = fields.links(key, value, diags),
+            "products" => fm.products = fields.products(key, value, diags),
             _ => {
                 let (msg, meant) = unknown_field(name);
                 diags.push(Diagnostic::error(file, line, msg));
@@ -452,6 +466,66 @@ impl Fields<'_> {
         out
     }
 
+    /// The products under `products:`, each `title` + `url` and optional `image` and `price`.
+    fn products(&self, key: Option<&Key>, value: &Value, diags: &mut Vec<Diagnostic>) -> Vec<ProductDef> {
+        let key_line = key.map_or(self.first_line, |k| self.first_line + k.at);
+        let how = "write each product as `- title: …` with `url: …` (and optional `image: …`, `price: …`) on the \
+                   lines below";
+        let items = match value {
+            Value::Null => return Vec::new(),
+            Value::Sequence(items) => items,
+            _ => {
+                diags.push(Diagnostic::error(self.file, key_line, format!("`products:` takes a list; {how}")));
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let line = self.item_line(key, i);
+            let Value::Mapping(m) = item else {
+                diags.push(Diagnostic::error(
+                    self.file,
+                    line,
+                    format!("this product has no `title:` and `url:`; {how}"),
+                ));
+                continue;
+            };
+            let (mut title, mut url, mut image, mut price) = (None, None, None, None);
+            for (k, v) in m {
+                let name = k.as_str().unwrap_or("?");
+                let at = self.link_url_line(key, i, name).unwrap_or(line);
+                let slot = match name {
+                    "title" => &mut title,
+                    "url" => &mut url,
+                    "image" => &mut image,
+                    "price" => &mut price,
+                    other => {
+                        let msg = format!(
+                            "unknown field `{other}` in a product (a product has `title:`, `url:`, `image:` and `price:`)"
+                        );
+                        diags.push(Diagnostic::error(self.file, at, msg));
+                        continue;
+                    }
+                };
+                match text_of(v) {
+                    Some(value) => *slot = Some(At { value, line: at }),
+                    None if v.is_null() => {}
+                    None => diags.push(Diagnostic::error(
+                        self.file,
+                        at,
+                        format!("the product's `{name}:` takes one value (text); put it in quotes"),
+                    )),
+                }
+            }
+            match (title, url) {
+                (Some(title), Some(url)) => out.push(ProductDef { line, title, url, image, price }),
+                (None, _) => diags.push(Diagnostic::error(self.file, line, "this product needs a `title:`")),
+                (_, None) => diags.push(Diagnostic::error(self.file, line, "this product needs a `url:`")),
+            }
+        }
+        out
+    }
+
     /// The line of item `i` of a list field; the field's line when the list is on it.
     fn item_line(&self, key: Option<&Key>, i: usize) -> usize {
         let at = key.map_or(0, |k| k.items.get(i).copied().unwrap_or(k.at));
@@ -769,5 +843,52 @@ mod tests {
         let (e, got) = check("id: 404\nquestions: [q]\ncategory: returns");
         assert!(got.is_empty(), "{got:?}");
         assert_eq!(e.id, "404");
+    }
+
+    #[test]
+    fn products_are_read_and_checked_on_their_lines() {
+        let (e, got) = check(
+            "id: a\nquestions: [q]\ncategory: product\nproducts:\n  - title: Air fryer <b>LZ</b>\n    url: /product.html\n    image: /shop/img/air-fryer.svg\n    price: \"¥299\"\n  - title: Kettle\n    url: https://shop.example/kettle",
+        );
+        assert!(got.is_empty(), "{got:?}");
+        assert_eq!(
+            e.products,
+            [
+                crate::kb::Product {
+                    title: "Air fryer <b>LZ</b>".into(),
+                    url: "/product.html".into(),
+                    image: Some("/shop/img/air-fryer.svg".into()),
+                    price: Some("¥299".into()),
+                },
+                crate::kb::Product {
+                    title: "Kettle".into(),
+                    url: "https://shop.example/kettle".into(),
+                    image: None,
+                    price: None,
+                },
+            ]
+        );
+        let long = "x".repeat(81);
+        let (e, got) = check(&format!(
+            "id: a\nquestions: [q]\ncategory: product\nproducts:\n  - title: A\n    url: javascript:alert(1)\n  - title: B\n    url: /b\n    image: //evil.example/x.png\n  - url: /c\n  - title: {long}\n    url: /d\n  - title: E\n    url: /e\n    colour: red\n  - title: F\n    url: /f\n  - title: G\n    url: /g\n  - title: H\n    url: /h\n  - just text"
+        ));
+        assert_eq!(
+            got,
+            [
+                "k.md:7: error: product url `javascript:alert(1)` is not allowed; use an http(s) address or a path on \
+                 this site starting with `/`",
+                "k.md:10: error: product image `//evil.example/x.png` is not allowed; use an http(s) address or a \
+                 path on this site starting with `/`",
+                "k.md:11: error: this product needs a `title:`",
+                "k.md:12: error: product title is 81 characters long; keep it to 80",
+                "k.md:16: error: unknown field `colour` in a product (a product has `title:`, `url:`, `image:` and \
+                 `price:`)",
+                "k.md:17: error: an entry shows at most 4 products; move the others to another entry",
+                "k.md:23: error: this product has no `title:` and `url:`; write each product as `- title: …` with \
+                 `url: …` (and optional `image: …`, `price: …`) on the lines below",
+            ]
+        );
+        let titles: Vec<&str> = e.products.iter().map(|p| p.title.as_str()).collect();
+        assert_eq!(titles, ["E"]);
     }
 }

@@ -2,7 +2,7 @@
 //! by its answer in a Markdown subset that is parsed here, once, into [`Answer`] blocks.
 
 use super::front_matter::{self, FrontMatter};
-use super::{Answer, Block, Diagnostic, Entry, FieldLines, Inline, Link, Locale, SourceRef};
+use super::{Answer, Block, Diagnostic, Entry, FieldLines, Inline, Link, Locale, Product, SourceRef};
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 /// Reads the entries of one Markdown file. `default_locale` applies where an entry names none.
@@ -112,6 +112,49 @@ fn entry(
             ));
         }
     }
+    let mut products = Vec::new();
+    for (i, p) in fm.products.into_iter().enumerate() {
+        if i == MAX_PRODUCTS {
+            diags.push(Diagnostic::error(
+                file,
+                p.line,
+                format!("an entry shows at most {MAX_PRODUCTS} products; move the others to another entry"),
+            ));
+        }
+        let mut ok = i < MAX_PRODUCTS;
+        let title = p.title.value.trim().to_string();
+        let chars = title.chars().count();
+        if title.is_empty() {
+            diags.push(Diagnostic::error(file, p.title.line, "the product's `title:` is empty"));
+            ok = false;
+        } else if chars > MAX_PRODUCT_TITLE {
+            diags.push(Diagnostic::error(
+                file,
+                p.title.line,
+                format!("product title is {chars} characters long; keep it to {MAX_PRODUCT_TITLE}"),
+            ));
+            ok = false;
+        }
+        for (what, u) in [("url", Some(&p.url)), ("image", p.image.as_ref())] {
+            if let Some(u) = u.filter(|u| !card_url(&u.value)) {
+                diags.push(Diagnostic::error(
+                    file,
+                    u.line,
+                    format!(
+                        "product {what} `{}` is not allowed; use an http(s) address or a path on this site \
+                         starting with `/`",
+                        u.value
+                    ),
+                ));
+                ok = false;
+            }
+        }
+        let price = p.price.map(|p| p.value.trim().to_string()).filter(|p| !p.is_empty());
+        if ok {
+            let image = p.image.map(|i| i.value.trim().to_string()).filter(|i| !i.is_empty());
+            products.push(Product { title, url: p.url.value.trim().to_string(), image, price });
+        }
+    }
     let (answer, answer_diags) = parse_answer(body);
     for (offset, msg) in answer_diags {
         diags.push(Diagnostic::error(file, body_line + offset, msg));
@@ -130,12 +173,35 @@ fn entry(
         locale,
         quick_replies: fm.quick_replies.into_iter().map(|q| q.value).collect(),
         links,
+        products,
         answer,
         source,
         questions_at,
         lines,
         answer_optional: false,
     }
+}
+
+/// The most products one entry shows.
+pub const MAX_PRODUCTS: usize = 4;
+/// The longest product title, in characters.
+pub const MAX_PRODUCT_TITLE: usize = 80;
+
+/// True for product and image URLs: `http(s)://…`, or a path on the shop's own site starting
+/// with a single `/`. Nothing else (no `//host`, no other scheme, no spaces or control characters).
+pub fn card_url(url: &str) -> bool {
+    let u = url.trim();
+    if u.is_empty() || u.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\') {
+        return false;
+    }
+    let lower = u.to_ascii_lowercase();
+    let rest = if let Some(r) = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")) {
+        r
+    } else {
+        return u.starts_with('/') && !u.starts_with("//");
+    };
+    // A host must follow.
+    !rest.is_empty() && !rest.starts_with(['/', '?', '#'])
 }
 
 /// True for URLs the widget may link to: http(s), mailto, tel, or relative.

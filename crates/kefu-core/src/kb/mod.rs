@@ -116,6 +116,18 @@ pub struct Link {
     pub url: String,
 }
 
+/// A product card shown under an answer (`products:` in the front matter).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Product {
+    pub title: String,
+    /// The product page: http(s) or a site-relative path starting with `/`.
+    pub url: String,
+    /// The product image, same rules as `url`.
+    pub image: Option<String>,
+    /// The price as shown, such as `¥299` or `$39.90`.
+    pub price: Option<String>,
+}
+
 /// Where an entry came from, for error messages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct SourceRef {
@@ -139,6 +151,8 @@ pub struct Entry {
     pub locale: Locale,
     pub quick_replies: Vec<String>,
     pub links: Vec<Link>,
+    #[serde(default)]
+    pub products: Vec<Product>,
     pub answer: Answer,
     /// Where the entry starts; `questions_at[i]` is the line of question `i` (0 if unknown).
     #[serde(skip)]

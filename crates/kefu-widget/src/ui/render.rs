@@ -1,13 +1,15 @@
 //! Conversation records → message bubbles. Answers are rendered from the bundle's parsed
 //! blocks (paragraphs, lists; text, bold, links) as DOM nodes; links open in a new tab with
 //! `rel="noopener noreferrer"`, and only web, mail and phone links become links at all.
+//! Product cards are links too: their title and price are text nodes, their image an `<img>`
+//! whose `src` is only ever an http(s) URL or a path on the shop's own site.
 
 use super::{action, attr, child, icon, text, with_text, Icon};
 use crate::chat::{Body, CaseStatus, From, Message, Notice, Offer};
 use crate::handoff::notice_key;
 use crate::i18n::{t, tf, Key, Lang};
 use kefu_core::bundle::EntryMeta;
-use kefu_core::{Block, Engine, Inline};
+use kefu_core::{Block, Engine, Inline, Product};
 use web_sys::Element;
 
 /// What rendering needs besides the message.
@@ -248,9 +250,59 @@ pub fn safe_href(href: &str) -> bool {
     }
 }
 
-/// Links, quick replies and the vote buttons under an answer.
+/// Width and height attributes of a card image (the demo images are 4:3); CSS scales it,
+/// the attributes reserve its space before it loads.
+const CARD_IMG: (&str, &str) = ("160", "120");
+
+/// A row of product cards: each a link (new tab, `noopener noreferrer`) holding the image,
+/// the title and the price. Cards whose url is not safe are left out; an unsafe image is
+/// left out of its card.
+pub fn cards(parent: &Element, products: &[Product], lang: Lang) {
+    let shown: Vec<&Product> = products.iter().filter(|p| card_url(&p.url)).collect();
+    if shown.is_empty() {
+        return;
+    }
+    let list = child(parent, "ul", "kefu-cards");
+    attr(&list, "aria-label", t(lang, Key::Products));
+    for p in shown {
+        let a = child(&child(&list, "li", ""), "a", "kefu-card");
+        attr(&a, "href", p.url.trim());
+        attr(&a, "target", "_blank");
+        attr(&a, "rel", "noopener noreferrer");
+        if let Some(src) = p.image.as_deref().filter(|s| card_url(s)) {
+            let img = child(&a, "img", "kefu-card-img");
+            attr(&img, "src", src.trim());
+            attr(&img, "alt", &p.title);
+            attr(&img, "loading", "lazy");
+            attr(&img, "decoding", "async");
+            attr(&img, "width", CARD_IMG.0);
+            attr(&img, "height", CARD_IMG.1);
+        }
+        with_text(&a, "span", "kefu-card-title", &p.title);
+        if let Some(price) = p.price.as_deref().filter(|s| !s.trim().is_empty()) {
+            with_text(&a, "span", "kefu-card-price", price);
+        }
+        with_text(&a, "span", "kefu-sr", t(lang, Key::OpensNewTab));
+    }
+}
+
+/// Product and image URLs: `http(s)://host…`, or a path on this site starting with one `/`.
+pub fn card_url(url: &str) -> bool {
+    let u = url.trim();
+    if u.is_empty() || u.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\') {
+        return false;
+    }
+    let lower = u.to_ascii_lowercase();
+    match lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")) {
+        Some(rest) => !rest.is_empty() && !rest.starts_with(['/', '?', '#']),
+        None => u.starts_with('/') && !u.starts_with("//"),
+    }
+}
+
+/// Product cards, links, quick replies and the vote buttons under an answer.
 fn extras(row: &Element, e: &EntryMeta, ctx: &Ctx, index: usize, vote: Option<bool>) {
     let lang = ctx.lang;
+    cards(row, &e.products, lang);
     if !e.links.is_empty() {
         let nav = child(row, "ul", "kefu-links");
         attr(&nav, "aria-label", t(lang, Key::RelatedLinks));
@@ -281,7 +333,26 @@ fn extras(row: &Element, e: &EntryMeta, ctx: &Ctx, index: usize, vote: Option<bo
 
 #[cfg(test)]
 mod tests {
-    use super::safe_href;
+    use super::{card_url, safe_href};
+
+    #[test]
+    fn card_urls() {
+        for ok in ["/product.html", "/shop/img/a.svg", "https://shop.example/x", "HTTP://shop.example"] {
+            assert!(card_url(ok), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "//evil.example/x",
+            "data:image/svg+xml,x",
+            "product.html",
+            "",
+            "https://",
+            "/a b",
+            "/\\evil",
+        ] {
+            assert!(!card_url(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn hrefs() {
