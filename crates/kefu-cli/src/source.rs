@@ -28,12 +28,8 @@ pub fn load(src: &Path) -> Result<Loaded> {
     let meta = std::fs::metadata(src).with_context(|| format!("cannot read {}", src.display()))?;
     let (root, files): (PathBuf, Vec<PathBuf>) = if meta.is_dir() {
         let mut files = Vec::new();
-        for entry in walkdir::WalkDir::new(src).sort_by_file_name() {
+        for entry in walk(src) {
             let entry = entry.with_context(|| format!("cannot walk {}", src.display()))?;
-            let name = entry.file_name().to_string_lossy();
-            if entry.depth() > 0 && (name.starts_with('.') || name.starts_with('_')) {
-                continue;
-            }
             if entry.file_type().is_file() {
                 files.push(entry.into_path());
             }
@@ -136,6 +132,17 @@ pub fn print_diagnostics(diags: &[Diagnostic]) {
     for d in sorted {
         eprintln!("{d}");
     }
+}
+
+/// The entries of a KB folder in name order, without names starting with `.` or `_`
+/// (editors' swap files, drafts). Shared by [`load`] and the watcher of `--watch`.
+pub fn walk(src: &Path) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> {
+    walkdir::WalkDir::new(src).sort_by_file_name().into_iter().filter(|e| {
+        e.as_ref().map_or(true, |e| {
+            let name = e.file_name().to_string_lossy();
+            e.depth() == 0 || !(name.starts_with('.') || name.starts_with('_'))
+        })
+    })
 }
 
 /// The language of an eval-format file, from its script (zh-CN when Han outnumbers Latin).

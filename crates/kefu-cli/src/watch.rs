@@ -11,15 +11,10 @@ pub const INTERVAL: Duration = Duration::from_millis(500);
 /// What a walk saw: every file with its modification time and length, in path order.
 pub type Snapshot = Vec<(PathBuf, Option<SystemTime>, u64)>;
 
-/// Walks `src` (a folder, or one file), skipping names that start with `.` or `_` as
-/// `source::load` does (editors' swap files among them).
+/// Walks `src` (a folder, or one file) as `source::load` does (`source::walk`).
 pub fn snapshot(src: &Path) -> Snapshot {
     let mut out = Snapshot::new();
-    for entry in walkdir::WalkDir::new(src).sort_by_file_name().into_iter().filter_map(Result::ok) {
-        let name = entry.file_name().to_string_lossy();
-        if entry.depth() > 0 && (name.starts_with('.') || name.starts_with('_')) {
-            continue;
-        }
+    for entry in crate::source::walk(src).filter_map(Result::ok) {
         if !entry.file_type().is_file() {
             continue;
         }

@@ -524,9 +524,10 @@ fn question_idf(docs: u32, df: u32) -> f32 {
 /// Reads one text field of a segment completely: every field norm, every term of the
 /// dictionary (streamed and looked up again), every posting with its frequency. Checks what
 /// tantivy trusts: doc ids below `max_doc` and increasing, as many postings as the term's
-/// document frequency, as many terms as the dictionary says. `seen` is called with each
-/// UTF-8 term and its document frequency: once per document that has it (`Some(doc)`, after
-/// the term's postings proved sound) and once with `None`.
+/// document frequency, as many terms as the dictionary says. `seen_term` is called with each
+/// UTF-8 term and its document frequency: once per document that has it (`Some(doc)`, as the
+/// postings are read; a damaged index fails the open, so nothing built from them is used) and
+/// once with `None` after its postings proved sound.
 fn check_field(
     seg: &SegmentReader,
     field: Field,
@@ -564,7 +565,7 @@ fn check_field(
         let mut count = 0u32;
         let mut doc = postings.doc();
         let mut last: Option<DocId> = None;
-        let mut docs_of_term: Vec<DocId> = Vec::new();
+        let word = std::str::from_utf8(key).ok();
         while doc != TERMINATED {
             if doc >= max_doc || last.is_some_and(|l| doc <= l) {
                 return Err(damaged(format!("posting list names document {doc} out of order or range")));
@@ -575,16 +576,15 @@ fn check_field(
                 break;
             }
             last = Some(doc);
-            docs_of_term.push(doc);
+            if let Some(w) = word {
+                seen_term(w, info.doc_freq, Some(doc));
+            }
             doc = postings.advance();
         }
         if count != info.doc_freq {
             return Err(damaged(format!("posting list has {count} documents, term info says {}", info.doc_freq)));
         }
-        if let Ok(w) = std::str::from_utf8(key) {
-            for &d in &docs_of_term {
-                seen_term(w, info.doc_freq, Some(d));
-            }
+        if let Some(w) = word {
             seen_term(w, info.doc_freq, None);
         }
     }

@@ -4,7 +4,8 @@
 //! the same `respond` call as in the widget, and the reply to the last one is shown.
 
 use anyhow::{Context, Result};
-use kefu_core::reply::{Decision, Thresholds};
+use kefu_core::reply::{Decision, Reply, Thresholds};
+use kefu_core::{Engine, Ranking};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -25,18 +26,35 @@ pub struct Args {
     pub json: bool,
 }
 
+/// What `kefu ask` and the playground show for a conversation: the ranking of the last
+/// message as typed, the thresholds and confidence, and the widget's reply.
+pub struct Look {
+    pub ranking: Ranking,
+    /// Time of the search alone.
+    pub took: std::time::Duration,
+    pub thresholds: Thresholds,
+    pub confidence: f32,
+    pub reply: Reply,
+}
+
+/// Ranks the last message (a damaged index is an error here) and replies to every message
+/// in turn through the widget's own path (facts, triage, retrieval, policy).
+pub fn look(engine: &Engine, messages: &[String], top: usize) -> Result<Look> {
+    let last = messages.last().map(String::as_str).unwrap_or_default();
+    let start = Instant::now();
+    let ranking = engine.try_search(last, top.max(3))?;
+    let took = start.elapsed();
+    let thresholds = Thresholds::of(engine);
+    let confidence = engine.manifest().calibration.model.confidence(&ranking);
+    let (_, reply) = super::chat::converse(engine, messages, 0);
+    let reply = reply.context("no message to ask")?;
+    Ok(Look { ranking, took, thresholds, confidence, reply })
+}
+
 pub fn run(args: Args) -> Result<ExitCode> {
     let engine = super::open_bundle(&args.bundle)?;
-    let last = args.question.last().map(String::as_str).unwrap_or_default();
-    let start = Instant::now();
-    // The ranking of the message as typed (a damaged index is an error here, named).
-    let ranking = engine.try_search(last, args.top.max(3)).with_context(|| args.bundle.display().to_string())?;
-    let took = start.elapsed();
-    let t = Thresholds::of(&engine);
-    let confidence = engine.manifest().calibration.model.confidence(&ranking);
-    // The decision and the words: the widget's own path (facts, triage, retrieval, policy).
-    let (_, reply) = super::chat::converse(&engine, &args.question, 0);
-    let Some(reply) = reply else { anyhow::bail!("no message to ask") };
+    let Look { ranking, took, thresholds: t, confidence, reply } =
+        look(&engine, &args.question, args.top).with_context(|| args.bundle.display().to_string())?;
     let decision = reply.decision.clone();
     if args.json {
         let hits: Vec<_> = ranking

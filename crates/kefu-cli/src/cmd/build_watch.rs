@@ -25,13 +25,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let b = args.build;
     let once = || {
         let start = Instant::now();
-        let copy = build::Args {
-            src: b.src.clone(),
-            output: b.output.clone(),
-            no_calibrate: b.no_calibrate,
-            no_compress: b.no_compress,
-            quiet: true,
-        };
+        let copy = build::Args { quiet: true, ..b.clone() };
         let stamp = clock();
         match build::run(copy) {
             Ok(_) => {

@@ -18,7 +18,7 @@ use axum::{Json, Router};
 use kefu_core::analyze::{is_han_stopchar, is_stopword, TermKind};
 use kefu_core::build::{build, BuildOptions};
 use kefu_core::kb::{Kb, Severity};
-use kefu_core::reply::{Decision, Thresholds};
+use kefu_core::reply::Decision;
 use kefu_core::Engine;
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -265,11 +265,7 @@ async fn ask(State(shared): State<Arc<Shared>>, Json(req): Json<AskRequest>) -> 
 fn explain(built: &Built, messages: &[String], top: usize) -> Result<Value> {
     let engine = &built.engine;
     let last = messages.last().map(String::as_str).unwrap_or_default();
-    let ranking = engine.try_search(last, top.max(3))?;
-    let t = Thresholds::of(engine);
-    let confidence = engine.manifest().calibration.model.confidence(&ranking);
-    let (_, reply) = super::chat::converse(engine, messages, 0);
-    let reply = reply.context("no message to ask")?;
+    let super::ask::Look { ranking, thresholds: t, confidence, reply, .. } = super::ask::look(engine, messages, top)?;
     let hits: Vec<Value> = ranking
         .hits
         .iter()

@@ -20,6 +20,18 @@ pub struct At<T> {
     pub line: usize,
 }
 
+/// What a list of small records (`links:`, `products:`) is called and holds.
+struct Record {
+    /// The front-matter field.
+    field: &'static str,
+    /// One item, in messages ("link").
+    noun: &'static str,
+    /// Its fields, required ones (`title`, `url`) first.
+    fields: &'static [&'static str],
+    /// How to write an item, for messages.
+    how: &'static str,
+}
+
 /// A link as written under `links:`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkDef {
@@ -421,61 +433,50 @@ impl Fields<'_> {
 
     /// The links under `links:`, each `title` + `url`.
     fn links(&self, key: Option<&Key>, value: &Value, diags: &mut Vec<Diagnostic>) -> Vec<LinkDef> {
-        let key_line = key.map_or(self.first_line, |k| self.first_line + k.at);
         let how = "write each link as `- title: …` with `url: …` on the next line";
-        let items = match value {
-            Value::Null => return Vec::new(),
-            Value::Sequence(items) => items,
-            _ => {
-                diags.push(Diagnostic::error(self.file, key_line, format!("`links:` takes a list; {how}")));
-                return Vec::new();
-            }
-        };
-        let mut out = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            let line = self.item_line(key, i);
-            let Value::Mapping(m) = item else {
-                diags.push(Diagnostic::error(self.file, line, format!("this link has no `title:` and `url:`; {how}")));
-                continue;
-            };
-            let (mut title, mut url) = (None, None);
-            for (k, v) in m {
-                match k.as_str() {
-                    Some("title") => title = text_of(v),
-                    Some("url") => url = text_of(v),
-                    other => {
-                        let other = other.unwrap_or("?");
-                        let msg = format!("unknown field `{other}` in a link (a link has `title:` and `url:`)");
-                        diags.push(Diagnostic::error(
-                            self.file,
-                            self.link_url_line(key, i, other).unwrap_or(line),
-                            msg,
-                        ));
-                    }
-                }
-            }
-            match (title, url) {
-                (Some(title), Some(url)) => {
-                    let url_line = self.link_url_line(key, i, "url").unwrap_or(line);
-                    out.push(LinkDef { title, url: At { value: url, line: url_line } });
-                }
-                (None, _) => diags.push(Diagnostic::error(self.file, line, "this link needs a `title:`")),
-                (_, None) => diags.push(Diagnostic::error(self.file, line, "this link needs a `url:`")),
-            }
-        }
-        out
+        self.records(key, value, Record { field: "links", noun: "link", fields: &["title", "url"], how }, diags)
+            .into_iter()
+            .filter_map(|(line, values)| {
+                let [title, url]: [Option<At<String>>; 2] = values.try_into().ok()?;
+                self.complete("link", line, title, url, diags).map(|(title, url)| LinkDef { title: title.value, url })
+            })
+            .collect()
     }
 
     /// The products under `products:`, each `title` + `url` and optional `image` and `price`.
     fn products(&self, key: Option<&Key>, value: &Value, diags: &mut Vec<Diagnostic>) -> Vec<ProductDef> {
-        let key_line = key.map_or(self.first_line, |k| self.first_line + k.at);
         let how = "write each product as `- title: …` with `url: …` (and optional `image: …`, `price: …`) on the \
                    lines below";
+        let kind = Record { field: "products", noun: "product", fields: &["title", "url", "image", "price"], how };
+        self.records(key, value, kind, diags)
+            .into_iter()
+            .filter_map(|(line, values)| {
+                let [title, url, image, price]: [Option<At<String>>; 4] = values.try_into().ok()?;
+                let (title, url) = self.complete("product", line, title, url, diags)?;
+                Some(ProductDef { line, title, url, image, price })
+            })
+            .collect()
+    }
+
+    /// A list field whose items are small records (`- title: …` / `  url: …`): for each item
+    /// its `- ` line and the value of each of `kind.fields` (with the line it is written on),
+    /// reporting a list that is not one, an item that is not a record, unknown fields and
+    /// values that are not text.
+    #[allow(clippy::type_complexity)]
+    fn records(
+        &self,
+        key: Option<&Key>,
+        value: &Value,
+        kind: Record,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Vec<(usize, Vec<Option<At<String>>>)> {
+        let Record { field, noun, fields, how } = kind;
+        let key_line = key.map_or(self.first_line, |k| self.first_line + k.at);
         let items = match value {
             Value::Null => return Vec::new(),
             Value::Sequence(items) => items,
             _ => {
-                diags.push(Diagnostic::error(self.file, key_line, format!("`products:` takes a list; {how}")));
+                diags.push(Diagnostic::error(self.file, key_line, format!("`{field}:` takes a list; {how}")));
                 return Vec::new();
             }
         };
@@ -486,44 +487,62 @@ impl Fields<'_> {
                 diags.push(Diagnostic::error(
                     self.file,
                     line,
-                    format!("this product has no `title:` and `url:`; {how}"),
+                    format!("this {noun} has no `title:` and `url:`; {how}"),
                 ));
                 continue;
             };
-            let (mut title, mut url, mut image, mut price) = (None, None, None, None);
+            let mut values: Vec<Option<At<String>>> = vec![None; fields.len()];
             for (k, v) in m {
                 let name = k.as_str().unwrap_or("?");
-                let at = self.link_url_line(key, i, name).unwrap_or(line);
-                let slot = match name {
-                    "title" => &mut title,
-                    "url" => &mut url,
-                    "image" => &mut image,
-                    "price" => &mut price,
-                    other => {
-                        let msg = format!(
-                            "unknown field `{other}` in a product (a product has `title:`, `url:`, `image:` and `price:`)"
-                        );
-                        diags.push(Diagnostic::error(self.file, at, msg));
-                        continue;
-                    }
+                let at = self.item_field_line(key, i, name).unwrap_or(line);
+                let Some(slot) = fields.iter().position(|f| *f == name) else {
+                    let list = match fields.split_last() {
+                        Some((last, [])) => format!("`{last}:`"),
+                        Some((last, rest)) => {
+                            let rest: Vec<String> = rest.iter().map(|f| format!("`{f}:`")).collect();
+                            format!("{} and `{last}:`", rest.join(", "))
+                        }
+                        None => String::new(),
+                    };
+                    let msg = format!("unknown field `{name}` in a {noun} (a {noun} has {list})");
+                    diags.push(Diagnostic::error(self.file, at, msg));
+                    continue;
                 };
                 match text_of(v) {
-                    Some(value) => *slot = Some(At { value, line: at }),
+                    Some(value) => values[slot] = Some(At { value, line: at }),
                     None if v.is_null() => {}
                     None => diags.push(Diagnostic::error(
                         self.file,
                         at,
-                        format!("the product's `{name}:` takes one value (text); put it in quotes"),
+                        format!("the {noun}'s `{name}:` takes one value (text); put it in quotes"),
                     )),
                 }
             }
-            match (title, url) {
-                (Some(title), Some(url)) => out.push(ProductDef { line, title, url, image, price }),
-                (None, _) => diags.push(Diagnostic::error(self.file, line, "this product needs a `title:`")),
-                (_, None) => diags.push(Diagnostic::error(self.file, line, "this product needs a `url:`")),
-            }
+            out.push((line, values));
         }
         out
+    }
+
+    /// The title and url a link or product needs, or the error that one is missing.
+    fn complete(
+        &self,
+        noun: &str,
+        line: usize,
+        title: Option<At<String>>,
+        url: Option<At<String>>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<(At<String>, At<String>)> {
+        match (title, url) {
+            (Some(title), Some(url)) => Some((title, url)),
+            (None, _) => {
+                diags.push(Diagnostic::error(self.file, line, format!("this {noun} needs a `title:`")));
+                None
+            }
+            (_, None) => {
+                diags.push(Diagnostic::error(self.file, line, format!("this {noun} needs a `url:`")));
+                None
+            }
+        }
     }
 
     /// The line of item `i` of a list field; the field's line when the list is on it.
@@ -532,8 +551,9 @@ impl Fields<'_> {
         self.first_line + at
     }
 
-    /// The line of `field:` inside link `i`, if written on a line of its own block.
-    fn link_url_line(&self, key: Option<&Key>, i: usize, field: &str) -> Option<usize> {
+    /// The line of `field:` inside item `i` of a list of records, if written on a line of
+    /// its own block.
+    fn item_field_line(&self, key: Option<&Key>, i: usize, field: &str) -> Option<usize> {
         let key = key?;
         let start = *key.items.get(i)?;
         let end = key.items.get(i + 1).copied().unwrap_or(key.end);
