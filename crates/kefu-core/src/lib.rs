@@ -16,6 +16,7 @@ pub mod bundle;
 pub mod calibration;
 pub mod engine;
 pub mod guard;
+pub mod index;
 pub mod kb;
 pub mod reply;
 

@@ -81,7 +81,6 @@ fn apply(good: &bundle::Bundle, good_bytes: &[u8], d: &Damage) -> Vec<u8> {
     let mut files = good.files.clone();
     let n = files.len();
     let pick = |file: usize, files: &mut Vec<(String, Vec<u8>)>| -> usize {
-        // Skew towards the index proper: meta.json is only one of the targets.
         let i = file % n;
         if files[i].1.is_empty() {
             (i + 1) % n
@@ -153,7 +152,6 @@ fn kind(e: &BundleError) -> &'static str {
         BundleError::Checksum { .. } => "checksum",
         BundleError::Malformed(_) => "malformed",
         BundleError::MissingSegment(_) => "missing-segment",
-        BundleError::Index(_) => "index",
         BundleError::Corrupt { what } if what.contains(" at ") => "corrupt (contained panic)",
         BundleError::Corrupt { .. } => "corrupt (open's checks)",
     }
