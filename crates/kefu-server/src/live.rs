@@ -89,9 +89,8 @@ pub fn mark_joined(c: &mut Conn, case_id: &str, agent: &str) -> ApiResult<bool> 
             |r| r.get(0),
         )
         .optional()?;
-    let same = last
-        .and_then(|d| serde_json::from_str::<Value>(&d).ok())
-        .is_some_and(|v| v["agent"].as_str() == Some(agent));
+    let same =
+        last.and_then(|d| serde_json::from_str::<Value>(&d).ok()).is_some_and(|v| v["agent"].as_str() == Some(agent));
     if same {
         return Ok(false);
     }
@@ -100,7 +99,11 @@ pub fn mark_joined(c: &mut Conn, case_id: &str, agent: &str) -> ApiResult<bool> 
 }
 
 /// `POST /inbox/api/cases/{id}/typing`: relays "agent is typing" to the shopper (204).
-pub async fn typing(AxState(st): AxState<State>, headers: HeaderMap, ApiPath(case_id): ApiPath<String>) -> ApiResult<Response> {
+pub async fn typing(
+    AxState(st): AxState<State>,
+    headers: HeaderMap,
+    ApiPath(case_id): ApiPath<String>,
+) -> ApiResult<Response> {
     let user = auth::require_user_csrf(&st, &headers).await?;
     let case_id = parse_uuid(&case_id, "case id")?;
     let (cid, u) = (case_id.clone(), user.clone());
@@ -125,7 +128,11 @@ pub async fn typing(AxState(st): AxState<State>, headers: HeaderMap, ApiPath(cas
 
 /// `POST /inbox/api/cases/{id}/join`: the agent joins the live chat (the case becomes theirs
 /// if nobody has it). `{joined}` says whether the shopper was told just now.
-pub async fn join(AxState(st): AxState<State>, headers: HeaderMap, ApiPath(case_id): ApiPath<String>) -> ApiResult<Response> {
+pub async fn join(
+    AxState(st): AxState<State>,
+    headers: HeaderMap,
+    ApiPath(case_id): ApiPath<String>,
+) -> ApiResult<Response> {
     let user = auth::require_user_csrf(&st, &headers).await?;
     let case_id = parse_uuid(&case_id, "case id")?;
     let cid = case_id.clone();
@@ -244,9 +251,11 @@ pub async fn thumb(
     let file: Option<String> = st
         .db
         .call(move |c| {
-            Ok(c.query_row("SELECT file FROM attachments WHERE id = ?1 AND case_id = ?2", params![att_id, case_id], |r| {
-                r.get(0)
-            })
+            Ok(c.query_row(
+                "SELECT file FROM attachments WHERE id = ?1 AND case_id = ?2",
+                params![att_id, case_id],
+                |r| r.get(0),
+            )
             .optional()?)
         })
         .await?;
@@ -275,7 +284,9 @@ fn thumbnail(bytes: &[u8], edge: u32) -> ApiResult<Vec<u8>> {
     let img = image::load_from_memory(bytes).map_err(ApiError::internal)?;
     let small = img.thumbnail(edge, edge).to_rgb8();
     let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80).encode_image(&small).map_err(ApiError::internal)?;
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
+        .encode_image(&small)
+        .map_err(ApiError::internal)?;
     Ok(out)
 }
 

@@ -153,7 +153,10 @@ async fn joined_names_the_agent_once_and_nothing_else() {
     assert_eq!(d["assigned_to"], "amy");
 
     // A supervisor hands it to Bob: Bob joined.
-    assert_eq!(t.inbox_post(&sam, &format!("/inbox/api/cases/{id}/assign"), json!({"user": "bob"})).await.status(), 200);
+    assert_eq!(
+        t.inbox_post(&sam, &format!("/inbox/api/cases/{id}/assign"), json!({"user": "bob"})).await.status(),
+        200
+    );
     sse.until("bob joined", |s| s.contains("\"agent\":\"bob\"")).await;
     assert_eq!(sse.blocks("joined").len(), 2);
     // Amy may no longer join (the reply rule).
@@ -164,8 +167,16 @@ async fn joined_names_the_agent_once_and_nothing_else() {
     drop(sse);
 
     // The shopper's history names the agent who joined last, and nothing about accounts.
-    let h: Value =
-        t.client.get(t.url(&format!("/api/cases/{id}/history"))).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let h: Value = t
+        .client
+        .get(t.url(&format!("/api/cases/{id}/history")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(h["agent"], "bob");
     assert_eq!(h["status"], "closed");
     let text = h.to_string();
@@ -211,7 +222,11 @@ async fn history_gives_both_sides_and_thumbnails_only_with_the_token() {
         .unwrap()
         .iter()
         .map(|m| {
-            (m["role"].as_str().unwrap().into(), m["source"].as_str().unwrap().into(), m["text"].as_str().unwrap().into())
+            (
+                m["role"].as_str().unwrap().into(),
+                m["source"].as_str().unwrap().into(),
+                m["text"].as_str().unwrap().into(),
+            )
         })
         .collect();
     let want = [
@@ -220,7 +235,8 @@ async fn history_gives_both_sides_and_thumbnails_only_with_the_token() {
         ("shopper", "live", "还有一个杯子也裂了"),
         ("agent", "live", "两个都给您补发。"),
     ];
-    let want: Vec<(String, String, String)> = want.iter().map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())).collect();
+    let want: Vec<(String, String, String)> =
+        want.iter().map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())).collect();
     assert_eq!(said, want, "{h}");
     assert_eq!(h["messages"][3]["agent"], "amy");
     assert_eq!(h["messages"][2]["agent"], Value::Null);
