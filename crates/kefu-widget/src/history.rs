@@ -50,13 +50,14 @@ pub fn bounded(chat: &Chat) -> Chat {
     c
 }
 
-/// Keeps `chat` for other tabs and later visits (nothing for a conversation with only the
-/// greeting, or one started before the shopper last cleared the history).
-pub fn save(chat: &Chat) {
+/// Keeps `chat` (`encoded` by [`store::encode`]) for other tabs and later visits (nothing
+/// for a conversation with only the greeting, or one started before the shopper last
+/// cleared the history).
+pub fn save(chat: &Chat, encoded: String) {
     if chat.messages.len() < 2 || started(chat) < store::drafts_cleared_at() {
         return;
     }
-    let data = store::encode(&bounded(chat));
+    let data = if chat.messages.len() > MAX_MESSAGES { store::encode(&bounded(chat)) } else { encoded };
     if LAST.with(|l| *l.borrow() == data) {
         return;
     }
@@ -174,6 +175,17 @@ pub async fn server_thumb(case: &CaseLink, photo: &str) -> Option<Vec<u8>> {
     Some(js_sys::Uint8Array::new(&buf).to_vec())
 }
 
+/// A kept conversation shown again: a case an earlier page was still sending is now what
+/// the outbox will deliver (it says "saved on this device", then "your saved message has
+/// now been sent").
+pub fn left_by_an_earlier_page(chat: &mut Chat) {
+    for m in &mut chat.messages {
+        if let Body::Case { status: status @ CaseStatus::Sending, .. } = &mut m.body {
+            *status = CaseStatus::Waiting;
+        }
+    }
+}
+
 /// Whether the widget may replace `chat` by a kept one: nothing happened in it yet.
 pub fn pristine(chat: &Chat) -> bool {
     chat.messages.len() <= 1
@@ -194,6 +206,14 @@ mod tests {
         assert_eq!(b.messages.last(), c.messages.last());
         assert_eq!(b.messages[0].body, Body::Text("m20".to_string()));
         assert!(pristine(&Chat::new(1.0)));
+        let mut c = Chat::new(1.0);
+        let case =
+            |status| Body::Case { id: "c".into(), description: "d".into(), order_number: None, photos: vec![], status };
+        c.push(From::Shopper, case(CaseStatus::Sending), 2.0);
+        c.push(From::Shopper, case(CaseStatus::Sent), 3.0);
+        left_by_an_earlier_page(&mut c);
+        assert_eq!(c.messages[1].body, case(CaseStatus::Waiting));
+        assert_eq!(c.messages[2].body, case(CaseStatus::Sent));
         assert!(!pristine(&c));
     }
 }

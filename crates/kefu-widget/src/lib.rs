@@ -286,21 +286,23 @@ pub fn mount(root: ShadowRoot, settings: JsValue, emit_fn: js_sys::Function) -> 
             app.follow_case();
         }
     });
-    if restore {
-        wasm_bindgen_futures::spawn_local(restore_history());
-    }
     listen_window(&window);
     live::listen_visibility();
     outbox::listen(|e| {
         with_app(|app| app.outbox_event(e));
     });
-    if let Some(url) = with_app(|app| app.handoff_url.clone()).flatten() {
-        wasm_bindgen_futures::spawn_local(async move {
+    let url = with_app(|app| app.handoff_url.clone()).flatten();
+    wasm_bindgen_futures::spawn_local(async move {
+        // The outbox reports into the conversation: restore that first.
+        if restore {
+            restore_history().await;
+        }
+        if let Some(url) = url {
             outbox::adopt_local_storage(&url).await;
             outbox::kick();
             outbox::tidy().await;
-        });
-    }
+        }
+    });
     Ok(())
 }
 
@@ -319,7 +321,8 @@ async fn restore_history() {
         }
     };
     with_app(|app| {
-        if let Some(kept) = kept.filter(|_| history::pristine(&app.chat)) {
+        if let Some(mut kept) = kept.filter(|_| history::pristine(&app.chat)) {
+            history::left_by_an_earlier_page(&mut kept);
             let (name, order) = (app.chat.name.take(), app.chat.order_number.take());
             app.chat =
                 Chat { name: name.or(kept.name.clone()), order_number: order.or(kept.order_number.clone()), ..kept };
@@ -545,7 +548,6 @@ impl App {
         self.update_header();
         let t1 = perf_now();
         store::save(&self.chat);
-        history::save(&self.chat);
         self.last_save_ms = perf_now() - t1;
         self.last_render_ms = t1 - t0;
     }

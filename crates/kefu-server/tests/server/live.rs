@@ -291,3 +291,42 @@ async fn history_gives_both_sides_and_thumbnails_only_with_the_token() {
     }
     t.stop().await;
 }
+
+#[tokio::test]
+async fn typing_on_one_server_reaches_the_shopper_on_another_once() {
+    if !on_postgres() {
+        return;
+    }
+    let a = TestServer::start().await;
+    let cfg = a.cfg.clone();
+    let b = TestServer {
+        dir: tempfile::tempdir().unwrap(),
+        server: Some(kefu_server::start(cfg.clone()).await.unwrap()),
+        cfg,
+        client: client(),
+    };
+    a.add_user("amy", Role::Agent);
+    let (id, token) = new_case(&a).await;
+    // The shopper follows the case on A (and on B, where the agent works).
+    let mut on_a = Sse::open(&a, &id, &token).await;
+    let mut on_b = Sse::open(&b, &id, &token).await;
+    on_a.until("A's first event", |s| s.contains("event: received")).await;
+    on_b.until("B's first event", |s| s.contains("event: received")).await;
+    let amy = b.login("amy").await;
+    assert_eq!(b.inbox_post(&amy, &format!("/inbox/api/cases/{id}/typing"), json!({})).await.status(), 204);
+    on_a.until("typing heard on A", |s| s.contains("event: typing")).await;
+    on_b.until("typing heard on B", |s| s.contains("event: typing")).await;
+    // A reply after it: by then a doubled typing signal would have arrived too.
+    assert_eq!(
+        b.inbox_post(&amy, &format!("/inbox/api/cases/{id}/reply"), json!({"text": "好的"})).await.status(),
+        201
+    );
+    on_a.until("the reply on A", |s| s.contains("event: message")).await;
+    on_b.until("the reply on B", |s| s.contains("event: message")).await;
+    assert_eq!(on_a.blocks("typing").len(), 1, "{}", on_a.text);
+    assert_eq!(on_b.blocks("typing").len(), 1, "once on the agent's own server too: {}", on_b.text);
+    assert_eq!(a.count("SELECT COUNT(*) FROM events WHERE kind = 'typing'"), 0);
+    drop((on_a, on_b));
+    b.stop().await;
+    a.stop().await;
+}
