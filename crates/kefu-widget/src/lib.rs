@@ -324,8 +324,14 @@ async fn restore_history() {
         if let Some(mut kept) = kept.filter(|_| history::pristine(&app.chat)) {
             history::left_by_an_earlier_page(&mut kept);
             let (name, order) = (app.chat.name.take(), app.chat.order_number.take());
-            app.chat =
-                Chat { name: name.or(kept.name.clone()), order_number: order.or(kept.order_number.clone()), ..kept };
+            // A case followed since that conversation was kept (another tab) stays followed.
+            let case = kept.case.clone().or(app.chat.case.take());
+            app.chat = Chat {
+                name: name.or(kept.name.clone()),
+                order_number: order.or(kept.order_number.clone()),
+                case,
+                ..kept
+            };
             app.waiting.clear();
             app.render_all();
             store::save(&app.chat);
