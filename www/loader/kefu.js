@@ -118,6 +118,7 @@
       return m.default({module_or_path: wasm}).then(function () {
         var set = {locale: locale, handoffUrl: handoffUrl, name: ident.name, orderNumber: ident.orderNumber};
         ['color', 'photos', 'photoMaxEdge', 'photoMaxPixels', 'contact'].forEach(function (k) { set[k] = opt(k); });
+        set.sound = opt('sound');
         m.mount(root, set, emit);
         api = m;
         kb.then(function (buf) {

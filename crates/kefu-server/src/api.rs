@@ -337,7 +337,7 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(headers: &HeaderMap, by
 }
 
 /// The case token from `Authorization: Bearer …` or `?token=`.
-fn bearer(headers: &HeaderMap, query_token: Option<&str>) -> Option<String> {
+pub(crate) fn bearer(headers: &HeaderMap, query_token: Option<&str>) -> Option<String> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -347,7 +347,7 @@ fn bearer(headers: &HeaderMap, query_token: Option<&str>) -> Option<String> {
 }
 
 /// Checks the case exists and the token is its own; returns the case status.
-async fn authorize_case(st: &State, case_id: &str, token: Option<String>) -> ApiResult<String> {
+pub(crate) async fn authorize_case(st: &State, case_id: &str, token: Option<String>) -> ApiResult<String> {
     let token = token.ok_or_else(|| ApiError::unauthorized("case token required (Authorization: Bearer …)"))?;
     let id = case_id.to_string();
     let row: Option<(String, String)> = st
@@ -1031,6 +1031,20 @@ async fn wait_for_case(rx: &mut tokio::sync::broadcast::Receiver<Arc<str>>, case
     }
 }
 
+/// The next typing signal for `case_id` (signals lost to a lagging stream are skipped).
+async fn typing_for_case(
+    rx: &mut tokio::sync::broadcast::Receiver<crate::live::Typing>,
+    case_id: &str,
+) -> crate::live::Typing {
+    loop {
+        match rx.recv().await {
+            Ok(t) if &*t.case_id == case_id => return t,
+            Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => std::future::pending::<()>().await,
+        }
+    }
+}
+
 fn sse_event(e: &EventRow) -> Event {
     let mut payload = serde_json::Map::new();
     payload.insert("id".into(), json!(e.id));
@@ -1099,10 +1113,14 @@ pub async fn get_events(
         last: i64,
         buf: VecDeque<EventRow>,
         rx: tokio::sync::broadcast::Receiver<Arc<str>>,
+        /// Agents typing (relayed as they come, never stored: see [`crate::live`]).
+        typing: tokio::sync::broadcast::Receiver<crate::live::Typing>,
         shutdown: tokio::sync::watch::Receiver<bool>,
         first: bool,
     }
-    let init = S { shutdown: st.shutdown.clone(), st, case_id, last: after, buf: VecDeque::new(), rx, first: true };
+    let typing = st.typing.subscribe();
+    let init =
+        S { shutdown: st.shutdown.clone(), st, case_id, last: after, buf: VecDeque::new(), rx, typing, first: true };
     let stream = futures_util::stream::unfold(init, |mut s| async move {
         if s.first {
             s.first = false;
@@ -1126,10 +1144,15 @@ pub async fn get_events(
                 Err(_) => return None,
             }
             let case_id = s.case_id.clone();
-            tokio::select! {
-                _ = wait_for_case(&mut s.rx, &case_id) => {}
-                _ = tokio::time::sleep(Duration::from_secs(30)) => {}
+            let typed = tokio::select! {
+                _ = wait_for_case(&mut s.rx, &case_id) => None,
+                t = typing_for_case(&mut s.typing, &case_id) => Some(t),
+                _ = tokio::time::sleep(Duration::from_secs(30)) => None,
                 _ = s.shutdown.wait_for(|v| *v) => return None,
+            };
+            if let Some(t) = typed {
+                // No id: a typing signal never moves the resume point.
+                return Some((Ok(Event::default().event("typing").data(t.data().to_string())), s));
             }
         }
     });
