@@ -266,13 +266,14 @@ impl Engine {
             self.index.score_term(Field::Answer, &p.text, p.boost * ANSWER_WEIGHT, &mut scores, &mut touched);
             out.clauses.push((p.text.clone(), p.boost));
         }
-        let order = |a: &u32, b: &u32| scores[*b as usize].total_cmp(&scores[*a as usize]).then(a.cmp(b));
-        if touched.len() > GATHER {
-            touched.select_nth_unstable_by(GATHER - 1, order);
-            touched.truncate(GATHER);
+        let mut docs: Vec<(u32, f32)> = touched.into_iter().map(|d| (d, scores[d as usize])).collect();
+        let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        if docs.len() > GATHER {
+            docs.select_nth_unstable_by(GATHER - 1, order);
+            docs.truncate(GATHER);
         }
-        touched.sort_unstable_by(order);
-        out.docs = touched.into_iter().map(|d| (d, scores[d as usize])).collect();
+        docs.sort_unstable_by(order);
+        out.docs = docs;
         out
     }
 

@@ -57,8 +57,9 @@ pub struct FieldIndex {
     terms: Vec<String>,
     /// Per term: (document, term frequency), documents increasing.
     postings: Vec<Vec<(u32, u32)>>,
-    /// `k1 · (1 − b + b · length / average length)` per document, as tantivy caches it.
-    norms: Vec<f32>,
+    /// Per term and posting, BM25's term-frequency factor `tf / (tf + k1 · (1 − b + b ·
+    /// length / average length))`, computed once at open as tantivy computes it per hit.
+    factors: Vec<Vec<f32>>,
 }
 
 /// The whole index of a bundle.
@@ -73,16 +74,29 @@ impl FieldIndex {
     pub fn new(total_tokens: u64, lengths: Vec<u32>, mut terms: Vec<(String, Vec<(u32, u32)>)>) -> FieldIndex {
         terms.sort_by(|a, b| a.0.cmp(&b.0));
         let (terms, postings) = terms.into_iter().unzip();
-        let mut f = FieldIndex { total_tokens, lengths, terms, postings, norms: Vec::new() };
-        f.norms = f.compute_norms();
+        let mut f = FieldIndex { total_tokens, lengths, terms, postings, factors: Vec::new() };
+        f.prepare();
         f
     }
 
-    fn compute_norms(&self) -> Vec<f32> {
+    /// Computes [`FieldIndex::factors`] (documents are known to be in range).
+    fn prepare(&mut self) {
         let docs = self.lengths.len().max(1);
         // A field with no tokens has no postings to score; 1 keeps its norms finite.
         let average = if self.total_tokens == 0 { 1.0 } else { self.total_tokens as f32 / docs as f32 };
-        self.lengths.iter().map(|&len| K1 * (1.0 - B + B * len as f32 / average)).collect()
+        let norms: Vec<f32> = self.lengths.iter().map(|&len| K1 * (1.0 - B + B * len as f32 / average)).collect();
+        self.factors = self
+            .postings
+            .iter()
+            .map(|list| {
+                list.iter()
+                    .map(|&(doc, tf)| {
+                        let tf = tf as f32;
+                        tf / (tf + norms[doc as usize])
+                    })
+                    .collect()
+            })
+            .collect();
     }
 
     /// Position of a term in the dictionary.
@@ -108,11 +122,6 @@ impl FieldIndex {
     /// Whether `doc` contains `term`.
     pub fn contains(&self, term: &str, doc: u32) -> bool {
         self.postings(term).binary_search_by_key(&doc, |p| p.0).is_ok()
-    }
-
-    /// Length normalisation of one document (see [`FieldIndex::norms`]).
-    fn norm(&self, doc: u32) -> f32 {
-        self.norms[doc as usize]
     }
 }
 
@@ -143,14 +152,11 @@ impl Index {
     /// tantivy's `BoostQuery` does.
     pub fn score_term(&self, f: Field, term: &str, boost: f32, scores: &mut [f32], touched: &mut Vec<u32>) {
         let field = self.field(f);
-        let postings = field.postings(term);
-        if postings.is_empty() {
-            return;
-        }
+        let Some(t) = field.find(term) else { return };
+        let (postings, factors) = (&field.postings[t], &field.factors[t]);
         let weight = idf(postings.len() as u32, self.docs) * (1.0 + K1) * boost;
-        for &(doc, tf) in postings {
-            let tf = tf as f32;
-            let s = weight * (tf / (tf + field.norm(doc)));
+        for (&(doc, _), &factor) in postings.iter().zip(factors) {
+            let s = weight * factor;
             let slot = &mut scores[doc as usize];
             if *slot == 0.0 {
                 touched.push(doc);
@@ -207,7 +213,7 @@ impl Index {
                 )));
             }
             if let Some(pair) = w.terms.windows(2).find(|p| p[0] >= p[1]) {
-                return Err(damaged(format!("{name} terms out of order at `{}`", pair[1])));
+                return Err(damaged(format!("{name} terms out of order near `{}`", pair[1])));
             }
             let mut frequencies = 0u64;
             let mut postings = Vec::with_capacity(w.postings.len());
@@ -243,9 +249,9 @@ impl Index {
                 lengths: w.lengths,
                 terms: w.terms,
                 postings,
-                norms: Vec::new(),
+                factors: Vec::new(),
             };
-            f.norms = f.compute_norms();
+            f.prepare();
             fields.push(f);
         }
         let [question, answer]: [FieldIndex; 2] = fields.try_into().map_err(|_| damaged("fields".into()))?;

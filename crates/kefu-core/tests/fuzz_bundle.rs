@@ -152,14 +152,19 @@ fn kind(e: &BundleError) -> &'static str {
         BundleError::Checksum { .. } => "checksum",
         BundleError::Malformed(_) => "malformed",
         BundleError::MissingSegment(_) => "missing-segment",
-        BundleError::Corrupt { what } if what.contains(" at ") => "corrupt (contained panic)",
+        BundleError::Corrupt { what } if contained(what) => "corrupt (contained panic)",
         BundleError::Corrupt { .. } => "corrupt (open's checks)",
     }
 }
 
+/// A panic caught by `kefu_core::guard::run` ("opening the index: <message> at <file:line>").
+fn contained(what: &str) -> bool {
+    what.starts_with("opening the index: ") || what.starts_with("searching the index: ")
+}
+
 fn site(e: &BundleError) -> Option<String> {
     let BundleError::Corrupt { what } = e else { return None };
-    if !what.contains(" at ") {
+    if !contained(what) {
         return None; // found by open's own checks, not a panic
     }
     // "searching the index: <message> at <file:line>": keep the phase and the place.
