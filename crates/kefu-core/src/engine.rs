@@ -262,18 +262,23 @@ impl Engine {
         let mut scores = vec![0.0f32; self.index.docs() as usize];
         let mut touched: Vec<u32> = Vec::new();
         for p in planned.iter().filter(|p| p.df > 0 && p.weight >= cut) {
-            self.index.score_term(Field::Question, &p.text, p.boost, &mut scores, &mut touched);
-            self.index.score_term(Field::Answer, &p.text, p.boost * ANSWER_WEIGHT, &mut scores, &mut touched);
+            self.index.score_id(Field::Question, p.ids[0], p.boost, &mut scores, &mut touched);
+            self.index.score_id(Field::Answer, p.ids[1], p.boost * ANSWER_WEIGHT, &mut scores, &mut touched);
             out.clauses.push((p.text.clone(), p.boost));
         }
-        let mut docs: Vec<(u32, f32)> = touched.into_iter().map(|d| (d, scores[d as usize])).collect();
-        let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        if docs.len() > GATHER {
-            docs.select_nth_unstable_by(GATHER - 1, order);
-            docs.truncate(GATHER);
+        // The best GATHER by (score desc, document asc), tantivy's order: a heap whose top is
+        // the worst kept, so most documents cost one comparison.
+        let mut heap: std::collections::BinaryHeap<Ranked> = std::collections::BinaryHeap::with_capacity(GATHER + 1);
+        for d in touched {
+            let r = Ranked(scores[d as usize], d);
+            if heap.len() < GATHER {
+                heap.push(r);
+            } else if heap.peek().is_some_and(|worst| r < *worst) {
+                heap.pop();
+                heap.push(r);
+            }
         }
-        docs.sort_unstable_by(order);
-        out.docs = docs;
+        out.docs = heap.into_sorted_vec().into_iter().map(|Ranked(s, d)| (d, s)).collect();
         out
     }
 
@@ -363,7 +368,8 @@ impl Engine {
                 TermKind::HanUnigram => crate::analyze::is_han_stopchar(&t.text),
                 TermKind::HanBigram => false,
             };
-            let df = self.doc_freq(&t.text);
+            let ids = self.ids(&t.text);
+            let df = self.doc_freq(ids);
             // Two Han characters the KB never writes together are, far more often than not,
             // the seam between two words ("期吗" in "过期吗"), not a word of their own: they
             // would only count as unknown and shrink the coverage. Their characters still
@@ -374,6 +380,7 @@ impl Engine {
             let mut planned = Planned {
                 typed: t.text.clone(),
                 text: t.text.clone(),
+                ids,
                 df,
                 boost: if t.kind == TermKind::HanUnigram { UNIGRAM_WEIGHT } else { 1.0 },
                 weight: 0.0,
@@ -384,7 +391,8 @@ impl Engine {
             if df == 0 && t.kind == TermKind::Word {
                 if let Some(fix) = self.correct(&t.text) {
                     ranking.corrections.push((t.text.clone(), fix.clone()));
-                    planned.df = self.doc_freq(&fix);
+                    planned.ids = self.ids(&fix);
+                    planned.df = self.doc_freq(planned.ids);
                     planned.text = fix;
                     planned.boost *= FUZZY_WEIGHT;
                 }
@@ -398,8 +406,14 @@ impl Engine {
         out
     }
 
-    fn doc_freq(&self, text: &str) -> u64 {
-        self.index.field(Field::Question).doc_freq(text) as u64 + self.index.field(Field::Answer).doc_freq(text) as u64
+    /// A term's ids in the question and the answer dictionaries.
+    fn ids(&self, text: &str) -> [Option<usize>; 2] {
+        [self.index.field(Field::Question).find(text), self.index.field(Field::Answer).find(text)]
+    }
+
+    fn doc_freq(&self, [q, a]: [Option<usize>; 2]) -> u64 {
+        self.index.field(Field::Question).postings_of(q).len() as u64
+            + self.index.field(Field::Answer).postings_of(a).len() as u64
     }
 
     /// The nearest KB word to an unknown word: edit distance 1 (2 for long words).
@@ -439,7 +453,7 @@ impl Engine {
         let (mut hit, mut matched) = (0.0, 0.0);
         let mut seen: Vec<&str> = Vec::new();
         for p in planned.iter().filter(|p| p.df > 0) {
-            let postings = questions.postings(&p.text);
+            let postings = questions.postings_of(p.ids[0]);
             if postings.binary_search_by_key(&doc, |x| x.0).is_ok() {
                 hit += p.weight;
                 // Two typed words may land on one indexed term (typo fix, synonym).
@@ -465,10 +479,36 @@ fn question_idf(docs: u32, df: u32) -> f32 {
 struct Planned {
     typed: String,
     text: String,
+    /// `text`'s ids in the question and answer dictionaries.
+    ids: [Option<usize>; 2],
     df: u64,
     boost: f32,
     weight: f32,
 }
+
+/// A gathered document, ordered best first: higher score, then lower document.
+#[derive(Clone, Copy)]
+struct Ranked(f32, u32);
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        other.0.total_cmp(&self.0).then(self.1.cmp(&other.1))
+    }
+}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Ranked {}
 
 /// Counts of a–z in a word, with one more bin for every other character.
 fn letter_histogram(word: &str) -> [u8; 27] {

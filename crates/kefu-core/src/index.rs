@@ -99,9 +99,14 @@ impl FieldIndex {
             .collect();
     }
 
-    /// Position of a term in the dictionary.
-    fn find(&self, term: &str) -> Option<usize> {
+    /// Position of a term in the dictionary (its id for [`Index::score_id`]).
+    pub fn find(&self, term: &str) -> Option<usize> {
         self.terms.binary_search_by(|t| t.as_str().cmp(term)).ok()
+    }
+
+    /// The postings of the term with this id (empty for `None`).
+    pub fn postings_of(&self, id: Option<usize>) -> &[(u32, u32)] {
+        id.and_then(|i| self.postings.get(i)).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// Documents containing `term`, with its frequency in each (increasing documents).
@@ -151,8 +156,13 @@ impl Index {
     /// documents touched for the first time in `touched`. `boost` multiplies the clause as
     /// tantivy's `BoostQuery` does.
     pub fn score_term(&self, f: Field, term: &str, boost: f32, scores: &mut [f32], touched: &mut Vec<u32>) {
+        self.score_id(f, self.field(f).find(term), boost, scores, touched)
+    }
+
+    /// [`Index::score_term`] for a term already looked up ([`FieldIndex::find`]).
+    pub fn score_id(&self, f: Field, id: Option<usize>, boost: f32, scores: &mut [f32], touched: &mut Vec<u32>) {
         let field = self.field(f);
-        let Some(t) = field.find(term) else { return };
+        let Some(t) = id.filter(|&t| t < field.postings.len()) else { return };
         let (postings, factors) = (&field.postings[t], &field.factors[t]);
         let weight = idf(postings.len() as u32, self.docs) * (1.0 + K1) * boost;
         for (&(doc, _), &factor) in postings.iter().zip(factors) {
