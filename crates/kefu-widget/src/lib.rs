@@ -9,7 +9,8 @@
 //! Modules: [`chat`] (the conversation, DOM-free), [`ui`] (DOM), [`store`] (persistence),
 //! hand-off to a human: [`intake`] (the form), [`photo`] and [`images`] (photo checks and
 //! re-encoding), [`handoff`] (the case), [`outbox`] over [`idb`] (delivery without loss),
-//! [`follow`] (agent replies and rating); [`i18n`] (strings), [`color`] (brand colour
+//! [`follow`] (agent replies and rating), [`mail`] (the shopper's e-mail address and
+//! "e-mail me this conversation"); [`i18n`] (strings), [`color`] (brand colour
 //! contrast). What crosses to the page (event payloads, `kefu(...)` arguments) and the
 //! JSON request bodies are typed structs converted by serde-wasm-bindgen ([`to_js`],
 //! [`to_json`]).
@@ -22,6 +23,7 @@ pub mod i18n;
 pub mod idb;
 pub mod images;
 pub mod intake;
+pub mod mail;
 pub mod outbox;
 pub mod photo;
 pub mod store;
@@ -140,6 +142,9 @@ fn warn(msg: &str) {
     web_sys::console::warn_1(&JsValue::from_str(msg));
 }
 
+/// The most lines a transcript request carries (kefu-server's limit).
+pub(crate) const MAX_MAIL_LINES: usize = 200;
+
 /// An event listener kept alive for as long as its event source.
 type Listener = Closure<dyn FnMut(web_sys::MessageEvent)>;
 
@@ -163,6 +168,9 @@ struct App {
     chat: Chat,
     open: bool,
     form_open: bool,
+    /// The "your e-mail" form is open; whether the server can send mail.
+    mail_open: bool,
+    mail_state: mail::MailState,
     unread: u32,
     handoff_url: Option<String>,
     /// kefu-server's `/api/sessions` (settings `sessionsUrl`, else next to `handoffUrl`).
@@ -243,6 +251,8 @@ pub fn mount(root: ShadowRoot, settings: JsValue, emit_fn: js_sys::Function) -> 
         chat,
         open: false,
         form_open: false,
+        mail_open: false,
+        mail_state: mail::MailState::Unknown,
         unread: 0,
         sessions_url: get_str(&settings, "sessionsUrl").or_else(|| {
             let h = get_str(&settings, "handoffUrl")?;
@@ -269,6 +279,7 @@ pub fn mount(root: ShadowRoot, settings: JsValue, emit_fn: js_sys::Function) -> 
     APP.with(|a| *a.borrow_mut() = Some(app));
     with_app(|app| {
         app.listen_panel();
+        app.show_mail_button();
         app.render_all();
         app.launcher.update(app.lang, false, 0);
         app.follow_case();
@@ -609,6 +620,8 @@ impl App {
     fn focus_in(&self) {
         if self.form_open {
             let _ = self.panel.form.description.focus();
+        } else if self.mail_open {
+            let _ = self.panel.mail.email.focus();
         } else {
             let _ = self.panel.input.focus();
         }
@@ -748,6 +761,12 @@ impl App {
         self.beacon();
         store::clear();
         store::save_case(None);
+        // The address was left for this conversation: a new one starts without it.
+        store::save_email(None);
+        self.panel.mail.email.set_value("");
+        if self.mail_open {
+            self.close_mail();
+        }
         self.stop_following();
         // Photos in the form go; cases still in the outbox are delivered regardless.
         store::mark_drafts_cleared(now_ms());
@@ -787,7 +806,9 @@ impl App {
         self.panel = panel;
         self.panel.input.set_value(&typed);
         self.form_open = false;
+        self.mail_open = false;
         self.listen_panel();
+        self.show_mail_button();
         self.redraw_drafts();
         self.render_all();
         self.launcher.update(lang, self.open, self.unread);
@@ -806,6 +827,9 @@ impl App {
                 "new" => app.reset(),
                 "human" => app.open_form(),
                 "cancel-form" => app.close_form(),
+                "mail" => app.toggle_mail(),
+                "cancel-mail" => app.close_mail(),
+                "save-email" => app.save_email(),
                 "pick" => app.pick(&arg),
                 "rate" => {
                     let mut it = arg.split(':').filter_map(|x| x.parse::<usize>().ok());
@@ -873,8 +897,11 @@ impl App {
             ev.prevent_default();
             let Some(form) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
             let is_handoff = form.class_list().contains("kefu-handoff");
+            let is_mail = form.class_list().contains("kefu-mail");
             with_app(|app| {
-                if is_handoff {
+                if is_mail {
+                    app.send_transcript();
+                } else if is_handoff {
                     app.submit_form();
                 } else {
                     let text = app.panel.input.value();
