@@ -137,6 +137,7 @@ pub enum Key {
     EmailNoAt,
     EmailBadLocalPart,
     EmailBadDomain,
+    EmailNotUsable,
     FormEmail,
     FormEmailWhy,
 }
@@ -415,6 +416,11 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
             "@ 后面要是一个域名，例如 qq.com 或 example.com。",
             "@ 後面要是一個網域，例如 gmail.com 或 example.com。",
             "The part after the @ must be a domain such as example.com.",
+        ],
+        EmailNotUsable => [
+            "这个邮箱地址没法收信，请换一个地址试试。",
+            "這個電子郵件地址沒辦法收信，請換一個地址試試。",
+            "Mail can't be sent to this address. Please try another one.",
         ],
         FormEmail => ["邮箱（选填）", "電子郵件（選填）", "E-mail (optional)"],
         FormEmailWhy => [

@@ -764,6 +764,7 @@ impl App {
         // The address was left for this conversation: a new one starts without it.
         store::save_email(None);
         self.panel.mail.email.set_value("");
+        self.panel.form.email.set_value("");
         if self.mail_open {
             self.close_mail();
         }

@@ -317,6 +317,11 @@ impl App {
             }
             Some((503, v)) if error_code(&v) == "mail_not_configured" => self.set_mail_state(MailState::Unavailable),
             Some((429, _)) => fail(Key::MailTooMany),
+            // Passed the shared check but the mail server's side refused it.
+            Some((400, v)) if error_code(&v) == "invalid_email" => {
+                m.set_note("", None);
+                m.set_email_error(Some(t(lang, Key::EmailNotUsable)));
+            }
             None => fail(Key::MailOffline),
             Some(_) => fail(Key::MailFailed),
         }
