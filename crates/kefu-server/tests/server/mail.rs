@@ -529,6 +529,15 @@ async fn smtp_server_down_or_silent_is_a_clear_error_not_a_hang() {
     assert!(v["error"]["message"].as_str().unwrap().contains("refused the message"), "{v}");
     t.stop().await;
 
+    // STARTTLS required, and the server does not offer it: refused, never sent in the clear.
+    let plain = SmtpReceiver::start(Mode::Normal).await;
+    let url = format!("smtp://{}?tls=required", plain.addr);
+    let t = TestServer::start_with(|c| c.mail = Some(mail_config(&url, Duration::from_secs(2)))).await;
+    let (s, v, _) = post_transcript(&t, &body, None).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (502, Some("mail_failed")), "{v}");
+    assert!(plain.messages().is_empty(), "nothing sent without TLS");
+    t.stop().await;
+
     // Silent: accepts the connection and never greets. The request ends with 504 within the
     // configured timeout (per command, whole send at most 3×), not at the client's patience.
     let silent = SmtpReceiver::start(Mode::Silent).await;
