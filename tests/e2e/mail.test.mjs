@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { launch, newPage, W, ask, readKb, firstParagraph } from './helpers.mjs';
+import { launch, newPage, W, ask, readKb, firstParagraph, setup } from './helpers.mjs';
 import { freshDb, startKefu, inbox, sleep, AGENT } from './kefu-serve.mjs';
 
 const zh = readKb('zh-CN');
@@ -250,5 +250,26 @@ test('without SMTP the e-mail action says why, the address can still be left, no
     await page.context().close();
   } finally {
     await plain.stop('SIGTERM');
+  }
+});
+
+test('a server without the e-mail endpoints (an older one, the test stand-in) disables sending the same way', async () => {
+  const env = await setup();
+  try {
+    const page = await newPage(env.browser, { viewport: { width: 1280, height: 800 } });
+    await page.goto(`${env.url}/index.html`);
+    await page.click(W.launcher);
+    await page.waitForSelector(W.ready, { timeout: 30000 });
+    await page.click(M.open);
+    await page.waitForFunction((sel) => document.querySelector('kefu-chat').shadowRoot.querySelector(sel.replace('kefu-chat ', '')).disabled, M.send);
+    assert.equal(await page.getAttribute(M.note, 'data-kind'), 'unavailable');
+    // Enter in the field keeps the address (there is nothing to send with).
+    await page.fill(M.email, 'amy@example.com');
+    await page.press(M.email, 'Enter');
+    await page.waitForSelector(`${M.form}[hidden]`, { state: 'attached' });
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('kefu.v1.email')), 'amy@example.com');
+    await page.context().close();
+  } finally {
+    await env.close();
   }
 });

@@ -922,10 +922,15 @@ impl App {
             }
             // Enter sends; Shift+Enter is a new line; never while an IME is composing (pinyin).
             if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() && ev.key_code() != 229 {
-                let in_input = ev
-                    .target()
-                    .and_then(|t| t.dyn_into::<Element>().ok())
-                    .is_some_and(|e| e.class_list().contains("kefu-input"));
+                let target = ev.target().and_then(|t| t.dyn_into::<Element>().ok());
+                let in_input = target.as_ref().is_some_and(|e| e.class_list().contains("kefu-input"));
+                // The e-mail field: handled here, since a form whose send button is disabled
+                // (no mail on this server) ignores Enter, and the address should still be kept.
+                if target.is_some_and(|e| e.id() == "kefu-m-email") {
+                    ev.prevent_default();
+                    with_app(|app| app.send_transcript());
+                    return;
+                }
                 if in_input {
                     ev.prevent_default();
                     with_app(|app| {

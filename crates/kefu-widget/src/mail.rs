@@ -118,6 +118,13 @@ fn error_code(v: &JsValue) -> String {
     get(&get(v, "error"), "code").as_string().unwrap_or_default()
 }
 
+/// A 404 for the endpoint itself (kefu serve's "endpoint not found", or a server that does not
+/// answer in kefu's JSON), rather than for a case the request named.
+fn no_endpoint(v: &JsValue) -> bool {
+    let message = get(&get(v, "error"), "message").as_string().unwrap_or_default();
+    error_code(v).is_empty() || message.starts_with("endpoint")
+}
+
 /// The case id at the end of a case URL (`…/api/cases/{id}`).
 fn case_id_of(url: &str) -> &str {
     url.rsplit('/').next().unwrap_or("")
@@ -177,9 +184,13 @@ impl App {
     fn check_mail(&mut self) {
         let Some(base) = self.api_base() else { return };
         wasm_bindgen_futures::spawn_local(async move {
-            let Some((200, v)) = call("GET", &format!("{base}/mail"), None, None).await else { return };
-            let state =
-                if get(&v, "transcripts") == JsValue::TRUE { MailState::Available } else { MailState::Unavailable };
+            let state = match call("GET", &format!("{base}/mail"), None, None).await {
+                Some((200, v)) if get(&v, "transcripts") == JsValue::TRUE => MailState::Available,
+                // `false`, or a server without the endpoint (an older kefu serve, a stand-in).
+                Some((200 | 404, _)) => MailState::Unavailable,
+                // Offline or a passing fault: ask again next time the form opens.
+                _ => return,
+            };
             with_app(|app| app.set_mail_state(state));
         });
     }
@@ -316,6 +327,8 @@ impl App {
                 self.notice(Notice::MailSent);
             }
             Some((503, v)) if error_code(&v) == "mail_not_configured" => self.set_mail_state(MailState::Unavailable),
+            // No such endpoint (an older server): not "case not found".
+            Some((404, v)) if no_endpoint(&v) => self.set_mail_state(MailState::Unavailable),
             Some((429, _)) => fail(Key::MailTooMany),
             // Passed the shared check but the mail server's side refused it.
             Some((400, v)) if error_code(&v) == "invalid_email" => {
