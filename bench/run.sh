@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # kefu side by side with MiniSearch, FlexSearch (headless Chromium) and plain tantivy (native),
-# every figure from this one run. Installs what is missing, builds, measures, and writes
+# the widget's click → ready (tests/e2e/measure.mjs) and the wasm = native parity test
+# (bench/parity.sh), every figure from this one run, checked against the targets of issue 14.
+# Installs what is missing, builds, measures, and writes
 #   bench/results/latest.json, latest.md, *.svg
-# See docs/bench.md for what each figure means. ~15 minutes on a 2-core machine.
+# See docs/bench.md for what each figure means. ~20 minutes on a 2-core machine.
 #
 #   bash bench/run.sh
 #   KEFU_BENCH_QUICK=1 bash bench/run.sh     # smoke run on small data (→ target/kefu-bench/quick/results)
@@ -19,8 +21,10 @@ EVAL="${KEFU_EVAL:-$ROOT/../shared/eval}"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 if [ -n "${KEFU_BENCH_QUICK:-}" ]; then
   WORK="$TARGET/kefu-bench/quick"; OUT="$WORK/results"; QUICK=(--quick); LOADS=(--cold 1 --warm 1)
+  CLICKS=5   # click → ready: cold and warm loads each (the targets need ≥ 5)
 else
   WORK="$TARGET/kefu-bench"; OUT="$ROOT/bench/results"; QUICK=(); LOADS=(--cold 3 --warm 3)
+  CLICKS=9
 fi
 DATA="$WORK/data"
 
@@ -29,6 +33,7 @@ ensure_wasm_target
 ensure_wasm_bindgen
 ensure_chromium
 ensure_node_modules "$ROOT/bench"
+ensure_node_modules "$ROOT/tests"
 
 if [ -n "${KEFU_BENCH_PKG:-}" ]; then
   PKG="$KEFU_BENCH_PKG"
@@ -39,8 +44,9 @@ else
   PKG="$ROOT/pkg"
 fi
 
-stage "building kefu-bench (release)"
+stage "building kefu-bench and the kefu CLI (release)"
 cargo build --release -p kefu-bench
+cargo build --release -p kefu-cli   # one package per build, so neither's features change the other
 BENCH="$TARGET/release/kefu-bench"
 
 stage "data sets → $DATA"
@@ -59,7 +65,14 @@ grep -E '^query/|time:' "$WORK/criterion.log" || true
 stage "browser: kefu wasm, MiniSearch, FlexSearch in headless Chromium"
 node bench/browser.mjs --data "$DATA" --pkg "$PKG" --out "$WORK/browser.json" "${LOADS[@]}"
 
+stage "browser: the widget's click → ready, $CLICKS cold + $CLICKS warm loads (tests/e2e/measure.mjs)"
+node tests/e2e/measure.mjs "$CLICKS" --pkg "$PKG" --out "$WORK/measure.json"
+
+stage "browser: rankings wasm = native on every eval file (bench/parity.sh)"
+bash bench/parity.sh --eval "$EVAL" --kefu "$TARGET/release/kefu" --out "$WORK/parity.json"
+
 stage "report → $OUT"
 "$BENCH" report --data "$DATA" --native "$WORK/native.json" --browser "$WORK/browser.json" \
-  --criterion "$TARGET/criterion/query" --out "$OUT"
+  --criterion "$TARGET/criterion/query" --measure "$WORK/measure.json" --parity "$WORK/parity.json" --out "$OUT"
+sed -n '/^## Targets/,/^## kefu \/ peer/p' "$OUT/latest.md" | sed '$d'
 stage "done: $OUT/latest.md"

@@ -10,4 +10,4 @@ export KEFU_FUZZ_CASES="${KEFU_FUZZ_CASES:-100000}"
 log "fuzzing $KEFU_FUZZ_CASES damaged bundles (seed ${KEFU_FUZZ_SEED:-15})"
 # A memory cap turns a runaway allocation into a visible abort instead of swapping the machine.
 ulimit -v $((4 * 1024 * 1024))
-cargo test --release -p kefu-core --features build --test fuzz_bundle -- --nocapture 2>&1 | grep -E '^fuzz:|panicked|test result'
+cargo test --release -p kefu-core --features build --test fuzz_bundle -- --nocapture 2>&1 | grep -aE '^fuzz:|panicked|test result'

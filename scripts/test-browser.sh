@@ -67,6 +67,21 @@ if [ -z "${KEFU_E2E_ONLY:-}" ]; then
   done
   node tests/native-rankings.mjs target/release/kefu target/kefu-test \
     crates/kefu-widget/tests/queries.tsv target/kefu-test/native-rankings.tsv
+  # Every query of every eval file: the bundle `kefu eval` asked and its rankings (empty
+  # files when the shared data is absent; the wasm test then says it skipped them).
+  mkdir -p target/kefu-test/eval
+  for pair in sofmattress:../shared/eval/hint3_sofmattress bitext:../shared/eval/bitext_customer_support \
+      banking77:../shared/eval/banking77 zh-service:eval/zh-service; do
+    name=${pair%%:*}; dir=${pair#*:}
+    for variant in normalized full; do
+      out="target/kefu-test/eval/$name-$variant"
+      if [ -f "$dir/$variant.tsv" ]; then
+        target/release/kefu eval "$dir/$variant.tsv" --json --bundle "$out.kefu" --rankings "$out.tsv" >/dev/null
+      else
+        : >"$out.kefu"; : >"$out.tsv"
+      fi
+    done
+  done
   # The test crate embeds these files: make cargo notice when they change.
   touch crates/kefu-widget/tests/parity.rs
   log "wasm-bindgen tests in headless Chromium"

@@ -172,6 +172,9 @@ export async function inbox(base) {
     attachment: (id, att) => call('GET', `/inbox/api/cases/${id}/attachments/${att}`),
     reply: (id, text) => call('POST', `/inbox/api/cases/${id}/reply`, { text }),
     close: (id, resolved = true) => call('POST', `/inbox/api/cases/${id}/close`, { resolved }),
+    /** What the inbox page does when the agent opens a case / types in the reply box. */
+    join: (id) => call('POST', `/inbox/api/cases/${id}/join`, {}),
+    typing: (id) => call('POST', `/inbox/api/cases/${id}/typing`, {}),
   };
 }
 

@@ -3,13 +3,28 @@
 //   click → ready, cold cache (new browser context) and warm cache (reload, HTTP cache warm),
 //   send → answer (keydown to the answer in the DOM), wasm heap after loading the demo KB,
 //   bytes on the wire per file (brotli, as served).
-//   node tests/e2e/measure.mjs [runs=5]     (writes target/kefu-test/measure.json too)
+//   node tests/e2e/measure.mjs [runs=5] [--pkg DIR] [--out FILE]
+//       (writes target/kefu-test/measure.json, or --out; --pkg serves another built widget at
+//       /kefu/ instead of pkg/, as bench/run.sh does with KEFU_BENCH_PKG)
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { setup, testPage, ROOT } from './helpers.mjs';
+import { setup, launch, testPage, ROOT } from './helpers.mjs';
+import { startServer } from '../server.mjs';
 
-const RUNS = Number(process.argv[2] || 5);
+const argv = process.argv.slice(2);
+const option = (name) => {
+  const i = argv.indexOf(name);
+  if (i < 0) return undefined;
+  const v = argv[i + 1];
+  if (v === undefined) throw new Error(`${name} needs a value`);
+  argv.splice(i, 2);
+  return v;
+};
+const PKG = option('--pkg');
+const OUT = option('--out') || path.join(ROOT, 'target', 'kefu-test', 'measure.json');
+const RUNS = Number(argv[0] || 5);
+if (!(RUNS >= 1)) throw new Error(`runs must be ≥ 1, not ${argv[0]}`);
 const QUESTIONS = ['七天无理由退货怎么申请', '退貨運費誰出', '空气炸锅能放整只鸡吗', '多久发货', '发票怎么开', '在台湾110V能用吗'];
 
 // Clicks the launcher inside the page and resolves when the panel is open and ready (the
@@ -56,7 +71,9 @@ const B77_TSV = path.join(ROOT, '..', 'shared', 'eval', 'banking77', 'full.tsv')
 const KEFU = path.join(ROOT, 'target', 'release', 'kefu');
 
 async function banking77(env) {
-  if (!fs.existsSync(B77) && fs.existsSync(B77_TSV) && fs.existsSync(KEFU)) {
+  // Rebuilt when the CLI is newer than the cached bundle (its format may have changed).
+  const stale = !fs.existsSync(B77) || (fs.existsSync(KEFU) && fs.statSync(B77).mtimeMs < fs.statSync(KEFU).mtimeMs);
+  if (stale && fs.existsSync(B77_TSV) && fs.existsSync(KEFU)) {
     fs.mkdirSync(path.dirname(B77), { recursive: true });
     execFileSync(KEFU, ['build', B77_TSV, '-o', B77, '-q']);
   }
@@ -81,7 +98,16 @@ async function banking77(env) {
 const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
 const fmt = (a) => `median ${median(a).toFixed(1)} ms (min ${Math.min(...a).toFixed(1)}, max ${Math.max(...a).toFixed(1)}, n=${a.length})`;
 
-const env = await setup();
+async function setupWith(pkg) {
+  if (!pkg) return setup();
+  const dir = path.resolve(pkg);
+  if (!fs.existsSync(path.join(dir, 'kefu.js'))) throw new Error(`${dir}: no kefu.js (not a built widget)`);
+  const server = await startServer({ port: 0, pkg: dir });
+  const browser = await launch();
+  return { server, browser, url: server.url, close: async () => { await browser.close(); await server.close(); } };
+}
+
+const env = await setupWith(PKG);
 try {
   const cold = [], warm = [], coldPaint = [], warmPaint = [], send = [], painted = [], policy = [], heap = [];
   let transfer = [];
@@ -141,9 +167,8 @@ try {
   console.log('  on the wire (encoded bytes per file):');
   for (const t of transfer) console.log(`    ${t.file.padEnd(34)} ${String(t.encoded).padStart(8)}  (decoded ${t.decoded})`);
   console.log(`    ${'widget without KB'.padEnd(34)} ${String(widgetBytes).padStart(8)}`);
-  const out = path.join(ROOT, 'target', 'kefu-test');
-  fs.mkdirSync(out, { recursive: true });
-  fs.writeFileSync(path.join(out, 'measure.json'), JSON.stringify(result, null, 2));
+  fs.mkdirSync(path.dirname(OUT), { recursive: true });
+  fs.writeFileSync(OUT, JSON.stringify(result, null, 2));
 } finally {
   await env.close();
 }

@@ -1,6 +1,6 @@
-/*! kefu loader: one tag puts a chat launcher on the page; the widget (wasm) and the knowledge
-    base are fetched only when the shopper shows intent (hover, focus, click) or the page is idle.
-    MIT licence. Docs: docs/widget.md */
+/*! kefu loader · MIT · docs/widget.md */
+// One tag puts a chat launcher on the page; the widget (wasm) and the knowledge base are
+// fetched only when the shopper shows intent (hover, focus, click) or the page is idle.
 (function (w, d) {
   'use strict';
   // Content-hashed file names, written by scripts/build-widget.sh.
@@ -23,9 +23,9 @@
 
   // Launcher label; the fallback form's words (used only when the widget cannot load).
   var T = {
-    'zh-CN': ['在线客服', '抱歉，在线客服暂时无法加载。您可以给人工客服留言，我们会尽快回复。', '遇到了什么问题？（可附上订单号）', '联系方式：手机号或邮箱（选填）', '发送留言', '留言已发送，人工客服会尽快回复您。', '网络暂时不通，留言已保存，联网后会自动发送。', '关闭'],
-    'zh-TW': ['線上客服', '抱歉，線上客服暫時無法載入。您可以留言給真人客服，我們會盡快回覆。', '遇到了什麼問題？（可附上訂單編號）', '聯絡方式：手機或電子郵件（選填）', '送出留言', '留言已送出，真人客服會盡快回覆您。', '網路暫時不通，留言已儲存，連線後會自動送出。', '關閉'],
-    'en': ['Chat with us', "Sorry, the chat assistant couldn't be loaded. You can leave a message for our team and we'll get back to you.", 'What do you need help with? (add your order number if you have one)', 'Phone or email (optional)', 'Send message', 'Your message has been sent. An agent will get back to you soon.', "You're offline. Your message is saved and will be sent when you're back online.", 'Close']
+    'zh-CN': ['在线客服', '抱歉，客服暂时无法加载，请留言，我们会尽快回复。', '什么问题？（可附订单号）', '手机号或邮箱（选填）', '发送留言', '留言已发送，人工客服会尽快回复。', '网络不通，留言已保存，联网后自动发送。', '关闭'],
+    'zh-TW': ['線上客服', '抱歉，客服暫時無法載入，請留言，我們會盡快回覆。', '什麼問題？（可附訂單編號）', '手機或電子郵件（選填）', '送出留言', '留言已送出，真人客服會盡快回覆。', '網路不通，留言已儲存，連線後自動送出。', '關閉'],
+    'en': ['Chat with us', "Sorry, the chat couldn't load. Leave a message and we'll reply soon.", 'How can we help? (order number, if you have one)', 'Phone or email (optional)', 'Send message', 'Sent. An agent will reply soon.', "You're offline: your message is saved and will be sent once you're back online.", 'Close']
   };
   function tr(i) { return T[locale][i]; }
 
@@ -111,13 +111,13 @@
       l.rel = 'stylesheet';
       l.href = base + FILES.css;
       l.onload = ok;
-      l.onerror = function () { fail(new Error('CSS failed to load')); };
+      l.onerror = function () { fail(new Error('CSS failed')); };
     });
     loading = Promise.all([import(base + FILES.js), css]).then(function (r) {
       var m = r[0];
       return m.default({module_or_path: wasm}).then(function () {
         var set = {locale: locale, handoffUrl: handoffUrl, name: ident.name, orderNumber: ident.orderNumber};
-        ['color', 'photos', 'photoMaxEdge', 'photoMaxPixels', 'contact'].forEach(function (k) { set[k] = opt(k); });
+        ['color', 'photos', 'photoMaxEdge', 'photoMaxPixels', 'contact', 'sound'].forEach(function (k) { set[k] = opt(k); });
         m.mount(root, set, emit);
         api = m;
         kb.then(function (buf) {
@@ -134,7 +134,7 @@
       });
     }).catch(function (e) {
       failed = 1;
-      console.warn('kefu: the chat widget could not be loaded', e);
+      console.warn('kefu: widget failed to load', e);
       btn.removeAttribute('aria-busy');
       btn.classList.remove('kefu-loading');
       emit('error', {kind: 'widget', message: String(e && e.message || e)});
@@ -149,7 +149,7 @@
     if (!api || !(e instanceof WebAssembly.RuntimeError)) return false;
     api = null;
     failed = 1;
-    console.warn('kefu: the chat widget stopped', e);
+    console.warn('kefu: widget stopped', e);
     var panel = root.querySelector('.kefu-panel');
     if (panel) panel.remove();
     emit('error', {kind: 'crash', message: String(e.message || e)});

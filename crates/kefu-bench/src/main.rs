@@ -3,14 +3,15 @@
 //! ```text
 //! kefu-bench data    --out DIR                 write the data sets + datasets.json
 //! kefu-bench native  --data DIR --out FILE     kefu and tantivy, one child process per phase
-//! kefu-bench report  --data DIR --native FILE --browser FILE --out bench/results
+//! kefu-bench report  --data DIR --native FILE --browser FILE [--measure FILE] [--parity FILE]
+//!                    --out bench/results
 //! ```
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use kefu_bench::data::{self, Manifest, Sizes, Sources};
 use kefu_bench::native::{self, NativeRun, Phase, System};
-use kefu_bench::report::{self, BrowserFile, Inputs};
+use kefu_bench::report::{self, BrowserFile, Inputs, MeasureFile, ParityFile};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -77,6 +78,12 @@ enum Cmd {
         /// criterion's output folder (target/criterion); skipped when missing.
         #[arg(long)]
         criterion: Option<PathBuf>,
+        /// The widget's click → ready loads (`node tests/e2e/measure.mjs N --out FILE`).
+        #[arg(long)]
+        measure: Option<PathBuf>,
+        /// The wasm parity test's result (`bash bench/parity.sh --out FILE`).
+        #[arg(long)]
+        parity: Option<PathBuf>,
         #[arg(long)]
         out: PathBuf,
     },
@@ -121,13 +128,25 @@ fn run(cli: Cli) -> Result<()> {
             let v = native::run_phase(&data, ds, system, phase)?;
             println!("{}", serde_json::to_string(&v)?);
         }
-        Cmd::Report { data, native, browser, criterion, out } => {
+        Cmd::Report { data, native, browser, criterion, measure, parity, out } => {
             let manifest = Manifest::read(&data)?;
             let native: Vec<NativeRun> = report::read_json(&native, "native results")?;
             let browser: BrowserFile = report::read_json(&browser, "browser results")?;
             let criterion = criterion.map(|d| report::read_criterion(&d)).unwrap_or_default();
-            let written =
-                report::write(&Inputs { manifest: &manifest, native: &native, browser: &browser, criterion }, &out)?;
+            let measure: Option<MeasureFile> =
+                measure.map(|p| report::read_json(&p, "measure.mjs figures")).transpose()?;
+            let parity: Option<ParityFile> = parity.map(|p| report::read_json(&p, "parity result")).transpose()?;
+            let written = report::write(
+                &Inputs {
+                    manifest: &manifest,
+                    native: &native,
+                    browser: &browser,
+                    criterion,
+                    measure: measure.as_ref(),
+                    parity: parity.as_ref(),
+                },
+                &out,
+            )?;
             for p in written {
                 eprintln!("report: {}", p.display());
             }

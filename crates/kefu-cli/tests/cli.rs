@@ -266,7 +266,7 @@ fn damaged_index_with_a_valid_checksum_is_an_error() {
             damaged += err.contains("bundle index is damaged") as u32;
         }
     }
-    assert!(damaged > 0, "no case reached tantivy's panics");
+    assert!(damaged > 0, "no case reached the index checks");
 }
 
 /// CRC-32 (IEEE), as the bundle header stores it.

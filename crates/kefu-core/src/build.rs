@@ -1,18 +1,21 @@
-//! The native build: entries → tantivy index (one segment, in memory) → bundle bytes.
+//! The native build: entries → tantivy index (one segment, in memory) → compact index
+//! ([`crate::index`], exported from tantivy's postings, field norms and token totals) →
+//! bundle bytes.
 //!
 //! Deterministic: the same KB gives the same bytes. Documents are added in entry order by a
-//! single-threaded writer, and the segment's random id is replaced by one derived from the
-//! content, so a rebuild only changes the bundle when the KB changed.
+//! single-threaded writer (document id = global question index, then one answer document per
+//! entry), and nothing random of tantivy's (segment ids, meta.json) goes into the bundle.
 
-use crate::analyze::{Analyzer, KefuTokenizer, TOKENIZER_NAME};
+use crate::analyze::Analyzer;
 use crate::bundle::{self, EntryMeta, Manifest};
-use crate::engine::{schema, Engine};
+use crate::engine::{Engine, ANSWER_WEIGHT, INDEX_FILE};
 use crate::kb::Kb;
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::path::Path;
+use tantivy::collector::TopDocs;
 use tantivy::directory::RamDirectory;
-use tantivy::{Directory, Index, TantivyDocument};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
+use tantivy::{DocSet, Index, IndexReader, ReloadPolicy, TantivyDocument, Term, TERMINATED};
 
 /// Errors of the build step.
 #[derive(Debug, thiserror::Error)]
@@ -21,6 +24,8 @@ pub enum BuildError {
     Empty,
     #[error("index: {0}")]
     Index(#[from] tantivy::TantivyError),
+    #[error("exporting the index: {0}")]
+    Export(String),
     #[error("the built bundle does not open: {0}")]
     Verify(#[from] crate::BundleError),
 }
@@ -72,53 +77,8 @@ pub fn build(kb: &Kb, opts: &BuildOptions, progress: Progress) -> Result<(Vec<u8
         manifest.question_count += e.questions.len() as u32;
     }
 
-    let (schema, fields) = schema();
-    let dir = RamDirectory::create();
-    let analyzer = Analyzer::new(&manifest.settings.synonyms);
-    let mut builder = Index::builder().schema(schema);
-    let tokenizers = tantivy::tokenizer::TokenizerManager::default();
-    tokenizers.register(TOKENIZER_NAME, KefuTokenizer::new(analyzer));
-    builder = builder.tokenizers(tokenizers);
-    let budget = 64 * 1024 * 1024
-        + kb.entries
-            .iter()
-            .map(|e| e.questions.iter().map(|q| q.len()).sum::<usize>() + e.answer.plain_text().len())
-            .sum::<usize>()
-            * 64;
-    let mut writer = builder.single_segment_index_writer::<TantivyDocument>(dir.clone(), budget)?;
-    let total = manifest.question_count as u64 + kb.entries.len() as u64;
-    let mut done = 0u64;
-    // Questions first (document id = global question index), then one answer document per entry.
-    for (pos, e) in kb.entries.iter().enumerate() {
-        for q in &e.questions {
-            let mut doc = TantivyDocument::default();
-            doc.add_u64(fields.entry, pos as u64);
-            doc.add_text(fields.question, q);
-            writer.add_document(doc)?;
-            done += 1;
-            if done % 512 == 0 {
-                progress(done, total);
-            }
-        }
-    }
-    for (pos, e) in kb.entries.iter().enumerate() {
-        let mut doc = TantivyDocument::default();
-        doc.add_u64(fields.entry, pos as u64);
-        let mut text = e.answer.plain_text();
-        for t in &e.tags {
-            text.push(' ');
-            text.push_str(t);
-        }
-        doc.add_text(fields.answer, &text);
-        writer.add_document(doc)?;
-        done += 1;
-        if done % 512 == 0 {
-            progress(done, total);
-        }
-    }
-    progress(total, total);
-    let index = writer.finalize()?;
-    let files = collect_files(&index, &dir, &manifest)?;
+    let tantivy = TantivyIndex::new(kb, &manifest.settings.synonyms, manifest.question_count as u64, progress)?;
+    let files = vec![(INDEX_FILE.to_string(), tantivy.export()?.encode())];
 
     // Open what was built exactly as a widget would, then calibrate the reply policy on it.
     let bytes = bundle::write(&manifest, &files);
@@ -132,44 +92,185 @@ pub fn build(kb: &Kb, opts: &BuildOptions, progress: Progress) -> Result<(Vec<u8
     Ok((bytes, engine))
 }
 
-/// Reads the index files out of the RAM directory, renaming the segment id deterministically.
-fn collect_files(index: &Index, dir: &RamDirectory, manifest: &Manifest) -> Result<Vec<(String, Vec<u8>)>, BuildError> {
-    let metas = index.load_metas()?;
-    let mut hasher = Sha256::new();
-    hasher.update(postcard::to_allocvec(manifest).unwrap_or_default());
-    let digest = hasher.finalize();
-    let mut meta_json = read_file(dir, "meta.json")?;
-    let mut renames = Vec::new();
-    for (i, seg) in metas.segments.iter().enumerate() {
-        let old = seg.id().uuid_string();
-        let mut id = [0u8; 16];
-        id.copy_from_slice(&digest[..16]);
-        id[15] = id[15].wrapping_add(i as u8);
-        let new: String = id.iter().map(|b| format!("{b:02x}")).collect();
-        let hyphen = |s: &str| format!("{}-{}-{}-{}-{}", &s[..8], &s[8..12], &s[12..16], &s[16..20], &s[20..]);
-        meta_json = meta_json.replace(&hyphen(&old), &hyphen(&new)).replace(&old, &new);
-        renames.push((old, new));
-    }
-    let mut paths: Vec<_> = metas.list_segment_files().into_iter().collect();
-    paths.sort();
-    let mut files = Vec::new();
-    for path in paths {
-        if !dir.exists(&path).unwrap_or(false) {
-            continue;
-        }
-        let mut name = path.to_string_lossy().to_string();
-        for (old, new) in &renames {
-            name = name.replace(old.as_str(), new.as_str());
-        }
-        let bytes = dir.atomic_read(&path).map_err(tantivy::TantivyError::from)?;
-        files.push((name, bytes));
-    }
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    files.insert(0, ("meta.json".to_string(), meta_json.into_bytes()));
-    Ok(files)
+/// Field names of the tantivy schema.
+const F_QUESTION: &str = "q";
+const F_ANSWER: &str = "a";
+
+/// The KB as tantivy indexes it: what [`build`] exports the compact index from, and what the
+/// parity test checks the compact reader's scores against.
+pub struct TantivyIndex {
+    reader: IndexReader,
+    question: Field,
+    answer: Field,
 }
 
-fn read_file(dir: &RamDirectory, name: &str) -> Result<String, BuildError> {
-    let bytes = dir.atomic_read(Path::new(name)).map_err(|e| tantivy::TantivyError::from(e))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+impl TantivyIndex {
+    /// Indexes a KB whose synonym classes are known (`build` adds kefu's own first).
+    fn new(kb: &Kb, synonyms: &[Vec<String>], questions: u64, progress: Progress) -> Result<TantivyIndex, BuildError> {
+        let mut b = Schema::builder();
+        let text = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default().set_tokenizer(TOKENIZER_NAME).set_index_option(IndexRecordOption::WithFreqs),
+        );
+        let question = b.add_text_field(F_QUESTION, text.clone());
+        let answer = b.add_text_field(F_ANSWER, text);
+        let dir = RamDirectory::create();
+        let tokenizers = tantivy::tokenizer::TokenizerManager::default();
+        tokenizers.register(TOKENIZER_NAME, KefuTokenizer::new(Analyzer::new(synonyms)));
+        let builder = Index::builder().schema(b.build()).tokenizers(tokenizers);
+        let budget = 64 * 1024 * 1024
+            + kb.entries
+                .iter()
+                .map(|e| e.questions.iter().map(|q| q.len()).sum::<usize>() + e.answer.plain_text().len())
+                .sum::<usize>()
+                * 64;
+        let mut writer = builder.single_segment_index_writer::<TantivyDocument>(dir, budget)?;
+        let total = questions + kb.entries.len() as u64;
+        let mut done = 0u64;
+        let mut tick = |done: u64| {
+            if done % 512 == 0 {
+                progress(done, total);
+            }
+        };
+        // Questions first (document id = global question index), then one answer document per entry.
+        for e in &kb.entries {
+            for q in &e.questions {
+                let mut doc = TantivyDocument::default();
+                doc.add_text(question, q);
+                writer.add_document(doc)?;
+                done += 1;
+                tick(done);
+            }
+        }
+        for e in &kb.entries {
+            let mut doc = TantivyDocument::default();
+            let mut text = e.answer.plain_text();
+            for t in &e.tags {
+                text.push(' ');
+                text.push_str(t);
+            }
+            doc.add_text(answer, &text);
+            writer.add_document(doc)?;
+            done += 1;
+            tick(done);
+        }
+        progress(total, total);
+        let index = writer.finalize()?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).num_warming_threads(0).try_into()?;
+        Ok(TantivyIndex { reader, question, answer })
+    }
+
+    /// Indexes a KB exactly as [`build`] does (kefu's synonym classes included).
+    pub fn of(kb: &Kb) -> Result<TantivyIndex, BuildError> {
+        let questions = kb.entries.iter().map(|e| e.questions.len() as u64).sum();
+        TantivyIndex::new(kb, &crate::prior::synonym_groups(kb), questions, &mut |_, _| {})
+    }
+
+    /// The postings, field lengths and token totals tantivy computed, as a compact index.
+    pub fn export(&self) -> Result<crate::index::Index, BuildError> {
+        let searcher = self.reader.searcher();
+        let segments = searcher.segment_readers();
+        let [seg] = segments else {
+            return Err(BuildError::Export(format!("{} segments, expected one", segments.len())));
+        };
+        let docs = seg.max_doc();
+        let mut fields = Vec::with_capacity(2);
+        for field in [self.question, self.answer] {
+            let norms = seg.get_fieldnorms_reader(field)?;
+            let lengths: Vec<u32> = (0..docs).map(|d| norms.fieldnorm(d)).collect();
+            let inv = seg.inverted_index(field)?;
+            let mut terms = Vec::new();
+            let io = |e: std::io::Error| BuildError::Export(e.to_string());
+            let mut stream = inv.terms().stream().map_err(io)?;
+            while stream.advance() {
+                let Ok(text) = std::str::from_utf8(stream.key()) else {
+                    return Err(BuildError::Export("a term is not UTF-8".into()));
+                };
+                let mut postings =
+                    inv.read_postings_from_terminfo(stream.value(), IndexRecordOption::WithFreqs).map_err(io)?;
+                let mut list = Vec::new();
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    list.push((doc, tantivy::postings::Postings::term_freq(&postings)));
+                    doc = postings.advance();
+                }
+                terms.push((text.to_string(), list));
+            }
+            fields.push(crate::index::FieldIndex::new(inv.total_num_tokens(), lengths, terms));
+        }
+        let answer = fields.pop().expect("two fields");
+        let question = fields.pop().expect("two fields");
+        Ok(crate::index::Index::new(docs, question, answer))
+    }
+
+    /// tantivy's own top documents for the clauses of [`Engine::gather`]: each term as a
+    /// should-clause on questions (its boost) and on answers (boost × the answer weight),
+    /// BM25, best `limit` first.
+    pub fn top_docs(&self, clauses: &[(String, f32)], limit: usize) -> Result<Vec<(u32, f32)>, BuildError> {
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (text, boost) in clauses {
+            for (field, b) in [(self.question, *boost), (self.answer, *boost * ANSWER_WEIGHT)] {
+                let term = TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs);
+                should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(term), b))));
+            }
+        }
+        if should.is_empty() {
+            return Ok(Vec::new());
+        }
+        let top =
+            self.reader.searcher().search(&BooleanQuery::new(should), &TopDocs::with_limit(limit).order_by_score())?;
+        Ok(top.into_iter().map(|(score, addr)| (addr.doc_id, score)).collect())
+    }
+}
+
+/// The analyzer as a tantivy tokenizer (registered as [`TOKENIZER_NAME`]).
+#[derive(Clone)]
+struct KefuTokenizer {
+    analyzer: Analyzer,
+    token: tantivy::tokenizer::Token,
+}
+
+/// The name under which the kefu tokenizer is registered in the index.
+const TOKENIZER_NAME: &str = "kefu";
+
+impl KefuTokenizer {
+    fn new(analyzer: Analyzer) -> Self {
+        KefuTokenizer { analyzer, token: Default::default() }
+    }
+}
+
+/// Token stream over precomputed terms.
+struct KefuTokenStream<'a> {
+    terms: std::vec::IntoIter<crate::analyze::Term>,
+    token: &'a mut tantivy::tokenizer::Token,
+}
+
+impl tantivy::tokenizer::Tokenizer for KefuTokenizer {
+    type TokenStream<'a> = KefuTokenStream<'a>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        self.token.reset();
+        KefuTokenStream { terms: self.analyzer.terms(text).into_iter(), token: &mut self.token }
+    }
+}
+
+impl tantivy::tokenizer::TokenStream for KefuTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        match self.terms.next() {
+            Some(t) => {
+                self.token.text.clear();
+                self.token.text.push_str(&t.text);
+                self.token.position = t.position;
+                self.token.offset_from = 0;
+                self.token.offset_to = 0;
+                self.token.position_length = 1;
+                true
+            }
+            None => false,
+        }
+    }
+    fn token(&self) -> &tantivy::tokenizer::Token {
+        self.token
+    }
+    fn token_mut(&mut self) -> &mut tantivy::tokenizer::Token {
+        self.token
+    }
 }

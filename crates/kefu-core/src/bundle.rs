@@ -12,7 +12,9 @@
 //! ```
 //!
 //! The manifest lists every index file with its length, so a file that is missing or cut short
-//! is named in the error even when the checksum was recomputed by whoever broke it.
+//! is named in the error even when the checksum was recomputed by whoever broke it. Since
+//! format 5 there is one index file, `kefu.idx`: the compact index of [`crate::index`]
+//! (formats up to 4 carried tantivy's segment files).
 
 pub use crate::calibration::Calibration;
 use crate::kb::{Answer, Link, Locale, Product, ShopSettings};
@@ -21,7 +23,8 @@ use serde::{Deserialize, Serialize};
 /// First bytes of every bundle.
 pub const MAGIC: &[u8; 8] = b"KEFU\0\r\n\x1a";
 /// The format version this build writes and the newest it reads.
-pub const FORMAT_VERSION: u16 = 4;
+pub const FORMAT_VERSION: u16 = 5;
+// 5: the compact index replaces tantivy's segment files.
 const HEADER_LEN: usize = 24;
 
 /// Why a bundle could not be opened. Each cause has its own variant and message.
@@ -39,11 +42,9 @@ pub enum BundleError {
     Malformed(String),
     #[error("bundle is missing index file `{0}`")]
     MissingSegment(String),
-    #[error("bundle index could not be opened: {0}")]
-    Index(String),
-    /// The index data is inconsistent in a way only reading it shows (tantivy panicked on it;
-    /// the panic was caught). A checksum that still matches means the bundle was changed and
-    /// the checksum recomputed, or the writer was broken.
+    /// The index data is inconsistent in a way only reading it shows (the compact index's
+    /// checks failed, or a panic while reading was caught). A checksum that still matches
+    /// means the bundle was changed and the checksum recomputed, or the writer was broken.
     #[error("bundle index is damaged ({what})")]
     Corrupt { what: String },
 }

@@ -26,7 +26,7 @@ impl Model {
     /// Probability (0–1) from a feature vector: the logistic of the weighted sum.
     pub fn probability(&self, f: &[f32; FEATURES]) -> f32 {
         let z: f32 = self.bias + self.weights.iter().zip(f).map(|(w, x)| w * x).sum::<f32>();
-        1.0 / (1.0 + (-z).exp())
+        1.0 / (1.0 + libm::expf(-z))
     }
 }
 

@@ -1,5 +1,5 @@
 //! Search: open a verified bundle from bytes (native or wasm, no threads, no files) and rank
-//! entries for a shopper's message.
+//! entries for a shopper's message, reading the bundle's compact index ([`crate::index`]).
 //!
 //! Every question (main and alternates) is one index document; each entry also has one
 //! document for its answer text. An entry's score is its best question's BM25 score, plus
@@ -7,24 +7,16 @@
 //! score, so alternates all count for their entry and questions weigh more than answers. Unknown English words are corrected to the nearest KB word
 //! (typos), Chinese is matched through unigrams and bigrams.
 
-use crate::analyze::{Analyzer, KefuTokenizer, TermKind, TOKENIZER_NAME};
+use crate::analyze::{Analyzer, TermKind};
 use crate::bundle::{self, Bundle, BundleError, EntryMeta, Manifest};
+use crate::index::{Field, Index};
 use std::collections::HashMap;
-use std::path::Path;
-use tantivy::collector::TopDocs;
-use tantivy::directory::RamDirectory;
-use tantivy::postings::Postings;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST};
-use tantivy::{DocAddress, DocId, DocSet, Index, IndexReader, ReloadPolicy, Searcher, SegmentReader, Term, TERMINATED};
 
-/// Field names of the index schema.
-pub(crate) const F_ENTRY: &str = "entry";
-pub(crate) const F_QUESTION: &str = "q";
-pub(crate) const F_ANSWER: &str = "a";
+/// Name of the compact index inside a bundle.
+pub(crate) const INDEX_FILE: &str = "kefu.idx";
 
 /// Weight of the answer document next to the best question.
-const ANSWER_WEIGHT: f32 = 0.25;
+pub(crate) const ANSWER_WEIGHT: f32 = 0.25;
 /// Weight of a Han unigram next to a bigram or a word.
 const UNIGRAM_WEIGHT: f32 = 0.6;
 /// Weight of a typo-corrected word.
@@ -47,28 +39,6 @@ const MAX_QUERY_TERMS: usize = 24;
 /// How many documents are gathered before grouping them into entries. 100 ranks as well as
 /// 400 on the shared eval files (acc@1 within 0.1 point) at 60% of the query time.
 const GATHER: usize = 100;
-
-/// The schema every bundle index uses.
-pub(crate) fn schema() -> (Schema, Fields) {
-    let mut b = Schema::builder();
-    let text = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default().set_tokenizer(TOKENIZER_NAME).set_index_option(IndexRecordOption::WithFreqs),
-    );
-    let entry = b.add_u64_field(F_ENTRY, FAST);
-    let question = b.add_text_field(F_QUESTION, text.clone());
-    let answer = b.add_text_field(F_ANSWER, text);
-    (b.build(), Fields { entry, question, answer })
-}
-
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Fields {
-    /// Written by the builder; the reader maps documents to entries from the fast field once,
-    /// at open.
-    #[cfg_attr(not(feature = "build"), allow(dead_code))]
-    pub entry: Field,
-    pub question: Field,
-    pub answer: Field,
-}
 
 /// One ranked entry.
 #[derive(Debug, Clone, PartialEq)]
@@ -130,16 +100,14 @@ pub struct Exclude {
 pub struct Engine {
     manifest: Manifest,
     analyzer: Analyzer,
-    reader: IndexReader,
-    fields: Fields,
+    index: Index,
     /// KB words (ASCII, 3+ letters) by length, for typo correction.
     vocab: HashMap<usize, Vec<String>>,
-    /// Entry of every document, per segment (read once from the fast field at open, so a
-    /// search never decodes the column again).
-    doc_entry: Vec<Vec<u32>>,
+    /// Entry of every document (questions in entry order, then one answer per entry).
+    doc_entry: Vec<u32>,
     /// Rarity mass of every question document (sum over its distinct terms of
-    /// `1 + ln(questions / df)`), per segment, for [`Hit::question_coverage`].
-    question_mass: Vec<Vec<f32>>,
+    /// `1 + ln(documents / df)`), for [`Hit::question_coverage`].
+    question_mass: Vec<f32>,
     format_version: u16,
     bytes: usize,
 }
@@ -150,104 +118,74 @@ impl std::fmt::Debug for Engine {
     }
 }
 
+/// The documents a query gathers, best first, and the term clauses that scored them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Gathered {
+    /// (term, boost) of every clause, question field; the answer field has the same terms at
+    /// `boost × ANSWER_WEIGHT`.
+    pub clauses: Vec<(String, f32)>,
+    /// (document, BM25 score), best first, ties by document.
+    pub docs: Vec<(u32, f32)>,
+}
+
 impl Engine {
     /// Verifies a bundle and opens its index from memory.
     ///
-    /// Reads every index structure a search can touch once (term dictionaries, postings,
-    /// field norms, the entry column), so a damaged index is an error here rather than at the
-    /// shopper's first question. A panic of tantivy on damaged data becomes
-    /// [`BundleError::Corrupt`] (native; see [`crate::guard`] for wasm).
+    /// The compact index is checked whole as it is decoded ([`Index::decode`]), so a damaged
+    /// index is an error here rather than at the shopper's first question.
     pub fn open(bytes: &[u8]) -> Result<Engine, BundleError> {
         crate::guard::run("opening the index", || Self::open_unguarded(bytes))
     }
 
     fn open_unguarded(bytes: &[u8]) -> Result<Engine, BundleError> {
         let Bundle { manifest, files, format_version } = bundle::read(bytes)?;
-        let dir = RamDirectory::create();
-        for (name, data) in &files {
-            if name.contains('/') || name.contains('\\') || name.starts_with('.') {
-                return Err(BundleError::Malformed(format!("bad index file name `{name}`")));
-            }
-            use tantivy::Directory;
-            dir.atomic_write(Path::new(name), data).map_err(|e| BundleError::Index(e.to_string()))?;
+        if let Some((name, _)) = files.iter().find(|(n, _)| n != INDEX_FILE) {
+            return Err(BundleError::Malformed(format!("unexpected index file `{name}`")));
         }
-        Self::from_directory(manifest, dir, format_version, bytes.len())
+        let Some((_, data)) = files.iter().find(|(n, _)| n == INDEX_FILE) else {
+            return Err(BundleError::MissingSegment(INDEX_FILE.to_string()));
+        };
+        let index = Index::decode(data)?;
+        Self::from_index(manifest, index, format_version, bytes.len())
     }
 
-    pub(crate) fn from_directory(
-        manifest: Manifest,
-        dir: RamDirectory,
-        format_version: u16,
-        bytes: usize,
-    ) -> Result<Engine, BundleError> {
-        let index = Index::open(dir).map_err(|e| match e {
-            tantivy::TantivyError::OpenReadError(tantivy::directory::error::OpenReadError::FileDoesNotExist(p)) => {
-                BundleError::MissingSegment(p.display().to_string())
-            }
-            other => BundleError::Index(other.to_string()),
-        })?;
-        let analyzer = Analyzer::new(&manifest.settings.synonyms);
-        index.tokenizers().register(TOKENIZER_NAME, KefuTokenizer::new(analyzer.clone()));
-        let (expected, fields) = schema();
-        if index.schema() != expected {
-            return Err(BundleError::Index("index schema does not match this kefu version".into()));
-        }
-        let reader =
-            index.reader_builder().reload_policy(ReloadPolicy::Manual).num_warming_threads(0).try_into().map_err(
-                |e: tantivy::TantivyError| match e {
-                    tantivy::TantivyError::OpenReadError(
-                        tantivy::directory::error::OpenReadError::FileDoesNotExist(p),
-                    ) => BundleError::MissingSegment(p.display().to_string()),
-                    other => BundleError::Index(other.to_string()),
-                },
-            )?;
-        let searcher = reader.searcher();
-        let mut vocab: HashMap<usize, Vec<String>> = HashMap::new();
-        let mut docs = 0u64;
-        let mut doc_entry = Vec::new();
-        let mut question_mass = Vec::new();
-        for seg in searcher.segment_readers() {
-            docs += seg.max_doc() as u64;
-            let col = seg.fast_fields().u64(F_ENTRY).map_err(|e| BundleError::Index(e.to_string()))?;
-            let mut entries = Vec::with_capacity(seg.max_doc() as usize);
-            for doc in 0..seg.max_doc() {
-                let entry = col.first(doc).unwrap_or(u64::MAX);
-                if entry >= manifest.entries.len() as u64 {
-                    return Err(BundleError::Malformed(format!("document {doc} points to no entry")));
-                }
-                entries.push(entry as u32);
-            }
-            doc_entry.push(entries);
-            let mut mass = vec![0.0f32; seg.max_doc() as usize];
-            for field in [fields.question, fields.answer] {
-                let is_question = field == fields.question;
-                let docs = seg.max_doc();
-                check_field(seg, field, |w, df, doc| {
-                    if !is_question {
-                        return;
-                    }
-                    match doc {
-                        Some(d) => mass[d as usize] += question_idf(docs, df),
-                        None if w.len() >= 3 && w.bytes().all(|b| b.is_ascii_lowercase()) => {
-                            vocab.entry(w.len()).or_default().push(w.to_string())
-                        }
-                        None => {}
-                    }
-                })?;
-            }
-            question_mass.push(mass);
-        }
-        let expected_docs = manifest.question_count as u64 + manifest.entries.len() as u64;
-        if docs != expected_docs {
+    fn from_index(manifest: Manifest, index: Index, format_version: u16, bytes: usize) -> Result<Engine, BundleError> {
+        let questions = manifest.question_count;
+        let expected_docs = questions as u64 + manifest.entries.len() as u64;
+        if index.docs() as u64 != expected_docs {
             return Err(BundleError::Malformed(format!(
-                "index has {docs} documents, manifest expects {expected_docs}"
+                "index has {} documents, manifest expects {expected_docs}",
+                index.docs()
             )));
         }
-        for v in vocab.values_mut() {
-            v.sort();
-            v.dedup();
+        let mut doc_entry = Vec::with_capacity(expected_docs as usize);
+        for (i, e) in manifest.entries.iter().enumerate() {
+            if doc_entry.len() as u64 + e.question_count as u64 > questions as u64 {
+                return Err(BundleError::Malformed(format!("entry {i} has more questions than the manifest counts")));
+            }
+            doc_entry.extend(std::iter::repeat_n(i as u32, e.question_count as usize));
         }
-        Ok(Engine { manifest, analyzer, reader, fields, vocab, doc_entry, question_mass, format_version, bytes })
+        if doc_entry.len() != questions as usize {
+            return Err(BundleError::Malformed(format!(
+                "entries have {} questions, manifest counts {questions}",
+                doc_entry.len()
+            )));
+        }
+        doc_entry.extend(0..manifest.entries.len() as u32);
+        let docs = index.docs();
+        let mut vocab: HashMap<usize, Vec<String>> = HashMap::new();
+        let mut question_mass = vec![0.0f32; docs as usize];
+        for (term, postings) in index.field(Field::Question).terms() {
+            let rarity = question_idf(docs, postings.len() as u32);
+            for &(doc, _) in postings {
+                question_mass[doc as usize] += rarity;
+            }
+            if term.len() >= 3 && term.bytes().all(|b| b.is_ascii_lowercase()) {
+                vocab.entry(term.len()).or_default().push(term.to_string());
+            }
+        }
+        let analyzer = Analyzer::new(&manifest.settings.synonyms);
+        Ok(Engine { manifest, analyzer, index, vocab, doc_entry, question_mass, format_version, bytes })
     }
 
     /// The bundle's manifest (entries, settings, calibration).
@@ -275,6 +213,11 @@ impl Engine {
         &self.analyzer
     }
 
+    /// The compact index (read-only).
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
     /// Ranks entries for `query`, best first, at most `limit`.
     ///
     /// Infallible: if the index turns out to be damaged (see [`Engine::try_search`]) the
@@ -288,8 +231,8 @@ impl Engine {
         self.try_search_excluding(query, limit, exclude).unwrap_or_default()
     }
 
-    /// Like [`Engine::search`], but damaged index data (a panic inside tantivy that
-    /// [`Engine::open`]'s checks did not foresee) is [`BundleError::Corrupt`].
+    /// Like [`Engine::search`], but a panic while reading the index (which [`Engine::open`]'s
+    /// checks should make impossible) is [`BundleError::Corrupt`].
     pub fn try_search(&self, query: &str, limit: usize) -> Result<Ranking, BundleError> {
         self.try_search_excluding(query, limit, Exclude::default())
     }
@@ -299,51 +242,63 @@ impl Engine {
         crate::guard::run("searching the index", || Ok(self.search_unguarded(query, limit, exclude)))
     }
 
-    fn search_unguarded(&self, query: &str, limit: usize, exclude: Exclude) -> Ranking {
-        let searcher = self.reader.searcher();
-        let mut ranking = Ranking::default();
-        let planned = self.plan(&searcher, query, &mut ranking);
-        if planned.is_empty() || limit == 0 {
-            return ranking;
-        }
-        let total_weight: f32 = planned.iter().map(|p| p.weight).sum();
-        ranking.known =
-            planned.iter().filter(|p| p.df > 0).map(|p| p.weight).sum::<f32>() / total_weight.max(f32::EPSILON);
+    /// The first step of a search alone: the term clauses of `query` and the documents they
+    /// gather with their BM25 scores (what `tests/tantivy_parity.rs` compares with tantivy).
+    pub fn gather(&self, query: &str) -> Gathered {
+        let planned = self.plan(query, &mut Ranking::default());
+        self.gather_planned(&planned)
+    }
+
+    fn gather_planned(&self, planned: &[Planned]) -> Gathered {
         // Long messages: only the most telling terms go into the index query (the cost grows
-        // with every term's postings); all of them still count for coverage below.
+        // with every term's postings); all of them still count for coverage.
         let cut = if planned.iter().filter(|p| p.df > 0).count() > MAX_QUERY_TERMS {
             let mut weights: Vec<f32> = planned.iter().filter(|p| p.df > 0).map(|p| p.weight).collect();
             *weights.select_nth_unstable_by(MAX_QUERY_TERMS - 1, |a, b| b.total_cmp(a)).1
         } else {
             f32::MIN
         };
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut out = Gathered::default();
+        let mut scores = vec![0.0f32; self.index.docs() as usize];
+        let mut touched: Vec<u32> = Vec::new();
         for p in planned.iter().filter(|p| p.df > 0 && p.weight >= cut) {
-            let qt = Term::from_field_text(self.fields.question, &p.text);
-            let at = Term::from_field_text(self.fields.answer, &p.text);
-            clauses.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(Box::new(TermQuery::new(qt, IndexRecordOption::WithFreqs)), p.boost)),
-            ));
-            clauses.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(
-                    Box::new(TermQuery::new(at, IndexRecordOption::WithFreqs)),
-                    p.boost * ANSWER_WEIGHT,
-                )),
-            ));
+            self.index.score_id(Field::Question, p.ids[0], p.boost, &mut scores, &mut touched);
+            self.index.score_id(Field::Answer, p.ids[1], p.boost * ANSWER_WEIGHT, &mut scores, &mut touched);
+            out.clauses.push((p.text.clone(), p.boost));
         }
-        if clauses.is_empty() {
+        // The best GATHER by (score desc, document asc), tantivy's order: a heap whose top is
+        // the worst kept, so most documents cost one comparison.
+        let mut heap: std::collections::BinaryHeap<Ranked> = std::collections::BinaryHeap::with_capacity(GATHER + 1);
+        for d in touched {
+            let r = Ranked(scores[d as usize], d);
+            if heap.len() < GATHER {
+                heap.push(r);
+            } else if heap.peek().is_some_and(|worst| r < *worst) {
+                heap.pop();
+                heap.push(r);
+            }
+        }
+        out.docs = heap.into_sorted_vec().into_iter().map(|Ranked(s, d)| (d, s)).collect();
+        out
+    }
+
+    fn search_unguarded(&self, query: &str, limit: usize, exclude: Exclude) -> Ranking {
+        let mut ranking = Ranking::default();
+        let planned = self.plan(query, &mut ranking);
+        if planned.is_empty() || limit == 0 {
             return ranking;
         }
-        let query = BooleanQuery::new(clauses);
-        let Ok(top) = searcher.search(&query, &TopDocs::with_limit(GATHER).order_by_score()) else {
+        let total_weight: f32 = planned.iter().map(|p| p.weight).sum();
+        ranking.known =
+            planned.iter().filter(|p| p.df > 0).map(|p| p.weight).sum::<f32>() / total_weight.max(f32::EPSILON);
+        let gathered = self.gather_planned(&planned);
+        if gathered.docs.is_empty() {
             return ranking;
-        };
+        }
         // Group documents into entries.
         struct Acc {
             best_q: f32,
-            best_doc: Option<DocAddress>,
+            best_doc: Option<u32>,
             answer: f32,
             /// Later questions' scores, the k-th weighted by `ALTERNATE_DECAY^(k−1)`.
             tail: f32,
@@ -352,16 +307,13 @@ impl Engine {
         let mut voters: Vec<u32> = Vec::with_capacity(VOTERS);
         let mut by_entry: HashMap<u32, Acc> = HashMap::new();
         let questions = self.manifest.question_count;
-        for (score, addr) in top {
-            let Some(&entry) = self.doc_entry.get(addr.segment_ord as usize).and_then(|d| d.get(addr.doc_id as usize))
-            else {
-                continue;
-            };
+        for (doc, score) in gathered.docs {
+            let Some(&entry) = self.doc_entry.get(doc as usize) else { continue };
             if exclude.entry == Some(entry) {
                 continue;
             }
-            let is_question = addr.segment_ord == 0 && addr.doc_id < questions;
-            if is_question && exclude.question == Some(addr.doc_id) {
+            let is_question = doc < questions;
+            if is_question && exclude.question == Some(doc) {
                 continue;
             }
             let acc =
@@ -373,7 +325,7 @@ impl Engine {
                 // Documents come best first: the first of an entry is its best question.
                 if acc.best_doc.is_none() {
                     acc.best_q = score;
-                    acc.best_doc = Some(addr);
+                    acc.best_doc = Some(doc);
                 } else {
                     acc.k += 1;
                     acc.tail += ALTERNATE_DECAY.powi(acc.k) * score;
@@ -382,7 +334,7 @@ impl Engine {
                 acc.answer = acc.answer.max(score);
             }
         }
-        let mut hits: Vec<(Hit, Option<DocAddress>)> = by_entry
+        let mut hits: Vec<(Hit, Option<u32>)> = by_entry
             .into_iter()
             .map(|(entry, a)| {
                 let score = a.best_q + a.tail + a.answer;
@@ -393,7 +345,7 @@ impl Engine {
         hits.truncate(limit);
         for (hit, doc) in &mut hits {
             if let Some(doc) = doc {
-                (hit.coverage, hit.question_coverage) = self.coverage(&searcher, &planned, *doc, total_weight);
+                (hit.coverage, hit.question_coverage) = self.coverage(&planned, *doc, total_weight);
             }
         }
         ranking.hits = hits.into_iter().map(|(h, _)| h).collect();
@@ -404,8 +356,8 @@ impl Engine {
     }
 
     /// Turns a query into weighted index terms (typos corrected, duplicates merged).
-    fn plan(&self, searcher: &Searcher, query: &str, ranking: &mut Ranking) -> Vec<Planned> {
-        let total_docs = searcher.num_docs().max(1) as f32;
+    fn plan(&self, query: &str, ranking: &mut Ranking) -> Vec<Planned> {
+        let total_docs = self.index.docs().max(1) as f32;
         let mut out: Vec<Planned> = Vec::new();
         for t in self.analyzer.terms(query) {
             if out.iter().any(|p| p.typed == t.text) {
@@ -416,7 +368,8 @@ impl Engine {
                 TermKind::HanUnigram => crate::analyze::is_han_stopchar(&t.text),
                 TermKind::HanBigram => false,
             };
-            let df = self.doc_freq(searcher, &t.text);
+            let ids = self.ids(&t.text);
+            let df = self.doc_freq(ids);
             // Two Han characters the KB never writes together are, far more often than not,
             // the seam between two words ("期吗" in "过期吗"), not a word of their own: they
             // would only count as unknown and shrink the coverage. Their characters still
@@ -427,6 +380,7 @@ impl Engine {
             let mut planned = Planned {
                 typed: t.text.clone(),
                 text: t.text.clone(),
+                ids,
                 df,
                 boost: if t.kind == TermKind::HanUnigram { UNIGRAM_WEIGHT } else { 1.0 },
                 weight: 0.0,
@@ -437,24 +391,29 @@ impl Engine {
             if df == 0 && t.kind == TermKind::Word {
                 if let Some(fix) = self.correct(&t.text) {
                     ranking.corrections.push((t.text.clone(), fix.clone()));
-                    planned.df = self.doc_freq(searcher, &fix);
+                    planned.ids = self.ids(&fix);
+                    planned.df = self.doc_freq(planned.ids);
                     planned.text = fix;
                     planned.boost *= FUZZY_WEIGHT;
                 }
             }
             // Rarity weight for coverage: idf, unknown terms count as rare.
             let df_w = planned.df.max(1) as f32;
-            planned.weight = planned.boost * (1.0 + (total_docs / df_w).ln()).max(0.1);
+            planned.weight = planned.boost * (1.0 + libm::logf(total_docs / df_w)).max(0.1);
             out.push(planned);
         }
         ranking.query_terms = out.len();
         out
     }
 
-    fn doc_freq(&self, searcher: &Searcher, text: &str) -> u64 {
-        let q = searcher.doc_freq(&Term::from_field_text(self.fields.question, text)).unwrap_or(0);
-        let a = searcher.doc_freq(&Term::from_field_text(self.fields.answer, text)).unwrap_or(0);
-        q + a
+    /// A term's ids in the question and the answer dictionaries.
+    fn ids(&self, text: &str) -> [Option<usize>; 2] {
+        [self.index.field(Field::Question).find(text), self.index.field(Field::Answer).find(text)]
+    }
+
+    fn doc_freq(&self, [q, a]: [Option<usize>; 2]) -> u64 {
+        self.index.field(Field::Question).postings_of(q).len() as u64
+            + self.index.field(Field::Answer).postings_of(a).len() as u64
     }
 
     /// The nearest KB word to an unknown word: edit distance 1 (2 for long words).
@@ -488,27 +447,23 @@ impl Engine {
 
     /// Both coverages of one question document: the weighted share of the planned terms it
     /// contains, and the share of its own rarity mass that the query matched.
-    fn coverage(&self, searcher: &Searcher, planned: &[Planned], doc: DocAddress, total_weight: f32) -> (f32, f32) {
-        let seg = searcher.segment_reader(doc.segment_ord);
-        let Ok(inv) = seg.inverted_index(self.fields.question) else { return (0.0, 0.0) };
-        let docs = seg.max_doc();
+    fn coverage(&self, planned: &[Planned], doc: u32, total_weight: f32) -> (f32, f32) {
+        let questions = self.index.field(Field::Question);
+        let docs = self.index.docs();
         let (mut hit, mut matched) = (0.0, 0.0);
         let mut seen: Vec<&str> = Vec::new();
         for p in planned.iter().filter(|p| p.df > 0) {
-            let term = Term::from_field_text(self.fields.question, &p.text);
-            if let Ok(Some(mut postings)) = inv.read_postings(&term, IndexRecordOption::Basic) {
-                if contains(&mut postings, doc.doc_id) {
-                    hit += p.weight;
-                    // Two typed words may land on one indexed term (typo fix, synonym).
-                    if !seen.contains(&p.text.as_str()) {
-                        seen.push(&p.text);
-                        matched += question_idf(docs, postings.doc_freq());
-                    }
+            let postings = questions.postings_of(p.ids[0]);
+            if postings.binary_search_by_key(&doc, |x| x.0).is_ok() {
+                hit += p.weight;
+                // Two typed words may land on one indexed term (typo fix, synonym).
+                if !seen.contains(&p.text.as_str()) {
+                    seen.push(&p.text);
+                    matched += question_idf(docs, postings.len() as u32);
                 }
             }
         }
-        let mass = self.question_mass.get(doc.segment_ord as usize).and_then(|m| m.get(doc.doc_id as usize));
-        let reverse = match mass {
+        let reverse = match self.question_mass.get(doc as usize) {
             Some(&m) if m > 0.0 => (matched / m).clamp(0.0, 1.0),
             _ => 0.0,
         };
@@ -518,97 +473,42 @@ impl Engine {
 
 /// Rarity of a question term for [`Hit::question_coverage`]: `1 + ln(docs / df)`.
 fn question_idf(docs: u32, df: u32) -> f32 {
-    1.0 + (docs.max(1) as f32 / df.max(1) as f32).ln()
-}
-
-/// Reads one text field of a segment completely: every field norm, every term of the
-/// dictionary (streamed and looked up again), every posting with its frequency. Checks what
-/// tantivy trusts: doc ids below `max_doc` and increasing, as many postings as the term's
-/// document frequency, as many terms as the dictionary says. `seen_term` is called with each
-/// UTF-8 term and its document frequency: once per document that has it (`Some(doc)`, as the
-/// postings are read; a damaged index fails the open, so nothing built from them is used) and
-/// once with `None` after its postings proved sound.
-fn check_field(
-    seg: &SegmentReader,
-    field: Field,
-    mut seen_term: impl FnMut(&str, u32, Option<DocId>),
-) -> Result<(), BundleError> {
-    let index_err = |e: &dyn std::fmt::Display| BundleError::Index(e.to_string());
-    let damaged = |what: String| BundleError::Corrupt { what };
-    let max_doc = seg.max_doc();
-    let norms = seg.get_fieldnorms_reader(field).map_err(|e| index_err(&e))?;
-    for doc in 0..max_doc {
-        norms.fieldnorm_id(doc);
-    }
-    let inv = seg.inverted_index(field).map_err(|e| index_err(&e))?;
-    let dict = inv.terms();
-    let declared = dict.num_terms() as u64;
-    let mut stream = dict.stream().map_err(|e| index_err(&e))?;
-    let mut seen = 0u64;
-    while stream.advance() {
-        seen += 1;
-        if seen > declared {
-            return Err(damaged(format!("term dictionary yields more than its {declared} terms")));
-        }
-        let key = stream.key();
-        let info = stream.value().clone();
-        if dict.get(key).map_err(|e| index_err(&e))?.as_ref() != Some(&info) {
-            return Err(damaged("term dictionary lookup disagrees with its stream".into()));
-        }
-        // Found by the fuzzer: a damaged term info naming millions of documents made this
-        // loop run for minutes (decoding garbage blocks) before the count check below.
-        if info.doc_freq > max_doc {
-            return Err(damaged(format!("term info names {} documents of {max_doc}", info.doc_freq)));
-        }
-        let mut postings =
-            inv.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs).map_err(|e| index_err(&e))?;
-        let mut count = 0u32;
-        let mut doc = postings.doc();
-        let mut last: Option<DocId> = None;
-        let word = std::str::from_utf8(key).ok();
-        while doc != TERMINATED {
-            if doc >= max_doc || last.is_some_and(|l| doc <= l) {
-                return Err(damaged(format!("posting list names document {doc} out of order or range")));
-            }
-            postings.term_freq();
-            count += 1;
-            if count > info.doc_freq {
-                break;
-            }
-            last = Some(doc);
-            if let Some(w) = word {
-                seen_term(w, info.doc_freq, Some(doc));
-            }
-            doc = postings.advance();
-        }
-        if count != info.doc_freq {
-            return Err(damaged(format!("posting list has {count} documents, term info says {}", info.doc_freq)));
-        }
-        if let Some(w) = word {
-            seen_term(w, info.doc_freq, None);
-        }
-    }
-    if seen != declared {
-        return Err(damaged(format!("term dictionary yields {seen} of its {declared} terms")));
-    }
-    Ok(())
-}
-
-fn contains(postings: &mut impl DocSet, doc: DocId) -> bool {
-    let d = postings.doc();
-    if d == doc {
-        return true;
-    }
-    d < doc && d != TERMINATED && postings.seek(doc) == doc
+    1.0 + libm::logf(docs.max(1) as f32 / df.max(1) as f32)
 }
 
 struct Planned {
     typed: String,
     text: String,
+    /// `text`'s ids in the question and answer dictionaries.
+    ids: [Option<usize>; 2],
     df: u64,
     boost: f32,
     weight: f32,
 }
+
+/// A gathered document, ordered best first: higher score, then lower document.
+#[derive(Clone, Copy)]
+struct Ranked(f32, u32);
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        other.0.total_cmp(&self.0).then(self.1.cmp(&other.1))
+    }
+}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Ranked {}
 
 /// Counts of a–z in a word, with one more bin for every other character.
 fn letter_histogram(word: &str) -> [u8; 27] {

@@ -1,7 +1,8 @@
-//! Panic containment around tantivy: index code that reads bundle bytes may panic on damaged
-//! data (a checksum only proves the bytes are the ones written, not that the writer or whoever
-//! recomputed it was honest). [`run`] turns such a panic into [`BundleError::Corrupt`];
-//! [`quiet_panics`] keeps those caught panics off stderr.
+//! Panic containment around index reading: a checksum only proves the bytes are the ones
+//! written, not that the writer or whoever recomputed it was honest. The compact index
+//! ([`crate::index`]) is checked whole as it is decoded, so that no search indexes out of
+//! range; [`run`] is the second line, turning a panic that slipped through into
+//! [`BundleError::Corrupt`]; [`quiet_panics`] keeps those caught panics off stderr.
 //!
 //! Only works with `panic = "unwind"` (native release). In wasm the widget is built with
 //! `panic = "abort"` (and wasm32-unknown-unknown's std cannot unwind anyway): a panic there is
@@ -53,7 +54,7 @@ pub fn quiet_panics() {
     });
 }
 
-/// `…/tantivy-fst-0.5.0/src/raw/node.rs` → `tantivy-fst-0.5.0/src/raw/node.rs`.
+/// `…/postcard-1.1.1/src/de/mod.rs` → `postcard-1.1.1/src/de/mod.rs`.
 fn short(file: &str) -> &str {
     match file.rfind("/src/") {
         Some(i) => {

@@ -17,6 +17,7 @@ pub mod calibration;
 pub mod email;
 pub mod engine;
 pub mod guard;
+pub mod index;
 pub mod kb;
 pub mod reply;
 

@@ -81,7 +81,6 @@ fn apply(good: &bundle::Bundle, good_bytes: &[u8], d: &Damage) -> Vec<u8> {
     let mut files = good.files.clone();
     let n = files.len();
     let pick = |file: usize, files: &mut Vec<(String, Vec<u8>)>| -> usize {
-        // Skew towards the index proper: meta.json is only one of the targets.
         let i = file % n;
         if files[i].1.is_empty() {
             (i + 1) % n
@@ -153,15 +152,19 @@ fn kind(e: &BundleError) -> &'static str {
         BundleError::Checksum { .. } => "checksum",
         BundleError::Malformed(_) => "malformed",
         BundleError::MissingSegment(_) => "missing-segment",
-        BundleError::Index(_) => "index",
-        BundleError::Corrupt { what } if what.contains(" at ") => "corrupt (contained panic)",
+        BundleError::Corrupt { what } if contained(what) => "corrupt (contained panic)",
         BundleError::Corrupt { .. } => "corrupt (open's checks)",
     }
 }
 
+/// A panic caught by `kefu_core::guard::run` ("opening the index: <message> at <file:line>").
+fn contained(what: &str) -> bool {
+    what.starts_with("opening the index: ") || what.starts_with("searching the index: ")
+}
+
 fn site(e: &BundleError) -> Option<String> {
     let BundleError::Corrupt { what } = e else { return None };
-    if !what.contains(" at ") {
+    if !contained(what) {
         return None; // found by open's own checks, not a panic
     }
     // "searching the index: <message> at <file:line>": keep the phase and the place.

@@ -1036,6 +1036,20 @@ async fn wait_for_case(rx: &mut tokio::sync::broadcast::Receiver<Arc<str>>, case
     }
 }
 
+/// The next typing signal for `case_id` (signals lost to a lagging stream are skipped).
+async fn typing_for_case(
+    rx: &mut tokio::sync::broadcast::Receiver<crate::live::Typing>,
+    case_id: &str,
+) -> crate::live::Typing {
+    loop {
+        match rx.recv().await {
+            Ok(t) if &*t.case_id == case_id => return t,
+            Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => std::future::pending::<()>().await,
+        }
+    }
+}
+
 fn sse_event(e: &EventRow) -> Event {
     let mut payload = serde_json::Map::new();
     payload.insert("id".into(), json!(e.id));
@@ -1104,10 +1118,14 @@ pub async fn get_events(
         last: i64,
         buf: VecDeque<EventRow>,
         rx: tokio::sync::broadcast::Receiver<Arc<str>>,
+        /// Agents typing (relayed as they come, never stored: see [`crate::live`]).
+        typing: tokio::sync::broadcast::Receiver<crate::live::Typing>,
         shutdown: tokio::sync::watch::Receiver<bool>,
         first: bool,
     }
-    let init = S { shutdown: st.shutdown.clone(), st, case_id, last: after, buf: VecDeque::new(), rx, first: true };
+    let typing = st.typing.subscribe();
+    let init =
+        S { shutdown: st.shutdown.clone(), st, case_id, last: after, buf: VecDeque::new(), rx, typing, first: true };
     let stream = futures_util::stream::unfold(init, |mut s| async move {
         if s.first {
             s.first = false;
@@ -1131,10 +1149,15 @@ pub async fn get_events(
                 Err(_) => return None,
             }
             let case_id = s.case_id.clone();
-            tokio::select! {
-                _ = wait_for_case(&mut s.rx, &case_id) => {}
-                _ = tokio::time::sleep(Duration::from_secs(30)) => {}
+            let typed = tokio::select! {
+                _ = wait_for_case(&mut s.rx, &case_id) => None,
+                t = typing_for_case(&mut s.typing, &case_id) => Some(t),
+                _ = tokio::time::sleep(Duration::from_secs(30)) => None,
                 _ = s.shutdown.wait_for(|v| *v) => return None,
+            };
+            if let Some(t) = typed {
+                // No id: a typing signal never moves the resume point.
+                return Some((Ok(Event::default().event("typing").data(t.data().to_string())), s));
             }
         }
     });

@@ -949,21 +949,22 @@ pub fn notify_case(c: &mut Conn, case_id: &str) -> Result<()> {
     Ok(())
 }
 
-/// PostgreSQL only: a thread that LISTENs on [`EVENTS_CHANNEL`] and calls `on_case` with each
-/// announced case id, so a shopper's open event stream on this server hears an agent's reply
-/// given on another. Reconnects after a lost connection; ends within half a second of the
-/// server's shutdown signal.
+/// PostgreSQL only: a thread that LISTENs on [`EVENTS_CHANNEL`] (and on the live chat's typing
+/// channel, [`crate::live::TYPING_CHANNEL`]) and calls `on_note(channel, payload)` with each
+/// notification (an announced case id, a typing signal), so a shopper's open event stream on
+/// this server hears an agent's reply given on another. Reconnects after a lost connection;
+/// ends within half a second of the server's shutdown signal.
 pub fn listen_for_cases(
     target: Target,
     shutdown: tokio::sync::watch::Receiver<bool>,
-    on_case: impl Fn(&str) + Send + 'static,
+    on_note: impl Fn(&str, &str) + Send + 'static,
 ) -> std::thread::JoinHandle<()> {
     let stopping = move || *shutdown.borrow();
     std::thread::spawn(move || {
         let mut logged = false;
         while !stopping() {
             let listened = Conn::open(&target).and_then(|mut c| {
-                c.execute_batch(&format!("LISTEN {EVENTS_CHANNEL}"))?;
+                c.execute_batch(&format!("LISTEN {EVENTS_CHANNEL}; LISTEN {}", crate::live::TYPING_CHANNEL))?;
                 Ok(c)
             });
             let mut conn = match listened {
@@ -983,7 +984,7 @@ pub fn listen_for_cases(
                 let mut notes = conn.client().notifications();
                 let mut it = notes.timeout_iter(std::time::Duration::from_millis(500));
                 match postgres::fallible_iterator::FallibleIterator::next(&mut it) {
-                    Ok(Some(n)) => on_case(n.payload()),
+                    Ok(Some(n)) => on_note(n.channel(), n.payload()),
                     Ok(None) => {}
                     Err(e) => {
                         tracing::warn!("event listener lost its connection: {}", pg_message(&e));

@@ -396,7 +396,9 @@ pub async fn assign(
             let mut tx = c.transaction()?;
             let exists: Option<String> =
                 tx.query_row("SELECT status FROM cases WHERE id = ?1", [&case_id], |r| r.get(0)).optional()?;
-            exists.ok_or_else(|| ApiError::not_found("case"))?;
+            if exists.is_none() {
+                return Err(ApiError::not_found("case"));
+            }
             let target: Option<i64> = match &a.user {
                 None => None,
                 Some(name) => Some(
@@ -407,10 +409,21 @@ pub async fn assign(
             };
             tx.execute("UPDATE cases SET assigned_to = ?1 WHERE id = ?2", params![target, case_id])?;
             audit(&mut tx, &user, "assign", &case_id, a.user.as_deref().unwrap_or(""))?;
+            // The shopper of an open case sees who has it now.
+            let joined = match &a.user {
+                Some(name) if exists.as_deref() == Some("open") => crate::live::mark_joined(&mut tx, &case_id, name)?,
+                _ => false,
+            };
             tx.commit()?;
-            Ok(json!({ "id": case_id, "assigned_to": a.user }))
+            Ok((json!({ "id": case_id, "assigned_to": a.user }), joined))
         })
         .await?;
+    let (v, joined) = v;
+    if joined {
+        if let Some(id) = v["id"].as_str() {
+            let _ = st.events.send(id.into());
+        }
+    }
     Ok(Json(v).into_response())
 }
 

@@ -20,6 +20,7 @@ pub mod error;
 pub mod extract;
 pub mod images;
 pub mod inbox;
+pub mod live;
 pub mod mail;
 pub mod pii;
 pub mod preflight;
@@ -403,6 +404,8 @@ pub struct AppState {
     pub db: Db,
     /// Case ids with new shopper events.
     pub events: broadcast::Sender<Arc<str>>,
+    /// Agents typing, relayed to the cases' event streams ([`live`]).
+    pub typing: broadcast::Sender<live::Typing>,
     pub shutdown: watch::Receiver<bool>,
     /// Held for the whole of each photo decode, even if its client goes away meanwhile.
     pub decode: Arc<Semaphore>,
@@ -468,6 +471,7 @@ pub async fn start_with(cfg: Config, db: Db) -> anyhow::Result<Running> {
     let state = Arc::new(AppState {
         db,
         events: broadcast::channel(1024).0,
+        typing: broadcast::channel(256).0,
         shutdown: rx.clone(),
         decode: Arc::new(Semaphore::new(cfg.decode_concurrency.max(1))),
         ip_limiter: Limiter::new(cfg.rate_ip),
@@ -480,9 +484,15 @@ pub async fn start_with(cfg: Config, db: Db) -> anyhow::Result<Running> {
     });
     // Several servers may share a PostgreSQL database: hear each other's shopper events.
     let event_listener = state.cfg.db.is_postgres().then(|| {
-        let events = state.events.clone();
-        db::listen_for_cases(state.cfg.db.clone(), rx.clone(), move |case_id| {
-            let _ = events.send(case_id.into());
+        let (events, typing) = (state.events.clone(), state.typing.clone());
+        db::listen_for_cases(state.cfg.db.clone(), rx.clone(), move |channel, payload| {
+            if channel == live::TYPING_CHANNEL {
+                if let Some(t) = live::Typing::from_note(payload) {
+                    let _ = typing.send(t);
+                }
+            } else {
+                let _ = events.send(payload.into());
+            }
         })
     });
     let app = web::router(state.clone());

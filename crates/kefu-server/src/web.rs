@@ -10,7 +10,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 
 use crate::error::ApiError;
-use crate::{api, inbox, transcript, State};
+use crate::{api, inbox, live, transcript, State};
 
 /// CSP of the inbox page and anything else the server renders.
 pub const INBOX_CSP: &str =
@@ -36,6 +36,8 @@ pub fn router(st: State) -> Router {
         .route("/api/cases", post(api::create_case))
         .route("/api/cases/{id}", get(api::get_case))
         .route("/api/cases/{id}/attachments/{att}", put(api::put_attachment))
+        .route("/api/cases/{id}/attachments/{att}/thumb", get(live::thumb))
+        .route("/api/cases/{id}/history", get(live::history))
         .route("/api/cases/{id}/events", get(api::get_events))
         .route("/api/cases/{id}/messages", post(api::post_message))
         .route("/api/cases/{id}/rating", post(api::post_rating))
@@ -80,6 +82,8 @@ pub fn router(st: State) -> Router {
         .route("/inbox/api/cases/{id}/reply", post(inbox::reply))
         .route("/inbox/api/cases/{id}/assign", post(inbox::assign))
         .route("/inbox/api/cases/{id}/close", post(inbox::close))
+        .route("/inbox/api/cases/{id}/join", post(live::join))
+        .route("/inbox/api/cases/{id}/typing", post(live::typing))
         .route("/inbox/api/{*rest}", axum::routing::any(|| async { ApiError::not_found("endpoint") }))
         .layer(middleware::map_response(inbox_headers));
 

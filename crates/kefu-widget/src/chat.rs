@@ -51,6 +51,9 @@ pub enum Body {
     /// The case the shopper left for a human (shown on the shopper's side, with its photos
     /// and how its delivery is going).
     Case { id: String, description: String, order_number: Option<String>, photos: Vec<PhotoRef>, status: CaseStatus },
+    /// An agent joined the live chat (their display name). New variants go last: a saved
+    /// conversation (postcard) names variants by position.
+    Joined(String),
 }
 
 /// A photo of a hand-off case (its bytes and thumbnail live in IndexedDB under `id`).
@@ -313,6 +316,19 @@ impl Chat {
         out.join("\n")
     }
 
+    /// The agent the shopper is talking to: the last one who joined or wrote since the case
+    /// was handed over, while the case is open.
+    pub fn agent(&self) -> Option<&str> {
+        self.case.as_ref().filter(|c| !c.closed && !c.token.is_empty())?;
+        self.messages.iter().rev().take_while(|m| !matches!(m.body, Body::Case { .. })).find_map(|m| {
+            match (&m.from, &m.body) {
+                (_, Body::Joined(name)) => Some(name.as_str()),
+                (From::Agent(name), _) => Some(name.as_str()),
+                _ => None,
+            }
+        })
+    }
+
     /// Shopper messages and bot answers so far (for the session beacon).
     pub fn counts(&self) -> (u32, u32) {
         let shopper = self.messages.iter().filter(|m| m.from == From::Shopper).count() as u32;
@@ -382,6 +398,31 @@ mod tests {
         assert_eq!(c.vote(1, false), Some(Some(false)));
         assert_eq!(c.vote(0, true), None);
         assert_eq!(c.votes(), vec![("a", "q", false)]);
+    }
+
+    #[test]
+    fn agent_is_who_joined_or_wrote_last_while_the_case_is_open() {
+        let mut c = Chat::new(0.0);
+        let case = |id: &str| Body::Case {
+            id: id.into(),
+            description: "d".into(),
+            order_number: None,
+            photos: vec![],
+            status: CaseStatus::Sent,
+        };
+        c.push(From::Shopper, case("c1"), 0.0);
+        c.push(From::System, Body::Joined("Lily".into()), 0.0);
+        assert_eq!(c.agent(), None, "no case followed");
+        c.case = Some(CaseLink { url: "u".into(), token: "t".into(), last_event: 0, closed: false });
+        assert_eq!(c.agent(), Some("Lily"));
+        c.push(From::Agent("Bob".into()), Body::Text("hi".into()), 0.0);
+        assert_eq!(c.agent(), Some("Bob"));
+        c.push(From::Shopper, case("c2"), 0.0);
+        assert_eq!(c.agent(), None, "a new case starts without an agent");
+        c.push(From::System, Body::Joined("Wu".into()), 0.0);
+        assert_eq!(c.agent(), Some("Wu"));
+        c.case.as_mut().unwrap().closed = true;
+        assert_eq!(c.agent(), None, "closed: back to the bot");
     }
 
     #[test]

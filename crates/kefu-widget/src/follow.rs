@@ -8,8 +8,10 @@
 //! `Last-Event-ID`); when it gives up (the server answered with an error), the widget checks
 //! the case and reconnects with a back-off (1 s … 30 s).
 //!
-//! Once an agent has replied, what the shopper types goes to the agent
-//! (`POST /api/cases/{id}/messages`, idempotent by `client_msg_id`) instead of the bot.
+//! Once an agent has joined (`joined`: opened the case in the inbox, or was assigned it) or
+//! replied, what the shopper types goes to the agent (`POST /api/cases/{id}/messages`,
+//! idempotent by `client_msg_id`) instead of the bot. `typing` signals (no id, never stored)
+//! show "agent is typing…" ([`crate::live`]).
 
 use crate::chat::{Body, From, Notice};
 use crate::{get, get_str, handoff, now_ms, store, with_app, App};
@@ -41,10 +43,30 @@ impl App {
                     return;
                 }
                 if let Some(text) = text {
+                    app.hide_typing();
+                    app.alert_reply(&agent, &text);
                     app.chat.push(From::Agent(agent), Body::Text(text), now_ms());
                     app.render_new();
                 }
             });
+        });
+        let on_joined = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| {
+            let (id, data) = (event_id(&ev), event_data(&ev));
+            let agent = get_str(&data, "agent");
+            with_app(|app| {
+                app.follow_delay = 0;
+                if !app.take_event(id) {
+                    return;
+                }
+                if let Some(agent) = agent {
+                    app.chat.push(From::System, Body::Joined(agent), now_ms());
+                    app.render_new();
+                }
+            });
+        });
+        let on_typing = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| {
+            let ttl = get(&event_data(&ev), "ttl_ms").as_f64().unwrap_or(6000.0);
+            with_app(|app| app.show_typing(ttl as i32));
         });
         let on_closed = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| {
             let (id, data) = (event_id(&ev), event_data(&ev));
@@ -57,6 +79,7 @@ impl App {
                     case.closed = true;
                 }
                 store::save_case(app.chat.case.as_ref());
+                app.hide_typing();
                 // The listeners stay alive: this one is running.
                 if let Some((es, _)) = &app.events {
                     es.close();
@@ -88,9 +111,11 @@ impl App {
         });
         let _ = es.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
         let _ = es.add_event_listener_with_callback("closed", on_closed.as_ref().unchecked_ref());
+        let _ = es.add_event_listener_with_callback("joined", on_joined.as_ref().unchecked_ref());
+        let _ = es.add_event_listener_with_callback("typing", on_typing.as_ref().unchecked_ref());
         let _ = es.add_event_listener_with_callback("received", on_other.as_ref().unchecked_ref());
         let _ = es.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
-        self.events = Some((es, vec![on_message, on_closed, on_other, on_error]));
+        self.events = Some((es, vec![on_message, on_closed, on_joined, on_typing, on_other, on_error]));
     }
 
     /// Moves the resume point to event `id` (remembered for the next visit); false when that
@@ -147,16 +172,9 @@ impl App {
     }
 
     /// True when the shopper's next message should go to the agent rather than the bot: the
-    /// case is open and an agent has written since it was handed over.
+    /// case is open and an agent has joined or written since it was handed over.
     pub(crate) fn talking_to_agent(&self) -> bool {
-        self.chat.case.as_ref().is_some_and(|c| !c.closed && !c.token.is_empty())
-            && self
-                .chat
-                .messages
-                .iter()
-                .rev()
-                .take_while(|m| !matches!(m.body, Body::Case { .. }))
-                .any(|m| matches!(m.from, From::Agent(_)))
+        self.chat.agent().is_some()
     }
 
     /// Sends a follow-up to the agent, retrying a few times (same `client_msg_id`).

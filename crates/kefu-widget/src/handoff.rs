@@ -4,7 +4,7 @@
 //! uploads) is [`crate::outbox`]; the form is [`crate::intake`].
 
 use crate::chat::{Body, Chat, From, Notice};
-use crate::i18n::{t, Key, Lang};
+use crate::i18n::{t, tf, Key, Lang};
 use kefu_core::reply::{Cue, Emotion, GapRecord, Triage};
 use kefu_core::Engine;
 use serde::Serialize;
@@ -294,6 +294,7 @@ pub fn plain_text(body: &Body, engine: Option<&Engine>, lang: Lang) -> String {
             let photos = (!photos.is_empty()).then(|| format!("[{} × {}]", t(lang, Key::PhotoAlt), photos.len()));
             join(&[Some(description.as_str()), order.as_deref(), photos.as_deref()])
         }
+        Body::Joined(name) => tf(lang, Key::AgentJoined, &[("name", name)]),
         Body::Rate(r) => match r {
             Some(r) => format!("{} {r}/5", t(lang, Key::RatePrompt)),
             None => t(lang, Key::RatePrompt).to_string(),

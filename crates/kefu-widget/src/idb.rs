@@ -1,6 +1,7 @@
 //! IndexedDB as a few async calls (web-sys only has the callback API). The hand-off outbox
 //! keeps its cases and photos here: they survive a reload, a closed tab and a browser
-//! restart. Writes resolve when their transaction has committed.
+//! restart; the latest conversation is kept here too ([`crate::history`]). Writes resolve
+//! when their transaction has committed.
 //!
 //! Where IndexedDB cannot be opened (some private modes, storage disabled) the same calls
 //! work on an in-memory map: nothing is lost while the page stays open.
@@ -13,12 +14,14 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbObjectStoreParameters, IdbRequest, IdbTransaction, IdbTransactionMode};
 
 const DB_NAME: &str = "kefu";
-const DB_VERSION: u32 = 1;
+const DB_VERSION: u32 = 2;
 /// Hand-off cases waiting to be delivered (key: case id).
 pub const CASES: &str = "cases";
 /// Photos: drafts in the open form, photos of cases in the outbox, and sent photos' thumbnails
 /// (key: attachment id).
 pub const PHOTOS: &str = "photos";
+/// The latest conversation, for other tabs and later visits ([`crate::history`]).
+pub const HISTORY: &str = "history";
 
 enum Backend {
     Idb(IdbDatabase),
@@ -78,7 +81,7 @@ async fn open_idb() -> Result<IdbDatabase, JsValue> {
         move || {
             let Ok(db) = req.result().and_then(|d| d.dyn_into::<IdbDatabase>()) else { return };
             let names = db.object_store_names();
-            for store in [CASES, PHOTOS] {
+            for store in [CASES, PHOTOS, HISTORY] {
                 if !names.contains(store) {
                     let params = IdbObjectStoreParameters::new();
                     params.set_key_path(&JsValue::from_str("id"));
@@ -88,8 +91,16 @@ async fn open_idb() -> Result<IdbDatabase, JsValue> {
         }
     });
     req.set_onupgradeneeded(Some(upgrade.unchecked_ref()));
-    let db = request(&req).await?;
-    Ok(db.unchecked_into())
+    let db: IdbDatabase = request(&req).await?.unchecked_into();
+    // A newer widget in another tab upgrading the database: let it, and keep working in
+    // memory until this page is reloaded.
+    let db2 = db.clone();
+    let on_version = Closure::once_into_js(move || {
+        db2.close();
+        DB.with(|d| *d.borrow_mut() = Some(std::rc::Rc::new(Backend::Memory)));
+    });
+    db.set_onversionchange(Some(on_version.unchecked_ref()));
+    Ok(db)
 }
 
 async fn backend() -> std::rc::Rc<Backend> {

@@ -426,6 +426,8 @@ impl App {
         let ids: Vec<String> = photos.iter().map(|(p, _)| p.id.clone()).collect();
         match self.handoff_url.clone() {
             Some(url) => {
+                // The shopper's own gesture: the moment to ask whether replies may notify them.
+                crate::live::ask_notification_permission();
                 let (id, body) = (case.id, case.body);
                 wasm_bindgen_futures::spawn_local(async move {
                     if let Err(e) = outbox::enqueue(&id, &url, &body, &ids).await {
@@ -453,8 +455,23 @@ impl App {
             let Some(c) = list.item(i).and_then(|n| n.dyn_into::<HtmlCanvasElement>().ok()) else { continue };
             let _ = c.set_attribute("data-painted", "");
             let Some(id) = c.get_attribute("data-thumb") else { continue };
+            // A photo of the followed case may be on the server only (history from the server,
+            // or its thumbnail forgotten on this device).
+            let case = self.chat.case.clone().filter(|k| {
+                let row = c.closest(".kefu-case").ok().flatten().and_then(|r| r.get_attribute("data-case"));
+                row.is_some_and(|r| k.url.ends_with(&format!("/{r}")))
+            });
             wasm_bindgen_futures::spawn_local(async move {
-                let Ok(Some(rec)) = idb::get(idb::PHOTOS, &id).await else { return };
+                let Ok(Some(rec)) = idb::get(idb::PHOTOS, &id).await else {
+                    if let Some(bytes) = match &case {
+                        Some(case) => crate::history::server_thumb(case, &id).await,
+                        None => None,
+                    } {
+                        let _ = images::paint(&c, &bytes).await;
+                        let _ = c.set_attribute("data-source", "server");
+                    }
+                    return;
+                };
                 if let Ok(thumb) = idb::field(&rec, "thumb").dyn_into::<js_sys::Uint8Array>() {
                     let _ = images::paint(&c, &thumb.to_vec()).await;
                 }

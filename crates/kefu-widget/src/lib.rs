@@ -9,8 +9,10 @@
 //! Modules: [`chat`] (the conversation, DOM-free), [`ui`] (DOM), [`store`] (persistence),
 //! hand-off to a human: [`intake`] (the form), [`photo`] and [`images`] (photo checks and
 //! re-encoding), [`handoff`] (the case), [`outbox`] over [`idb`] (delivery without loss),
-//! [`follow`] (agent replies and rating), [`mail`] (the shopper's e-mail address and
-//! "e-mail me this conversation"); [`i18n`] (strings), [`color`] (brand colour
+//! [`follow`] (agent replies and rating), [`live`] (who is answering, typing, new-reply
+//! alerts), [`history`] (the conversation for other tabs and later visits), [`mail`] (the
+//! shopper's e-mail address and "e-mail me this conversation"); [`i18n`] (strings),
+//! [`color`] (brand colour
 //! contrast). What crosses to the page (event payloads, `kefu(...)` arguments) and the
 //! JSON request bodies are typed structs converted by serde-wasm-bindgen ([`to_js`],
 //! [`to_json`]).
@@ -19,10 +21,12 @@ pub mod chat;
 pub mod color;
 pub mod follow;
 pub mod handoff;
+pub mod history;
 pub mod i18n;
 pub mod idb;
 pub mod images;
 pub mod intake;
+pub mod live;
 pub mod mail;
 pub mod outbox;
 pub mod photo;
@@ -195,6 +199,8 @@ struct App {
     drafts_loaded: bool,
     /// Cases the shopper was told are waiting for the network.
     told_waiting: Vec<String>,
+    /// A soft sound on agent replies (`data-sound`, `kefu('sound', …)`; off by default).
+    sound: bool,
     /// The last question's cost in ms: reply policy (search included), drawing, saving.
     last_reply_ms: f64,
     last_render_ms: f64,
@@ -214,7 +220,11 @@ pub fn mount(root: ShadowRoot, settings: JsValue, emit_fn: js_sys::Function) -> 
             let _ = host.style().set_property(name, &value);
         }
     }
-    let mut chat = store::load().unwrap_or_else(|| Chat::new(now_ms()));
+    let from_session = store::load();
+    // No conversation in this tab: the one kept for other tabs and visits comes next
+    // (IndexedDB is asynchronous), and the case's events are followed after it.
+    let restore = from_session.is_none();
+    let mut chat = from_session.unwrap_or_else(|| Chat::new(now_ms()));
     // A case from an earlier visit whose replies the shopper has not seen.
     if chat.case.is_none() {
         chat.case = store::load_case().filter(|c| !c.closed);
@@ -271,6 +281,7 @@ pub fn mount(root: ShadowRoot, settings: JsValue, emit_fn: js_sys::Function) -> 
         drafts: Vec::new(),
         drafts_loaded: false,
         told_waiting: Vec::new(),
+        sound: live::sound_setting(&get(&settings, "sound")),
         last_reply_ms: 0.0,
         last_render_ms: 0.0,
         last_save_ms: 0.0,
@@ -282,20 +293,62 @@ pub fn mount(root: ShadowRoot, settings: JsValue, emit_fn: js_sys::Function) -> 
         app.show_mail_button();
         app.render_all();
         app.launcher.update(app.lang, false, 0);
-        app.follow_case();
+        if !restore {
+            app.follow_case();
+        }
     });
     listen_window(&window);
+    live::listen_visibility();
     outbox::listen(|e| {
         with_app(|app| app.outbox_event(e));
     });
-    if let Some(url) = with_app(|app| app.handoff_url.clone()).flatten() {
-        wasm_bindgen_futures::spawn_local(async move {
+    let url = with_app(|app| app.handoff_url.clone()).flatten();
+    wasm_bindgen_futures::spawn_local(async move {
+        // The outbox reports into the conversation: restore that first.
+        if restore {
+            restore_history().await;
+        }
+        if let Some(url) = url {
             outbox::adopt_local_storage(&url).await;
             outbox::kick();
             outbox::tidy().await;
-        });
-    }
+        }
+    });
     Ok(())
+}
+
+/// A tab without a conversation of its own: shows the one kept on this device
+/// ([`history::load`]), else, for a followed case, the case as the server has it; then
+/// follows the case's events from where that conversation left off.
+async fn restore_history() {
+    let kept = match history::load().await {
+        Some(chat) => Some(chat),
+        None => {
+            let case = with_app(|app| app.chat.case.clone()).flatten();
+            match case {
+                Some(case) => history::from_server(&case).await,
+                None => None,
+            }
+        }
+    };
+    with_app(|app| {
+        if let Some(mut kept) = kept.filter(|_| history::pristine(&app.chat)) {
+            history::left_by_an_earlier_page(&mut kept);
+            let (name, order) = (app.chat.name.take(), app.chat.order_number.take());
+            // A case followed since that conversation was kept (another tab) stays followed.
+            let case = kept.case.clone().or(app.chat.case.take());
+            app.chat = Chat {
+                name: name.or(kept.name.clone()),
+                order_number: order.or(kept.order_number.clone()),
+                case,
+                ..kept
+            };
+            app.waiting.clear();
+            app.render_all();
+            store::save(&app.chat);
+        }
+        app.follow_case();
+    });
 }
 
 /// Hands the KB bundle to the widget. A corrupt bundle is reported in the panel.
@@ -370,6 +423,7 @@ pub fn command(name: &str, arg: JsValue) {
             app.open_form();
         }
         "reset" => app.reset(),
+        "sound" => app.set_sound(live::sound_setting(&arg)),
         other => warn(&format!("kefu: unknown command `{other}`")),
     });
 }
@@ -481,6 +535,7 @@ impl App {
         self.rendered = self.chat.messages.len();
         self.scroll_to_end();
         self.paint_thumbs();
+        self.update_header();
     }
 
     /// Draws the messages added since the last render; counts them as unread when closed.
@@ -507,6 +562,7 @@ impl App {
         if photos {
             self.paint_thumbs();
         }
+        self.update_header();
         let t1 = perf_now();
         store::save(&self.chat);
         self.last_save_ms = perf_now() - t1;
@@ -761,6 +817,7 @@ impl App {
         self.beacon();
         store::clear();
         store::save_case(None);
+        history::clear();
         // The address was left for this conversation: a new one starts without it.
         store::save_email(None);
         self.panel.mail.email.set_value("");
@@ -769,6 +826,7 @@ impl App {
             self.close_mail();
         }
         self.stop_following();
+        self.hide_typing();
         // Photos in the form go; cases still in the outbox are delivered regardless.
         store::mark_drafts_cleared(now_ms());
         for d in std::mem::take(&mut self.drafts) {
@@ -819,6 +877,12 @@ impl App {
     fn listen_panel(&self) {
         let root = &self.panel.root;
         let click = Closure::<dyn FnMut(Event)>::new(move |ev: Event| {
+            // Browsers start audio only after a gesture: this is one.
+            with_app(|app| {
+                if app.sound {
+                    live::unlock_audio();
+                }
+            });
             let Some(target) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
             let Ok(Some(control)) = target.closest("[data-act]") else { return };
             let act = control.get_attribute("data-act").unwrap_or_default();
@@ -900,6 +964,9 @@ impl App {
             let is_handoff = form.class_list().contains("kefu-handoff");
             let is_mail = form.class_list().contains("kefu-mail");
             with_app(|app| {
+                if app.sound {
+                    live::unlock_audio();
+                }
                 if is_mail {
                     app.send_transcript();
                 } else if is_handoff {

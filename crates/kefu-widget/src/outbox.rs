@@ -416,13 +416,15 @@ pub async fn settle(id: &str) {
     }
 }
 
-/// Forgets old photo records: thumbnails of delivered photos and abandoned drafts after a
-/// week. Photos of cases still waiting are never touched.
+/// Forgets old photo records: abandoned drafts after a week, thumbnails of delivered photos
+/// when the conversation history they belong to is forgotten ([`crate::history`], 30 days).
+/// Photos of cases still waiting are never touched.
 pub async fn tidy() {
-    let week = 7.0 * 24.0 * 3600.0 * 1000.0;
+    let day = 24.0 * 3600.0 * 1000.0;
     for p in idb::all(PHOTOS).await.unwrap_or_default() {
         let state = field_str(&p, "state").unwrap_or_default();
-        if state != "queued" && now_ms() - field_num(&p, "created") > week {
+        let keep_days = if state == "draft" { 7.0 } else { crate::history::MAX_AGE_DAYS };
+        if state != "queued" && now_ms() - field_num(&p, "created") > keep_days * day {
             if let Some(id) = field_str(&p, "id") {
                 let _ = idb::delete(PHOTOS, &id).await;
             }

@@ -1,6 +1,8 @@
 //! Persistence: the conversation lives in `sessionStorage` (one tab, survives navigations
 //! and reloads, gone when the tab closes), encoded as postcard bytes in base64 — the wasm
 //! already carries postcard for the bundle manifest, so this costs almost nothing.
+//! Each save also keeps the conversation in IndexedDB for other tabs and later visits
+//! ([`crate::history`]).
 //! The open hand-off case (where to follow agent replies) is also kept in `localStorage`,
 //! so the next visit shows what the agent wrote meanwhile. Hand-off cases and photos that
 //! still have to be delivered live in IndexedDB ([`crate::outbox`]).
@@ -31,10 +33,14 @@ pub fn load() -> Option<Chat> {
     decode(&text)
 }
 
+/// Saves the conversation for this tab, and for other tabs and later visits
+/// ([`crate::history`], IndexedDB).
 pub fn save(chat: &Chat) {
+    let data = encode(chat);
     if let Some(s) = session() {
-        let _ = s.set_item(CHAT_KEY, &encode(chat));
+        let _ = s.set_item(CHAT_KEY, &data);
     }
+    crate::history::save(chat, data);
 }
 
 pub fn clear() {

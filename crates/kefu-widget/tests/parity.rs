@@ -3,8 +3,11 @@
 //! corrupt bundle is an error rather than a panic, and the widget mounted in a shadow root
 //! answers from the bundle with DOM nodes.
 //!
+//! The same holds for every query of every eval file (the shared ones and kefu's Chinese
+//! one): the bundle `kefu eval` built and its top-5 rankings, compared bit for bit.
+//!
 //! `scripts/test-browser.sh` builds the bundles and the native rankings into
-//! `target/kefu-test/` first (see `tests/native-rankings.mjs`).
+//! `target/kefu-test/` first (see `tests/native-rankings.mjs` and `kefu eval --rankings`).
 #![cfg(target_arch = "wasm32")]
 
 use kefu_core::Engine;
@@ -50,6 +53,78 @@ fn rankings_equal_native() {
             mismatches.push(format!("{locale} {query}: wasm {got:?} native {want:?}"));
         }
     }
+    assert!(mismatches.is_empty(), "rankings differ:\n{}", mismatches.join("\n"));
+}
+
+macro_rules! eval_case {
+    ($name:literal) => {
+        (
+            $name,
+            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/kefu-test/eval/", $name, ".kefu"))
+                as &[u8],
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/kefu-test/eval/", $name, ".tsv")),
+        )
+    };
+}
+
+/// (name, bundle, native rankings) of every eval file; empty when its data was absent.
+const EVAL: &[(&str, &[u8], &str)] = &[
+    eval_case!("sofmattress-normalized"),
+    eval_case!("sofmattress-full"),
+    eval_case!("bitext-normalized"),
+    eval_case!("bitext-full"),
+    eval_case!("banking77-normalized"),
+    eval_case!("banking77-full"),
+    eval_case!("zh-service-normalized"),
+    eval_case!("zh-service-full"),
+];
+
+#[wasm_bindgen_test]
+fn rankings_equal_native_on_every_eval_query() {
+    let mut queries = 0usize;
+    let mut mismatches = Vec::new();
+    for &(name, bundle, native) in EVAL {
+        if bundle.is_empty() {
+            web_sys::console::log_1(&format!("parity: {name} skipped (no eval data)").into());
+            continue;
+        }
+        let engine = Engine::open(bundle).unwrap_or_else(|e| panic!("{name}: bundle opens in wasm: {e}"));
+        // Lines of one query are consecutive: line, query, rank, id, score.
+        let mut want: Vec<(String, f32)> = Vec::new();
+        let mut current: Option<(&str, &str)> = None;
+        let mut check = |key: (&str, &str), want: &mut Vec<(String, f32)>| {
+            let got: Vec<(String, f32)> = engine
+                .search(key.1, 5)
+                .hits
+                .iter()
+                .map(|h| (engine.entry(h.entry).unwrap().id.clone(), h.score))
+                .collect();
+            let same = got.len() == want.len()
+                && got.iter().zip(want.iter()).all(|((gi, gs), (wi, ws))| gi == wi && gs.to_bits() == ws.to_bits());
+            if !same && mismatches.len() < 20 {
+                mismatches.push(format!("{name} line {}: {:?}: wasm {got:?} native {want:?}", key.0, key.1));
+            }
+            queries += 1;
+            want.clear();
+        };
+        for line in native.lines() {
+            let f: Vec<&str> = line.split('\t').collect();
+            let key = (f[0], f[1]);
+            if current.is_some_and(|c| c != key) {
+                check(current.unwrap(), &mut want);
+            }
+            current = Some(key);
+            if f[3] != "-" {
+                want.push((f[3].to_string(), f[4].parse().unwrap()));
+            }
+        }
+        if let Some(key) = current {
+            check(key, &mut want);
+        }
+    }
+    web_sys::console::log_1(&format!("parity: {queries} eval queries ranked in wasm").into());
+    let present = EVAL.iter().filter(|e| !e.1.is_empty()).count();
+    assert!(present == 0 || queries >= 100 * present, "only {queries} queries in {present} eval files");
     assert!(mismatches.is_empty(), "rankings differ:\n{}", mismatches.join("\n"));
 }
 

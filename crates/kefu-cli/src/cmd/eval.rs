@@ -1,7 +1,7 @@
 //! `kefu eval FILE.tsv`: build from the kb rows, ask every query row, print the metrics.
 
 use crate::source;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use kefu_core::build::{build, BuildOptions};
 use kefu_core::eval::{report, score};
 use kefu_core::reply::{respond, Conversation, Decision, Now, Thresholds};
@@ -19,6 +19,13 @@ pub struct Args {
     /// Also list the N slowest queries with their times (text output only).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub slowest: usize,
+    /// Write the top 5 entries of every query (line, query, rank, id, score) to this TSV: the
+    /// native side of the browser parity test.
+    #[arg(long, value_name = "TSV")]
+    pub rankings: Option<PathBuf>,
+    /// Write the bundle the queries were asked of to this file.
+    #[arg(long, value_name = "FILE")]
+    pub bundle: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -37,6 +44,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         &mut |_, _| {},
     )?;
     let build_secs = t0.elapsed().as_secs_f64();
+    if let Some(path) = &args.bundle {
+        std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+    }
+    let mut rankings = String::new();
     let t = Thresholds::of(&engine);
     let mut outcomes = Vec::with_capacity(loaded.queries.len());
     // Why in-scope queries whose top entry was right got no direct answer.
@@ -45,6 +56,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let start = Instant::now();
         let ranking = engine.search(&q.text, 10);
         let micros = start.elapsed().as_secs_f64() * 1e6;
+        if args.rankings.is_some() {
+            rankings_lines(&mut rankings, &engine, q, &ranking);
+        }
         let mut o = score(&engine, q, &ranking, micros, &t);
         // The decision mix is the shipped policy's: `respond` (triage, asks, small talk,
         // hand-offs) on a fresh conversation. A direct answer is right when its entry has the
@@ -66,6 +80,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
             *lost.entry(why).or_default() += 1;
         }
         outcomes.push(o);
+    }
+    if let Some(path) = &args.rankings {
+        std::fs::write(path, rankings).with_context(|| format!("writing {}", path.display()))?;
     }
     let r = report(&outcomes, t.answer_min);
     if args.json {
@@ -130,4 +147,23 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One query's top 5 as TSV lines (`line, query, rank, id, score`; rank 0 and `-` when
+/// nothing matched). Scores print in Rust's shortest round-trip form, so the reader gets the
+/// exact f32 back.
+fn rankings_lines(
+    out: &mut String,
+    engine: &kefu_core::Engine,
+    q: &kefu_core::kb::table::EvalQuery,
+    r: &kefu_core::Ranking,
+) {
+    use std::fmt::Write;
+    if r.hits.is_empty() {
+        let _ = writeln!(out, "{}\t{}\t0\t-\t0", q.line, q.text);
+    }
+    for (i, h) in r.hits.iter().take(5).enumerate() {
+        let id = engine.entry(h.entry).map(|e| e.id.as_str()).unwrap_or("?");
+        let _ = writeln!(out, "{}\t{}\t{}\t{}\t{}", q.line, q.text, i + 1, id, h.score);
+    }
 }

@@ -120,59 +120,6 @@ impl Analyzer {
     }
 }
 
-/// The analyzer as a tantivy tokenizer (registered as [`TOKENIZER_NAME`]).
-#[derive(Clone)]
-pub struct KefuTokenizer {
-    analyzer: Analyzer,
-    token: tantivy::tokenizer::Token,
-}
-
-/// The name under which the kefu tokenizer is registered in the index.
-pub const TOKENIZER_NAME: &str = "kefu";
-
-impl KefuTokenizer {
-    pub fn new(analyzer: Analyzer) -> Self {
-        KefuTokenizer { analyzer, token: Default::default() }
-    }
-}
-
-/// Token stream over precomputed terms.
-pub struct KefuTokenStream<'a> {
-    terms: std::vec::IntoIter<Term>,
-    token: &'a mut tantivy::tokenizer::Token,
-}
-
-impl tantivy::tokenizer::Tokenizer for KefuTokenizer {
-    type TokenStream<'a> = KefuTokenStream<'a>;
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        self.token.reset();
-        KefuTokenStream { terms: self.analyzer.terms(text).into_iter(), token: &mut self.token }
-    }
-}
-
-impl tantivy::tokenizer::TokenStream for KefuTokenStream<'_> {
-    fn advance(&mut self) -> bool {
-        match self.terms.next() {
-            Some(t) => {
-                self.token.text.clear();
-                self.token.text.push_str(&t.text);
-                self.token.position = t.position;
-                self.token.offset_from = 0;
-                self.token.offset_to = 0;
-                self.token.position_length = 1;
-                true
-            }
-            None => false,
-        }
-    }
-    fn token(&self) -> &tantivy::tokenizer::Token {
-        self.token
-    }
-    fn token_mut(&mut self) -> &mut tantivy::tokenizer::Token {
-        self.token
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -197,7 +197,7 @@ pub fn fit(samples: &[Sample]) -> Calibration {
 }
 
 fn sigmoid(z: f32) -> f32 {
-    1.0 / (1.0 + (-z).exp())
+    1.0 / (1.0 + libm::expf(-z))
 }
 
 fn dot(w: &[f32; FEATURES], x: &[f32; FEATURES]) -> f32 {

@@ -15,12 +15,12 @@ pub fn features(r: &Ranking) -> [f32; FEATURES] {
     let Some(top) = r.hits.first() else { return [0.0; FEATURES] };
     let second_cov = r.hits.get(1).map_or(0.0, |h| h.coverage);
     let tau = (0.15 * top.score).max(1e-3);
-    let z: f32 = r.hits.iter().take(5).map(|h| ((h.score - top.score) / tau).exp()).sum();
+    let z: f32 = r.hits.iter().take(5).map(|h| libm::expf((h.score - top.score) / tau)).sum();
     [
         top.coverage,
         r.margin(),
         r.known,
-        (1.0 + top.score).ln() / 4.0,
+        libm::logf(1.0 + top.score) / 4.0,
         (top.coverage - second_cov).max(0.0),
         r.votes,
         1.0 / z.max(1.0),

@@ -170,9 +170,39 @@ function fact(dl, name, value) {
   dl.append(el("dd", null, value));
 }
 
+// Whether the signed-in user may write on case `c` (the server's reply rule).
+function mayWrite(c) {
+  return c.status === "open" && state.me && (!c.assigned_to || c.assigned_to === state.me.name || state.me.role === "supervisor");
+}
+
+// Opening an open case that is unassigned or ours joins its live chat: the shopper's widget
+// says "<name> joined the chat" (once; the server ignores a repeat) and the case becomes ours.
+async function joinIfMine(id, c) {
+  if (c.status !== "open" || !state.me || (c.assigned_to && c.assigned_to !== state.me.name)) return c;
+  try {
+    const r = await api("POST", "/inbox/api/cases/" + encodeURIComponent(id) + "/join", {});
+    if (r.joined || !c.assigned_to) return await api("GET", "/inbox/api/cases/" + encodeURIComponent(id));
+  } catch (e) { /* joining is a courtesy; the case still opens */ }
+  return c;
+}
+
+// "Agent is typing" for the shopper: at most one signal every 2.5 s while the agent types
+// (the widget hides it by itself a few seconds after the last one, or when the reply comes).
+const TYPING_EVERY_MS = 2500;
+function typingSignal(id, box) {
+  let last = 0;
+  box.addEventListener("input", () => {
+    const now = Date.now();
+    if (!box.value.trim() || now - last < TYPING_EVERY_MS) return;
+    last = now;
+    api("POST", "/inbox/api/cases/" + encodeURIComponent(id) + "/typing", {}).catch(() => {});
+  });
+}
+
 async function openCase(id) {
   state.selected = id;
-  const c = await api("GET", "/inbox/api/cases/" + encodeURIComponent(id));
+  let c = await api("GET", "/inbox/api/cases/" + encodeURIComponent(id));
+  c = await joinIfMine(id, c);
   const lastAt = c.messages.reduce((m, x) => Math.max(m, x.at), 0) || null;
   state.openedSig = sig(lastAt, c.attachments.length, c.status, c.assigned_to, c.email);
   const node = $("case-template").content.firstElementChild.cloneNode(true);
@@ -236,6 +266,8 @@ async function openCase(id) {
   if (c.status === "closed") {
     form.querySelector(".reply-text").disabled = true;
     form.querySelector(".send").disabled = true;
+  } else if (mayWrite(c)) {
+    typingSignal(id, form.querySelector(".reply-text"));
   }
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();

@@ -8,6 +8,7 @@ mod errors;
 mod faults;
 mod inbox;
 mod inbox_browser;
+mod live;
 mod mail;
 mod malicious;
 mod shared_db;

@@ -5,7 +5,7 @@
 use super::form::HandoffForm;
 use super::mail::MailForm;
 use super::{action, attr, child, el, html, icon, with_text, Icon};
-use crate::i18n::{t, Key, Lang};
+use crate::i18n::{t, tf, Key, Lang};
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlElement, HtmlTextAreaElement};
 
@@ -13,9 +13,13 @@ use web_sys::{Document, Element, HtmlElement, HtmlTextAreaElement};
 pub struct Panel {
     pub root: HtmlElement,
     pub title: Element,
+    /// "智能客服 · 秒回", or the agent's name once one has joined ([`crate::live`]).
+    pub sub: Element,
     pub avatar: Element,
     pub log: Element,
     pub status: Element,
+    /// "Agent is typing…": a polite live region floating over the log's foot (no layout jump).
+    pub typing: Element,
     pub form: HandoffForm,
     /// The envelope button in the header (hidden without a server) and its form.
     pub mail_button: Element,
@@ -67,6 +71,11 @@ impl Panel {
         attr(&log, "aria-label", t(lang, Key::LogLabel));
         attr(&log, "tabindex", "0");
 
+        let typing_row = child(&root, "div", "kefu-typing-row");
+        let typing = child(&typing_row, "p", "kefu-typing");
+        attr(&typing, "aria-live", "polite");
+        attr(&typing, "aria-atomic", "true");
+
         let status = child(&root, "p", "kefu-status");
         attr(&status, "role", "status");
 
@@ -98,9 +107,11 @@ impl Panel {
         let panel = Panel {
             root: html(&root),
             title,
+            sub,
             avatar,
             log,
             status,
+            typing,
             form,
             mail_button,
             mail,
@@ -115,11 +126,34 @@ impl Panel {
     pub fn set_shop(&self, shop: &str, lang: Lang) {
         let name = if shop.is_empty() { t(lang, Key::Launcher) } else { shop };
         self.title.set_text_content(Some(name));
-        let initial: String = name.chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
-        self.avatar.set_text_content(Some(&initial));
+        if !self.root.has_attribute("data-agent") {
+            self.avatar.set_text_content(Some(&initial(name)));
+        }
+    }
+
+    /// The header's second line and avatar: the agent who joined (`Some(name)`), or the bot.
+    pub fn set_agent(&self, agent: Option<&str>, lang: Lang) {
+        match agent {
+            Some(name) => {
+                self.sub.set_text_content(Some(&tf(lang, Key::AgentSubtitle, &[("name", name)])));
+                self.avatar.set_text_content(Some(&initial(name)));
+                attr(&self.root, "data-agent", name);
+            }
+            None => {
+                let _ = self.root.remove_attribute("data-agent");
+                self.sub.set_text_content(Some(t(lang, Key::Subtitle)));
+                let title = self.title.text_content().unwrap_or_default();
+                self.avatar.set_text_content(Some(&initial(&title)));
+            }
+        }
     }
 
     pub fn set_state(&self, state: &str) {
         attr(&self.root, "data-state", state);
     }
+}
+
+/// The first letter of a name, upper-cased (the header's avatar).
+fn initial(name: &str) -> String {
+    name.chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_default()
 }

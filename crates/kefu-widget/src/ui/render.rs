@@ -145,6 +145,10 @@ pub fn message(log: &Element, m: &Message, index: usize, ctx: &Ctx) -> Element {
             let st = with_text(&row, "p", "kefu-case-status", t(lang, case_status_key(*status)));
             attr(&st, "data-status", case_status_name(*status));
         }
+        Body::Joined(name) => {
+            let _ = row.class_list().add_1("kefu-joined");
+            with_text(&bubble, "p", "", &tf(lang, Key::AgentJoined, &[("name", name)]));
+        }
         Body::Notice(n) => {
             with_text(&bubble, "p", "", t(lang, notice_key(*n)));
             if matches!(n, Notice::FailNetwork | Notice::FailCorrupt | Notice::FailEngine | Notice::SorryVote) {
