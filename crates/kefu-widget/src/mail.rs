@@ -53,7 +53,8 @@ impl Chat {
     /// Indices of the messages the widget sends for a transcript mail: the shopper's messages
     /// and the bot's replies. With a case on the server (`linked`), what the server has
     /// already is left out: the case bubble, the agents' replies and the shopper's messages
-    /// that went to the agent (typed while an agent was in the conversation). Notices and
+    /// that went to the agent (typed once an agent had joined or written, until the case
+    /// closed). Notices and
     /// rating prompts are the widget's own words and stay out.
     pub fn mail_lines(&self, linked: bool) -> Vec<usize> {
         let mut out = Vec::new();
@@ -66,6 +67,8 @@ impl Chat {
                         out.push(i);
                     }
                 }
+                // From "joined" on, what the shopper types goes to the agent (and the server).
+                (_, Body::Joined(_)) => agent_in = true,
                 (_, Body::Notice(Notice::CaseClosed)) => agent_in = false,
                 (_, Body::Case { .. }) => {
                     agent_in = false;
@@ -373,6 +376,10 @@ mod tests {
         c.push(From::Shopper, text("to the bot again"), 11.0); // 11
         assert_eq!(c.mail_lines(true), vec![0, 1, 2, 5, 6, 11]);
         assert_eq!(c.mail_lines(false), vec![0, 1, 2, 3, 5, 6, 7, 8, 11]);
+        // An agent who joins without writing yet: the shopper already talks to them.
+        c.push(From::System, Body::Joined("Wu".into()), 12.0); // 12
+        c.push(From::Shopper, text("to Wu"), 13.0); // 13
+        assert_eq!(c.mail_lines(true), vec![0, 1, 2, 5, 6, 11]);
     }
 
     #[test]
