@@ -14,6 +14,7 @@
 pub mod analyze;
 pub mod bundle;
 pub mod calibration;
+pub mod email;
 pub mod engine;
 pub mod guard;
 pub mod index;

@@ -127,7 +127,7 @@ pub enum At {
 const MAX_MS: i64 = 253_402_300_799_999;
 
 impl At {
-    fn to_ms(&self) -> Option<i64> {
+    pub(crate) fn to_ms(&self) -> Option<i64> {
         let ms = match self {
             At::Ms(ms) => *ms,
             At::Float(f) if f.is_finite() => f.floor() as i64,
@@ -173,6 +173,9 @@ pub struct NewCase {
     pub tags: Vec<String>,
     #[serde(default)]
     pub bot_session: Option<String>,
+    /// An e-mail address the shopper chose to leave (the hand-off form's optional field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 pub const MAX_TRANSCRIPT: usize = 200;
@@ -181,7 +184,7 @@ pub const MAX_TEXT: usize = 4000;
 // ---------------------------------------------------------------------------------------------
 // Validation helpers
 
-fn check_text(field: &str, s: &str, max_chars: usize, multiline: bool) -> ApiResult<()> {
+pub(crate) fn check_text(field: &str, s: &str, max_chars: usize, multiline: bool) -> ApiResult<()> {
     if s.chars().count() > max_chars {
         return Err(ApiError::invalid(field, format!("longer than {max_chars} characters")));
     }
@@ -191,7 +194,7 @@ fn check_text(field: &str, s: &str, max_chars: usize, multiline: bool) -> ApiRes
     Ok(())
 }
 
-fn check_locale(s: &str) -> ApiResult<()> {
+pub(crate) fn check_locale(s: &str) -> ApiResult<()> {
     let ok = !s.is_empty()
         && s.len() <= 35
         && s.split('-').enumerate().all(|(i, p)| {
@@ -264,6 +267,7 @@ impl NewCase {
         if let Some(s) = &mut self.bot_session {
             *s = parse_uuid(s, "bot_session")?;
         }
+        self.email = crate::transcript::case_email(&self.email)?;
         Ok(())
     }
 }
@@ -434,8 +438,8 @@ pub async fn create_case(
             let keep: Vec<&str> = case.order_number.iter().map(String::as_str).collect();
             tx.execute(
                 "INSERT INTO cases (id, created_at, locale, order_number, contact, description, triage, emotion, promise, \
-                 tags, declared_attachments, bot_session, token, fingerprint, client_id, deadline_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                 tags, declared_attachments, bot_session, token, fingerprint, client_id, deadline_at, email) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
                 params![
                     case.id,
                     now,
@@ -454,6 +458,7 @@ pub async fn create_case(
                     fingerprint,
                     client_id,
                     now + sla,
+                    case.email,
                 ],
             )?;
             for e in &case.transcript {

@@ -32,6 +32,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("001_init", include_str!("../migrations/001_init.sql")),
     ("002_webhook_outbox", include_str!("../migrations/002_webhook_outbox.sql")),
     ("003_webhook_lease", include_str!("../migrations/003_webhook_lease.sql")),
+    ("004_mail", include_str!("../migrations/004_mail.sql")),
 ];
 
 /// A migration's DDL for `engine`. The files use SQLite's types; PostgreSQL gets 64-bit

@@ -124,7 +124,7 @@ pub async fn queue(
                 "SELECT c.id, c.created_at, c.triage, c.emotion, c.tags, c.order_number, substr(c.description, 1, 140), \
                  c.deadline_at, c.first_response_at, c.escalated_at, c.supervisor_at, c.status, u.name, \
                  (SELECT COUNT(*) FROM attachments a WHERE a.case_id = c.id), \
-                 (SELECT MAX(at) FROM messages m WHERE m.case_id = c.id), c.rating, c.locale \
+                 (SELECT MAX(at) FROM messages m WHERE m.case_id = c.id), c.rating, c.locale, c.email \
                  FROM cases c LEFT JOIN users u ON u.id = c.assigned_to WHERE {filter} \
                  ORDER BY c.status = 'closed', c.first_response_at IS NOT NULL, c.deadline_at, c.created_at, c.id LIMIT 500"
             );
@@ -158,6 +158,7 @@ pub async fn queue(
                         "last_message_at": r.get::<_, Option<i64>>(14)?,
                         "rating": r.get::<_, Option<i64>>(15)?,
                         "locale": r.get::<_, String>(16)?,
+                        "email": r.get::<_, Option<String>>(17)?,
                     }))
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
@@ -184,7 +185,7 @@ pub async fn case_detail(
                 .query_row(
                     &format!(
                         "SELECT {}, c.status, u.name, c.first_response_at, c.escalated_at, c.supervisor_at, \
-                         c.closed_at, c.resolved, c.rating, c.rating_comment \
+                         c.closed_at, c.resolved, c.rating, c.rating_comment, c.email \
                          FROM cases c LEFT JOIN users u ON u.id = c.assigned_to WHERE c.id = ?1",
                         webhook::CASE_HEAD
                     ),
@@ -206,6 +207,7 @@ pub async fn case_detail(
                             "resolved": r.get::<_, Option<i64>>(18)?.map(|v| v != 0),
                             "rating": r.get::<_, Option<i64>>(19)?,
                             "rating_comment": r.get::<_, Option<String>>(20)?,
+                            "email": r.get::<_, Option<String>>(21)?,
                         });
                         if let Value::Object(more) = more {
                             m.extend(more);

@@ -7,6 +7,8 @@
 //! - `kefu report`: weekly service figures from the same database.
 //! - Optionally, a signed webhook relay of every stored case and photo to the merchant's own
 //!   helpdesk, from a durable outbox ([`webhook`]).
+//! - Optionally, "e-mail me this conversation" through the merchant's SMTP server ([`mail`],
+//!   [`transcript`]); the shopper's e-mail address on a case works without it.
 //!
 //! Storage is one SQLite file (WAL) by default, or a PostgreSQL database through the same
 //! code ([`db`]), plus re-encoded photos under the data directory.
@@ -19,11 +21,13 @@ pub mod extract;
 pub mod images;
 pub mod inbox;
 pub mod live;
+pub mod mail;
 pub mod pii;
 pub mod preflight;
 pub mod ratelimit;
 pub mod report;
 mod statics;
+pub mod transcript;
 pub mod util;
 mod web;
 pub mod webhook;
@@ -123,6 +127,26 @@ pub struct ServeArgs {
     /// Give up on a webhook delivery still failing this long after it was queued.
     #[arg(long, default_value = "3d", value_name = "DURATION")]
     pub webhook_retry_for: String,
+    /// SMTP server for "e-mail me this conversation": smtp://host:25 (a relay on this
+    /// machine), smtp://USER@host:587?tls=required (STARTTLS), smtps://USER@host:465 (TLS);
+    /// ?tls=none allows plain SMTP to a relay on a trusted private network. Env: KEFU_SMTP_URL.
+    #[arg(long, value_name = "URL")]
+    pub smtp_url: Option<String>,
+    /// File holding the SMTP password (surrounding whitespace ignored). Env:
+    /// KEFU_SMTP_PASSWORD_FILE, or the password itself in KEFU_SMTP_PASSWORD.
+    #[arg(long, value_name = "FILE")]
+    pub smtp_password_file: Option<PathBuf>,
+    /// Sender of the mails, e.g. "Demo Shop <service@shop.example>" (the name is the shop's
+    /// name in the mail). Required with --smtp-url. Env: KEFU_MAIL_FROM.
+    #[arg(long, value_name = "ADDRESS")]
+    pub mail_from: Option<String>,
+    /// Longest wait for the SMTP server to connect or answer a command (the whole send: 3×).
+    #[arg(long, default_value = "15s", value_name = "DURATION")]
+    pub smtp_timeout: String,
+    /// Rate limit of transcript mails per recipient address, per client id and per IP:
+    /// BURST/PER_MINUTE.
+    #[arg(long, default_value = "3/1")]
+    pub rate_mail: Rate,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
@@ -241,6 +265,10 @@ pub struct Config {
     pub body_timeout: Duration,
     /// Relay to the merchant's helpdesk (`--webhook-url`), if configured.
     pub webhook: Option<webhook::WebhookConfig>,
+    /// SMTP for transcript mails (`--smtp-url`), if configured.
+    pub mail: Option<mail::MailConfig>,
+    /// Transcript mails per recipient, client id and IP (`--rate-mail`).
+    pub rate_mail: Rate,
 }
 
 impl Config {
@@ -269,6 +297,8 @@ impl Config {
             header_timeout: Duration::from_secs(20),
             body_timeout: Duration::from_secs(120),
             webhook: None,
+            mail: None,
+            rate_mail: Rate { burst: 3, per_minute: 1 },
         }
     }
 
@@ -300,6 +330,8 @@ impl Config {
         c.rate_login = a.rate_login;
         c.secure_cookie = !a.insecure_cookie;
         c.webhook = webhook_from_args(a)?;
+        c.mail = mail_from_args(a)?;
+        c.rate_mail = a.rate_mail;
         Ok(c)
     }
 }
@@ -332,6 +364,40 @@ fn webhook_from_args(a: &ServeArgs) -> anyhow::Result<Option<webhook::WebhookCon
     Ok(Some(cfg))
 }
 
+/// The SMTP settings from the flags, else the environment; none when no URL is given.
+fn mail_from_args(a: &ServeArgs) -> anyhow::Result<Option<mail::MailConfig>> {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    let url = a.smtp_url.clone().or_else(|| env("KEFU_SMTP_URL"));
+    let file = a.smtp_password_file.clone().or_else(|| env("KEFU_SMTP_PASSWORD_FILE").map(PathBuf::from));
+    let from = a.mail_from.clone().or_else(|| env("KEFU_MAIL_FROM"));
+    let Some(url) = url else {
+        if a.smtp_password_file.is_some() || a.mail_from.is_some() {
+            anyhow::bail!("--smtp-password-file and --mail-from need --smtp-url");
+        }
+        return Ok(None);
+    };
+    let from = from.ok_or_else(|| {
+        anyhow::anyhow!(
+            "--smtp-url needs a sender: --mail-from \"Shop name <service@shop.example>\" (or KEFU_MAIL_FROM)"
+        )
+    })?;
+    let password = match (&file, env("KEFU_SMTP_PASSWORD")) {
+        (Some(f), _) => {
+            let raw =
+                std::fs::read_to_string(f).map_err(|e| anyhow::anyhow!("SMTP password file {}: {e}", f.display()))?;
+            Some(raw.trim().to_string())
+        }
+        (None, Some(p)) => Some(p.trim().to_string()),
+        (None, None) => None,
+    };
+    let mut cfg = mail::MailConfig::new(&url, password, &from)?;
+    cfg.timeout = util::parse_duration(&a.smtp_timeout).map_err(|e| anyhow::anyhow!("--smtp-timeout: {e}"))?;
+    if cfg.timeout.is_zero() {
+        anyhow::bail!("--smtp-timeout: must be more than 0 s");
+    }
+    Ok(Some(cfg))
+}
+
 /// Shared state of a running server.
 pub struct AppState {
     pub cfg: Config,
@@ -348,6 +414,9 @@ pub struct AppState {
     pub login_limiter: Limiter,
     /// Woken when a webhook delivery is queued.
     pub outbox: tokio::sync::Notify,
+    /// Transcript mails (`--smtp-url`), and their own rate limit.
+    pub mailer: Option<mail::Mailer>,
+    pub mail_limiter: Limiter,
 }
 
 pub type State = Arc<AppState>;
@@ -409,6 +478,8 @@ pub async fn start_with(cfg: Config, db: Db) -> anyhow::Result<Running> {
         client_limiter: Limiter::new(cfg.rate_client),
         login_limiter: Limiter::new(cfg.rate_login),
         outbox: tokio::sync::Notify::new(),
+        mailer: cfg.mail.as_ref().map(mail::Mailer::new).transpose()?,
+        mail_limiter: Limiter::new(cfg.rate_mail),
         cfg,
     });
     // Several servers may share a PostgreSQL database: hear each other's shopper events.
@@ -503,6 +574,7 @@ pub fn purge_closed(cfg: &Config, db: &Db, cutoff: i64) -> anyhow::Result<(usize
         }
         tx.execute("UPDATE audit SET detail = NULL WHERE case_id IN (SELECT id FROM cases WHERE status = 'closed' AND closed_at < ?1)", [cutoff])?;
         tx.execute("DELETE FROM bot_sessions WHERE updated_at < ?1", [cutoff])?;
+        tx.execute("DELETE FROM mail_log WHERE created_at < ?1", [cutoff])?;
         tx.commit()?;
         Ok(files)
     })?;
@@ -598,6 +670,10 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
         if let (Some(w), Some((pending, _, failed))) = (&cfg.webhook, outbox) {
             println!("  webhook       {} ({pending} pending, {failed} failed deliveries)", webhook::redacted(&w.url));
+        }
+        match &cfg.mail {
+            Some(m) => println!("  e-mail        {} as {}", m.redacted(), m.from),
+            None => println!("  e-mail        off (\"e-mail me this conversation\" needs --smtp-url and --mail-from)"),
         }
         println!("  database {} · photos {}", cfg.db, cfg.data_dir.display());
         if users == 0 {

@@ -10,7 +10,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 
 use crate::error::ApiError;
-use crate::{api, inbox, live, State};
+use crate::{api, inbox, live, transcript, State};
 
 /// CSP of the inbox page and anything else the server renders.
 pub const INBOX_CSP: &str =
@@ -41,7 +41,10 @@ pub fn router(st: State) -> Router {
         .route("/api/cases/{id}/events", get(api::get_events))
         .route("/api/cases/{id}/messages", post(api::post_message))
         .route("/api/cases/{id}/rating", post(api::post_rating))
+        .route("/api/cases/{id}/email", put(transcript::put_case_email))
         .route("/api/sessions", post(api::post_session))
+        .route("/api/mail", get(transcript::get_mail))
+        .route("/api/transcripts", post(transcript::post_transcript))
         .route("/api/{*rest}", axum::routing::any(|| async { ApiError::not_found("endpoint") }));
     // Multipart reads go through axum's limit; raw bodies are limited in the handlers.
     api = api.layer(axum::extract::DefaultBodyLimit::max(st.cfg.max_attachment_bytes + 64 * 1024));

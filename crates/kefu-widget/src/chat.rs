@@ -93,6 +93,11 @@ pub enum Notice {
     Rated,
     PhotoRefused,
     FollowUpFailed,
+    /// The conversation was e-mailed to the shopper.
+    MailSent,
+    /// The shopper's e-mail address was stored with their case; or kept for the next one.
+    EmailSaved,
+    EmailKept,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

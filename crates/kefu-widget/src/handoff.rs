@@ -32,6 +32,8 @@ pub struct Form {
     pub description: String,
     pub order_number: String,
     pub contact: String,
+    /// The e-mail address the shopper chose to leave (checked), or empty.
+    pub email: String,
     pub photos: Vec<Photo>,
 }
 
@@ -97,6 +99,9 @@ pub(crate) struct CaseBody<'a> {
     pub tags: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_session: Option<&'a str>,
+    /// The shopper's e-mail address, when they left one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<&'a str>,
 }
 
 /// One transcript line of [`CaseBody`] (`at`: Unix ms).
@@ -212,6 +217,7 @@ pub fn case(chat: &Chat, engine: Option<&Engine>, lang: Lang, reason: &str, form
         attachments: form.photos.iter().map(|p| p.id.as_str()).collect(),
         tags: std::iter::once(format!("handoff:{reason}")).chain(cue_tag(chat.cue)).collect(),
         bot_session: chat.session.as_deref(),
+        email: Some(form.email.trim()).filter(|e| !e.is_empty()),
     };
     let event = CaseEvent {
         id: &id,
@@ -311,6 +317,9 @@ pub fn notice_key(n: Notice) -> Key {
         Notice::Rated => Key::Rated,
         Notice::PhotoRefused => Key::PhotoRefused,
         Notice::FollowUpFailed => Key::FollowUpFailed,
+        Notice::MailSent => Key::MailSent,
+        Notice::EmailSaved => Key::EmailSaved,
+        Notice::EmailKept => Key::EmailKept,
     }
 }
 
@@ -408,6 +417,7 @@ mod tests {
             attachments: vec!["p1"],
             tags: vec!["handoff:requested".into(), "damaged".into()],
             bot_session: None,
+            email: None,
         };
         assert_eq!(
             serde_json::to_string(&body).unwrap(),

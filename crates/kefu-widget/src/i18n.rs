@@ -123,6 +123,29 @@ pub enum Key {
     CaseSent,
     CaseLocal,
     FollowUpFailed,
+    MailOpen,
+    MailTitle,
+    MailIntro,
+    MailLabel,
+    MailSave,
+    MailSend,
+    MailSending,
+    MailUnavailable,
+    MailSent,
+    MailFailed,
+    MailOffline,
+    MailTooMany,
+    EmailSaved,
+    EmailKept,
+    EmailEmpty,
+    EmailTooLong,
+    EmailBadCharacter,
+    EmailNoAt,
+    EmailBadLocalPart,
+    EmailBadDomain,
+    EmailNotUsable,
+    FormEmail,
+    FormEmailWhy,
 }
 
 /// The text of `key` in `lang` with `{name}` placeholders filled in.
@@ -337,6 +360,85 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
             "真人客服已結束本次服務，感謝您的耐心。",
             "The agent has closed this conversation. Thank you for your patience.",
         ],
+        MailOpen => ["留下邮箱，或把对话发到邮箱", "留下電子郵件，或把對話寄到信箱", "Leave your e-mail, or e-mail this conversation"],
+        MailTitle => ["您的邮箱", "您的電子郵件", "Your e-mail"],
+        MailIntro => [
+            "留下邮箱，人工客服可以在您离开网页后给您回邮件；也可以把这段对话发到邮箱留底。邮箱只用于这两件事。",
+            "留下電子郵件，真人客服可以在您離開網頁後回信給您；也可以把這段對話寄到信箱留存。電子郵件只用於這兩件事。",
+            "Leave your e-mail so an agent can write to you after you leave this page, or to keep a copy of this conversation. It's used for nothing else.",
+        ],
+        MailLabel => ["邮箱地址", "電子郵件地址", "E-mail address"],
+        MailSave => ["保存邮箱", "儲存", "Save"],
+        MailSend => ["把对话发到邮箱", "把對話寄到信箱", "E-mail me this conversation"],
+        MailSending => ["正在发送…", "正在寄送…", "Sending…"],
+        MailUnavailable => [
+            "本店还没有开通邮件发送，暂时不能把对话发到邮箱。您留下的邮箱人工客服仍然能看到。",
+            "本店還沒有開通郵件寄送，暫時無法把對話寄到信箱。您留下的電子郵件真人客服仍然看得到。",
+            "This shop hasn't set up e-mail, so the conversation can't be sent by e-mail. An agent can still see the address you leave.",
+        ],
+        MailSent => [
+            "对话记录已发到您的邮箱，请查收（没收到的话，看看垃圾邮件）。",
+            "對話紀錄已寄到您的信箱，請查收（沒收到的話，看看垃圾郵件）。",
+            "We've e-mailed you this conversation. If it isn't in your inbox, check the spam folder.",
+        ],
+        MailFailed => [
+            "邮件没能发出（邮件服务器暂时没有响应），请稍后再试。您填的邮箱还在。",
+            "郵件沒能寄出（郵件伺服器暫時沒有回應），請稍後再試。您填的電子郵件還在。",
+            "The e-mail couldn't be sent (the mail server isn't answering). Please try again in a moment; your address is still here.",
+        ],
+        MailOffline => [
+            "网络不通，邮件没能发出，请稍后再试。",
+            "網路不通，郵件沒能寄出，請稍後再試。",
+            "No connection, so the e-mail couldn't be sent. Please try again in a moment.",
+        ],
+        MailTooMany => [
+            "发送得太频繁了，请过几分钟再试。",
+            "寄送得太頻繁了，請過幾分鐘再試。",
+            "That's a lot of e-mails for now. Please try again in a few minutes.",
+        ],
+        EmailSaved => [
+            "邮箱已保存，人工客服可以看到。",
+            "電子郵件已儲存，真人客服看得到。",
+            "Your e-mail is saved; our agents can see it.",
+        ],
+        EmailKept => [
+            "邮箱已记下，给人工客服留言时会一并发送。",
+            "電子郵件已記下，留言給真人客服時會一併送出。",
+            "Got your e-mail. It goes along when you leave a message for an agent.",
+        ],
+        EmailEmpty => ["请先填写邮箱地址。", "請先填寫電子郵件地址。", "Please enter your e-mail address first."],
+        EmailTooLong => ["邮箱地址太长了，请检查一下。", "電子郵件地址太長了，請檢查一下。", "That e-mail address is too long. Please check it."],
+        EmailBadCharacter => [
+            "邮箱地址里不能有空格，也不能有 <>,;\" 这类符号。",
+            "電子郵件地址裡不能有空格，也不能有 <>,;\" 這類符號。",
+            "An e-mail address can't contain spaces or characters such as <>,;\".",
+        ],
+        EmailNoAt => [
+            "邮箱地址要有一个 @，例如 name@example.com。",
+            "電子郵件地址要有一個 @，例如 name@example.com。",
+            "An e-mail address needs one @, as in name@example.com.",
+        ],
+        EmailBadLocalPart => [
+            "@ 前面的部分不对：不能空着，不能以点开头或结尾，也不能有两个连着的点。",
+            "@ 前面的部分不對：不能空著，不能以點開頭或結尾，也不能有兩個連著的點。",
+            "The part before the @ isn't right: it can't be empty, start or end with a dot, or have two dots in a row.",
+        ],
+        EmailBadDomain => [
+            "@ 后面要是一个域名，例如 qq.com 或 example.com。",
+            "@ 後面要是一個網域，例如 gmail.com 或 example.com。",
+            "The part after the @ must be a domain such as example.com.",
+        ],
+        EmailNotUsable => [
+            "这个邮箱地址没法收信，请换一个地址试试。",
+            "這個電子郵件地址沒辦法收信，請換一個地址試試。",
+            "Mail can't be sent to this address. Please try another one.",
+        ],
+        FormEmail => ["邮箱（选填）", "電子郵件（選填）", "E-mail (optional)"],
+        FormEmailWhy => [
+            "方便客服在您离开网页后用邮件联系您；不填也没关系，回复会显示在这里。",
+            "方便客服在您離開網頁後用郵件聯絡您；不填也沒關係，回覆會顯示在這裡。",
+            "So an agent can write to you after you leave this page. Optional: replies also show up here.",
+        ],
         Unavailable => [
             "这条回答已不可用。",
             "這則回答已無法顯示。",
@@ -347,6 +449,19 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         Lang::ZhCn => cn,
         Lang::ZhTw => tw,
         Lang::En => en,
+    }
+}
+
+/// What the shopper is told about an e-mail address that cannot be used.
+pub fn email_problem(e: kefu_core::email::EmailError) -> Key {
+    use kefu_core::email::EmailError as E;
+    match e {
+        E::Empty => Key::EmailEmpty,
+        E::TooLong => Key::EmailTooLong,
+        E::BadCharacter => Key::EmailBadCharacter,
+        E::NoAt => Key::EmailNoAt,
+        E::BadLocalPart => Key::EmailBadLocalPart,
+        E::BadDomain => Key::EmailBadDomain,
     }
 }
 

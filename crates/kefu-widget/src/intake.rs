@@ -96,6 +96,9 @@ impl App {
     }
 
     pub(crate) fn open_form(&mut self) {
+        if self.mail_open {
+            self.close_mail();
+        }
         let f = &self.panel.form;
         if f.description.value().trim().is_empty() {
             f.description.set_value(&self.chat.open_question());
@@ -108,6 +111,16 @@ impl App {
         }
         show(&f.order_wrap, self.needs_order());
         show(&f.contact_wrap, self.contact_mode != ContactMode::Off);
+        // Without a contact field, an optional e-mail (kefu-server keeps it with the case).
+        let saved_email = store::load_email();
+        show(&f.email_wrap, self.contact_mode == ContactMode::Off && self.api_base().is_some());
+        if f.email.value().trim().is_empty() {
+            f.email.set_value(saved_email.as_deref().unwrap_or(""));
+        }
+        if f.contact.value().trim().is_empty() && self.contact_mode != ContactMode::Off {
+            f.contact.set_value(saved_email.as_deref().unwrap_or(""));
+        }
+        f.email_error.set_text_content(None);
         let required = self.contact_mode == ContactMode::Required;
         f.contact_label
             .set_text_content(Some(t(self.lang, if required { Key::FormContactRequired } else { Key::FormContact })));
@@ -308,7 +321,12 @@ impl App {
     pub(crate) fn submit_form(&mut self) {
         let lang = self.lang;
         let f = &self.panel.form;
-        for el in [f.description.unchecked_ref::<Element>(), f.order.unchecked_ref(), f.contact.unchecked_ref()] {
+        for el in [
+            f.description.unchecked_ref::<Element>(),
+            f.order.unchecked_ref(),
+            f.contact.unchecked_ref(),
+            f.email.unchecked_ref(),
+        ] {
             let _ = el.remove_attribute("aria-invalid");
         }
         f.error.set_text_content(None);
@@ -331,8 +349,25 @@ impl App {
         if contact.is_empty() && self.contact_mode == ContactMode::Required {
             return self.form_fail(t(lang, Key::FormNeedContact), Some(self.panel.form.contact.unchecked_ref()));
         }
+        let typed_email = if f.email_wrap.has_attribute("hidden") { String::new() } else { f.email.value() };
+        f.email_error.set_text_content(None);
+        let email = match typed_email.trim() {
+            "" => String::new(),
+            e => match kefu_core::email::normalize(e) {
+                Ok(e) => e,
+                Err(problem) => {
+                    f.email_error.set_text_content(Some(t(lang, crate::i18n::email_problem(problem))));
+                    let _ = f.email.set_attribute("aria-invalid", "true");
+                    let _ = f.email.focus();
+                    return;
+                }
+            },
+        };
         if self.drafts.iter().any(|d| d.ready.is_none()) {
             return self.form_fail(t(lang, Key::PhotosStillPreparing), None);
+        }
+        if !email.is_empty() {
+            self.keep_email(&email);
         }
         if !order.is_empty() {
             self.chat.order_number = Some(order.clone());
@@ -346,6 +381,7 @@ impl App {
             description: description.clone(),
             order_number: order.clone(),
             contact,
+            email,
             photos: photos.iter().map(|(p, _)| p.clone()).collect(),
         };
         let reason = match self.chat.messages.last().map(|m| &m.body) {
@@ -503,6 +539,8 @@ impl App {
                     self.chat.case = Some(link);
                     store::save(&self.chat);
                     self.follow_case();
+                    // An address left while the case was on its way goes to it now.
+                    self.sync_email();
                     self.beacon();
                 }
             }

@@ -10,8 +10,9 @@
 //! hand-off to a human: [`intake`] (the form), [`photo`] and [`images`] (photo checks and
 //! re-encoding), [`handoff`] (the case), [`outbox`] over [`idb`] (delivery without loss),
 //! [`follow`] (agent replies and rating), [`live`] (who is answering, typing, new-reply
-//! alerts), [`history`] (the conversation for other tabs and later visits); [`i18n`]
-//! (strings), [`color`] (brand colour
+//! alerts), [`history`] (the conversation for other tabs and later visits), [`mail`] (the
+//! shopper's e-mail address and "e-mail me this conversation"); [`i18n`] (strings),
+//! [`color`] (brand colour
 //! contrast). What crosses to the page (event payloads, `kefu(...)` arguments) and the
 //! JSON request bodies are typed structs converted by serde-wasm-bindgen ([`to_js`],
 //! [`to_json`]).
@@ -26,6 +27,7 @@ pub mod idb;
 pub mod images;
 pub mod intake;
 pub mod live;
+pub mod mail;
 pub mod outbox;
 pub mod photo;
 pub mod store;
@@ -144,6 +146,9 @@ fn warn(msg: &str) {
     web_sys::console::warn_1(&JsValue::from_str(msg));
 }
 
+/// The most lines a transcript request carries (kefu-server's limit).
+pub(crate) const MAX_MAIL_LINES: usize = 200;
+
 /// An event listener kept alive for as long as its event source.
 type Listener = Closure<dyn FnMut(web_sys::MessageEvent)>;
 
@@ -167,6 +172,9 @@ struct App {
     chat: Chat,
     open: bool,
     form_open: bool,
+    /// The "your e-mail" form is open; whether the server can send mail.
+    mail_open: bool,
+    mail_state: mail::MailState,
     unread: u32,
     handoff_url: Option<String>,
     /// kefu-server's `/api/sessions` (settings `sessionsUrl`, else next to `handoffUrl`).
@@ -253,6 +261,8 @@ pub fn mount(root: ShadowRoot, settings: JsValue, emit_fn: js_sys::Function) -> 
         chat,
         open: false,
         form_open: false,
+        mail_open: false,
+        mail_state: mail::MailState::Unknown,
         unread: 0,
         sessions_url: get_str(&settings, "sessionsUrl").or_else(|| {
             let h = get_str(&settings, "handoffUrl")?;
@@ -280,6 +290,7 @@ pub fn mount(root: ShadowRoot, settings: JsValue, emit_fn: js_sys::Function) -> 
     APP.with(|a| *a.borrow_mut() = Some(app));
     with_app(|app| {
         app.listen_panel();
+        app.show_mail_button();
         app.render_all();
         app.launcher.update(app.lang, false, 0);
         if !restore {
@@ -665,6 +676,8 @@ impl App {
     fn focus_in(&self) {
         if self.form_open {
             let _ = self.panel.form.description.focus();
+        } else if self.mail_open {
+            let _ = self.panel.mail.email.focus();
         } else {
             let _ = self.panel.input.focus();
         }
@@ -805,6 +818,13 @@ impl App {
         store::clear();
         store::save_case(None);
         history::clear();
+        // The address was left for this conversation: a new one starts without it.
+        store::save_email(None);
+        self.panel.mail.email.set_value("");
+        self.panel.form.email.set_value("");
+        if self.mail_open {
+            self.close_mail();
+        }
         self.stop_following();
         self.hide_typing();
         // Photos in the form go; cases still in the outbox are delivered regardless.
@@ -845,7 +865,9 @@ impl App {
         self.panel = panel;
         self.panel.input.set_value(&typed);
         self.form_open = false;
+        self.mail_open = false;
         self.listen_panel();
+        self.show_mail_button();
         self.redraw_drafts();
         self.render_all();
         self.launcher.update(lang, self.open, self.unread);
@@ -870,6 +892,9 @@ impl App {
                 "new" => app.reset(),
                 "human" => app.open_form(),
                 "cancel-form" => app.close_form(),
+                "mail" => app.toggle_mail(),
+                "cancel-mail" => app.close_mail(),
+                "save-email" => app.save_email(),
                 "pick" => app.pick(&arg),
                 "rate" => {
                     let mut it = arg.split(':').filter_map(|x| x.parse::<usize>().ok());
@@ -937,11 +962,14 @@ impl App {
             ev.prevent_default();
             let Some(form) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
             let is_handoff = form.class_list().contains("kefu-handoff");
+            let is_mail = form.class_list().contains("kefu-mail");
             with_app(|app| {
                 if app.sound {
                     live::unlock_audio();
                 }
-                if is_handoff {
+                if is_mail {
+                    app.send_transcript();
+                } else if is_handoff {
                     app.submit_form();
                 } else {
                     let text = app.panel.input.value();
@@ -961,10 +989,15 @@ impl App {
             }
             // Enter sends; Shift+Enter is a new line; never while an IME is composing (pinyin).
             if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() && ev.key_code() != 229 {
-                let in_input = ev
-                    .target()
-                    .and_then(|t| t.dyn_into::<Element>().ok())
-                    .is_some_and(|e| e.class_list().contains("kefu-input"));
+                let target = ev.target().and_then(|t| t.dyn_into::<Element>().ok());
+                let in_input = target.as_ref().is_some_and(|e| e.class_list().contains("kefu-input"));
+                // The e-mail field: handled here, since a form whose send button is disabled
+                // (no mail on this server) ignores Enter, and the address should still be kept.
+                if target.is_some_and(|e| e.id() == "kefu-m-email") {
+                    ev.prevent_default();
+                    with_app(|app| app.send_transcript());
+                    return;
+                }
                 if in_input {
                     ev.prevent_default();
                     with_app(|app| {

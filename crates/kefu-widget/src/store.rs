@@ -20,6 +20,8 @@ pub const CASE_KEY: &str = "kefu.v1.case";
 pub const DRAFTS_CLEARED_KEY: &str = "kefu.v1.drafts-cleared";
 /// Key the loader reads to reopen the panel after a navigation (`"1"` when open).
 pub const OPEN_KEY: &str = "kefu.v1.open";
+/// The e-mail address the shopper left (`sessionStorage`: this tab only).
+pub const EMAIL_KEY: &str = "kefu.v1.email";
 
 fn session() -> Option<Storage> {
     web_sys::window()?.session_storage().ok().flatten()
@@ -96,6 +98,21 @@ pub fn save_case(case: Option<&CaseLink>) {
         }
         None => s.remove_item(CASE_KEY),
     };
+}
+
+/// The e-mail address the shopper left in this tab, if any.
+pub fn load_email() -> Option<String> {
+    session()?.get_item(EMAIL_KEY).ok().flatten().filter(|e| !e.is_empty())
+}
+
+/// Remembers (or with `None` forgets) the shopper's e-mail address for this tab.
+pub fn save_email(email: Option<&str>) {
+    if let Some(s) = session() {
+        let _ = match email {
+            Some(e) => s.set_item(EMAIL_KEY, e),
+            None => s.remove_item(EMAIL_KEY),
+        };
+    }
 }
 
 pub fn set_open(open: bool) {

@@ -13,7 +13,7 @@ const STRINGS = {
     close_no: "Close (unresolved)", cases: "case(s)", photos: "photo(s)", due_in: "due in ", late_by: "late by ",
     closed: "closed", answered: "answered", escalated: "escalated", supervisor: "supervisor review",
     no_desc: "(no description)", before: "before hand-off", unassigned: "(unassigned)", order: "Order",
-    contact: "Contact", locale: "Locale", received: "Received", deadline: "Deadline", first_reply: "First reply",
+    contact: "Contact", email: "E-mail", locale: "Locale", received: "Received", deadline: "Deadline", first_reply: "First reply",
     promised: "Promised", assigned: "Assigned", status: "Status", rating: "Rating", photos_missing: "announced photo(s) not received yet",
     photos_label: "Photos", case_id: "Case id", unresolved: " (unresolved)", open: "open",
     t_urgent: "urgent", t_complaint: "complaint", t_order: "order", t_product: "product",
@@ -29,7 +29,7 @@ const STRINGS = {
     close_no: "关闭（未解决）", cases: "个工单", photos: "张照片", due_in: "剩余 ", late_by: "已超时 ",
     closed: "已关闭", answered: "已回复", escalated: "已超时", supervisor: "主管复核",
     no_desc: "（无描述）", before: "转人工前", unassigned: "（未分配）", order: "订单号",
-    contact: "联系方式", locale: "语言", received: "接入时间", deadline: "首次回复时限", first_reply: "首次回复",
+    contact: "联系方式", email: "邮箱", locale: "语言", received: "接入时间", deadline: "首次回复时限", first_reply: "首次回复",
     promised: "已承诺", assigned: "负责人", status: "状态", rating: "满意度", photos_missing: "张照片尚未上传完成",
     photos_label: "照片", case_id: "工单号", unresolved: "（未解决）", open: "处理中",
     t_urgent: "紧急", t_complaint: "投诉", t_order: "订单", t_product: "商品咨询",
@@ -86,9 +86,9 @@ function fmtDue(deadline, now) {
   return (s >= 0 ? t("due_in") : t("late_by")) + txt;
 }
 
-// What changes when the open case needs redrawing (new message, photo, status, owner).
-function sig(lastAt, photos, status, owner) {
-  return [lastAt || "", photos, status, owner || ""].join("|");
+// What changes when the open case needs redrawing (new message, photo, status, owner, e-mail).
+function sig(lastAt, photos, status, owner, email) {
+  return [lastAt || "", photos, status, owner || "", email || ""].join("|");
 }
 
 function canRedraw() {
@@ -153,7 +153,7 @@ async function loadQueue() {
     li.addEventListener("click", () => { openCase(c.id).catch(showDetailError); });
     list.append(li);
     if (c.id === state.selected && state.openedSig !== null &&
-        sig(c.last_message_at, c.attachments, c.status, c.assigned_to) !== state.openedSig && canRedraw()) {
+        sig(c.last_message_at, c.attachments, c.status, c.assigned_to, c.email) !== state.openedSig && canRedraw()) {
       openCase(c.id).catch(showDetailError);
     }
   }
@@ -204,7 +204,7 @@ async function openCase(id) {
   let c = await api("GET", "/inbox/api/cases/" + encodeURIComponent(id));
   c = await joinIfMine(id, c);
   const lastAt = c.messages.reduce((m, x) => Math.max(m, x.at), 0) || null;
-  state.openedSig = sig(lastAt, c.attachments.length, c.status, c.assigned_to);
+  state.openedSig = sig(lastAt, c.attachments.length, c.status, c.assigned_to, c.email);
   const node = $("case-template").content.firstElementChild.cloneNode(true);
   translateNode(node);
   node.querySelector(".case-title").textContent = c.description || t("no_desc");
@@ -217,6 +217,15 @@ async function openCase(id) {
   const dl = node.querySelector(".facts");
   fact(dl, t("order"), c.order_number);
   fact(dl, t("contact"), c.contact);
+  if (c.email) {
+    // The server only stores addresses that passed its check; still text, never markup.
+    const link = el("a", "email", c.email);
+    link.href = "mailto:" + c.email;
+    dl.append(el("dt", null, t("email")));
+    const dd = el("dd");
+    dd.append(link);
+    dl.append(dd);
+  }
   fact(dl, t("locale"), c.locale);
   fact(dl, t("received"), fmtTime(c.created_at));
   fact(dl, t("deadline"), fmtTime(c.deadline_at));

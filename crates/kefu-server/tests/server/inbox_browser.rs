@@ -151,6 +151,8 @@ async fn agent_sees_xss_as_text_with_photo_and_replies_in_a_real_browser() {
     b["promise"] = json!(xss);
     b["tags"] = json!(["<b>x</b>", "<script>"]);
     b["transcript"][0]["text"] = json!(xss);
+    let email = "lily.shopper@example.com";
+    b["email"] = json!(email);
     let (s, v) = t.create(&b).await;
     assert_eq!(s, 201, "{v}");
     let token = v["token"].as_str().unwrap().to_string();
@@ -185,6 +187,10 @@ async fn agent_sees_xss_as_text_with_photo_and_replies_in_a_real_browser() {
     assert!(page["tags"].as_array().unwrap().contains(&json!("<b>x</b>")), "{page}");
     assert_eq!(page["transcript"], xss);
     assert!(page["facts"].as_str().unwrap().contains("20261123-0042"), "order number shown: {page}");
+    // The e-mail the shopper left: a mailto link with the address as its text.
+    let link =
+        browser.js("const a = document.querySelector('.facts a.email'); return a && [a.textContent, a.href]").await;
+    assert_eq!(link, json!([email, format!("mailto:{email}")]));
     // The photo loads (cookie-authenticated, served with a sandbox CSP); its name is alt text.
     let width = browser
         .wait_js("photo", "const i = document.querySelector('.photos img'); return i && i.complete && i.naturalWidth")

@@ -9,6 +9,7 @@ mod faults;
 mod inbox;
 mod inbox_browser;
 mod live;
+mod mail;
 mod malicious;
 mod shared_db;
 mod startup;

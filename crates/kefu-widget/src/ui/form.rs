@@ -1,4 +1,4 @@
-//! The "leave a message for a person" form: description, order number, contact and photos,
+//! The "leave a message for a person" form: description, order number, contact or e-mail and photos,
 //! each with one line saying why it is asked. Which fields show is decided per case
 //! ([`crate::intake`]); this module only builds and updates the DOM.
 
@@ -17,6 +17,10 @@ pub struct HandoffForm {
     pub contact_wrap: HtmlElement,
     pub contact_label: Element,
     pub contact: HtmlInputElement,
+    /// The optional e-mail field (shown when no contact is asked for and a server is there).
+    pub email_wrap: HtmlElement,
+    pub email: HtmlInputElement,
+    pub email_error: Element,
     pub photos_wrap: HtmlElement,
     pub photos_legend: Element,
     pub photos_why: Element,
@@ -82,6 +86,19 @@ impl HandoffForm {
         attr(&contact, "aria-describedby", "kefu-f-contact-why kefu-form-error");
         contact.set_max_length(120);
 
+        let (email_wrap, email, _) =
+            field::<HtmlInputElement>(&form, "input", "kefu-f-email", t(lang, Key::FormEmail), Key::FormEmailWhy, lang);
+        attr(&email, "type", "email");
+        attr(&email, "autocomplete", "email");
+        attr(&email, "inputmode", "email");
+        attr(&email, "spellcheck", "false");
+        attr(&email, "autocapitalize", "off");
+        attr(&email, "placeholder", "name@example.com");
+        email.set_max_length(254);
+        let email_error = child(&email_wrap, "p", "kefu-field-error");
+        attr(&email_error, "id", "kefu-f-email-error");
+        attr(&email, "aria-describedby", "kefu-f-email-why kefu-f-email-error");
+
         // Photos.
         let photos_wrap = child(&form, "fieldset", "kefu-photos");
         let photos_legend = with_text(&photos_wrap, "legend", "", "");
@@ -121,6 +138,9 @@ impl HandoffForm {
             contact_wrap,
             contact_label,
             contact,
+            email_wrap,
+            email,
+            email_error,
             photos_wrap: photos_wrap.unchecked_into(),
             photos_legend,
             photos_why,

@@ -4,6 +4,7 @@
 
 pub mod form;
 pub mod launcher;
+pub mod mail;
 pub mod panel;
 pub mod render;
 
@@ -71,6 +72,7 @@ pub enum Icon {
     Person,
     Camera,
     Image,
+    Mail,
 }
 
 pub fn icon(parent: &Element, which: Icon) -> Element {
@@ -93,6 +95,7 @@ pub fn icon(parent: &Element, which: Icon) -> Element {
         Icon::Person => "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm-7 8c0-3.5 3-6 7-6s7 2.5 7 6",
         Icon::Camera => "M4 8h3l2-3h6l2 3h3v11H4V8zm8 9a4 4 0 1 0 0-8 4 4 0 0 0 0 8z",
         Icon::Image => "M4 5h16v14H4V5zm0 11l5-5 4 4 2-2 5 5M15 9.5a1.5 1.5 0 1 0 0-.01",
+        Icon::Mail => "M4 6h16v12H4V6zm0 1l8 6 8-6",
     };
     let path = doc.create_element_ns(Some(SVG_NS), "path").expect("path");
     attr(&path, "d", d);

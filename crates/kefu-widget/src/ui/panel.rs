@@ -1,8 +1,9 @@
-//! The dialog: header (shop, new conversation, close), the message log, a status line, the
-//! "leave a message" form and the composer. Built once per language; the element handles
+//! The dialog: header (shop, e-mail, new conversation, close), the message log, a status
+//! line, the "your e-mail" and "leave a message" forms and the composer. Built once per language; the element handles
 //! live in [`Panel`].
 
 use super::form::HandoffForm;
+use super::mail::MailForm;
 use super::{action, attr, child, el, html, icon, with_text, Icon};
 use crate::i18n::{t, tf, Key, Lang};
 use wasm_bindgen::JsCast;
@@ -20,6 +21,9 @@ pub struct Panel {
     /// "Agent is typing…": a polite live region floating over the log's foot (no layout jump).
     pub typing: Element,
     pub form: HandoffForm,
+    /// The envelope button in the header (hidden without a server) and its form.
+    pub mail_button: Element,
+    pub mail: MailForm,
     pub compose: HtmlElement,
     pub input: HtmlTextAreaElement,
 }
@@ -44,6 +48,13 @@ impl Panel {
         attr(&title, "id", "kefu-title");
         let sub = with_text(&titles, "p", "kefu-sub", t(lang, Key::Subtitle));
         attr(&sub, "id", "kefu-sub");
+        let mail_button = action(&head, "kefu-icon", "mail", "", "");
+        attr(&mail_button, "aria-label", t(lang, Key::MailOpen));
+        attr(&mail_button, "title", t(lang, Key::MailOpen));
+        attr(&mail_button, "aria-expanded", "false");
+        attr(&mail_button, "aria-controls", "kefu-mail");
+        attr(&mail_button, "hidden", "");
+        icon(&mail_button, Icon::Mail);
         let new_chat = action(&head, "kefu-icon", "new", "", "");
         attr(&new_chat, "aria-label", t(lang, Key::NewChat));
         attr(&new_chat, "title", t(lang, Key::NewChat));
@@ -68,6 +79,8 @@ impl Panel {
         let status = child(&root, "p", "kefu-status");
         attr(&status, "role", "status");
 
+        let mail = MailForm::build(&root, lang);
+        attr(&mail.form, "id", "kefu-mail");
         let form = HandoffForm::build(&root, lang);
 
         // Composer.
@@ -91,8 +104,20 @@ impl Panel {
         attr(&send, "title", t(lang, Key::Send));
         icon(&send, Icon::Send);
 
-        let panel =
-            Panel { root: html(&root), title, sub, avatar, log, status, typing, form, compose: html(&compose), input };
+        let panel = Panel {
+            root: html(&root),
+            title,
+            sub,
+            avatar,
+            log,
+            status,
+            typing,
+            form,
+            mail_button,
+            mail,
+            compose: html(&compose),
+            input,
+        };
         panel.set_shop(shop, lang);
         panel
     }
