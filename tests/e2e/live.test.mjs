@@ -176,6 +176,39 @@ test('a reply while the page is hidden flashes the title (and chimes when the sh
   await ctx.close();
 });
 
+test('with notifications allowed, a reply while the page is hidden becomes a notification with the agent\'s words; none while the shopper looks', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['notifications'] });
+  // Records every notification the page constructs, then lets the browser's own constructor
+  // run (headless Chromium may refuse to show it; the widget's call is what is tested).
+  await ctx.addInitScript(() => {
+    window.__shown = [];
+    const Real = window.Notification;
+    if (!Real) return;
+    class Recorded extends Real {
+      constructor(title, options) {
+        window.__shown.push([title, options && options.body]);
+        super(title, options);
+      }
+    }
+    Object.defineProperty(Recorded, 'permission', { get: () => Real.permission });
+    Recorded.requestPermission = Real.requestPermission.bind(Real);
+    window.Notification = Recorded;
+  });
+  const page = await shop(ctx);
+  const id = await handOff(page, 'live-n');
+  await agent.reply(id, '看得见时的回复');
+  await page.locator('kefu-chat .kefu-agent').filter({ hasText: '看得见时的回复' }).waitFor({ timeout: 10000 });
+  await sleep(300);
+  assert.deepEqual(await page.evaluate(() => window.__shown), [], 'no notification while the page is visible');
+  await setHidden(page, true);
+  await agent.reply(id, '页面隐藏时的回复');
+  await waitFor(async () => (await page.evaluate(() => window.__shown)).some(([, body]) => (body || '').includes('页面隐藏时的回复')),
+    10000, 'a notification carrying the reply');
+  const [[title]] = await page.evaluate(() => window.__shown);
+  assert.ok(title && title.length > 0, 'the notification has a title');
+  await ctx.close();
+});
+
 /** Whether the canvas of photo `n` in the case bubble has been painted (not blank). */
 async function photoPainted(page, n) {
   return root(page, `
