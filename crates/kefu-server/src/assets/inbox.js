@@ -175,8 +175,9 @@ function mayWrite(c) {
   return c.status === "open" && state.me && (!c.assigned_to || c.assigned_to === state.me.name || state.me.role === "supervisor");
 }
 
-// Opening an open case that is unassigned or ours joins its live chat: the shopper's widget
-// says "<name> joined the chat" (once; the server ignores a repeat) and the case becomes ours.
+// Starting to write in an open case that is unassigned or ours joins its live chat: the
+// shopper's widget says "<name> joined the chat" (once; the server ignores a repeat) and the
+// case becomes ours. Only looking at a case (triage, a supervisor's review) takes nothing.
 async function joinIfMine(id, c) {
   if (c.status !== "open" || !state.me || (c.assigned_to && c.assigned_to !== state.me.name)) return c;
   try {
@@ -189,9 +190,10 @@ async function joinIfMine(id, c) {
 // "Agent is typing" for the shopper: at most one signal every 2.5 s while the agent types
 // (the widget hides it by itself a few seconds after the last one, or when the reply comes).
 const TYPING_EVERY_MS = 2500;
-function typingSignal(id, box) {
-  let last = 0;
+function typingSignal(id, box, c) {
+  let last = 0, joined = false;
   box.addEventListener("input", () => {
+    if (!joined) { joined = true; joinIfMine(id, c); }
     const now = Date.now();
     if (!box.value.trim() || now - last < TYPING_EVERY_MS) return;
     last = now;
@@ -201,8 +203,7 @@ function typingSignal(id, box) {
 
 async function openCase(id) {
   state.selected = id;
-  let c = await api("GET", "/inbox/api/cases/" + encodeURIComponent(id));
-  c = await joinIfMine(id, c);
+  const c = await api("GET", "/inbox/api/cases/" + encodeURIComponent(id));
   const lastAt = c.messages.reduce((m, x) => Math.max(m, x.at), 0) || null;
   state.openedSig = sig(lastAt, c.attachments.length, c.status, c.assigned_to, c.email);
   const node = $("case-template").content.firstElementChild.cloneNode(true);
@@ -267,7 +268,7 @@ async function openCase(id) {
     form.querySelector(".reply-text").disabled = true;
     form.querySelector(".send").disabled = true;
   } else if (mayWrite(c)) {
-    typingSignal(id, form.querySelector(".reply-text"));
+    typingSignal(id, form.querySelector(".reply-text"), c);
   }
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();

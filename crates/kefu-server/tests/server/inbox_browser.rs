@@ -208,7 +208,15 @@ async fn agent_sees_xss_as_text_with_photo_and_replies_in_a_real_browser() {
             .send()
     };
     let last = poll(0, 0).await.unwrap().json::<Value>().await.unwrap()["last_event_id"].as_i64().unwrap();
+    // Opening the case took nothing: no agent has joined the shopper's chat yet.
+    let before: Value = poll(0, 0).await.unwrap().json().await.unwrap();
+    assert!(before["events"].as_array().unwrap().iter().all(|e| e["type"] != "joined"), "{before}");
+    // Starting to write joins the live chat (the shopper is told once), then the reply.
     browser.type_into(".reply-text", "Sorry, <i>a new cup</i> ships today.").await;
+    let joined: Value = poll(last, 10).await.unwrap().json().await.unwrap();
+    assert_eq!(joined["events"][0]["type"], "joined", "{joined}");
+    assert_eq!(joined["events"][0]["agent"], "amy");
+    let last = joined["last_event_id"].as_i64().unwrap();
     browser.click(".reply-form .send").await;
     let ev: Value = poll(last, 10).await.unwrap().json().await.unwrap();
     assert_eq!(ev["events"][0]["type"], "message", "{ev}");
