@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, newPage, W, ask } from './helpers.mjs';
 import {
-  freshDb, startKefu, startProxy, inbox, expectDeliveredOnce, drawImage, withExifGps, pngBomb, sleep,
+  freshDb, startKefu, startProxy, inbox, expectDeliveredOnce, drawImage, withExifGps, pngBomb, sleep, waitFor
 } from './kefu-serve.mjs';
 
 let browser, kefu, proxy, db, agent;
@@ -444,11 +444,3 @@ test('an agent\'s reply appears in the open widget; the shopper answers; closing
 
 function agentName() { return 'lily'; }
 
-async function waitFor(check, ms = 15000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await sleep(200);
-  }
-  throw new Error('timed out');
-}

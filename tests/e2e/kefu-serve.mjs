@@ -148,6 +148,16 @@ export async function startProxy(target) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Polls `check` (async, truthy when done) until it holds or `ms` pass; `what` names it in the error. */
+export async function waitFor(check, ms = 15000, what = 'condition') {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await sleep(150);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
 /** An agent's inbox session (cookie + CSRF token), talking to the server directly. */
 export async function inbox(base) {
   const r = await fetch(`${base}/inbox/api/login`, {

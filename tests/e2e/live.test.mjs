@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { launch, newPage, W, ask, SCREENSHOTS } from './helpers.mjs';
-import { freshDb, startKefu, inbox, drawImage, sleep, AGENT } from './kefu-serve.mjs';
+import { freshDb, startKefu, inbox, drawImage, sleep, AGENT, waitFor } from './kefu-serve.mjs';
 
 let browser, kefu, agent;
 before(async () => {
@@ -67,15 +67,6 @@ async function setHidden(page, hidden) {
     Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
     document.dispatchEvent(new Event('visibilitychange'));
   }, hidden);
-}
-
-async function waitFor(check, ms = 15000, what = 'condition') {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await sleep(150);
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 test('agent types: the shopper sees it; the agent joins: header and routing follow; closing brings the bot back', async () => {

@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { launch, newPage, W, ask, readKb, firstParagraph, setup } from './helpers.mjs';
-import { freshDb, startKefu, inbox, sleep, AGENT } from './kefu-serve.mjs';
+import { freshDb, startKefu, inbox, sleep, AGENT, waitFor } from './kefu-serve.mjs';
 
 const zh = readKb('zh-CN');
 const SHOP_NAME = 'Demo Shop';
@@ -127,15 +127,6 @@ const M = {
   send: 'kefu-chat .kefu-mail [type="submit"]',
 };
 const system = (page) => page.locator('kefu-chat .kefu-log .kefu-system');
-
-async function waitFor(check, ms = 15000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await sleep(200);
-  }
-  throw new Error('timed out');
-}
 
 test('the shopper leaves an e-mail, gets an agent reply, and e-mails the conversation to themself', async () => {
   const page = await shop(kefu.url);

@@ -246,25 +246,17 @@ impl Engine {
     /// gather with their BM25 scores (what `tests/tantivy_parity.rs` compares with tantivy).
     pub fn gather(&self, query: &str) -> Gathered {
         let planned = self.plan(query, &mut Ranking::default());
-        self.gather_planned(&planned)
+        let clauses = queried(&planned).map(|p| (p.text.clone(), p.boost)).collect();
+        Gathered { clauses, docs: self.gather_planned(&planned) }
     }
 
-    fn gather_planned(&self, planned: &[Planned]) -> Gathered {
-        // Long messages: only the most telling terms go into the index query (the cost grows
-        // with every term's postings); all of them still count for coverage.
-        let cut = if planned.iter().filter(|p| p.df > 0).count() > MAX_QUERY_TERMS {
-            let mut weights: Vec<f32> = planned.iter().filter(|p| p.df > 0).map(|p| p.weight).collect();
-            *weights.select_nth_unstable_by(MAX_QUERY_TERMS - 1, |a, b| b.total_cmp(a)).1
-        } else {
-            f32::MIN
-        };
-        let mut out = Gathered::default();
+    /// The best GATHER documents of the planned terms, with their scores.
+    fn gather_planned(&self, planned: &[Planned]) -> Vec<(u32, f32)> {
         let mut scores = vec![0.0f32; self.index.docs() as usize];
         let mut touched: Vec<u32> = Vec::new();
-        for p in planned.iter().filter(|p| p.df > 0 && p.weight >= cut) {
-            self.index.score_id(Field::Question, p.ids[0], p.boost, &mut scores, &mut touched);
-            self.index.score_id(Field::Answer, p.ids[1], p.boost * ANSWER_WEIGHT, &mut scores, &mut touched);
-            out.clauses.push((p.text.clone(), p.boost));
+        for p in queried(planned) {
+            self.index.score(Field::Question, p.ids[0], p.boost, &mut scores, &mut touched);
+            self.index.score(Field::Answer, p.ids[1], p.boost * ANSWER_WEIGHT, &mut scores, &mut touched);
         }
         // The best GATHER by (score desc, document asc), tantivy's order: a heap whose top is
         // the worst kept, so most documents cost one comparison.
@@ -278,8 +270,7 @@ impl Engine {
                 heap.push(r);
             }
         }
-        out.docs = heap.into_sorted_vec().into_iter().map(|Ranked(s, d)| (d, s)).collect();
-        out
+        heap.into_sorted_vec().into_iter().map(|Ranked(s, d)| (d, s)).collect()
     }
 
     fn search_unguarded(&self, query: &str, limit: usize, exclude: Exclude) -> Ranking {
@@ -292,7 +283,7 @@ impl Engine {
         ranking.known =
             planned.iter().filter(|p| p.df > 0).map(|p| p.weight).sum::<f32>() / total_weight.max(f32::EPSILON);
         let gathered = self.gather_planned(&planned);
-        if gathered.docs.is_empty() {
+        if gathered.is_empty() {
             return ranking;
         }
         // Group documents into entries.
@@ -307,7 +298,7 @@ impl Engine {
         let mut voters: Vec<u32> = Vec::with_capacity(VOTERS);
         let mut by_entry: HashMap<u32, Acc> = HashMap::new();
         let questions = self.manifest.question_count;
-        for (doc, score) in gathered.docs {
+        for (doc, score) in gathered {
             let Some(&entry) = self.doc_entry.get(doc as usize) else { continue };
             if exclude.entry == Some(entry) {
                 continue;
@@ -469,6 +460,19 @@ impl Engine {
         };
         ((hit / total_weight.max(f32::EPSILON)).clamp(0.0, 1.0), reverse)
     }
+}
+
+/// The planned terms that go into the index query: those the KB has, and of a long message
+/// only the most telling (the cost grows with every term's postings; all terms still count
+/// for coverage).
+fn queried(planned: &[Planned]) -> impl Iterator<Item = &Planned> {
+    let cut = if planned.iter().filter(|p| p.df > 0).count() > MAX_QUERY_TERMS {
+        let mut weights: Vec<f32> = planned.iter().filter(|p| p.df > 0).map(|p| p.weight).collect();
+        *weights.select_nth_unstable_by(MAX_QUERY_TERMS - 1, |a, b| b.total_cmp(a)).1
+    } else {
+        f32::MIN
+    };
+    planned.iter().filter(move |p| p.df > 0 && p.weight >= cut)
 }
 
 /// Rarity of a question term for [`Hit::question_coverage`]: `1 + ln(docs / df)`.

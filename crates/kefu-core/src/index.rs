@@ -99,7 +99,7 @@ impl FieldIndex {
             .collect();
     }
 
-    /// Position of a term in the dictionary (its id for [`Index::score_id`]).
+    /// Position of a term in the dictionary (its id for [`Index::score`]).
     pub fn find(&self, term: &str) -> Option<usize> {
         self.terms.binary_search_by(|t| t.as_str().cmp(term)).ok()
     }
@@ -109,24 +109,9 @@ impl FieldIndex {
         id.and_then(|i| self.postings.get(i)).map(Vec::as_slice).unwrap_or(&[])
     }
 
-    /// Documents containing `term`, with its frequency in each (increasing documents).
-    pub fn postings(&self, term: &str) -> &[(u32, u32)] {
-        self.find(term).map(|i| self.postings[i].as_slice()).unwrap_or(&[])
-    }
-
-    /// Number of documents containing `term`.
-    pub fn doc_freq(&self, term: &str) -> u32 {
-        self.postings(term).len() as u32
-    }
-
     /// Every term with its document frequency, in dictionary order.
     pub fn terms(&self) -> impl Iterator<Item = (&str, &[(u32, u32)])> {
         self.terms.iter().map(String::as_str).zip(self.postings.iter().map(Vec::as_slice))
-    }
-
-    /// Whether `doc` contains `term`.
-    pub fn contains(&self, term: &str, doc: u32) -> bool {
-        self.postings(term).binary_search_by_key(&doc, |p| p.0).is_ok()
     }
 }
 
@@ -152,15 +137,10 @@ impl Index {
         &self.fields[f as usize]
     }
 
-    /// Adds the BM25 score of one term clause to `scores` (indexed by document), recording
-    /// documents touched for the first time in `touched`. `boost` multiplies the clause as
-    /// tantivy's `BoostQuery` does.
-    pub fn score_term(&self, f: Field, term: &str, boost: f32, scores: &mut [f32], touched: &mut Vec<u32>) {
-        self.score_id(f, self.field(f).find(term), boost, scores, touched)
-    }
-
-    /// [`Index::score_term`] for a term already looked up ([`FieldIndex::find`]).
-    pub fn score_id(&self, f: Field, id: Option<usize>, boost: f32, scores: &mut [f32], touched: &mut Vec<u32>) {
+    /// Adds the BM25 score of one term clause (the term's id from [`FieldIndex::find`]) to
+    /// `scores` (indexed by document), recording documents touched for the first time in
+    /// `touched`. `boost` multiplies the clause as tantivy's `BoostQuery` does.
+    pub fn score(&self, f: Field, id: Option<usize>, boost: f32, scores: &mut [f32], touched: &mut Vec<u32>) {
         let field = self.field(f);
         let Some(t) = id.filter(|&t| t < field.postings.len()) else { return };
         let (postings, factors) = (&field.postings[t], &field.factors[t]);
@@ -293,10 +273,12 @@ mod tests {
         let i = small();
         let back = Index::decode(&i.encode()).unwrap();
         assert_eq!(back, i);
-        assert_eq!(back.field(Field::Question).doc_freq("refund"), 2);
-        assert_eq!(back.field(Field::Question).doc_freq("nothing"), 0);
-        assert!(back.field(Field::Question).contains("where", 1));
-        assert!(!back.field(Field::Question).contains("where", 0));
+        assert_eq!(back.field(Field::Question).postings_of(back.field(Field::Question).find("refund")).len(), 2);
+        assert_eq!(back.field(Field::Question).postings_of(back.field(Field::Question).find("nothing")).len(), 0);
+        let q = back.field(Field::Question);
+        let contains = |term: &str, doc: u32| q.postings_of(q.find(term)).iter().any(|p| p.0 == doc);
+        assert!(contains("where", 1));
+        assert!(!contains("where", 0));
     }
 
     #[test]
@@ -304,14 +286,14 @@ mod tests {
         let i = small();
         let mut scores = vec![0.0; 3];
         let mut touched = Vec::new();
-        i.score_term(Field::Question, "refund", 1.0, &mut scores, &mut touched);
+        i.score(Field::Question, i.field(Field::Question).find("refund"), 1.0, &mut scores, &mut touched);
         assert_eq!(touched, vec![0, 1]);
         assert!(scores[1] > scores[0], "the two-word question scores higher: {scores:?}");
         let mut rare = vec![0.0; 3];
-        i.score_term(Field::Question, "where", 1.0, &mut rare, &mut Vec::new());
+        i.score(Field::Question, i.field(Field::Question).find("where"), 1.0, &mut rare, &mut Vec::new());
         assert!(rare[1] > scores[1], "a term in one document weighs more than one in two");
         let mut boosted = vec![0.0; 3];
-        i.score_term(Field::Question, "where", 0.5, &mut boosted, &mut Vec::new());
+        i.score(Field::Question, i.field(Field::Question).find("where"), 0.5, &mut boosted, &mut Vec::new());
         assert!((boosted[1] - rare[1] * 0.5).abs() < 1e-6);
     }
 

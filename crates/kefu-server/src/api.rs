@@ -500,9 +500,7 @@ pub async fn get_case(
     ApiQuery(q): ApiQuery<TokenQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    rate_limit(&st, peer, &headers)?;
-    let case_id = parse_uuid(&case_id, "case id")?;
-    authorize_case(&st, &case_id, bearer(&headers, q.token.as_deref())).await?;
+    let (case_id, _) = case_access(&st, peer, &headers, &case_id, q.token.as_deref()).await?;
     let v = st.db.call(move |c| case_response(c, &case_id, false)).await?;
     let mut resp = Json(v).into_response();
     resp.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
@@ -802,18 +800,32 @@ async fn check_quota(st: &State, case_id: &str, incoming: u64) -> ApiResult<()> 
 // ---------------------------------------------------------------------------------------------
 // Shopper follow-ups and ratings
 
-/// What every shopper post on an existing case does first: rate limit, check the case id and
-/// its token, read and parse the JSON body. Returns the case id, its status and the body.
-async fn case_post<T: serde::de::DeserializeOwned>(
+/// What every shopper request on an existing case does first: rate limit, check the case id
+/// and its token (`Authorization: Bearer`, or `?token=` where a query token is allowed).
+/// Returns the case id and its status.
+pub(crate) async fn case_access(
+    st: &State,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    case_id: &str,
+    query_token: Option<&str>,
+) -> ApiResult<(String, String)> {
+    rate_limit(st, peer, headers)?;
+    let case_id = parse_uuid(case_id, "case id")?;
+    let status = authorize_case(st, &case_id, bearer(headers, query_token)).await?;
+    Ok((case_id, status))
+}
+
+/// [`case_access`] for a shopper post, then the JSON body read and parsed. Returns the case
+/// id, its status and the body.
+pub(crate) async fn case_post<T: serde::de::DeserializeOwned>(
     st: &State,
     peer: SocketAddr,
     case_id: &str,
     headers: &HeaderMap,
     body: Body,
 ) -> ApiResult<(String, String, T)> {
-    rate_limit(st, peer, headers)?;
-    let case_id = parse_uuid(case_id, "case id")?;
-    let status = authorize_case(st, &case_id, bearer(headers, None)).await?;
+    let (case_id, status) = case_access(st, peer, headers, case_id, None).await?;
     let bytes = read_body(st, body, headers, st.cfg.max_json_bytes).await?;
     Ok((case_id, status, parse_json(headers, &bytes)?))
 }
@@ -1071,9 +1083,7 @@ pub async fn get_events(
     ApiQuery(q): ApiQuery<TokenQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    rate_limit(&st, peer, &headers)?;
-    let case_id = parse_uuid(&case_id, "case id")?;
-    authorize_case(&st, &case_id, bearer(&headers, q.token.as_deref())).await?;
+    let (case_id, _) = case_access(&st, peer, &headers, &case_id, q.token.as_deref()).await?;
     let header_last =
         headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<i64>().ok());
     let after = header_last.or(q.last_event_id).or(q.after).unwrap_or(0).max(0);

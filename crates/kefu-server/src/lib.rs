@@ -27,6 +27,7 @@ pub mod preflight;
 pub mod ratelimit;
 pub mod report;
 mod statics;
+pub use statics::sibling;
 pub mod transcript;
 pub mod util;
 mod web;

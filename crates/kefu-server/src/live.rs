@@ -25,7 +25,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use crate::api::{authorize_case, bearer, insert_event, rate_limit, TokenQuery};
+use crate::api::{authorize_case, bearer, case_access, insert_event, rate_limit, TokenQuery};
 use crate::auth::{self, User};
 use crate::db::{params, Conn, Engine, OptionalExtension};
 use crate::error::{ApiError, ApiResult};
@@ -164,9 +164,7 @@ pub async fn history(
     ApiQuery(q): ApiQuery<TokenQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    rate_limit(&st, peer, &headers)?;
-    let case_id = parse_uuid(&case_id, "case id")?;
-    authorize_case(&st, &case_id, bearer(&headers, q.token.as_deref())).await?;
+    let (case_id, _) = case_access(&st, peer, &headers, &case_id, q.token.as_deref()).await?;
     let v = st
         .db
         .call(move |c| {

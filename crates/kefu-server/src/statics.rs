@@ -277,8 +277,9 @@ fn matching_tag(inm: &str, hash: &str) -> Option<String> {
     })
 }
 
-/// `X` → `X.br` / `X.gz`.
-fn sibling(file: &Path, ext: &str) -> PathBuf {
+/// `X` → `X.br` / `X.gz`: where a precompressed copy of a file sits (`kefu build` writes
+/// them there, this server serves them when they match).
+pub fn sibling(file: &Path, ext: &str) -> PathBuf {
     let mut name = file.as_os_str().to_owned();
     name.push(".");
     name.push(ext);

@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::api::{
-    authorize_case, bearer, check_locale, check_text, parse_json, rate_limit, read_body, TranscriptEntry,
+    authorize_case, bearer, case_post, check_locale, check_text, parse_json, rate_limit, read_body, TranscriptEntry,
 };
 use crate::db::{params, Conn, OptionalExtension};
 use crate::error::{ApiError, ApiResult};
@@ -78,11 +78,7 @@ pub async fn put_case_email(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Response> {
-    rate_limit(&st, peer, &headers)?;
-    let case_id = parse_uuid(&case_id, "case id")?;
-    authorize_case(&st, &case_id, bearer(&headers, None)).await?;
-    let bytes = read_body(&st, body, &headers, 4096).await?;
-    let req: SetEmail = parse_json(&headers, &bytes)?;
+    let (case_id, _, req) = case_post::<SetEmail>(&st, peer, &case_id, &headers, body).await?;
     let email = match req.email.as_deref() {
         None => None,
         Some(e) => Some(kefu_core::email::normalize(e).map_err(invalid_email)?),

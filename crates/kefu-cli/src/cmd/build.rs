@@ -9,6 +9,7 @@ use crate::source;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use kefu_core::build::{build, BuildOptions};
+use kefu_server::sibling;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -101,14 +102,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// `OUT.kefu` → `OUT.kefu.br` / `OUT.kefu.gz`.
-pub fn sibling(path: &Path, ext: &str) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(".");
-    name.push(ext);
-    PathBuf::from(name)
 }
 
 /// Brotli at quality 11 (window 22), as scripts/build-widget.sh compresses the widget.

@@ -34,6 +34,18 @@ pub struct HandoffForm {
     pub error: Element,
 }
 
+/// Makes `input` an e-mail address field (keyboard, autofill, no autocorrection, the
+/// longest address SMTP allows): the hand-off form's and the e-mail form's.
+pub(crate) fn email_input(input: &HtmlInputElement) {
+    attr(input, "type", "email");
+    attr(input, "autocomplete", "email");
+    attr(input, "inputmode", "email");
+    attr(input, "spellcheck", "false");
+    attr(input, "autocapitalize", "off");
+    attr(input, "placeholder", "name@example.com");
+    input.set_max_length(254);
+}
+
 /// True on touch-first devices (phones, tablets): the form offers the camera directly.
 pub fn coarse_pointer() -> bool {
     web_sys::window().and_then(|w| w.match_media("(pointer: coarse)").ok().flatten()).is_some_and(|m| m.matches())
@@ -88,13 +100,7 @@ impl HandoffForm {
 
         let (email_wrap, email, _) =
             field::<HtmlInputElement>(&form, "input", "kefu-f-email", t(lang, Key::FormEmail), Key::FormEmailWhy, lang);
-        attr(&email, "type", "email");
-        attr(&email, "autocomplete", "email");
-        attr(&email, "inputmode", "email");
-        attr(&email, "spellcheck", "false");
-        attr(&email, "autocapitalize", "off");
-        attr(&email, "placeholder", "name@example.com");
-        email.set_max_length(254);
+        email_input(&email);
         let email_error = child(&email_wrap, "p", "kefu-field-error");
         attr(&email_error, "id", "kefu-f-email-error");
         attr(&email, "aria-describedby", "kefu-f-email-why kefu-f-email-error");

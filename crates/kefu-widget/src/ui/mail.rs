@@ -2,7 +2,7 @@
 //! with the line saying what it is used for, "save" and "e-mail me this conversation". Built
 //! once per language like the hand-off form; what it does is [`crate::mail`].
 
-use super::{action, attr, child, form::show, with_text};
+use super::{action, attr, child, form::email_input, form::show, with_text};
 use crate::i18n::{t, Key, Lang};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlButtonElement, HtmlElement, HtmlInputElement};
@@ -33,14 +33,8 @@ impl MailForm {
         attr(&label, "for", "kefu-m-email");
         let email: HtmlInputElement = child(&wrap, "input", "").unchecked_into();
         attr(&email, "id", "kefu-m-email");
-        attr(&email, "type", "email");
-        attr(&email, "autocomplete", "email");
-        attr(&email, "inputmode", "email");
-        attr(&email, "spellcheck", "false");
-        attr(&email, "autocapitalize", "off");
-        attr(&email, "placeholder", "name@example.com");
+        email_input(&email);
         attr(&email, "aria-describedby", "kefu-m-email-why kefu-m-email-error kefu-mail-note");
-        email.set_max_length(254);
         let why = with_text(&wrap, "p", "kefu-why", t(lang, Key::MailIntro));
         attr(&why, "id", "kefu-m-email-why");
         let email_error = child(&wrap, "p", "kefu-field-error");
