@@ -253,24 +253,28 @@ impl Engine {
     /// The best GATHER documents of the planned terms, with their scores.
     fn gather_planned(&self, planned: &[Planned]) -> Vec<(u32, f32)> {
         let mut scores = vec![0.0f32; self.index.docs() as usize];
-        let mut touched: Vec<u32> = Vec::new();
         for p in queried(planned) {
-            self.index.score(Field::Question, p.ids[0], p.boost, &mut scores, &mut touched);
-            self.index.score(Field::Answer, p.ids[1], p.boost * ANSWER_WEIGHT, &mut scores, &mut touched);
+            self.index.score(Field::Question, p.ids[0], p.boost, &mut scores);
+            self.index.score(Field::Answer, p.ids[1], p.boost * ANSWER_WEIGHT, &mut scores);
         }
-        // The best GATHER by (score desc, document asc), tantivy's order: a heap whose top is
-        // the worst kept, so most documents cost one comparison.
-        let mut heap: std::collections::BinaryHeap<Ranked> = std::collections::BinaryHeap::with_capacity(GATHER + 1);
-        for d in touched {
-            let r = Ranked(scores[d as usize], d);
-            if heap.len() < GATHER {
-                heap.push(r);
-            } else if heap.peek().is_some_and(|worst| r < *worst) {
-                heap.pop();
-                heap.push(r);
-            }
+        // The best GATHER by (score desc, document asc), tantivy's order: one pass over the
+        // scores, a linear-time selection, then a sort of the few kept. Scores are positive,
+        // so their bits order as the floats do; one integer key per document orders both ways.
+        let key = |d: usize, s: f32| (u64::from(u32::MAX - s.to_bits()) << 32) | d as u64;
+        // Branch-free compaction: every document is written, only the matched ones advance.
+        let mut ranked = vec![0u64; scores.len()];
+        let mut n = 0;
+        for (d, &s) in scores.iter().enumerate() {
+            ranked[n] = key(d, s);
+            n += usize::from(s > 0.0);
         }
-        heap.into_sorted_vec().into_iter().map(|Ranked(s, d)| (d, s)).collect()
+        ranked.truncate(n);
+        if ranked.len() > GATHER {
+            ranked.select_nth_unstable(GATHER - 1);
+            ranked.truncate(GATHER);
+        }
+        ranked.sort_unstable();
+        ranked.into_iter().map(|k| ((k & 0xffff_ffff) as u32, f32::from_bits(u32::MAX - (k >> 32) as u32))).collect()
     }
 
     fn search_unguarded(&self, query: &str, limit: usize, exclude: Exclude) -> Ranking {
@@ -489,30 +493,6 @@ struct Planned {
     boost: f32,
     weight: f32,
 }
-
-/// A gathered document, ordered best first: higher score, then lower document.
-#[derive(Clone, Copy)]
-struct Ranked(f32, u32);
-
-impl Ord for Ranked {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        other.0.total_cmp(&self.0).then(self.1.cmp(&other.1))
-    }
-}
-
-impl PartialOrd for Ranked {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Ranked {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other).is_eq()
-    }
-}
-
-impl Eq for Ranked {}
 
 /// Counts of a–z in a word, with one more bin for every other character.
 fn letter_histogram(word: &str) -> [u8; 27] {

@@ -5,6 +5,7 @@ use anyhow::{Context, Result};
 use kefu_core::build::{build, BuildOptions};
 use kefu_core::eval::{report, score};
 use kefu_core::reply::{respond, Conversation, Decision, Now, Thresholds};
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -26,6 +27,10 @@ pub struct Args {
     /// Write the bundle the queries were asked of to this file.
     #[arg(long, value_name = "FILE")]
     pub bundle: Option<PathBuf>,
+    /// Write every query's outcome (line, label, top entry, confidence, decision, answered
+    /// right) to this TSV: for reading where the threshold and the ranking lose questions.
+    #[arg(long, value_name = "TSV")]
+    pub outcomes: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -48,6 +53,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
     }
     let mut rankings = String::new();
+    let mut outcome_lines = String::from("line\tlabel\ttop\tconfidence\tdecision\tanswered_right\n");
     let t = Thresholds::of(&engine);
     let mut outcomes = Vec::with_capacity(loaded.queries.len());
     // Why in-scope queries whose top entry was right got no direct answer.
@@ -79,7 +85,18 @@ pub fn run(args: Args) -> Result<ExitCode> {
             };
             *lost.entry(why).or_default() += 1;
         }
+        if args.outcomes.is_some() {
+            let top = ranking.hits.first().and_then(|h| engine.entry(h.entry)).map_or("", |e| e.id.as_str());
+            let _ = writeln!(
+                outcome_lines,
+                "{}\t{}\t{}\t{:.6}\t{}\t{}",
+                q.line, q.label, top, o.confidence, o.decision, o.answered_right
+            );
+        }
         outcomes.push(o);
+    }
+    if let Some(path) = &args.outcomes {
+        std::fs::write(path, outcome_lines).with_context(|| format!("writing {}", path.display()))?;
     }
     if let Some(path) = &args.rankings {
         std::fs::write(path, rankings).with_context(|| format!("writing {}", path.display()))?;
@@ -158,7 +175,6 @@ fn rankings_lines(
     q: &kefu_core::kb::table::EvalQuery,
     r: &kefu_core::Ranking,
 ) {
-    use std::fmt::Write;
     if r.hits.is_empty() {
         let _ = writeln!(out, "{}\t{}\t0\t-\t0", q.line, q.text);
     }
