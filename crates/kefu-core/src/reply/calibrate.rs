@@ -21,9 +21,12 @@ use crate::calibration::Calibration;
 use crate::engine::{Engine, Exclude};
 use crate::kb::Kb;
 
-/// The wrong-answer rate the shipped policy aims under (the product promise is 5%; the
-/// point of margin absorbs the estimate's sampling error).
-pub const TARGET_WRONG: f32 = 0.04;
+/// The wrong-answer rate the shipped policy aims under: the product promise, 5%. It used to
+/// be 4%, a point of margin for the estimate's sampling error; the estimate
+/// errs the other way (its worst out-of-scope share counts near out-of-scope questions that
+/// are harder than real traffic), and with 5% the measured mix table's worst cell is 3.5%
+/// (README), so the margin only cost self-service (1.5–4 points on the full files).
+pub const TARGET_WRONG: f32 = 0.05;
 /// The largest share of out-of-scope traffic the thresholds are chosen for.
 pub const MAX_OUT_OF_SCOPE_SHARE: f32 = 0.6;
 /// Weight of the near (left-out entry) questions within the out-of-scope estimate; the far
