@@ -148,6 +148,11 @@ pub struct ServeArgs {
     /// BURST/PER_MINUTE.
     #[arg(long, default_value = "3/1")]
     pub rate_mail: Rate,
+    /// Server-wide limit of transcript mails that name no case (a shopper who never reached a
+    /// person), BURST/PER_MINUTE; 0/0 turns it off. Their text comes from the page only, so
+    /// without a case this caps what many addresses could make the shop's mail server send.
+    #[arg(long, default_value = "30/10")]
+    pub rate_mail_caseless: Rate,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
@@ -270,6 +275,8 @@ pub struct Config {
     pub mail: Option<mail::MailConfig>,
     /// Transcript mails per recipient, client id and IP (`--rate-mail`).
     pub rate_mail: Rate,
+    /// Transcript mails without a case, server-wide (`--rate-mail-caseless`).
+    pub rate_mail_caseless: Rate,
 }
 
 impl Config {
@@ -300,6 +307,7 @@ impl Config {
             webhook: None,
             mail: None,
             rate_mail: Rate { burst: 3, per_minute: 1 },
+            rate_mail_caseless: Rate { burst: 30, per_minute: 10 },
         }
     }
 
@@ -333,6 +341,7 @@ impl Config {
         c.webhook = webhook_from_args(a)?;
         c.mail = mail_from_args(a)?;
         c.rate_mail = a.rate_mail;
+        c.rate_mail_caseless = a.rate_mail_caseless;
         Ok(c)
     }
 }
@@ -418,6 +427,8 @@ pub struct AppState {
     /// Transcript mails (`--smtp-url`), and their own rate limit.
     pub mailer: Option<mail::Mailer>,
     pub mail_limiter: Limiter,
+    /// One bucket for every transcript mail that names no case.
+    pub caseless_mail_limiter: Limiter,
 }
 
 pub type State = Arc<AppState>;
@@ -481,6 +492,7 @@ pub async fn start_with(cfg: Config, db: Db) -> anyhow::Result<Running> {
         outbox: tokio::sync::Notify::new(),
         mailer: cfg.mail.as_ref().map(mail::Mailer::new).transpose()?,
         mail_limiter: Limiter::new(cfg.rate_mail),
+        caseless_mail_limiter: Limiter::new(cfg.rate_mail_caseless),
         cfg,
     });
     // Several servers may share a PostgreSQL database: hear each other's shopper events.

@@ -15,7 +15,9 @@
 //!
 //! Sending is idempotent by the request's `id` (a retry after a lost answer does not send a
 //! second mail; the same id with other content is a `409`), and rate-limited per recipient,
-//! per client id and per IP (`--rate-mail`) on top of the API's own limits. What is kept:
+//! per client id and per IP (`--rate-mail`) on top of the API's own limits; mails that name
+//! no case share one server-wide budget (`--rate-mail-caseless`): their text comes from the
+//! page alone, and many senders must not turn the shop's mail server into a relay. What is kept:
 //! one row per request (id, a hash of its content, the case, state and times); neither the
 //! address nor the text.
 
@@ -456,6 +458,15 @@ async fn send(
             StatusCode::TOO_MANY_REQUESTS,
             "mail_rate_limited",
             "too many e-mails were asked for from here or to this address; try again in a few minutes",
+        ));
+    }
+    // Checked after the per-sender limits, so one sender who is over them spends none of it.
+    if req.case_id.is_none() && !st.caseless_mail_limiter.check("caseless") {
+        tracing::warn!("transcript mail {}: server-wide limit for mails without a case reached", req.id);
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "mail_busy",
+            "the shop is sending many e-mails right now; try again in a few minutes",
         ));
     }
     let widget: Vec<Line> = req

@@ -63,6 +63,7 @@ pub fn config(dir: &std::path::Path) -> Config {
     cfg.rate_client = Rate { burst: 0, per_minute: 0 };
     cfg.rate_login = Rate { burst: 0, per_minute: 0 };
     cfg.rate_mail = Rate { burst: 0, per_minute: 0 };
+    cfg.rate_mail_caseless = Rate { burst: 0, per_minute: 0 };
     cfg.escalation_tick = Duration::from_millis(100);
     cfg.secure_cookie = false;
     cfg

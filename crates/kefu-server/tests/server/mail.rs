@@ -571,3 +571,28 @@ async fn transcript_mails_are_rate_limited_per_recipient() {
     assert_eq!(t.count("SELECT COUNT(*) FROM mail_log WHERE status = 'failed'"), 1);
     t.stop().await;
 }
+
+#[tokio::test]
+async fn transcript_mails_without_a_case_share_one_server_wide_budget() {
+    let rx = SmtpReceiver::start(Mode::Normal).await;
+    let t = TestServer::start_with(|c| {
+        c.mail = Some(mail_config(&rx.url(), Duration::from_secs(5)));
+        c.rate_mail_caseless = Rate { burst: 2, per_minute: 1 };
+    })
+    .await;
+    let lines = || json!([{ "role": "shopper", "text": "hi", "at": now_ms() }]);
+    // Different addresses (the per-recipient limit is off here): the third caseless mail
+    // finds the shared budget spent.
+    for to in ["a@example.com", "b@example.com"] {
+        let (s, v, _) = post_transcript(&t, &transcript_body(to, lines(), None), None).await;
+        assert_eq!(s, 201, "{v}");
+    }
+    let (s, v, _) = post_transcript(&t, &transcript_body("c@example.com", lines(), None), None).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (429, Some("mail_busy")), "{v}");
+    // A shopper with a case (who reached a person) is not held back by it.
+    let (case_id, token, ..) = case_with_reply(&t).await;
+    let (s, v, _) = post_transcript(&t, &transcript_body("d@example.com", lines(), Some(&case_id)), Some(&token)).await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(rx.messages().len(), 3);
+    t.stop().await;
+}
