@@ -30,9 +30,9 @@
   function tr(i) { return T[locale][i]; }
 
   // Launcher and fallback styles: a constructed stylesheet (no inline <style>, CSP-safe).
-  var CSS = ':host{all:initial;position:fixed;z-index:2147483000;bottom:max(20px,env(safe-area-inset-bottom));right:max(20px,env(safe-area-inset-right));font:15px/1.5 system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;color-scheme:light dark}' +
+  var CSS = ':host{all:initial;position:fixed;z-index:2147483000;bottom:max(20px,env(safe-area-inset-bottom));right:max(20px,env(safe-area-inset-right));font:15px/1.5 system-ui,"PingFang SC","Microsoft YaHei",sans-serif;color-scheme:light dark}' +
     ':host([data-position=left]){right:auto;left:max(20px,env(safe-area-inset-left))}' +
-    '.kefu-launcher{position:relative;display:grid;place-items:center;width:56px;height:56px;border:0;border-radius:50%;padding:0;cursor:pointer;color:#fff;background:var(--kefu-color,#2563eb);box-shadow:0 4px 14px rgba(0,0,0,.25);transition:transform .15s}' +
+    '.kefu-launcher{position:relative;display:grid;place-items:center;width:56px;height:56px;border:0;border-radius:50%;padding:0;cursor:pointer;color:#fff;background:var(--kefu-color,#2563eb);box-shadow:0 4px 14px #0004;transition:transform .15s}' +
     '.kefu-launcher:hover{transform:scale(1.06)}.kefu-launcher:focus-visible{outline:3px solid #111;outline-offset:3px;box-shadow:0 0 0 6px #fff}' +
     '.kefu-launcher svg{width:28px;height:28px;fill:none;stroke:currentColor;stroke-width:2;stroke-linejoin:round}' +
     '.kefu-loading svg{animation:kefu-spin 1s linear infinite;opacity:.7}@keyframes kefu-spin{to{transform:rotate(1turn)}}' +
