@@ -10,6 +10,7 @@
 use crate::analyze::{Analyzer, TermKind};
 use crate::bundle::{self, Bundle, BundleError, EntryMeta, Manifest};
 use crate::index::{Field, Index};
+use crate::pool::{Held, Pool};
 use std::collections::HashMap;
 
 /// Name of the compact index inside a bundle.
@@ -45,7 +46,8 @@ const GATHER: usize = 100;
 pub struct Hit {
     /// Position of the entry in the manifest.
     pub entry: u32,
-    /// Combined score (best question + share of answer).
+    /// Combined score: best question, its other matching questions (decaying), share of the
+    /// answer, and the entry's pooled score ([`crate::pool`]).
     pub score: f32,
     /// Score of the best-matching question alone.
     pub question_score: f32,
@@ -108,6 +110,8 @@ pub struct Engine {
     /// Rarity mass of every question document (sum over its distinct terms of
     /// `1 + ln(documents / df)`), for [`Hit::question_coverage`].
     question_mass: Vec<f32>,
+    /// The questions pooled per entry, the ranking's second view ([`crate::pool`]).
+    pool: Pool,
     format_version: u16,
     bytes: usize,
 }
@@ -185,7 +189,8 @@ impl Engine {
             }
         }
         let analyzer = Analyzer::new(&manifest.settings.synonyms);
-        Ok(Engine { manifest, analyzer, index, vocab, doc_entry, question_mass, format_version, bytes })
+        let pool = Pool::new(&index, &doc_entry, manifest.entries.len(), questions);
+        Ok(Engine { manifest, analyzer, index, vocab, doc_entry, question_mass, pool, format_version, bytes })
     }
 
     /// The bundle's manifest (entries, settings, calibration).
@@ -329,10 +334,22 @@ impl Engine {
                 acc.answer = acc.answer.max(score);
             }
         }
+        // The entry view: each entry's questions pooled, the held-out question taken out.
+        let held = exclude
+            .question
+            .filter(|&q| q < questions)
+            .and_then(|doc| self.doc_entry.get(doc as usize).map(|&entry| Held { doc, entry }));
+        let mut pooled = vec![0.0f32; self.manifest.entries.len()];
+        for p in queried(&planned) {
+            self.pool.score(&self.index, p.ids[0], p.boost, held, &mut pooled);
+        }
         let mut hits: Vec<(Hit, Option<u32>)> = by_entry
             .into_iter()
             .map(|(entry, a)| {
-                let score = a.best_q + a.tail + a.answer;
+                let own = self.manifest.entries.get(entry as usize).map_or(1, |e| e.question_count);
+                let own = own.saturating_sub(u32::from(held.is_some_and(|h| h.entry == entry)));
+                let pool = crate::pool::weight(own) * pooled.get(entry as usize).copied().unwrap_or(0.0);
+                let score = a.best_q + a.tail + a.answer + pool;
                 (Hit { entry, score, question_score: a.best_q, coverage: 0.0, question_coverage: 0.0 }, a.best_doc)
             })
             .collect();

@@ -4,7 +4,8 @@
 //!
 //! ```text
 //! kb (sources → entries) → analyze (normalize, tokenize) → build (native: index → bundle bytes)
-//!   → bundle (verify, open from bytes; carries the calibration) → engine (search → ranking)
+//!   → bundle (verify, open from bytes; carries the calibration) → engine (search → ranking,
+//!     with index: questions, pool: entries)
 //!   → reply (decide what to say)
 //! ```
 //!
@@ -19,6 +20,7 @@ pub mod engine;
 pub mod guard;
 pub mod index;
 pub mod kb;
+pub mod pool;
 pub mod reply;
 
 #[cfg(feature = "build")]
