@@ -401,7 +401,10 @@ impl Engine {
                 planned.boost *= STOPWORD_WEIGHT;
             }
             if df == 0 && t.kind == TermKind::Word {
-                if let Some(fix) = self.correct(&t.text) {
+                // The stemmer drops a final "e" only from words it recognises ("change" →
+                // "chang"), so a misspelt one keeps it ("chnage"): try it without as well.
+                let fix = self.correct(&t.text).or_else(|| t.text.strip_suffix('e').and_then(|w| self.correct(w)));
+                if let Some(fix) = fix {
                     ranking.corrections.push((t.text.clone(), fix.clone()));
                     planned.ids = self.ids(&fix);
                     planned.df = self.doc_freq(planned.ids);
