@@ -14,7 +14,8 @@
 //! The manifest lists every index file with its length, so a file that is missing or cut short
 //! is named in the error even when the checksum was recomputed by whoever broke it. Since
 //! format 5 there is one index file, `kefu.idx`: the compact index of [`crate::index`]
-//! (formats up to 4 carried tantivy's segment files).
+//! (formats up to 4 carried tantivy's segment files). Format 6: the confidence model reads ten
+//! features (the tenth, entry coverage, came with [`crate::pool`]).
 
 pub use crate::calibration::Calibration;
 use crate::kb::{Answer, Link, Locale, Product, ShopSettings};
@@ -23,7 +24,7 @@ use serde::{Deserialize, Serialize};
 /// First bytes of every bundle.
 pub const MAGIC: &[u8; 8] = b"KEFU\0\r\n\x1a";
 /// The format version this build writes and the newest it reads.
-pub const FORMAT_VERSION: u16 = 5;
+pub const FORMAT_VERSION: u16 = 6;
 // 5: the compact index replaces tantivy's segment files.
 const HEADER_LEN: usize = 24;
 

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Number of ranking features the model reads (see `reply::confidence::features`).
-pub const FEATURES: usize = 9;
+pub const FEATURES: usize = 10;
 
 /// The logistic confidence model.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -18,7 +18,7 @@ pub struct Model {
 impl Default for Model {
     fn default() -> Self {
         // A prior for KBs too small to calibrate: coverage, margin and votes dominate.
-        Model { weights: [4.0, 3.0, 1.0, 1.0, 1.0, 2.0, 1.0, 0.0, 0.0], bias: -6.5 }
+        Model { weights: [4.0, 3.0, 1.0, 1.0, 1.0, 2.0, 1.0, 0.0, 0.0, 0.0], bias: -6.5 }
     }
 }
 

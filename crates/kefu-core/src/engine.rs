@@ -58,6 +58,10 @@ pub struct Hit {
     /// about something else that shares one word with it does not ("how long does delivery
     /// take" against "how long until my new card is delivered": the card is missing).
     pub question_coverage: f32,
+    /// Share (0–1, weighted by rarity) of the query's terms found in any of the entry's
+    /// questions: a message about the entry's topic finds its words somewhere in the entry,
+    /// one about a neighbouring topic leaves the telling one out everywhere.
+    pub entry_coverage: f32,
 }
 
 /// The answer to one search: entries best first, plus what the reply policy needs.
@@ -350,7 +354,15 @@ impl Engine {
                 let own = own.saturating_sub(u32::from(held.is_some_and(|h| h.entry == entry)));
                 let pool = crate::pool::weight(own) * pooled.get(entry as usize).copied().unwrap_or(0.0);
                 let score = a.best_q + a.tail + a.answer + pool;
-                (Hit { entry, score, question_score: a.best_q, coverage: 0.0, question_coverage: 0.0 }, a.best_doc)
+                let hit = Hit {
+                    entry,
+                    score,
+                    question_score: a.best_q,
+                    coverage: 0.0,
+                    question_coverage: 0.0,
+                    entry_coverage: 0.0,
+                };
+                (hit, a.best_doc)
             })
             .collect();
         hits.sort_by(|a, b| b.0.score.total_cmp(&a.0.score).then(a.0.entry.cmp(&b.0.entry)));
@@ -359,6 +371,12 @@ impl Engine {
             if let Some(doc) = doc {
                 (hit.coverage, hit.question_coverage) = self.coverage(&planned, *doc, total_weight);
             }
+            let found: f32 = planned
+                .iter()
+                .filter(|p| p.df > 0 && self.pool.has(&self.index, p.ids[0], hit.entry, held))
+                .map(|p| p.weight)
+                .sum();
+            hit.entry_coverage = (found / total_weight.max(f32::EPSILON)).clamp(0.0, 1.0);
         }
         ranking.hits = hits.into_iter().map(|(h, _)| h).collect();
         if let Some(top) = ranking.hits.first() {

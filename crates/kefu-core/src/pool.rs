@@ -73,6 +73,20 @@ impl Pool {
         Pool { postings, lengths, total }
     }
 
+    /// Whether any of `entry`'s questions has the term (`held`'s question not counted).
+    pub fn has(&self, index: &Index, term: Option<usize>, entry: u32, held: Option<Held>) -> bool {
+        let Some(list) = term.and_then(|t| self.postings.get(t)) else { return false };
+        let Ok(i) = list.binary_search_by_key(&entry, |&(e, _)| e) else { return false };
+        match held.filter(|h| h.entry == entry) {
+            None => true,
+            Some(h) => {
+                let l = index.field(Field::Question).postings_of(term);
+                let own = l.binary_search_by_key(&h.doc, |&(d, _)| d).map_or(0, |j| l[j].1);
+                list[i].1 > own
+            }
+        }
+    }
+
     /// Adds, for every entry a clause reaches, its pooled BM25 for the clause (`term`: the
     /// question field's term id, `boost` as in the index) to `scores` (indexed by entry).
     /// `held`'s question is taken out of its entry: its frequency, its length, and the entry
@@ -178,6 +192,22 @@ mod tests {
         assert!(card[1] > 0.0);
         // Rarity over entries: "card" is in one entry of two, "pin" in both.
         assert!(card[1] > pin[0], "{card:?} vs {pin:?}");
+    }
+
+    #[test]
+    fn an_entry_has_a_word_while_a_question_other_than_the_held_one_has_it() {
+        let (idx, doc_entry) = index(KB, 2);
+        let pool = Pool::new(&idx, &doc_entry, 2, KB.len() as u32);
+        let term = |w: &str| idx.field(Field::Question).find(w);
+        let held = |doc: u32| Some(Held { doc, entry: doc_entry[doc as usize] });
+        assert!(pool.has(&idx, term("code"), 0, None));
+        assert!(!pool.has(&idx, term("code"), 1, None));
+        // "code" is only in question 2: held out, entry 0 no longer has it; "pin" it still has.
+        assert!(!pool.has(&idx, term("code"), 0, held(2)));
+        assert!(pool.has(&idx, term("pin"), 0, held(2)));
+        // Holding out a question of another entry changes nothing here.
+        assert!(pool.has(&idx, term("code"), 0, held(4)));
+        assert!(!pool.has(&idx, None, 0, None));
     }
 
     #[test]

@@ -10,7 +10,8 @@ pub use crate::calibration::{Model, FEATURES};
 /// query the KB knows, log score, coverage gap to the runner-up, share of the nearest
 /// questions that belong to the top entry (votes), a softmax over entry scores, the share of
 /// the best question that the query covers (the other direction), and the smaller of the two
-/// coverages (a paraphrase matches both ways; a message about something else shares a word).
+/// coverages (a paraphrase matches both ways; a message about something else shares a word),
+/// and the share of the query found anywhere in the top entry's questions.
 pub fn features(r: &Ranking) -> [f32; FEATURES] {
     let Some(top) = r.hits.first() else { return [0.0; FEATURES] };
     let second_cov = r.hits.get(1).map_or(0.0, |h| h.coverage);
@@ -26,6 +27,7 @@ pub fn features(r: &Ranking) -> [f32; FEATURES] {
         1.0 / z.max(1.0),
         top.question_coverage,
         top.coverage.min(top.question_coverage),
+        top.entry_coverage,
     ]
 }
 
