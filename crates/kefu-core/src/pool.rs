@@ -103,7 +103,7 @@ impl Pool {
         let held_pooled = held.and_then(|h| list.binary_search_by_key(&h.entry, |&(e, _)| e).ok().map(|i| list[i].1));
         let gone = u32::from(own > 0 && held_pooled == Some(own));
         let entries = self.lengths.len() as u32;
-        let average = ((self.total - u64::from(held_len)) as f32 / entries.max(1) as f32).max(1.0);
+        let average = (self.total.saturating_sub(u64::from(held_len)) as f32 / entries.max(1) as f32).max(1.0);
         let w = idf(list.len() as u32 - gone, entries) * (1.0 + K1) * boost;
         for &(e, tf) in list {
             let (mut tf, mut len) = (tf, self.lengths[e as usize]);
