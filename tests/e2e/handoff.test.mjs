@@ -348,6 +348,24 @@ test('duplicate submissions: lost answers, a double click and a second tab never
   await page.context().close();
 });
 
+test('a case another tab delivers shows as delivered in the tab that sent it', async () => {
+  const page = await shop();
+  await fillCase(page, 'other-tab-1', [await jpeg(page)]);
+  // This tab cannot reach the server at all: its outbox waits and backs off.
+  await page.route('**/api/cases**', (route) => route.abort());
+  await submit(page);
+  const { c, bytes } = await lastCase(page);
+  await status(page, c.id).filter({ hasText: '已保存在本机' }).waitFor();
+  // A second tab of the shop opens the chat; its outbox pass delivers the shared case.
+  const tab = await page.context().newPage();
+  await tab.goto(`${proxy.url}/en.html`);
+  await tab.click(W.launcher);
+  // The first tab never reached the server, and still hears that the case arrived.
+  await status(page, c.id).filter({ hasText: '已送达' }).waitFor({ timeout: 40000 });
+  await expectDeliveredOnce(kefu.url, agent, c, bytes, await token(tab));
+  await page.context().close();
+});
+
 test('page reload mid-upload, then the tab closed: the outbox resumes and delivers once', async () => {
   const page = await shop();
   await watchProgress(page);

@@ -13,6 +13,11 @@
 //! Passes run when a case is queued, when the widget starts (a reload or a new visit), when
 //! the browser comes back `online`, and on a back-off timer (1 s, 2 s, 4 s … 30 s, or the
 //! server's `Retry-After`) while something waits.
+//!
+//! Several tabs of a shop share the outbox, and whichever tab's pass gets there first
+//! delivers a case. A finished case therefore leaves a small tombstone (`done`: delivered or
+//! rejected) for [`TOMBSTONE_MS`] instead of vanishing, so that the tab whose chat shows the
+//! case, waiting out a back-off, learns its fate on its next pass.
 
 use crate::idb::{self, field, field_num, field_str, set, CASES, PHOTOS};
 use crate::now_ms;
@@ -47,11 +52,48 @@ struct Sync {
     timer: bool,
     delay_ms: i32,
     listener: Option<fn(Event)>,
+    /// Cases this tab queued or saw waiting, whose end it has not reported yet.
+    known: Vec<String>,
 }
 
 thread_local! {
-    static SYNC: RefCell<Sync> =
-        const { RefCell::new(Sync { running: false, again: false, timer: false, delay_ms: 0, listener: None }) };
+    static SYNC: RefCell<Sync> = const {
+        RefCell::new(Sync { running: false, again: false, timer: false, delay_ms: 0, listener: None, known: Vec::new() })
+    };
+}
+
+/// How long a finished case's tombstone stays for other tabs to read (longer than the
+/// longest back-off, 30 s, by far).
+const TOMBSTONE_MS: f64 = 10.0 * 60.0 * 1000.0;
+
+/// Notes a case this tab will want to hear the end of.
+fn remember(id: &str) {
+    SYNC.with(|s| {
+        let known = &mut s.borrow_mut().known;
+        if !known.iter().any(|k| k == id) {
+            known.push(id.to_string());
+        }
+    });
+}
+
+/// Whether this tab still has to report `id`'s end (and from now on, not again).
+fn forget(id: &str) -> bool {
+    SYNC.with(|s| {
+        let known = &mut s.borrow_mut().known;
+        let had = known.iter().any(|k| k == id);
+        known.retain(|k| k != id);
+        had
+    })
+}
+
+/// Replaces a case record by its tombstone (`done`: "delivered" or "rejected").
+async fn finish(id: &str, done: &str, status: u16) {
+    let rec = js_sys::Object::new();
+    set(&rec, "id", id);
+    set(&rec, "done", done);
+    set(&rec, "status", f64::from(status));
+    set(&rec, "created", now_ms());
+    let _ = idb::put(CASES, &rec).await;
 }
 
 /// Where outbox events go (the widget's chat).
@@ -82,6 +124,7 @@ pub async fn enqueue(case_id: &str, url: &str, body: &str, photos: &[String]) ->
     let ids: js_sys::Array = photos.iter().map(|p| JsValue::from_str(p)).collect();
     set(&rec, "photos", ids);
     set(&rec, "created", now_ms());
+    remember(case_id);
     idb::put(CASES, &rec).await
 }
 
@@ -173,6 +216,22 @@ async fn pass() -> Pass {
     };
     oldest_first(&mut cases);
     for rec in cases {
+        if let (Some(id), Some(done)) = (field_str(&rec, "id"), field_str(&rec, "done")) {
+            // Another tab finished it: tell this tab's chat if it shows the case.
+            if forget(&id) {
+                notify(match done.as_str() {
+                    "rejected" => Event::Rejected { case: id.clone(), status: field_num(&rec, "status") as u16 },
+                    _ => Event::Delivered { case: id.clone() },
+                });
+            }
+            if now_ms() - field_num(&rec, "created") > TOMBSTONE_MS {
+                let _ = idb::delete(CASES, &id).await;
+            }
+            continue;
+        }
+        if let Some(id) = field_str(&rec, "id") {
+            remember(&id);
+        }
         let (Some(id), Some(url), Some(body)) =
             (field_str(&rec, "id"), field_str(&rec, "url"), field_str(&rec, "body"))
         else {
@@ -195,7 +254,8 @@ async fn pass() -> Pass {
                     web_sys::console::warn_1(&JsValue::from_str(&format!(
                         "kefu: the hand-off server refused case {id} (HTTP {status}); the page's handoff event still carried it"
                     )));
-                    drop_case(&rec).await;
+                    drop_case(&rec, status).await;
+                    forget(&id);
                     notify(Event::Rejected { case: id, status });
                     continue;
                 }
@@ -235,7 +295,8 @@ async fn pass() -> Pass {
                 }
             }
         }
-        let _ = idb::delete(CASES, &id).await;
+        finish(&id, "delivered", 0).await;
+        forget(&id);
         notify(Event::Delivered { case: id });
     }
     Pass::Done
@@ -256,14 +317,14 @@ async fn retire(p: &JsValue, state: &str) {
     let _ = idb::put(PHOTOS, p).await;
 }
 
-async fn drop_case(rec: &JsValue) {
+async fn drop_case(rec: &JsValue, status: u16) {
     for pid in photo_ids(rec) {
         if let Ok(Some(p)) = idb::get(PHOTOS, &pid).await {
             retire(&p, "refused").await;
         }
     }
     if let Some(id) = field_str(rec, "id") {
-        let _ = idb::delete(CASES, &id).await;
+        finish(&id, "rejected", status).await;
     }
 }
 
