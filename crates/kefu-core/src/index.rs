@@ -84,7 +84,7 @@ impl FieldIndex {
         let docs = self.lengths.len().max(1);
         // A field with no tokens has no postings to score; 1 keeps its norms finite.
         let average = if self.total_tokens == 0 { 1.0 } else { self.total_tokens as f32 / docs as f32 };
-        let norms: Vec<f32> = self.lengths.iter().map(|&len| K1 * (1.0 - B + B * len as f32 / average)).collect();
+        let norms: Vec<f32> = self.lengths.iter().map(|&len| length_norm(len, average)).collect();
         self.factors = self
             .postings
             .iter()
@@ -126,6 +126,17 @@ pub fn idf(doc_freq: u32, docs: u32) -> f32 {
     libm::logf(1.0 + x)
 }
 
+/// BM25's length normalisation of a document, `k1 · (1 − b + b · length / average)`: a term
+/// frequency `tf` scores `tf / (tf + norm)`.
+pub fn length_norm(length: u32, average: f32) -> f32 {
+    K1 * (1.0 - B + B * length as f32 / average)
+}
+
+/// BM25's weight of one clause: `idf · (k1 + 1) · boost`.
+pub fn clause_weight(doc_freq: u32, docs: u32, boost: f32) -> f32 {
+    idf(doc_freq, docs) * (1.0 + K1) * boost
+}
+
 impl Index {
     /// An index of `docs` documents from its two fields.
     pub fn new(docs: u32, question: FieldIndex, answer: FieldIndex) -> Index {
@@ -150,7 +161,7 @@ impl Index {
         let field = self.field(f);
         let Some(t) = id.filter(|&t| t < field.postings.len()) else { return };
         let (postings, factors) = (&field.postings[t], &field.factors[t]);
-        let weight = idf(postings.len() as u32, self.docs) * (1.0 + K1) * boost;
+        let weight = clause_weight(postings.len() as u32, self.docs, boost);
         for (&(doc, _), &factor) in postings.iter().zip(factors) {
             scores[doc as usize] += weight * factor;
         }

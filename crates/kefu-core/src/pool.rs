@@ -11,11 +11,7 @@
 //! Derived when a bundle is opened, from the question postings: nothing in the bundle, and the
 //! same in wasm as natively.
 
-use crate::index::{idf, Field, Index};
-
-/// BM25's `k1` and `b`, as the index uses them.
-const K1: f32 = 1.2;
-const B: f32 = 0.75;
+use crate::index::{clause_weight, length_norm, Field, Index};
 
 /// Entries pooled from the question postings.
 #[derive(Debug, Clone, Default)]
@@ -79,11 +75,7 @@ impl Pool {
         let Ok(i) = list.binary_search_by_key(&entry, |&(e, _)| e) else { return false };
         match held.filter(|h| h.entry == entry) {
             None => true,
-            Some(h) => {
-                let l = index.field(Field::Question).postings_of(term);
-                let own = l.binary_search_by_key(&h.doc, |&(d, _)| d).map_or(0, |j| l[j].1);
-                list[i].1 > own
-            }
+            Some(h) => list[i].1 > held_tf(index, term, h),
         }
     }
 
@@ -94,17 +86,13 @@ impl Pool {
     pub fn score(&self, index: &Index, term: Option<usize>, boost: f32, held: Option<Held>, scores: &mut [f32]) {
         let Some(list) = term.and_then(|t| self.postings.get(t)) else { return };
         let field = index.field(Field::Question);
-        // The held question's own frequency of the term (0 if it lacks it).
-        let own = held.map_or(0, |h| {
-            let l = field.postings_of(term);
-            l.binary_search_by_key(&h.doc, |&(d, _)| d).map_or(0, |i| l[i].1)
-        });
+        let own = held.map_or(0, |h| held_tf(index, term, h));
         let held_len = held.map_or(0, |h| field.length(h.doc));
         let held_pooled = held.and_then(|h| list.binary_search_by_key(&h.entry, |&(e, _)| e).ok().map(|i| list[i].1));
         let gone = u32::from(own > 0 && held_pooled == Some(own));
         let entries = self.lengths.len() as u32;
         let average = (self.total.saturating_sub(u64::from(held_len)) as f32 / entries.max(1) as f32).max(1.0);
-        let w = idf(list.len() as u32 - gone, entries) * (1.0 + K1) * boost;
+        let w = clause_weight(list.len() as u32 - gone, entries, boost);
         for &(e, tf) in list {
             let (mut tf, mut len) = (tf, self.lengths[e as usize]);
             if held.is_some_and(|h| h.entry == e) {
@@ -116,10 +104,16 @@ impl Pool {
             }
             let tf = tf as f32;
             if let Some(slot) = scores.get_mut(e as usize) {
-                *slot += w * tf / (tf + K1 * (1.0 - B + B * len as f32 / average));
+                *slot += w * tf / (tf + length_norm(len, average));
             }
         }
     }
+}
+
+/// The held-out question's own frequency of a question term (0 if it lacks it).
+fn held_tf(index: &Index, term: Option<usize>, held: Held) -> u32 {
+    let list = index.field(Field::Question).postings_of(term);
+    list.binary_search_by_key(&held.doc, |&(d, _)| d).map_or(0, |i| list[i].1)
 }
 
 #[cfg(test)]

@@ -216,7 +216,8 @@ async fn pass() -> Pass {
     };
     oldest_first(&mut cases);
     for rec in cases {
-        if let (Some(id), Some(done)) = (field_str(&rec, "id"), field_str(&rec, "done")) {
+        let Some(id) = field_str(&rec, "id") else { continue };
+        if let Some(done) = field_str(&rec, "done") {
             // Another tab finished it: tell this tab's chat if it shows the case.
             if forget(&id) {
                 notify(match done.as_str() {
@@ -229,14 +230,8 @@ async fn pass() -> Pass {
             }
             continue;
         }
-        if let Some(id) = field_str(&rec, "id") {
-            remember(&id);
-        }
-        let (Some(id), Some(url), Some(body)) =
-            (field_str(&rec, "id"), field_str(&rec, "url"), field_str(&rec, "body"))
-        else {
-            continue;
-        };
+        remember(&id);
+        let (Some(url), Some(body)) = (field_str(&rec, "url"), field_str(&rec, "body")) else { continue };
         let token = match field_str(&rec, "token") {
             Some(t) => t,
             None => match post_case(&url, &body).await {
