@@ -94,7 +94,7 @@ impl Ranking {
 }
 
 /// Which documents a search ignores (used by leave-one-out calibration and tests).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Exclude {
     /// A question document (its global question index).
     pub question: Option<u32>,
@@ -254,7 +254,7 @@ impl Engine {
     /// The first step of a search alone: the term clauses of `query` and the documents they
     /// gather with their BM25 scores (what `tests/tantivy_parity.rs` compares with tantivy).
     pub fn gather(&self, query: &str) -> Gathered {
-        let planned = self.plan(query, &mut Ranking::default());
+        let planned = self.plan(query, &mut Ranking::default(), Exclude::default());
         let clauses = queried(&planned).map(|p| (p.text.clone(), p.boost)).collect();
         Gathered { clauses, docs: self.gather_planned(&planned) }
     }
@@ -288,7 +288,7 @@ impl Engine {
 
     fn search_unguarded(&self, query: &str, limit: usize, exclude: Exclude) -> Ranking {
         let mut ranking = Ranking::default();
-        let planned = self.plan(query, &mut ranking);
+        let planned = self.plan(query, &mut ranking, exclude);
         if planned.is_empty() || limit == 0 {
             return ranking;
         }
@@ -386,7 +386,10 @@ impl Engine {
     }
 
     /// Turns a query into weighted index terms (typos corrected, duplicates merged).
-    fn plan(&self, query: &str, ranking: &mut Ranking) -> Vec<Planned> {
+    ///
+    /// The excluded documents do not count towards a term's frequency: a held-out question
+    /// sees the KB as if it lacked them, so its own words can be unknown, as a shopper's are.
+    fn plan(&self, query: &str, ranking: &mut Ranking, exclude: Exclude) -> Vec<Planned> {
         let total_docs = self.index.docs().max(1) as f32;
         let mut out: Vec<Planned> = Vec::new();
         for t in self.analyzer.terms(query) {
@@ -399,7 +402,7 @@ impl Engine {
                 TermKind::HanBigram => false,
             };
             let ids = self.ids(&t.text);
-            let df = self.doc_freq(ids);
+            let df = self.doc_freq(ids, exclude);
             // Two Han characters the KB never writes together are, far more often than not,
             // the seam between two words ("期吗" in "过期吗"), not a word of their own: they
             // would only count as unknown and shrink the coverage. Their characters still
@@ -421,11 +424,13 @@ impl Engine {
             if df == 0 && t.kind == TermKind::Word {
                 // The stemmer drops a final "e" only from words it recognises ("change" →
                 // "chang"), so a misspelt one keeps it ("chnage"): try it without as well.
-                let fix = self.correct(&t.text).or_else(|| t.text.strip_suffix('e').and_then(|w| self.correct(w)));
+                let fix = self
+                    .correct(&t.text, exclude)
+                    .or_else(|| t.text.strip_suffix('e').and_then(|w| self.correct(w, exclude)));
                 if let Some(fix) = fix {
                     ranking.corrections.push((t.text.clone(), fix.clone()));
                     planned.ids = self.ids(&fix);
-                    planned.df = self.doc_freq(planned.ids);
+                    planned.df = self.doc_freq(planned.ids, exclude);
                     planned.text = fix;
                     planned.boost *= FUZZY_WEIGHT;
                 }
@@ -444,13 +449,25 @@ impl Engine {
         [self.index.field(Field::Question).find(text), self.index.field(Field::Answer).find(text)]
     }
 
-    fn doc_freq(&self, [q, a]: [Option<usize>; 2]) -> u64 {
-        self.index.field(Field::Question).postings_of(q).len() as u64
-            + self.index.field(Field::Answer).postings_of(a).len() as u64
+    /// Documents holding a term, the excluded ones not counted.
+    fn doc_freq(&self, [q, a]: [Option<usize>; 2], exclude: Exclude) -> u64 {
+        let questions = self.index.field(Field::Question).postings_of(q);
+        let answers = self.index.field(Field::Answer).postings_of(a);
+        let mut df = (questions.len() + answers.len()) as u64;
+        if let Some(doc) = exclude.question {
+            df -= u64::from(questions.binary_search_by_key(&doc, |x| x.0).is_ok());
+        }
+        if let Some(entry) = exclude.entry {
+            let of_entry = |&(doc, _): &(u32, u32)| self.doc_entry.get(doc as usize) == Some(&entry);
+            df -= (questions.iter().filter(|p| of_entry(p)).count() + answers.iter().filter(|p| of_entry(p)).count())
+                as u64;
+        }
+        df
     }
 
-    /// The nearest KB word to an unknown word: edit distance 1 (2 for long words).
-    fn correct(&self, word: &str) -> Option<String> {
+    /// The nearest KB word to an unknown word: edit distance 1 (2 for long words). Words
+    /// only the excluded documents have are not candidates.
+    fn correct(&self, word: &str, exclude: Exclude) -> Option<String> {
         let n = word.len();
         if n < 5 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
             return None;
@@ -470,7 +487,9 @@ impl Engine {
                     continue;
                 }
                 let d = strsim::osa_distance(word, cand);
-                if d <= max && best.is_none_or(|(bd, bc)| d < bd || (d == bd && cand < bc)) {
+                let better = best.is_none_or(|(bd, bc)| d < bd || (d == bd && cand < bc));
+                let excluded = exclude != Exclude::default() && self.doc_freq(self.ids(cand), exclude) == 0;
+                if d <= max && better && !excluded {
                     best = Some((d, cand));
                 }
             }

@@ -17,6 +17,7 @@
 //! many close intents looks harder than most real questions; far questions are easy).
 
 use super::confidence::{features, Model, FEATURES};
+use super::decide::{held_back, COVERAGE_MIN};
 use crate::calibration::Calibration;
 use crate::engine::{Engine, Exclude};
 use crate::kb::Kb;
@@ -58,6 +59,9 @@ pub struct Sample {
     pub features: [f32; FEATURES],
     pub correct: bool,
     pub kind: Kind,
+    /// The decision rules would not answer it directly at any confidence
+    /// ([`held_back`]: a tie, or too little of the message covered).
+    pub held: bool,
 }
 
 impl Sample {
@@ -68,6 +72,9 @@ impl Sample {
 
 /// Runs the held-out searches on a built engine (`far`: out-of-domain questions).
 pub fn samples(engine: &Engine, kb: &Kb, far: &[&str]) -> Vec<Sample> {
+    let policy = &kb.settings.policy;
+    let margin_min = policy.margin_min.unwrap_or(0.0);
+    let coverage_min = policy.coverage_min.unwrap_or(COVERAGE_MIN);
     let mut starts = Vec::with_capacity(kb.entries.len());
     let mut g = 0u32;
     for e in &kb.entries {
@@ -103,7 +110,7 @@ pub fn samples(engine: &Engine, kb: &Kb, far: &[&str]) -> Vec<Sample> {
         let r = engine.search_excluding(text, 5, exclude);
         let f = if r.hits.is_empty() { [0.0; FEATURES] } else { features(&r) };
         let correct = entry.is_some() && r.hits.first().map(|h| Some(h.entry) == entry).unwrap_or(false);
-        Sample { features: f, correct, kind }
+        Sample { features: f, correct, kind, held: held_back(&r, margin_min, coverage_min) }
     };
     parallel_map(&jobs, run)
 }
@@ -169,7 +176,7 @@ pub fn fit(samples: &[Sample]) -> Calibration {
         let t = step as f32 / 100.0;
         let (mut right, mut wrong_in, mut answered_out) = (0.0f32, 0.0f32, 0.0f32);
         for (s, &c) in samples.iter().zip(&conf) {
-            if c < t {
+            if c < t || s.held {
                 continue;
             }
             match (s.in_scope(), s.correct) {
@@ -302,7 +309,31 @@ mod tests {
         let mut features = [0.0; FEATURES];
         features[0] = x;
         features[1] = 0.5; // constant: must not make the system singular
-        Sample { features, correct, kind }
+        Sample { features, correct, kind, held: false }
+    }
+
+    #[test]
+    fn questions_the_policy_holds_back_are_not_counted_as_answered() {
+        // Out-of-scope questions as confident as the right in-scope ones: counted as answered
+        // they push the threshold up; held back by a decision rule (a tie, too little of the
+        // message covered) they are never answered, whatever the threshold.
+        let mut s = Vec::new();
+        for i in 0..200 {
+            let x = i as f32 / 200.0;
+            s.push(sample(x, x > 0.2, Kind::InScope));
+            s.push(sample(x * 0.5, false, if i % 2 == 0 { Kind::Near } else { Kind::Far }));
+        }
+        for i in 0..40 {
+            s.push(sample(0.6 + i as f32 / 100.0, false, Kind::Near));
+        }
+        let counted = fit(&s);
+        for x in s.iter_mut().filter(|x| x.kind == Kind::Near && x.features[0] >= 0.6) {
+            x.held = true;
+        }
+        let held = fit(&s);
+        assert!(held.answer_min < counted.answer_min, "{} vs {}", held.answer_min, counted.answer_min);
+        assert!(held.est_self_service > counted.est_self_service);
+        assert!(held.est_wrong_max <= TARGET_WRONG);
     }
 
     #[test]

@@ -91,6 +91,20 @@ impl Thresholds {
 const TIE_SCORE: f32 = 0.95;
 const TIE_COVERAGE: f32 = 0.05;
 
+/// The rules that keep a confident top entry from a direct answer, whatever its confidence:
+/// two entries matching the message equally well ("退货运费谁出": change of mind or a quality
+/// problem?) are a question back to the shopper; a margin under the merchant's minimum or a
+/// coverage under the floor is a guess. The calibration applies the same rules to its
+/// held-out questions, so its estimate is of the policy as shipped.
+pub fn held_back(ranking: &Ranking, margin_min: f32, coverage_min: f32) -> bool {
+    let Some(top) = ranking.hits.first() else { return true };
+    let tie = ranking
+        .hits
+        .get(1)
+        .is_some_and(|second| second.score >= top.score * TIE_SCORE && second.coverage >= top.coverage - TIE_COVERAGE);
+    tie || ranking.margin() < margin_min || top.coverage < coverage_min
+}
+
 /// Decides from a ranking alone (the retrieval part of the policy).
 pub fn decide_ranking(engine: &Engine, ranking: &Ranking, t: &Thresholds) -> Decision {
     let Some(top) = ranking.hits.first() else {
@@ -99,13 +113,7 @@ pub fn decide_ranking(engine: &Engine, ranking: &Ranking, t: &Thresholds) -> Dec
     };
     let model = engine.manifest().calibration.model;
     let confidence = model.confidence(ranking);
-    // Two entries that match the message equally well ("退货运费谁出": change of mind or a
-    // quality problem?) are a question back to the shopper, however confident the model is.
-    let tie = ranking
-        .hits
-        .get(1)
-        .is_some_and(|second| second.score >= top.score * TIE_SCORE && second.coverage >= top.coverage - TIE_COVERAGE);
-    if confidence >= t.answer_min && !tie && ranking.margin() >= t.margin_min && top.coverage >= t.coverage_min {
+    if confidence >= t.answer_min && !held_back(ranking, t.margin_min, t.coverage_min) {
         return Decision::Answer { entry: top.entry, confidence };
     }
     // Below the clarify threshold the KB may still know every word of the message and have a
@@ -124,4 +132,36 @@ pub fn decide_ranking(engine: &Engine, ranking: &Ranking, t: &Thresholds) -> Dec
         return Decision::Clarify { candidates: ranking.hits.iter().take(2).map(|h| h.entry).collect() };
     }
     Decision::Handoff { reason: HandoffReason::LowConfidence }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Hit;
+
+    fn hit(entry: u32, score: f32, coverage: f32) -> Hit {
+        Hit { entry, score, question_score: score, coverage, question_coverage: coverage, entry_coverage: coverage }
+    }
+
+    fn ranking(hits: Vec<Hit>) -> Ranking {
+        Ranking { hits, query_terms: 3, known: 1.0, ..Default::default() }
+    }
+
+    #[test]
+    fn ties_thin_coverage_and_small_margins_hold_an_answer_back() {
+        let clear = ranking(vec![hit(0, 10.0, 0.9), hit(1, 4.0, 0.3)]);
+        assert!(!held_back(&clear, 0.0, COVERAGE_MIN));
+        // A runner-up as good on both counts: a question back to the shopper.
+        let tie = ranking(vec![hit(0, 10.0, 0.9), hit(1, 9.8, 0.88)]);
+        assert!(held_back(&tie, 0.0, COVERAGE_MIN));
+        // Close in score but covering much less: not a tie.
+        let close = ranking(vec![hit(0, 10.0, 0.9), hit(1, 9.8, 0.4)]);
+        assert!(!held_back(&close, 0.0, COVERAGE_MIN));
+        // The best question covers too little of the message.
+        let thin = ranking(vec![hit(0, 10.0, 0.2)]);
+        assert!(held_back(&thin, 0.0, COVERAGE_MIN));
+        // A merchant's margin minimum.
+        assert!(held_back(&clear, 0.7, COVERAGE_MIN));
+        assert!(held_back(&Ranking::default(), 0.0, COVERAGE_MIN));
+    }
 }
