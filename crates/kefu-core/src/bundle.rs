@@ -15,7 +15,8 @@
 //! is named in the error even when the checksum was recomputed by whoever broke it. Since
 //! format 5 there is one index file, `kefu.idx`: the compact index of [`crate::index`]
 //! (formats up to 4 carried tantivy's segment files). Format 6: the confidence model reads ten
-//! features (the tenth, entry coverage, came with [`crate::pool`]).
+//! features (the tenth, entry coverage, came with [`crate::pool`]). Format 7: the model
+//! carries boosted trees beside its weights (`reply::trees`).
 
 pub use crate::calibration::Calibration;
 use crate::kb::{Answer, Link, Locale, Product, ShopSettings};
@@ -24,7 +25,7 @@ use serde::{Deserialize, Serialize};
 /// First bytes of every bundle.
 pub const MAGIC: &[u8; 8] = b"KEFU\0\r\n\x1a";
 /// The format version this build writes and the newest it reads.
-pub const FORMAT_VERSION: u16 = 6;
+pub const FORMAT_VERSION: u16 = 7;
 // 5: the compact index replaces tantivy's segment files.
 const HEADER_LEN: usize = 24;
 

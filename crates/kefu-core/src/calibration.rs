@@ -8,30 +8,72 @@ use serde::{Deserialize, Serialize};
 /// Number of ranking features the model reads (see `reply::confidence::features`).
 pub const FEATURES: usize = 10;
 
-/// The logistic confidence model.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+/// The confidence model: a logistic regression over the features, plus small boosted trees
+/// that correct it where the features interact (see `reply::trees`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Model {
     pub weights: [f32; FEATURES],
     pub bias: f32,
+    /// Added to the weighted sum before the logistic; empty for a model without trees.
+    pub trees: Vec<Tree>,
+}
+
+/// A tree of depth two: one split, then one split on each side, four leaf values.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Tree {
+    pub root: Split,
+    /// The splits below (`[0]`) and at or above (`[1]`) the root's threshold.
+    pub sides: [Split; 2],
+}
+
+/// One split: feature `feature` below `threshold` goes to `values[0]`, else `values[1]`
+/// (the root's values are unused).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Split {
+    pub feature: u8,
+    pub threshold: f32,
+    pub values: [f32; 2],
+}
+
+impl Split {
+    /// 0 below the threshold, 1 at or above (a feature out of range reads as 0).
+    pub fn side(&self, f: &[f32; FEATURES]) -> usize {
+        let x = f.get(self.feature as usize).copied().unwrap_or(0.0);
+        usize::from(x >= self.threshold)
+    }
+}
+
+impl Tree {
+    /// The leaf value for a feature vector.
+    pub fn value(&self, f: &[f32; FEATURES]) -> f32 {
+        let side = &self.sides[self.root.side(f)];
+        side.values[side.side(f)]
+    }
 }
 
 impl Default for Model {
     fn default() -> Self {
         // A prior for KBs too small to calibrate: coverage, margin and votes dominate.
-        Model { weights: [4.0, 3.0, 1.0, 1.0, 1.0, 2.0, 1.0, 0.0, 0.0, 0.0], bias: -6.5 }
+        Model { weights: [4.0, 3.0, 1.0, 1.0, 1.0, 2.0, 1.0, 0.0, 0.0, 0.0], bias: -6.5, trees: Vec::new() }
     }
 }
 
 impl Model {
-    /// Probability (0–1) from a feature vector: the logistic of the weighted sum.
+    /// The logistic regression's part of the log-odds.
+    pub fn linear(&self, f: &[f32; FEATURES]) -> f32 {
+        self.bias + self.weights.iter().zip(f).map(|(w, x)| w * x).sum::<f32>()
+    }
+
+    /// Probability (0–1) from a feature vector: the logistic of the weighted sum plus the
+    /// trees' values.
     pub fn probability(&self, f: &[f32; FEATURES]) -> f32 {
-        let z: f32 = self.bias + self.weights.iter().zip(f).map(|(w, x)| w * x).sum::<f32>();
+        let z = self.linear(f) + self.trees.iter().map(|t| t.value(f)).sum::<f32>();
         1.0 / (1.0 + libm::expf(-z))
     }
 }
 
 /// Thresholds of the reply policy, derived from the KB by leave-one-out at build time.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Calibration {
     /// Minimum confidence to answer directly.
     pub answer_min: f32,

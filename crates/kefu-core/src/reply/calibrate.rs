@@ -168,8 +168,14 @@ pub fn fit(samples: &[Sample]) -> Calibration {
         Kind::Far => w_far,
     };
     // The model sees in-scope and out-of-scope traffic half and half.
-    let model = logistic(samples, weight);
-    let conf: Vec<f32> = samples.iter().map(|s| sigmoid(model.bias + dot(&model.weights, &s.features))).collect();
+    let mut model = logistic(samples, weight);
+    // The trees start from the regression's log-odds and correct it.
+    let xs: Vec<[f32; FEATURES]> = samples.iter().map(|s| s.features).collect();
+    let right: Vec<bool> = samples.iter().map(|s| s.in_scope() && s.correct).collect();
+    let weights: Vec<f64> = samples.iter().map(|s| f64::from(weight(s))).collect();
+    let base: Vec<f64> = xs.iter().map(|x| f64::from(model.linear(x))).collect();
+    model.trees = super::trees::boost(&xs, &right, &weights, &base);
+    let conf: Vec<f32> = xs.iter().map(|x| model.probability(x)).collect();
     let mut answer_min = 0.99;
     let (mut est_wrong, mut est_ss, mut est_wrong_max) = (0.0, 0.0, 0.0);
     for step in (5..=99).rev() {
@@ -204,14 +210,6 @@ pub fn fit(samples: &[Sample]) -> Calibration {
         far_samples: n_far as u32,
         model,
     }
-}
-
-fn sigmoid(z: f32) -> f32 {
-    1.0 / (1.0 + libm::expf(-z))
-}
-
-fn dot(w: &[f32; FEATURES], x: &[f32; FEATURES]) -> f32 {
-    w.iter().zip(x).map(|(a, b)| a * b).sum()
 }
 
 /// Weighted logistic regression with a small ridge on the weights (not the bias), fitted by
@@ -273,7 +271,7 @@ fn logistic(samples: &[Sample], weight: impl Fn(&Sample) -> f32) -> Model {
     for k in 0..FEATURES {
         w[k] = beta[k] as f32;
     }
-    Model { weights: w, bias: beta[FEATURES] as f32 }
+    Model { weights: w, bias: beta[FEATURES] as f32, trees: Vec::new() }
 }
 
 /// Solves `a · x = b` by Gaussian elimination with partial pivoting; `None` when singular.
@@ -357,7 +355,7 @@ mod tests {
         // At the optimum the regularised gradient vanishes.
         let mut grad = [0.0f64; FEATURES + 1];
         for x in &s {
-            let p = f64::from(sigmoid(m.bias + dot(&m.weights, &x.features)));
+            let p = f64::from(m.probability(&x.features));
             let y = if x.in_scope() && x.correct { 1.0 } else { 0.0 };
             for k in 0..FEATURES {
                 grad[k] += (p - y) * f64::from(x.features[k]) / s.len() as f64;

@@ -111,8 +111,7 @@ pub fn decide_ranking(engine: &Engine, ranking: &Ranking, t: &Thresholds) -> Dec
         let reason = if ranking.query_terms == 0 { HandoffReason::NoQuery } else { HandoffReason::LowConfidence };
         return Decision::Handoff { reason };
     };
-    let model = engine.manifest().calibration.model;
-    let confidence = model.confidence(ranking);
+    let confidence = engine.manifest().calibration.model.confidence(ranking);
     if confidence >= t.answer_min && !held_back(ranking, t.margin_min, t.coverage_min) {
         return Decision::Answer { entry: top.entry, confidence };
     }

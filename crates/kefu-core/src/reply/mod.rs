@@ -17,9 +17,12 @@ pub mod smalltalk;
 pub mod emotion;
 pub mod triage;
 // Retrieval is the engine (`crate::engine`); how sure it is, and the decision.
-pub mod calibrate;
 pub mod confidence;
 pub mod decide;
+// Build time: the model's boosted trees,
+pub mod trees;
+// then the calibration, which fits the model and picks the thresholds.
+pub mod calibrate;
 // Words: working hours and promises, then the sentences.
 pub mod hours;
 pub mod wording;
