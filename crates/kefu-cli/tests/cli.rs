@@ -44,6 +44,7 @@ fn demo_kbs_check_clean_and_build_deterministically() {
         assert!(out.status.success());
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.contains("entries      86") || text.contains("entries"), "{text}");
+        assert!(text.contains("+ 60 boosted trees"), "the confidence model of a calibrated KB has its trees: {text}");
     }
 }
 

@@ -44,6 +44,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         kefu_core::reply::calibrate::MAX_OUT_OF_SCOPE_SHARE * 100.0,
         kefu_core::reply::calibrate::TARGET_WRONG * 100.0
     );
+    println!(
+        "confidence   logistic regression over {} ranking features{}",
+        kefu_core::reply::FEATURES,
+        match c.model.trees.len() {
+            0 => String::new(),
+            n => format!(" + {n} boosted trees"),
+        }
+    );
     println!("manifest     {manifest_bytes} bytes");
     for (name, data) in &b.files {
         println!("  {:<44} {:>9} bytes", name, data.len());
