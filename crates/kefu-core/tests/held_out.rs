@@ -51,3 +51,29 @@ fn a_hidden_entry_takes_its_questions_and_answer_with_it() {
     assert_eq!(hidden.known, 0.0, "fryer, capacity and litres are only in the hidden entry");
     assert!(hidden.hits.is_empty());
 }
+
+#[test]
+fn every_question_of_a_hidden_entry_is_asked() {
+    use kefu_core::reply::calibrate::{samples, Kind};
+    let e = |id: &str, qs: &[&str]| Entry {
+        id: id.into(),
+        questions: qs.iter().map(|q| q.to_string()).collect(),
+        category: "faq".into(),
+        locale: Locale::En,
+        answer: kefu_core::kb::markdown::parse_answer("An answer.").0,
+        ..Default::default()
+    };
+    let kb = Kb {
+        entries: vec![
+            e("returns", &["return policy", "send it back", "how do returns work", "refund window", "return label"]),
+            e("fryer", &["fryer size", "fryer capacity"]),
+        ],
+        ..Default::default()
+    };
+    let engine = build(&kb, &BuildOptions { skip_calibration: true, ..Default::default() }, &mut |_, _| {}).unwrap().1;
+    let s = samples(&engine, &kb, &[]);
+    // Each hidden entry is asked with all its wordings (not its first three): the near
+    // out-of-scope estimate of a KB with few entries rests on more than a handful.
+    assert_eq!(s.iter().filter(|x| x.kind == Kind::Near).count(), 7);
+    assert_eq!(s.iter().filter(|x| x.kind == Kind::InScope).count(), 7);
+}
