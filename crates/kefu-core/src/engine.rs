@@ -458,9 +458,14 @@ impl Engine {
             df -= u64::from(questions.binary_search_by_key(&doc, |x| x.0).is_ok());
         }
         if let Some(entry) = exclude.entry {
-            let of_entry = |&(doc, _): &(u32, u32)| self.doc_entry.get(doc as usize) == Some(&entry);
-            df -= (questions.iter().filter(|p| of_entry(p)).count() + answers.iter().filter(|p| of_entry(p)).count())
-                as u64;
+            // An entry's questions are consecutive documents, its answer is document
+            // `questions + entry`; postings are in document order.
+            let nq = self.manifest.question_count as usize;
+            let own = self.doc_entry.get(..nq).unwrap_or(&[]);
+            let (lo, hi) = (own.partition_point(|&e| e < entry) as u32, own.partition_point(|&e| e <= entry) as u32);
+            let asked = questions.partition_point(|p| p.0 < hi) - questions.partition_point(|p| p.0 < lo);
+            let answer = answers.binary_search_by_key(&(nq as u32 + entry), |p| p.0).is_ok();
+            df -= (asked + usize::from(answer)) as u64;
         }
         df
     }
