@@ -323,34 +323,6 @@ pub fn notice_key(n: Notice) -> Key {
     }
 }
 
-/// A random id per browser install (`localStorage`), sent as `X-Kefu-Client` so the
-/// server's per-client rate limit keys on it.
-pub(crate) fn client_id() -> Option<String> {
-    let s = crate::store::local()?;
-    if let Ok(Some(id)) = s.get_item("kefu.client") {
-        return Some(id);
-    }
-    let id = uuid_v4();
-    let _ = s.set_item("kefu.client", &id);
-    Some(id)
-}
-
-/// A JSON `POST` to `url`, with the client id (`X-Kefu-Client`).
-pub(crate) fn json_request(url: &str, body: &str, keepalive: bool) -> Option<Request> {
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&JsValue::from_str(body));
-    if keepalive {
-        let _ = js_sys::Reflect::set(&init, &JsValue::from_str("keepalive"), &JsValue::TRUE);
-    }
-    let req = Request::new_with_str_and_init(url, &init).ok()?;
-    let _ = req.headers().set("Content-Type", "application/json");
-    if let Some(id) = client_id() {
-        let _ = req.headers().set("X-Kefu-Client", &id);
-    }
-    Some(req)
-}
-
 /// Sends the shopper's 1–5 rating of a closed case (`POST {case}/rating`, Bearer token).
 pub async fn rate(case_url: String, token: String, rating: u8) -> bool {
     #[derive(Serialize)]
@@ -363,7 +335,7 @@ pub async fn rate(case_url: String, token: String, rating: u8) -> bool {
 
 /// `GET {case}` with the case token: the HTTP status, `None` when the network failed.
 pub async fn case_state(case_url: &str, token: &str) -> Option<u16> {
-    with_token(Request::new_with_str(case_url).ok()?, token).await
+    crate::net::status("GET", case_url, None, Some(token)).await
 }
 
 /// `POST {case}/messages` (a shopper follow-up): the HTTP status, `None` when the network
@@ -374,22 +346,14 @@ pub async fn post_message(case_url: &str, token: &str, body: &str) -> Option<u16
 
 /// A JSON `POST` with the case token: the HTTP status, `None` when the network failed.
 async fn post_with_token(url: &str, token: &str, body: &str) -> Option<u16> {
-    with_token(json_request(url, body, false)?, token).await
-}
-
-/// Sends `req` with the case token: the HTTP status, `None` when the network failed.
-async fn with_token(req: Request, token: &str) -> Option<u16> {
-    let window = web_sys::window()?;
-    let _ = req.headers().set("Authorization", &format!("Bearer {token}"));
-    let resp = wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&req)).await.ok()?;
-    resp.dyn_into::<Response>().ok().map(|r| r.status())
+    crate::net::status("POST", url, Some(body), Some(token)).await
 }
 
 /// The session beacon (kefu-server's `POST /api/sessions`): fire and forget, `keepalive`
 /// so it survives the page unloading.
 pub fn beacon(url: &str, body: &str) {
     let Some(window) = web_sys::window() else { return };
-    let Some(req) = json_request(url, body, true) else { return };
+    let Some(req) = crate::net::request("POST", url, Some(body), None, true) else { return };
     let p = window.fetch_with_request(&req);
     // Failures are fine: the next beacon carries the same (growing) counters.
     wasm_bindgen_futures::spawn_local(async move {

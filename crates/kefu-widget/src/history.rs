@@ -93,14 +93,7 @@ pub fn clear() {
 
 /// `GET url` with the case token: the response when it is a 2xx.
 async fn get_with_token(url: &str, token: &str) -> Option<web_sys::Response> {
-    let window = web_sys::window()?;
-    let req = web_sys::Request::new_with_str(url).ok()?;
-    let _ = req.headers().set("Authorization", &format!("Bearer {token}"));
-    if let Some(id) = crate::handoff::client_id() {
-        let _ = req.headers().set("X-Kefu-Client", &id);
-    }
-    let resp: web_sys::Response =
-        wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&req)).await.ok()?.dyn_into().ok()?;
+    let resp = crate::net::send(&crate::net::request("GET", url, None, Some(token), false)?).await?;
     resp.ok().then_some(resp)
 }
 

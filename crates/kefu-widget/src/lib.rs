@@ -28,6 +28,7 @@ pub mod images;
 pub mod intake;
 pub mod live;
 pub mod mail;
+pub mod net;
 pub mod outbox;
 pub mod photo;
 pub mod store;

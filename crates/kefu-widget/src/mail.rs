@@ -88,26 +88,9 @@ impl Chat {
 /// A JSON request to kefu-server with the client id (and the case token when given):
 /// `(status, parsed body)`, `None` when the network failed.
 async fn call(method: &str, url: &str, body: Option<&str>, token: Option<&str>) -> Option<(u16, JsValue)> {
-    let window = web_sys::window()?;
-    let init = RequestInit::new();
-    init.set_method(method);
-    if let Some(b) = body {
-        init.set_body(&JsValue::from_str(b));
-    }
-    let req = Request::new_with_str_and_init(url, &init).ok()?;
-    let h = req.headers();
-    if body.is_some() {
-        let _ = h.set("Content-Type", "application/json");
-    }
-    let _ = h.set("Accept", "application/json");
-    if let Some(id) = handoff::client_id() {
-        let _ = h.set("X-Kefu-Client", &id);
-    }
-    if let Some(tok) = token {
-        let _ = h.set("Authorization", &format!("Bearer {tok}"));
-    }
-    let resp: Response =
-        wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&req)).await.ok()?.dyn_into().ok()?;
+    let req = crate::net::request(method, url, body, token, false)?;
+    let _ = req.headers().set("Accept", "application/json");
+    let resp = crate::net::send(&req).await?;
     let status = resp.status();
     let json = match resp.json() {
         Ok(p) => wasm_bindgen_futures::JsFuture::from(p).await.unwrap_or(JsValue::NULL),

@@ -335,10 +335,8 @@ fn retry_after(v: Option<String>) -> i32 {
 }
 
 async fn post_case(url: &str, body: &str) -> Posted {
-    let Some(window) = web_sys::window() else { return Posted::Later(0) };
-    let Some(req) = crate::handoff::json_request(url, body, false) else { return Posted::Refused(0) };
-    let Ok(resp) = JsFuture::from(window.fetch_with_request(&req)).await else { return Posted::Later(0) };
-    let Ok(resp) = resp.dyn_into::<Response>() else { return Posted::Later(0) };
+    let Some(req) = crate::net::request("POST", url, Some(body), None, false) else { return Posted::Refused(0) };
+    let Some(resp) = crate::net::send(&req).await else { return Posted::Later(0) };
     let status = resp.status();
     match status {
         200..=299 => {
@@ -380,7 +378,7 @@ async fn upload(url: &str, token: &str, bytes: &js_sys::Uint8Array, on_progress:
     }
     let _ = xhr.set_request_header("Authorization", &format!("Bearer {token}"));
     let _ = xhr.set_request_header("Content-Type", "image/jpeg");
-    if let Some(c) = crate::handoff::client_id() {
+    if let Some(c) = crate::net::client_id() {
         let _ = xhr.set_request_header("X-Kefu-Client", &c);
     }
     xhr.set_timeout(180_000);
