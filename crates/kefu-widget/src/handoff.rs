@@ -9,8 +9,6 @@ use kefu_core::reply::{Cue, Emotion, GapRecord, Triage};
 use kefu_core::Engine;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{Request, RequestInit, Response};
 
 /// Prefix of the loader's fallback outbox in `localStorage` (value: the JSON body to POST);
 /// the widget moves such cases into its own outbox when it starts.

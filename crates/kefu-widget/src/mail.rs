@@ -20,8 +20,6 @@ use crate::ui::form::show;
 use crate::{get, store, with_app, App};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{Request, RequestInit, Response};
 
 /// Whether this page's kefu-server can send mail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

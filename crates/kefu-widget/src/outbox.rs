@@ -25,7 +25,7 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Response, XmlHttpRequest};
+use web_sys::XmlHttpRequest;
 
 /// What happened to the outbox, for the chat to show.
 #[derive(Debug, Clone, PartialEq)]
