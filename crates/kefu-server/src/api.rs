@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiPath, ApiQuery};
+use crate::extract::{ApiPath, ApiQuery, CaseBody};
 use crate::images::{self, Kind};
 use crate::pii::mask;
 use crate::util::{ct_eq, now_ms, parse_uuid, random_token, sha256_hex};
@@ -816,20 +816,6 @@ pub(crate) async fn case_access(
     Ok((case_id, status))
 }
 
-/// [`case_access`] for a shopper post, then the JSON body read and parsed. Returns the case
-/// id, its status and the body.
-pub(crate) async fn case_post<T: serde::de::DeserializeOwned>(
-    st: &State,
-    peer: SocketAddr,
-    case_id: &str,
-    headers: &HeaderMap,
-    body: Body,
-) -> ApiResult<(String, String, T)> {
-    let (case_id, status) = case_access(st, peer, headers, case_id, None).await?;
-    let bytes = read_body(st, body, headers, st.cfg.max_json_bytes).await?;
-    Ok((case_id, status, parse_json(headers, &bytes)?))
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewMessage {
@@ -841,12 +827,8 @@ pub struct NewMessage {
 /// `POST /api/cases/{id}/messages`
 pub async fn post_message(
     axum::extract::State(st): axum::extract::State<State>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    ApiPath(case_id): ApiPath<String>,
-    headers: HeaderMap,
-    body: Body,
+    CaseBody { case_id, status, body: mut m }: CaseBody<NewMessage>,
 ) -> ApiResult<Response> {
-    let (case_id, status, mut m) = case_post::<NewMessage>(&st, peer, &case_id, &headers, body).await?;
     m.text = m.text.trim().to_string();
     if m.text.is_empty() {
         return Err(ApiError::invalid("text", "empty message"));
@@ -919,12 +901,8 @@ pub struct NewRating {
 /// `POST /api/cases/{id}/rating`
 pub async fn post_rating(
     axum::extract::State(st): axum::extract::State<State>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    ApiPath(case_id): ApiPath<String>,
-    headers: HeaderMap,
-    body: Body,
+    CaseBody { case_id, status, body: r }: CaseBody<NewRating>,
 ) -> ApiResult<Response> {
-    let (case_id, status, r) = case_post::<NewRating>(&st, peer, &case_id, &headers, body).await?;
     if !(1..=5).contains(&r.rating) {
         return Err(ApiError::invalid("rating", "must be an integer from 1 to 5"));
     }

@@ -1,5 +1,6 @@
 //! Request extractors whose refusals are [`ApiError`]s (the JSON error shape) instead of
-//! axum's plain-text rejections: path parameters ([`ApiPath`]) and query strings ([`ApiQuery`]).
+//! axum's plain-text rejections: path parameters ([`ApiPath`]), query strings ([`ApiQuery`])
+//! and a shopper's JSON request on a case ([`CaseBody`]).
 //! Anything else that still answers an error in plain text under an API path is rewritten by
 //! [`crate::error::json_error_bodies`].
 
@@ -10,6 +11,36 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
+
+/// A shopper's JSON request on a case (`POST`/`PUT /api/cases/{id}/…`): the shopper's rate
+/// limit and the case token checked ([`crate::api::case_access`]), then the body read within
+/// the JSON size limit and parsed. Goes last among a handler's extractors (it takes the body).
+pub struct CaseBody<T> {
+    pub case_id: String,
+    /// The case's status (`open`, `closed` …).
+    pub status: String,
+    pub body: T,
+}
+
+impl<T> axum::extract::FromRequest<crate::State> for CaseBody<T>
+where
+    T: DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, st: &crate::State) -> Result<Self, ApiError> {
+        use axum::extract::ConnectInfo;
+        let (mut parts, body) = req.into_parts();
+        let ConnectInfo(peer) = ConnectInfo::<std::net::SocketAddr>::from_request_parts(&mut parts, st)
+            .await
+            .map_err(|e| ApiError::internal(e.body_text()))?;
+        let ApiPath(case_id) = ApiPath::<String>::from_request_parts(&mut parts, st).await?;
+        let headers = &parts.headers;
+        let (case_id, status) = crate::api::case_access(st, peer, headers, &case_id, None).await?;
+        let bytes = crate::api::read_body(st, body, headers, st.cfg.max_json_bytes).await?;
+        Ok(CaseBody { case_id, status, body: crate::api::parse_json(headers, &bytes)? })
+    }
+}
 
 /// `Path<T>`, refused as `400 invalid_path` (with the parameter as `field` when known).
 pub struct ApiPath<T>(pub T);

@@ -32,11 +32,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::api::{
-    authorize_case, bearer, case_post, check_locale, check_text, parse_json, rate_limit, read_body, TranscriptEntry,
+    authorize_case, bearer, check_locale, check_text, parse_json, rate_limit, read_body, TranscriptEntry,
 };
 use crate::db::{params, Conn, OptionalExtension};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiPath;
+use crate::extract::CaseBody;
 use crate::mail::SendError;
 use crate::pii::mask;
 use crate::util::{now_ms, parse_uuid, sha256_hex};
@@ -75,12 +75,8 @@ pub struct SetEmail {
 /// case. Idempotent; `200 {email}`.
 pub async fn put_case_email(
     axum::extract::State(st): axum::extract::State<State>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    ApiPath(case_id): ApiPath<String>,
-    headers: HeaderMap,
-    body: Body,
+    CaseBody { case_id, body: req, .. }: CaseBody<SetEmail>,
 ) -> ApiResult<Response> {
-    let (case_id, _, req) = case_post::<SetEmail>(&st, peer, &case_id, &headers, body).await?;
     let email = match req.email.as_deref() {
         None => None,
         Some(e) => Some(kefu_core::email::normalize(e).map_err(invalid_email)?),
