@@ -9,8 +9,12 @@
 //! - *far out of scope*: kefu's own out-of-domain questions (other products and services,
 //!   chit-chat, nonsense; `data/ood/`, handed in by the build), asked as they are.
 //!
-//! A logistic model over ranking features is fitted to predict "the top entry is right", and
-//! the answer threshold is the lowest confidence at which the estimated wrong-answer rate
+//! Every held-out search sees the KB as if it lacked the hidden question or entry (its words
+//! are unknown unless other documents have them, `engine::Exclude`), as a shopper's would.
+//! A logistic model over ranking features, refined by boosted trees ([`super::trees`]), is
+//! fitted to predict "the top entry is right"; a question the decision rules would never
+//! answer directly ([`held_back`]) counts as not answered. The answer threshold is the
+//! lowest confidence at which the estimated wrong-answer rate
 //! stays under [`TARGET_WRONG`] at **every** out-of-scope share from 0 to
 //! [`MAX_OUT_OF_SCOPE_SHARE`]. The wrong rate at share `s` is
 //! `(1 − s) · wrong_in + s · answered_out`, linear in `s`, so checking both ends covers the
