@@ -3,7 +3,7 @@
 //! Three kinds of held-out questions stand in for real shoppers:
 //! - *in scope*: one alternate question is hidden and asked; the right answer is its entry;
 //! - *near out of scope*: a whole entry is hidden and each of its questions is asked (up to
-//!   [`MAX_NEAR`] in all, evenly spread); any direct answer is then wrong (the KB has
+//!   `MAX_NEAR` (1,500) in all, evenly spread); any direct answer is then wrong (the KB has
 //!   nothing for it). Only the first three per entry used to be asked: 63 questions on
 //!   sofmattress, each worth 0.3 points of the estimate at 60% out of scope;
 //! - *far out of scope*: kefu's own out-of-domain questions (other products and services,
