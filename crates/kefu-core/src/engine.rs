@@ -94,12 +94,27 @@ impl Ranking {
 }
 
 /// Which documents a search ignores (used by leave-one-out calibration and tests).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Exclude {
     /// A question document (its global question index).
     pub question: Option<u32>,
     /// A whole entry.
     pub entry: Option<u32>,
+}
+
+/// An [`Exclude`] resolved against the engine's documents (see `Engine::left`): the question
+/// document, and a hidden entry's question documents and answer document.
+#[derive(Debug, Clone, Copy, Default)]
+struct Left {
+    question: Option<u32>,
+    /// The hidden entry's questions `start..end` and its answer document.
+    entry: Option<(u32, u32, u32)>,
+}
+
+impl Left {
+    fn is_none(&self) -> bool {
+        self.question.is_none() && self.entry.is_none()
+    }
 }
 
 /// A loaded bundle, ready to answer.
@@ -254,7 +269,7 @@ impl Engine {
     /// The first step of a search alone: the term clauses of `query` and the documents they
     /// gather with their BM25 scores (what `tests/tantivy_parity.rs` compares with tantivy).
     pub fn gather(&self, query: &str) -> Gathered {
-        let planned = self.plan(query, &mut Ranking::default(), Exclude::default());
+        let planned = self.plan(query, &mut Ranking::default(), Left::default());
         let clauses = queried(&planned).map(|p| (p.text.clone(), p.boost)).collect();
         Gathered { clauses, docs: self.gather_planned(&planned) }
     }
@@ -288,7 +303,7 @@ impl Engine {
 
     fn search_unguarded(&self, query: &str, limit: usize, exclude: Exclude) -> Ranking {
         let mut ranking = Ranking::default();
-        let planned = self.plan(query, &mut ranking, exclude);
+        let planned = self.plan(query, &mut ranking, self.left(exclude));
         if planned.is_empty() || limit == 0 {
             return ranking;
         }
@@ -389,7 +404,7 @@ impl Engine {
     ///
     /// The excluded documents do not count towards a term's frequency: a held-out question
     /// sees the KB as if it lacked them, so its own words can be unknown, as a shopper's are.
-    fn plan(&self, query: &str, ranking: &mut Ranking, exclude: Exclude) -> Vec<Planned> {
+    fn plan(&self, query: &str, ranking: &mut Ranking, left: Left) -> Vec<Planned> {
         let total_docs = self.index.docs().max(1) as f32;
         let mut out: Vec<Planned> = Vec::new();
         for t in self.analyzer.terms(query) {
@@ -402,7 +417,7 @@ impl Engine {
                 TermKind::HanBigram => false,
             };
             let ids = self.ids(&t.text);
-            let df = self.doc_freq(ids, exclude);
+            let df = self.doc_freq(ids, left);
             // Two Han characters the KB never writes together are, far more often than not,
             // the seam between two words ("期吗" in "过期吗"), not a word of their own: they
             // would only count as unknown and shrink the coverage. Their characters still
@@ -425,12 +440,12 @@ impl Engine {
                 // The stemmer drops a final "e" only from words it recognises ("change" →
                 // "chang"), so a misspelt one keeps it ("chnage"): try it without as well.
                 let fix = self
-                    .correct(&t.text, exclude)
-                    .or_else(|| t.text.strip_suffix('e').and_then(|w| self.correct(w, exclude)));
+                    .correct(&t.text, left)
+                    .or_else(|| t.text.strip_suffix('e').and_then(|w| self.correct(w, left)));
                 if let Some(fix) = fix {
                     ranking.corrections.push((t.text.clone(), fix.clone()));
                     planned.ids = self.ids(&fix);
-                    planned.df = self.doc_freq(planned.ids, exclude);
+                    planned.df = self.doc_freq(planned.ids, left);
                     planned.text = fix;
                     planned.boost *= FUZZY_WEIGHT;
                 }
@@ -449,30 +464,40 @@ impl Engine {
         [self.index.field(Field::Question).find(text), self.index.field(Field::Answer).find(text)]
     }
 
-    /// Documents holding a term, the excluded ones not counted.
-    fn doc_freq(&self, [q, a]: [Option<usize>; 2], exclude: Exclude) -> u64 {
+    /// The documents an [`Exclude`] leaves out, resolved once per search. An entry's
+    /// questions are consecutive documents, its answer is document `questions + entry`.
+    fn left(&self, exclude: Exclude) -> Left {
+        let nq = self.manifest.question_count as usize;
+        let own = self.doc_entry.get(..nq).unwrap_or(&[]);
+        Left {
+            question: exclude.question,
+            entry: exclude.entry.map(|e| {
+                let (lo, hi) = (own.partition_point(|&x| x < e) as u32, own.partition_point(|&x| x <= e) as u32);
+                (lo, hi, nq as u32 + e)
+            }),
+        }
+    }
+
+    /// Documents holding a term, the left-out ones not counted (postings are in document
+    /// order, so each count is a binary search).
+    fn doc_freq(&self, [q, a]: [Option<usize>; 2], left: Left) -> u64 {
         let questions = self.index.field(Field::Question).postings_of(q);
         let answers = self.index.field(Field::Answer).postings_of(a);
         let mut df = (questions.len() + answers.len()) as u64;
-        if let Some(doc) = exclude.question {
+        if let Some(doc) = left.question {
             df -= u64::from(questions.binary_search_by_key(&doc, |x| x.0).is_ok());
         }
-        if let Some(entry) = exclude.entry {
-            // An entry's questions are consecutive documents, its answer is document
-            // `questions + entry`; postings are in document order.
-            let nq = self.manifest.question_count as usize;
-            let own = self.doc_entry.get(..nq).unwrap_or(&[]);
-            let (lo, hi) = (own.partition_point(|&e| e < entry) as u32, own.partition_point(|&e| e <= entry) as u32);
-            let asked = questions.partition_point(|p| p.0 < hi) - questions.partition_point(|p| p.0 < lo);
-            let answer = answers.binary_search_by_key(&(nq as u32 + entry), |p| p.0).is_ok();
-            df -= (asked + usize::from(answer)) as u64;
+        if let Some((start, end, answer)) = left.entry {
+            let asked = questions.partition_point(|p| p.0 < end) - questions.partition_point(|p| p.0 < start);
+            let answered = answers.binary_search_by_key(&answer, |p| p.0).is_ok();
+            df -= (asked + usize::from(answered)) as u64;
         }
         df
     }
 
     /// The nearest KB word to an unknown word: edit distance 1 (2 for long words). Words
     /// only the excluded documents have are not candidates.
-    fn correct(&self, word: &str, exclude: Exclude) -> Option<String> {
+    fn correct(&self, word: &str, left: Left) -> Option<String> {
         let n = word.len();
         if n < 5 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
             return None;
@@ -492,9 +517,8 @@ impl Engine {
                     continue;
                 }
                 let d = strsim::osa_distance(word, cand);
-                let better = best.is_none_or(|(bd, bc)| d < bd || (d == bd && cand < bc));
-                let excluded = exclude != Exclude::default() && self.doc_freq(self.ids(cand), exclude) == 0;
-                if d <= max && better && !excluded {
+                let better = d <= max && best.is_none_or(|(bd, bc)| d < bd || (d == bd && cand < bc));
+                if better && (left.is_none() || self.doc_freq(self.ids(cand), left) > 0) {
                     best = Some((d, cand));
                 }
             }

@@ -99,12 +99,12 @@ impl FieldIndex {
             .collect();
     }
 
-    /// Position of a term in the dictionary (its id for [`Index::score`]).
     /// A document's length in this field (tantivy's decoded field norm; 0 out of range).
     pub fn length(&self, doc: u32) -> u32 {
         self.lengths.get(doc as usize).copied().unwrap_or(0)
     }
 
+    /// Position of a term in the dictionary (its id for [`Index::score`]).
     pub fn find(&self, term: &str) -> Option<usize> {
         self.terms.binary_search_by(|t| t.as_str().cmp(term)).ok()
     }
