@@ -23,7 +23,7 @@
 //! many close intents looks harder than most real questions; far questions are easy).
 
 use super::confidence::{features, Model, FEATURES};
-use super::decide::{held_back, COVERAGE_MIN};
+use super::decide::{held_back, Thresholds};
 use crate::calibration::Calibration;
 use crate::engine::{Engine, Exclude};
 use crate::kb::Kb;
@@ -78,9 +78,7 @@ impl Sample {
 
 /// Runs the held-out searches on a built engine (`far`: out-of-domain questions).
 pub fn samples(engine: &Engine, kb: &Kb, far: &[&str]) -> Vec<Sample> {
-    let policy = &kb.settings.policy;
-    let margin_min = policy.margin_min.unwrap_or(0.0);
-    let coverage_min = policy.coverage_min.unwrap_or(COVERAGE_MIN);
+    let rules = Thresholds::with(&Calibration::default(), &kb.settings.policy);
     let mut starts = Vec::with_capacity(kb.entries.len());
     let mut g = 0u32;
     for e in &kb.entries {
@@ -116,7 +114,7 @@ pub fn samples(engine: &Engine, kb: &Kb, far: &[&str]) -> Vec<Sample> {
         let r = engine.search_excluding(text, 5, exclude);
         let f = if r.hits.is_empty() { [0.0; FEATURES] } else { features(&r) };
         let correct = entry.is_some() && r.hits.first().map(|h| Some(h.entry) == entry).unwrap_or(false);
-        Sample { features: f, correct, kind, held: held_back(&r, margin_min, coverage_min) }
+        Sample { features: f, correct, kind, held: held_back(&r, rules.margin_min, rules.coverage_min) }
     };
     parallel_map(&jobs, run)
 }

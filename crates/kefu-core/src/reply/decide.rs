@@ -7,6 +7,7 @@ use super::facts::Fact;
 use super::smalltalk::Smalltalk;
 use crate::calibration::Calibration;
 use crate::engine::{Engine, Ranking};
+use crate::kb::PolicyOverrides;
 
 /// What the bot does with one message.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,8 +80,12 @@ impl Thresholds {
     /// Thresholds of a bundle (calibration + `kefu.toml` overrides).
     pub fn of(engine: &Engine) -> Thresholds {
         let m = engine.manifest();
-        let c: &Calibration = &m.calibration;
-        let o = &m.settings.policy;
+        Thresholds::with(&m.calibration, &m.settings.policy)
+    }
+
+    /// Thresholds of a calibration with a KB's overrides applied (the build's calibration
+    /// reads the rules' part, margin and coverage floor, before it has a calibration).
+    pub fn with(c: &Calibration, o: &PolicyOverrides) -> Thresholds {
         Thresholds {
             answer_min: o.answer_min.unwrap_or(c.answer_min),
             clarify_min: o.clarify_min.unwrap_or(c.clarify_min),
