@@ -61,6 +61,7 @@ pub fn build(kb: &Kb, opts: &BuildOptions, progress: Progress) -> Result<(Vec<u8
         settings,
         ..Default::default()
     };
+    let order_pattern = crate::reply::facts::OrderPattern::of_settings(kb.settings.order_pattern.as_deref());
     for e in &kb.entries {
         manifest.entries.push(EntryMeta {
             id: e.id.clone(),
@@ -73,6 +74,7 @@ pub fn build(kb: &Kb, opts: &BuildOptions, progress: Progress) -> Result<(Vec<u8
             products: e.products.clone(),
             answer: e.answer.clone(),
             question_count: e.questions.len() as u32,
+            takes_order: e.questions.iter().any(|q| crate::reply::facts::names_an_order(q, &order_pattern)),
         });
         manifest.question_count += e.questions.len() as u32;
     }

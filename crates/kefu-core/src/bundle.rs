@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 /// First bytes of every bundle.
 pub const MAGIC: &[u8; 8] = b"KEFU\0\r\n\x1a";
 /// The format version this build writes and the newest it reads.
-pub const FORMAT_VERSION: u16 = 7;
+pub const FORMAT_VERSION: u16 = 8;
 // 5: the compact index replaces tantivy's segment files.
 const HEADER_LEN: usize = 24;
 
@@ -88,6 +88,10 @@ pub struct EntryMeta {
     pub answer: Answer,
     /// How many questions the entry has.
     pub question_count: u32,
+    /// Its questions are written for a message with an order number
+    /// ([`crate::reply::facts::names_an_order`]): the policy may answer it when the shopper
+    /// gives one.
+    pub takes_order: bool,
 }
 
 /// A bundle read and verified: the manifest and the index files.

@@ -942,3 +942,44 @@ fn two_entries_that_match_equally_well_are_a_question_back() {
         assert!(ids.iter().filter(|i| i.starts_with("return-shipping")).count() >= 2, "{say}: {ids:?}");
     }
 }
+
+#[test]
+fn an_entry_written_for_an_order_number_answers_a_message_that_gives_one() {
+    use kefu_core::kb::{Entry, Locale, PolicyOverrides};
+    let e = |id: &str, qs: &[&str], answer: &str| Entry {
+        id: id.into(),
+        questions: qs.iter().map(|q| q.to_string()).collect(),
+        category: "orders".into(),
+        locale: Locale::En,
+        answer: markdown::parse_answer(answer).0,
+        ..Default::default()
+    };
+    let kb = Kb {
+        entries: vec![
+            e("cancel", &["How do I cancel order {{order_id}}?", "cancel my purchase"], "Open **My orders** and tap Cancel."),
+            e("late", &["my parcel is late", "where is my parcel"], "Parcels take 3 days."),
+            e("card", &["how do I pay by card"], "We take Visa."),
+        ],
+        settings: ShopSettings {
+            // Any ranked entry is answered: what is under test is the order rule, not the threshold.
+            policy: PolicyOverrides { answer_min: Some(0.0), clarify_min: Some(0.0), margin_min: Some(0.0), coverage_min: None },
+            ..Default::default()
+        },
+    };
+    let (_, engine) = build(&kb, &BuildOptions { skip_calibration: true, ..Default::default() }, &mut |_, _| {}).unwrap();
+    let takes: Vec<bool> = engine.manifest().entries.iter().map(|m| m.takes_order).collect();
+    assert_eq!(takes, [true, false, false]);
+
+    // The steps, with a person one tap away and the number kept for the hand-off.
+    let mut conv = Conversation::default();
+    let r = respond(&engine, &mut conv, "please cancel order 2023112312345678", day());
+    let Decision::Answer { entry, .. } = r.decision else { panic!("{:?}: {}", r.decision, said(&r)) };
+    assert_eq!(engine.entry(entry).unwrap().id, "cancel");
+    assert!(r.offer_human && said(&r).contains("order number is noted"), "{}", said(&r));
+    assert_eq!(conv.facts.order_number.as_deref(), Some("2023112312345678"));
+
+    // An entry written without an order in mind would be a guess about this one: a person.
+    let mut conv = Conversation::default();
+    let r = respond(&engine, &mut conv, "my parcel is late, order 2023112312345678", day());
+    assert_eq!(r.decision, Decision::Handoff { reason: HandoffReason::Rule }, "{}", said(&r));
+}

@@ -423,6 +423,23 @@ pub fn extract(text: &str, pattern: &OrderPattern, products: &[Product], sensiti
     found
 }
 
+/// True when a KB question is written for a message that carries an order number: it holds
+/// one (by the shop's pattern) or a `{{…}}` placeholder naming an order ("how do I cancel
+/// order {{order_id}}?"). The policy answers such an entry even when the shopper's message
+/// gives the number; other entries leave an order with its number to a person.
+pub fn names_an_order(question: &str, pattern: &OrderPattern) -> bool {
+    let placeholder = question.split("{{").skip(1).any(|rest| {
+        rest.split_once("}}").is_some_and(|(inside, _)| {
+            let inside = normalize(inside);
+            ORDER_PLACEHOLDER_WORDS.iter().any(|w| inside.contains(w))
+        })
+    });
+    placeholder || !extract(question, pattern, &[], &[]).order_numbers.is_empty()
+}
+
+/// Words that make a `{{…}}` placeholder stand for an order (normalized: simplified, lower case).
+const ORDER_PLACEHOLDER_WORDS: &[&str] = &["order", "purchase", "订单", "单号"];
+
 /// A product name the KB knows, with its normalized form for matching.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Product {
@@ -483,6 +500,17 @@ mod tests {
 
     fn orders(text: &str) -> Vec<String> {
         extract(text, &OrderPattern::default(), &[], &mask::find(text)).order_numbers
+    }
+
+    #[test]
+    fn a_question_names_an_order_by_its_number_or_a_placeholder() {
+        let p = OrderPattern::default();
+        for q in ["cancel order 732201349959", "how do I cancel purchase {{Order ID}}?", "取消订单 {{订单号}}"] {
+            assert!(names_an_order(q, &p), "{q}");
+        }
+        for q in ["how do I cancel my order?", "my card {{card_type}} was declined", "call 400 123", "{{order"] {
+            assert!(!names_an_order(q, &p), "{q}");
+        }
     }
 
     #[test]

@@ -318,10 +318,16 @@ fn word(engine: &Engine, conv: &mut Conversation, read: &Reading, kind: &Kind, b
         }
     } else if triage == Triage::Order {
         match base {
-            // With the order number in hand the bot can't look the order up itself: a person
-            // verifies it and acts (the seeds' order process); the FAQ answer would only ask
-            // for the number again.
             Decision::Answer { .. } if !has_order => r.message = Some(wording::order_hint(locale)),
+            // With the order number in hand the bot can't look the order up itself: a person
+            // verifies it and acts (the seeds' order process). An entry written for messages
+            // with an order number ("cancel order {{order_id}}") still answers first: its
+            // steps let the shopper act at once, and a person is one tap away with the
+            // number already noted. Any other entry would be a guess about this order.
+            Decision::Answer { entry, .. } if takes_order(engine, entry) => {
+                r.offer_human = true;
+                r.message = Some(wording::order_noted(locale));
+            }
             _ if !has_order && !conv.asked.contains(&Fact::OrderNumber) => {
                 ask(&mut r, conv, &question, locale, rejected)
             }
@@ -346,6 +352,11 @@ fn word(engine: &Engine, conv: &mut Conversation, read: &Reading, kind: &Kind, b
         }
     }
     r
+}
+
+/// The entry is written for messages that carry an order number.
+fn takes_order(engine: &Engine, entry: u32) -> bool {
+    engine.manifest().entries.get(entry as usize).is_some_and(|e| e.takes_order)
 }
 
 /// For `kefu gaps`: a message the KB could not answer, without its facts.

@@ -594,6 +594,16 @@ pub fn order_hint(loc: Locale) -> String {
     )
 }
 
+/// A line under an answer to an order problem whose order number the shopper gave.
+pub fn order_noted(loc: Locale) -> String {
+    t(
+        loc,
+        "Your order number is noted: if you'd like a colleague to take care of this order for you, tap \"Talk to a person\".",
+        "订单号已经记下了；如果想请同事直接帮您处理这一单，点「转人工」就可以。",
+        "訂單編號已經記下了；如果想請同事直接幫您處理這一筆訂單，點「轉真人客服」就可以。",
+    )
+}
+
 /// A line offering a person next to an answer (complaints).
 pub fn offer_human(loc: Locale) -> String {
     t(
@@ -659,6 +669,7 @@ pub(crate) fn all_samples() -> Vec<String> {
         out.push(clarify(loc));
         out.push(offer_human(loc));
         out.push(order_hint(loc));
+        out.push(order_noted(loc));
         out.push(recheck_order_number(loc, "12345"));
         out.push(out_of_scope(loc, &["shipping", "returns", "complaint", "custom-slug"]));
         out.push(out_of_scope(loc, &[]));
