@@ -45,6 +45,7 @@ fn demo_kbs_check_clean_and_build_deterministically() {
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.contains("entries      86") || text.contains("entries"), "{text}");
         assert!(text.contains("+ 60 boosted trees"), "the confidence model of a calibrated KB has its trees: {text}");
+        assert!(text.contains("+ learned term weights ("), "a KB ranks with learned term weights: {text}");
     }
 }
 

@@ -10,6 +10,7 @@ use crate::analyze::Analyzer;
 use crate::bundle::{self, EntryMeta, Manifest};
 use crate::engine::{Engine, ANSWER_WEIGHT, INDEX_FILE};
 use crate::kb::Kb;
+use crate::learn::{Examples, Folds};
 use std::collections::HashMap;
 use tantivy::collector::TopDocs;
 use tantivy::directory::RamDirectory;
@@ -79,8 +80,17 @@ pub fn build(kb: &Kb, opts: &BuildOptions, progress: Progress) -> Result<(Vec<u8
         manifest.question_count += e.questions.len() as u32;
     }
 
-    let tantivy = TantivyIndex::new(kb, &manifest.settings.synonyms, manifest.question_count as u64, progress)?;
-    let files = vec![(INDEX_FILE.to_string(), tantivy.export()?.encode())];
+    let index =
+        TantivyIndex::new(kb, &manifest.settings.synonyms, manifest.question_count as u64, progress)?.export()?;
+    // Term weights learned from the KB's questions ([`crate::learn`]): the shipped ones and,
+    // for the calibration, the same fitted without each held-out question.
+    let doc_entry: Vec<u32> =
+        kb.entries.iter().enumerate().flat_map(|(i, e)| std::iter::repeat_n(i as u32, e.questions.len())).collect();
+    let folds = Folds::new(&doc_entry);
+    let examples = Examples::new(&index, &doc_entry, manifest.question_count, kb.entries.len());
+    let (shipped, fold_weights) = examples.fit_with_folds(&folds, !opts.skip_calibration);
+    manifest.learned = shipped;
+    let files = vec![(INDEX_FILE.to_string(), index.encode())];
 
     // Open what was built exactly as a widget would, then calibrate the reply policy on it.
     let bytes = bundle::write(&manifest, &files);
@@ -88,7 +98,8 @@ pub fn build(kb: &Kb, opts: &BuildOptions, progress: Progress) -> Result<(Vec<u8
     if opts.skip_calibration {
         return Ok((bytes, engine));
     }
-    manifest.calibration = crate::reply::calibrate::calibrate(&engine, kb, &crate::prior::out_of_domain(kb));
+    let models = crate::reply::calibrate::Models::open(&engine, &folds, &fold_weights);
+    manifest.calibration = crate::reply::calibrate::calibrate(&engine, kb, &crate::prior::out_of_domain(kb), &models);
     let bytes = bundle::write(&manifest, &files);
     let engine = Engine::open(&bytes)?;
     Ok((bytes, engine))

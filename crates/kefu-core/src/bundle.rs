@@ -67,6 +67,8 @@ pub struct Manifest {
     pub question_count: u32,
     /// Reply thresholds calibrated at build time.
     pub calibration: Calibration,
+    /// Term weights learned at build time ([`crate::learn`]), when the KB is small enough.
+    pub learned: Option<crate::learn::Stored>,
     /// The index files and their lengths.
     pub index_files: Vec<(String, u32)>,
 }

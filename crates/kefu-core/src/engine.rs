@@ -4,12 +4,15 @@
 //! Every question (main and alternates) is one index document; each entry also has one
 //! document for its answer text. An entry's score is its best question's BM25 score, plus
 //! its other matching alternates with decreasing weights, plus a small share of its answer's
-//! score, so alternates all count for their entry and questions weigh more than answers. Unknown English words are corrected to the nearest KB word
-//! (typos), Chinese is matched through unigrams and bigrams.
+//! score, so alternates all count for their entry and questions weigh more than answers; then
+//! two views of the entry as a whole: its questions pooled ([`crate::pool`]) and the term
+//! weights learned at build time ([`crate::learn`]). Unknown English words are corrected to
+//! the nearest KB word (typos), Chinese is matched through unigrams and bigrams.
 
 use crate::analyze::{Analyzer, TermKind};
 use crate::bundle::{self, Bundle, BundleError, EntryMeta, Manifest};
 use crate::index::{Field, Index};
+use crate::learn::{self, Learned};
 use crate::pool::{Held, Pool};
 use std::collections::HashMap;
 
@@ -131,6 +134,8 @@ pub struct Engine {
     question_mass: Vec<f32>,
     /// The questions pooled per entry, the ranking's second view ([`crate::pool`]).
     pool: Pool,
+    /// Term weights learned at build time, the third view ([`crate::learn`]).
+    learned: Option<Learned>,
     format_version: u16,
     bytes: usize,
 }
@@ -209,7 +214,14 @@ impl Engine {
         }
         let analyzer = Analyzer::new(&manifest.settings.synonyms);
         let pool = Pool::new(&index, &doc_entry, manifest.entries.len(), questions);
-        Ok(Engine { manifest, analyzer, index, vocab, doc_entry, question_mass, pool, format_version, bytes })
+        let learned = match &manifest.learned {
+            None => None,
+            Some(s) => Some(
+                Learned::open(s, index.field(Field::Question).terms().count(), manifest.entries.len())
+                    .map_err(BundleError::Malformed)?,
+            ),
+        };
+        Ok(Engine { manifest, analyzer, index, vocab, doc_entry, question_mass, pool, learned, format_version, bytes })
     }
 
     /// The bundle's manifest (entries, settings, calibration).
@@ -242,6 +254,16 @@ impl Engine {
         &self.index
     }
 
+    /// The entry of every question document, in document order.
+    pub fn question_entries(&self) -> &[u32] {
+        self.doc_entry.get(..self.manifest.question_count as usize).unwrap_or(&[])
+    }
+
+    /// The learned term weights the bundle carries, if any.
+    pub fn learned(&self) -> Option<&Learned> {
+        self.learned.as_ref()
+    }
+
     /// Ranks entries for `query`, best first, at most `limit`.
     ///
     /// Infallible: if the index turns out to be damaged (see [`Engine::try_search`]) the
@@ -263,7 +285,16 @@ impl Engine {
 
     /// Like [`Engine::try_search`], ignoring the excluded documents.
     pub fn try_search_excluding(&self, query: &str, limit: usize, exclude: Exclude) -> Result<Ranking, BundleError> {
-        crate::guard::run("searching the index", || Ok(self.search_unguarded(query, limit, exclude)))
+        crate::guard::run("searching the index", || {
+            Ok(self.search_unguarded(query, limit, exclude, self.learned.as_ref()))
+        })
+    }
+
+    /// Like [`Engine::search_excluding`], with other learned weights than the bundle's (the
+    /// calibration asks each held-out question of weights fitted without it).
+    pub fn search_with(&self, query: &str, limit: usize, exclude: Exclude, learned: Option<&Learned>) -> Ranking {
+        crate::guard::run("searching the index", || Ok(self.search_unguarded(query, limit, exclude, learned)))
+            .unwrap_or_default()
     }
 
     /// The first step of a search alone: the term clauses of `query` and the documents they
@@ -301,7 +332,7 @@ impl Engine {
         ranked.into_iter().map(|k| ((k & 0xffff_ffff) as u32, f32::from_bits(u32::MAX - (k >> 32) as u32))).collect()
     }
 
-    fn search_unguarded(&self, query: &str, limit: usize, exclude: Exclude) -> Ranking {
+    fn search_unguarded(&self, query: &str, limit: usize, exclude: Exclude, learned: Option<&Learned>) -> Ranking {
         let mut ranking = Ranking::default();
         let planned = self.plan(query, &mut ranking, self.left(exclude));
         if planned.is_empty() || limit == 0 {
@@ -380,6 +411,9 @@ impl Engine {
                 (hit, a.best_doc)
             })
             .collect();
+        if let Some(model) = learned {
+            self.add_learned(model, &planned, exclude.entry, held, &mut hits);
+        }
         hits.sort_by(|a, b| b.0.score.total_cmp(&a.0.score).then(a.0.entry.cmp(&b.0.entry)));
         hits.truncate(limit);
         for (hit, doc) in &mut hits {
@@ -398,6 +432,39 @@ impl Engine {
             ranking.votes = voters.iter().filter(|&&e| e == top.entry).count() as f32 / voters.len().max(1) as f32;
         }
         ranking
+    }
+
+    /// Adds the learned weights' view to the entries found: an entry's probability times
+    /// [`learn::FUSE`] times the best lexical score, in the pool's proportion for its number of
+    /// questions (none for one or two).
+    fn add_learned(
+        &self,
+        model: &Learned,
+        planned: &[Planned],
+        hidden: Option<u32>,
+        held: Option<Held>,
+        hits: &mut [(Hit, Option<u32>)],
+    ) {
+        let questions = self.manifest.question_count;
+        let field = self.index.field(Field::Question);
+        let mut features: Vec<(usize, f32)> = Vec::new();
+        for p in planned.iter().filter(|p| p.df > 0) {
+            if let Some(id) = p.ids[0].filter(|id| !features.iter().any(|f| f.0 == *id)) {
+                features.push((id, learn::rarity(questions, field.postings_of(Some(id)).len())));
+            }
+        }
+        if features.is_empty() {
+            return;
+        }
+        learn::normalize(&mut features);
+        let probs = model.probabilities(&features, hidden);
+        let top = hits.iter().map(|h| h.0.score).fold(0.0f32, f32::max);
+        for (hit, _) in hits.iter_mut() {
+            let own = self.manifest.entries.get(hit.entry as usize).map_or(1, |e| e.question_count);
+            let own = own.saturating_sub(u32::from(held.is_some_and(|h| h.entry == hit.entry)));
+            let p = probs.get(hit.entry as usize).copied().unwrap_or(0.0);
+            hit.score += learn::FUSE * crate::pool::weight(own) * p * top;
+        }
     }
 
     /// Turns a query into weighted index terms (typos corrected, duplicates merged).

@@ -4,8 +4,8 @@
 //!
 //! ```text
 //! kb (sources → entries) → analyze (normalize, tokenize) → build (native: index → bundle bytes)
-//!   → bundle (verify, open from bytes; carries the calibration) → engine (search → ranking,
-//!     with index: questions, pool: entries)
+//!   → bundle (verify, open from bytes; carries the calibration and the learned weights)
+//!   → engine (search → ranking, with index: questions, pool: entries, learn: term weights)
 //!   → reply (decide what to say)
 //! ```
 //!
@@ -20,6 +20,7 @@ pub mod engine;
 pub mod guard;
 pub mod index;
 pub mod kb;
+pub mod learn;
 pub mod pool;
 pub mod reply;
 

@@ -54,7 +54,7 @@ fn a_hidden_entry_takes_its_questions_and_answer_with_it() {
 
 #[test]
 fn every_question_of_a_hidden_entry_is_asked() {
-    use kefu_core::reply::calibrate::{samples, Kind};
+    use kefu_core::reply::calibrate::{samples, Kind, Models};
     let e = |id: &str, qs: &[&str]| Entry {
         id: id.into(),
         questions: qs.iter().map(|q| q.to_string()).collect(),
@@ -71,7 +71,7 @@ fn every_question_of_a_hidden_entry_is_asked() {
         ..Default::default()
     };
     let engine = build(&kb, &BuildOptions { skip_calibration: true, ..Default::default() }, &mut |_, _| {}).unwrap().1;
-    let s = samples(&engine, &kb, &[]);
+    let s = samples(&engine, &kb, &[], &Models::none(&engine));
     // Each hidden entry is asked with all its wordings (not its first three): the near
     // out-of-scope estimate of a KB with few entries rests on more than a handful.
     assert_eq!(s.iter().filter(|x| x.kind == Kind::Near).count(), 7);

@@ -52,6 +52,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
             n => format!(" + {n} boosted trees"),
         }
     );
+    println!(
+        "ranking      questions (BM25) + entries pooled{}",
+        match &m.learned {
+            Some(l) => format!(" + learned term weights ({} kept, a byte each)", l.values.len()),
+            None => String::new(),
+        }
+    );
     println!("manifest     {manifest_bytes} bytes");
     for (name, data) in &b.files {
         println!("  {:<44} {:>9} bytes", name, data.len());

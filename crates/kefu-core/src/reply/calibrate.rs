@@ -10,7 +10,8 @@
 //!   chit-chat, nonsense; `data/ood/`, handed in by the build), asked as they are.
 //!
 //! Every held-out search sees the KB as if it lacked the hidden question or entry (its words
-//! are unknown unless other documents have them, `engine::Exclude`), as a shopper's would.
+//! are unknown unless other documents have them, `engine::Exclude`), as a shopper's would,
+//! and ranks with learned term weights fitted without it ([`Models`], `learn::Folds`).
 //! A logistic model over ranking features, refined by boosted trees ([`super::trees`]), is
 //! fitted to predict "the top entry is right"; a question the decision rules would never
 //! answer directly ([`held_back`]) counts as not answered. The answer threshold is the
@@ -27,6 +28,7 @@ use super::decide::{held_back, Thresholds};
 use crate::calibration::Calibration;
 use crate::engine::{Engine, Exclude};
 use crate::kb::Kb;
+use crate::learn::{Folds, Learned, Stored};
 
 /// The wrong-answer rate the shipped policy aims under: the product promise, 5%. It used to
 /// be 4%, a point of margin for the estimate's sampling error; the estimate
@@ -77,7 +79,7 @@ impl Sample {
 }
 
 /// Runs the held-out searches on a built engine (`far`: out-of-domain questions).
-pub fn samples(engine: &Engine, kb: &Kb, far: &[&str]) -> Vec<Sample> {
+pub fn samples(engine: &Engine, kb: &Kb, far: &[&str], models: &Models) -> Vec<Sample> {
     let rules = Thresholds::with(&Calibration::default(), &kb.settings.policy);
     let mut starts = Vec::with_capacity(kb.entries.len());
     let mut g = 0u32;
@@ -99,19 +101,25 @@ pub fn samples(engine: &Engine, kb: &Kb, far: &[&str]) -> Vec<Sample> {
         .enumerate()
         .flat_map(|(i, e)| e.questions.iter().map(move |q| (i as u32, q.as_str())))
         .collect();
-    let jobs: Vec<(Kind, Option<u32>, Exclude, &str)> = stride(&in_scope, MAX_IN_SCOPE)
+    // Learned weights fitted without what each held-out question hides (`learn::Folds`).
+    let folds = &models.folds;
+    let jobs: Vec<(Kind, Option<u32>, Exclude, &str, u32)> = stride(&in_scope, MAX_IN_SCOPE)
         .map(|&(entry, question, text)| {
-            (Kind::InScope, Some(entry), Exclude { question: Some(question), entry: None }, text)
+            let exclude = Exclude { question: Some(question), entry: None };
+            (Kind::InScope, Some(entry), exclude, text, folds.for_question(question))
         })
+        .chain(stride(&near, MAX_NEAR).map(|&(entry, text)| {
+            (Kind::Near, None, Exclude { question: None, entry: Some(entry) }, text, Folds::for_entry(entry))
+        }))
         .chain(
-            stride(&near, MAX_NEAR)
-                .map(|&(entry, text)| (Kind::Near, None, Exclude { question: None, entry: Some(entry) }, text)),
+            stride(far, MAX_FAR)
+                .enumerate()
+                .map(|(i, &text)| (Kind::Far, None, Exclude::default(), text, Folds::for_far(i))),
         )
-        .chain(stride(far, MAX_FAR).map(|&text| (Kind::Far, None, Exclude::default(), text)))
         .collect();
-    let run = |job: &(Kind, Option<u32>, Exclude, &str)| {
-        let &(kind, entry, exclude, text) = job;
-        let r = engine.search_excluding(text, 5, exclude);
+    let run = |job: &(Kind, Option<u32>, Exclude, &str, u32)| {
+        let &(kind, entry, exclude, text, fold) = job;
+        let r = engine.search_with(text, 5, exclude, models.weights.get(fold as usize).and_then(Option::as_ref));
         let f = if r.hits.is_empty() { [0.0; FEATURES] } else { features(&r) };
         let correct = entry.is_some() && r.hits.first().map(|h| Some(h.entry) == entry).unwrap_or(false);
         Sample { features: f, correct, kind, held: held_back(&r, rules.margin_min, rules.coverage_min) }
@@ -119,18 +127,37 @@ pub fn samples(engine: &Engine, kb: &Kb, far: &[&str]) -> Vec<Sample> {
     parallel_map(&jobs, run)
 }
 
-/// Maps `f` over `items` on the machine's cores (the searches are independent), in order.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
-    if threads == 1 || items.len() < 64 {
-        return items.iter().map(f).collect();
+/// The learned weights the held-out questions are asked of ([`Folds`]): none when the bundle
+/// ranks without learned weights.
+pub struct Models {
+    folds: Folds,
+    weights: Vec<Option<Learned>>,
+}
+
+impl Models {
+    /// Opens the fold weights fitted beside the bundle's (`learn::Examples::fit_with_folds`).
+    pub fn open(engine: &Engine, folds: &Folds, weights: &[Option<Stored>]) -> Models {
+        let terms = engine.index().field(crate::index::Field::Question).terms().count();
+        let entries = engine.manifest().entries.len();
+        let weights = match engine.learned() {
+            None => Vec::new(),
+            Some(_) => weights.iter().map(|w| w.as_ref().and_then(|s| Learned::open(s, terms, entries).ok())).collect(),
+        };
+        Models { folds: folds.clone(), weights }
     }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> =
-            items.chunks(chunk).map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>())).collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
-    })
+
+    /// No learned weights: held-out questions are ranked lexically, as the bundle ranks.
+    pub fn none(engine: &Engine) -> Models {
+        Models { folds: Folds::new(engine.question_entries()), weights: Vec::new() }
+    }
+}
+
+/// Maps `f` over `items` on the machine's cores (the searches are independent), in order.
+/// Threads take the next chunk as they are free: the jobs' costs differ by kind (in-scope
+/// first, then near, then far), and equal halves left one core idle for a tenth of the run.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let chunks: Vec<&[T]> = items.chunks(64).collect();
+    crate::learn::parallel(&chunks, |part| part.iter().map(&f).collect::<Vec<R>>()).into_iter().flatten().collect()
 }
 
 fn stride<T>(items: &[T], max: usize) -> impl Iterator<Item = &T> {
@@ -139,8 +166,8 @@ fn stride<T>(items: &[T], max: usize) -> impl Iterator<Item = &T> {
 }
 
 /// Fits the model and picks thresholds (`far`: out-of-domain questions for the KB's languages).
-pub fn calibrate(engine: &Engine, kb: &Kb, far: &[&str]) -> Calibration {
-    let samples = samples(engine, kb, far);
+pub fn calibrate(engine: &Engine, kb: &Kb, far: &[&str], models: &Models) -> Calibration {
+    let samples = samples(engine, kb, far, models);
     fit(&samples)
 }
 
