@@ -956,17 +956,27 @@ fn an_entry_written_for_an_order_number_answers_a_message_that_gives_one() {
     };
     let kb = Kb {
         entries: vec![
-            e("cancel", &["How do I cancel order {{order_id}}?", "cancel my purchase"], "Open **My orders** and tap Cancel."),
+            e(
+                "cancel",
+                &["How do I cancel order {{order_id}}?", "cancel my purchase"],
+                "Open **My orders** and tap Cancel.",
+            ),
             e("late", &["my parcel is late", "where is my parcel"], "Parcels take 3 days."),
             e("card", &["how do I pay by card"], "We take Visa."),
         ],
         settings: ShopSettings {
             // Any ranked entry is answered: what is under test is the order rule, not the threshold.
-            policy: PolicyOverrides { answer_min: Some(0.0), clarify_min: Some(0.0), margin_min: Some(0.0), coverage_min: None },
+            policy: PolicyOverrides {
+                answer_min: Some(0.0),
+                clarify_min: Some(0.0),
+                margin_min: Some(0.0),
+                coverage_min: None,
+            },
             ..Default::default()
         },
     };
-    let (_, engine) = build(&kb, &BuildOptions { skip_calibration: true, ..Default::default() }, &mut |_, _| {}).unwrap();
+    let (_, engine) =
+        build(&kb, &BuildOptions { skip_calibration: true, ..Default::default() }, &mut |_, _| {}).unwrap();
     let takes: Vec<bool> = engine.manifest().entries.iter().map(|m| m.takes_order).collect();
     assert_eq!(takes, [true, false, false]);
 
