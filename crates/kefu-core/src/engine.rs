@@ -274,7 +274,7 @@ impl Engine {
 
     /// Like [`Engine::search`], ignoring the excluded documents.
     pub fn search_excluding(&self, query: &str, limit: usize, exclude: Exclude) -> Ranking {
-        self.try_search_excluding(query, limit, exclude).unwrap_or_default()
+        self.search_with(query, limit, exclude, self.learned.as_ref())
     }
 
     /// Like [`Engine::search`], but a panic while reading the index (which [`Engine::open`]'s
@@ -285,16 +285,23 @@ impl Engine {
 
     /// Like [`Engine::try_search`], ignoring the excluded documents.
     pub fn try_search_excluding(&self, query: &str, limit: usize, exclude: Exclude) -> Result<Ranking, BundleError> {
-        crate::guard::run("searching the index", || {
-            Ok(self.search_unguarded(query, limit, exclude, self.learned.as_ref()))
-        })
+        self.guarded_search(query, limit, exclude, self.learned.as_ref())
     }
 
     /// Like [`Engine::search_excluding`], with other learned weights than the bundle's (the
     /// calibration asks each held-out question of weights fitted without it).
     pub fn search_with(&self, query: &str, limit: usize, exclude: Exclude, learned: Option<&Learned>) -> Ranking {
+        self.guarded_search(query, limit, exclude, learned).unwrap_or_default()
+    }
+
+    fn guarded_search(
+        &self,
+        query: &str,
+        limit: usize,
+        exclude: Exclude,
+        learned: Option<&Learned>,
+    ) -> Result<Ranking, BundleError> {
         crate::guard::run("searching the index", || Ok(self.search_unguarded(query, limit, exclude, learned)))
-            .unwrap_or_default()
     }
 
     /// The first step of a search alone: the term clauses of `query` and the documents they
@@ -396,9 +403,7 @@ impl Engine {
         let mut hits: Vec<(Hit, Option<u32>)> = by_entry
             .into_iter()
             .map(|(entry, a)| {
-                let own = self.manifest.entries.get(entry as usize).map_or(1, |e| e.question_count);
-                let own = own.saturating_sub(u32::from(held.is_some_and(|h| h.entry == entry)));
-                let pool = crate::pool::weight(own) * pooled.get(entry as usize).copied().unwrap_or(0.0);
+                let pool = self.view_weight(entry, held) * pooled.get(entry as usize).copied().unwrap_or(0.0);
                 let score = a.best_q + a.tail + a.answer + pool;
                 let hit = Hit {
                     entry,
@@ -434,6 +439,13 @@ impl Engine {
         ranking
     }
 
+    /// How much the entry-wide views (pool, learned weights) add for an entry: the pool's
+    /// [`crate::pool::weight`] of its questions, a held-out one not counted.
+    fn view_weight(&self, entry: u32, held: Option<Held>) -> f32 {
+        let own = self.manifest.entries.get(entry as usize).map_or(1, |e| e.question_count);
+        crate::pool::weight(own.saturating_sub(u32::from(held.is_some_and(|h| h.entry == entry))))
+    }
+
     /// Adds the learned weights' view to the entries found: an entry's probability times
     /// [`learn::FUSE`] times the best lexical score, in the pool's proportion for its number of
     /// questions (none for one or two).
@@ -460,10 +472,8 @@ impl Engine {
         let probs = model.probabilities(&features, hidden);
         let top = hits.iter().map(|h| h.0.score).fold(0.0f32, f32::max);
         for (hit, _) in hits.iter_mut() {
-            let own = self.manifest.entries.get(hit.entry as usize).map_or(1, |e| e.question_count);
-            let own = own.saturating_sub(u32::from(held.is_some_and(|h| h.entry == hit.entry)));
             let p = probs.get(hit.entry as usize).copied().unwrap_or(0.0);
-            hit.score += learn::FUSE * crate::pool::weight(own) * p * top;
+            hit.score += learn::FUSE * self.view_weight(hit.entry, held) * p * top;
         }
     }
 
