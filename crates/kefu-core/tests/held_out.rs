@@ -2,20 +2,15 @@
 //! the excluded question or entry: its words are unknown, not known and free.
 #![cfg(feature = "build")]
 
+mod common;
+
 use kefu_core::build::{build, BuildOptions};
 use kefu_core::engine::Exclude;
-use kefu_core::kb::{Entry, Kb, Locale};
+use kefu_core::kb::Kb;
 use kefu_core::Engine;
 
 fn engine() -> Engine {
-    let e = |id: &str, qs: &[&str], answer: &str| Entry {
-        id: id.into(),
-        questions: qs.iter().map(|q| q.to_string()).collect(),
-        category: "faq".into(),
-        locale: Locale::En,
-        answer: kefu_core::kb::markdown::parse_answer(answer).0,
-        ..Default::default()
-    };
+    let e = common::faq;
     let kb = Kb {
         entries: vec![
             e("returns", &["how do I return a blender", "return policy"], "Within 7 days."),
@@ -55,14 +50,7 @@ fn a_hidden_entry_takes_its_questions_and_answer_with_it() {
 #[test]
 fn every_question_of_a_hidden_entry_is_asked() {
     use kefu_core::reply::calibrate::{samples, Kind, Models};
-    let e = |id: &str, qs: &[&str]| Entry {
-        id: id.into(),
-        questions: qs.iter().map(|q| q.to_string()).collect(),
-        category: "faq".into(),
-        locale: Locale::En,
-        answer: kefu_core::kb::markdown::parse_answer("An answer.").0,
-        ..Default::default()
-    };
+    let e = |id: &str, qs: &[&str]| common::faq(id, qs, "An answer.");
     let kb = Kb {
         entries: vec![
             e("returns", &["return policy", "send it back", "how do returns work", "refund window", "return label"]),

@@ -3,21 +3,16 @@
 //! bundle opens.
 #![cfg(feature = "build")]
 
+mod common;
+
 use kefu_core::build::{build, BuildOptions};
 use kefu_core::bundle::{self, BundleError};
 use kefu_core::engine::Exclude;
-use kefu_core::kb::{Entry, Kb, Locale};
+use kefu_core::kb::Kb;
 use kefu_core::Engine;
 
 fn kb() -> Kb {
-    let e = |id: &str, qs: &[&str]| Entry {
-        id: id.into(),
-        questions: qs.iter().map(|q| q.to_string()).collect(),
-        category: "faq".into(),
-        locale: Locale::En,
-        answer: kefu_core::kb::markdown::parse_answer("An answer.").0,
-        ..Default::default()
-    };
+    let e = |id: &str, qs: &[&str]| common::faq(id, qs, "An answer.");
     Kb {
         entries: vec![
             e(
