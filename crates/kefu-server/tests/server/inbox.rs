@@ -131,6 +131,10 @@ async fn login_sessions_csrf_and_roles() {
 async fn queue_sorted_by_deadline_and_escalation_marks() {
     let t = TestServer::start_with(|c| {
         c.sla.product = Duration::from_secs(7200);
+        // Later than the product deadline by more than the cases are created apart: with
+        // equal deadlines two cases made in the same millisecond were ordered by their
+        // random ids (a flake, seen once in a full run).
+        c.sla.order = Duration::from_secs(3 * 3600);
         c.sla.urgent = Duration::from_millis(200);
         c.escalate_after = Duration::from_millis(1500);
     })
