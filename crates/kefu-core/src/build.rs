@@ -98,7 +98,8 @@ pub fn build(kb: &Kb, opts: &BuildOptions, progress: Progress) -> Result<(Vec<u8
     if opts.skip_calibration {
         return Ok((bytes, engine));
     }
-    let models = crate::reply::calibrate::Models::open(&engine, &folds, &fold_weights);
+    let models = crate::reply::calibrate::Models::open(&engine, &folds, &fold_weights)
+        .map_err(|e| BuildError::Verify(crate::BundleError::Malformed(e)))?;
     manifest.calibration = crate::reply::calibrate::calibrate(&engine, kb, &crate::prior::out_of_domain(kb), &models);
     let bytes = bundle::write(&manifest, &files);
     let engine = Engine::open(&bytes)?;

@@ -220,7 +220,7 @@ impl Examples {
     pub fn fit_with_folds(&self, folds: &Folds, calibration: bool) -> (Option<Stored>, Vec<Option<Stored>>) {
         let models = if calibration { FOLD_MODELS } else { 2 };
         let jobs: Vec<u32> = (0..models).collect();
-        let fitted = parallel(&jobs, |&k| self.descend(|d| folds.trains(k, d)));
+        let fitted = crate::parallel::map(&jobs, |&k| self.descend(|d| folds.trains(k, d)));
         let shipped = match (&fitted[0], &fitted[1]) {
             (Some(a), Some(b)) => Some(a.mean(b).store()),
             (Some(one), None) | (None, Some(one)) => Some(one.store()),
@@ -334,32 +334,6 @@ impl Descent<'_> {
             bias.iter_mut().zip(&g).for_each(|(b, &gi)| *b -= rate * gi);
         }
     }
-}
-
-/// Maps `f` over `jobs` on the machine's cores, each thread taking the next job as it is
-/// free; results in job order.
-pub(crate) fn parallel<T: Sync, R: Send>(jobs: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Mutex;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8).min(jobs.len());
-    if threads <= 1 {
-        return jobs.iter().map(f).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let done: Mutex<Vec<(usize, R)>> = Mutex::new(Vec::with_capacity(jobs.len()));
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(job) = jobs.get(i) else { break };
-                let r = f(job);
-                done.lock().unwrap_or_else(|e| e.into_inner()).push((i, r));
-            });
-        }
-    });
-    let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// A fixed pseudo-random order of `0..n` (the same every build).

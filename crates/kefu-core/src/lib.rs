@@ -21,6 +21,7 @@ pub mod guard;
 pub mod index;
 pub mod kb;
 pub mod learn;
+pub mod parallel;
 pub mod pool;
 pub mod reply;
 

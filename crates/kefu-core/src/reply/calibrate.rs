@@ -119,7 +119,7 @@ pub fn samples(engine: &Engine, kb: &Kb, far: &[&str], models: &Models) -> Vec<S
         .collect();
     let run = |job: &(Kind, Option<u32>, Exclude, &str, u32)| {
         let &(kind, entry, exclude, text, fold) = job;
-        let r = engine.search_with(text, 5, exclude, models.weights.get(fold as usize).and_then(Option::as_ref));
+        let r = engine.search_with(text, 5, exclude, models.get(fold));
         let f = if r.hits.is_empty() { [0.0; FEATURES] } else { features(&r) };
         let correct = entry.is_some() && r.hits.first().map(|h| Some(h.entry) == entry).unwrap_or(false);
         Sample { features: f, correct, kind, held: held_back(&r, rules.margin_min, rules.coverage_min) }
@@ -135,15 +135,32 @@ pub struct Models {
 }
 
 impl Models {
-    /// Opens the fold weights fitted beside the bundle's (`learn::Examples::fit_with_folds`).
-    pub fn open(engine: &Engine, folds: &Folds, weights: &[Option<Stored>]) -> Models {
+    /// Opens the fold weights fitted beside the bundle's (`learn::Examples::fit_with_folds`);
+    /// the error says which does not fit the index (never seen: they come from it).
+    pub fn open(engine: &Engine, folds: &Folds, weights: &[Option<Stored>]) -> Result<Models, String> {
         let terms = engine.index().field(crate::index::Field::Question).terms().count();
         let entries = engine.manifest().entries.len();
         let weights = match engine.learned() {
             None => Vec::new(),
-            Some(_) => weights.iter().map(|w| w.as_ref().and_then(|s| Learned::open(s, terms, entries).ok())).collect(),
+            Some(_) => weights
+                .iter()
+                .enumerate()
+                .map(|(k, w)| {
+                    w.as_ref()
+                        .map(|s| Learned::open(s, terms, entries).map_err(|e| format!("calibration model {k}: {e}")))
+                        .transpose()
+                })
+                .collect::<Result<_, _>>()?,
         };
-        Models { folds: folds.clone(), weights }
+        Ok(Models { folds: folds.clone(), weights })
+    }
+
+    /// Model `k`'s weights. The halves (0 and 1) stand in for each other when one has none
+    /// (a KB whose entries all have one question fits only one half): the out-of-domain
+    /// questions asked of either must meet weights whenever the bundle has them.
+    fn get(&self, k: u32) -> Option<&Learned> {
+        let at = |k: u32| self.weights.get(k as usize).and_then(Option::as_ref);
+        at(k).or_else(|| if k < 2 { at(1 - k) } else { None })
     }
 
     /// No learned weights: held-out questions are ranked lexically, as the bundle ranks.
@@ -152,12 +169,13 @@ impl Models {
     }
 }
 
-/// Maps `f` over `items` on the machine's cores (the searches are independent), in order.
-/// Threads take the next chunk as they are free: the jobs' costs differ by kind (in-scope
-/// first, then near, then far), and equal halves left one core idle for a tenth of the run.
+/// Maps `f` over `items` on the machine's cores (the searches are independent), in order,
+/// in chunks of 64 that each thread takes as it is free (the jobs' costs differ by kind:
+/// in-scope first, then near, then far). A panic in a search fails the build; it used to
+/// leave that half of the samples out without a word.
 fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let chunks: Vec<&[T]> = items.chunks(64).collect();
-    crate::learn::parallel(&chunks, |part| part.iter().map(&f).collect::<Vec<R>>()).into_iter().flatten().collect()
+    crate::parallel::map(&chunks, |part| part.iter().map(&f).collect::<Vec<R>>()).into_iter().flatten().collect()
 }
 
 fn stride<T>(items: &[T], max: usize) -> impl Iterator<Item = &T> {
