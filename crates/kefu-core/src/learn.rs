@@ -45,12 +45,15 @@ const MAX_CELLS: usize = 4_000_000;
 /// its (entry, weight) pairs, weights quantized as `value · scale`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Stored {
+    /// What one unit of a quantized weight is worth.
     pub scale: f32,
     /// Per entry.
     pub bias: Vec<f32>,
     /// `offsets[t]..offsets[t + 1]` are term `t`'s pairs; one more than the terms.
     pub offsets: Vec<u32>,
+    /// The entry of each pair.
     pub entries: Vec<u32>,
+    /// The weight of each pair, in units of `scale`.
     pub values: Vec<i8>,
 }
 
@@ -79,11 +82,11 @@ impl Learned {
         {
             return Err("learned weights are inconsistent".into());
         }
-        if s.entries.iter().any(|&e| e as usize >= classes)
-            || !s.scale.is_finite()
-            || s.bias.iter().any(|b| !b.is_finite())
-        {
+        if s.entries.iter().any(|&e| e as usize >= classes) {
             return Err("learned weights name an entry the KB lacks".into());
+        }
+        if !s.scale.is_finite() || s.bias.iter().any(|b| !b.is_finite()) {
+            return Err("learned weights hold a number that is not finite".into());
         }
         Ok(Learned {
             bias: s.bias.clone(),
@@ -454,5 +457,7 @@ mod tests {
         assert!(p[1] > p[0]);
         assert!(Learned::open(&s, 2, 3).is_err());
         assert!(Learned::open(&Stored { entries: vec![7], ..s.clone() }, 1, 3).is_err());
+        let nan = Learned::open(&Stored { scale: f32::NAN, ..s.clone() }, 1, 3).unwrap_err();
+        assert!(nan.contains("not finite"), "{nan}");
     }
 }
