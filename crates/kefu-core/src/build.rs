@@ -87,7 +87,7 @@ pub fn build(kb: &Kb, opts: &BuildOptions, progress: Progress) -> Result<(Vec<u8
     let doc_entry: Vec<u32> =
         kb.entries.iter().enumerate().flat_map(|(i, e)| std::iter::repeat_n(i as u32, e.questions.len())).collect();
     let folds = Folds::new(&doc_entry);
-    let examples = Examples::new(&index, &doc_entry, manifest.question_count, kb.entries.len());
+    let examples = Examples::new(&index, &doc_entry, kb.entries.len());
     let (shipped, fold_weights) = examples.fit_with_folds(&folds, !opts.skip_calibration);
     manifest.learned = shipped;
     let files = vec![(INDEX_FILE.to_string(), index.encode())];
@@ -98,7 +98,7 @@ pub fn build(kb: &Kb, opts: &BuildOptions, progress: Progress) -> Result<(Vec<u8
     if opts.skip_calibration {
         return Ok((bytes, engine));
     }
-    let models = crate::reply::calibrate::Models::open(&engine, &folds, &fold_weights)
+    let models = crate::reply::calibrate::Models::open(&engine, folds, &fold_weights)
         .map_err(|e| BuildError::Verify(crate::BundleError::Malformed(e)))?;
     manifest.calibration = crate::reply::calibrate::calibrate(&engine, kb, &crate::prior::out_of_domain(kb), &models);
     let bytes = bundle::write(&manifest, &files);

@@ -137,7 +137,7 @@ pub struct Models {
 impl Models {
     /// Opens the fold weights fitted beside the bundle's (`learn::Examples::fit_with_folds`);
     /// the error says which does not fit the index (never seen: they come from it).
-    pub fn open(engine: &Engine, folds: &Folds, weights: &[Option<Stored>]) -> Result<Models, String> {
+    pub fn open(engine: &Engine, folds: Folds, weights: &[Option<Stored>]) -> Result<Models, String> {
         let terms = engine.index().field(crate::index::Field::Question).terms().count();
         let entries = engine.manifest().entries.len();
         let weights = match engine.learned() {
@@ -152,7 +152,7 @@ impl Models {
                 })
                 .collect::<Result<_, _>>()?,
         };
-        Ok(Models { folds: folds.clone(), weights })
+        Ok(Models { folds, weights })
     }
 
     /// Model `k`'s weights. The halves (0 and 1) stand in for each other when one has none
