@@ -94,3 +94,26 @@ for (const [path, text] of [['index.html', '转人工'], ['en.html', 'talk to a 
     await p.context().close();
   });
 }
+
+test('"我有个问题" is asked what the question is, and the question that follows is answered', async () => {
+  const p = await page('index.html');
+  const o = await offer(await ask(p, '我有个问题'));
+  assert.equal(o.entry, null, `answered with ${o.entry}: ${o.text}`);
+  assert.deepEqual(o.picks, [], `offered ${o.picks}`);
+  assert.ok(!o.text.includes('帮不上忙'), `out-of-scope reply to an opener: ${o.text}`);
+  const next = await offer(await ask(p, '退款多久到账'));
+  offers(next, ['refund-time'], 'the question after the opener');
+  await p.context().close();
+});
+
+test('an ID number typed with an order request is hidden, said to be hidden, and the order number asked for', async () => {
+  const p = await page('index.html');
+  const id = '11010519491231002X';
+  const o = await offer(await ask(p, `我的身份证是${id} 帮我查下订单`));
+  assert.ok(o.text.includes('隐去'), `no word that the ID was hidden: ${o.text}`);
+  assert.ok(o.text.includes('订单号'), `the order number is not asked for: ${o.text}`);
+  // The shopper's own bubble keeps only the last four characters.
+  const mine = await p.locator('kefu-chat .kefu-log .kefu-shopper').last().innerText();
+  assert.ok(!mine.includes(id.slice(0, 14)) && mine.includes('002X'), `shopper bubble: ${mine}`);
+  await p.context().close();
+});

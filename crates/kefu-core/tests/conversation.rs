@@ -993,3 +993,62 @@ fn an_entry_written_for_an_order_number_answers_a_message_that_gives_one() {
     let r = respond(&engine, &mut conv, "my parcel is late, order 2023112312345678", day());
     assert_eq!(r.decision, Decision::Handoff { reason: HandoffReason::Rule }, "{}", said(&r));
 }
+
+#[test]
+fn a_hidden_id_or_card_number_is_said_to_be_hidden_and_the_request_goes_on() {
+    let zh = engine("zh-CN");
+    let mut conv = Conversation::default();
+    let r = respond(&zh, &mut conv, "我的身份证是11010519491231002X 帮我查下订单", day());
+    // The order request is still heard: the bot asks for the order number, not the ID.
+    assert_eq!(r.decision, Decision::Ask { fact: Fact::OrderNumber }, "{}", said(&r));
+    assert_eq!(r.triage, Triage::Order);
+    assert!(said(&r).contains("身份证号我已隐去"), "{}", said(&r));
+    assert!(!said(&r).contains("1101051949"), "{}", said(&r));
+    let en = engine("en");
+    let r = respond(&en, &mut Conversation::default(), "card 4111 1111 1111 1111 was charged twice", day());
+    assert_eq!(r.triage, Triage::Urgent);
+    assert!(said(&r).contains("hidden the card number"), "{}", said(&r));
+    let r =
+        respond(&en, &mut Conversation::default(), "refund to 4111 1111 1111 1111, my ID is 11010519491231002X", day());
+    assert!(said(&r).contains("hidden the ID and card numbers"), "{}", said(&r));
+    // Traditional script, traditional note.
+    let r = respond(&zh, &mut Conversation::default(), "卡號 4111111111111111 退貨運費誰出", day());
+    assert!(said(&r).contains("銀行卡號我已隱去"), "{}", said(&r));
+    // No number, no note; an order number is no secret.
+    for msg in ["退货运费谁出", "订单号 2023112312345678 还没发货"] {
+        let r = respond(&zh, &mut Conversation::default(), msg, day());
+        assert!(!said(&r).contains("隐去"), "{msg}: {}", said(&r));
+    }
+}
+
+#[test]
+fn asking_to_check_an_order_asks_for_its_number() {
+    for (dir, msg) in [("zh-CN", "帮我查下订单"), ("zh-CN", "訂單查詢"), ("en", "can you check my order")] {
+        let e = engine(dir);
+        let r = respond(&e, &mut Conversation::default(), msg, day());
+        assert_eq!(r.triage, Triage::Order, "{msg}");
+        assert_eq!(r.decision, Decision::Ask { fact: Fact::OrderNumber }, "{msg}: {}", said(&r));
+    }
+}
+
+#[test]
+fn an_opener_without_a_question_is_asked_for_the_question() {
+    for (dir, opener, question) in [
+        ("zh-CN", "我有个问题", "退货运费谁出？"),
+        ("zh-CN", "请问", "优惠券可以叠加吗"),
+        ("en", "I have a question", "Do you ship internationally?"),
+        ("en", "the", "What payment methods do you accept?"),
+    ] {
+        let e = engine(dir);
+        let mut conv = Conversation::default();
+        let r = respond(&e, &mut conv, opener, day());
+        // Not a random entry, not "that's not something I can help with".
+        assert_eq!(r.decision, Decision::Smalltalk { kind: Smalltalk::Opener }, "{opener}: {}", said(&r));
+        assert!(!said(&r).contains("帮不上忙") && !said(&r).contains("not something"), "{}", said(&r));
+        // The question that follows gets the decision it gets when asked first.
+        let after = respond(&e, &mut conv, question, day());
+        let first = respond(&e, &mut Conversation::default(), question, day());
+        assert_eq!(after.decision, first.decision, "{question}: {}", said(&after));
+        assert_ne!(after.decision.kind(), "smalltalk");
+    }
+}

@@ -140,6 +140,8 @@ pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now
 struct Reading {
     /// The message as it may be stored or sent.
     masked: String,
+    /// Whether it held an ID-card number, a bank-card number (now masked).
+    sensitive: (bool, bool),
     /// The part the policy reads (at most [`MAX_MESSAGE_CHARS`]).
     work: String,
     found: facts::Found,
@@ -152,7 +154,10 @@ struct Reading {
 fn read(engine: &Engine, conv: &mut Conversation, message: &str) -> Reading {
     let settings = &engine.manifest().settings;
     let order_expected = conv.pending.is_some() && conv.facts.order_number.is_none();
-    let masked = mask::mask_spans(message, &mask::find_in(message, order_expected));
+    let spans = mask::find_in(message, order_expected);
+    let masked = mask::mask_spans(message, &spans);
+    let hidden = |k: mask::Sensitive| spans.iter().any(|s| s.kind == k);
+    let sensitive = (hidden(mask::Sensitive::IdCard), hidden(mask::Sensitive::BankCard));
     let work: &str = truncate(&masked, MAX_MESSAGE_CHARS);
 
     // Facts first: they are cut out of the question before searching.
@@ -165,7 +170,7 @@ fn read(engine: &Engine, conv: &mut Conversation, message: &str) -> Reading {
     let locale = wording::pick_locale(settings.locale, work, conv.locale);
     conv.locale = Some(locale);
     let work = work.to_string();
-    Reading { masked, work, found, query, norm, locale }
+    Reading { masked, sensitive, work, found, query, norm, locale }
 }
 
 /// Stage 2, triage: what kind of message this is, how the shopper feels, and what to search
@@ -350,6 +355,13 @@ fn word(engine: &Engine, conv: &mut Conversation, read: &Reading, kind: &Kind, b
             }
             _ => {}
         }
+    }
+    // Hidden ID or card numbers: say so and why, whatever else the reply says.
+    if let Some(note) = wording::masked_note(locale, read.sensitive.0, read.sensitive.1) {
+        r.lead = Some(match r.lead.take() {
+            Some(lead) => format!("{lead}{}{note}", sep(locale)),
+            None => note,
+        });
     }
     r
 }

@@ -1,4 +1,5 @@
-//! Small talk: greetings, thanks, goodbyes and plain acknowledgements ("ok", "好的"), in
+//! Small talk: greetings, thanks, goodbyes, plain acknowledgements ("ok", "好的") and openers
+//! that announce a question without asking it yet ("I have a question", "问一下"), in
 //! Chinese and English. Such a message is answered without the index — but only when nothing
 //! else is in it: "hi, where is my parcel?" is an order question with a greeting in front.
 
@@ -13,6 +14,10 @@ pub enum Smalltalk {
     Goodbye,
     /// "ok", "got it", "好的".
     Ack,
+    /// A question announced but not asked yet: "I have a question", "请问", "help me", or
+    /// only filler words ("the", "um"). Searching it would answer at random, and saying the
+    /// shop has nothing for it would be wrong: the bot asks what the shopper needs.
+    Opener,
 }
 
 impl Smalltalk {
@@ -23,6 +28,7 @@ impl Smalltalk {
             Smalltalk::Thanks => "thanks",
             Smalltalk::Goodbye => "goodbye",
             Smalltalk::Ack => "ack",
+            Smalltalk::Opener => "opener",
         }
     }
 }
@@ -138,12 +144,54 @@ const ACK: &[&str] = &[
     "👌",
     "🆗",
 ];
+const OPENER: &[&str] = &[
+    "我有个问题",
+    "我有一个问题",
+    "有个问题",
+    "有点问题",
+    "问个问题",
+    "请问一下",
+    "问一下",
+    "问下",
+    "想问一下",
+    "想问下",
+    "我想问",
+    "想问",
+    "请问",
+    "咨询一下",
+    "咨询下",
+    "想咨询",
+    "咨询",
+    "打扰一下",
+    "打扰了",
+    "帮个忙",
+    "帮帮我",
+    "帮我",
+    "i have a question",
+    "i have a problem",
+    "i have an issue",
+    "i've got a question",
+    "i got a question",
+    "quick question",
+    "a question",
+    "question",
+    "can you help me",
+    "can you help",
+    "could you help me",
+    "i need help",
+    "i need some help",
+    "need help",
+    "help me",
+    "help",
+    "excuse me",
+    "sorry to bother you",
+];
 /// Words that carry no request of their own.
 const FILLER: &[&str] = &[
     "啊", "呀", "哦", "噢", "哈", "呢", "吧", "啦", "嘛", "么", "的", "了", "哟", "喔", "你", "您", "们", "非常", "很",
     "多", "真", "太", "大家", "亲", "客服", "小", "so", "much", "very", "a", "lot", "again", "there", "please", "you",
     "all", "guys", "team", "bot", "and", "for", "the", "help", "your", "oh", "ah", "um", "well", "then", "just",
-    "really", "too", "man", "dear",
+    "really", "too", "man", "dear", "hmm", "hm", "erm", "uh", "一下", "呃", "额", "嗯哼",
 ];
 
 /// The small talk in `norm` (normalized text), if that is all the message is.
@@ -153,16 +201,23 @@ pub fn classify(norm: &str) -> Option<Smalltalk> {
         (Smalltalk::Thanks, lexicon::any(norm, THANKS)),
         (Smalltalk::Greeting, lexicon::any(norm, GREETING)),
         (Smalltalk::Ack, lexicon::any(norm, ACK)),
+        (Smalltalk::Opener, lexicon::any(norm, OPENER)),
     ];
-    let kind = found.iter().find(|(_, hit)| *hit).map(|(k, _)| *k)?;
     let substance = strip(norm).chars().filter(|c| c.is_alphanumeric()).count();
-    (substance == 0).then_some(kind)
+    if substance > 0 {
+        return None;
+    }
+    match found.iter().find(|(_, hit)| *hit) {
+        Some(&(kind, _)) => Some(kind),
+        // Nothing but filler words ("the", "um", "please"): a question still to come.
+        None => norm.chars().any(char::is_alphanumeric).then_some(Smalltalk::Opener),
+    }
 }
 
 /// `norm` without small-talk phrases and filler words: what is left says something.
 pub fn strip(norm: &str) -> String {
     let mut rest = norm.to_string();
-    for list in [GOODBYE, THANKS, GREETING, ACK, FILLER] {
+    for list in [GOODBYE, THANKS, GREETING, ACK, OPENER, FILLER] {
         rest = lexicon::remove_all(&rest, list);
     }
     rest
@@ -201,6 +256,15 @@ mod tests {
             ("thanks, but the kettle is broken", None),
             ("how do I say thank you", None),
             ("", None),
+            ("我有个问题", Some(Smalltalk::Opener)),
+            ("你好，请问一下", Some(Smalltalk::Greeting)),
+            ("請問", Some(Smalltalk::Opener)),
+            ("I have a question", Some(Smalltalk::Opener)),
+            ("can you help me please?", Some(Smalltalk::Opener)),
+            ("the", Some(Smalltalk::Opener)),
+            ("I have a question about returns", None),
+            ("请问退货运费谁出", None),
+            ("help, my card was charged twice", None),
         ];
         for (text, want) in table {
             assert_eq!(c(text), *want, "{text}");

@@ -449,6 +449,18 @@ pub fn smalltalk(loc: Locale, kind: Smalltalk, shop_name: &str, greeting: Option
             ),
             ("Bye for now, and enjoy your day!", "再见，祝您一切顺利！", "再見，祝您一切順利！"),
         ]),
+        Smalltalk::Opener => pick(&[
+            (
+                "I'm listening: tell me what you need in a sentence or two.",
+                "我在，您说说遇到了什么情况？",
+                "我在，您說說遇到了什麼情況？",
+            ),
+            (
+                "Sure, go ahead: what would you like to know? If it's about an order, send the order number with it.",
+                "好的，您请说，想了解什么呢？如果是订单的问题，把订单号一起发给我就好。",
+                "好的，您請說，想了解什麼呢？如果是訂單的問題，把訂單編號一起傳給我就好。",
+            ),
+        ]),
         Smalltalk::Ack => pick(&[
             (
                 "Great. Is there anything else I can do for you?",
@@ -614,6 +626,24 @@ pub fn offer_human(loc: Locale) -> String {
     )
 }
 
+/// A line telling the shopper that ID-card or bank-card numbers in their message were hidden
+/// (the seeds' data rules: collect only what the service needs, and say why): the number is
+/// shown masked to its last four digits, stored and sent only so, and never needed in the chat.
+pub fn masked_note(loc: Locale, id_card: bool, bank_card: bool) -> Option<String> {
+    let (en, cn, tw) = match (id_card, bank_card) {
+        (false, false) => return None,
+        (true, false) => ("ID number", "身份证号", "身分證字號"),
+        (false, true) => ("card number", "银行卡号", "銀行卡號"),
+        (true, true) => ("ID and card numbers", "身份证号和银行卡号", "身分證字號和銀行卡號"),
+    };
+    Some(t(
+        loc,
+        &format!("To keep you safe, I've hidden the {en} you sent down to the last four digits; we never need it in this chat."),
+        &format!("为了您的信息安全，您发的{cn}我已隐去，只留后四位；在这里不需要提供。"),
+        &format!("為了您的資訊安全，您傳的{tw}我已隱去，只留後四碼；在這裡不需要提供。"),
+    ))
+}
+
 /// Every fixed string above in every locale (for the house-rules test).
 #[cfg(test)]
 pub(crate) fn all_samples() -> Vec<String> {
@@ -661,7 +691,7 @@ pub(crate) fn all_samples() -> Vec<String> {
             out.push(complaint_ack(loc, cue, Some("kettle")));
             out.extend(urgent_tip(loc, cue));
         }
-        for kind in [Smalltalk::Greeting, Smalltalk::Thanks, Smalltalk::Goodbye, Smalltalk::Ack] {
+        for kind in [Smalltalk::Greeting, Smalltalk::Thanks, Smalltalk::Goodbye, Smalltalk::Ack, Smalltalk::Opener] {
             for turn in 0..2 {
                 out.push(smalltalk(loc, kind, "Shop", None, turn));
             }
@@ -670,6 +700,9 @@ pub(crate) fn all_samples() -> Vec<String> {
         out.push(offer_human(loc));
         out.push(order_hint(loc));
         out.push(order_noted(loc));
+        for (id, card) in [(true, false), (false, true), (true, true)] {
+            out.extend(masked_note(loc, id, card));
+        }
         out.push(recheck_order_number(loc, "12345"));
         out.push(out_of_scope(loc, &["shipping", "returns", "complaint", "custom-slug"]));
         out.push(out_of_scope(loc, &[]));
