@@ -1052,3 +1052,22 @@ fn an_opener_without_a_question_is_asked_for_the_question() {
         assert_ne!(after.decision.kind(), "smalltalk");
     }
 }
+
+#[test]
+fn a_question_in_the_shops_words_that_no_entry_covers_is_not_called_out_of_scope() {
+    let zh = engine("zh-CN");
+    // Every word of it is the KB's ("收到", "少了"), yet no entry is about one item missing.
+    let r = respond(&zh, &mut Conversation::default(), "东西收到了但是少了一个", day());
+    match r.decision {
+        Decision::Handoff { reason: HandoffReason::LowConfidence } => {
+            assert!(said(&r).contains("现成的答案") && !said(&r).contains("帮不上忙"), "{}", said(&r));
+            // Still names what the shop covers.
+            assert!(said(&r).contains("退换货"), "{}", said(&r));
+        }
+        Decision::Clarify { .. } | Decision::Answer { .. } => {}
+        ref other => panic!("{other:?}: {}", said(&r)),
+    }
+    // Words the KB has never seen keep the out-of-scope reply.
+    let r = respond(&zh, &mut Conversation::default(), "你们卖汽车吗", day());
+    assert!(said(&r).contains("帮不上忙"), "{}", said(&r));
+}

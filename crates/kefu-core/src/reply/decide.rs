@@ -76,6 +76,12 @@ pub const COVERAGE_MIN: f32 = 0.0;
 const FAMILIAR_KNOWN: f32 = 0.95;
 const FAMILIAR_COVERAGE: f32 = 0.5;
 
+/// The KB knows the message's telling words ([`FAMILIAR_KNOWN`] of them, idf-weighted): a
+/// question in the shop's own terms, even when no entry covers it.
+pub fn in_shop_words(ranking: &Ranking) -> bool {
+    ranking.known >= FAMILIAR_KNOWN
+}
+
 impl Thresholds {
     /// Thresholds of a bundle (calibration + `kefu.toml` overrides).
     pub fn of(engine: &Engine) -> Thresholds {
@@ -128,8 +134,7 @@ pub fn decide_ranking(engine: &Engine, ranking: &Ranking, t: &Thresholds) -> Dec
     // question that covers most of it ("can i retrun a opened item"): show the closest topics
     // rather than saying the shop can't help. Only a message with words the KB has never seen,
     // or that no question covers, gets the out-of-scope reply.
-    let familiar =
-        ranking.known >= FAMILIAR_KNOWN && ranking.hits.iter().take(3).any(|h| h.coverage >= FAMILIAR_COVERAGE);
+    let familiar = in_shop_words(ranking) && ranking.hits.iter().take(3).any(|h| h.coverage >= FAMILIAR_COVERAGE);
     if (confidence >= t.clarify_min || familiar) && ranking.hits.len() >= 2 {
         let best = ranking.hits[0].score;
         let candidates =

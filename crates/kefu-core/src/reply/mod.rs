@@ -130,7 +130,8 @@ pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now
     let kind = classify(conv, &read);
     let ranking = retrieve(engine, &kind.question);
     let base = decide_ranking(engine, &ranking, &Thresholds::of(engine));
-    let mut r = word(engine, conv, &read, &kind, base, now);
+    let shop_words = decide::in_shop_words(&ranking);
+    let mut r = word(engine, conv, &read, &kind, base, shop_words, now);
     r.gap = gap_record(engine, &read, &ranking, &r, now);
     r
 }
@@ -236,7 +237,16 @@ fn retrieve(engine: &Engine, question: &str) -> Ranking {
 
 /// Stage 5, word: the decision in the service process's terms (green channel, hand-over,
 /// small talk, complaint, order problem) and the sentences around it.
-fn word(engine: &Engine, conv: &mut Conversation, read: &Reading, kind: &Kind, base: Decision, now: Now) -> Reply {
+/// `shop_words`: the KB knows the message's telling words ([`decide::in_shop_words`]).
+fn word(
+    engine: &Engine,
+    conv: &mut Conversation,
+    read: &Reading,
+    kind: &Kind,
+    base: Decision,
+    shop_words: bool,
+    now: Now,
+) -> Reply {
     let settings = &engine.manifest().settings;
     let Reading { masked, found, locale, .. } = read;
     let locale = *locale;
@@ -345,8 +355,14 @@ fn word(engine: &Engine, conv: &mut Conversation, read: &Reading, kind: &Kind, b
             Decision::Handoff { reason } => {
                 handoff(&mut r, reason);
                 if reason == HandoffReason::LowConfidence {
-                    // Nothing in the KB is close: say so and name what the FAQ covers.
-                    let oos = wording::out_of_scope(locale, &categories(engine));
+                    // Nothing in the KB is close: say so and name what the FAQ covers. A
+                    // message in the shop's own words is no "we don't do that": the KB just
+                    // has no answer for it.
+                    let oos = if shop_words {
+                        wording::no_ready_answer(locale, &categories(engine))
+                    } else {
+                        wording::out_of_scope(locale, &categories(engine))
+                    };
                     r.message = Some(match (open, r.message.take()) {
                         (false, Some(m)) => format!("{oos}{}{m}", sep(locale)),
                         _ => oos,

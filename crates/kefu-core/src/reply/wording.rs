@@ -529,6 +529,35 @@ pub fn out_of_scope(loc: Locale, categories: &[&str]) -> String {
     }
 }
 
+/// The reply to a question in the shop's own words that no entry covers ("东西收到了但是少了一个"
+/// when the KB has "少了配件怎么办？" only): not "we don't do that", which would be wrong, but
+/// "no ready answer, and no guess", a person, and the shop's topics.
+pub fn no_ready_answer(loc: Locale, categories: &[&str]) -> String {
+    let names: Vec<&str> = categories.iter().filter_map(|c| category_name(loc, c)).take(4).collect();
+    if names.is_empty() {
+        return t(
+            loc,
+            "I don't have a ready answer for that one, and I'd rather not guess. A colleague can look into it if you like.",
+            "这个问题我这里还没有现成的答案，不想随便回答您。需要的话可以为您转接同事看看。",
+            "這個問題我這裡還沒有現成的答案，不想隨便回答您。需要的話可以為您轉接同事看看。",
+        );
+    }
+    match loc {
+        Locale::En => format!(
+            "I don't have a ready answer for that one, and I'd rather not guess. A colleague can look into it, or ask me about {}.",
+            names.join(", ")
+        ),
+        Locale::ZhCn => format!(
+            "这个问题我这里还没有现成的答案，不想随便回答您。可以为您转接同事看看，也可以问我{}方面的问题。",
+            names.join("、")
+        ),
+        Locale::ZhTw => format!(
+            "這個問題我這裡還沒有現成的答案，不想隨便回答您。可以為您轉接同事看看，也可以問我{}方面的問題。",
+            names.join("、")
+        ),
+    }
+}
+
 /// A category slug named for shoppers (`None` for a slug kefu does not know in Chinese).
 fn category_name<'a>(loc: Locale, slug: &'a str) -> Option<&'a str> {
     let known: &[(&str, &str, &str, &str)] = &[
@@ -706,6 +735,8 @@ pub(crate) fn all_samples() -> Vec<String> {
         out.push(recheck_order_number(loc, "12345"));
         out.push(out_of_scope(loc, &["shipping", "returns", "complaint", "custom-slug"]));
         out.push(out_of_scope(loc, &[]));
+        out.push(no_ready_answer(loc, &["shipping", "returns", "complaint", "custom-slug"]));
+        out.push(no_ready_answer(loc, &[]));
         for r in [R::LowConfidence, R::NoQuery, R::Requested, R::Rule] {
             for &tr in &triages {
                 for open in [true, false] {
