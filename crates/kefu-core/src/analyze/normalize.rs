@@ -66,6 +66,8 @@ pub fn normalize(text: &str) -> String {
             // Full-width ASCII variants → ASCII.
             0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             0x3000 => ' ',
+            // Typographic apostrophes (phone keyboards type "can’t") → ASCII.
+            0x2018 | 0x2019 | 0x02BC => '\'',
             _ => c,
         };
         if c.is_control() {
@@ -90,6 +92,7 @@ mod tests {
         assert_eq!(normalize("ＡＢＣ　Ｄ"), "abc d");
         assert_eq!(normalize("發票與運費"), "发票与运费");
         assert_eq!(normalize("a\u{0}b"), "a b");
+        assert_eq!(normalize("Hasn’t"), "hasn't");
         let once = normalize("Ｒｅｆｕｎｄ 退貨");
         assert_eq!(normalize(&once), once);
     }
