@@ -1056,8 +1056,8 @@ fn an_opener_without_a_question_is_asked_for_the_question() {
 #[test]
 fn a_question_in_the_shops_words_that_no_entry_covers_is_not_called_out_of_scope() {
     let zh = engine("zh-CN");
-    // Every word of it is the KB's ("收到", "少了"), yet no entry is about one item missing.
-    let r = respond(&zh, &mut Conversation::default(), "东西收到了但是少了一个", day());
+    // Every word of it is the KB's ("退款", "卡"), yet no entry says where else a refund may go.
+    let r = respond(&zh, &mut Conversation::default(), "退款可以退到别的卡吗", day());
     match r.decision {
         Decision::Handoff { reason: HandoffReason::LowConfidence } => {
             assert!(said(&r).contains("现成的答案") && !said(&r).contains("帮不上忙"), "{}", said(&r));

@@ -529,8 +529,8 @@ pub fn out_of_scope(loc: Locale, categories: &[&str]) -> String {
     }
 }
 
-/// The reply to a question in the shop's own words that no entry covers ("东西收到了但是少了一个"
-/// when the KB has "少了配件怎么办？" only): not "we don't do that", which would be wrong, but
+/// The reply to a question in the shop's own words that no entry covers ("退款可以退到别的卡吗"
+/// when the KB says how long a refund takes, not where it may go): not "we don't do that", which would be wrong, but
 /// "no ready answer, and no guess", a person, and the shop's topics.
 pub fn no_ready_answer(loc: Locale, categories: &[&str]) -> String {
     let names: Vec<&str> = categories.iter().filter_map(|c| category_name(loc, c)).take(4).collect();
