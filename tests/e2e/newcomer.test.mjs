@@ -117,3 +117,12 @@ test('an ID number typed with an order request is hidden, said to be hidden, and
   assert.ok(!mine.includes(id.slice(0, 14)) && mine.includes('002X'), `shopper bubble: ${mine}`);
   await p.context().close();
 });
+
+test('"第二个" typed after "did you mean" answers the second entry offered', async () => {
+  const p = await page('index.html');
+  const o = await offer(await ask(p, '我想退货'));
+  assert.ok(o.picks.length >= 2, `no "did you mean" for 我想退货: ${o.text}`);
+  const next = await offer(await ask(p, '第二个'));
+  assert.equal(next.entry, o.picks[1], `typed choice: ${next.text}`);
+  await p.context().close();
+});

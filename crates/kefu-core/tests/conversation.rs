@@ -1071,3 +1071,30 @@ fn a_question_in_the_shops_words_that_no_entry_covers_is_not_called_out_of_scope
     let r = respond(&zh, &mut Conversation::default(), "你们卖汽车吗", day());
     assert!(said(&r).contains("帮不上忙"), "{}", said(&r));
 }
+
+#[test]
+fn a_typed_choice_after_did_you_mean_answers_that_entry() {
+    for (dir, question, choice, nth) in [
+        ("zh-CN", "我想退货", "第二个", 1usize),
+        ("zh-CN", "我想退货", "就第一个吧", 0),
+        ("en", "can I return an item", "the second one", 1),
+        ("en", "can I return an item", "3", 2),
+    ] {
+        let e = engine(dir);
+        let mut conv = Conversation::default();
+        let r = respond(&e, &mut conv, question, day());
+        let Decision::Clarify { candidates } = r.decision else { panic!("{question}: {}", said(&r)) };
+        let r = respond(&e, &mut conv, choice, day());
+        match r.decision {
+            Decision::Answer { entry, .. } => assert_eq!(entry, candidates[nth], "{choice}"),
+            ref other => panic!("{choice}: {other:?} {}", said(&r)),
+        }
+        // The list is used up: the same words again are no pick.
+        let again = respond(&e, &mut conv, choice, day());
+        assert!(!matches!(again.decision, Decision::Answer { entry, .. } if entry == candidates[nth]), "{choice}");
+    }
+    // Without a list just offered, "第一个" is no answer at all.
+    let zh = engine("zh-CN");
+    let r = respond(&zh, &mut Conversation::default(), "第一个", day());
+    assert_ne!(r.decision.kind(), "answer", "{}", said(&r));
+}

@@ -266,6 +266,8 @@ impl Chat {
         let e = engine.entry(engine.position_of(id)?)?;
         let first = self.push(From::Shopper, Body::Text(e.title.clone()), at);
         self.conversation.turns += 1;
+        // The choice is made: a later "the first one" is no pick from this list.
+        self.conversation.offered.clear();
         self.push(
             From::Bot,
             Body::Answer { entry: e.id.clone(), lead: None, question: e.title.clone(), vote: None, human: false },

@@ -12,6 +12,7 @@
 pub mod facts;
 pub mod lexicon;
 pub mod mask;
+pub mod pick;
 pub mod smalltalk;
 // What kind of message it is.
 pub mod emotion;
@@ -87,6 +88,9 @@ pub struct Conversation {
     pub asked: Vec<Fact>,
     /// The question waiting for the fact that was asked for.
     pub pending: Option<Pending>,
+    /// The entries (ids) the last reply offered as "did you mean", so that a typed choice
+    /// ("第二个", "the first one") picks one ([`pick`]).
+    pub offered: Vec<String>,
 }
 
 /// The policy's answer to one message: the decision and the words around it.
@@ -128,11 +132,25 @@ pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now
     conv.turns = conv.turns.saturating_add(1);
     let read = read(engine, conv, message);
     let kind = classify(conv, &read);
-    let ranking = retrieve(engine, &kind.question);
-    let base = decide_ranking(engine, &ranking, &Thresholds::of(engine));
+    // A typed choice among the entries just offered is that entry, not a new search.
+    let picked = pick::chosen(&read.norm, conv.offered.len()).and_then(|i| engine.position_of(&conv.offered[i]));
+    let (ranking, base) = match picked {
+        Some(entry) => (Ranking::default(), Decision::Answer { entry, confidence: 1.0 }),
+        None => {
+            let ranking = retrieve(engine, &kind.question);
+            let base = decide_ranking(engine, &ranking, &Thresholds::of(engine));
+            (ranking, base)
+        }
+    };
     let shop_words = decide::in_shop_words(&ranking);
     let mut r = word(engine, conv, &read, &kind, base, shop_words, now);
     r.gap = gap_record(engine, &read, &ranking, &r, now);
+    conv.offered = match &r.decision {
+        Decision::Clarify { candidates } => {
+            candidates.iter().filter_map(|&c| engine.entry(c)).map(|e| e.id.clone()).collect()
+        }
+        _ => Vec::new(),
+    };
     r
 }
 
