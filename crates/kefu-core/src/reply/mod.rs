@@ -2,7 +2,8 @@
 //! message — answer, clarify, ask, hand off, or small talk — with the reason for it.
 //!
 //! [`respond`] runs named stages, one function each:
-//! normalise, facts and masking (`read`) → triage (`classify`) → retrieve (the engine) →
+//! normalise, facts and masking (`read`) → triage (`classify`) → a typed choice from the last
+//! "did you mean" ([`pick`]) or else retrieve (the engine) →
 //! decide ([`decide`]: confidence from [`confidence`], thresholds calibrated at build time by
 //! [`calibrate`]) → word (`word`: the service process's rules, sentences from [`wording`]).
 //! Merchants can override the thresholds in `kefu.toml`.
