@@ -31,6 +31,42 @@ fn stemmer() -> &'static Stemmer {
     STEMMER.get_or_init(|| Stemmer::create(Algorithm::English))
 }
 
+/// Words remembered per thread by [`stem`]; past this the memo starts over (a KB's vocabulary
+/// is a few thousand words).
+#[cfg(not(target_arch = "wasm32"))]
+const STEM_MEMO_MAX: usize = 50_000;
+
+/// The English stem of a lowercase word. Natively each thread remembers the stems it made: a
+/// build stems the KB's few thousand words again and again (indexing, then every held-out
+/// search of the calibration), and the stemmer was a tenth of banking77 full's build. The
+/// widget stems one message at a time and keeps no memo.
+fn stem(word: &str) -> String {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use std::cell::RefCell;
+        use std::collections::HashMap;
+        thread_local! {
+            static MEMO: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+        }
+        MEMO.with(|memo| {
+            let mut memo = memo.borrow_mut();
+            if let Some(s) = memo.get(word) {
+                return s.clone();
+            }
+            let s = stemmer().stem(word).into_owned();
+            if memo.len() >= STEM_MEMO_MAX {
+                memo.clear();
+            }
+            memo.insert(word.to_string(), s.clone());
+            s
+        })
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        stemmer().stem(word).into_owned()
+    }
+}
+
 /// Tokenizes already-normalized text into at most `limit` terms.
 pub(crate) fn tokenize(text: &str, limit: usize) -> Vec<Term> {
     let mut terms = Vec::new();
@@ -74,8 +110,7 @@ fn flush_word(word: &mut String, terms: &mut Vec<Term>, pos: &mut usize) {
     if word.is_empty() {
         return;
     }
-    let text =
-        if word.chars().all(|c| c.is_ascii_alphabetic()) { stemmer().stem(word).into_owned() } else { word.clone() };
+    let text = if word.chars().all(|c| c.is_ascii_alphabetic()) { stem(word) } else { word.clone() };
     terms.push(Term { text, position: *pos, kind: TermKind::Word });
     *pos += 1;
     word.clear();
