@@ -506,20 +506,14 @@ pub fn urgent_tip(loc: Locale, cue: Cue) -> Option<String> {
 /// answer), name what the shop's FAQ does cover, and offer a person. `categories` are the
 /// KB's category slugs, most used first; known ones are named in the reply's language.
 pub fn out_of_scope(loc: Locale, categories: &[&str]) -> String {
-    let names: Vec<&str> = categories.iter().filter_map(|c| category_name(loc, c)).take(4).collect();
-    let list = match loc {
-        Locale::En => names.join(", "),
-        _ => names.join("、"),
-    };
-    if names.is_empty() {
+    let Some(list) = topics(loc, categories) else {
         return t(
             loc,
             "Sorry, that's not something I can help with here. A colleague can take a look if you like.",
             "抱歉，这个问题我这里帮不上忙。需要的话可以为您转接同事看看。",
             "抱歉，這個問題我這裡幫不上忙。需要的話可以為您轉接同事看看。",
-        )
-        .to_string();
-    }
+        );
+    };
     match loc {
         Locale::En => format!(
             "Sorry, that's not something I can help with here. I can answer questions about {list}, or bring in a colleague if you like."
@@ -530,32 +524,35 @@ pub fn out_of_scope(loc: Locale, categories: &[&str]) -> String {
 }
 
 /// The reply to a question in the shop's own words that no entry covers ("退款可以退到别的卡吗"
-/// when the KB says how long a refund takes, not where it may go): not "we don't do that", which would be wrong, but
-/// "no ready answer, and no guess", a person, and the shop's topics.
+/// when the KB says how long a refund takes, not where it may go): not "we don't do that",
+/// which would be wrong, but "no ready answer, and no guess", a person, and the shop's topics.
 pub fn no_ready_answer(loc: Locale, categories: &[&str]) -> String {
-    let names: Vec<&str> = categories.iter().filter_map(|c| category_name(loc, c)).take(4).collect();
-    if names.is_empty() {
+    let Some(list) = topics(loc, categories) else {
         return t(
             loc,
             "I don't have a ready answer for that one, and I'd rather not guess. A colleague can look into it if you like.",
             "这个问题我这里还没有现成的答案，不想随便回答您。需要的话可以为您转接同事看看。",
             "這個問題我這裡還沒有現成的答案，不想隨便回答您。需要的話可以為您轉接同事看看。",
         );
-    }
+    };
     match loc {
         Locale::En => format!(
-            "I don't have a ready answer for that one, and I'd rather not guess. A colleague can look into it, or ask me about {}.",
-            names.join(", ")
+            "I don't have a ready answer for that one, and I'd rather not guess. A colleague can look into it, or ask me about {list}."
         ),
         Locale::ZhCn => format!(
-            "这个问题我这里还没有现成的答案，不想随便回答您。可以为您转接同事看看，也可以问我{}方面的问题。",
-            names.join("、")
+            "这个问题我这里还没有现成的答案，不想随便回答您。可以为您转接同事看看，也可以问我{list}方面的问题。"
         ),
         Locale::ZhTw => format!(
-            "這個問題我這裡還沒有現成的答案，不想隨便回答您。可以為您轉接同事看看，也可以問我{}方面的問題。",
-            names.join("、")
+            "這個問題我這裡還沒有現成的答案，不想隨便回答您。可以為您轉接同事看看，也可以問我{list}方面的問題。"
         ),
     }
+}
+
+/// Up to four of the KB's categories named for shoppers, as a list in the reply's language
+/// (`None` when none has a name).
+fn topics(loc: Locale, categories: &[&str]) -> Option<String> {
+    let names: Vec<&str> = categories.iter().filter_map(|c| category_name(loc, c)).take(4).collect();
+    (!names.is_empty()).then(|| names.join(if loc == Locale::En { ", " } else { "、" }))
 }
 
 /// A category slug named for shoppers (`None` for a slug kefu does not know in Chinese).
