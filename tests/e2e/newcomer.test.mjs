@@ -126,3 +126,21 @@ test('"第二个" typed after "did you mean" answers the second entry offered', 
   assert.equal(next.entry, o.picks[1], `typed choice: ${next.text}`);
   await p.context().close();
 });
+
+test('a tapped "did you mean" choice reaches the page as a gap record naming the entry chosen', async () => {
+  const p = await page('index.html');
+  await p.evaluate(() => {
+    window.kefuGaps = [];
+    document.querySelector('kefu-chat').addEventListener('kefu:gap', (e) => window.kefuGaps.push(e.detail));
+  });
+  const o = await offer(await ask(p, '我想退货'));
+  assert.ok(o.picks.length >= 2, `no "did you mean" for 我想退货: ${o.text}`);
+  await p.locator(`kefu-chat .kefu-chip[data-act="pick"][data-arg="${o.picks[1]}"]`).last().click();
+  await p.waitForFunction(() => window.kefuGaps.some((g) => g.decision === 'picked'));
+  const gaps = await p.evaluate(() => window.kefuGaps);
+  assert.equal(gaps[0].decision, 'clarify');
+  const picked = gaps.find((g) => g.decision === 'picked');
+  assert.equal(picked.chosen, o.picks[1]);
+  assert.equal(picked.text, '我想退货');
+  await p.context().close();
+});

@@ -1098,3 +1098,26 @@ fn a_typed_choice_after_did_you_mean_answers_that_entry() {
     let r = respond(&zh, &mut Conversation::default(), "第一个", day());
     assert_ne!(r.decision.kind(), "answer", "{}", said(&r));
 }
+
+#[test]
+fn a_choice_from_did_you_mean_logs_the_question_as_a_phrasing_of_the_entry() {
+    let en = engine("en");
+    let mut conv = Conversation::default();
+    let r = respond(&en, &mut conv, "can I return an item", day());
+    let Decision::Clarify { candidates } = r.decision else { panic!("{}", said(&r)) };
+    assert_eq!(r.gap.as_ref().map(|g| g.decision.as_str()), Some("clarify"));
+    let second = en.entry(candidates[1]).unwrap().id.clone();
+    // Not offered, not logged.
+    assert_eq!(kefu_core::reply::picked_gap(&conv, "no-such-entry", 1), None);
+    // Typed: the reply carries the record.
+    let r = respond(&en, &mut conv, "the second one", day());
+    let g = r.gap.expect("a picked record");
+    assert_eq!((g.decision.as_str(), g.chosen.as_deref()), ("picked", Some(second.as_str())));
+    assert_eq!(g.text, "can I return an item");
+    assert_eq!(g.locale, "en");
+    // Tapped (the widget's chip): the same record from the same conversation state.
+    let mut conv = Conversation::default();
+    respond(&en, &mut conv, "can I return an item", day());
+    let tapped = kefu_core::reply::picked_gap(&conv, &second, day().unix_ms).unwrap();
+    assert_eq!((tapped.text.as_str(), tapped.chosen.as_deref()), ("can I return an item", Some(second.as_str())));
+}

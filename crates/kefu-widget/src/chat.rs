@@ -266,7 +266,12 @@ impl Chat {
         let e = engine.entry(engine.position_of(id)?)?;
         let first = self.push(From::Shopper, Body::Text(e.title.clone()), at);
         self.conversation.turns += 1;
-        // The choice is made: a later "the first one" is no pick from this list.
+        // A choice from "did you mean": the question it answers goes to the gaps log as a
+        // phrasing of this entry. The list is then used up.
+        if let Some(g) = reply::picked_gap(&self.conversation, &e.id, at as i64) {
+            self.gaps.push(g);
+            self.gaps_new += 1;
+        }
         self.conversation.offered.clear();
         self.push(
             From::Bot,

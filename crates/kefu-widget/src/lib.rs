@@ -758,6 +758,7 @@ impl App {
     fn pick(&mut self, id: &str) {
         let Some(engine) = &self.engine else { return };
         if self.chat.pick(engine, id, now_ms()).is_some() {
+            self.report_gaps();
             self.render_new();
             let _ = self.panel.input.focus();
         }

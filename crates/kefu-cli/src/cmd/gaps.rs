@@ -8,7 +8,7 @@
 use crate::source;
 use anyhow::{Context, Result};
 use kefu_core::build::{build, BuildOptions};
-use kefu_core::reply::gaps::{cluster, GapRecord};
+use kefu_core::reply::gaps::{cluster, GapRecord, PICKED};
 use kefu_core::Engine;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -54,14 +54,29 @@ pub struct Nearest {
     pub coverage: f32,
 }
 
+/// Questions shoppers matched to an entry themselves: after a "did you mean" they chose it
+/// (records with decision `picked`). Each is a phrasing worth adding to that entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct Picked {
+    pub id: String,
+    /// The entry's main question; empty when the KB has no such entry (any more).
+    pub title: String,
+    pub count: usize,
+    /// Distinct questions, most asked first.
+    pub questions: Vec<String>,
+}
+
 /// The whole report.
 #[derive(Debug, Clone, Serialize)]
 pub struct GapReport {
+    /// Unanswered messages (picked records not counted).
     pub records: usize,
     pub clustered: usize,
     pub clusters: usize,
     pub unreadable_lines: usize,
     pub top: Vec<GapCluster>,
+    /// By entry, most picked first.
+    pub picked: Vec<Picked>,
 }
 
 /// Reads a log: JSON gap records, or plain lines as texts. Returns the records and the number
@@ -88,6 +103,9 @@ pub fn read_log(text: &str) -> (Vec<GapRecord>, usize) {
 
 /// Clusters the records and finds each cluster's nearest entry.
 pub fn analyse(records: &[GapRecord], engine: &Engine, threshold: f32, top: usize, examples: usize) -> GapReport {
+    let (chosen, records): (Vec<&GapRecord>, Vec<&GapRecord>) =
+        records.iter().partition(|r| r.decision == PICKED && r.chosen.is_some());
+    let picked = picked(&chosen, engine, examples);
     let texts: Vec<&str> = records.iter().map(|r| r.text.as_str()).collect();
     let clusters = cluster(&texts, engine.analyzer(), threshold);
     let clustered = clusters.iter().map(|c| c.members.len()).sum();
@@ -132,7 +150,48 @@ pub fn analyse(records: &[GapRecord], engine: &Engine, threshold: f32, top: usiz
             GapCluster { count: c.members.len(), terms: c.terms.clone(), examples: ex, nearest }
         })
         .collect();
-    GapReport { records: records.len(), clustered, clusters: clusters.len(), unreadable_lines: 0, top }
+    GapReport { records: records.len(), clustered, clusters: clusters.len(), unreadable_lines: 0, top, picked }
+}
+
+/// Groups picked records by the entry chosen: most picked first (ties by id), each entry's
+/// distinct questions (case and width folded) most asked first, at most `examples`.
+fn picked(records: &[&GapRecord], engine: &Engine, examples: usize) -> Vec<Picked> {
+    let mut by_entry: Vec<(String, Vec<(String, usize)>)> = Vec::new();
+    for r in records {
+        let Some(id) = &r.chosen else { continue };
+        let text = r.text.trim();
+        if text.is_empty() {
+            continue;
+        }
+        let i = match by_entry.iter().position(|(e, _)| e == id) {
+            Some(i) => i,
+            None => {
+                by_entry.push((id.clone(), Vec::new()));
+                by_entry.len() - 1
+            }
+        };
+        let key = kefu_core::analyze::normalize(text);
+        let questions = &mut by_entry[i].1;
+        match questions.iter_mut().find(|(q, _)| kefu_core::analyze::normalize(q) == key) {
+            Some((_, n)) => *n += 1,
+            None => questions.push((text.to_string(), 1)),
+        }
+    }
+    let mut out: Vec<Picked> = by_entry
+        .into_iter()
+        .map(|(id, mut questions)| {
+            questions.sort_by(|a, b| b.1.cmp(&a.1));
+            let title = engine.position_of(&id).and_then(|p| engine.entry(p)).map(|e| e.title.clone());
+            Picked {
+                count: questions.iter().map(|q| q.1).sum(),
+                title: title.unwrap_or_default(),
+                questions: questions.into_iter().take(examples).map(|q| q.0).collect(),
+                id,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.id.cmp(&b.id)));
+    out
 }
 
 /// Opens a bundle, or builds one (uncalibrated: only search is needed) from KB sources.
@@ -200,6 +259,21 @@ pub fn render(r: &GapReport) -> String {
             }
         }
     }
+    if !r.picked.is_empty() {
+        let n: usize = r.picked.iter().map(|p| p.count).sum();
+        let _ = writeln!(
+            out,
+            "\n{n} questions shoppers matched to an entry themselves (chosen from \"did you mean\"): add them to the entry as questions"
+        );
+        for p in &r.picked {
+            let title = if p.title.is_empty() { "not in this KB".to_string() } else { format!("“{}”", p.title) };
+            let _ = writeln!(out, "  {} {} × {}", p.id, title, p.count);
+            for q in &p.questions {
+                let short: String = q.chars().take(100).collect();
+                let _ = writeln!(out, "      “{}”{}", short, if short.len() < q.len() { "…" } else { "" });
+            }
+        }
+    }
     out
 }
 
@@ -234,7 +308,11 @@ mod tests {
             top_entry: Some("a".into()),
             locale: "zh-CN".into(),
             unix_ms: 7,
+            chosen: None,
         };
+        let back: GapRecord = serde_json::from_str(&r.to_json()).unwrap();
+        assert_eq!(back, r);
+        let r = GapRecord { decision: PICKED.into(), chosen: Some("b".into()), ..r };
         let back: GapRecord = serde_json::from_str(&r.to_json()).unwrap();
         assert_eq!(back, r);
     }
@@ -270,6 +348,46 @@ mod tests {
         let cod = report.top.iter().find(|c| c.examples.iter().any(|e| e.contains("货到付款"))).unwrap();
         assert!(cod.examples.iter().any(|e| e.contains("貨到付款")), "traditional joins simplified: {cod:?}");
         assert!(report.top.iter().all(|c| c.nearest.is_some()));
+    }
+
+    #[test]
+    fn picked_questions_are_listed_by_entry_not_clustered() {
+        let kb = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../www/demo/kb/en");
+        let engine = engine_for(&kb).unwrap();
+        let rec = |text: &str, decision: &str, chosen: Option<&str>| GapRecord {
+            text: text.into(),
+            decision: decision.into(),
+            chosen: chosen.map(String::from),
+            locale: "en".into(),
+            ..Default::default()
+        };
+        let log = [
+            rec("can I send it back", "clarify", None),
+            rec("can I send it back", PICKED, Some("return-7-day")),
+            rec("Can I send it back", PICKED, Some("return-7-day")),
+            rec("i want my money back", PICKED, Some("return-7-day")),
+            rec("when does it ship", PICKED, Some("dispatch-time")),
+            rec("renamed since", PICKED, Some("gone-entry")),
+            rec("do you ship to nepal", "handoff", None),
+        ]
+        .iter()
+        .map(GapRecord::to_json)
+        .collect::<Vec<_>>()
+        .join("\n");
+        let (records, bad) = read_log(&log);
+        assert_eq!((records.len(), bad), (7, 0));
+        let report = analyse(&records, &engine, 0.3, 10, 3);
+        // Only the two unanswered messages are clustered.
+        assert_eq!(report.records, 2);
+        let ids: Vec<(&str, usize)> = report.picked.iter().map(|p| (p.id.as_str(), p.count)).collect();
+        assert_eq!(ids, [("return-7-day", 3), ("dispatch-time", 1), ("gone-entry", 1)]);
+        // Case-folded duplicates count once, the most asked first.
+        assert_eq!(report.picked[0].questions, ["can I send it back", "i want my money back"]);
+        assert!(!report.picked[0].title.is_empty());
+        assert!(report.picked[2].title.is_empty());
+        let text = render(&report);
+        assert!(text.contains("5 questions shoppers matched to an entry themselves"), "{text}");
+        assert!(text.contains("gone-entry not in this KB × 1"), "{text}");
     }
 
     #[test]

@@ -28,7 +28,14 @@ pub struct GapRecord {
     /// When (Unix ms).
     #[serde(default)]
     pub unix_ms: i64,
+    /// With `decision` `picked`: the entry the shopper chose from "did you mean" for this
+    /// question. The question is then a phrasing of that entry worth adding to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chosen: Option<String>,
 }
+
+/// The `decision` of a record that says which offered entry the shopper chose.
+pub const PICKED: &str = "picked";
 
 impl GapRecord {
     /// The record as one JSON line (no trailing newline), for callers without serde_json.
@@ -37,13 +44,18 @@ impl GapRecord {
             Some(t) => json_str(t),
             None => "null".to_string(),
         };
+        let chosen = match &self.chosen {
+            Some(c) => format!(",\"chosen\":{}", json_str(c)),
+            None => String::new(),
+        };
         format!(
-            "{{\"text\":{},\"decision\":{},\"top_entry\":{},\"locale\":{},\"unix_ms\":{}}}",
+            "{{\"text\":{},\"decision\":{},\"top_entry\":{},\"locale\":{},\"unix_ms\":{}{}}}",
             json_str(&self.text),
             json_str(&self.decision),
             top,
             json_str(&self.locale),
-            self.unix_ms
+            self.unix_ms,
+            chosen
         )
     }
 }
@@ -339,10 +351,13 @@ mod tests {
             top_entry: None,
             locale: "en".into(),
             unix_ms: 5,
+            chosen: None,
         };
         assert_eq!(
             r.to_json(),
             "{\"text\":\"a \\\"quote\\\"\\nnew line \\\\ 退货\",\"decision\":\"handoff\",\"top_entry\":null,\"locale\":\"en\",\"unix_ms\":5}"
         );
+        let picked = GapRecord { decision: PICKED.into(), chosen: Some("return-7-day".into()), ..r };
+        assert!(picked.to_json().ends_with(",\"unix_ms\":5,\"chosen\":\"return-7-day\"}"), "{}", picked.to_json());
     }
 }

@@ -92,6 +92,8 @@ pub struct Conversation {
     /// The entries (ids) the last reply offered as "did you mean", so that a typed choice
     /// ("第二个", "the first one") picks one ([`pick`]).
     pub offered: Vec<String>,
+    /// The question they were offered for (facts cut out), for [`picked_gap`].
+    pub offered_question: String,
 }
 
 /// The policy's answer to one message: the decision and the words around it.
@@ -145,12 +147,16 @@ pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now
     };
     let shop_words = decide::in_shop_words(&ranking);
     let mut r = word(engine, conv, &read, &kind, base, shop_words, now);
-    r.gap = gap_record(engine, &read, &ranking, &r, now);
-    conv.offered = match &r.decision {
-        Decision::Clarify { candidates } => {
-            candidates.iter().filter_map(|&c| engine.entry(c)).map(|e| e.id.clone()).collect()
-        }
-        _ => Vec::new(),
+    r.gap = match picked.and_then(|e| engine.entry(e)) {
+        Some(e) => picked_gap(conv, &e.id, now.unix_ms),
+        None => gap_record(engine, &read, &ranking, &r, now),
+    };
+    (conv.offered, conv.offered_question) = match &r.decision {
+        Decision::Clarify { candidates } => (
+            candidates.iter().filter_map(|&c| engine.entry(c)).map(|e| e.id.clone()).collect(),
+            r.gap.as_ref().map(|g| g.text.clone()).unwrap_or_default(),
+        ),
+        _ => (Vec::new(), String::new()),
     };
     r
 }
@@ -423,6 +429,25 @@ fn gap_record(engine: &Engine, read: &Reading, ranking: &Ranking, r: &Reply, now
         top_entry: ranking.hits.first().and_then(|h| engine.entry(h.entry)).map(|e| e.id.clone()),
         locale: read.locale.tag().to_string(),
         unix_ms: now.unix_ms,
+        chosen: None,
+    })
+}
+
+/// For `kefu gaps`: the shopper chose entry `id` from the "did you mean" the conversation
+/// offered last (tapped, or typed as "第二个"). The question that led there is a phrasing of
+/// that entry the KB did not know well enough: content staff can add it to the entry.
+/// `None` when `id` was not offered.
+pub fn picked_gap(conv: &Conversation, id: &str, unix_ms: i64) -> Option<GapRecord> {
+    if !conv.offered.iter().any(|o| o == id) || conv.offered_question.is_empty() {
+        return None;
+    }
+    Some(GapRecord {
+        text: conv.offered_question.clone(),
+        decision: gaps::PICKED.to_string(),
+        top_entry: conv.offered.first().cloned(),
+        locale: conv.locale.map(|l| l.tag().to_string()).unwrap_or_default(),
+        unix_ms,
+        chosen: Some(id.to_string()),
     })
 }
 
