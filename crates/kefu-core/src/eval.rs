@@ -29,7 +29,10 @@ pub fn score(engine: &Engine, q: &EvalQuery, ranking: &Ranking, micros: f64, t: 
     let top1 = in_scope && label_at(0) == Some(q.label.as_str());
     let top3 = in_scope && (0..3).any(|i| label_at(i) == Some(q.label.as_str()));
     let decision = decide_ranking(engine, ranking, t);
-    let answered_right = matches!(decision, Decision::Answer { .. }) && top1;
+    let answered_right = match decision {
+        Decision::Answer { entry, .. } => in_scope && engine.entry(entry).is_some_and(|e| e.id == q.label),
+        _ => false,
+    };
     Outcome {
         in_scope,
         top1,
