@@ -156,30 +156,34 @@ pub fn analyse(records: &[GapRecord], engine: &Engine, threshold: f32, top: usiz
 /// Groups picked records by the entry chosen: most picked first (ties by id), each entry's
 /// distinct questions (case and width folded) most asked first, at most `examples`.
 fn picked(records: &[&GapRecord], engine: &Engine, examples: usize) -> Vec<Picked> {
-    let mut by_entry: Vec<(String, Vec<(String, usize)>)> = Vec::new();
+    use std::collections::HashMap;
+    // Per entry (in first-seen order): its questions as first written, counted by their
+    // normalized form.
+    let mut by_entry: Vec<(String, Vec<(String, usize)>, HashMap<String, usize>)> = Vec::new();
     for r in records {
         let Some(id) = &r.chosen else { continue };
         let text = r.text.trim();
         if text.is_empty() {
             continue;
         }
-        let i = match by_entry.iter().position(|(e, _)| e == id) {
+        let i = match by_entry.iter().position(|(e, _, _)| e == id) {
             Some(i) => i,
             None => {
-                by_entry.push((id.clone(), Vec::new()));
+                by_entry.push((id.clone(), Vec::new(), HashMap::new()));
                 by_entry.len() - 1
             }
         };
-        let key = kefu_core::analyze::normalize(text);
-        let questions = &mut by_entry[i].1;
-        match questions.iter_mut().find(|(q, _)| kefu_core::analyze::normalize(q) == key) {
-            Some((_, n)) => *n += 1,
-            None => questions.push((text.to_string(), 1)),
-        }
+        let (_, questions, seen) = &mut by_entry[i];
+        let at = *seen.entry(kefu_core::analyze::normalize(text)).or_insert_with(|| {
+            questions.push((text.to_string(), 0));
+            questions.len() - 1
+        });
+        questions[at].1 += 1;
     }
     let mut out: Vec<Picked> = by_entry
         .into_iter()
-        .map(|(id, mut questions)| {
+        .map(|(id, mut questions, _)| {
+            // Stable: equally asked questions keep the order they were first asked in.
             questions.sort_by(|a, b| b.1.cmp(&a.1));
             let title = engine.position_of(&id).and_then(|p| engine.entry(p)).map(|e| e.title.clone());
             Picked {
