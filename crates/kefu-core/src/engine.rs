@@ -623,8 +623,6 @@ impl Engine {
         best.map(|(_, c)| c.clone())
     }
 
-    /// Both coverages of one question document: the weighted share of the planned terms it
-    /// contains, and the share of its own rarity mass that the query matched.
     /// [`Ranking::word_for_word`] over the nearest question documents `docs` (with their
     /// `entries`).
     fn word_for_word(&self, planned: &[Planned], docs: &[u32], entries: &[u32], total_weight: f32) -> Option<u32> {
@@ -643,6 +641,8 @@ impl Engine {
         found
     }
 
+    /// Both coverages of one question document: the weighted share of the planned terms it
+    /// contains, and the share of its own rarity mass that the query matched.
     fn coverage(&self, planned: &[Planned], doc: u32, total_weight: f32) -> (f32, f32) {
         let questions = self.index.field(Field::Question);
         let docs = self.index.docs();

@@ -130,7 +130,7 @@ pub fn decide_ranking(engine: &Engine, ranking: &Ranking, t: &Thresholds) -> Dec
     // A KB question typed word for word is its entry's, whatever the pooled ranking says
     // ("what's your phone number", written under the contact entry, against the many
     // questions of changing one's own phone number). On the shared eval files 97 queries are
-    // word for word a KB question, every one of them of that question's entry.
+    // a KB question but for case and punctuation, every one of them of that question's entry.
     if let Some(entry) = ranking.word_for_word {
         return Decision::Answer { entry, confidence };
     }
