@@ -272,7 +272,7 @@ impl Chat {
             self.gaps.push(g);
             self.gaps_new += 1;
         }
-        self.conversation.offered.clear();
+        self.conversation.offered = None;
         self.push(
             From::Bot,
             Body::Answer { entry: e.id.clone(), lead: None, question: e.title.clone(), vote: None, human: false },

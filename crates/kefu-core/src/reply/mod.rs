@@ -89,11 +89,19 @@ pub struct Conversation {
     pub asked: Vec<Fact>,
     /// The question waiting for the fact that was asked for.
     pub pending: Option<Pending>,
-    /// The entries (ids) the last reply offered as "did you mean", so that a typed choice
-    /// ("第二个", "the first one") picks one ([`pick`]).
-    pub offered: Vec<String>,
-    /// The question they were offered for (facts cut out), for [`picked_gap`].
-    pub offered_question: String,
+    /// The "did you mean" the last reply offered, so that a typed choice ("第二个", "the first
+    /// one") picks from it ([`pick`]) and a choice is logged ([`picked_gap`]).
+    pub offered: Option<Offered>,
+}
+
+/// A "did you mean": the entries offered and the question they were offered for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Offered {
+    /// Entry ids, in the order shown.
+    pub entries: Vec<String>,
+    /// The shopper's question, facts cut out (as in its gap record).
+    pub question: String,
 }
 
 /// The policy's answer to one message: the decision and the words around it.
@@ -136,7 +144,8 @@ pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now
     let read = read(engine, conv, message);
     let kind = classify(conv, &read);
     // A typed choice among the entries just offered is that entry, not a new search.
-    let picked = pick::chosen(&read.norm, conv.offered.len()).and_then(|i| engine.position_of(&conv.offered[i]));
+    let offered = conv.offered.as_ref().map_or(&[][..], |o| &o.entries[..]);
+    let picked = pick::chosen(&read.norm, offered.len()).and_then(|i| engine.position_of(&offered[i]));
     let (ranking, base) = match picked {
         Some(entry) => (Ranking::default(), Decision::Answer { entry, confidence: 1.0 }),
         None => {
@@ -151,12 +160,12 @@ pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now
         Some(e) => picked_gap(conv, &e.id, now.unix_ms),
         None => gap_record(engine, &read, &ranking, &r, now),
     };
-    (conv.offered, conv.offered_question) = match &r.decision {
-        Decision::Clarify { candidates } => (
-            candidates.iter().filter_map(|&c| engine.entry(c)).map(|e| e.id.clone()).collect(),
-            r.gap.as_ref().map(|g| g.text.clone()).unwrap_or_default(),
-        ),
-        _ => (Vec::new(), String::new()),
+    conv.offered = match &r.decision {
+        Decision::Clarify { candidates } => Some(Offered {
+            entries: candidates.iter().filter_map(|&c| engine.entry(c)).map(|e| e.id.clone()).collect(),
+            question: r.gap.as_ref().map(|g| g.text.clone()).unwrap_or_default(),
+        }),
+        _ => None,
     };
     r
 }
@@ -438,13 +447,11 @@ fn gap_record(engine: &Engine, read: &Reading, ranking: &Ranking, r: &Reply, now
 /// that entry the KB did not know well enough: content staff can add it to the entry.
 /// `None` when `id` was not offered.
 pub fn picked_gap(conv: &Conversation, id: &str, unix_ms: i64) -> Option<GapRecord> {
-    if !conv.offered.iter().any(|o| o == id) || conv.offered_question.is_empty() {
-        return None;
-    }
+    let offered = conv.offered.as_ref().filter(|o| o.entries.iter().any(|e| e == id) && !o.question.is_empty())?;
     Some(GapRecord {
-        text: conv.offered_question.clone(),
+        text: offered.question.clone(),
         decision: gaps::PICKED.to_string(),
-        top_entry: conv.offered.first().cloned(),
+        top_entry: offered.entries.first().cloned(),
         locale: conv.locale.map(|l| l.tag().to_string()).unwrap_or_default(),
         unix_ms,
         chosen: Some(id.to_string()),
