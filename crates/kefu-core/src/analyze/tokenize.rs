@@ -93,8 +93,9 @@ pub(crate) fn tokenize(text: &str, limit: usize) -> Vec<Term> {
             if word.chars().count() < MAX_WORD_CHARS {
                 word.push(c);
             }
-        } else if c == '\'' || c == '’' {
-            // "don't" → "dont": apostrophes join, they do not split.
+        } else if c == '\'' {
+            // "don't" → "dont": apostrophes join, they do not split (normalize has folded
+            // typographic ones, "don’t", into this one).
             prev_han = None;
         } else {
             prev_han = None;
