@@ -182,7 +182,6 @@ const OPENER: &[&str] = &[
     "i need some help",
     "need help",
     "help me",
-    "help",
     "excuse me",
     "sorry to bother you",
 ];
