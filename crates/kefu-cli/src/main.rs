@@ -37,7 +37,7 @@ enum Command {
     /// A local page to try a KB: the reply, ranking, confidence and why; rebuilds on save.
     Playground(cmd::playground::Args),
     /// Run the hand-off receiver and agent inbox.
-    Serve(kefu_server::ServeArgs),
+    Serve(Box<kefu_server::ServeArgs>),
     /// Weekly service figures from the hand-off database.
     Report(kefu_server::ReportArgs),
 }
@@ -56,7 +56,7 @@ fn main() -> ExitCode {
         Command::Gaps(a) => ("kefu", cmd::gaps::run(a)),
         Command::Inspect(a) => ("kefu", cmd::inspect::run(a)),
         Command::Playground(a) => ("kefu playground", cmd::playground::run(a)),
-        Command::Serve(a) => ("kefu serve", kefu_server::serve(a).map(|_| ExitCode::SUCCESS)),
+        Command::Serve(a) => ("kefu serve", kefu_server::serve(*a).map(|_| ExitCode::SUCCESS)),
         Command::Report(a) => ("kefu report", kefu_server::report(a).map(|_| ExitCode::SUCCESS)),
     };
     match result {

@@ -141,7 +141,7 @@ impl TantivyIndex {
         let total = questions + kb.entries.len() as u64;
         let mut done = 0u64;
         let mut tick = |done: u64| {
-            if done % 512 == 0 {
+            if done.is_multiple_of(512) {
                 progress(done, total);
             }
         };

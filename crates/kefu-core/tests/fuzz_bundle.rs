@@ -66,12 +66,12 @@ fn damage() -> impl Strategy<Value = Damage> {
     let file = 0..64usize;
     let at = any::<usize>();
     prop_oneof![
-        4 => (file.clone(), at.clone(), 1..=255u8).prop_map(|(file, at, xor)| Damage::Flip { file, at, xor }),
-        2 => (file.clone(), at.clone(), 2..64usize, any::<u8>())
+        4 => (file.clone(), at, 1..=255u8).prop_map(|(file, at, xor)| Damage::Flip { file, at, xor }),
+        2 => (file.clone(), at, 2..64usize, any::<u8>())
             .prop_map(|(file, at, len, value)| Damage::Run { file, at, len, value }),
-        2 => (file.clone(), at.clone(), proptest::collection::vec(any::<u8>(), 2..9))
+        2 => (file.clone(), at, proptest::collection::vec(any::<u8>(), 2..9))
             .prop_map(|(file, at, bytes)| Damage::Bytes { file, at, bytes }),
-        1 => (file, at.clone()).prop_map(|(file, keep)| Damage::Truncate { file, keep }),
+        1 => (file, at).prop_map(|(file, keep)| Damage::Truncate { file, keep }),
         1 => (at, any::<u8>()).prop_map(|(at, value)| Damage::Raw { at, value }),
     ]
 }

@@ -20,9 +20,12 @@ const ZH: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tar
 const EN: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/kefu-test/kb-en.kefu"));
 const NATIVE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/kefu-test/native-rankings.tsv"));
 
-/// (locale, query) → [(id, score)] in rank order.
-fn native() -> Vec<((String, String), Vec<(String, f32)>)> {
-    let mut out: Vec<((String, String), Vec<(String, f32)>)> = Vec::new();
+/// A (locale, query) pair and its [(id, score)] in rank order.
+type Ranked = ((String, String), Vec<(String, f32)>);
+
+/// The native rankings, per (locale, query).
+fn native() -> Vec<Ranked> {
+    let mut out: Vec<Ranked> = Vec::new();
     for line in NATIVE.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
         let f: Vec<&str> = line.split('\t').collect();
         let key = (f[0].to_string(), f[1].to_string());
@@ -168,7 +171,7 @@ fn widget_answers_with_dom_nodes() {
     let panel = root.query_selector(".kefu-panel").unwrap().unwrap();
     assert_eq!(panel.get_attribute("data-state").as_deref(), Some("ready"));
     kefu_widget::command("ask", "七天无理由退货怎么申请".into());
-    assert_eq!(panel.has_attribute("hidden"), false, "ask opens the panel");
+    assert!(!panel.has_attribute("hidden"), "ask opens the panel");
     let answer = root.query_selector(".kefu-bot[data-entry=\"return-7-day\"]").unwrap().expect("answer shown");
     // The answer's numbered list is an <ol> with <li> items; bold is <strong>.
     assert!(answer.query_selector(".kefu-bubble ol > li").unwrap().is_some());

@@ -159,7 +159,8 @@ fn picked(records: &[&GapRecord], engine: &Engine, examples: usize) -> Vec<Picke
     use std::collections::HashMap;
     // Per entry (in first-seen order): its questions as first written, counted by their
     // normalized form.
-    let mut by_entry: Vec<(String, Vec<(String, usize)>, HashMap<String, usize>)> = Vec::new();
+    type Asked = (String, usize);
+    let mut by_entry: Vec<(String, Vec<Asked>, HashMap<String, usize>)> = Vec::new();
     for r in records {
         let Some(id) = &r.chosen else { continue };
         let text = r.text.trim();
@@ -184,7 +185,7 @@ fn picked(records: &[&GapRecord], engine: &Engine, examples: usize) -> Vec<Picke
         .into_iter()
         .map(|(id, mut questions, _)| {
             // Stable: equally asked questions keep the order they were first asked in.
-            questions.sort_by(|a, b| b.1.cmp(&a.1));
+            questions.sort_by_key(|q| std::cmp::Reverse(q.1));
             let title = engine.position_of(&id).and_then(|p| engine.entry(p)).map(|e| e.title.clone());
             Picked {
                 count: questions.iter().map(|q| q.1).sum(),

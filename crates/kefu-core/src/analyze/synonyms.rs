@@ -69,7 +69,9 @@ fn replace_bounded(text: &str, from: &str, to: &str) -> String {
         let after = rest[i + from.len()..].chars().next();
         let first = from.chars().next();
         let last = from.chars().last();
-        let bounded = !(word_char(first) && word_char(before)) && !(word_char(last) && word_char(after));
+        // The match joins a neighbouring word when both sides of a seam are word characters.
+        let joins = |edge: Option<char>, side: Option<char>| word_char(edge) && word_char(side);
+        let bounded = !joins(first, before) && !joins(last, after);
         out.push_str(&rest[..i]);
         out.push_str(if bounded { to } else { from });
         rest = &rest[i + from.len()..];

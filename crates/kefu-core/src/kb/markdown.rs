@@ -278,10 +278,8 @@ pub fn parse_answer(body: &str) -> (Answer, Vec<(usize, String)>) {
                 }
             }
             Event::Start(Tag::Item) | Event::End(TagEnd::Item) => flush(&mut inlines, &mut list, &mut blocks),
-            Event::Start(Tag::Paragraph) | Event::Start(Tag::Heading { .. }) => {
-                if list.is_none() {
-                    flush(&mut inlines, &mut list, &mut blocks)
-                }
+            Event::Start(Tag::Paragraph) | Event::Start(Tag::Heading { .. }) if list.is_none() => {
+                flush(&mut inlines, &mut list, &mut blocks)
             }
             Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Heading(_)) => {
                 if list.is_none() {

@@ -265,6 +265,7 @@ pub fn fit(samples: &[Sample]) -> Calibration {
 /// Newton's method: the objective is convex and smooth, so a dozen steps reach the optimum
 /// that hundreds of gradient steps only approach (the build's calibration time was a tenth
 /// fitting). Sums run in f64; the model is stored in f32.
+#[allow(clippy::needless_range_loop)] // matrix arithmetic reads best by index
 fn logistic(samples: &[Sample], weight: impl Fn(&Sample) -> f32) -> Model {
     const P: usize = FEATURES + 1; // weights, then the bias
     const RIDGE: f64 = 1e-3;
@@ -316,14 +317,12 @@ fn logistic(samples: &[Sample], weight: impl Fn(&Sample) -> f32) -> Model {
             break;
         }
     }
-    let mut w = [0.0f32; FEATURES];
-    for k in 0..FEATURES {
-        w[k] = beta[k] as f32;
-    }
+    let w: [f32; FEATURES] = std::array::from_fn(|k| beta[k] as f32);
     Model { weights: w, bias: beta[FEATURES] as f32, trees: Vec::new() }
 }
 
 /// Solves `a · x = b` by Gaussian elimination with partial pivoting; `None` when singular.
+#[allow(clippy::needless_range_loop)] // matrix arithmetic reads best by index
 fn solve<const N: usize>(mut a: [[f64; N]; N], mut b: [f64; N]) -> Option<[f64; N]> {
     for col in 0..N {
         let pivot = (col..N).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
@@ -406,13 +405,13 @@ mod tests {
         for x in &s {
             let p = f64::from(m.probability(&x.features));
             let y = if x.in_scope() && x.correct { 1.0 } else { 0.0 };
-            for k in 0..FEATURES {
-                grad[k] += (p - y) * f64::from(x.features[k]) / s.len() as f64;
+            for (g, v) in grad.iter_mut().zip(&x.features) {
+                *g += (p - y) * f64::from(*v) / s.len() as f64;
             }
             grad[FEATURES] += (p - y) / s.len() as f64;
         }
-        for k in 0..FEATURES {
-            grad[k] += 1e-3 * f64::from(m.weights[k]);
+        for (g, w) in grad.iter_mut().zip(&m.weights) {
+            *g += 1e-3 * f64::from(*w);
         }
         assert!(grad.iter().all(|g| g.abs() < 1e-4), "gradient at the fit: {grad:?}");
     }

@@ -224,11 +224,11 @@ struct Kind {
 
 fn classify(conv: &mut Conversation, read: &Reading) -> Kind {
     let Reading { work, found, query, norm, .. } = read;
-    let (mut triage, mut cue) = triage::classify(&norm);
-    let human = triage::wants_human(&norm);
-    let small = smalltalk::classify(&norm);
+    let (mut triage, mut cue) = triage::classify(norm);
+    let human = triage::wants_human(norm);
+    let small = smalltalk::classify(norm);
     let fact_only = !found.order_numbers.is_empty() || !found.phones.is_empty();
-    let fact_only = fact_only && facts::only_facts(&norm);
+    let fact_only = fact_only && facts::only_facts(norm);
     let mut question = query.clone();
     if fact_only {
         if let Some(p) = conv.pending.take() {
@@ -252,7 +252,7 @@ fn classify(conv: &mut Conversation, read: &Reading) -> Kind {
     if triage == Triage::Complaint && !fact_only {
         conv.complaints = conv.complaints.saturating_add(1);
     }
-    let mut emotion = emotion::detect(work, &norm, if triage == Triage::Complaint { conv.complaints } else { 0 });
+    let mut emotion = emotion::detect(work, norm, if triage == Triage::Complaint { conv.complaints } else { 0 });
     if triage == Triage::Urgent && emotion == Emotion::Calm {
         emotion = Emotion::Anxious;
     }
@@ -360,7 +360,7 @@ fn word(
             r.message = Some(wording::offer_human(locale));
             set_promise(&mut r, Some(complaint_or_off_hours(settings, now, open)), settings, now);
         } else if !has_order && !conv.asked.contains(&Fact::OrderNumber) {
-            ask(&mut r, conv, &question, locale, rejected);
+            ask(&mut r, conv, question, locale, rejected);
             set_promise(&mut r, Some(complaint_or_off_hours(settings, now, open)), settings, now);
         } else {
             handoff(&mut r, HandoffReason::Rule);
@@ -378,7 +378,7 @@ fn word(
                 r.message = Some(wording::order_noted(locale));
             }
             _ if !has_order && !conv.asked.contains(&Fact::OrderNumber) => {
-                ask(&mut r, conv, &question, locale, rejected)
+                ask(&mut r, conv, question, locale, rejected)
             }
             _ => handoff(&mut r, HandoffReason::Rule),
         }

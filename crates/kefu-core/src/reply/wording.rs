@@ -51,7 +51,7 @@ pub fn pick_locale(shop: Locale, text: &str, previous: Option<Locale>) -> Locale
 
 /// A duration: "3 minutes", "1 hour", "2 hours"; "3 分钟", "1 小时"; "3 分鐘", "1 小時".
 pub fn duration(loc: Locale, minutes: u32) -> String {
-    let (n, hours) = if minutes >= 60 && minutes % 60 == 0 { (minutes / 60, true) } else { (minutes, false) };
+    let (n, hours) = if minutes >= 60 && minutes.is_multiple_of(60) { (minutes / 60, true) } else { (minutes, false) };
     match (loc, hours) {
         (Locale::En, true) => format!("{n} hour{}", if n == 1 { "" } else { "s" }),
         (Locale::En, false) => format!("{n} minute{}", if n == 1 { "" } else { "s" }),
@@ -556,7 +556,7 @@ fn topics(loc: Locale, categories: &[&str]) -> Option<String> {
 }
 
 /// A category slug named for shoppers (`None` for a slug kefu does not know in Chinese).
-fn category_name<'a>(loc: Locale, slug: &'a str) -> Option<&'a str> {
+fn category_name(loc: Locale, slug: &str) -> Option<&str> {
     let known: &[(&str, &str, &str, &str)] = &[
         ("order", "orders", "订单", "訂單"),
         ("shipping", "shipping", "物流配送", "物流配送"),
