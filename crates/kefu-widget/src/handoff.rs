@@ -415,7 +415,7 @@ mod tests {
                 r#""reason":"requested","cue":null,"triage":"order","emotion":"calm","name":"Li","contact":null,"#,
                 r#""orderNumber":"42","description":"d","transcript":[{"from":"agent","text":"t","at":"T","agent":"Wu"},"#,
                 r#"{"from":"bot","text":"t","at":"T","entry":"e1"}],"votes":[{"entry":"e1","question":"q","helpful":true}],"#,
-                r#""gaps":[{"text":"q","decision":"handoff","top_entry":null,"locale":"","unix_ms":0}],"#,
+                r#""gaps":[{"text":"q","decision":"handoff","top_entry":null,"locale":"","unix_ms":0,"chosen":null}],"#,
                 r#""photos":[{"id":"p1","type":"image/jpeg","width":2,"height":3,"size":4,"sha256":"ab"}]}"#
             )
         );

@@ -80,7 +80,7 @@ pub async fn load() -> Option<Chat> {
         let _ = idb::delete(HISTORY, RECORD).await;
         return None;
     }
-    store::decode(&field_str(&rec, "data")?)
+    store::decode_or_warn(&field_str(&rec, "data")?)
 }
 
 /// Forgets the kept conversation ("new conversation").

@@ -11,8 +11,13 @@
 use crate::chat::{CaseLink, Chat};
 use web_sys::Storage;
 
-/// Key of the saved conversation. The version changes when [`Chat`]'s layout does.
+/// Key of the saved conversation.
 pub const CHAT_KEY: &str = "kefu.v2.chat";
+/// The layout of a saved [`Chat`], written before its bytes (`"3."` + base64). postcard has
+/// no field names: bytes of another layout would fail to decode, or worse decode into a
+/// wrong conversation, so this changes whenever `Chat` or anything in it does (3: the
+/// conversation's offered entries and the gap records' chosen entry).
+pub const LAYOUT: &str = "3";
 /// Key of the hand-off case the widget follows (`localStorage`).
 pub const CASE_KEY: &str = "kefu.v1.case";
 /// When the shopper last started a new conversation (ms since the epoch, `localStorage`):
@@ -30,7 +35,7 @@ fn session() -> Option<Storage> {
 /// The saved conversation, if there is one that this version can read.
 pub fn load() -> Option<Chat> {
     let text = session()?.get_item(CHAT_KEY).ok().flatten()?;
-    decode(&text)
+    decode_or_warn(&text)
 }
 
 /// Saves the conversation for this tab, and for other tabs and later visits
@@ -122,11 +127,22 @@ pub fn set_open(open: bool) {
 }
 
 pub fn encode(chat: &Chat) -> String {
-    base64(&postcard::to_allocvec(chat).unwrap_or_default())
+    format!("{LAYOUT}.{}", base64(&postcard::to_allocvec(chat).unwrap_or_default()))
 }
 
-pub fn decode(text: &str) -> Option<Chat> {
-    postcard::from_bytes(&unbase64(text)?).ok()
+/// The conversation saved by [`encode`]; `Err` says why it can't be read (an older widget's
+/// layout, or damaged), for the console: the shopper then starts a new conversation.
+pub fn decode(text: &str) -> Result<Chat, String> {
+    let Some(data) = text.strip_prefix(LAYOUT).and_then(|t| t.strip_prefix('.')) else {
+        return Err("the saved conversation is from another version of the widget".into());
+    };
+    let bytes = unbase64(data).ok_or("the saved conversation is damaged (not base64)")?;
+    postcard::from_bytes(&bytes).map_err(|e| format!("the saved conversation is damaged ({e})"))
+}
+
+/// [`decode`], telling the console when a saved conversation could not be read.
+pub fn decode_or_warn(text: &str) -> Option<Chat> {
+    decode(text).map_err(|why| crate::warn(&format!("kefu: {why}; starting a new conversation"))).ok()
 }
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -187,7 +203,30 @@ mod tests {
         c.push(From::Shopper, Body::Text("退貨運費誰出".into()), 2.0);
         c.push(From::Agent("Li".into()), Body::Text("<b>hi</b>".into()), 3.0);
         c.order_number = Some("2024052112345678".into());
-        assert_eq!(decode(&encode(&c)), Some(c));
-        assert_eq!(decode("garbage!"), None);
+        assert_eq!(decode(&encode(&c)), Ok(c));
+        assert!(decode("garbage!").is_err());
+        assert!(decode("3.garbage!").is_err());
+    }
+
+    #[test]
+    fn a_chat_with_gap_records_and_offered_entries_round_trips() {
+        // postcard has no field names: a field left out when empty (serde's
+        // skip_serializing_if) made every chat with a gap record unreadable after a reload.
+        let mut c = Chat::new(1.0);
+        let gap = |chosen: Option<&str>| kefu_core::reply::GapRecord {
+            text: "a".into(),
+            decision: "clarify".into(),
+            top_entry: Some("e1".into()),
+            locale: "en".into(),
+            unix_ms: 5,
+            chosen: chosen.map(String::from),
+        };
+        c.gaps = vec![gap(None), gap(Some("e2")), kefu_core::reply::GapRecord::default()];
+        c.conversation.offered =
+            Some(kefu_core::reply::Offered { entries: vec!["e1".into(), "e2".into()], question: "q".into() });
+        assert_eq!(decode(&encode(&c)), Ok(c.clone()));
+        // Another layout's bytes are refused, not misread.
+        let old = encode(&c).replacen(LAYOUT, "2", 1);
+        assert!(decode(&old).is_err());
     }
 }

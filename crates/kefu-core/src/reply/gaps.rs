@@ -30,7 +30,9 @@ pub struct GapRecord {
     pub unix_ms: i64,
     /// With `decision` `picked`: the entry the shopper chose from "did you mean" for this
     /// question. The question is then a phrasing of that entry worth adding to it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Always written, even empty: the widget keeps its records in postcard, which has no
+    /// field names and cannot read a record with a field left out.
+    #[serde(default)]
     pub chosen: Option<String>,
 }
 
@@ -46,7 +48,7 @@ impl GapRecord {
         };
         let chosen = match &self.chosen {
             Some(c) => format!(",\"chosen\":{}", json_str(c)),
-            None => String::new(),
+            None => ",\"chosen\":null".to_string(),
         };
         format!(
             "{{\"text\":{},\"decision\":{},\"top_entry\":{},\"locale\":{},\"unix_ms\":{}{}}}",
@@ -355,7 +357,7 @@ mod tests {
         };
         assert_eq!(
             r.to_json(),
-            "{\"text\":\"a \\\"quote\\\"\\nnew line \\\\ 退货\",\"decision\":\"handoff\",\"top_entry\":null,\"locale\":\"en\",\"unix_ms\":5}"
+            "{\"text\":\"a \\\"quote\\\"\\nnew line \\\\ 退货\",\"decision\":\"handoff\",\"top_entry\":null,\"locale\":\"en\",\"unix_ms\":5,\"chosen\":null}"
         );
         let picked = GapRecord { decision: PICKED.into(), chosen: Some("return-7-day".into()), ..r };
         assert!(picked.to_json().ends_with(",\"unix_ms\":5,\"chosen\":\"return-7-day\"}"), "{}", picked.to_json());
