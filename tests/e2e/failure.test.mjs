@@ -16,19 +16,30 @@ async function expectFallback(page, pattern) {
   const text = await notice.innerText();
   assert.match(text, pattern);
   assert.doesNotMatch(text, /Error|panicked|at \w+ \(|wasm-function/);
+  // What leaves the page, for the masking checks below.
+  const sent = [];
+  page.on('request', (r) => { if (r.method() === 'POST') sent.push(r.postData() || ''); });
   // The human option is right there, and it works.
   await notice.locator('[data-act="human"]').click();
-  await page.fill('kefu-chat #kefu-f-desc', '帮我查一下订单');
+  // Without the bundle the reply policy never runs: the widget still masks ID and card numbers.
+  await page.fill('kefu-chat #kefu-f-desc', '帮我查一下订单，身份证 110105 19491231 002X');
   await page.click('kefu-chat .kefu-handoff [type="submit"]');
   await page.waitForFunction(() => {
     const s = document.querySelector('kefu-chat').shadowRoot.querySelectorAll('.kefu-system');
     return /留言已/.test(s[s.length - 1].textContent);
   });
   // Asking anyway gets an honest reply with the human option, not silence.
-  await page.fill(W.input, '多久发货');
+  await page.fill(W.input, '多久发货 卡号 4111 1111 1111 1111');
   await page.press(W.input, 'Enter');
   const last = page.locator(W.bot).last();
   await last.locator('[data-act="human"]').waitFor();
+  const log = await page.locator('kefu-chat .kefu-log').innerText();
+  assert.match(log, /002X/);
+  assert.match(log, /\*{4} 1111/);
+  for (const raw of ['19491231', '4111 1111']) {
+    assert.ok(!log.includes(raw), `${raw} shown unmasked`);
+    assert.ok(!sent.some((b) => b.includes(raw)), `${raw} sent unmasked`);
+  }
 }
 
 test('bundle 404: the widget says the answers could not load and offers a human', async () => {

@@ -435,7 +435,8 @@ pub async fn create_case(
                 return Ok((false, case_response(&mut tx, &case.id, false)?));
             }
             let now = now_ms();
-            let keep: Vec<&str> = case.order_number.iter().map(String::as_str).collect();
+            let order_number = case.order_number.as_deref().map(crate::pii::order_number);
+            let keep: Vec<&str> = order_number.iter().map(String::as_str).collect();
             tx.execute(
                 "INSERT INTO cases (id, created_at, locale, order_number, contact, description, triage, emotion, promise, \
                  tags, declared_attachments, bot_session, token, fingerprint, client_id, deadline_at, email) \
@@ -444,7 +445,7 @@ pub async fn create_case(
                     case.id,
                     now,
                     case.locale,
-                    case.order_number,
+                    order_number,
                     case.contact.as_deref().map(|s| mask(s, &keep)),
                     mask(&case.description, &keep),
                     case.triage.as_str(),

@@ -180,6 +180,10 @@ impl App {
     /// Sends a follow-up to the agent, retrying a few times (same `client_msg_id`).
     pub(crate) fn send_to_agent(&mut self, text: &str) {
         let Some(case) = self.chat.case.clone() else { return };
+        // Masked here as the server would mask it, the case's order number kept readable.
+        let order = self.chat.known_order_number();
+        let masked = kefu_core::reply::mask::mask_keeping(text, &order.iter().map(String::as_str).collect::<Vec<_>>());
+        let text = masked.as_str();
         self.chat.push(From::Shopper, Body::Text(text.to_string()), now_ms());
         self.render_new();
         #[derive(serde::Serialize)]

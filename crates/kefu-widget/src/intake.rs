@@ -337,6 +337,11 @@ impl App {
         }
         let order =
             if f.order_wrap.has_attribute("hidden") { String::new() } else { clean_order_number(&f.order.value()) };
+        // An ID number typed as the order number is masked like one; ID and card numbers in
+        // the description are masked before anything is shown, kept or sent (the server
+        // masks again), the order number itself kept readable.
+        let order = kefu_core::reply::mask::order_number(&order);
+        let description = kefu_core::reply::mask::mask_keeping(&description, &[order.as_str()]);
         if !order.is_empty() && !self.order_pattern().matches(&order) {
             let f = &self.panel.form;
             f.order_error.set_text_content(Some(t(lang, Key::FormOrderInvalid)));

@@ -731,13 +731,16 @@ impl App {
                     }
                 }
             }
+            // Kept before it can be answered: masked now as the reply policy would mask it.
             Kb::Loading => {
+                let text = kefu_core::reply::masked(&self.chat.conversation, &text);
                 let i = self.chat.push(From::Shopper, Body::Text(text), now_ms());
                 self.waiting.push(i);
                 self.set_status(t(self.lang, Key::Loading));
                 self.render_new();
             }
             Kb::Failed(_) => {
+                let text = kefu_core::reply::masked(&self.chat.conversation, &text);
                 self.chat.push(From::Shopper, Body::Text(text), now_ms());
                 let offer = Body::Handoff { lead: None, message: None, promise: None, offer: Offer::Unavailable };
                 self.chat.push(From::Bot, offer, now_ms());

@@ -21,6 +21,21 @@ pub struct Span {
     pub kind: Sensitive,
 }
 
+/// Which kinds of sensitive number a message held (and now has masked).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Hidden {
+    pub id_card: bool,
+    pub bank_card: bool,
+}
+
+impl Hidden {
+    /// The kinds among `spans`.
+    pub fn of(spans: &[Span]) -> Hidden {
+        let any = |k: Sensitive| spans.iter().any(|s| s.kind == k);
+        Hidden { id_card: any(Sensitive::IdCard), bank_card: any(Sensitive::BankCard) }
+    }
+}
+
 /// A run of digits (with separators between groups) in a text.
 #[derive(Debug, Clone)]
 pub(crate) struct Run {
@@ -75,22 +90,22 @@ pub(crate) fn runs(text: &str) -> Vec<Run> {
             let byte = |k: usize| chars.get(k).map_or(text.len(), |&(b, _)| b);
             groups.push((byte(group_start), byte(j), digits[digits.len() - group_len..].to_string()));
             // A separator followed by another group of 3+ digits joins them, if this group had 3+.
-            if j + 1 < chars.len() && matches!(chars[j].1, ' ' | '-' | '\u{3000}') && group_len >= 3 {
-                let mut k = j + 1;
+            if let Some(width) = separator_at(&chars, j).filter(|_| group_len >= 3) {
+                let mut k = j + width;
                 while k < chars.len() && digit(chars[k].1).is_some() {
                     k += 1;
                 }
-                if k - (j + 1) >= 3 {
+                if k - (j + width) >= 3 {
                     grouped = true;
                     group_len = 0;
-                    j += 1;
+                    j += width;
                     group_start = j;
                     continue;
                 }
             }
             break;
         }
-        if j < chars.len() && matches!(chars[j].1, 'X' | 'x' | 'Ｘ' | 'ｘ') && digits.len() == 17 && !grouped {
+        if j < chars.len() && matches!(chars[j].1, 'X' | 'x' | 'Ｘ' | 'ｘ') && digits.len() == 17 {
             let next_is_letter = chars.get(j + 1).is_some_and(|&(_, c)| latin_letter(c));
             if !next_is_letter {
                 digits.push('X');
@@ -101,7 +116,7 @@ pub(crate) fn runs(text: &str) -> Vec<Run> {
                 }
             }
         }
-        let glued_before = start_idx > 0 && latin_letter(chars[start_idx - 1].1);
+        let glued_before = start_idx > 0 && latin_letter(chars[start_idx - 1].1) && !cue_word_before(&chars, start_idx);
         let glued_after = j < chars.len() && latin_letter(chars[j].1);
         let start = chars[start_idx].0;
         let end = chars.get(j).map_or(text.len(), |&(b, _)| b);
@@ -111,6 +126,50 @@ pub(crate) fn runs(text: &str) -> Vec<Run> {
         i = j.max(i + 1);
     }
     out
+}
+
+/// The width of the separator between two digit groups at `at`: one or two spaces (ASCII,
+/// no-break, thin or ideographic), or one dash, dot, slash or underscore (ASCII or full-width),
+/// as people type card and ID numbers.
+fn separator_at(chars: &[(usize, char)], at: usize) -> Option<usize> {
+    let spacing = |k: usize| {
+        chars.get(k).is_some_and(|&(_, c)| matches!(c, ' ' | '\u{a0}' | '\u{2009}' | '\u{202f}' | '\u{3000}'))
+    };
+    let mark = |k: usize| {
+        chars.get(k).is_some_and(|&(_, c)| {
+            matches!(
+                c,
+                '-' | '\u{2010}'
+                    | '\u{2011}'
+                    | '\u{2013}'
+                    | '\u{2014}'
+                    | '\u{FF0D}'
+                    | '.'
+                    | '\u{FF0E}'
+                    | '/'
+                    | '\u{FF0F}'
+                    | '_'
+            )
+        })
+    };
+    match (spacing(at), spacing(at + 1)) {
+        (true, true) => Some(2),
+        (true, false) => Some(1),
+        _ => mark(at).then_some(1),
+    }
+}
+
+/// Latin words that, written right before a number ("ID11010519…", "card4111…"), name it
+/// rather than make it a product code.
+const GLUED_CUES: &[&str] = &["id", "idno", "idcard", "card", "cardno", "visa", "mastercard", "iban", "passport"];
+
+/// True when the Latin letters right before `at` are one of [`GLUED_CUES`].
+fn cue_word_before(chars: &[(usize, char)], at: usize) -> bool {
+    let mut word: Vec<char> = chars[..at].iter().rev().map(|&(_, c)| c).take_while(|&c| latin_letter(c)).collect();
+    word.reverse();
+    let word: String = word.into_iter().collect::<String>();
+    let word = crate::analyze::normalize(&word);
+    GLUED_CUES.contains(&word.as_str())
 }
 
 /// Cues that say a number is an order, waybill or tracking number.
@@ -195,6 +254,11 @@ fn classify(run: &Run, ctx: &str, order_expected: bool) -> Option<Sensitive> {
     if d.ends_with('X') {
         return (n == 18 && (id_cue || id18_shape(d))).then_some(Sensitive::IdCard);
     }
+    // People group an ID as 6-8-4 (region, birth date, sequence); only the check character
+    // or a cue tells a grouped one from a card.
+    if run.grouped && n == 18 && id18_shape(d) && (id_cue || id18_checksum_ok(d)) && !card_cue {
+        return Some(Sensitive::IdCard);
+    }
     if !run.grouped {
         if id_cue && (n == 18 || n == 15) {
             return Some(Sensitive::IdCard);
@@ -270,6 +334,41 @@ pub fn mask(text: &str) -> String {
     mask_spans(text, &find(text))
 }
 
+/// Like [`mask`], but a number equal to one of `keep` stays readable: a case's own order
+/// number, which the agent needs and which, when numeric, passes the card checksum one time
+/// in ten. Numbers compare as [`fold`]s them ("4111…x" does not shelter "4111…").
+pub fn mask_keeping(text: &str, keep: &[&str]) -> String {
+    let keep: Vec<String> = keep.iter().map(|k| fold(k)).filter(|k| !k.is_empty()).collect();
+    let spans: Vec<Span> = find(text).into_iter().filter(|s| !keep.contains(&fold(&text[s.start..s.end]))).collect();
+    mask_spans(text, &spans)
+}
+
+/// An order number as given (a form field, the page's `identify`): kept, unless it is in
+/// fact a resident ID (18 characters, check character right), which is masked like one.
+pub fn order_number(order: &str) -> String {
+    let folded = fold(order);
+    let whole_id = find(order).iter().any(|s| s.kind == Sensitive::IdCard && fold(&order[s.start..s.end]) == folded);
+    if whole_id && id18_checksum_ok(&folded) {
+        mask(order)
+    } else {
+        order.to_string()
+    }
+}
+
+/// A number as compared with an order number: full-width characters folded to ASCII, letters
+/// upper-cased, the spaces and dashes people put between groups dropped; everything else kept.
+fn fold(s: &str) -> String {
+    s.trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '\u{3000}' | '\u{FF0D}'))
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            c => c,
+        })
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
 /// Masks the given spans (from [`find`]) of `text`.
 pub fn mask_spans(text: &str, spans: &[Span]) -> String {
     let mut out = String::with_capacity(text.len());
@@ -305,6 +404,35 @@ mod tests {
         assert_eq!(mask("ID: 11010519491231002x ok"), "ID: **************002x ok");
         // An old 15-digit ID.
         assert_eq!(mask("身份證號碼 110105491231002"), "身份證號碼 ***********1002");
+    }
+
+    #[test]
+    fn masks_numbers_as_people_type_them() {
+        // Two spaces, dots, slashes, underscores, no-break and ideographic spaces, long and
+        // full-width dashes between the groups.
+        for sep in ["  ", ".", "/", "_", "\u{a0}", "\u{3000}", "\u{2014}", "\u{FF0D}"] {
+            let typed = format!("card {}", ["4111", "1111", "1111", "1111"].join(sep));
+            assert_eq!(mask(&typed), format!("card {}{sep}1111", ["****"; 3].join(sep)), "{sep:?}");
+        }
+        // An ID grouped 6-8-4, and numbers written right after their cue word.
+        assert_eq!(mask("身份证 110105 19491231 002X"), "身份证 ****** ******** 002X");
+        assert_eq!(mask("110105-19491231-002X"), "******-********-002X");
+        assert_eq!(mask("ID11010519491231002X"), "ID**************002X");
+        assert_eq!(mask("card4111111111111111"), "card************1111");
+        // Still not numbers to hide: codes, dates, phones.
+        assert_eq!(mask("SKU4111111111111111"), "SKU4111111111111111");
+        assert_eq!(mask("2024.11.23 12/25 138-1234-5678"), "2024.11.23 12/25 138-1234-5678");
+    }
+
+    #[test]
+    fn the_order_number_stays_readable_unless_it_is_an_id() {
+        assert_eq!(
+            mask_keeping("4111111111111111 never came", &["4111 1111 1111 1111"]),
+            "4111111111111111 never came"
+        );
+        assert_eq!(mask_keeping("4111111111111111 never came", &["4111111111111111X"]), "************1111 never came");
+        assert_eq!(order_number("11010519491231002X"), "**************002X");
+        assert_eq!(order_number("2024112312345678"), "2024112312345678");
     }
 
     #[test]

@@ -175,8 +175,8 @@ pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now
 struct Reading {
     /// The message as it may be stored or sent.
     masked: String,
-    /// Whether it held an ID-card number, a bank-card number (now masked).
-    sensitive: (bool, bool),
+    /// Which sensitive numbers it held (now masked).
+    hidden: mask::Hidden,
     /// The part the policy reads (at most [`MAX_MESSAGE_CHARS`]).
     work: String,
     found: facts::Found,
@@ -186,13 +186,24 @@ struct Reading {
     locale: Locale,
 }
 
+/// The ID and bank-card numbers of a message, found as the policy finds them at this point
+/// of the conversation: right after the bot asked for the order number, a bare number is one.
+fn sensitive_spans(conv: &Conversation, message: &str) -> Vec<mask::Span> {
+    let order_expected = conv.pending.is_some() && conv.facts.order_number.is_none();
+    mask::find_in(message, order_expected)
+}
+
+/// A message as [`respond`] would store it, for a message kept before it can be answered
+/// (the bundle still loading, or failed to load).
+pub fn masked(conv: &Conversation, message: &str) -> String {
+    mask::mask_spans(message, &sensitive_spans(conv, message))
+}
+
 fn read(engine: &Engine, conv: &mut Conversation, message: &str) -> Reading {
     let settings = &engine.manifest().settings;
-    let order_expected = conv.pending.is_some() && conv.facts.order_number.is_none();
-    let spans = mask::find_in(message, order_expected);
+    let spans = sensitive_spans(conv, message);
     let masked = mask::mask_spans(message, &spans);
-    let hidden = |k: mask::Sensitive| spans.iter().any(|s| s.kind == k);
-    let sensitive = (hidden(mask::Sensitive::IdCard), hidden(mask::Sensitive::BankCard));
+    let hidden = mask::Hidden::of(&spans);
     let work: &str = truncate(&masked, MAX_MESSAGE_CHARS);
 
     // Facts first: they are cut out of the question before searching.
@@ -205,7 +216,7 @@ fn read(engine: &Engine, conv: &mut Conversation, message: &str) -> Reading {
     let locale = wording::pick_locale(settings.locale, work, conv.locale);
     conv.locale = Some(locale);
     let work = work.to_string();
-    Reading { masked, sensitive, work, found, query, norm, locale }
+    Reading { masked, hidden, work, found, query, norm, locale }
 }
 
 /// Stage 2, triage: what kind of message this is, how the shopper feels, and what to search
@@ -407,7 +418,7 @@ fn word(
         }
     }
     // Hidden ID or card numbers: say so and why, whatever else the reply says.
-    if let Some(note) = wording::masked_note(locale, read.sensitive.0, read.sensitive.1) {
+    if let Some(note) = wording::masked_note(locale, read.hidden) {
         r.lead = Some(match r.lead.take() {
             Some(lead) => format!("{lead}{}{note}", sep(locale)),
             None => note,

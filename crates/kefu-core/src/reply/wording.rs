@@ -8,6 +8,7 @@
 use super::decide::HandoffReason;
 use super::emotion::Emotion;
 use super::hours::{hhmm, Promises, ServiceHours};
+use super::mask::Hidden;
 use super::smalltalk::Smalltalk;
 use super::triage::Cue;
 use super::triage::Triage;
@@ -655,8 +656,8 @@ pub fn offer_human(loc: Locale) -> String {
 /// A line telling the shopper that ID-card or bank-card numbers in their message were hidden
 /// (the seeds' data rules: collect only what the service needs, and say why): the number is
 /// shown masked to its last four digits, stored and sent only so, and never needed in the chat.
-pub fn masked_note(loc: Locale, id_card: bool, bank_card: bool) -> Option<String> {
-    let (en, cn, tw) = match (id_card, bank_card) {
+pub fn masked_note(loc: Locale, hidden: Hidden) -> Option<String> {
+    let (en, cn, tw) = match (hidden.id_card, hidden.bank_card) {
         (false, false) => return None,
         (true, false) => ("ID number", "身份证号", "身分證字號"),
         (false, true) => ("card number", "银行卡号", "銀行卡號"),
@@ -726,8 +727,8 @@ pub(crate) fn all_samples() -> Vec<String> {
         out.push(offer_human(loc));
         out.push(order_hint(loc));
         out.push(order_noted(loc));
-        for (id, card) in [(true, false), (false, true), (true, true)] {
-            out.extend(masked_note(loc, id, card));
+        for (id_card, bank_card) in [(true, false), (false, true), (true, true)] {
+            out.extend(masked_note(loc, Hidden { id_card, bank_card }));
         }
         out.push(recheck_order_number(loc, "12345"));
         out.push(out_of_scope(loc, &["shipping", "returns", "complaint", "custom-slug"]));

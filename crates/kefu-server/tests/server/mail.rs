@@ -350,7 +350,7 @@ async fn transcript_mail_reaches_a_real_smtp_receiver_once() {
     // The widget's part: the chat before the hand-off, with a card number typed in it.
     let card = "6222 0212 3456 7890 13"; // fails the Luhn check: not a card, stays
     let luhn_card = "4111111111111111";
-    let question = format!("杯子碎了，付款卡号 {luhn_card}，订单卡号记录 {card}");
+    let question = format!("杯子碎了，付款卡号 {luhn_card}，备注编号 {card}");
     let bot = "很抱歉！请拍一张破损的照片，我帮您转人工客服。";
     let at = now_ms() - 120_000;
     let lines = json!([
