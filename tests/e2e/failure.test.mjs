@@ -121,3 +121,51 @@ test('a message left in the loader\'s form while offline is delivered by the wid
   assert.equal(received.filter((c) => c.description.includes('fb-offline')).length, 1);
   await page.context().close();
 });
+
+test('the loader\'s form keeps a refused message in the field and says so; an empty one is not sent', async () => {
+  const page = await newPage(env.browser);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.route('**/*.wasm', (r) => r.abort('failed'));
+  let refuse = true;
+  await page.route('**/api/cases', (r) => (refuse ? r.fulfill({ status: 413, body: '{"error":"too_large"}' }) : r.continue()));
+  await page.goto(`${env.url}/index.html`);
+  await page.click(W.launcher);
+  await page.locator('kefu-chat .kefu-fb').waitFor({ timeout: 30000 });
+  const area = page.locator('kefu-chat .kefu-fb textarea');
+  const status = page.locator('kefu-chat .kefu-fb [role="status"]');
+  // Only spaces and zero-width characters: nothing is sent.
+  await area.fill('  \u200b\u200b ');
+  await page.click('kefu-chat .kefu-fb form > button');
+  await status.filter({ hasText: '请先写下' }).waitFor();
+  // Refused by the server: the text stays where the shopper wrote it.
+  await area.fill('客服打不开 fb-refused');
+  await page.click('kefu-chat .kefu-fb form > button');
+  await status.filter({ hasText: '没能发送' }).waitFor();
+  assert.equal(await area.inputValue(), '客服打不开 fb-refused');
+  refuse = false;
+  await page.click('kefu-chat .kefu-fb form > button');
+  await status.filter({ hasText: '留言已发送' }).waitFor();
+  assert.equal(await area.inputValue(), '');
+  const received = await (await fetch(`${env.url}/api/cases`)).json();
+  assert.equal(received.filter((c) => c.description.includes('fb-refused')).length, 1);
+  assert.deepEqual(errors, [], 'no uncaught errors when the wasm download fails');
+  await page.context().close();
+});
+
+test('a widget that failed to load (network blip) loads on the next click', async () => {
+  const page = await newPage(env.browser);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.route('**/*.wasm', (r) => r.abort('internetdisconnected'));
+  await page.goto(`${env.url}/index.html`);
+  await page.click(W.launcher);
+  await page.locator('kefu-chat .kefu-fb').waitFor({ timeout: 30000 });
+  await page.keyboard.press('Escape');
+  await page.unroute('**/*.wasm');
+  await page.click(W.launcher);
+  await page.waitForSelector(W.ready, { timeout: 30000 });
+  assert.equal(await page.locator('kefu-chat .kefu-fb').getAttribute('hidden'), '');
+  assert.deepEqual(errors, []);
+  await page.context().close();
+});

@@ -23,9 +23,9 @@
 
   // Launcher label; the fallback form's words (used only when the widget cannot load).
   var T = {
-    'zh-CN': ['在线客服', '抱歉，客服暂时无法加载，请留言，我们会尽快回复。', '什么问题？（可附订单号）', '手机号或邮箱（选填）', '发送留言', '留言已发送，人工客服会尽快回复。', '网络不通，留言已保存，联网后自动发送。', '关闭'],
-    'zh-TW': ['線上客服', '抱歉，客服暫時無法載入，請留言，我們會盡快回覆。', '什麼問題？（可附訂單編號）', '手機或電子郵件（選填）', '送出留言', '留言已送出，真人客服會盡快回覆。', '網路不通，留言已儲存，連線後自動送出。', '關閉'],
-    'en': ['Chat with us', "Sorry, the chat couldn't load. Leave a message and we'll reply soon.", 'How can we help? (order number, if you have one)', 'Phone or email (optional)', 'Send message', 'Sent. An agent will reply soon.', "You're offline: your message is saved and will be sent once you're back online.", 'Close']
+    'zh-CN': ['在线客服', '抱歉，客服暂时无法加载，请留言，我们会尽快回复。', '什么问题？（可附订单号）', '手机号或邮箱（选填）', '发送留言', '留言已发送，人工客服会尽快回复。', '网络不通，留言已保存，联网后自动发送。', '关闭', '留言没能发送，服务器没有接收（可能太长）。请精简后再试，您写的内容还在。', '请先写下您的问题。'],
+    'zh-TW': ['線上客服', '抱歉，客服暫時無法載入，請留言，我們會盡快回覆。', '什麼問題？（可附訂單編號）', '手機或電子郵件（選填）', '送出留言', '留言已送出，真人客服會盡快回覆。', '網路不通，留言已儲存，連線後自動送出。', '關閉', '留言沒能送出，伺服器沒有接收（可能太長）。請精簡後再試，您寫的內容還在。', '請先寫下您的問題。'],
+    'en': ['Chat with us', "Sorry, the chat couldn't load. Leave a message and we'll reply soon.", 'How can we help? (order number, if you have one)', 'Phone or email (optional)', 'Send message', 'Sent. An agent will reply soon.', "You're offline: your message is saved and will be sent once you're back online.", 'Close', "Your message wasn't accepted (it may be too long). Please shorten it and try again; what you wrote is still here.", 'Please write your question first.']
   };
   function tr(i) { return T[locale][i]; }
 
@@ -39,7 +39,9 @@
     '@media (prefers-reduced-motion:reduce){.kefu-launcher,.kefu-loading svg{transition:none;animation:none}}' +
     '[hidden]{display:none!important}';
 
-  var root, btn, host, api, loading, failed, wantOpen, fb, handlers = {}, pending = [];
+  // failed: the last try to load the widget failed (a later click or going online tries
+  // again); crashed: the widget trapped after it ran (the plain form from then on).
+  var root, btn, host, api, loading, failed, crashed, tries = 0, wantOpen, fb, handlers = {}, pending = [];
   var q = (w.kefu && w.kefu.q) || [];
 
   function el(tag, cls, parent) {
@@ -87,7 +89,8 @@
     });
     btn.addEventListener('click', function () {
       if (api) return call('toggle');
-      if (failed) return showFallback();
+      if (crashed) return showFallback();
+      if (fb && !fb.hidden) return hideFallback();
       wantOpen = {};
       btn.setAttribute('aria-busy', 'true');
       btn.classList.add('kefu-loading');
@@ -98,9 +101,13 @@
 
   // Loads the widget JS, the wasm, the CSS and the bundle in parallel, then mounts.
   function load() {
-    if (loading) return loading;
+    if (loading || crashed) return loading;
     w.kefu.t0 = performance.now();
+    // A retry asks again past any failed module record the browser kept.
+    var again = tries++ ? '?try=' + tries : '';
     var wasm = fetch(base + FILES.wasm);
+    // Consumed once the glue module has loaded; until then a failure is not "unhandled".
+    wasm.catch(function () {});
     var kb = fetch(kbUrl).then(function (r) {
       if (!r.ok) throw {kind: 'http', message: 'HTTP ' + r.status + ' for ' + kbUrl};
       return r.arrayBuffer();
@@ -109,11 +116,11 @@
     var css = new Promise(function (ok, fail) {
       var l = el('link', '', root);
       l.rel = 'stylesheet';
-      l.href = base + FILES.css;
+      l.href = base + FILES.css + again;
       l.onload = ok;
       l.onerror = function () { fail(new Error('CSS failed')); };
     });
-    loading = Promise.all([import(base + FILES.js), css]).then(function (r) {
+    loading = Promise.all([import(base + FILES.js + again), css]).then(function (r) {
       var m = r[0];
       return m.default({module_or_path: wasm}).then(function () {
         var set = {locale: locale, handoffUrl: handoffUrl, name: ident.name, orderNumber: ident.orderNumber};
@@ -130,15 +137,22 @@
         },
           function (e) { m.bundle_failed(e.kind || 'network', String(e.message || e)); });
         pending.splice(0).forEach(run);
-        if (wantOpen) m.command('open', wantOpen);
+        if (wantOpen) {
+          if (fb) fb.hidden = true;
+          m.command('open', wantOpen);
+        }
       });
     }).catch(function (e) {
       failed = 1;
+      loading = null;
       console.warn('kefu: widget failed to load', e);
       btn.removeAttribute('aria-busy');
       btn.classList.remove('kefu-loading');
       emit('error', {kind: 'widget', message: String(e && e.message || e)});
-      if (wantOpen) showFallback();
+      if (wantOpen) {
+        wantOpen = null;
+        showFallback();
+      }
     });
     return loading;
   }
@@ -148,7 +162,7 @@
   function trapped(e) {
     if (!api || !(e instanceof WebAssembly.RuntimeError)) return false;
     api = null;
-    failed = 1;
+    failed = crashed = 1;
     console.warn('kefu: widget stopped', e);
     var panel = root.querySelector('.kefu-panel');
     if (panel) panel.remove();
@@ -182,24 +196,34 @@
         fields.push(f);
       });
       fields[0].required = true;
+      fields[0].maxLength = 2000;
       el('button', '', form).textContent = tr(4);
       var status = el('p', '', form);
       status.setAttribute('role', 'status');
       x.onclick = hideFallback;
       fb.onkeydown = function (e) { if (e.key === 'Escape') hideFallback(); };
+      // The text is cleared only once it is safe: sent, or kept on the device to send later.
+      // A refusal (4xx) keeps it in the field and says so.
       form.onsubmit = function (e) {
         e.preventDefault();
+        var text = fields[0].value.replace(/[\u200b-\u200d\u2060\ufeff]/g, '').trim();
+        if (!text) return (status.textContent = tr(9));
         // kefu-server's POST /api/cases shape (see docs/widget.md).
         var c = {id: uuid(), locale: locale, transcript: [], order_number: ident.orderNumber || null,
-          contact: fields[1].value.trim() || null, description: fields[0].value.trim(), triage: 'product', tags: ['handoff:unavailable']};
+          contact: fields[1].value.trim() || null, description: text, triage: 'product', tags: ['handoff:unavailable']};
         var body = JSON.stringify(c);
         emit('handoff', c);
-        fields[0].value = '';
-        if (!handoffUrl) return (status.textContent = tr(5));
+        if (!handoffUrl) { fields[0].value = ''; return (status.textContent = tr(5)); }
         fetch(handoffUrl, {method: 'POST', headers: {'Content-Type': 'application/json'}, body: body})
-          .then(function (r) { if (r.status > 499 || r.status == 408 || r.status == 429) throw r; status.textContent = tr(5); })
+          .then(function (r) {
+            if (r.status > 499 || r.status == 408 || r.status == 429) throw r;
+            if (!r.ok) return (status.textContent = tr(8));
+            fields[0].value = '';
+            status.textContent = tr(5);
+          })
           .catch(function () {
-            try { localStorage.setItem('kefu.outbox.' + c.id, body); } catch (_) {}
+            try { localStorage.setItem('kefu.outbox.' + c.id, body); } catch (_) { return (status.textContent = tr(8)); }
+            fields[0].value = '';
             status.textContent = tr(6);
           });
       };
@@ -228,9 +252,10 @@
     if (c === 'locale') { locale = norm(x); label(); x = locale; }
     if (c === 'identify' && x) { ident.name = x.name || ident.name; ident.orderNumber = x.orderNumber || ident.orderNumber; }
     if (api) return call(c, x);
-    if (failed) { if (c === 'open' || c === 'ask' || c === 'handoff') showFallback(); return; }
+    if (crashed) { if (c === 'open' || c === 'ask' || c === 'handoff') showFallback(); return; }
     pending.push([c, x]);
-    if (/^(open|ask|handoff|toggle)$/.test(c)) load();
+    // After a failed load these try again, and show the plain form if it fails once more.
+    if (/^(open|ask|handoff|toggle)$/.test(c)) { if (failed) wantOpen = wantOpen || {}; load(); }
   }
   w.kefu = function () { run([].slice.call(arguments)); };
   w.kefu.loaded = true;
@@ -239,6 +264,8 @@
 
   function start() {
     draw();
+    // Back online after a failed load: try again quietly (a click would too).
+    w.addEventListener('online', function () { if (failed && !api) load(); });
     q.forEach(function (a) { run([].slice.call(a)); });
     var reopen;
     try { reopen = sessionStorage.getItem('kefu.v1.open') === '1'; } catch (_) {}
