@@ -167,3 +167,54 @@ test('reduced motion turns the widget\'s animations off', async () => {
   assert.deepEqual(anim, ['none', '0s']);
   await p.context().close();
 });
+
+test('phone: the full-screen panel is modal, Tab cycles inside it; a desktop panel lets Tab leave', async () => {
+  const inPanel = (p) => p.evaluate(() => {
+    const root = document.querySelector('kefu-chat').shadowRoot;
+    return !!root.activeElement && !!root.activeElement.closest('.kefu-panel');
+  });
+  const phone = await page({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  await phone.goto(`${env.url}/index.html`);
+  await phone.click(W.launcher);
+  await phone.waitForSelector(W.ready, { timeout: 30000 });
+  assert.equal(await phone.locator(W.panel).getAttribute('aria-modal'), 'true');
+  for (let i = 0; i < 25; i++) {
+    await phone.keyboard.press('Tab');
+    assert.ok(await inPanel(phone), `Tab ${i + 1} left the full-screen panel`);
+  }
+  for (let i = 0; i < 5; i++) {
+    await phone.keyboard.press('Shift+Tab');
+    assert.ok(await inPanel(phone), `Shift+Tab ${i + 1} left the full-screen panel`);
+  }
+  await phone.context().close();
+
+  const desk = await page({ viewport: { width: 1280, height: 800 } });
+  await desk.goto(`${env.url}/index.html`);
+  await desk.click(W.launcher);
+  await desk.waitForSelector(W.ready, { timeout: 30000 });
+  assert.equal(await desk.locator(W.panel).getAttribute('aria-modal'), 'false');
+  let left = false;
+  for (let i = 0; i < 25 && !left; i++) {
+    await desk.keyboard.press('Tab');
+    left = !(await inPanel(desk));
+  }
+  assert.ok(left, 'on a desktop, Tab reaches the page again');
+  await desk.context().close();
+});
+
+test('right-to-left messages read right to left; zero-width characters are not a message', async () => {
+  const p = await page({ viewport: { width: 1280, height: 800 } });
+  await p.goto(`${env.url}/en.html`);
+  await p.click(W.launcher);
+  await p.waitForSelector(W.ready, { timeout: 30000 });
+  const before = await p.locator('kefu-chat .kefu-msg').count();
+  await p.fill(W.input, '\u200b\u200c\u200d\ufeff');
+  await p.press(W.input, 'Enter');
+  await p.waitForTimeout(300);
+  assert.equal(await p.locator('kefu-chat .kefu-msg').count(), before, 'nothing sent');
+  await ask(p, 'مرحبا، أين طلبي؟');
+  const bubble = p.locator('kefu-chat .kefu-msg .kefu-bubble').filter({ hasText: 'مرحبا' });
+  assert.equal(await bubble.evaluate((b) => getComputedStyle(b).direction), 'rtl');
+  assert.equal(await p.locator(W.input).getAttribute('dir'), 'auto');
+  await p.context().close();
+});

@@ -331,7 +331,9 @@ impl App {
         }
         f.error.set_text_content(None);
         f.order_error.set_text_content(None);
-        let description = f.description.value().trim().to_string();
+        let description: String =
+            f.description.value().chars().filter(|&c| !kefu_core::analyze::is_invisible(c)).collect();
+        let description = description.trim().to_string();
         if description.is_empty() {
             return self.form_fail(t(lang, Key::FormNeedText), Some(f.description.unchecked_ref()));
         }

@@ -143,6 +143,17 @@ struct SessionBody<'a> {
     handed_off: bool,
 }
 
+/// The media query of the full-screen phone layout (kefu.css uses the same width).
+const PHONE_LAYOUT: &str = "(max-width: 639.98px)";
+/// What Tab can stop on inside the panel.
+const FOCUSABLE: &str = "button:not([disabled]), [href], input:not([disabled]), textarea:not([disabled]), \
+                         select:not([disabled]), [tabindex]:not([tabindex=\"-1\"])";
+
+/// True when the panel takes the whole screen (a phone).
+fn full_screen() -> bool {
+    web_sys::window().and_then(|w| w.match_media(PHONE_LAYOUT).ok().flatten()).is_some_and(|m| m.matches())
+}
+
 fn warn(msg: &str) {
     web_sys::console::warn_1(&JsValue::from_str(msg));
 }
@@ -656,6 +667,8 @@ impl App {
         let _ = self.host.class_list().toggle_with_force("kefu-open", open);
         if open {
             let _ = self.panel.root.remove_attribute("hidden");
+            // Full screen on a phone: a modal dialog for assistive technology too.
+            let _ = self.panel.root.set_attribute("aria-modal", if full_screen() { "true" } else { "false" });
             self.unread = 0;
             // The visual viewport is read only when it changes (resize/scroll events): until
             // then the full-screen phone panel uses 100dvh, and reading it now would force a
@@ -672,6 +685,32 @@ impl App {
             self.launcher.focus();
         }
         emit(if open { "open" } else { "close" }, JsValue::UNDEFINED);
+    }
+
+    /// On a phone the panel covers the whole page, so it is modal: Tab and Shift+Tab cycle
+    /// through its controls instead of moving onto the page's hidden links. On a larger
+    /// screen the panel sits beside the page and Tab may leave it.
+    fn keep_focus_in(&self, ev: &KeyboardEvent) {
+        if !full_screen() {
+            return;
+        }
+        let Ok(found) = self.panel.root.query_selector_all(FOCUSABLE) else { return };
+        let controls: Vec<HtmlElement> = (0..found.length())
+            .filter_map(|i| found.item(i)?.dyn_into::<HtmlElement>().ok())
+            .filter(|e| e.offset_parent().is_some())
+            .collect();
+        let (Some(first), Some(last)) = (controls.first(), controls.last()) else { return };
+        let active = self.root.active_element();
+        let at = |e: &HtmlElement| active.as_ref().is_some_and(|a| a == e.unchecked_ref::<Element>());
+        let wrap_to = if ev.shift_key() && (at(first) || active.is_none()) {
+            last
+        } else if !ev.shift_key() && at(last) {
+            first
+        } else {
+            return;
+        };
+        ev.prevent_default();
+        let _ = wrap_to.focus();
     }
 
     fn focus_in(&self) {
@@ -706,7 +745,9 @@ impl App {
 
     /// A message from the composer or `kefu('ask')`.
     fn ask(&mut self, text: &str) {
-        let text: String = text.trim().chars().take(500).collect();
+        // Zero-width characters (pasted from chat apps) are not a message, nor part of one.
+        let visible: String = text.chars().filter(|&c| !kefu_core::analyze::is_invisible(c)).collect();
+        let text: String = visible.trim().chars().take(500).collect();
         if text.is_empty() {
             return;
         }
@@ -990,6 +1031,10 @@ impl App {
             if ev.key() == "Escape" {
                 ev.prevent_default();
                 with_app(|app| app.set_open(false));
+                return;
+            }
+            if ev.key() == "Tab" {
+                with_app(|app| app.keep_focus_in(&ev));
                 return;
             }
             // Enter sends; Shift+Enter is a new line; never while an IME is composing (pinyin).

@@ -1,5 +1,7 @@
 //! Character-level normalization: full-width → half-width, Unicode lowercase, traditional →
-//! simplified Chinese, control characters → spaces.
+//! simplified Chinese, control characters → spaces, invisible format characters (zero-width
+//! spaces and joiners, soft hyphens, byte-order marks: chat apps paste them inside words)
+//! dropped.
 //!
 //! The traditional → simplified step is one table lookup per character ([`T2S`], generated
 //! from OpenCC's character dictionaries by `scripts/gen/t2s.py`, ~3,000 pairs). Character
@@ -58,6 +60,12 @@ pub fn script_of(text: &str) -> Option<Script> {
     }
 }
 
+/// Characters that print nothing and join or split nothing a reader sees: zero-width space,
+/// non-joiner and joiner, word joiner, soft hyphen, byte-order mark.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{00AD}' | '\u{FEFF}')
+}
+
 /// Normalizes `text` for matching. Idempotent.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -70,6 +78,9 @@ pub fn normalize(text: &str) -> String {
             0x2018 | 0x2019 | 0x02BC => '\'',
             _ => c,
         };
+        if is_invisible(c) {
+            continue;
+        }
         if c.is_control() {
             out.push(' ');
         } else if super::is_han(c) {
@@ -93,6 +104,8 @@ mod tests {
         assert_eq!(normalize("發票與運費"), "发票与运费");
         assert_eq!(normalize("a\u{0}b"), "a b");
         assert_eq!(normalize("Hasn’t"), "hasn't");
+        // Pasted from a chat app: invisible characters inside a word.
+        assert_eq!(normalize("退\u{200b}货 re\u{00ad}fund\u{feff}"), "退货 refund");
         let once = normalize("Ｒｅｆｕｎｄ 退貨");
         assert_eq!(normalize(&once), once);
     }

@@ -94,6 +94,7 @@ impl Panel {
         attr(&input, "id", "kefu-input");
         input.set_rows(1);
         input.set_max_length(500);
+        attr(&input, "dir", "auto");
         attr(&input, "placeholder", t(lang, Key::Placeholder));
         attr(&input, "enterkeyhint", "send");
         attr(&input, "autocomplete", "off");

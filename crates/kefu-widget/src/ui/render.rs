@@ -45,6 +45,9 @@ pub fn message(log: &Element, m: &Message, index: usize, ctx: &Ctx) -> Element {
         text(&who_el, "：");
     }
     let bubble = child(&row, "div", "kefu-bubble");
+    // Each bubble takes its direction from its own text (an Arabic or Hebrew message reads
+    // right to left in a left-to-right page).
+    attr(&bubble, "dir", "auto");
     match &m.body {
         Body::Text(s) => paragraphs(&bubble, s),
         Body::Greeting => {
