@@ -367,3 +367,21 @@ test('a server error keeps the case in the outbox and a timed retry delivers it'
   assert.equal(await outboxSize(page), 0);
   await page.context().close();
 });
+
+test('a long message is kept whole up to 2,000 characters; a longer paste says what was cut', async () => {
+  const page = await newPage(env.browser);
+  await page.goto(`${env.url}/en.html`);
+  await openWidget(page);
+  const long = 'My order arrived without the power cable. '.repeat(36).trim(); // 1,511 characters
+  await ask(page, long);
+  const mine = page.locator('kefu-chat .kefu-msg').filter({ hasText: 'without the power cable' }).last();
+  assert.equal((await mine.locator('.kefu-bubble').innerText()).trim().length, long.length);
+  await page.evaluate(() => {
+    const input = document.querySelector('kefu-chat').shadowRoot.getElementById('kefu-input');
+    const data = new DataTransfer();
+    data.setData('text/plain', 'x'.repeat(5000));
+    input.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, composed: true }));
+  });
+  await page.locator('kefu-chat .kefu-status').filter({ hasText: '2,000 characters' }).waitFor();
+  await page.context().close();
+});

@@ -60,6 +60,7 @@ pub enum Key {
     Human,
     DefaultGreeting,
     Loading,
+    TooLong,
     DidYouMean,
     NoMatch,
     Helpful,
@@ -186,6 +187,11 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
             "Hi, I'm the shop assistant. How can I help? For an order question, send me the order number.",
         ],
         Loading => ["正在加载常见问题…", "正在載入常見問題…", "Loading answers…"],
+        TooLong => [
+            "一条消息最多 2000 字，超出的部分没有贴上，可以分几条发。",
+            "一則訊息最多 2000 字，超出的部分沒有貼上，可以分幾則傳。",
+            "A message holds up to 2,000 characters: the rest wasn't pasted. You can send it in parts.",
+        ],
         DidYouMean => ["您想问的是不是：", "您想問的是不是：", "Did you mean:"],
         NoMatch => [
             "这个问题我还答不上来。可以换个说法再问，或者给人工客服留言，我们会尽快回复您。",

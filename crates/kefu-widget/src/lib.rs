@@ -143,6 +143,9 @@ struct SessionBody<'a> {
     handed_off: bool,
 }
 
+/// The longest message the composer takes: as much as the hand-off form's description and
+/// as the reply policy reads (`kefu_core::reply::MAX_MESSAGE_CHARS`).
+pub(crate) const COMPOSER_MAX: usize = 2000;
 /// The media query of the full-screen phone layout (kefu.css uses the same width).
 const PHONE_LAYOUT: &str = "(max-width: 639.98px)";
 /// What Tab can stop on inside the panel.
@@ -747,7 +750,7 @@ impl App {
     fn ask(&mut self, text: &str) {
         // Zero-width characters (pasted from chat apps) are not a message, nor part of one.
         let visible: String = text.chars().filter(|&c| !kefu_core::analyze::is_invisible(c)).collect();
-        let text: String = visible.trim().chars().take(500).collect();
+        let text: String = visible.trim().chars().take(COMPOSER_MAX).collect();
         if text.is_empty() {
             return;
         }
@@ -980,6 +983,14 @@ impl App {
             if !files.is_empty() {
                 ev.prevent_default();
                 with_app(|app| app.add_files(files));
+                return;
+            }
+            // The composer's limit cuts a longer paste: say so rather than drop the rest unseen.
+            let into_composer =
+                ev.target().and_then(|t| t.dyn_into::<Element>().ok()).is_some_and(|e| e.id() == "kefu-input");
+            let pasted = ev.clipboard_data().and_then(|d| d.get_data("text").ok()).map_or(0, |t| t.chars().count());
+            if into_composer && pasted > COMPOSER_MAX {
+                with_app(|app| app.set_status(t(app.lang, Key::TooLong)));
             }
         });
         let _ = root.add_event_listener_with_callback("paste", paste.as_ref().unchecked_ref());

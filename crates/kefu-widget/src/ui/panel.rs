@@ -93,7 +93,7 @@ impl Panel {
         let input: HtmlTextAreaElement = el(doc, "textarea", "kefu-input").unchecked_into();
         attr(&input, "id", "kefu-input");
         input.set_rows(1);
-        input.set_max_length(500);
+        input.set_max_length(crate::COMPOSER_MAX as i32);
         attr(&input, "dir", "auto");
         attr(&input, "placeholder", t(lang, Key::Placeholder));
         attr(&input, "enterkeyhint", "send");
