@@ -3,7 +3,7 @@
 //! richer payload of the page's `handoff` event. Delivery (IndexedDB outbox, retries, photo
 //! uploads) is [`crate::outbox`]; the form is [`crate::intake`].
 
-use crate::chat::{Body, Chat, From, Notice};
+use crate::chat::{Body, Chat, From, Notice, Offer};
 use crate::i18n::{t, tf, Key, Lang};
 use kefu_core::reply::{Cue, Emotion, GapRecord, Triage};
 use kefu_core::Engine;
@@ -282,8 +282,8 @@ pub fn plain_text(body: &Body, engine: Option<&Engine>, lang: Lang) -> String {
             let msg = message.as_deref().unwrap_or(t(lang, Key::DidYouMean));
             join(&[lead.as_deref(), Some(msg), Some(&titles.join(" / "))])
         }
-        Body::Handoff { lead, message, promise, .. } => {
-            join(&[lead.as_deref(), Some(message.as_deref().unwrap_or(t(lang, Key::NoMatch))), promise.as_deref()])
+        Body::Handoff { lead, message, promise, offer } => {
+            join(&[lead.as_deref(), Some(offer_text(*offer, message.as_deref(), lang)), promise.as_deref()])
         }
         Body::Say { lead, message, promise, .. } => join(&[lead.as_deref(), Some(message), promise.as_deref()]),
         Body::Notice(n) => t(lang, notice_key(*n)).to_string(),
@@ -298,6 +298,17 @@ pub fn plain_text(body: &Body, engine: Option<&Engine>, lang: Lang) -> String {
             None => t(lang, Key::RatePrompt).to_string(),
         },
     }
+}
+
+/// What a hand-off offer says, in the panel and in the transcript alike: the policy's own
+/// words, or the widget's for the kind of offer (with the bundle down, always the widget's).
+pub fn offer_text<'a>(offer: Offer, message: Option<&'a str>, lang: Lang) -> &'a str {
+    let key = match offer {
+        Offer::NoMatch => Key::NoMatch,
+        Offer::Requested => Key::HumanOffer,
+        Offer::Unavailable => return t(lang, Key::FailEngine),
+    };
+    message.unwrap_or(t(lang, key))
 }
 
 pub fn notice_key(n: Notice) -> Key {
@@ -364,6 +375,20 @@ mod tests {
     use super::*;
 
     /// The wire names the server and the page's `handoff` callback rely on.
+    #[test]
+    fn the_transcript_says_what_the_panel_said() {
+        use crate::chat::Offer;
+        let said = |offer, message: Option<&str>| {
+            let body = Body::Handoff { lead: None, message: message.map(String::from), promise: None, offer };
+            plain_text(&body, None, Lang::ZhCn)
+        };
+        // With the bundle down the shopper was told so, whatever the policy would have said.
+        assert_eq!(said(Offer::Unavailable, None), t(Lang::ZhCn, Key::FailEngine));
+        assert_eq!(said(Offer::Unavailable, Some("x")), t(Lang::ZhCn, Key::FailEngine));
+        assert_eq!(said(Offer::NoMatch, None), t(Lang::ZhCn, Key::NoMatch));
+        assert_eq!(said(Offer::Requested, Some("好的")), "好的");
+    }
+
     #[test]
     fn case_payload_field_names() {
         let body = CaseBody {

@@ -5,8 +5,8 @@
 //! whose `src` is only ever an http(s) URL or a path on the shop's own site.
 
 use super::{action, attr, child, icon, text, with_text, Icon};
-use crate::chat::{Body, CaseStatus, From, Message, Notice, Offer};
-use crate::handoff::notice_key;
+use crate::chat::{Body, CaseStatus, From, Message, Notice};
+use crate::handoff::{notice_key, offer_text};
 use crate::i18n::{t, tf, Key, Lang};
 use kefu_core::bundle::EntryMeta;
 use kefu_core::{Block, Engine, Inline, Product};
@@ -87,13 +87,7 @@ pub fn message(log: &Element, m: &Message, index: usize, ctx: &Ctx) -> Element {
         }
         Body::Handoff { lead, message, promise, offer } => {
             lead_paragraph(&bubble, lead);
-            let key = match offer {
-                Offer::NoMatch => Key::NoMatch,
-                Offer::Requested => Key::HumanOffer,
-                Offer::Unavailable => Key::FailEngine,
-            };
-            let own = if *offer == Offer::Unavailable { None } else { message.as_deref() };
-            paragraphs(&bubble, own.unwrap_or(t(lang, key)));
+            paragraphs(&bubble, offer_text(*offer, message.as_deref(), lang));
             if let Some(p) = promise {
                 with_text(&bubble, "p", "kefu-promise", p);
             }
