@@ -7,7 +7,9 @@
 //! domain is at least two dot-separated labels of letters (any script), digits and inner
 //! hyphens, the last one not all digits. Quoted local parts, comments and address literals
 //! (`user@[192.0.2.1]`) are refused: shops never see them from real shoppers, and they are
-//! where header-injection tricks hide. Full-width characters that phone keyboards produce
+//! where header-injection tricks hide. So are `?`, `%`, `&`, `=`, `#` and quotes, which RFC 5322
+//! allows but real mailboxes hardly use: in a `mailto:` link they start headers (`?bcc=`) or
+//! escapes (`%40`), letting an address rewrite where the agent's mail goes. Full-width characters that phone keyboards produce
 //! (`＠`, `．`, full-width letters) are folded first, surrounding spaces dropped, and the
 //! domain lower-cased.
 
@@ -18,7 +20,8 @@ pub enum EmailError {
     Empty,
     /// Over 254 characters (the longest address SMTP can carry).
     TooLong,
-    /// Spaces, control characters, or characters such as `<>,;"` that cannot appear unquoted.
+    /// Spaces, control characters, characters such as `<>,;"` that cannot appear unquoted, or
+    /// `?%&=#'` and backquotes, which would rewrite a `mailto:` link.
     BadCharacter,
     /// No `@`, or more than one.
     NoAt,
@@ -35,7 +38,7 @@ impl EmailError {
             EmailError::Empty => "an e-mail address is required",
             EmailError::TooLong => "the e-mail address is longer than 254 characters",
             EmailError::BadCharacter => {
-                "the e-mail address contains spaces or characters such as <>,;\" that are not allowed"
+                "the e-mail address contains spaces or characters such as <>,;\"?%&=# that are not allowed"
             }
             EmailError::NoAt => "the e-mail address needs exactly one @, as in name@example.com",
             EmailError::BadLocalPart => {
@@ -66,8 +69,12 @@ impl std::fmt::Display for EmailError {
 
 impl std::error::Error for EmailError {}
 
-/// Characters allowed unquoted in the local part besides letters and digits (RFC 5322 atext).
-const LOCAL_SPECIALS: &str = "!#$%&'*+-/=?^_`{|}~.";
+/// Characters allowed unquoted in the local part besides letters and digits: RFC 5322 atext
+/// without those refused as [`EmailError::BadCharacter`].
+const LOCAL_SPECIALS: &str = "!$*+-/^_{|}~.";
+
+/// Never in an address we accept: what needs quoting, and what has a meaning in a URL.
+const BAD_CHARACTERS: &str = "<>()[]\\,;:\"?%&=#'`";
 
 /// Checks `input` and returns the address as it should be stored and used: folded to
 /// half-width, trimmed, domain in lower case (the local part keeps its case).
@@ -88,7 +95,7 @@ pub fn normalize(input: &str) -> Result<String, EmailError> {
     if folded.chars().count() > 254 {
         return Err(EmailError::TooLong);
     }
-    if folded.chars().any(|c| c.is_whitespace() || c.is_control() || "<>()[]\\,;:\"".contains(c)) {
+    if folded.chars().any(|c| c.is_whitespace() || c.is_control() || BAD_CHARACTERS.contains(c)) {
         return Err(EmailError::BadCharacter);
     }
     let mut parts = folded.split('@');
@@ -152,6 +159,22 @@ mod tests {
         assert_eq!(normalize("lily example.com"), Err(EmailError::BadCharacter));
         assert_eq!(normalize("lily@example.com\r\nBcc: x@y.z"), Err(EmailError::BadCharacter));
         assert_eq!(normalize("Lily <lily@example.com>"), Err(EmailError::BadCharacter));
+        // What would rewrite the inbox's `mailto:` link: headers, escapes, fragments, quotes.
+        for bad in [
+            "shop%40real.example?bcc=spy%40evil.example&body=Refund-approved@example.com",
+            "lily?cc=x@example.com",
+            "li%6cy@example.com",
+            "a&b@example.com",
+            "a=b@example.com",
+            "lily#x@example.com",
+            "o'brien@example.com",
+            "a`b@example.com",
+            "lily@exa%6dple.com",
+            "lily\u{3000}@example.com",
+            "lily\u{a0}@example.com",
+        ] {
+            assert_eq!(normalize(bad), Err(EmailError::BadCharacter), "{bad}");
+        }
         assert_eq!(normalize("lily.example.com"), Err(EmailError::NoAt));
         assert_eq!(normalize("a@b@example.com"), Err(EmailError::NoAt));
         assert_eq!(normalize("@example.com"), Err(EmailError::BadLocalPart));

@@ -163,7 +163,7 @@ pub struct NewCase {
     #[serde(default)]
     pub description: String,
     pub triage: TriageClass,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub emotion: EmotionClass,
     #[serde(default)]
     pub promise: Option<String>,
@@ -181,17 +181,44 @@ pub struct NewCase {
 pub const MAX_TRANSCRIPT: usize = 200;
 pub const MAX_TEXT: usize = 4000;
 
+/// `null` read as the field's default, as it is for the optional strings (serde_json calls a
+/// `null` where an enum goes a syntax error, which named no field).
+fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
 // ---------------------------------------------------------------------------------------------
 // Validation helpers
 
+/// The rule for every text a shopper or an agent sends: at most `max_chars` characters, and no
+/// control characters but `\n`, `\t`, `\r` in multi-line text (NUL, ESC … would reach mails,
+/// webhooks and terminals). Run [`strip_bidi`] first.
 pub(crate) fn check_text(field: &str, s: &str, max_chars: usize, multiline: bool) -> ApiResult<()> {
     if s.chars().count() > max_chars {
         return Err(ApiError::invalid(field, format!("longer than {max_chars} characters")));
     }
-    if s.chars().any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\t' || c == '\r'))) {
-        return Err(ApiError::invalid(field, "contains control characters"));
+    if let Some(c) = s.chars().find(|&c| c.is_control() && !(multiline && (c == '\n' || c == '\t' || c == '\r'))) {
+        return Err(ApiError::invalid(field, format!("contains a control character (U+{:04X})", c as u32)));
     }
     Ok(())
+}
+
+/// Bidi embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Removes bidi controls: invisible, they make an order number or a contact read differently
+/// in the inbox than it was typed. Removed rather than refused, so a case is never lost over
+/// a character nobody sees.
+pub(crate) fn strip_bidi(s: &mut String) {
+    if s.contains(is_bidi_control) {
+        s.retain(|c| !is_bidi_control(c));
+    }
 }
 
 pub(crate) fn check_locale(s: &str) -> ApiResult<()> {
@@ -220,7 +247,8 @@ impl NewCase {
         if self.transcript.len() > MAX_TRANSCRIPT {
             return Err(ApiError::invalid("transcript", format!("more than {MAX_TRANSCRIPT} entries")));
         }
-        for (i, e) in self.transcript.iter().enumerate() {
+        for (i, e) in self.transcript.iter_mut().enumerate() {
+            strip_bidi(&mut e.text);
             check_text(&format!("transcript[{i}].text"), &e.text, MAX_TEXT, true)?;
             // A shopper's clock may be wrong: any time is accepted (future ones are stored as
             // the time of arrival), but it must be a time.
@@ -228,6 +256,7 @@ impl NewCase {
                 return Err(ApiError::invalid(format!("transcript[{i}].at"), "must be Unix milliseconds or RFC 3339"));
             }
         }
+        strip_bidi(&mut self.description);
         self.description = self.description.trim().to_string();
         check_text("description", &self.description, MAX_TEXT, true)?;
         if self.description.is_empty() && self.transcript.is_empty() {
@@ -235,6 +264,7 @@ impl NewCase {
         }
         for (name, v, max) in [("order_number", &mut self.order_number, 64), ("contact", &mut self.contact, 200)] {
             if let Some(s) = v {
+                strip_bidi(s);
                 *s = s.trim().to_string();
                 check_text(name, s, max, false)?;
                 if s.is_empty() {
@@ -242,7 +272,8 @@ impl NewCase {
                 }
             }
         }
-        if let Some(p) = &self.promise {
+        if let Some(p) = &mut self.promise {
+            strip_bidi(p);
             check_text("promise", p, 500, true)?;
         }
         if self.attachments.len() > max_attachments {
@@ -258,7 +289,8 @@ impl NewCase {
         if self.tags.len() > 10 {
             return Err(ApiError::invalid("tags", "more than 10 tags"));
         }
-        for (i, t) in self.tags.iter().enumerate() {
+        for (i, t) in self.tags.iter_mut().enumerate() {
+            strip_bidi(t);
             check_text(&format!("tags[{i}]"), t, 32, false)?;
             if t.trim().is_empty() {
                 return Err(ApiError::invalid(format!("tags[{i}]"), "empty tag"));
@@ -323,21 +355,46 @@ fn body_timeout() -> ApiError {
     ApiError::new(StatusCode::REQUEST_TIMEOUT, "body_timeout", "the request body took too long")
 }
 
+/// `application/json`, with at most a `charset=utf-8` parameter (the body is read as UTF-8
+/// whatever it says). Not a prefix match: `application/jsonfoo` is another type.
+fn is_json_type(ct: &str) -> bool {
+    let mut parts = ct.split(';');
+    parts.next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+        && parts.all(|p| match p.split_once('=') {
+            Some((k, v)) => {
+                k.trim().eq_ignore_ascii_case("charset") && v.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+            }
+            None => p.trim().is_empty(),
+        })
+}
+
 /// Parses a JSON body. JSON only: a cross-site HTML form cannot send it without a CORS
 /// preflight, which is what keeps the cookie-authenticated inbox safe from forged posts.
+/// An error names the field it is in (`transcript[2].at`) when there is one.
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> ApiResult<T> {
     let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if !ct.to_ascii_lowercase().starts_with("application/json") {
+    if !is_json_type(ct) {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
-            "send Content-Type: application/json",
+            "send Content-Type: application/json (charset, if given, utf-8)",
         ));
     }
-    serde_json::from_slice(bytes).map_err(|e| {
+    let error = |e: serde_json::Error, path: Option<String>| {
         let code = if e.is_syntax() || e.is_eof() { "invalid_json" } else { "invalid_field" };
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, e.to_string())
-    })
+        let err = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, e.to_string());
+        match path.filter(|p| !p.is_empty() && p != ".") {
+            Some(p) => err.field(p),
+            None => err,
+        }
+    };
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        error(e.into_inner(), Some(path))
+    })?;
+    de.end().map_err(|e| error(e, None))?;
+    Ok(value)
 }
 
 /// The case token from `Authorization: Bearer …` or `?token=`.
@@ -345,7 +402,11 @@ pub(crate) fn bearer(headers: &HeaderMap, query_token: Option<&str>) -> Option<S
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").map(|s| s.trim().to_string()))
+        .and_then(|v| {
+            // Auth schemes are case-insensitive (RFC 9110): `bearer` is `Bearer`.
+            let (scheme, token) = v.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
+        })
         .or_else(|| query_token.map(str::to_string))
         .filter(|s| !s.is_empty())
 }
@@ -523,7 +584,7 @@ pub fn insert_event(c: &mut Conn, case_id: &str, kind: &str, data: Value) -> Api
 // Attachments
 
 /// `PUT /api/cases/{id}/attachments/{attachment_id}`: raw image bytes, or multipart/form-data
-/// with one file part (named `file`, or the first part with a file name).
+/// with one file part (named `file`, or with a file name; a second one is refused).
 pub async fn put_attachment(
     axum::extract::State(st): axum::extract::State<State>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -590,20 +651,24 @@ pub async fn put_attachment(
     let path = dir.join(&file);
     let tmp = dir.join(format!("{file}.tmp"));
     let stored = processed.bytes.clone();
-    {
+    let written = {
         let (tmp, path) = (tmp.clone(), path.clone());
-        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-            use std::io::Write;
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(&stored)?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, &path)
-        })
-        .await
-        .map_err(ApiError::internal)??;
+        tokio::task::spawn_blocking(move || write_photo(&tmp, &path, &stored)).await
+    };
+    match written {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(ApiError::internal(e)),
+        Err(e) => {
+            let _ = tokio::fs::remove_file(&tmp).await;
+            return Err(ApiError::internal(e));
+        }
     }
     // Display text only (never a path); masked like any other text a shopper typed.
-    let filename = filename.map(|f| mask(&f.chars().filter(|c| !c.is_control()).take(200).collect::<String>(), &[]));
+    let filename = filename.map(|f| {
+        let mut f: String = f.chars().filter(|c| !c.is_control()).take(200).collect();
+        strip_bidi(&mut f);
+        mask(&f, &[])
+    });
     let relay = st.cfg.webhook.is_some();
     let max_count = st.cfg.max_attachments as i64;
     let max_bytes = st.cfg.max_case_bytes as i64;
@@ -672,17 +737,42 @@ pub async fn put_attachment(
     }
 }
 
+/// Writes a photo in full: to `tmp`, synced, then renamed to `path`. On any failure `tmp` is
+/// removed (on a full disk, half-written files would keep the space taken until a restart)
+/// and the error names the file and the OS error, for the log.
+fn write_photo(tmp: &std::path::Path, path: &std::path::Path, bytes: &[u8]) -> Result<(), String> {
+    use std::io::Write;
+    let written = std::fs::File::create(tmp).and_then(|mut f| {
+        f.write_all(bytes)?;
+        f.sync_all()
+    });
+    let result = match written {
+        Ok(()) => {
+            std::fs::rename(tmp, path).map_err(|e| format!("renaming {} to {}: {e}", tmp.display(), path.display()))
+        }
+        Err(e) => Err(format!("writing photo {}: {e}", tmp.display())),
+    };
+    if result.is_err() {
+        let _ = std::fs::remove_file(tmp);
+    }
+    result
+}
+
+/// The one file part of a multipart upload: (bytes, declared type, file name). A second file
+/// part is refused rather than dropped: its photo would be lost without a word.
 async fn read_multipart(req: Request, limit: usize) -> ApiResult<(Bytes, Option<String>, Option<String>)> {
     let bad = |m: String| ApiError::bad_request("invalid_multipart", m);
     let mut mp = Multipart::from_request(req, &()).await.map_err(|e| bad(e.body_text()))?;
-    loop {
-        let field = mp.next_field().await.map_err(|e| bad(e.body_text()))?;
-        let Some(mut field) = field else {
-            return Err(bad("no file part (send the image in a part named `file`)".into()));
-        };
+    let mut found = None;
+    while let Some(mut field) = mp.next_field().await.map_err(|e| bad(e.body_text()))? {
         let is_file = field.name() == Some("file") || field.file_name().is_some();
         if !is_file {
             continue;
+        }
+        if found.is_some() {
+            return Err(bad(
+                "one photo per request: upload each photo in a PUT of its own, with its own attachment id".into(),
+            ));
         }
         let declared = field.content_type().map(|s| s.to_ascii_lowercase());
         let name = field.file_name().map(str::to_string);
@@ -699,8 +789,9 @@ async fn read_multipart(req: Request, limit: usize) -> ApiResult<(Bytes, Option<
                 return Err(ApiError::too_large("body_too_large", format!("image over {limit} bytes")));
             }
         }
-        return Ok((Bytes::from(buf), declared, name));
+        found = Some((Bytes::from(buf), declared, name));
     }
+    found.ok_or_else(|| bad("no file part (send the image in a part named `file`)".into()))
 }
 
 /// A declared type (Content-Type or file-name extension) must agree with the bytes.
@@ -830,6 +921,7 @@ pub async fn post_message(
     axum::extract::State(st): axum::extract::State<State>,
     CaseBody { case_id, status, body: mut m }: CaseBody<NewMessage>,
 ) -> ApiResult<Response> {
+    strip_bidi(&mut m.text);
     m.text = m.text.trim().to_string();
     if m.text.is_empty() {
         return Err(ApiError::invalid("text", "empty message"));
@@ -902,8 +994,11 @@ pub struct NewRating {
 /// `POST /api/cases/{id}/rating`
 pub async fn post_rating(
     axum::extract::State(st): axum::extract::State<State>,
-    CaseBody { case_id, status, body: r }: CaseBody<NewRating>,
+    CaseBody { case_id, status, body: mut r }: CaseBody<NewRating>,
 ) -> ApiResult<Response> {
+    if let Some(c) = &mut r.comment {
+        strip_bidi(c);
+    }
     if !(1..=5).contains(&r.rating) {
         return Err(ApiError::invalid("rating", "must be an integer from 1 to 5"));
     }
@@ -1154,4 +1249,43 @@ pub async fn get_events(
     resp.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     resp.headers_mut().insert("x-accel-buffering", header::HeaderValue::from_static("no"));
     Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_photo_write_leaves_no_temp_file_and_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let (tmp, path) = (dir.path().join("abc.jpg.tmp"), dir.path().join("abc.jpg"));
+        // The rename fails: a non-empty directory holds the final name.
+        std::fs::create_dir(&path).unwrap();
+        std::fs::write(path.join("x"), b"x").unwrap();
+        let e = write_photo(&tmp, &path, b"photo bytes").unwrap_err();
+        assert!(!tmp.exists(), "temp file left behind");
+        assert!(e.contains(&tmp.display().to_string()) && e.contains("os error"), "{e}");
+        // The write fails: no such directory.
+        let gone = dir.path().join("missing").join("abc.jpg");
+        let e = write_photo(&gone.with_extension("jpg.tmp"), &gone, b"x").unwrap_err();
+        assert!(e.contains("missing/abc.jpg.tmp") && e.contains("os error 2"), "{e}");
+        write_photo(&tmp, &dir.path().join("ok.jpg"), b"photo bytes").unwrap();
+        assert_eq!(std::fs::read(dir.path().join("ok.jpg")).unwrap(), b"photo bytes");
+        assert!(!tmp.exists());
+    }
+
+    #[test]
+    fn json_content_type_is_exact_and_bidi_controls_go() {
+        for ok in ["application/json", "APPLICATION/JSON", "application/json; charset=utf-8", "application/json;"] {
+            assert!(is_json_type(ok), "{ok}");
+        }
+        for bad in ["", "application/jsonfoo", "application/json-seq", "text/json", "application/json; charset=utf-16"]
+        {
+            assert!(!is_json_type(bad), "{bad}");
+        }
+        let mut s =
+            "\u{202A}a\u{202B}b\u{202C}c\u{202D}d\u{202E}e\u{2066}f\u{2067}g\u{2068}h\u{2069}\u{200F}".to_string();
+        strip_bidi(&mut s);
+        assert_eq!(s, "abcdefgh\u{200F}", "marks (U+200F) stay: they cannot reorder text");
+    }
 }

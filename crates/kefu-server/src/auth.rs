@@ -107,29 +107,38 @@ fn dummy_hash() -> &'static str {
 }
 
 /// Checks a name and password; on success creates a session: (cookie value, user).
+/// The argon2 check (tens of ms, on purpose) runs outside the database lock: under it, every
+/// login attempt would stall the whole API.
 pub async fn login(st: &State, name: String, password: String) -> ApiResult<(String, User)> {
     let ttl = st.cfg.session_ttl.as_millis() as i64;
+    let lookup = name.clone();
+    let row: Option<(i64, String, String, i64)> = st
+        .db
+        .call(move |c| {
+            Ok(c.query_row("SELECT id, role, pw_hash, disabled FROM users WHERE name = ?1", [&lookup], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .optional()?)
+        })
+        .await?;
+    let hash = row.as_ref().map_or_else(|| dummy_hash().to_string(), |(_, _, h, _)| h.clone());
+    let verified =
+        tokio::task::spawn_blocking(move || verify_password(&hash, &password)).await.map_err(ApiError::internal)?;
+    let Some((id, role, _, _)) = row.filter(|(_, _, _, disabled)| verified && *disabled == 0) else {
+        return Err(ApiError::unauthorized("wrong user name or password"));
+    };
     st.db
         .call(move |c| {
-            let row: Option<(i64, String, String, i64)> = c
-                .query_row("SELECT id, role, pw_hash, disabled FROM users WHERE name = ?1", [&name], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                })
-                .optional()?;
-            let ok = match &row {
-                Some((_, _, hash, disabled)) => verify_password(hash, &password) && *disabled == 0,
-                None => {
-                    verify_password(dummy_hash(), &password);
-                    false
-                }
-            };
-            let Some((id, role, _, _)) = row.filter(|_| ok) else {
-                return Err(ApiError::unauthorized("wrong user name or password"));
-            };
             let token = random_token();
             let csrf = random_token();
             let now = now_ms();
             c.execute("DELETE FROM sessions WHERE expires_at < ?1", [now])?;
+            // Disabled while the password was checked: no session.
+            let disabled: Option<i64> =
+                c.query_row("SELECT disabled FROM users WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+            if disabled != Some(0) {
+                return Err(ApiError::unauthorized("wrong user name or password"));
+            }
             c.execute(
                 "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![sha256_hex(token.as_bytes()), id, csrf, now, now + ttl],

@@ -890,6 +890,22 @@ impl<'a> postgres::types::FromSql<'a> for Value {
 pub struct Db {
     conn: Arc<Mutex<Conn>>,
     target: Arc<Target>,
+    /// (device, inode) of the SQLite file as opened.
+    file_id: Option<(u64, u64)>,
+    /// The file was found deleted or replaced (logged once).
+    file_gone: Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// (device, inode) of a file, to notice it deleted or replaced.
+#[cfg(unix)]
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_: &Path) -> Option<(u64, u64)> {
+    None
 }
 
 impl Db {
@@ -902,7 +918,16 @@ impl Db {
             Target::Postgres(_) => e.into(),
         })?;
         migrate(&mut conn).map_err(|e| anyhow::anyhow!("{target}: {e}"))?;
-        Ok(Db { conn: Arc::new(Mutex::new(conn)), target: Arc::new(target.clone()) })
+        let file_id = match target {
+            Target::Sqlite(path) => file_id(path),
+            Target::Postgres(_) => None,
+        };
+        Ok(Db {
+            conn: Arc::new(Mutex::new(conn)),
+            target: Arc::new(target.clone()),
+            file_id,
+            file_gone: Arc::default(),
+        })
     }
 
     pub fn target(&self) -> &Target {
@@ -916,7 +941,39 @@ impl Db {
         F: FnOnce(&mut Conn) -> ApiResult<T> + Send + 'static,
     {
         let db = self.clone();
-        tokio::task::spawn_blocking(move || db.with(|c| f(c))).await.map_err(ApiError::internal)?
+        tokio::task::spawn_blocking(move || {
+            db.check_file()?;
+            db.with(|c| f(c))
+        })
+        .await
+        .map_err(ApiError::internal)?
+    }
+
+    /// A SQLite file deleted or replaced under the running server: its open connection would
+    /// go on writing to the unlinked file, acknowledging cases that vanish at the next start
+    /// (which creates an empty database). Refuses every request with `503` instead (the widget
+    /// keeps its cases and retries) and says so in the log, until the file is back.
+    fn check_file(&self) -> ApiResult<()> {
+        use std::sync::atomic::Ordering;
+        let (Some(want), Target::Sqlite(path)) = (self.file_id, &*self.target) else { return Ok(()) };
+        if file_id(path) == Some(want) {
+            if self.file_gone.swap(false, Ordering::Relaxed) {
+                tracing::warn!("database file {} is back; serving again", path.display());
+            }
+            return Ok(());
+        }
+        if !self.file_gone.swap(true, Ordering::Relaxed) {
+            tracing::error!(
+                "database file {} was deleted or replaced while the server runs: every request is refused \
+                 (503) until it is back; restore it and restart",
+                path.display()
+            );
+        }
+        Err(ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "storage_unavailable",
+            "storage unavailable; retry later",
+        ))
     }
 
     /// Synchronous access (command-line tools, the blocking pool). A PostgreSQL connection

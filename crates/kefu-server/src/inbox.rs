@@ -52,18 +52,23 @@ pub async fn login(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Response> {
-    if !st.login_limiter.check(&peer.ip().to_string()) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "too many login attempts; wait a minute",
-        ));
+    let too_many =
+        || ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many login attempts; wait a minute");
+    // Behind a reverse proxy every login comes from one IP: the per-IP cap is looser, and the
+    // tight limit is per (IP, user name), so guessing one name does not lock out the others.
+    let ip = peer.ip().to_string();
+    if !st.login_ip_limiter.check(&ip) {
+        return Err(too_many());
     }
     if !same_origin(&headers) {
         return Err(ApiError::forbidden("cross_origin", "login from another origin"));
     }
     let bytes = read_body(&st, body, &headers, 4096).await?;
     let l: Login = parse_json(&headers, &bytes)?;
+    let name_key: String = l.name.chars().take(64).collect();
+    if !st.login_limiter.check(&format!("{ip}\n{name_key}")) {
+        return Err(too_many());
+    }
     let (token, user) = auth::login(&st, l.name, l.password).await?;
     let cookie = auth::session_cookie(&token, st.cfg.session_ttl.as_secs(), st.cfg.secure_cookie);
     let mut resp = Json(json!({ "name": user.name, "role": user.role, "csrf": user.csrf })).into_response();
@@ -91,9 +96,20 @@ pub async fn me(AxState(st): AxState<State>, headers: HeaderMap) -> ApiResult<Re
 pub struct QueueQuery {
     #[serde(default)]
     pub status: Option<String>,
+    /// Cases to skip (paging).
+    #[serde(default)]
+    pub offset: Option<u32>,
+    /// Cases per page, 1 to [`QUEUE_PAGE`].
+    #[serde(default)]
+    pub limit: Option<u32>,
 }
 
-/// `GET /inbox/api/queue?status=open|closed|all` → cases, most urgent deadline first.
+/// The largest (and default) page of the queue.
+pub const QUEUE_PAGE: u32 = 500;
+
+/// `GET /inbox/api/queue?status=open|closed|all&offset=N&limit=N` → a page of cases, most
+/// urgent deadline first, with `total` (all that match) and `not_shown` (matching cases not
+/// on this page): anyone can create cases, so a flood must not silently hide the rest.
 pub async fn queue(
     AxState(st): AxState<State>,
     headers: HeaderMap,
@@ -115,6 +131,11 @@ pub async fn queue(
             return Err(ApiError::bad_request("invalid_status", "status is open, escalated, supervisor, closed or all"))
         }
     };
+    let limit = q.limit.unwrap_or(QUEUE_PAGE);
+    if !(1..=QUEUE_PAGE).contains(&limit) {
+        return Err(ApiError::bad_request("invalid_query", format!("limit is 1 to {QUEUE_PAGE}")).field("limit"));
+    }
+    let offset = q.offset.unwrap_or(0);
     let escalate_ms = st.cfg.escalate_after.as_millis() as i64;
     let list = st
         .db
@@ -126,8 +147,14 @@ pub async fn queue(
                  (SELECT COUNT(*) FROM attachments a WHERE a.case_id = c.id), \
                  (SELECT MAX(at) FROM messages m WHERE m.case_id = c.id), c.rating, c.locale, c.email \
                  FROM cases c LEFT JOIN users u ON u.id = c.assigned_to WHERE {filter} \
-                 ORDER BY c.status = 'closed', c.first_response_at IS NOT NULL, c.deadline_at, c.created_at, c.id LIMIT 500"
+                 ORDER BY c.status = 'closed', c.first_response_at IS NOT NULL, c.deadline_at, c.created_at, c.id \
+                 LIMIT {limit} OFFSET {offset}"
             );
+            let total: i64 = c.query_row(
+                &format!("SELECT COUNT(*) FROM cases c WHERE {filter}"),
+                &params![now, escalate_ms][..used],
+                |r| r.get(0),
+            )?;
             let mut stmt = c.prepare(&sql)?;
             let rows = stmt
                 .query_map(&params![now, escalate_ms][..used], |r| {
@@ -162,7 +189,8 @@ pub async fn queue(
                     }))
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok(json!({ "now": now, "cases": rows }))
+            let not_shown = (total - rows.len() as i64).max(0);
+            Ok(json!({ "now": now, "cases": rows, "total": total, "offset": offset, "limit": limit, "not_shown": not_shown }))
         })
         .await?;
     Ok(no_store(Json(list).into_response()))
@@ -276,7 +304,7 @@ pub async fn attachment(
     if file.contains('/') || file.contains('\\') || file.contains("..") {
         return Err(ApiError::internal("bad stored file name"));
     }
-    let bytes = tokio::fs::read(st.cfg.data_dir.join("attachments").join(&file)).await?;
+    let bytes = crate::util::read_photo(&st.cfg.data_dir, &file).await?;
     let mut resp = bytes.into_response();
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_str(&mime).map_err(ApiError::internal)?);
@@ -310,11 +338,14 @@ pub async fn reply(
     let user = auth::require_user_csrf(&st, &headers).await?;
     let case_id = parse_uuid(&case_id, "case id")?;
     let bytes = read_body(&st, body, &headers, st.cfg.max_json_bytes).await?;
-    let r: Reply = parse_json(&headers, &bytes)?;
+    let mut r: Reply = parse_json(&headers, &bytes)?;
+    // The shopper's rules: an agent's text reaches the shopper, mails and webhooks too.
+    crate::api::strip_bidi(&mut r.text);
     let text = r.text.trim().to_string();
-    if text.is_empty() || text.chars().count() > crate::api::MAX_TEXT {
-        return Err(ApiError::invalid("text", format!("1 to {} characters", crate::api::MAX_TEXT)));
+    if text.is_empty() {
+        return Err(ApiError::invalid("text", "empty reply"));
     }
+    crate::api::check_text("text", &text, crate::api::MAX_TEXT, true)?;
     let cid = case_id.clone();
     let v = st
         .db
@@ -396,8 +427,10 @@ pub async fn assign(
             let mut tx = c.transaction()?;
             let exists: Option<String> =
                 tx.query_row("SELECT status FROM cases WHERE id = ?1", [&case_id], |r| r.get(0)).optional()?;
-            if exists.is_none() {
-                return Err(ApiError::not_found("case"));
+            match exists.as_deref() {
+                None => return Err(ApiError::not_found("case")),
+                Some("closed") => return Err(ApiError::conflict("case_closed", "the case is closed")),
+                _ => {}
             }
             let target: Option<i64> = match &a.user {
                 None => None,

@@ -111,7 +111,7 @@ pub struct ServeArgs {
     /// Rate limit per client id (X-Kefu-Client header) on /api: BURST/PER_MINUTE.
     #[arg(long, default_value = "60/120")]
     pub rate_client: Rate,
-    /// Rate limit of inbox logins per IP: BURST/PER_MINUTE.
+    /// Rate limit of inbox logins per IP and user name: BURST/PER_MINUTE (per IP alone: 10×).
     #[arg(long, default_value = "10/10")]
     pub rate_login: Rate,
     /// Send the session cookie without `Secure` (plain-HTTP deployments other than localhost).
@@ -421,7 +421,10 @@ pub struct AppState {
     pub decode: Arc<Semaphore>,
     pub ip_limiter: Limiter,
     pub client_limiter: Limiter,
+    /// Inbox logins per (IP, user name).
     pub login_limiter: Limiter,
+    /// Inbox logins per IP, whatever the name: ten times the per-name rate.
+    pub login_ip_limiter: Limiter,
     /// Woken when a webhook delivery is queued.
     pub outbox: tokio::sync::Notify,
     /// Transcript mails (`--smtp-url`), and their own rate limit.
@@ -456,6 +459,19 @@ impl Running {
 /// ([`preflight`], creating the directories), connects, migrates and sweeps orphan photo
 /// files. Blocking.
 pub fn open_storage(cfg: &Config) -> anyhow::Result<Db> {
+    // A missing SQLite file beside photos of an earlier one (deleted, or a wrong --db): a new
+    // empty database would take every photo for an orphan and delete it.
+    if let Target::Sqlite(path) = &cfg.db {
+        let photos = std::fs::read_dir(cfg.data_dir.join("attachments")).map_or(0, |d| d.count());
+        if !path.exists() && photos > 0 {
+            anyhow::bail!(
+                "database {} does not exist, but {} holds {photos} photo file(s) of an earlier database: \
+                 restore the database file, or start with another --data directory",
+                path.display(),
+                cfg.data_dir.join("attachments").display()
+            );
+        }
+    }
     preflight::check_storage(&cfg.db, &cfg.data_dir)?;
     let db = Db::open(&cfg.db)?;
     let removed = sweep_orphans(cfg, &db)?;
@@ -489,6 +505,10 @@ pub async fn start_with(cfg: Config, db: Db) -> anyhow::Result<Running> {
         ip_limiter: Limiter::new(cfg.rate_ip),
         client_limiter: Limiter::new(cfg.rate_client),
         login_limiter: Limiter::new(cfg.rate_login),
+        login_ip_limiter: Limiter::new(Rate {
+            burst: cfg.rate_login.burst.saturating_mul(10),
+            per_minute: cfg.rate_login.per_minute.saturating_mul(10),
+        }),
         outbox: tokio::sync::Notify::new(),
         mailer: cfg.mail.as_ref().map(mail::Mailer::new).transpose()?,
         mail_limiter: Limiter::new(cfg.rate_mail),

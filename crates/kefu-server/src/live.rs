@@ -261,7 +261,7 @@ pub async fn thumb(
     if file.contains('/') || file.contains('\\') || file.contains("..") {
         return Err(ApiError::internal("bad stored file name"));
     }
-    let bytes = tokio::fs::read(st.cfg.data_dir.join("attachments").join(&file)).await?;
+    let bytes = crate::util::read_photo(&st.cfg.data_dir, &file).await?;
     let permit = st.decode.clone().acquire_owned().await.map_err(ApiError::internal)?;
     let jpeg = tokio::task::spawn_blocking(move || {
         let _permit = permit;

@@ -58,3 +58,12 @@ pub fn parse_uuid(s: &str, what: &str) -> Result<String, crate::error::ApiError>
             .field(what.to_string())),
     }
 }
+
+/// The bytes of a stored photo (`file`, a server-generated name in `<data>/attachments/`).
+/// A failure is logged with the path and the OS error; the client gets the plain 500.
+pub async fn read_photo(data_dir: &std::path::Path, file: &str) -> crate::error::ApiResult<Vec<u8>> {
+    let path = data_dir.join("attachments").join(file);
+    tokio::fs::read(&path)
+        .await
+        .map_err(|e| crate::error::ApiError::internal(format!("reading photo {}: {e}", path.display())))
+}

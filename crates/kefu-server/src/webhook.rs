@@ -398,7 +398,7 @@ async fn body_of(st: &State, d: &Due) -> Result<(Vec<u8>, String), String> {
     }
     let bytes = tokio::fs::read(st.cfg.data_dir.join("attachments").join(&file))
         .await
-        .map_err(|e| format!("reading the stored photo: {e}"))?;
+        .map_err(|e| format!("reading the stored photo {}: {e}", file))?;
     let ext = if mime == "image/png" { "png" } else { "jpg" };
     Ok(multipart(&d.payload, &format!("{}.{ext}", d.reference), &mime, &bytes))
 }

@@ -1,7 +1,9 @@
 // kefu agent inbox. All shopper-provided text is put on the page with textContent only.
 "use strict";
 
-const state = { me: null, csrf: "", selected: null, openedSig: null, filter: "open", users: [], timer: null };
+const state = { me: null, csrf: "", selected: null, openedSig: null, filter: "open", offset: 0, users: [], timer: null };
+// Cases per page of the queue: every case stays reachable by paging, however many there are.
+const PAGE = 100;
 const $ = (id) => document.getElementById(id);
 
 const STRINGS = {
@@ -10,7 +12,7 @@ const STRINGS = {
     login: "Log in", f_open: "Open", f_escalated: "Escalated (deadline missed)",
     f_supervisor: "Supervisor review (open > 24 h)", f_closed: "Closed", f_all: "All", select: "Select a case.",
     reply_ph: "Reply to the shopper", send: "Send reply", reassign: "Reassign", close_ok: "Close (resolved)",
-    close_no: "Close (unresolved)", cases: "case(s)", photos: "photo(s)", due_in: "due in ", late_by: "late by ",
+    close_no: "Close (unresolved)", cases: "case(s)", not_shown: "not shown", prev: "‹ Previous", next: "Next ›", photos: "photo(s)", due_in: "due in ", late_by: "late by ",
     closed: "closed", answered: "answered", escalated: "escalated", supervisor: "supervisor review",
     no_desc: "(no description)", before: "before hand-off", unassigned: "(unassigned)", order: "Order",
     contact: "Contact", email: "E-mail", locale: "Locale", received: "Received", deadline: "Deadline", first_reply: "First reply",
@@ -26,7 +28,7 @@ const STRINGS = {
     login: "登录", f_open: "待处理", f_escalated: "已超时（未按时首次回复）",
     f_supervisor: "主管复核（超过 24 小时）", f_closed: "已关闭", f_all: "全部", select: "请选择一个工单。",
     reply_ph: "回复顾客", send: "发送回复", reassign: "转派", close_ok: "关闭（已解决）",
-    close_no: "关闭（未解决）", cases: "个工单", photos: "张照片", due_in: "剩余 ", late_by: "已超时 ",
+    close_no: "关闭（未解决）", cases: "个工单", not_shown: "个未显示", prev: "‹ 上一页", next: "下一页 ›", photos: "张照片", due_in: "剩余 ", late_by: "已超时 ",
     closed: "已关闭", answered: "已回复", escalated: "已超时", supervisor: "主管复核",
     no_desc: "（无描述）", before: "转人工前", unassigned: "（未分配）", order: "订单号",
     contact: "联系方式", email: "邮箱", locale: "语言", received: "接入时间", deadline: "首次回复时限", first_reply: "首次回复",
@@ -121,10 +123,21 @@ async function showApp(me) {
 }
 
 async function loadQueue() {
-  const data = await api("GET", "/inbox/api/queue?status=" + encodeURIComponent(state.filter));
+  const data = await api("GET", "/inbox/api/queue?status=" + encodeURIComponent(state.filter) +
+    "&limit=" + PAGE + "&offset=" + state.offset);
+  if (data.offset > 0 && data.cases.length === 0) {
+    // The page emptied (cases closed meanwhile): back to the last one with cases.
+    state.offset = Math.max(0, Math.floor((data.total - 1) / PAGE) * PAGE);
+    return loadQueue();
+  }
   const list = $("queue");
   list.replaceChildren();
-  $("queue-count").textContent = data.cases.length + " " + t("cases");
+  // Say how many cases are not on this page: a flood of new cases must not hide the others.
+  const range = data.not_shown ? (data.offset + 1) + "–" + (data.offset + data.cases.length) + " / " : "";
+  $("queue-count").textContent = range + data.total + " " + t("cases") +
+    (data.not_shown ? " · " + data.not_shown + " " + t("not_shown") : "");
+  $("prev").hidden = data.offset === 0;
+  $("next").hidden = data.offset + data.cases.length >= data.total;
   const late = data.cases.filter((c) => c.escalated && c.status === "open").length;
   document.title = (late ? "(" + late + ") " : "") + t("title");
   for (const c of data.cases) {
@@ -221,7 +234,9 @@ async function openCase(id) {
   if (c.email) {
     // The server only stores addresses that passed its check; still text, never markup.
     const link = el("a", "email", c.email);
-    link.href = "mailto:" + c.email;
+    // Encoded, so that nothing in an address can add headers (?bcc=) or escapes to the link.
+    const at = c.email.lastIndexOf("@");
+    link.href = "mailto:" + encodeURIComponent(c.email.slice(0, at)) + "@" + encodeURIComponent(c.email.slice(at + 1));
     dl.append(el("dt", null, t("email")));
     const dd = el("dd");
     dd.append(link);
@@ -328,7 +343,9 @@ document.addEventListener("DOMContentLoaded", async () => {
     try { await api("POST", "/inbox/api/logout", {}); } catch (e) { /* ignore */ }
     showLogin();
   });
-  $("filter").addEventListener("change", () => { state.filter = $("filter").value; loadQueue().catch(() => {}); });
+  $("filter").addEventListener("change", () => { state.filter = $("filter").value; state.offset = 0; loadQueue().catch(() => {}); });
+  $("prev").addEventListener("click", () => { state.offset = Math.max(0, state.offset - PAGE); loadQueue().catch(() => {}); });
+  $("next").addEventListener("click", () => { state.offset += PAGE; loadQueue().catch(() => {}); });
   try {
     const me = await api("GET", "/inbox/api/me");
     await showApp(me);

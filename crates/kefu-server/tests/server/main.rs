@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod errors;
 mod faults;
+mod hardening;
 mod inbox;
 mod inbox_browser;
 mod live;
