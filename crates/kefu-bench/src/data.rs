@@ -166,7 +166,11 @@ pub fn read_eval_file(path: &Path) -> Result<(Vec<Entry>, Vec<EvalQuery>)> {
 }
 
 fn parse_eval(file: &str, text: &str) -> Result<(Vec<Entry>, Vec<EvalQuery>)> {
-    read_eval(file, text, Locale::En).map_err(|d| anyhow::anyhow!("{d}"))
+    let (entries, queries, diags) = read_eval(file, text, Locale::En);
+    if !diags.is_empty() {
+        anyhow::bail!("{}", diags.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"));
+    }
+    Ok((entries, queries))
 }
 
 impl Rows {

@@ -46,6 +46,17 @@ fn main() -> ExitCode {
     // Panics of the index reader on a damaged bundle are errors naming the file, not traces.
     kefu_core::guard::quiet_panics();
     let cli = Cli::parse();
+    // Rust ignores SIGPIPE, so a closed stdout (`kefu ask … | head -1`) made every println!
+    // panic. The commands that print end as `cat` does instead: killed by the signal, without
+    // a word (the shell's status is 141). The servers keep it ignored: a browser that hangs up
+    // must only fail that one write.
+    if !matches!(cli.command, Command::Serve(_) | Command::Playground(_)) {
+        #[cfg(unix)]
+        // SAFETY: no other thread runs yet, and SIG_DFL is a valid disposition for SIGPIPE.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     // Errors of the server commands carry their name, like the server's own messages.
     let (name, result) = match cli.command {
         Command::Build(a) => ("kefu", cmd::build_watch::run(a)),

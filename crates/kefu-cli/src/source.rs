@@ -15,6 +15,8 @@ pub struct Loaded {
     pub source_hash: String,
     pub newest_mtime: u64,
     pub files: usize,
+    /// The files read (KB files and the settings), so `build` never writes over one.
+    pub sources: Vec<PathBuf>,
 }
 
 impl Loaded {
@@ -24,20 +26,13 @@ impl Loaded {
 }
 
 /// Reads a KB folder, or a single `.md`, `.csv` or `.tsv` file.
+///
+/// The settings are the folder's own `kefu.toml`; a `kefu.toml` in a subfolder and any other
+/// `.toml` get a warning that they are not read. A file that cannot be read (not UTF-8, no
+/// permission) is an error naming it, and the other files are still read, so `kefu check`
+/// shows every problem at once.
 pub fn load(src: &Path) -> Result<Loaded> {
     let meta = std::fs::metadata(src).with_context(|| format!("cannot read {}", src.display()))?;
-    let (root, files): (PathBuf, Vec<PathBuf>) = if meta.is_dir() {
-        let mut files = Vec::new();
-        for entry in walk(src) {
-            let entry = entry.with_context(|| format!("cannot walk {}", src.display()))?;
-            if entry.file_type().is_file() {
-                files.push(entry.into_path());
-            }
-        }
-        (src.to_path_buf(), files)
-    } else {
-        (src.parent().unwrap_or(Path::new(".")).to_path_buf(), vec![src.to_path_buf()])
-    };
     let mut out = Loaded {
         kb: Kb::default(),
         diagnostics: vec![],
@@ -45,31 +40,71 @@ pub fn load(src: &Path) -> Result<Loaded> {
         source_hash: String::new(),
         newest_mtime: 0,
         files: 0,
+        sources: vec![],
     };
+    let (root, files): (PathBuf, Vec<PathBuf>) = if meta.is_dir() {
+        let mut files = Vec::new();
+        for entry in walk(src) {
+            match entry {
+                Ok(e) if e.file_type().is_file() => files.push(e.into_path()),
+                Ok(_) => {}
+                Err(e) => out.diagnostics.extend(walk_problem(src, e)?),
+            }
+        }
+        (src.to_path_buf(), files)
+    } else {
+        (src.parent().unwrap_or(Path::new(".")).to_path_buf(), vec![src.to_path_buf()])
+    };
+    let settings = meta.is_dir().then(|| root.join("kefu.toml")).filter(|s| files.contains(s));
     let mut hasher = Sha256::new();
     let label = |p: &Path| p.display().to_string();
     // Settings first: they give the default locale.
-    if let Some(settings) = files.iter().find(|p| p.file_name().is_some_and(|n| n == "kefu.toml")) {
-        let text = read_text(settings)?;
-        match kb::settings::read(&label(settings), &text) {
-            Ok(s) => out.kb.settings = s,
+    if let Some(settings) = &settings {
+        match read_text(settings) {
+            Ok(text) => match kb::settings::read(&label(settings), &text) {
+                Ok(s) => out.kb.settings = s,
+                Err(d) => out.diagnostics.push(d),
+            },
             Err(d) => out.diagnostics.push(d),
         }
     }
     let default_locale = out.kb.settings.locale;
+    let mut kb_files = 0;
     for path in &files {
         let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
         let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
         if !matches!(ext.as_str(), "md" | "csv" | "tsv" | "toml") || name.eq_ignore_ascii_case("README.md") {
             continue;
         }
-        let text = read_text(path)?;
+        if ext == "toml" && settings.as_ref() != Some(path) {
+            let msg = if meta.is_dir() {
+                format!("not read: the settings are {} only", label(&root.join("kefu.toml")))
+            } else {
+                "not read: give the KB folder, whose kefu.toml holds the settings".to_string()
+            };
+            out.diagnostics.push(Diagnostic::warning(&label(path), 0, msg));
+            continue;
+        }
+        if ext != "toml" {
+            kb_files += 1;
+        }
+        out.sources.push(path.clone());
+        out.files += 1;
+        let text = match read_text(path) {
+            Ok(t) => t,
+            Err(d) => {
+                // The settings' error was reported when they were read.
+                if ext != "toml" {
+                    out.diagnostics.push(d);
+                }
+                continue;
+            }
+        };
         let rel = path.strip_prefix(&root).unwrap_or(path).to_string_lossy().replace('\\', "/");
         hasher.update(rel.as_bytes());
         hasher.update([0]);
         hasher.update(text.as_bytes());
         hasher.update([0]);
-        out.files += 1;
         if let Ok(m) = std::fs::metadata(path).and_then(|m| m.modified()) {
             out.newest_mtime = out.newest_mtime.max(m.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0));
         }
@@ -86,13 +121,12 @@ pub fn load(src: &Path) -> Result<Loaded> {
                 out.diagnostics.extend(diags);
             }
             // An eval file has no locale column: Chinese when most of its letters are Han.
-            "tsv" if kb::table::is_eval_format(&text) => match kb::table::read_eval(&file, &text, eval_locale(&text)) {
-                Ok((entries, queries)) => {
-                    out.kb.entries.extend(entries);
-                    out.queries.extend(queries);
-                }
-                Err(d) => out.diagnostics.push(d),
-            },
+            "tsv" if kb::table::is_eval_format(&text) => {
+                let (entries, queries, diags) = kb::table::read_eval(&file, &text, eval_locale(&text));
+                out.kb.entries.extend(entries);
+                out.queries.extend(queries);
+                out.diagnostics.extend(diags);
+            }
             "tsv" => {
                 let (entries, diags) = kb::table::read_table(&file, &text, b'\t', default_locale);
                 out.kb.entries.extend(entries);
@@ -101,20 +135,55 @@ pub fn load(src: &Path) -> Result<Loaded> {
             _ => {}
         }
     }
-    if out.files == 0 {
-        anyhow::bail!("{}: no KB files found (.md, .csv, .tsv)", src.display());
+    if kb_files == 0 {
+        anyhow::bail!(
+            "{}: no KB files found (.md, .csv, .tsv; README.md and names starting with `.` or `_` are skipped)",
+            src.display()
+        );
+    }
+    if out.kb.entries.is_empty() && out.errors() == 0 {
+        out.diagnostics.push(Diagnostic::error(&label(src), 0, "the knowledge base has no entries"));
     }
     out.diagnostics.extend(kb::lint::lint(&out.kb));
     out.source_hash = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
     Ok(out)
 }
 
-fn read_text(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+/// A link [`walk`] could not follow, as a finding: a loop is a warning (the files are read
+/// once, where the loop starts), a link to nothing is an error. Other failures (a folder that
+/// cannot be read) end the load.
+fn walk_problem(src: &Path, e: walkdir::Error) -> Result<Option<Diagnostic>> {
+    let Some(path) = e.path() else { anyhow::bail!("cannot walk {}: {e}", src.display()) };
+    let file = path.display().to_string();
+    // Editors' lock files are links to nothing named `.#…`: skipped like any dotted name.
+    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    if e.depth() > 0 && (name.starts_with('.') || name.starts_with('_')) {
+        return Ok(None);
+    }
+    if let Some(above) = e.loop_ancestor() {
+        let msg = format!("not followed: the link leads back to {} (a loop)", above.display());
+        return Ok(Some(Diagnostic::warning(&file, 0, msg)));
+    }
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        let to = std::fs::read_link(path).map(|t| t.display().to_string()).unwrap_or_default();
+        let msg = format!("the link points to {to}, which does not exist; fix or remove the link");
+        return Ok(Some(Diagnostic::error(&file, 0, msg)));
+    }
+    anyhow::bail!("cannot walk {}: {e}", src.display())
+}
+
+/// A source file's text; a file that cannot be read, or is not UTF-8, is an error naming it
+/// (and the line of the first bad byte).
+fn read_text(path: &Path) -> Result<String, Diagnostic> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| Diagnostic::error(&file, 0, format!("cannot read the file: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {
-        let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        let line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
-        anyhow::anyhow!("{}:{}: error: file is not valid UTF-8", path.display(), line)
+        let bytes = e.as_bytes();
+        if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+            return Diagnostic::error(&file, 1, "file is UTF-16; save it as UTF-8");
+        }
+        let line = bytes[..e.utf8_error().valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+        Diagnostic::error(&file, line, "file is not valid UTF-8; save it as UTF-8")
     })
 }
 
@@ -134,14 +203,15 @@ pub fn print_diagnostics(diags: &[Diagnostic]) {
     }
 }
 
-/// The entries of a KB folder in name order, without names starting with `.` or `_`
-/// (editors' swap files, drafts). Shared by [`load`] and the watcher of `--watch`.
+/// The entries of a KB folder in name order, without names starting with `.` or `_` (editors'
+/// swap files, drafts; a folder's whole content). Links to files and folders are followed, as if
+/// their targets were in the folder; a link that leads back to a folder above it (a loop) or to
+/// nothing comes back as an error naming it (see [`walk_problem`]). Shared by [`load`] and the
+/// watcher of `--watch`.
 pub fn walk(src: &Path) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> {
-    walkdir::WalkDir::new(src).sort_by_file_name().into_iter().filter(|e| {
-        e.as_ref().map_or(true, |e| {
-            let name = e.file_name().to_string_lossy();
-            e.depth() == 0 || !(name.starts_with('.') || name.starts_with('_'))
-        })
+    walkdir::WalkDir::new(src).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
+        let name = e.file_name().to_string_lossy();
+        e.depth() == 0 || !(name.starts_with('.') || name.starts_with('_'))
     })
 }
 

@@ -396,3 +396,209 @@ fn build_writes_matching_precompressed_copies_atomically() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(decoded(&tmp.path().join("here.kefu.br")), std::fs::read(tmp.path().join("here.kefu")).unwrap());
 }
+
+/// A one-entry KB in a new folder `name` under `dir`.
+fn one_entry_kb(dir: &Path, name: &str) -> PathBuf {
+    let kb = dir.join(name);
+    std::fs::create_dir_all(&kb).unwrap();
+    write(&kb, "a.md", "---\nid: a\nquestions: [How do I pay?]\ncategory: payment\n---\nBy card.\n");
+    kb
+}
+
+#[test]
+fn build_never_writes_over_a_source_or_a_file_that_is_not_a_bundle() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = one_entry_kb(tmp.path(), "kb");
+    let source = kb.join("a.md");
+    let before = std::fs::read(&source).unwrap();
+    let out = kefu(&["build", "-q", kb.to_str().unwrap(), "-o", source.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("is one of the KB's source files"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&source).unwrap(), before);
+    assert!(!kb.join("a.md.br").exists() && !kb.join("a.md.gz").exists());
+
+    let notes = tmp.path().join("notes.txt");
+    write(tmp.path(), "notes.txt", "my notes\n");
+    let out = kefu(&["build", "-q", kb.to_str().unwrap(), "-o", notes.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("exists and is not a kefu bundle"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "my notes\n");
+
+    // A bundle, or an empty file, is replaced.
+    let bundle = tmp.path().join("kb.kefu");
+    for _ in 0..2 {
+        let out = kefu(&["build", "-q", kb.to_str().unwrap(), "-o", bundle.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    std::fs::write(tmp.path().join("empty.kefu"), b"").unwrap();
+    let out = kefu(&["build", "-q", kb.to_str().unwrap(), "-o", tmp.path().join("empty.kefu").to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[cfg(unix)]
+#[test]
+fn linked_files_and_folders_are_read_and_bad_links_are_named() {
+    use std::os::unix::fs::symlink;
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = one_entry_kb(tmp.path(), "kb");
+    let shared = tmp.path().join("shared");
+    std::fs::create_dir_all(shared.join("more")).unwrap();
+    write(&shared, "s.md", "---\nid: s\nquestions: [Do you ship abroad?]\ncategory: shipping\n---\nNo.\n");
+    write(&shared.join("more"), "m.md", "---\nid: m\nquestions: [Gift wrap?]\ncategory: product\n---\nYes.\n");
+    symlink(shared.join("s.md"), kb.join("s.md")).unwrap();
+    symlink(shared.join("more"), kb.join("more")).unwrap();
+    // Drafts are skipped, with their folder's content.
+    std::fs::create_dir(kb.join("_drafts")).unwrap();
+    write(&kb.join("_drafts"), "d.md", "---\nid: d\nquestions: [Draft?]\ncategory: general\n---\nNot yet.\n");
+    let out = kefu(&["check", kb.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("3 entries, 3 questions in 3 files: 0 errors, 0 warnings"), "{}", stderr(&out));
+
+    symlink(&kb, kb.join("more").join("back")).unwrap();
+    symlink(tmp.path().join("gone.md"), kb.join("gone.md")).unwrap();
+    let out = kefu(&["check", kb.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains(&format!("{}: error: the link points to ", kb.join("gone.md").display())), "{err}");
+    assert!(
+        err.contains(&format!("{}: warning: not followed: the link leads back to", kb.join("more/back").display())),
+        "{err}"
+    );
+    assert!(err.contains("3 entries"), "{err}");
+}
+
+#[test]
+fn only_the_top_kefu_toml_is_read_and_a_folder_without_kb_files_fails_check() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = one_entry_kb(tmp.path(), "kb");
+    write(&kb, "kefu.toml", "[shop]\nname = \"Root Shop\"\n");
+    std::fs::create_dir(kb.join("aaa")).unwrap();
+    write(&kb.join("aaa"), "kefu.toml", "[shop]\nname = \"Sub Shop\"\n");
+    write(&kb, "Cargo.toml", "not toml at all [[[");
+    let out = kefu(&["check", kb.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    let top = kb.join("kefu.toml").display().to_string();
+    assert!(err.contains(&format!("aaa/kefu.toml: warning: not read: the settings are {top} only")), "{err}");
+    assert!(err.contains(&format!("Cargo.toml: warning: not read: the settings are {top} only")), "{err}");
+    assert!(err.contains("1 entries, 1 questions in 2 files: 0 errors, 2 warnings"), "{err}");
+    let bundle = tmp.path().join("kb.kefu");
+    assert!(kefu(&["build", "-q", kb.to_str().unwrap(), "-o", bundle.to_str().unwrap()]).status.success());
+    let out = kefu(&["inspect", bundle.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("shop         Root Shop"));
+
+    let only = tmp.path().join("only_toml");
+    std::fs::create_dir(&only).unwrap();
+    write(&only, "foo.toml", "[shop]\n");
+    let out = kefu(&["check", only.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("no KB files found"), "{}", stderr(&out));
+    // A file with no entries fails check as it fails build.
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    write(&empty, "f.tsv", "question\tanswer\n");
+    let out = kefu(&["check", empty.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("error: the knowledge base has no entries"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_file_that_is_not_utf8_does_not_hide_the_other_files_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = one_entry_kb(tmp.path(), "kb");
+    std::fs::write(kb.join("b.md"), b"---\nid: b\nquestions: [caf\xe9]\ncategory: general\n---\nx\n").unwrap();
+    write(&kb, "c.md", "---\nid: c\nquestions: [q]\ncategory: general\nlocale: fr\n---\nx\n");
+    let out = kefu(&["check", kb.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("b.md:3: error: file is not valid UTF-8; save it as UTF-8"), "{err}");
+    assert!(!err.contains("kefu: "), "a finding, not the command's failure: {err}");
+    assert!(err.contains("c.md:5: error: unknown locale `fr`"), "{err}");
+}
+
+#[test]
+fn eval_shows_the_errors_behind_missing_queries() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("e.tsv");
+    write(tmp.path(), "e.tsv", "split\tid\tlabel\ttext\nkb\ta::1\ta\thello\nqeury\tq1\ta\thi\nkb\tx\n");
+    let out = kefu(&["eval", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("e.tsv:3: error: unknown split `qeury`"), "{err}");
+    assert!(err.contains("e.tsv:4: error: expected 4 tab-separated columns"), "{err}");
+    assert!(!err.contains("no query rows"), "{err}");
+}
+
+#[test]
+fn chat_and_gaps_go_on_after_a_line_that_is_not_utf8() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let bundle = tmp.path().join("en.kefu");
+    assert!(kefu(&["build", "-q", repo().join("www/demo/kb/en").to_str().unwrap(), "-o", bundle.to_str().unwrap()])
+        .status
+        .success());
+    let input = b"hello\nwhere \xff\xfe is it\nhow do I cancel my order\n";
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(["chat", bundle.to_str().unwrap()])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("stdin:2: warning: this line is not valid UTF-8"), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("> ").count(), 3, "{text}");
+    assert!(text.contains("> how do I cancel my order"), "{text}");
+
+    let log = tmp.path().join("log.txt");
+    std::fs::write(&log, input).unwrap();
+    let out = kefu(&["gaps", log.to_str().unwrap(), "--kb", bundle.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains(&format!("{}:2: warning: this line is not valid UTF-8", log.display())));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_ends_printing_commands_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let bundle = tmp.path().join("en.kefu");
+    assert!(kefu(&["build", "-q", repo().join("www/demo/kb/en").to_str().unwrap(), "-o", bundle.to_str().unwrap()])
+        .status
+        .success());
+    for args in
+        [vec!["inspect", "--entries", bundle.to_str().unwrap()], vec!["ask", bundle.to_str().unwrap(), "refund"]]
+    {
+        // A pipe whose reading end is closed before kefu writes.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_kefu"))
+            .args(&args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.signal(), Some(13), "{args:?}: {:?} {}", out.status, stderr(&out));
+        assert_eq!(stderr(&out), "", "{args:?}");
+    }
+}
+
+#[test]
+fn estimates_that_do_not_exist_are_not_shown_as_nan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = one_entry_kb(tmp.path(), "kb");
+    for extra in [None, Some("--no-calibrate")] {
+        let bundle = tmp.path().join("one.kefu");
+        let mut args = vec!["build", kb.to_str().unwrap(), "-o", bundle.to_str().unwrap()];
+        args.extend(extra);
+        let out = kefu(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(!stderr(&out).contains("NaN"), "{}", stderr(&out));
+        let out = kefu(&["inspect", bundle.to_str().unwrap()]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains("NaN") && text.contains("n/a"), "{text}");
+    }
+}

@@ -4,7 +4,7 @@
 //! offset  size  field
 //! 0       8     magic  b"KEFU\0\r\n\x1a"
 //! 8       2     format version (little endian)
-//! 10      2     flags (0)
+//! 10      2     flags (0; a bundle with any bit set is refused)
 //! 12      4     CRC-32 of the content (everything after this 24-byte header)
 //! 16      8     content length in bytes
 //! 24      …     content: u32 manifest length, manifest (postcard),
@@ -38,6 +38,11 @@ pub enum BundleError {
     Truncated { expected: u64, found: u64 },
     #[error("bundle format version {found} is newer than this kefu supports ({supported}); update the widget or rebuild the bundle with this kefu")]
     NewerVersion { found: u16, supported: u16 },
+    /// Nothing is wrong with the file: an older format's manifest does not decode any more.
+    #[error(
+        "bundle was built by an older kefu (format {found}, this kefu reads {supported}): rebuild it with `kefu build`"
+    )]
+    OlderVersion { found: u16, supported: u16 },
     #[error("bundle is corrupt: checksum mismatch (stored {stored:08x}, computed {computed:08x})")]
     Checksum { stored: u32, computed: u32 },
     #[error("bundle is corrupt: {0}")]
@@ -145,14 +150,18 @@ pub fn read(bytes: &[u8]) -> Result<Bundle, BundleError> {
         return Err(BundleError::NewerVersion { found: version, supported: FORMAT_VERSION });
     }
     if version < FORMAT_VERSION {
-        // Version 1 had no out-of-scope calibration; its manifest does not decode any more.
-        return Err(BundleError::Malformed(format!(
-            "format version {version} is older than this kefu reads ({FORMAT_VERSION}); rebuild the bundle with `kefu build`"
-        )));
+        return Err(BundleError::OlderVersion { found: version, supported: FORMAT_VERSION });
+    }
+    // No flag is defined: a bit set is damage, or a writer this kefu does not know.
+    let flags = u16::from_le_bytes([bytes[10], bytes[11]]);
+    if flags != 0 {
+        return Err(BundleError::Malformed(format!("unknown header flags {flags:#06x}")));
     }
     let stored = u32::from_le_bytes(bytes[12..16].try_into().unwrap());
     let len = u64::from_le_bytes(bytes[16..24].try_into().unwrap());
-    let expected = HEADER_LEN as u64 + len;
+    let Some(expected) = (HEADER_LEN as u64).checked_add(len) else {
+        return Err(BundleError::Malformed(format!("the header's content length {len} is impossible")));
+    };
     if (bytes.len() as u64) < expected {
         return Err(BundleError::Truncated { expected, found: bytes.len() as u64 });
     }
@@ -255,6 +264,23 @@ mod tests {
         let mut newer = good.clone();
         newer[8] = 9;
         assert_eq!(read(&newer), Err(BundleError::NewerVersion { found: 9, supported: FORMAT_VERSION }));
+        let mut older = good.clone();
+        older[8] = 7;
+        assert_eq!(read(&older), Err(BundleError::OlderVersion { found: 7, supported: FORMAT_VERSION }));
+        assert_eq!(
+            read(&older).unwrap_err().to_string(),
+            "bundle was built by an older kefu (format 7, this kefu reads 8): rebuild it with `kefu build`"
+        );
+        let mut flags = good.clone();
+        flags[10..12].copy_from_slice(&0xffffu16.to_le_bytes());
+        assert_eq!(read(&flags), Err(BundleError::Malformed("unknown header flags 0xffff".into())));
+        // A length that would wrap past u64::MAX is not taken as trailing data.
+        let mut huge = good.clone();
+        huge[16..24].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert_eq!(
+            read(&huge),
+            Err(BundleError::Malformed(format!("the header's content length {} is impossible", u64::MAX)))
+        );
         let mut flipped = good.clone();
         let last = flipped.len() - 1;
         flipped[last] ^= 0xff;

@@ -149,6 +149,7 @@ fn kind(e: &BundleError) -> &'static str {
         BundleError::BadMagic => "bad-magic",
         BundleError::Truncated { .. } => "truncated",
         BundleError::NewerVersion { .. } => "newer-version",
+        BundleError::OlderVersion { .. } => "older-version",
         BundleError::Checksum { .. } => "checksum",
         BundleError::Malformed(_) => "malformed",
         BundleError::MissingSegment(_) => "missing-segment",

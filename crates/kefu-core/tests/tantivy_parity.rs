@@ -46,7 +46,8 @@ fn compact_reader_scores_every_eval_query_as_tantivy_does() {
         let han = text.chars().filter(|&c| kefu_core::analyze::is_han(c)).count();
         let latin = text.chars().filter(|c| c.is_ascii_alphabetic()).count();
         let locale = if han > latin / 2 { Locale::ZhCn } else { Locale::En };
-        let (entries, queries) = table::read_eval(&file.display().to_string(), &text, locale).unwrap();
+        let (entries, queries, diags) = table::read_eval(&file.display().to_string(), &text, locale);
+        assert!(diags.is_empty(), "{diags:?}");
         let mut kb = Kb { entries, ..Default::default() };
         kb.settings.locale = locale;
         let (_, engine) =

@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use kefu_core::build::{build, BuildOptions};
 use kefu_server::sibling;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -40,6 +40,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         source::print_diagnostics(&loaded.diagnostics);
         anyhow::bail!("{}: {} errors; nothing was written", args.src.display(), loaded.errors());
     }
+    check_output(&args.output, &loaded.sources)?;
     let questions: u64 = loaded.kb.entries.iter().map(|e| e.questions.len() as u64).sum();
     let bar = if args.quiet || questions < 2_000 { ProgressBar::hidden() } else { ProgressBar::new(questions) };
     bar.set_style(ProgressStyle::with_template("{spinner} indexing {bar:30} {pos}/{len} documents").unwrap());
@@ -105,16 +106,41 @@ pub fn run(args: Args) -> Result<ExitCode> {
         );
         if c.samples > 0 {
             eprintln!(
-                "reply policy: answer at confidence ≥ {:.2} (held-out estimate: {:.1}% of covered questions answered right; wrong ≤ {:.1}% at any out-of-scope share 0–60%; {} samples, {} out-of-domain)",
+                "reply policy: answer at confidence ≥ {:.2} (held-out estimate: {} of covered questions answered right; wrong ≤ {} at any out-of-scope share 0–60%; {} samples, {} out-of-domain)",
                 c.answer_min,
-                c.est_self_service * 100.0,
-                c.est_wrong_max * 100.0,
+                super::percent(c.est_self_service),
+                super::percent(c.est_wrong_max),
                 c.samples,
                 c.far_samples
             );
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses an output path that would destroy what the user wrote: one of the KB files just
+/// read, or an existing file that is not a kefu bundle (an empty one holds nothing to lose).
+fn check_output(output: &Path, sources: &[PathBuf]) -> Result<()> {
+    let Ok(meta) = std::fs::metadata(output) else { return Ok(()) };
+    if !meta.is_file() {
+        // A folder: the rename into place fails and says so.
+        return Ok(());
+    }
+    let canonical = std::fs::canonicalize(output).ok();
+    if sources.iter().any(|s| std::fs::canonicalize(s).ok() == canonical) {
+        anyhow::bail!("{} is one of the KB's source files; write the bundle elsewhere", output.display());
+    }
+    let mut head = Vec::with_capacity(8);
+    std::fs::File::open(output)
+        .and_then(|f| f.take(8).read_to_end(&mut head))
+        .with_context(|| format!("cannot read {}", output.display()))?;
+    if !head.is_empty() && head != kefu_core::bundle::MAGIC {
+        anyhow::bail!(
+            "{} exists and is not a kefu bundle; it was not overwritten (remove it, or choose another -o)",
+            output.display()
+        );
+    }
+    Ok(())
 }
 
 /// Brotli at quality 11 (window 22), as scripts/build-widget.sh compresses the widget.

@@ -31,8 +31,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if interactive {
         writeln!(out, "kefu chat: {} entries; one message per line, Ctrl-D ends.", engine.manifest().entries.len())?;
     }
-    for line in stdin.lock().lines() {
-        let line = line?;
+    let (mut input, mut buf) = (stdin.lock(), Vec::new());
+    for n in 1.. {
+        buf.clear();
+        if input.read_until(b'\n', &mut buf)? == 0 {
+            break;
+        }
+        let line = super::lossy_line(&buf, "stdin", n);
         let text = line.trim();
         if text.is_empty() {
             continue;

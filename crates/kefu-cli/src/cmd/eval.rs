@@ -35,12 +35,13 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let loaded = source::load(&args.file)?;
-    if loaded.queries.is_empty() {
-        anyhow::bail!("{}: no query rows to evaluate", args.file.display());
-    }
+    // Errors first: a bad row can be why there are no queries.
     if loaded.errors() > 0 {
         source::print_diagnostics(&loaded.diagnostics);
         anyhow::bail!("{}: {} errors", args.file.display(), loaded.errors());
+    }
+    if loaded.queries.is_empty() {
+        anyhow::bail!("{}: no query rows to evaluate", args.file.display());
     }
     let t0 = Instant::now();
     let (bytes, engine) = build(

@@ -215,8 +215,11 @@ fn engine_for(kb: &Path) -> Result<Engine> {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let text = std::fs::read_to_string(&args.log).with_context(|| format!("cannot read {}", args.log.display()))?;
-    let (records, bad) = read_log(&text);
+    let bytes = std::fs::read(&args.log).with_context(|| format!("cannot read {}", args.log.display()))?;
+    let name = args.log.display().to_string();
+    let text: Vec<_> =
+        bytes.split(|&b| b == b'\n').enumerate().map(|(i, l)| super::lossy_line(l, &name, i + 1)).collect();
+    let (records, bad) = read_log(&text.join("\n"));
     let engine = engine_for(&args.kb)?;
     let mut report = analyse(&records, &engine, args.threshold.clamp(0.0, 1.0), args.top, args.examples.max(1));
     report.unreadable_lines = bad;

@@ -30,17 +30,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
     println!("synonyms     {} groups", m.settings.synonyms.len());
     let c = &m.calibration;
     println!(
-        "policy       answer ≥ {:.2}, clarify ≥ {:.2} (estimate over {} held-out questions, {} of them out-of-domain: {:.1}% of covered questions answered right, {:.1}% answered wrong)",
+        "policy       answer ≥ {:.2}, clarify ≥ {:.2} (estimate over {} held-out questions, {} of them out-of-domain: {} of covered questions answered right, {} answered wrong)",
         c.answer_min,
         c.clarify_min,
         c.samples,
         c.far_samples,
-        c.est_self_service * 100.0,
-        c.est_wrong_rate * 100.0,
+        super::percent(c.est_self_service),
+        super::percent(c.est_wrong_rate),
     );
     println!(
-        "wrong rate   ≤ {:.1}% estimated at any out-of-scope share from 0 to {:.0}% (target {:.0}%)",
-        c.est_wrong_max * 100.0,
+        "wrong rate   ≤ {} estimated at any out-of-scope share from 0 to {:.0}% (target {:.0}%)",
+        super::percent(c.est_wrong_max),
         kefu_core::reply::calibrate::MAX_OUT_OF_SCOPE_SHARE * 100.0,
         kefu_core::reply::calibrate::TARGET_WRONG * 100.0
     );

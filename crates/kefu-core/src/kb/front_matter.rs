@@ -92,8 +92,10 @@ impl FrontMatter {
 pub fn read(file: &str, first_line: usize, lines: &[&str], diags: &mut Vec<Diagnostic>) -> FrontMatter {
     let mut lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
     let mut fm = FrontMatter::default();
+    let invisible = strip_invisible(file, first_line, &mut lines, diags);
     let (mapping, damaged) = parse(file, first_line, &mut lines, diags);
     fm.damaged = damaged;
+    fm.reported.extend(invisible);
     // Scanned after recovery, so the lines match what YAML read.
     let layout = Layout::scan(&lines);
     fm.keys = layout.keys.iter().map(|k| (k.name.clone(), first_line + k.at)).collect();
@@ -131,6 +133,48 @@ pub fn read(file: &str, first_line: usize, lines: &[&str], diags: &mut Vec<Diagn
         }
     }
     fm
+}
+
+/// True for the characters YAML refuses or reads as a line break: control characters other
+/// than tab (NUL, ESC, DEL, C1 controls such as U+0085), U+2028, U+2029 and U+FFFE/U+FFFF.
+fn invisible(c: char) -> bool {
+    (c.is_control() && c != '\t') || matches!(c, '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// Reports each line that holds [`invisible`] characters (they come in by copy-paste from web
+/// pages and Word, and most editors do not show them), naming them and the field, and removes
+/// them: YAML would give no line, or count a line break the editor does not show, and the
+/// rest of the front matter is read as the editor shows it. Returns the fields named.
+fn strip_invisible(file: &str, first_line: usize, lines: &mut [String], diags: &mut Vec<Diagnostic>) -> Vec<String> {
+    let mut fields = Vec::new();
+    if !lines.iter().any(|l| l.chars().any(invisible)) {
+        return fields;
+    }
+    let layout = Layout::scan(lines);
+    for (i, line) in lines.iter_mut().enumerate() {
+        let mut found: Vec<String> = Vec::new();
+        for c in line.chars().filter(|&c| invisible(c)) {
+            let name = format!("U+{:04X}", c as u32);
+            if !found.contains(&name) {
+                found.push(name);
+            }
+        }
+        if found.is_empty() {
+            continue;
+        }
+        let field = layout.keys.iter().find(|k| k.at == i).or_else(|| layout.owner(i)).map(|k| k.name.clone());
+        let msg = format!(
+            "this line holds the invisible {} {}{}; delete {}",
+            if found.len() == 1 { "character" } else { "characters" },
+            found.join(", "),
+            field.as_ref().map_or(String::new(), |f| format!(" (in `{f}:`)")),
+            if found.len() == 1 { "it" } else { "them" }
+        );
+        diags.push(Diagnostic::error(file, first_line + i, msg));
+        fields.extend(field);
+        line.retain(|c| !invisible(c));
+    }
+    fields
 }
 
 /// Parses the YAML, recovering from syntax errors: each is reported in plain words, the line
@@ -832,6 +876,28 @@ mod tests {
         // The fields on sound lines are read, and the lines repaired by the fix are too.
         assert_eq!((e.id.as_str(), e.locale, e.quick_replies.as_slice()), ("a", Locale::ZhTw, &["b".to_string()][..]));
         assert_eq!((e.questions.as_slice(), e.tags.as_slice()), (&["q".to_string()][..], &["x".to_string()][..]));
+    }
+
+    #[test]
+    fn invisible_characters_are_named_on_their_line_and_the_rest_is_read() {
+        for (c, name) in
+            [('\u{1b}', "U+001B"), ('\0', "U+0000"), ('\u{7f}', "U+007F"), ('\u{2028}', "U+2028"), ('\u{85}', "U+0085")]
+        {
+            let (e, got) =
+                check(&format!("id: a\nquestions:\n  - first\n  - Where{c} is it?\ncategory: returns\ntags: [x]"));
+            assert_eq!(
+                got,
+                [format!("k.md:5: error: this line holds the invisible character {name} (in `questions:`); delete it")],
+                "{name}"
+            );
+            assert_eq!(e.questions, ["first", "Where is it?"], "{name}");
+            assert_eq!((e.category.as_str(), e.tags.as_slice()), ("returns", &["x".to_string()][..]), "{name}");
+        }
+        let (_, got) = check("id: a\u{7}\u{1b}\u{7}\nquestions: [q]\ncategory: returns");
+        assert_eq!(
+            got,
+            ["k.md:2: error: this line holds the invisible characters U+0007, U+001B (in `id:`); delete them"]
+        );
     }
 
     #[test]

@@ -12,6 +12,8 @@ use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 pub fn read(file: &str, text: &str, default_locale: Locale) -> (Vec<Entry>, Vec<Diagnostic>) {
     let mut entries = Vec::new();
     let mut diags = Vec::new();
+    // Notepad and Excel start UTF-8 files with a byte-order mark; it is no part of the text.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines: Vec<&str> = text.lines().collect();
     let mut i = 0;
     while i < lines.len() && lines[i].trim().is_empty() {
@@ -64,12 +66,8 @@ fn entry(
         if !fm.already_reported("id") {
             diags.push(Diagnostic::error(file, line_of("id"), "entry has no `id`"));
         }
-    } else if !id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
-        diags.push(Diagnostic::error(
-            file,
-            line_of("id"),
-            format!("id `{id}` may only hold letters, digits, `-`, `_` and `.`"),
-        ));
+    } else if !valid_id(&id) {
+        diags.push(Diagnostic::error(file, line_of("id"), bad_id_message(&id)));
     }
     let name = if id.is_empty() { "entry".to_string() } else { format!("entry `{id}`") };
     let (questions, questions_at): (Vec<String>, Vec<usize>) =
@@ -180,6 +178,17 @@ fn entry(
         lines,
         answer_optional: false,
     }
+}
+
+/// True when `id` is a valid entry id: ASCII letters, digits, `-`, `_` and `.` only (ids go
+/// into quick replies, URLs and logs). The rule for every KB format.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// The error for an id that breaks [`valid_id`]'s rule.
+pub fn bad_id_message(id: &str) -> String {
+    format!("id `{id}` may only hold letters, digits, `-`, `_` and `.`")
 }
 
 /// The most products one entry shows.
@@ -333,6 +342,13 @@ mod tests {
     use super::*;
 
     const FILE: &str = "---\nid: a\nquestions:\n  - How do I return?\n  - return item\ncategory: returns\nquick_replies: [b]\n---\nYou can return within **7 days**:\n\n1. Open orders\n2. Click [return](/help/returns)\n\n- fast\n- free\n---\nid: b\nquestions: [Refund time?]\ncategory: payment\nlocale: zh-TW\n---\nThree days.\n";
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_file() {
+        let (entries, diags) = read("kb/r.md", &format!("\u{feff}{FILE}"), Locale::En);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(entries, read("kb/r.md", FILE, Locale::En).0);
+    }
 
     #[test]
     fn reads_two_entries_with_parsed_answers() {

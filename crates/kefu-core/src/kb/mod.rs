@@ -189,7 +189,8 @@ pub enum Severity {
     Error,
 }
 
-/// A problem found in a KB source, with the file and line it is about.
+/// A problem found in a KB source, with the file and line it is about (0: the file as a
+/// whole, or a folder).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
@@ -213,7 +214,10 @@ impl std::fmt::Display for Diagnostic {
             Severity::Warning => "warning",
             Severity::Error => "error",
         };
-        write!(f, "{}:{}: {}: {}", self.file, self.line, level, self.message)
+        match self.line {
+            0 => write!(f, "{}: {}: {}", self.file, level, self.message),
+            line => write!(f, "{}:{}: {}: {}", self.file, line, level, self.message),
+        }
     }
 }
 

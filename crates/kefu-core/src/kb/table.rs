@@ -1,7 +1,7 @@
 //! Reads tabular KB sources: CSV/TSV exports (question, answer, category …) and the
 //! evaluation TSV format (`split id label text`) of the shared evaluation data.
 
-use super::markdown::parse_answer;
+use super::markdown::{bad_id_message, parse_answer, valid_id};
 use super::{Diagnostic, Entry, Locale, SourceRef};
 
 /// A query row of an evaluation file: the text and its expected label (`__none__` = out of scope).
@@ -22,10 +22,13 @@ pub fn is_eval_format(text: &str) -> bool {
 }
 
 /// Reads an evaluation TSV: `kb` rows become entries (one per label, in first-seen order),
-/// `query` rows come back as queries.
-pub fn read_eval(file: &str, text: &str, locale: Locale) -> Result<(Vec<Entry>, Vec<EvalQuery>), Diagnostic> {
+/// `query` rows come back as queries. Every bad row is reported with its line (and skipped),
+/// so one run shows all of a file's problems.
+pub fn read_eval(file: &str, text: &str, locale: Locale) -> (Vec<Entry>, Vec<EvalQuery>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
     if !is_eval_format(text) {
-        return Err(Diagnostic::error(file, 1, "expected the header `split<TAB>id<TAB>label<TAB>text`"));
+        diags.push(Diagnostic::error(file, 1, "expected the header `split<TAB>id<TAB>label<TAB>text`"));
+        return (vec![], vec![], diags);
     }
     let mut entries: Vec<Entry> = Vec::new();
     let mut by_label: std::collections::HashMap<String, usize> = Default::default();
@@ -37,17 +40,21 @@ pub fn read_eval(file: &str, text: &str, locale: Locale) -> Result<(Vec<Entry>, 
         }
         let cols: Vec<&str> = line.splitn(4, '\t').collect();
         if cols.len() != 4 {
-            return Err(Diagnostic::error(
-                file,
-                line_no,
-                format!("expected 4 tab-separated columns, found {}", cols.len()),
-            ));
+            let msg = format!("expected 4 tab-separated columns, found {}", cols.len());
+            diags.push(Diagnostic::error(file, line_no, msg));
+            continue;
         }
         let (split, label, text) = (cols[0].trim(), cols[2].trim(), cols[3].trim());
+        let empty = [("id", cols[1].trim()), ("label", label), ("text", text)].into_iter().find(|(_, v)| v.is_empty());
+        if let Some((what, _)) = empty {
+            diags.push(Diagnostic::error(file, line_no, format!("the row's {what} is empty")));
+            continue;
+        }
         match split {
             "kb" => {
                 if label == OUT_OF_SCOPE {
-                    return Err(Diagnostic::error(file, line_no, "a kb row cannot have the out-of-scope label"));
+                    diags.push(Diagnostic::error(file, line_no, "a kb row cannot have the out-of-scope label"));
+                    continue;
                 }
                 let pos = *by_label.entry(label.to_string()).or_insert_with(|| {
                     entries.push(Entry {
@@ -65,29 +72,62 @@ pub fn read_eval(file: &str, text: &str, locale: Locale) -> Result<(Vec<Entry>, 
             }
             "query" => queries.push(EvalQuery { text: text.to_string(), label: label.to_string(), line: line_no }),
             other => {
-                return Err(Diagnostic::error(file, line_no, format!("unknown split `{other}` (expected kb or query)")))
+                let msg = format!("unknown split `{other}` (expected kb or query)");
+                diags.push(Diagnostic::error(file, line_no, msg));
             }
         }
     }
-    Ok((entries, queries))
+    (entries, queries, diags)
 }
 
+/// The columns [`read_table`] reads; any other column is reported once and ignored.
+pub const COLUMNS: &[&str] = &["id", "question", "answer", "category", "locale", "tags"];
+
 /// Reads a CSV (`delimiter` b',') or TSV (b'\t') export with a header row.
+///
+/// CSV is RFC 4180: a cell holding a comma, quote or line break is written in double quotes.
+/// TSV has no quoting: a cell cannot hold a tab or a line break, and a `"` is text, so one
+/// stray quote cannot swallow the rows below it. A TSV cell that is wholly in quotes with its
+/// inner quotes doubled (how Excel exports `He said "hi"`) is unwrapped.
 pub fn read_table(file: &str, text: &str, delimiter: u8, default_locale: Locale) -> (Vec<Entry>, Vec<Diagnostic>) {
+    let tsv = delimiter == b'\t';
+    let cell = |s: &str| if tsv { unquote(s.trim()) } else { s.trim().to_string() };
     let mut diags = Vec::new();
-    let mut rdr = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(text.as_bytes());
+    let mut rdr =
+        csv::ReaderBuilder::new().delimiter(delimiter).quoting(!tsv).flexible(true).from_reader(text.as_bytes());
     let headers: Vec<String> = match rdr.headers() {
-        Ok(h) => h.iter().map(|s| s.trim().trim_start_matches('\u{feff}').to_ascii_lowercase()).collect(),
+        Ok(h) => h.iter().map(|s| cell(s.trim_start_matches('\u{feff}')).to_ascii_lowercase()).collect(),
         Err(e) => return (vec![], vec![Diagnostic::error(file, 1, format!("cannot read header: {e}"))]),
     };
+    // Spreadsheets may end the header with empty cells; those are no columns.
+    let width = headers.iter().rposition(|h| !h.is_empty()).map_or(0, |p| p + 1);
+    let headers = &headers[..width];
+    for (i, h) in headers.iter().enumerate() {
+        if !h.is_empty() && headers[..i].contains(h) {
+            let msg = format!("the header names the column `{h}` twice; keep one (the second would be ignored)");
+            diags.push(Diagnostic::error(file, 1, msg));
+        }
+    }
+    let unknown: Vec<String> =
+        headers.iter().filter(|h| !COLUMNS.contains(&h.as_str())).map(|h| unknown_column(h)).collect();
+    if !unknown.is_empty() {
+        let what = if unknown.len() == 1 { "column" } else { "columns" };
+        let msg = format!("{what} not read: {}; kefu reads the columns {}", unknown.join(", "), COLUMNS.join(", "));
+        diags.push(Diagnostic::warning(file, 1, msg));
+    }
     let col = |name: &str| headers.iter().position(|h| h == name);
     let Some(q_col) = col("question") else {
-        return (vec![], vec![Diagnostic::error(file, 1, "header has no `question` column")]);
+        diags.push(Diagnostic::error(file, 1, "header has no `question` column"));
+        return (vec![], diags);
     };
     let (a_col, c_col, id_col, l_col, t_col) = (col("answer"), col("category"), col("id"), col("locale"), col("tags"));
     let mut entries: Vec<Entry> = Vec::new();
     let mut key_to_pos: std::collections::HashMap<String, usize> = Default::default();
+    // The answer each entry took, as written, and its line: a different one later is reported.
+    let mut answers: std::collections::HashMap<usize, (String, usize)> = Default::default();
+    let mut rows = 0;
     for rec in rdr.records() {
+        rows += 1;
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
@@ -97,15 +137,27 @@ pub fn read_table(file: &str, text: &str, delimiter: u8, default_locale: Locale)
             }
         };
         let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
-        let get = |c: Option<usize>| c.and_then(|c| rec.get(c)).map(str::trim).unwrap_or("");
+        let cells: Vec<String> = rec.iter().map(cell).collect();
+        let written = cells.iter().rposition(|c| !c.is_empty()).map_or(0, |p| p + 1);
+        if written > width {
+            let hint =
+                if tsv { "a cell cannot hold a tab" } else { "write a cell that holds a comma in double quotes" };
+            let msg = format!("this row has {written} cells but the header has {width} columns; {hint}");
+            diags.push(Diagnostic::error(file, line, msg));
+            continue;
+        }
+        let get = |c: Option<usize>| c.and_then(|c| cells.get(c)).map(String::as_str).unwrap_or("");
         let question = get(Some(q_col));
         if question.is_empty() {
             diags.push(Diagnostic::error(file, line, "row has an empty question"));
             continue;
         }
-        let answer = get(a_col);
-        let key = if id_col.is_some() && !get(id_col).is_empty() {
-            get(id_col).to_string()
+        let (answer, id) = (get(a_col), get(id_col));
+        if !id.is_empty() && !valid_id(id) {
+            diags.push(Diagnostic::error(file, line, bad_id_message(id)));
+        }
+        let key = if !id.is_empty() {
+            id.to_string()
         } else if !answer.is_empty() {
             format!("answer:{answer}")
         } else {
@@ -115,11 +167,7 @@ pub fn read_table(file: &str, text: &str, delimiter: u8, default_locale: Locale)
         let pos = match key_to_pos.get(&key) {
             Some(&p) => p,
             None => {
-                let id = if get(id_col).is_empty() {
-                    format!("{}-{}", stem_of(file), line)
-                } else {
-                    get(id_col).to_string()
-                };
+                let id = if id.is_empty() { format!("{}-{}", stem_of(file), line) } else { id.to_string() };
                 let locale = match get(l_col) {
                     "" => default_locale,
                     l => Locale::parse(l).unwrap_or_else(|| {
@@ -154,13 +202,58 @@ pub fn read_table(file: &str, text: &str, delimiter: u8, default_locale: Locale)
         let e = &mut entries[pos];
         e.questions.push(question.to_string());
         e.questions_at.push(line);
-        if e.answer.is_empty() && !answer.is_empty() {
-            let (parsed, d) = parse_answer(answer);
-            e.answer = parsed;
-            diags.extend(d.into_iter().map(|(_, m)| Diagnostic::error(file, line, m)));
+        match answers.get(&pos) {
+            _ if answer.is_empty() => {}
+            None => {
+                let (parsed, d) = parse_answer(answer);
+                e.answer = parsed;
+                diags.extend(d.into_iter().map(|(_, m)| Diagnostic::error(file, line, m)));
+                answers.insert(pos, (answer.to_string(), line));
+            }
+            Some((first, _)) if first == answer => {}
+            Some((_, first_line)) => {
+                let msg = format!(
+                    "entry `{}` already has a different answer (line {first_line}); this row's answer is not \
+                     used: leave it empty, or give the row its own id",
+                    e.id
+                );
+                diags.push(Diagnostic::warning(file, line, msg));
+            }
         }
     }
+    if rows == 0 {
+        diags.push(Diagnostic::warning(file, 1, "file has no entries"));
+    }
     (entries, diags)
+}
+
+/// A TSV cell as Excel exports it: `"…"` with every inner `"` doubled is unwrapped; any other
+/// cell, a lone `"` inside included, is text as written.
+fn unquote(cell: &str) -> String {
+    let Some(inner) = cell.strip_prefix('"').and_then(|c| c.strip_suffix('"')) else {
+        return cell.to_string();
+    };
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        // A single `"` inside: the quotes are part of the text, not Excel's.
+        if c == '"' && chars.next() != Some('"') {
+            return cell.to_string();
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// An unknown column for the warning: its name, and the column it likely meant.
+fn unknown_column(name: &str) -> String {
+    if name.is_empty() {
+        return "a column with no name".to_string();
+    }
+    match COLUMNS.iter().map(|&c| (strsim::levenshtein(name, c), c)).min() {
+        Some((d, c)) if d <= 2 => format!("`{name}` (did you mean `{c}`?)"),
+        _ => format!("`{name}`"),
+    }
 }
 
 fn stem_of(file: &str) -> String {
@@ -176,12 +269,94 @@ mod tests {
     #[test]
     fn eval_rows_group_by_label() {
         let t = "split\tid\tlabel\ttext\nkb\ta::1\ta\thello\nkb\ta::2\ta\thi there\nkb\tb::1\tb\tbye\nquery\tq1\t__none__\twhat\n";
-        let (e, q) = read_eval("e.tsv", t, Locale::En).unwrap();
+        let (e, q, d) = read_eval("e.tsv", t, Locale::En);
+        assert!(d.is_empty(), "{d:?}");
         assert_eq!(e.len(), 2);
         assert_eq!(e[0].questions, ["hello", "hi there"]);
         assert_eq!(q[0].label, OUT_OF_SCOPE);
-        let bad = read_eval("e.tsv", "split\tid\tlabel\ttext\nkb\tx\n", Locale::En).unwrap_err();
-        assert_eq!(bad.line, 2);
+    }
+
+    #[test]
+    fn every_bad_eval_row_is_reported() {
+        let t = "split\tid\tlabel\ttext\nkb\tx\nfoo\tq1\ta\thi\nkb\ta::1\t\thello\nkb\ta::2\ta\t \n\
+                 kb\t\ta\thello\nkb\tb::1\t__none__\thi\nkb\tc::1\tc\tfine\nquery\tq2\tc\tfine?\n";
+        let (e, q, d) = read_eval("e.tsv", t, Locale::En);
+        let got: Vec<String> = d.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            got,
+            [
+                "e.tsv:2: error: expected 4 tab-separated columns, found 2",
+                "e.tsv:3: error: unknown split `foo` (expected kb or query)",
+                "e.tsv:4: error: the row's label is empty",
+                "e.tsv:5: error: the row's text is empty",
+                "e.tsv:6: error: the row's id is empty",
+                "e.tsv:7: error: a kb row cannot have the out-of-scope label",
+            ]
+        );
+        // The sound rows are still read.
+        assert_eq!((e.len(), e[0].id.as_str(), q.len()), (1, "c", 1));
+    }
+
+    #[test]
+    fn tsv_quotes_are_text_and_cannot_swallow_rows() {
+        let t = "question\tanswer\tcategory\n\"Buy now\" button does nothing?\tReload the page.\tgeneral\n\
+                 \"Express delivery - how fast?\tNext day.\tshipping\nCan I pay by card?\tYes, we take \"all\" cards.\tpayment\n\
+                 \"He said \"\"hi\"\"\"\t\"Say \"\"hello\"\"\"\t\"general\"\n";
+        let (e, d) = read_table("f.tsv", t, b'\t', Locale::En);
+        assert!(d.is_empty(), "{d:?}");
+        let rows: Vec<(&str, String, &str)> =
+            e.iter().map(|e| (e.questions[0].as_str(), e.answer.plain_text(), e.category.as_str())).collect();
+        assert_eq!(
+            rows,
+            [
+                ("\"Buy now\" button does nothing?", "Reload the page.".to_string(), "general"),
+                ("\"Express delivery - how fast?", "Next day.".to_string(), "shipping"),
+                ("Can I pay by card?", "Yes, we take \"all\" cards.".to_string(), "payment"),
+                // Excel's quoting is unwrapped.
+                ("He said \"hi\"", "Say \"hello\"".to_string(), "general"),
+            ]
+        );
+        assert_eq!(e[3].questions_at, [5]);
+        // CSV keeps RFC 4180 quoting: a quoted cell may hold commas and line breaks.
+        let (e, d) =
+            read_table("f.csv", "question,answer\n\"Hi, there\",\"Line one\nline \"\"two\"\"\"\n", b',', Locale::En);
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(
+            (e[0].questions[0].as_str(), e[0].answer.plain_text()),
+            ("Hi, there", "Line one line \"two\"".into())
+        );
+    }
+
+    #[test]
+    fn table_columns_and_ids_are_checked() {
+        let check = |t: &str| {
+            let (_, d) = read_table("f.tsv", t, b'\t', Locale::En);
+            d.iter().map(|d| d.to_string()).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            check("question\tanswer\tcategroy\tlocal\nq\ta\tc\tzh-CN\n"),
+            ["f.tsv:1: warning: columns not read: `categroy` (did you mean `category`?), `local` (did you mean \
+              `locale`?); kefu reads the columns id, question, answer, category, locale, tags"]
+        );
+        assert_eq!(
+            check("question\tanswer\tquestion\nA?\ta\tB?\n"),
+            ["f.tsv:1: error: the header names the column `question` twice; keep one (the second would be ignored)"]
+        );
+        // Extra cells are an error; empty ones at the end of a row (as spreadsheets write them) are not.
+        assert_eq!(
+            check("question\tanswer\nq1\ta\tstray\tmore\nq2\tb\t\t\n"),
+            ["f.tsv:2: error: this row has 4 cells but the header has 2 columns; a cell cannot hold a tab"]
+        );
+        assert_eq!(
+            check("id\tquestion\tanswer\nbad id!\tq\ta\n"),
+            ["f.tsv:2: error: id `bad id!` may only hold letters, digits, `-`, `_` and `.`"]
+        );
+        assert_eq!(
+            check("id\tquestion\tanswer\nr\tq1\tFirst.\nr\tq2\t\nr\tq3\tFirst.\nr\tq4\tSecond.\n"),
+            ["f.tsv:5: warning: entry `r` already has a different answer (line 2); this row's answer is not used: \
+              leave it empty, or give the row its own id"]
+        );
+        assert_eq!(check("question\tanswer\n"), ["f.tsv:1: warning: file has no entries"]);
     }
 
     #[test]
