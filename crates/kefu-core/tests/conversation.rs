@@ -1014,6 +1014,23 @@ fn a_hidden_id_or_card_number_is_said_to_be_hidden_and_the_request_goes_on() {
     // Traditional script, traditional note.
     let r = respond(&zh, &mut Conversation::default(), "卡號 4111111111111111 退貨運費誰出", day());
     assert!(said(&r).contains("銀行卡號我已隱去"), "{}", said(&r));
+    // The question beside the number is answered as if the number (and the words that only
+    // introduce it) were not there: it used to be "not something I can help with".
+    for (kb, with_number, without) in [
+        (&zh, "身份证11010519491231002X 多久发货", "多久发货"),
+        (&zh, "我的身份证号是 110105 19491231 002X，多久发货", "多久发货"),
+        (&en, "my card number is 4111 1111 1111 1111, how long does shipping take", "how long does shipping take"),
+    ] {
+        let r = respond(kb, &mut Conversation::default(), with_number, day());
+        let plain = respond(kb, &mut Conversation::default(), without, day());
+        assert_eq!(r.decision.kind(), "answer", "{with_number}: {}", said(&r));
+        let entry = |d: &Decision| match d {
+            Decision::Answer { entry, .. } => Some(*entry),
+            _ => None,
+        };
+        assert_eq!(entry(&r.decision), entry(&plain.decision), "{with_number}");
+        assert!(said(&r).contains("隐去") || said(&r).contains("hidden"), "{with_number}: {}", said(&r));
+    }
     // No number, no note; an order number is no secret.
     for msg in ["退货运费谁出", "订单号 2023112312345678 还没发货"] {
         let r = respond(&zh, &mut Conversation::default(), msg, day());

@@ -371,10 +371,18 @@ fn fold(s: &str) -> String {
 
 /// Masks the given spans (from [`find`]) of `text`.
 pub fn mask_spans(text: &str, spans: &[Span]) -> String {
+    mask_spans_at(text, spans).0
+}
+
+/// Like [`mask_spans`], also giving where each masked number is in the result (byte ranges;
+/// masking keeps the characters but not their widths: a full-width digit becomes `*`).
+pub fn mask_spans_at(text: &str, spans: &[Span]) -> (String, Vec<(usize, usize)>) {
     let mut out = String::with_capacity(text.len());
+    let mut at = Vec::with_capacity(spans.len());
     let mut last = 0;
     for s in spans {
         out.push_str(&text[last..s.start]);
+        let start = out.len();
         let part = &text[s.start..s.end];
         let significant = part.chars().filter(|&c| digit(c).is_some() || matches!(c, 'X' | 'x' | 'Ｘ' | 'ｘ')).count();
         let mut seen = 0;
@@ -386,10 +394,36 @@ pub fn mask_spans(text: &str, spans: &[Span]) -> String {
                 out.push(c);
             }
         }
+        at.push((start, out.len()));
         last = s.end;
     }
     out.push_str(&text[last..]);
-    out
+    (out, at)
+}
+
+/// A masked number with the words that introduce it as one ("身份证号是 …", "my card
+/// number is …"), when such words do: the shopper has said what the number is, and the rest
+/// of the message is the question ("身份证11010519491231002X 多久发货" asks when the order
+/// ships). `None` for a number without them: one found by its checksum alone may be the
+/// order number of another shop's customer, whose message is not the rest of it.
+pub fn with_its_cue(text: &str, (start, end): (usize, usize)) -> Option<(usize, usize)> {
+    const FILLERS: &[&str] = &["号码", "号", "是", "为", "number", "no.", "no", "is", "#"];
+    let lower = |s: &str| crate::analyze::normalize(s);
+    let mut from = start;
+    loop {
+        let before = text[..from].trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '：' | ',' | '，'));
+        let cut = |w: &str| {
+            let tail = before.len().checked_sub(w.len()).filter(|&i| before.is_char_boundary(i))?;
+            (lower(&before[tail..]) == w).then_some(tail)
+        };
+        if let Some(i) = CARD_CUES.iter().chain(ID_CUES).find_map(|w| cut(w)) {
+            // A cue is a word of its own ("card", not the end of "discard").
+            let joined = text[..i].chars().next_back().is_some_and(|c| c.is_ascii_alphabetic())
+                && text[i..].starts_with(|c: char| c.is_ascii_alphabetic());
+            return (!joined).then_some((i, end));
+        }
+        from = FILLERS.iter().find_map(|w| cut(w))?;
+    }
 }
 
 #[cfg(test)]
@@ -422,6 +456,24 @@ mod tests {
         // Still not numbers to hide: codes, dates, phones.
         assert_eq!(mask("SKU4111111111111111"), "SKU4111111111111111");
         assert_eq!(mask("2024.11.23 12/25 138-1234-5678"), "2024.11.23 12/25 138-1234-5678");
+    }
+
+    #[test]
+    fn a_masked_number_is_cut_with_the_words_that_introduce_it() {
+        let cut = |text: &str| {
+            let (masked, at) = mask_spans_at(text, &find(text));
+            let Some((s, e)) = with_its_cue(&masked, at[0]) else { return "kept".to_string() };
+            format!("{}|{}", &masked[..s], &masked[e..])
+        };
+        assert_eq!(cut("身份证11010519491231002X 多久发货"), "| 多久发货");
+        assert_eq!(cut("我的身份证号是：110105 19491231 002X，多久发货"), "我的|，多久发货");
+        assert_eq!(cut("my card number is 4111 1111 1111 1111, when"), "my |, when");
+        // Found by its checksum alone, a number stays in the question (it may be an order's).
+        assert_eq!(cut("退款到 4111111111111111 可以吗"), "kept");
+        assert_eq!(cut("cancel purchase 4111111111111111"), "kept");
+        assert_eq!(cut("discard 4111111111111111 please"), "kept");
+        // Full-width digits are masked to one-byte stars: the range is the masked text's.
+        assert_eq!(cut("卡号４１１１１１１１１１１１１１１１退款"), "|退款");
     }
 
     #[test]

@@ -202,16 +202,20 @@ pub fn masked(conv: &Conversation, message: &str) -> String {
 fn read(engine: &Engine, conv: &mut Conversation, message: &str) -> Reading {
     let settings = &engine.manifest().settings;
     let spans = sensitive_spans(conv, message);
-    let masked = mask::mask_spans(message, &spans);
+    let (masked, masked_at) = mask::mask_spans_at(message, &spans);
     let hidden = mask::Hidden::of(&spans);
     let work: &str = truncate(&masked, MAX_MESSAGE_CHARS);
 
-    // Facts first: they are cut out of the question before searching.
+    // Facts first: they are cut out of the question before searching, and so are masked
+    // numbers the shopper named as an ID or a card, with the naming words.
     let pattern = facts::OrderPattern::of_settings(settings.order_pattern.as_deref());
     let products = facts::products(&engine.manifest().entries);
     let found = facts::extract(work, &pattern, &products, &[]);
     merge_facts(&mut conv.facts, &found);
-    let query = cut_spans(work, &found.spans);
+    let mut cut: Vec<(usize, usize)> = found.spans.clone();
+    cut.extend(masked_at.iter().filter(|r| r.1 <= work.len()).filter_map(|&r| mask::with_its_cue(work, r)));
+    cut.sort_unstable();
+    let query = cut_spans(work, &cut);
     let norm = normalize(&query);
     let locale = wording::pick_locale(settings.locale, work, conv.locale);
     conv.locale = Some(locale);
