@@ -23,25 +23,25 @@
 
   // Launcher label; the fallback form's words (used only when the widget cannot load).
   var T = {
-    'zh-CN': ['在线客服', '抱歉，客服暂时无法加载，请留言，我们会尽快回复。', '什么问题？（可附订单号）', '手机号或邮箱（选填）', '发送留言', '留言已发送，人工客服会尽快回复。', '网络不通，留言已保存，联网后自动发送。', '关闭', '留言没能发送，服务器没有接收（可能太长）。请精简后再试，您写的内容还在。', '请先写下您的问题。'],
-    'zh-TW': ['線上客服', '抱歉，客服暫時無法載入，請留言，我們會盡快回覆。', '什麼問題？（可附訂單編號）', '手機或電子郵件（選填）', '送出留言', '留言已送出，真人客服會盡快回覆。', '網路不通，留言已儲存，連線後自動送出。', '關閉', '留言沒能送出，伺服器沒有接收（可能太長）。請精簡後再試，您寫的內容還在。', '請先寫下您的問題。'],
-    'en': ['Chat with us', "Sorry, the chat couldn't load. Leave a message and we'll reply soon.", 'How can we help? (order number, if you have one)', 'Phone or email (optional)', 'Send message', 'Sent. An agent will reply soon.', "You're offline: your message is saved and will be sent once you're back online.", 'Close', "Your message wasn't accepted (it may be too long). Please shorten it and try again; what you wrote is still here.", 'Please write your question first.']
+    'zh-CN': ['在线客服', '客服暂时无法加载，请留言，我们会尽快回复。', '什么问题？（可附订单号）', '手机号或邮箱（选填）', '发送留言', '已发送，人工客服会尽快回复。', '网络不通，已保存，联网后自动发送。', '关闭', '没能发送，请精简后重试。'],
+    'zh-TW': ['線上客服', '客服暫時無法載入，請留言，我們會盡快回覆。', '什麼問題？（可附訂單編號）', '手機或電子郵件（選填）', '送出留言', '已送出，真人客服會盡快回覆。', '網路不通，已儲存，連線後自動送出。', '關閉', '沒能送出，請精簡後重試。'],
+    'en': ['Chat with us', "The chat couldn't load. Leave a message and we'll reply soon.", 'How can we help? (order number, if any)', 'Phone or email (optional)', 'Send message', 'Sent. An agent will reply soon.', "Offline: saved, and sent once you're back online.", 'Close', 'Not sent. Please shorten it and retry.']
   };
   function tr(i) { return T[locale][i]; }
 
   // Launcher and fallback styles: a constructed stylesheet (no inline <style>, CSP-safe).
   var CSS = ':host{all:initial;position:fixed;z-index:2147483000;bottom:max(20px,env(safe-area-inset-bottom));right:max(20px,env(safe-area-inset-right));font:15px/1.5 system-ui,"PingFang SC","Microsoft YaHei",sans-serif;color-scheme:light dark}' +
     ':host([data-position=left]){right:auto;left:max(20px,env(safe-area-inset-left))}' +
-    '.kefu-launcher{position:relative;display:grid;place-items:center;width:56px;height:56px;border:0;border-radius:50%;padding:0;cursor:pointer;color:#fff;background:var(--kefu-color,#2563eb);box-shadow:0 4px 14px #0004;transition:transform .15s}' +
-    '.kefu-launcher:hover{transform:scale(1.06)}.kefu-launcher:focus-visible{outline:3px solid #111;outline-offset:3px;box-shadow:0 0 0 6px #fff}' +
-    '.kefu-launcher svg{width:28px;height:28px;fill:none;stroke:currentColor;stroke-width:2;stroke-linejoin:round}' +
+    '.kefu-launcher{position:relative;display:grid;place-items:center;width:56px;height:56px;border:0;border-radius:50%;padding:0;cursor:pointer;color:#fff;background:var(--kefu-color,#2563eb);box-shadow:0 4px 14px #0004}' +
+    '.kefu-launcher:focus-visible{outline:3px solid #111;outline-offset:3px;box-shadow:0 0 0 6px #fff}' +
+    '.kefu-launcher svg{width:28px;height:28px;fill:none;stroke:currentColor;stroke-width:2}' +
     '.kefu-loading svg{animation:kefu-spin 1s linear infinite;opacity:.7}@keyframes kefu-spin{to{transform:rotate(1turn)}}' +
-    '@media (prefers-reduced-motion:reduce){.kefu-launcher,.kefu-loading svg{transition:none;animation:none}}' +
+    '@media (prefers-reduced-motion:reduce){.kefu-loading svg{animation:none}}' +
     '[hidden]{display:none!important}';
 
   // failed: the last try to load the widget failed (a later click or going online tries
   // again); crashed: the widget trapped after it ran (the plain form from then on).
-  var root, btn, host, api, loading, failed, crashed, tries = 0, wantOpen, fb, handlers = {}, pending = [];
+  var root, btn, host, api, loading, failed, crashed, wantOpen, fb, handlers = {}, pending = [];
   var q = (w.kefu && w.kefu.q) || [];
 
   function el(tag, cls, parent) {
@@ -90,7 +90,6 @@
     btn.addEventListener('click', function () {
       if (api) return call('toggle');
       if (crashed) return showFallback();
-      if (fb && !fb.hidden) return hideFallback();
       wantOpen = {};
       btn.setAttribute('aria-busy', 'true');
       btn.classList.add('kefu-loading');
@@ -102,9 +101,6 @@
   // Loads the widget JS, the wasm, the CSS and the bundle in parallel, then mounts.
   function load() {
     if (loading || crashed) return loading;
-    w.kefu.t0 = performance.now();
-    // A retry asks again past any failed module record the browser kept.
-    var again = tries++ ? '?try=' + tries : '';
     var wasm = fetch(base + FILES.wasm);
     // Consumed once the glue module has loaded; until then a failure is not "unhandled".
     wasm.catch(function () {});
@@ -116,11 +112,11 @@
     var css = new Promise(function (ok, fail) {
       var l = el('link', '', root);
       l.rel = 'stylesheet';
-      l.href = base + FILES.css + again;
+      l.href = base + FILES.css;
       l.onload = ok;
       l.onerror = function () { fail(new Error('CSS failed')); };
     });
-    loading = Promise.all([import(base + FILES.js + again), css]).then(function (r) {
+    loading = Promise.all([import(base + FILES.js), css]).then(function (r) {
       var m = r[0];
       return m.default({module_or_path: wasm}).then(function () {
         var set = {locale: locale, handoffUrl: handoffUrl, name: ident.name, orderNumber: ident.orderNumber};
@@ -145,7 +141,7 @@
     }).catch(function (e) {
       failed = 1;
       loading = null;
-      console.warn('kefu: widget failed to load', e);
+      console.warn('kefu: load failed', e);
       btn.removeAttribute('aria-busy');
       btn.classList.remove('kefu-loading');
       emit('error', {kind: 'widget', message: String(e && e.message || e)});
@@ -196,35 +192,30 @@
         fields.push(f);
       });
       fields[0].required = true;
-      fields[0].maxLength = 2000;
       el('button', '', form).textContent = tr(4);
       var status = el('p', '', form);
       status.setAttribute('role', 'status');
       x.onclick = hideFallback;
       fb.onkeydown = function (e) { if (e.key === 'Escape') hideFallback(); };
-      // The text is cleared only once it is safe: sent, or kept on the device to send later.
-      // A refusal (4xx) keeps it in the field and says so.
+      // The text leaves the field only once it is safe: sent, or kept on the device to send
+      // later. A refusal (4xx: too long, nothing but spaces) keeps it there and says so.
       form.onsubmit = function (e) {
         e.preventDefault();
-        var text = fields[0].value.replace(/[\u200b-\u200d\u2060\ufeff]/g, '').trim();
-        if (!text) return (status.textContent = tr(9));
         // kefu-server's POST /api/cases shape (see docs/widget.md).
         var c = {id: uuid(), locale: locale, transcript: [], order_number: ident.orderNumber || null,
-          contact: fields[1].value.trim() || null, description: text, triage: 'product', tags: ['handoff:unavailable']};
+          contact: fields[1].value.trim() || null, description: fields[0].value.trim(), triage: 'product', tags: ['handoff:unavailable']};
         var body = JSON.stringify(c);
+        function done(i) { fields[0].value = ''; status.textContent = tr(i); }
         emit('handoff', c);
-        if (!handoffUrl) { fields[0].value = ''; return (status.textContent = tr(5)); }
+        if (!handoffUrl) return done(5);
         fetch(handoffUrl, {method: 'POST', headers: {'Content-Type': 'application/json'}, body: body})
           .then(function (r) {
             if (r.status > 499 || r.status == 408 || r.status == 429) throw r;
-            if (!r.ok) return (status.textContent = tr(8));
-            fields[0].value = '';
-            status.textContent = tr(5);
+            r.ok ? done(5) : status.textContent = tr(8);
           })
           .catch(function () {
-            try { localStorage.setItem('kefu.outbox.' + c.id, body); } catch (_) { return (status.textContent = tr(8)); }
-            fields[0].value = '';
-            status.textContent = tr(6);
+            try { localStorage.setItem('kefu.outbox.' + c.id, body); } catch (_) {}
+            done(6);
           });
       };
       fb.fields = fields;
@@ -233,10 +224,9 @@
     btn.setAttribute('aria-expanded', 'true');
     fb.fields[0].focus();
   }
+  // A v4 UUID; outside a secure context (no randomUUID) a blob URL ends with one.
   function uuid() {
-    return w.crypto && crypto.randomUUID ? crypto.randomUUID() : '10000000-1000-4000-8000-100000000000'.replace(/[018]/g, function (c) {
-      return (c ^ Math.random() * 16 >> c / 4).toString(16);
-    });
+    return w.crypto && crypto.randomUUID ? crypto.randomUUID() : URL.createObjectURL(new Blob()).slice(-36);
   }
   function hideFallback() {
     fb.hidden = true;
@@ -260,12 +250,9 @@
   w.kefu = function () { run([].slice.call(arguments)); };
   w.kefu.loaded = true;
   w.kefu.stats = function () { return api ? api.stats() : null; };
-  w.kefu.load = load;
 
   function start() {
     draw();
-    // Back online after a failed load: try again quietly (a click would too).
-    w.addEventListener('online', function () { if (failed && !api) load(); });
     q.forEach(function (a) { run([].slice.call(a)); });
     var reopen;
     try { reopen = sessionStorage.getItem('kefu.v1.open') === '1'; } catch (_) {}

@@ -257,7 +257,9 @@ impl NewCase {
             }
         }
         strip_bidi(&mut self.description);
-        self.description = self.description.trim().to_string();
+        // Spaces and zero-width characters alone are no description.
+        let blank = |c: char| c.is_whitespace() || kefu_core::analyze::is_invisible(c);
+        self.description = self.description.trim_matches(blank).to_string();
         check_text("description", &self.description, MAX_TEXT, true)?;
         if self.description.is_empty() && self.transcript.is_empty() {
             return Err(ApiError::invalid("description", "a description or a transcript is required"));

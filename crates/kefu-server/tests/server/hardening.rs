@@ -203,6 +203,12 @@ async fn validation_edges_null_emotion_bearer_case_content_type_and_bidi() {
             .unwrap()
     });
     assert_eq!((emotion.as_str(), description.as_str()), ("calm", "order 4200 broken"));
+    // Spaces and zero-width characters alone are no description.
+    let mut b = case_body(&uuid(), &[]);
+    b["description"] = json!(" \u{200B}\u{FEFF} \n");
+    b["transcript"] = json!([]);
+    let (s, v) = t.create(&b).await;
+    assert_eq!((s, v["error"]["field"].as_str()), (422, Some("description")), "{v}");
     // A null where a value is required names the field.
     let mut b = case_body(&uuid(), &[]);
     b["triage"] = Value::Null;
