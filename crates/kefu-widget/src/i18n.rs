@@ -415,9 +415,9 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         EmailEmpty => ["请先填写邮箱地址。", "請先填寫電子郵件地址。", "Please enter your e-mail address first."],
         EmailTooLong => ["邮箱地址太长了，请检查一下。", "電子郵件地址太長了，請檢查一下。", "That e-mail address is too long. Please check it."],
         EmailBadCharacter => [
-            "邮箱地址里不能有空格，也不能有 <>,;\" 这类符号。",
-            "電子郵件地址裡不能有空格，也不能有 <>,;\" 這類符號。",
-            "An e-mail address can't contain spaces or characters such as <>,;\".",
+            "邮箱地址里不能有空格，也不能有 <>,;\"?%&=# 这类符号。",
+            "電子郵件地址裡不能有空格，也不能有 <>,;\"?%&=# 這類符號。",
+            "An e-mail address can't contain spaces or characters such as <>,;\"?%&=#.",
         ],
         EmailNoAt => [
             "邮箱地址要有一个 @，例如 name@example.com。",
