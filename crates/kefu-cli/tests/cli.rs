@@ -172,6 +172,28 @@ fn csv_import_builds() {
     assert_eq!(v["hits"][0]["id"], "ship");
 }
 
+#[test]
+fn a_compressed_copy_that_cannot_be_written_leaves_no_stale_copy_beside_the_bundle() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = tmp.path().join("kb");
+    std::fs::create_dir(&kb).unwrap();
+    write(&kb, "faq.csv", "id,question,answer\nship,When will it ship?,Within 48 hours.\n");
+    let out_path = tmp.path().join("c.kefu");
+    let out = kefu(&["build", "-q", kb.to_str().unwrap(), "-o", out_path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let gz = tmp.path().join("c.kefu.gz");
+    assert!(gz.exists());
+    // The .br cannot be written (a folder holds its name): the earlier .gz must not stay to be
+    // served in place of the new bundle.
+    std::fs::remove_file(tmp.path().join("c.kefu.br")).unwrap();
+    std::fs::create_dir(tmp.path().join("c.kefu.br")).unwrap();
+    write(&kb, "faq.csv", "id,question,answer\nship,When will it ship?,Within 24 hours.\n");
+    let out = kefu(&["build", "-q", kb.to_str().unwrap(), "-o", out_path.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("compressed copies are not"), "{}", stderr(&out));
+    assert!(!gz.exists(), "a stale .gz of the earlier bundle is left");
+}
+
 /// Runs `kefu serve` with `args`, which must refuse to start; returns its standard error.
 /// Killed (and the test failed) if it is still running after 30 s.
 fn serve_refused(args: &[&str]) -> String {

@@ -64,18 +64,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     write_atomic(&args.output, &bytes)?;
     let built_in = start.elapsed();
     if args.no_compress {
-        // A copy of the previous bundle would be served in place of this one by servers
-        // that do not check (nginx gzip_static): remove it.
-        for ext in ["br", "gz"] {
-            let copy = sibling(&args.output, ext);
-            match std::fs::remove_file(&copy) {
-                Ok(()) if !args.quiet => eprintln!("removed the stale {}", copy.display()),
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(e).with_context(|| format!("cannot remove the stale {}", copy.display()))
-                }
-                _ => {}
-            }
-        }
+        remove_copies(&args.output, args.quiet)?;
     } else {
         // The two copies on two cores: brotli 11 takes most of the time (0.46 s for banking77
         // full's bundle), gzip the rest.
@@ -84,8 +73,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
             (brotli(&bytes), gz.join())
         });
         let gz = gz.map_err(|_| anyhow::anyhow!("gzip compression panicked"))??;
-        write_atomic(&sibling(&args.output, "br"), &br)?;
-        write_atomic(&sibling(&args.output, "gz"), &gz)?;
+        let written = write_atomic(&sibling(&args.output, "br"), &br)
+            .and_then(|_| write_atomic(&sibling(&args.output, "gz"), &gz));
+        if let Err(e) = written {
+            // Best effort: the write's error is the one to report.
+            for ext in ["br", "gz"] {
+                let _ = std::fs::remove_file(sibling(&args.output, ext));
+            }
+            return Err(e.context("the bundle is written, its compressed copies are not (none is left beside it)"));
+        }
     }
     if !args.quiet {
         let warnings = loaded.diagnostics.len();
@@ -139,6 +135,22 @@ fn check_output(output: &Path, sources: &[PathBuf]) -> Result<()> {
             "{} exists and is not a kefu bundle; it was not overwritten (remove it, or choose another -o)",
             output.display()
         );
+    }
+    Ok(())
+}
+
+/// Removes the `.br` and `.gz` copies beside `output`: a copy of an earlier bundle would be
+/// served in place of the new one by servers that do not check (nginx gzip_static).
+fn remove_copies(output: &Path, quiet: bool) -> Result<()> {
+    for ext in ["br", "gz"] {
+        let copy = sibling(output, ext);
+        match std::fs::remove_file(&copy) {
+            Ok(()) if !quiet => eprintln!("removed the stale {}", copy.display()),
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(e).with_context(|| format!("cannot remove the stale {}", copy.display()))
+            }
+            _ => {}
+        }
     }
     Ok(())
 }
