@@ -27,9 +27,32 @@ pub fn read(file: &str, text: &str, default_locale: Locale) -> (Vec<Entry>, Vec<
         diags.push(Diagnostic::error(file, i + 1, "expected `---` to open an entry's front matter"));
         return (entries, diags);
     }
+    let first = i;
     while i < lines.len() {
         // lines[i] is `---`: the front matter runs to the next `---`.
         let fm_start = i + 1;
+        // A `---` after an answer whose next written line is no `field:` line was meant as a
+        // horizontal rule in that answer (Markdown's thematic break): say so, and read on from
+        // the next `---` so the entries after it are not lost.
+        let next = (fm_start..lines.len()).find(|&j| !lines[j].trim().is_empty());
+        if let Some(n) = next.filter(|&n| i > first && !looks_like_field(lines[n])) {
+            diags.push(Diagnostic::error(
+                file,
+                i + 1,
+                format!(
+                    "this `---` ends the answer above and opens an entry, but line {} is not front matter; \
+                     a `---` line separates entries, so write a horizontal rule in an answer as `***`",
+                    n + 1
+                ),
+            ));
+            match (n..lines.len()).find(|&j| lines[j].trim_end() == "---") {
+                Some(j) => {
+                    i = j;
+                    continue;
+                }
+                None => break,
+            }
+        }
         let Some(fm_end) = (fm_start..lines.len()).find(|&j| lines[j].trim_end() == "---") else {
             diags.push(Diagnostic::error(file, i + 1, "front matter is not closed by a `---` line"));
             break;
@@ -46,6 +69,15 @@ pub fn read(file: &str, text: &str, default_locale: Locale) -> (Vec<Entry>, Vec<
     }
     diags.sort_by_key(|d| d.line);
     (entries, diags)
+}
+
+/// True for a line that can open front matter: `name:` (a field) or a YAML comment.
+fn looks_like_field(line: &str) -> bool {
+    let t = line.trim_start();
+    t.starts_with('#')
+        || t.split_once(':').is_some_and(|(name, _)| {
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        })
 }
 
 /// Checks one entry's fields and parses its answer (`body`, starting at file line `body_line`).
@@ -383,6 +415,24 @@ mod tests {
         assert!(matches!(&a.answer.blocks[2], Block::List { ordered: false, items } if items.len() == 2));
         assert_eq!(entries[1].locale, Locale::ZhTw);
         assert_eq!(entries[1].source.line, 16);
+    }
+
+    #[test]
+    fn a_rule_in_an_answer_is_named_and_the_next_entry_still_read() {
+        let text = "---\nid: a\nquestions: [q]\ncategory: c\n---\nIntro.\n\n---\n\nMore.\n---\nid: b\nquestions: [r]\ncategory: c\n---\nThree days.\n";
+        let (entries, diags) = read("x.md", text, Locale::En);
+        assert_eq!(entries.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].line, 8);
+        assert!(diags[0].message.contains("line 10 is not front matter") && diags[0].message.contains("***"));
+        // A comment or a field after `---` is front matter as before.
+        let (entries, diags) = read(
+            "x.md",
+            "---\nid: a\nquestions: [q]\ncategory: c\n---\nA.\n---\n# b\nid: b\nquestions: [r]\ncategory: c\n---\nB.\n",
+            Locale::En,
+        );
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(entries.len(), 2);
     }
 
     #[test]
