@@ -384,9 +384,18 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(headers: &HeaderMap, by
     }
     let error = |e: serde_json::Error, path: Option<String>| {
         let code = if e.is_syntax() || e.is_eof() { "invalid_json" } else { "invalid_field" };
-        let err = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, e.to_string());
-        match path.filter(|p| !p.is_empty() && p != ".") {
-            Some(p) => err.field(p),
+        let message = e.to_string();
+        // A missing field is reported at the object that lacks it: name the field itself.
+        let missing =
+            message.strip_prefix("missing field `").and_then(|m| m.split_once('`')).map(|(name, _)| name.to_string());
+        let path = path.filter(|p| !p.is_empty() && p != ".");
+        let field = match (path, missing) {
+            (Some(p), Some(m)) => Some(format!("{p}.{m}")),
+            (p, m) => p.or(m),
+        };
+        let err = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message);
+        match field {
+            Some(f) => err.field(f),
             None => err,
         }
     };

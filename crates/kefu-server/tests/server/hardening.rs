@@ -209,6 +209,15 @@ async fn validation_edges_null_emotion_bearer_case_content_type_and_bidi() {
     b["transcript"] = json!([]);
     let (s, v) = t.create(&b).await;
     assert_eq!((s, v["error"]["field"].as_str()), (422, Some("description")), "{v}");
+    // A missing field is named, at the top and inside the transcript.
+    let mut b = case_body(&uuid(), &[]);
+    b.as_object_mut().unwrap().remove("triage");
+    let (s, v) = t.create(&b).await;
+    assert_eq!((s, v["error"]["field"].as_str()), (422, Some("triage")), "{v}");
+    let mut b = case_body(&uuid(), &[]);
+    b["transcript"][0].as_object_mut().unwrap().remove("text");
+    let (s, v) = t.create(&b).await;
+    assert_eq!((s, v["error"]["field"].as_str()), (422, Some("transcript[0].text")), "{v}");
     // A null where a value is required names the field.
     let mut b = case_body(&uuid(), &[]);
     b["triage"] = Value::Null;
