@@ -439,7 +439,7 @@ impl Fields<'_> {
                 diags.push(Diagnostic::error(self.file, line, format!("`{name}:` takes one value, not a list")));
                 None
             }
-            v => text_of(v).or_else(|| {
+            v => self.text_at(v, line).or_else(|| {
                 let msg = format!("`{name}:` takes one plain value; put it in quotes");
                 diags.push(Diagnostic::error(self.file, line, msg));
                 None
@@ -461,12 +461,28 @@ impl Fields<'_> {
                 return Vec::new();
             }
         };
+        // A `[…]` list on the field's line: its items as written, when a plain split finds
+        // as many as YAML did (a quoted comma makes it fall back to YAML's print).
+        let flow: Vec<String> = key
+            .filter(|k| k.inline)
+            .and_then(|k| self.lines.get(k.at))
+            .and_then(|l| split_key(l.trim_start()))
+            .and_then(|(_, rest)| {
+                rest.split(" #").next()?.trim().strip_prefix('[')?.strip_suffix(']').map(String::from)
+            })
+            .map(|inner| inner.split(',').map(|p| p.trim().to_string()).collect())
+            .filter(|parts: &Vec<String>| parts.len() == items.len())
+            .unwrap_or_default();
         let mut out = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let line = self.item_line(key, i);
+            let written = flow.get(i).filter(|raw| {
+                matches!(item, Value::Number(_) | Value::Bool(_))
+                    && serde_yaml_ng::from_str::<Value>(raw).ok().as_ref() == Some(item)
+            });
             match item {
                 Value::Null => {}
-                v => match text_of(v) {
+                v => match written.cloned().or_else(|| self.text_at(v, line)) {
                     Some(value) => out.push(At { value, line }),
                     None => diags.push(Diagnostic::error(self.file, line, self.not_text(line))),
                 },
@@ -552,7 +568,7 @@ impl Fields<'_> {
                     diags.push(Diagnostic::error(self.file, at, msg));
                     continue;
                 };
-                match text_of(v) {
+                match self.text_at(v, at) {
                     Some(value) => values[slot] = Some(At { value, line: at }),
                     None if v.is_null() => {}
                     None => diags.push(Diagnostic::error(
@@ -590,6 +606,26 @@ impl Fields<'_> {
     }
 
     /// The line of item `i` of a list field; the field's line when the list is on it.
+    /// A scalar as text, a number or true/false as the author wrote it on `line`: YAML reads
+    /// `id: 1.50` as the number 1.5 and `- 1e3` as 1000.0, which are not what was meant.
+    /// (When the line does not hold that one scalar, YAML's print of it.)
+    fn text_at(&self, v: &Value, line: usize) -> Option<String> {
+        let printed = text_of(v)?;
+        if !matches!(v, Value::Number(_) | Value::Bool(_)) {
+            return Some(printed);
+        }
+        let raw = line.checked_sub(self.first_line).and_then(|i| self.lines.get(i)).map(|l| {
+            let t = l.trim_start();
+            let t = t.strip_prefix("- ").unwrap_or(t);
+            let t = split_key(t).map_or(t, |(_, rest)| rest);
+            t.split(" #").next().unwrap_or(t).trim().to_string()
+        });
+        match raw {
+            Some(r) if serde_yaml_ng::from_str::<Value>(&r).ok().as_ref() == Some(v) => Some(r),
+            _ => Some(printed),
+        }
+    }
+
     fn item_line(&self, key: Option<&Key>, i: usize) -> usize {
         let at = key.map_or(0, |k| k.items.get(i).copied().unwrap_or(k.at));
         self.first_line + at
@@ -898,6 +934,19 @@ mod tests {
             got,
             ["k.md:2: error: this line holds the invisible characters U+0007, U+001B (in `id:`); delete them"]
         );
+    }
+
+    #[test]
+    fn numbers_stay_as_written() {
+        let (e, got) =
+            check("id: 1.50\nquestions:\n  - 1e3\n  - 007 # a comment\n  - True\ncategory: returns\ntags: [1.50, x]");
+        assert!(got.is_empty(), "{got:?}");
+        assert_eq!(e.id, "1.50");
+        assert_eq!(e.questions, ["1e3", "007", "True"]);
+        assert_eq!(e.tags, ["1.50", "x"]);
+        // A quoted comma in a `[…]` list: YAML's print of the number.
+        let (e, _) = check("id: a\nquestions: [q]\ncategory: returns\ntags: [\"a, b\", 1.50]");
+        assert_eq!(e.tags, ["a, b", "1.5"]);
     }
 
     #[test]
