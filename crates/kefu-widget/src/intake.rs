@@ -331,9 +331,7 @@ impl App {
         }
         f.error.set_text_content(None);
         f.order_error.set_text_content(None);
-        let description: String =
-            f.description.value().chars().filter(|&c| !kefu_core::analyze::is_invisible(c)).collect();
-        let description = description.trim().to_string();
+        let description = kefu_core::analyze::visible(&f.description.value());
         if description.is_empty() {
             return self.form_fail(t(lang, Key::FormNeedText), Some(f.description.unchecked_ref()));
         }

@@ -143,9 +143,9 @@ struct SessionBody<'a> {
     handed_off: bool,
 }
 
-/// The longest message the composer takes: as much as the hand-off form's description and
-/// as the reply policy reads (`kefu_core::reply::MAX_MESSAGE_CHARS`).
-pub(crate) const COMPOSER_MAX: usize = 2000;
+/// The longest message the composer (and the hand-off form's description) takes: as much as
+/// the reply policy reads.
+pub(crate) const COMPOSER_MAX: usize = kefu_core::reply::MAX_MESSAGE_CHARS;
 /// The media query of the full-screen phone layout (kefu.css uses the same width).
 const PHONE_LAYOUT: &str = "(max-width: 639.98px)";
 /// What Tab can stop on inside the panel.
@@ -749,8 +749,7 @@ impl App {
     /// A message from the composer or `kefu('ask')`.
     fn ask(&mut self, text: &str) {
         // Zero-width characters (pasted from chat apps) are not a message, nor part of one.
-        let visible: String = text.chars().filter(|&c| !kefu_core::analyze::is_invisible(c)).collect();
-        let text: String = visible.trim().chars().take(COMPOSER_MAX).collect();
+        let text: String = kefu_core::analyze::visible(text).chars().take(COMPOSER_MAX).collect();
         if text.is_empty() {
             return;
         }

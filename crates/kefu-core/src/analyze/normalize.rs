@@ -66,6 +66,13 @@ pub fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{00AD}' | '\u{FEFF}')
 }
 
+/// `text` without its [`is_invisible`] characters and the spaces at its ends: what a reader
+/// sees of a message (a message of nothing else is empty).
+pub fn visible(text: &str) -> String {
+    let kept: String = text.chars().filter(|&c| !is_invisible(c)).collect();
+    kept.trim().to_string()
+}
+
 /// Normalizes `text` for matching. Idempotent.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -106,6 +113,8 @@ mod tests {
         assert_eq!(normalize("Hasn’t"), "hasn't");
         // Pasted from a chat app: invisible characters inside a word.
         assert_eq!(normalize("退\u{200b}货 re\u{00ad}fund\u{feff}"), "退货 refund");
+        assert_eq!(super::visible(" \u{200b}退\u{200b}货 \n"), "退货");
+        assert_eq!(super::visible("\u{200b}\u{feff} "), "");
         let once = normalize("Ｒｅｆｕｎｄ 退貨");
         assert_eq!(normalize(&once), once);
     }

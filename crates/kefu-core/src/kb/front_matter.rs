@@ -476,13 +476,9 @@ impl Fields<'_> {
         let mut out = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let line = self.item_line(key, i);
-            let written = flow.get(i).filter(|raw| {
-                matches!(item, Value::Number(_) | Value::Bool(_))
-                    && serde_yaml_ng::from_str::<Value>(raw).ok().as_ref() == Some(item)
-            });
             match item {
                 Value::Null => {}
-                v => match written.cloned().or_else(|| self.text_at(v, line)) {
+                v => match text_as_written(v, flow.get(i).map(String::as_str).or_else(|| self.raw_value(line))) {
                     Some(value) => out.push(At { value, line }),
                     None => diags.push(Diagnostic::error(self.file, line, self.not_text(line))),
                 },
@@ -608,22 +604,17 @@ impl Fields<'_> {
     /// The line of item `i` of a list field; the field's line when the list is on it.
     /// A scalar as text, a number or true/false as the author wrote it on `line`: YAML reads
     /// `id: 1.50` as the number 1.5 and `- 1e3` as 1000.0, which are not what was meant.
-    /// (When the line does not hold that one scalar, YAML's print of it.)
     fn text_at(&self, v: &Value, line: usize) -> Option<String> {
-        let printed = text_of(v)?;
-        if !matches!(v, Value::Number(_) | Value::Bool(_)) {
-            return Some(printed);
-        }
-        let raw = line.checked_sub(self.first_line).and_then(|i| self.lines.get(i)).map(|l| {
-            let t = l.trim_start();
-            let t = t.strip_prefix("- ").unwrap_or(t);
-            let t = split_key(t).map_or(t, |(_, rest)| rest);
-            t.split(" #").next().unwrap_or(t).trim().to_string()
-        });
-        match raw {
-            Some(r) if serde_yaml_ng::from_str::<Value>(&r).ok().as_ref() == Some(v) => Some(r),
-            _ => Some(printed),
-        }
+        text_as_written(v, self.raw_value(line))
+    }
+
+    /// The value written on `line` (after `- ` and `name:`, before a ` #` comment).
+    fn raw_value(&self, line: usize) -> Option<&str> {
+        let l = self.lines.get(line.checked_sub(self.first_line)?)?;
+        let t = l.trim_start();
+        let t = t.strip_prefix("- ").unwrap_or(t);
+        let t = split_key(t).map_or(t, |(_, rest)| rest);
+        Some(t.split(" #").next().unwrap_or(t).trim())
     }
 
     fn item_line(&self, key: Option<&Key>, i: usize) -> usize {
@@ -651,6 +642,16 @@ impl Fields<'_> {
             "this item cannot be read as text; put the whole item in quotes".into()
         }
     }
+}
+
+/// A scalar as text; a number or true/false as `raw` writes it when `raw` is that very
+/// scalar (else as YAML prints it).
+fn text_as_written(v: &Value, raw: Option<&str>) -> Option<String> {
+    let printed = text_of(v)?;
+    let is_v = |r: &&str| {
+        matches!(v, Value::Number(_) | Value::Bool(_)) && serde_yaml_ng::from_str::<Value>(r).ok().as_ref() == Some(v)
+    };
+    Some(raw.filter(is_v).map_or(printed, String::from))
 }
 
 /// A scalar as text: strings as written, numbers and true/false as YAML prints them.

@@ -71,7 +71,7 @@ impl HandoffForm {
             lang,
         );
         description.set_rows(3);
-        description.set_max_length(2000);
+        description.set_max_length(crate::COMPOSER_MAX as i32);
         attr(&description, "required", "");
         attr(&description, "aria-describedby", "kefu-f-desc-why kefu-form-error");
 
