@@ -502,7 +502,6 @@ pub fn urgent_tip(loc: Locale, cue: Cue) -> Option<String> {
     }
 }
 
-/// The hand-over message (the promise follows separately).
 /// The reply to a question the KB has nothing close to: say so plainly (never an unrelated
 /// answer), name what the shop's FAQ does cover, and offer a person. `categories` are the
 /// KB's category slugs, most used first; known ones are named in the reply's language.
@@ -582,6 +581,7 @@ fn category_name(loc: Locale, slug: &str) -> Option<&str> {
     }
 }
 
+/// The hand-over message (the promise follows separately).
 pub fn handoff(loc: Locale, reason: HandoffReason, triage: Triage, open: bool) -> String {
     match (reason, triage, open) {
         (_, Triage::Urgent, _) => t(
