@@ -27,6 +27,12 @@ for variants in ("TWVariantsRev.txt", "HKVariantsRev.txt"):
     for src, std in load(f"{base}/{variants}").items():
         table.setdefault(src, ts.get(std, std))
 table.update(ts)
+# A simplified character is never folded further, even where Taiwan or Hong Kong use it as a
+# variant of another character: 么 is the simplified 麼 (Taiwan also writes it for 幺). Folding
+# it away would make 怎么 read as a traditional message and send replies in the wrong script.
+simplified = set(ts.values())
+for src in [s for s in table if s in simplified and s not in ts]:
+    del table[src]
 for src in list(table):
     dst, seen = table[src], {src}
     while dst in table and dst not in seen:

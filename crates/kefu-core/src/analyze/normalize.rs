@@ -125,6 +125,11 @@ mod tests {
         assert_eq!(script_of("優惠券可以疊加嗎"), Some(Script::Traditional));
         assert_eq!(script_of("优惠券可以叠加吗"), Some(Script::Simplified));
         assert_eq!(script_of("你好"), None);
+        // 么 is the simplified 麼, whatever Taiwan also writes with it: a message whose only
+        // telling character is 么 is simplified, and 麼 folds onto it.
+        assert_eq!(script_of("路由器怎么重置"), Some(Script::Simplified));
+        assert_eq!(script_of("路由器怎麼重置"), Some(Script::Traditional));
+        assert_eq!(super::normalize("怎麼"), "怎么");
         assert_eq!(script_of("hello"), None);
     }
 
