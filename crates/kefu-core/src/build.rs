@@ -76,6 +76,7 @@ pub fn build(kb: &Kb, opts: &BuildOptions, progress: Progress) -> Result<(Vec<u8
             answer: e.answer.clone(),
             question_count: e.questions.len() as u32,
             takes_order: e.questions.iter().any(|q| crate::reply::facts::names_an_order(q, &order_pattern)),
+            complaint_cues: crate::reply::triage::complaint_cues(&e.questions),
         });
         manifest.question_count += e.questions.len() as u32;
     }

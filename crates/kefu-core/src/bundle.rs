@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 /// First bytes of every bundle.
 pub const MAGIC: &[u8; 8] = b"KEFU\0\r\n\x1a";
 /// The format version this build writes and the newest it reads.
-pub const FORMAT_VERSION: u16 = 8;
+pub const FORMAT_VERSION: u16 = 9;
 // 5: the compact index replaces tantivy's segment files.
 const HEADER_LEN: usize = 24;
 
@@ -99,6 +99,10 @@ pub struct EntryMeta {
     /// ([`crate::reply::facts::names_an_order`]): the policy may answer it when the shopper
     /// gives one.
     pub takes_order: bool,
+    /// The complaint problems its questions are about, by name (`wrong_item`, `damaged` …;
+    /// [`crate::reply::Cue::name`]): a complaint is answered with an entry about the same
+    /// problem ([`crate::reply::decide::agree_with_cue`]).
+    pub complaint_cues: Vec<String>,
 }
 
 /// A bundle read and verified: the manifest and the index files.
@@ -262,14 +266,14 @@ mod tests {
         assert!(matches!(read(&good[..good.len() - 5]), Err(BundleError::Truncated { .. })));
         assert!(matches!(read(&good[..10]), Err(BundleError::Truncated { .. })));
         let mut newer = good.clone();
-        newer[8] = 9;
-        assert_eq!(read(&newer), Err(BundleError::NewerVersion { found: 9, supported: FORMAT_VERSION }));
+        newer[8] = 10;
+        assert_eq!(read(&newer), Err(BundleError::NewerVersion { found: 10, supported: FORMAT_VERSION }));
         let mut older = good.clone();
-        older[8] = 7;
-        assert_eq!(read(&older), Err(BundleError::OlderVersion { found: 7, supported: FORMAT_VERSION }));
+        older[8] = 8;
+        assert_eq!(read(&older), Err(BundleError::OlderVersion { found: 8, supported: FORMAT_VERSION }));
         assert_eq!(
             read(&older).unwrap_err().to_string(),
-            "bundle was built by an older kefu (format 7, this kefu reads 8): rebuild it with `kefu build`"
+            "bundle was built by an older kefu (format 8, this kefu reads 9): rebuild it with `kefu build`"
         );
         let mut flags = good.clone();
         flags[10..12].copy_from_slice(&0xffffu16.to_le_bytes());

@@ -6,7 +6,9 @@
 use kefu_core::build::{build, BuildOptions};
 use kefu_core::bundle;
 use kefu_core::kb::{markdown, settings, Kb, ShopSettings};
-use kefu_core::reply::{respond, Conversation, Decision, Emotion, Fact, HandoffReason, Now, Reply, Smalltalk, Triage};
+use kefu_core::reply::{
+    respond, Conversation, Cue, Decision, Emotion, Fact, HandoffReason, Now, Reply, Smalltalk, Triage,
+};
 use kefu_core::Engine;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -433,6 +435,38 @@ fn language_follows_each_message() {
     assert_eq!(r.locale, kefu_core::Locale::ZhCn);
     let r = respond(&zh, &mut conv, "可以吗", day());
     assert_eq!(r.locale, kefu_core::Locale::ZhCn);
+}
+
+#[test]
+fn a_message_whose_only_telling_character_is_simplified_is_answered_in_simplified() {
+    // 么 is also a Taiwanese variant of 幺; it was folded away and read as traditional.
+    let zh = engine("zh-CN");
+    for say in ["路由器怎么重置", "这个怎么弄"] {
+        let r = respond(&zh, &mut Conversation::default(), say, day());
+        assert_eq!(r.locale, kefu_core::Locale::ZhCn, "{say}: {}", said(&r));
+    }
+    let r = respond(&zh, &mut Conversation::default(), "路由器怎麼重置", day());
+    assert_eq!(r.locale, kefu_core::Locale::ZhTw);
+}
+
+#[test]
+fn a_complaint_about_the_goods_is_answered_with_an_entry_about_that_problem() {
+    // "发错颜色了" reads close to "拍错颜色了" (changing one's own order); the triage knows it is
+    // a wrong item, and the acknowledgement says so: the answer must not be how to change an order.
+    let zh = engine("zh-CN");
+    let e = zh.manifest().entries.iter().position(|m| m.id == "wrong-item").unwrap() as u32;
+    assert!(zh.manifest().entries[e as usize].complaint_cues.iter().any(|c| c == "wrong_item"));
+    for say in ["发错颜色了", "颜色发错了"] {
+        let r = respond(&zh, &mut Conversation::default(), say, day());
+        assert_eq!(r.cue, Cue::WrongItem, "{say}");
+        match r.decision {
+            Decision::Answer { entry, .. } => assert_eq!(entry, e, "{say}: {}", said(&r)),
+            ref other => panic!("{say}: {other:?} {}", said(&r)),
+        }
+    }
+    // An entry about changing an order is about no complaint.
+    let m = zh.manifest().entries.iter().find(|m| m.id == "modify-order-item").unwrap();
+    assert!(m.complaint_cues.is_empty(), "{:?}", m.complaint_cues);
 }
 
 #[test]

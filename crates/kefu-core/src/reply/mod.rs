@@ -151,6 +151,7 @@ pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now
         None => {
             let ranking = retrieve(engine, &kind.question);
             let base = decide_ranking(engine, &ranking, &Thresholds::of(engine));
+            let base = decide::agree_with_cue(engine, &ranking, kind.triage, kind.cue, base);
             (ranking, base)
         }
     };

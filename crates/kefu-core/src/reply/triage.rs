@@ -567,6 +567,20 @@ pub fn classify(norm: &str) -> (Triage, Cue) {
     (Triage::Product, Cue::None)
 }
 
+/// The complaint problems an entry's questions are about ([`Cue::name`]s, first seen first):
+/// "颜色发错了" makes an entry one about a wrong item. Kept in the bundle, so that a complaint
+/// is answered only with an entry about the same problem.
+pub fn complaint_cues(questions: &[String]) -> Vec<String> {
+    let mut cues: Vec<String> = Vec::new();
+    for q in questions {
+        let (triage, cue) = classify(&crate::analyze::normalize(q));
+        if triage == Triage::Complaint && cue != Cue::None && !cues.iter().any(|c| c == cue.name()) {
+            cues.push(cue.name().to_string());
+        }
+    }
+    cues
+}
+
 /// Things a shopper can find "not working" that are not goods: coupons, codes, points, gift
 /// cards. With one of them, "用不了" / "doesn't work" is a question about the promotion.
 const NOT_GOODS: &[&str] = &[
