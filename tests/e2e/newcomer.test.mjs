@@ -144,3 +144,35 @@ test('a tapped "did you mean" choice reaches the page as a gap record naming the
   assert.equal(picked.text, '我想退货');
   await p.context().close();
 });
+
+for (const [path, text, word] of [['index.html', '你是机器人吗', '转人工'], ['en.html', 'are you a real person?', 'talk to a person']]) {
+  test(`"${text}" is told it is an assistant and how to reach a person, without the form forced open`, async () => {
+    const p = await page(path);
+    const o = await offer(await ask(p, text));
+    assert.equal(o.entry, null, `answered with ${o.entry}: ${o.text}`);
+    assert.deepEqual(o.picks, [], `offered ${o.picks}`);
+    assert.ok(o.text.includes(word), `no way to a person named: ${o.text}`);
+    assert.ok(await p.locator('kefu-chat .kefu-handoff:not([hidden])').count() === 0, 'the hand-off form opened');
+    // Asking as the reply says opens it.
+    await ask(p, word);
+    await p.waitForSelector('kefu-chat .kefu-handoff:not([hidden])', { timeout: 5000 });
+    await p.context().close();
+  });
+}
+
+test('"发错颜色了" (wrong colour sent) is answered with the wrong-item entry, not how to change an order', async () => {
+  const p = await page('index.html');
+  const o = await offer(await ask(p, '发错颜色了'));
+  assert.equal(o.entry, 'wrong-item', `${o.entry}: ${o.text}`);
+  await p.context().close();
+});
+
+test('"路由器怎么重置" (simplified, 么 its only telling character) is replied to in simplified script', async () => {
+  const p = await page('index.html');
+  const o = await offer(await ask(p, '路由器怎么重置'));
+  // Characters only the traditional script writes, all common in the widget's own replies.
+  const traditional = [...'們這個為請問給準確還題說幫'];
+  const found = traditional.filter((c) => o.text.includes(c));
+  assert.deepEqual(found, [], `traditional characters in: ${o.text}`);
+  await p.context().close();
+});

@@ -470,6 +470,32 @@ fn a_complaint_about_the_goods_is_answered_with_an_entry_about_that_problem() {
 }
 
 #[test]
+fn asked_whether_it_is_a_bot_the_bot_says_so_and_how_to_reach_a_person() {
+    let en = engine("en");
+    let zh = engine("zh-CN");
+    for (e, say, has) in [
+        (&en, "are you a robot?", "automated assistant"),
+        (&en, "am I talking to a real person", "talk to a person"),
+        (&zh, "你是机器人吗", "不是真人"),
+        (&zh, "你是真人吗？", "转人工"),
+    ] {
+        let mut conv = Conversation::default();
+        let r = respond(e, &mut conv, say, day());
+        assert_eq!(r.decision, Decision::Smalltalk { kind: Smalltalk::Identity }, "{say}: {}", said(&r));
+        assert!(said(&r).contains(has), "{say}: {}", said(&r));
+        // Asking for the person, as the reply says, opens the hand-off.
+        let ask = if std::ptr::eq(e, &en) { "talk to a person" } else { "转人工" };
+        let r = respond(e, &mut conv, ask, day());
+        assert_eq!(r.decision, Decision::Handoff { reason: HandoffReason::Requested });
+    }
+    // "tell me a joke" is no angry shopper; "what a joke" is.
+    let r = respond(&en, &mut Conversation::default(), "tell me a joke", day());
+    assert_eq!(r.emotion, Emotion::Calm, "{}", said(&r));
+    let r = respond(&en, &mut Conversation::default(), "what a joke, my parcel is still not here", day());
+    assert_eq!(r.emotion, Emotion::Angry, "{}", said(&r));
+}
+
+#[test]
 fn complaints_offer_a_person_and_set_deadlines() {
     let zh = engine("zh-CN");
     let mut conv = Conversation::default();

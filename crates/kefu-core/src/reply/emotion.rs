@@ -62,7 +62,12 @@ const ANGRY: &[&str] = &[
     "terrible",
     "awful",
     "scam*",
-    "joke",
+    // "what a joke", not "tell me a joke".
+    "what a joke",
+    "is a joke",
+    "such a joke",
+    "total joke",
+    "is this a joke",
     "hate",
     "never again",
     "how dare",

@@ -241,8 +241,9 @@ struct Kind {
 fn classify(conv: &mut Conversation, read: &Reading) -> Kind {
     let Reading { work, found, query, norm, .. } = read;
     let (mut triage, mut cue) = triage::classify(norm);
-    let human = triage::wants_human(norm);
     let small = smalltalk::classify(norm);
+    // "are you a real person?" asks what the bot is; the answer says how to reach a person.
+    let human = triage::wants_human(norm) && small != Some(Smalltalk::Identity);
     let fact_only = !found.order_numbers.is_empty() || !found.phones.is_empty();
     let fact_only = fact_only && facts::only_facts(norm);
     let mut question = query.clone();

@@ -18,10 +18,12 @@ pub enum Smalltalk {
     /// only filler words ("the", "um"). Searching it would answer at random, and saying the
     /// shop has nothing for it would be wrong: the bot asks what the shopper needs.
     Opener,
+    /// "are you a robot", "你是真人吗", "who am I talking to": the bot says what it is.
+    Identity,
 }
 
 impl Smalltalk {
-    /// Short machine name: `greeting`, `thanks`, `goodbye`, `ack`.
+    /// Short machine name: `greeting`, `thanks`, `goodbye`, `ack`, `opener`, `identity`.
     pub fn name(self) -> &'static str {
         match self {
             Smalltalk::Greeting => "greeting",
@@ -29,6 +31,7 @@ impl Smalltalk {
             Smalltalk::Goodbye => "goodbye",
             Smalltalk::Ack => "ack",
             Smalltalk::Opener => "opener",
+            Smalltalk::Identity => "identity",
         }
     }
 }
@@ -185,9 +188,46 @@ const OPENER: &[&str] = &[
     "excuse me",
     "sorry to bother you",
 ];
+const IDENTITY: &[&str] = &[
+    "你是机器人",
+    "是机器人",
+    "你是真人",
+    "是真人",
+    "你是人",
+    "你是人工",
+    "是人工",
+    "你是ai",
+    "你是谁",
+    "你是什么",
+    "机器人",
+    "自动回复",
+    "are you a robot",
+    "are you a bot",
+    "are you a real person",
+    "are you a person",
+    "are you human",
+    "are you a human",
+    "are you real",
+    "are you ai",
+    "are you an ai",
+    "is this a bot",
+    "is this a robot",
+    "is this a real person",
+    "is this ai",
+    "am i talking to a bot",
+    "am i talking to a robot",
+    "am i talking to a human",
+    "am i talking to a real person",
+    "am i chatting with a bot",
+    "who are you",
+    "who am i talking to",
+    "what are you",
+    "robot",
+    "chatbot",
+];
 /// Words that carry no request of their own.
 const FILLER: &[&str] = &[
-    "啊", "呀", "哦", "噢", "哈", "呢", "吧", "啦", "嘛", "么", "的", "了", "哟", "喔", "你", "您", "们", "非常", "很",
+    "啊", "呀", "哦", "噢", "哈", "呢", "吧", "啦", "嘛", "么", "吗", "的", "了", "哟", "喔", "你", "您", "们", "非常", "很",
     "多", "真", "太", "大家", "亲", "客服", "小", "so", "much", "very", "a", "lot", "again", "there", "please", "you",
     "all", "guys", "team", "bot", "and", "for", "the", "help", "your", "oh", "ah", "um", "well", "then", "just",
     "really", "too", "man", "dear", "hmm", "hm", "erm", "uh", "一下", "呃", "额", "嗯哼",
@@ -196,6 +236,7 @@ const FILLER: &[&str] = &[
 /// The small talk in `norm` (normalized text), if that is all the message is.
 pub fn classify(norm: &str) -> Option<Smalltalk> {
     let found = [
+        (Smalltalk::Identity, lexicon::any(norm, IDENTITY)),
         (Smalltalk::Goodbye, lexicon::any(norm, GOODBYE)),
         (Smalltalk::Thanks, lexicon::any(norm, THANKS)),
         (Smalltalk::Greeting, lexicon::any(norm, GREETING)),
@@ -216,7 +257,7 @@ pub fn classify(norm: &str) -> Option<Smalltalk> {
 /// `norm` without small-talk phrases and filler words: what is left says something.
 pub fn strip(norm: &str) -> String {
     let mut rest = norm.to_string();
-    for list in [GOODBYE, THANKS, GREETING, ACK, OPENER, FILLER] {
+    for list in [GOODBYE, THANKS, GREETING, ACK, OPENER, IDENTITY, FILLER] {
         rest = lexicon::remove_all(&rest, list);
     }
     rest
@@ -264,6 +305,13 @@ mod tests {
             ("I have a question about returns", None),
             ("请问退货运费谁出", None),
             ("help, my card was charged twice", None),
+            ("你是机器人吗？", Some(Smalltalk::Identity)),
+            ("你是真人嗎", Some(Smalltalk::Identity)),
+            ("hi, are you a bot?", Some(Smalltalk::Identity)),
+            ("Am I talking to a real person?", Some(Smalltalk::Identity)),
+            ("who are you", Some(Smalltalk::Identity)),
+            ("can a robot vacuum be returned", None),
+            ("你是机器人吗，退货运费谁出", None),
         ];
         for (text, want) in table {
             assert_eq!(c(text), *want, "{text}");

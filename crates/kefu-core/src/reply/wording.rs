@@ -462,6 +462,19 @@ pub fn smalltalk(loc: Locale, kind: Smalltalk, shop_name: &str, greeting: Option
                 "好的，您請說，想了解什麼呢？如果是訂單的問題，把訂單編號一起傳給我就好。",
             ),
         ]),
+        // Honest about what it is (the seeds' opening: say who is serving), and the person is
+        // one tap away.
+        Smalltalk::Identity => {
+            let name_en = if shop_name.is_empty() { "this shop".to_string() } else { shop_name.to_string() };
+            let name_zh = if shop_name.is_empty() { "本店".to_string() } else { shop_name.to_string() };
+            match loc {
+                Locale::En => format!(
+                    "I'm {name_en}'s automated assistant, not a person: I answer from the shop's help pages, and when I'm not sure I say so. If you'd rather talk to a person, just say \"talk to a person\" and I'll bring in a colleague with everything you've told me."
+                ),
+                Locale::ZhCn => format!("我是{name_zh}的智能客服助手，不是真人：我根据店铺的帮助内容回答，拿不准的会直接告诉您。想找人工客服的话，直接说「转人工」，我会把您说过的情况一并交给同事。"),
+                Locale::ZhTw => format!("我是{name_zh}的智慧客服助理，不是真人：我根據店鋪的說明內容回答，拿不準的會直接告訴您。想找真人客服的話，直接說「轉人工」，我會把您說過的情況一併交給同事。"),
+            }
+        }
         Smalltalk::Ack => pick(&[
             (
                 "Great. Is there anything else I can do for you?",
@@ -718,7 +731,14 @@ pub(crate) fn all_samples() -> Vec<String> {
             out.push(complaint_ack(loc, cue, Some("kettle")));
             out.extend(urgent_tip(loc, cue));
         }
-        for kind in [Smalltalk::Greeting, Smalltalk::Thanks, Smalltalk::Goodbye, Smalltalk::Ack, Smalltalk::Opener] {
+        for kind in [
+            Smalltalk::Greeting,
+            Smalltalk::Thanks,
+            Smalltalk::Goodbye,
+            Smalltalk::Ack,
+            Smalltalk::Opener,
+            Smalltalk::Identity,
+        ] {
             for turn in 0..2 {
                 out.push(smalltalk(loc, kind, "Shop", None, turn));
             }
