@@ -206,7 +206,7 @@ fn decisions_in_english() {
             kb: "fx",
             night: false,
             steps: vec![
-                Step { has: &["order number", "look up the parcel"], ..step("where is my parcel??", "ask", Order) },
+                Step { has: &["order number", "look up your order"], ..step("where is my parcel??", "ask", Order) },
                 Step { has: &["2 hours"], lacks: &["order number"], ..step("2023112312345678", "handoff", Order) },
                 // Already given: never asked again.
                 Step { lacks: &["Could you send me the order number"], ..step("my parcel is late", "handoff", Order) },
@@ -488,11 +488,30 @@ fn asked_whether_it_is_a_bot_the_bot_says_so_and_how_to_reach_a_person() {
         let r = respond(e, &mut conv, ask, day());
         assert_eq!(r.decision, Decision::Handoff { reason: HandoffReason::Requested });
     }
+    // An angry shopper whose words match nothing is not told the shop can't help.
+    let r = respond(&en, &mut Conversation::default(), "you guys are useless", day());
+    assert_eq!(r.emotion, Emotion::Angry);
+    assert_eq!(r.decision, Decision::Handoff { reason: HandoffReason::LowConfidence });
+    assert!(!said(&r).contains("not something I can help with"), "{}", said(&r));
     // "tell me a joke" is no angry shopper; "what a joke" is.
     let r = respond(&en, &mut Conversation::default(), "tell me a joke", day());
     assert_eq!(r.emotion, Emotion::Calm, "{}", said(&r));
     let r = respond(&en, &mut Conversation::default(), "what a joke, my parcel is still not here", day());
     assert_eq!(r.emotion, Emotion::Angry, "{}", said(&r));
+}
+
+#[test]
+fn a_message_about_a_shop_product_is_never_called_out_of_scope() {
+    // The KB has no entry on a kettle's power, but the kettle is the shop's: "I don't have a
+    // ready answer", not "that's not something I can help with".
+    let en = engine("en");
+    let r = respond(&en, &mut Conversation::default(), "how many watts is the kettle", day());
+    assert_eq!(r.decision, Decision::Handoff { reason: HandoffReason::LowConfidence }, "{}", said(&r));
+    assert!(said(&r).contains("ready answer"), "{}", said(&r));
+    // A defect in so many words is a complaint about the goods.
+    let r = respond(&en, &mut Conversation::default(), "the duvet cover has a hole in it", day());
+    assert_eq!((r.triage, r.cue), (Triage::Complaint, Cue::Damaged), "{}", said(&r));
+    assert!(!said(&r).contains("not something I can help with"), "{}", said(&r));
 }
 
 #[test]

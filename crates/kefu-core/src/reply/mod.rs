@@ -405,11 +405,14 @@ fn word(
             Decision::Clarify { .. } => r.message = Some(wording::clarify(locale)),
             Decision::Handoff { reason } => {
                 handoff(&mut r, reason);
-                if reason == HandoffReason::LowConfidence {
+                // An angry shopper whose words match nothing ("you guys are useless") is not
+                // told the shop can't help: the empathy, then a person.
+                if reason == HandoffReason::LowConfidence && emotion != Emotion::Angry {
                     // Nothing in the KB is close: say so and name what the FAQ covers. A
-                    // message in the shop's own words is no "we don't do that": the KB just
+                    // message in the shop's own words, or about one of its products ("the
+                    // duvet cover has a hole in it"), is no "we don't do that": the KB just
                     // has no answer for it.
-                    let oos = if shop_words {
+                    let oos = if shop_words || !found.products.is_empty() {
                         wording::no_ready_answer(locale, &categories(engine))
                     } else {
                         wording::out_of_scope(locale, &categories(engine))

@@ -386,7 +386,8 @@ pub fn ask_order_number(loc: Locale, triage: Triage, cue: Cue) -> String {
             "我们好调出订单，尽快为您安排处理",
             "我們好調出訂單，盡快為您安排處理",
         ),
-        _ => ("so we can look up the parcel", "我们好帮您查询包裹", "我們好幫您查詢包裹"),
+        // Not "the parcel": a bare "my order" question may be about a refund or a change.
+        _ => ("so we can look up your order", "我们好帮您查询订单", "我們好幫您查詢訂單"),
     };
     match loc {
         Locale::En => format!(
