@@ -515,6 +515,21 @@ fn a_message_about_a_shop_product_is_never_called_out_of_scope() {
 }
 
 #[test]
+fn a_late_refund_is_asked_about_as_a_refund_and_an_insult_is_no_fraud_report() {
+    let zh = engine("zh-CN");
+    let r = respond(&zh, &mut Conversation::default(), "第三次问了，退款到底什么时候到", day());
+    assert_eq!((r.triage, r.cue), (Triage::Order, Cue::Refund), "{}", said(&r));
+    assert!(said(&r).contains("退款进度") && !said(&r).contains("包裹"), "{}", said(&r));
+    // "你们就是骗子" calls the shop a cheat: an angry complaint, not the fraud green channel.
+    let r = respond(&zh, &mut Conversation::default(), "你们就是骗子", day());
+    assert_eq!((r.triage, r.cue, r.emotion), (Triage::Complaint, Cue::Service, Emotion::Angry), "{}", said(&r));
+    assert!(!said(&r).contains("安全与支付"), "{}", said(&r));
+    // Someone posing as the shop is still a fraud report.
+    let r = respond(&zh, &mut Conversation::default(), "有人冒充客服说给我退款", day());
+    assert_eq!((r.triage, r.cue), (Triage::Urgent, Cue::Fraud), "{}", said(&r));
+}
+
+#[test]
 fn complaints_offer_a_person_and_set_deadlines() {
     let zh = engine("zh-CN");
     let mut conv = Conversation::default();

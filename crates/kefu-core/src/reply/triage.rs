@@ -42,6 +42,9 @@ pub enum Cue {
     Delay,
     Address,
     Cancel,
+    /// Where a refund is ("退款到底什么时候到", "where is my refund"): an order problem, but
+    /// about money, not a parcel.
+    Refund,
 }
 
 impl Cue {
@@ -60,6 +63,7 @@ impl Cue {
             Cue::Delay => "delay",
             Cue::Address => "address",
             Cue::Cancel => "cancel",
+            Cue::Refund => "refund",
         }
     }
 }
@@ -329,6 +333,16 @@ const COMPLAINT: &[(Cue, &[&str])] = &[
             "worst",
             "ripped off",
             "rip off",
+            "你们就是骗子",
+            "你们是骗子",
+            "你们这是诈骗",
+            "骗子公司",
+            "骗子店",
+            "骗子商家",
+            "scammers",
+            "you're a scam",
+            "you are a scam",
+            "is a scam",
         ],
     ),
 ];
@@ -571,7 +585,13 @@ pub fn classify(norm: &str) -> (Triage, Cue) {
             if *cue == Cue::Quality && not_goods {
                 continue;
             }
+            if *cue == Cue::Fraud && lexicon::any(norm, SHOP_ACCUSED) {
+                continue;
+            }
             if lexicon::any(norm, words) {
+                if matches!(cue, Cue::Delay | Cue::Tracking) && lexicon::any(norm, REFUND) {
+                    return (class, Cue::Refund);
+                }
                 return (class, *cue);
             }
         }
@@ -592,6 +612,29 @@ pub fn complaint_cues(questions: &[String]) -> Vec<String> {
     }
     cues
 }
+
+/// The shopper calls the shop a cheat ("你们就是骗子"): an angry complaint about the service,
+/// not a fraud to report through the green channel.
+const SHOP_ACCUSED: &[&str] = &[
+    "你们就是骗子",
+    "你们是骗子",
+    "你们这是诈骗",
+    "骗子公司",
+    "骗子店",
+    "骗子商家",
+    "you are scammers",
+    "you're scammers",
+    "you guys are scammers",
+    "you are a scam",
+    "you're a scam",
+    "your shop is a scam",
+    "your company is a scam",
+    "scam company",
+    "scam shop",
+];
+
+/// Money coming back: with a "where is it" or "still not here", the refund is late, not a parcel.
+const REFUND: &[&str] = &["退款", "退钱", "退的钱", "refund*", "money back", "my money"];
 
 /// Things a shopper can find "not working" that are not goods: coupons, codes, points, gift
 /// cards. With one of them, "用不了" / "doesn't work" is a question about the promotion.
@@ -656,6 +699,11 @@ mod tests {
             ("the kettle arrived with a crack in it", Triage::Complaint, Cue::Damaged),
             ("the pillow I got is fake", Triage::Complaint, Cue::Quality),
             ("are your products real or fake?", Triage::Product, Cue::None),
+            ("第三次问了，退款到底什么时候到", Triage::Order, Cue::Refund),
+            ("where is my refund", Triage::Order, Cue::Refund),
+            ("我的快递到哪了", Triage::Order, Cue::Tracking),
+            ("你们就是骗子", Triage::Complaint, Cue::Service),
+            ("有人冒充客服说给我退款，是骗子吗", Triage::Urgent, Cue::Fraud),
             ("你们发错货了", Triage::Complaint, Cue::WrongItem),
             ("you sent the wrong item", Triage::Complaint, Cue::WrongItem),
             ("客服態度很差", Triage::Complaint, Cue::Service),

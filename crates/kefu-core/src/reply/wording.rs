@@ -268,6 +268,18 @@ pub fn empathy(loc: Locale, triage: Triage, cue: Cue, emotion: Emotion, repeat: 
             ),
         ])),
         (Triage::Order, Emotion::Anxious) => Some(match cue {
+            Cue::Refund => pick(&[
+                (
+                    "I know you're waiting on your money; let's see where the refund is.",
+                    "理解您等退款的心情，我们一起看看退款到哪一步了。",
+                    "理解您等退款的心情，我們一起看看退款到哪一步了。",
+                ),
+                (
+                    "Waiting for a refund is no fun; let's check on it.",
+                    "等退款确实让人着急，我这就帮您查。",
+                    "等退款確實讓人著急，我這就幫您查。",
+                ),
+            ]),
             Cue::Delay | Cue::Tracking => pick(&[
                 (
                     "I understand — waiting for a parcel that doesn't show up is frustrating.",
@@ -381,6 +393,7 @@ pub fn ask_order_number(loc: Locale, triage: Triage, cue: Cue) -> String {
             "我们好查询包裹并催促快递公司",
             "我們好查詢包裹並催促物流公司",
         ),
+        (_, Cue::Refund) => ("so I can check where your refund is", "我好帮您查一下退款进度", "我好幫您查一下退款進度"),
         (Triage::Complaint, _) => (
             "so we can pull up the order and arrange the fix",
             "我们好调出订单，尽快为您安排处理",
