@@ -389,7 +389,7 @@ fn decisions_in_chinese_simplified_and_traditional() {
             kb: "zh",
             night: false,
             steps: vec![Step {
-                has: &["1 小时", "转人工", "补发"], ..step("发错货了", "answer", Complaint)
+                has: &["1 小时", "给人工客服留言", "补发"], ..step("发错货了", "answer", Complaint)
             }],
         },
         Case {

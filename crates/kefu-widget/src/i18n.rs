@@ -484,4 +484,16 @@ mod tests {
         assert_eq!(Lang::from_tag("en-GB"), Lang::En);
         assert_eq!(Lang::from_tag("fr"), Lang::En);
     }
+
+    /// The policy's lines that point at the hand-off button name it as the widget labels it.
+    #[test]
+    fn replies_name_the_hand_off_button_as_it_is_labelled() {
+        use kefu_core::reply::wording::{offer_human, order_noted};
+        use kefu_core::Locale;
+        for (lang, loc) in [(Lang::ZhCn, Locale::ZhCn), (Lang::ZhTw, Locale::ZhTw), (Lang::En, Locale::En)] {
+            let label = t(lang, Key::LeaveMessage);
+            assert!(offer_human(loc).contains(label), "{}", offer_human(loc));
+            assert!(order_noted(loc).contains(label), "{}", order_noted(loc));
+        }
+    }
 }

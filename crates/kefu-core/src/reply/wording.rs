@@ -664,19 +664,20 @@ pub fn order_hint(loc: Locale) -> String {
 pub fn order_noted(loc: Locale) -> String {
     t(
         loc,
-        "Your order number is noted: if you'd like a colleague to take care of this order for you, tap \"Talk to a person\".",
-        "订单号已经记下了；如果想请同事直接帮您处理这一单，点「转人工」就可以。",
-        "訂單編號已經記下了；如果想請同事直接幫您處理這一筆訂單，點「轉真人客服」就可以。",
+        "Your order number is noted: if you'd like a colleague to take care of this order for you, tap \"Leave a message for an agent\" below.",
+        "订单号已经记下了；如果想请同事直接帮您处理这一单，点下方的「给人工客服留言」就可以。",
+        "訂單編號已經記下了；如果想請同事直接幫您處理這一筆訂單，點下方的「留言給真人客服」就可以。",
     )
 }
 
-/// A line offering a person next to an answer (complaints).
+/// A line offering a person next to an answer (complaints). It names the button the widget
+/// shows under such a reply (and `kefu chat` prints): the widget's `LeaveMessage` label.
 pub fn offer_human(loc: Locale) -> String {
     t(
         loc,
-        "If you'd rather talk it through with a person, tap \"Talk to a person\" and I'll bring in a colleague.",
-        "如果想直接和同事沟通，点「转人工」就可以。",
-        "如果想直接和同事溝通，點「轉真人客服」就可以。",
+        "If you'd rather talk it through with a person, tap \"Leave a message for an agent\" below and a colleague will take it from there.",
+        "如果想直接和同事沟通，点下方的「给人工客服留言」就可以。",
+        "如果想直接和同事溝通，點下方的「留言給真人客服」就可以。",
     )
 }
 
