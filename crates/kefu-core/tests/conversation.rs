@@ -530,6 +530,19 @@ fn a_late_refund_is_asked_about_as_a_refund_and_an_insult_is_no_fraud_report() {
 }
 
 #[test]
+fn a_shopper_saying_the_answer_did_not_help_is_asked_again_and_offered_a_person() {
+    for (dir, question, miss) in [("zh-CN", "退款多久到账", "没用"), ("en", "how long does a refund take", "that didn't help")] {
+        let e = engine(dir);
+        let mut conv = Conversation::default();
+        let r = respond(&e, &mut conv, question, day());
+        assert_eq!(r.decision.kind(), "answer", "{question}: {}", said(&r));
+        let r = respond(&e, &mut conv, miss, day());
+        assert_eq!(r.decision, Decision::Smalltalk { kind: Smalltalk::NotHelpful }, "{miss}: {}", said(&r));
+        assert!(r.offer_human, "{miss}");
+    }
+}
+
+#[test]
 fn complaints_offer_a_person_and_set_deadlines() {
     let zh = engine("zh-CN");
     let mut conv = Conversation::default();

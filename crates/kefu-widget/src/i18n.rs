@@ -494,6 +494,8 @@ mod tests {
             let label = t(lang, Key::LeaveMessage);
             assert!(offer_human(loc).contains(label), "{}", offer_human(loc));
             assert!(order_noted(loc).contains(label), "{}", order_noted(loc));
+            let sorry = kefu_core::reply::wording::smalltalk(loc, kefu_core::reply::Smalltalk::NotHelpful, "", None, 0);
+            assert!(sorry.contains(label), "{sorry}");
         }
     }
 }

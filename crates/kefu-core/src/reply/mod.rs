@@ -366,6 +366,8 @@ fn word(
         r.lead = None;
         let greeting = (locale == settings.locale).then_some(settings.greeting.as_str());
         r.message = Some(wording::smalltalk(locale, kind, &settings.name, greeting, conv.turns));
+        // "that didn't help": a person is one tap away.
+        r.offer_human = kind == Smalltalk::NotHelpful;
     } else if triage == Triage::Complaint {
         let ack = wording::complaint_ack(locale, cue, product.as_deref());
         r.lead = Some(match r.lead.take() {

@@ -20,10 +20,14 @@ pub enum Smalltalk {
     Opener,
     /// "are you a robot", "你是真人吗", "who am I talking to": the bot says what it is.
     Identity,
+    /// "没用", "that didn't help", "不是这个": the last reply missed. The bot apologises, asks
+    /// for other words and offers a person.
+    NotHelpful,
 }
 
 impl Smalltalk {
-    /// Short machine name: `greeting`, `thanks`, `goodbye`, `ack`, `opener`, `identity`.
+    /// Short machine name: `greeting`, `thanks`, `goodbye`, `ack`, `opener`, `identity`,
+    /// `not_helpful`.
     pub fn name(self) -> &'static str {
         match self {
             Smalltalk::Greeting => "greeting",
@@ -32,6 +36,7 @@ impl Smalltalk {
             Smalltalk::Ack => "ack",
             Smalltalk::Opener => "opener",
             Smalltalk::Identity => "identity",
+            Smalltalk::NotHelpful => "not_helpful",
         }
     }
 }
@@ -225,18 +230,53 @@ const IDENTITY: &[&str] = &[
     "robot",
     "chatbot",
 ];
+const NOT_HELPFUL: &[&str] = &[
+    "没用",
+    "没有用",
+    "没帮助",
+    "没有帮助",
+    "帮不上",
+    "不是这个",
+    "不是我要的",
+    "不是我想问的",
+    "不是我问的",
+    "答非所问",
+    "没解决",
+    "没有解决",
+    "还是不行",
+    "that didn't help",
+    "that did not help",
+    "didn't help",
+    "did not help",
+    "doesn't help",
+    "not helpful",
+    "that's not what i asked",
+    "thats not what i asked",
+    "not what i asked",
+    "not what i meant",
+    "that's not it",
+    "thats not it",
+    "wrong answer",
+    "that's wrong",
+    "thats wrong",
+    "you didn't answer my question",
+    "didn't answer my question",
+    "doesn't answer my question",
+    "that doesn't answer my question",
+];
 /// Words that carry no request of their own.
 const FILLER: &[&str] = &[
     "啊", "呀", "哦", "噢", "哈", "呢", "吧", "啦", "嘛", "么", "吗", "的", "了", "哟", "喔", "你", "您", "们", "非常", "很",
     "多", "真", "太", "大家", "亲", "客服", "小", "so", "much", "very", "a", "lot", "again", "there", "please", "you",
     "all", "guys", "team", "bot", "and", "for", "the", "help", "your", "oh", "ah", "um", "well", "then", "just",
-    "really", "too", "man", "dear", "hmm", "hm", "erm", "uh", "一下", "呃", "额", "嗯哼",
+    "really", "too", "man", "dear", "hmm", "hm", "erm", "uh", "no", "nope", "一下", "呃", "额", "嗯哼",
 ];
 
 /// The small talk in `norm` (normalized text), if that is all the message is.
 pub fn classify(norm: &str) -> Option<Smalltalk> {
     let found = [
         (Smalltalk::Identity, lexicon::any(norm, IDENTITY)),
+        (Smalltalk::NotHelpful, lexicon::any(norm, NOT_HELPFUL)),
         (Smalltalk::Goodbye, lexicon::any(norm, GOODBYE)),
         (Smalltalk::Thanks, lexicon::any(norm, THANKS)),
         (Smalltalk::Greeting, lexicon::any(norm, GREETING)),
@@ -257,7 +297,7 @@ pub fn classify(norm: &str) -> Option<Smalltalk> {
 /// `norm` without small-talk phrases and filler words: what is left says something.
 pub fn strip(norm: &str) -> String {
     let mut rest = norm.to_string();
-    for list in [GOODBYE, THANKS, GREETING, ACK, OPENER, IDENTITY, FILLER] {
+    for list in [GOODBYE, THANKS, GREETING, ACK, OPENER, IDENTITY, NOT_HELPFUL, FILLER] {
         rest = lexicon::remove_all(&rest, list);
     }
     rest
@@ -312,6 +352,14 @@ mod tests {
             ("who are you", Some(Smalltalk::Identity)),
             ("can a robot vacuum be returned", None),
             ("你是机器人吗，退货运费谁出", None),
+            ("没用", Some(Smalltalk::NotHelpful)),
+            ("不是这个啊", Some(Smalltalk::NotHelpful)),
+            ("no, that's not what I asked", Some(Smalltalk::NotHelpful)),
+            ("That didn't help", Some(Smalltalk::NotHelpful)),
+            ("the coupon didn't help", None),
+            ("no refund yet", None),
+            ("no thanks", Some(Smalltalk::Thanks)),
+            ("no, that's all", Some(Smalltalk::Goodbye)),
         ];
         for (text, want) in table {
             assert_eq!(c(text), *want, "{text}");

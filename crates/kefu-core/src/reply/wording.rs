@@ -489,6 +489,12 @@ pub fn smalltalk(loc: Locale, kind: Smalltalk, shop_name: &str, greeting: Option
                 Locale::ZhTw => format!("我是{name_zh}的智慧客服助理，不是真人：我根據店鋪的說明內容回答，拿不準的會直接告訴您。想找真人客服的話，直接說「轉人工」，我會把您說過的情況一併交給同事。"),
             }
         }
+        Smalltalk::NotHelpful => t(
+            loc,
+            "Sorry that didn't help. Could you tell me what you need in other words? Or tap \"Leave a message for an agent\" below and a colleague will take it from there.",
+            "抱歉没能帮上忙。可以换个说法再说说您的情况吗？也可以点下方的「给人工客服留言」，同事会接着处理。",
+            "抱歉沒能幫上忙。可以換個說法再說說您的情況嗎？也可以點下方的「留言給真人客服」，同事會接著處理。",
+        ),
         Smalltalk::Ack => pick(&[
             (
                 "Great. Is there anything else I can do for you?",
@@ -753,6 +759,7 @@ pub(crate) fn all_samples() -> Vec<String> {
             Smalltalk::Ack,
             Smalltalk::Opener,
             Smalltalk::Identity,
+            Smalltalk::NotHelpful,
         ] {
             for turn in 0..2 {
                 out.push(smalltalk(loc, kind, "Shop", None, turn));
