@@ -221,10 +221,32 @@ const ORDER_CUES: &[&str] = &["订单", "单号", "order", "purchase", "#", "no.
 /// Words shoppers glue to the number ("order113542617735902", "No12345678901").
 const GLUED_PREFIXES: &[&str] = &["order", "ord", "no", "nr", "num", "number", "id"];
 
+/// Words between a cue and its number: "order number is 12345", "订单编号是 12345".
+const CUE_LINKS: &[&str] = &["is", "was", "number", "num", "no", "id", "是", "为", "号码", "编号", "号"];
+
 fn order_cue_before(text: &str, at: usize) -> bool {
-    let before: String = text[..at].chars().rev().take(12).collect::<Vec<_>>().into_iter().rev().collect();
-    let n = normalize(&before);
-    ORDER_CUES.iter().any(|c| n.contains(c))
+    let before: String = text[..at].chars().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect();
+    let mut n = normalize(&before);
+    // Drop the linking words and punctuation right before the number, then look for the cue
+    // in what is left just before them.
+    loop {
+        let trimmed = n.trim_end_matches(|c: char| c.is_whitespace() || ":：,，=-".contains(c));
+        let linked = CUE_LINKS.iter().find(|w| {
+            trimmed.strip_suffix(**w).is_some_and(|rest| {
+                // An English word stands alone ("is", not the end of "this").
+                !w.is_ascii() || !rest.chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric())
+            })
+        });
+        match linked {
+            Some(w) => n = trimmed[..trimmed.len() - w.len()].to_string(),
+            None => {
+                n = trimmed.to_string();
+                break;
+            }
+        }
+    }
+    let tail: String = n.chars().rev().take(12).collect::<Vec<_>>().into_iter().rev().collect();
+    ORDER_CUES.iter().any(|c| tail.contains(c))
 }
 
 /// True for an 11-digit Chinese mobile number (1[3-9] + 9 digits).
@@ -556,6 +578,11 @@ mod tests {
         let f = extract("my order 12345 is late", &OrderPattern::default(), &[], &[]);
         assert_eq!(f.rejected, ["12345"]);
         assert!(extract("I paid 12345 yuan", &OrderPattern::default(), &[], &[]).rejected.is_empty());
+        // The cue a few linking words before the number.
+        for text in ["my order number is 12345", "订单编号是：12345", "Order no. is 12345"] {
+            assert_eq!(extract(text, &OrderPattern::default(), &[], &[]).rejected, ["12345"], "{text}");
+        }
+        assert!(extract("I ordered 2 items and paid 12345", &OrderPattern::default(), &[], &[]).rejected.is_empty());
         assert!(orders("I ordered 3 kettles on 2023-11-23").is_empty());
         // A bank card is never an order number.
         assert!(orders("4111111111111111").is_empty());
