@@ -7,6 +7,7 @@
 
 use super::Diagnostic;
 use serde_yaml_ng::{Mapping, Value};
+use std::collections::{HashMap, HashSet};
 
 /// The fields an entry's front matter may have.
 pub const FIELDS: &[&str] = &["id", "questions", "category", "tags", "locale", "quick_replies", "links", "products"];
@@ -181,7 +182,19 @@ fn strip_invisible(file: &str, first_line: usize, lines: &mut [String], diags: &
 /// at fault is repaired or blanked and parsing starts again, so later fields are still read.
 /// Returns the mapping (`None` when nothing could be read) and whether an error was reported.
 fn parse(file: &str, first_line: usize, lines: &mut [String], diags: &mut Vec<Diagnostic>) -> (Option<Mapping>, bool) {
-    let mut reported: Vec<usize> = Vec::new();
+    recover(file, first_line, lines, diags, true)
+}
+
+/// [`parse`]; `fast`: [`skim`] first (the tests compare with reading the whole text per error).
+fn recover(
+    file: &str,
+    first_line: usize,
+    lines: &mut [String],
+    diags: &mut Vec<Diagnostic>,
+    fast: bool,
+) -> (Option<Mapping>, bool) {
+    let mut reported: HashSet<usize> = HashSet::new();
+    let mut skimmed = !fast;
     // Each round changes a line: repairs it once, or empties it.
     for _ in 0..=2 * lines.len() {
         let err = match serde_yaml_ng::from_str::<Value>(&lines.join("\n")) {
@@ -200,38 +213,329 @@ fn parse(file: &str, first_line: usize, lines: &mut [String], diags: &mut Vec<Di
             }
             Err(e) => e,
         };
-        let mut problem = explain(&err, lines, first_line);
-        if reported.contains(&problem.line) {
-            // A repair did not help: drop the line, without reporting it again.
-            problem.fix = Fix::Blank;
-        } else {
-            diags.push(Diagnostic::error(file, first_line + problem.line, problem.message));
-            reported.push(problem.line);
+        if !skimmed {
+            // Many broken lines would each cost a parse of the whole text: find and repair
+            // them a few lines at a time first, then carry on here with what is left.
+            skimmed = true;
+            skim(file, first_line, lines, diags, &mut reported);
+            continue;
         }
-        let before = lines[problem.line].clone();
-        match problem.fix {
-            Fix::Blank => lines[problem.line].clear(),
-            Fix::BlankTo(end) => lines[problem.line..end].iter_mut().for_each(String::clear),
-            Fix::Untab => {
-                let l = &lines[problem.line];
-                lines[problem.line] = if split_key(l.trim_start()).is_some_and(|(n, _)| FIELDS.contains(&n)) {
-                    l.trim_start().to_string()
-                } else {
-                    let cut = l.len() - l.trim_start_matches([' ', '\t', '-']).len();
-                    l[..cut].replace('\t', "  ") + &l[cut..]
-                };
-            }
-            Fix::Dedent => lines[problem.line] = before.trim_start().to_string(),
-        }
-        if lines[problem.line] == before {
-            // The repair changed nothing: drop the line; stop when it is empty already.
-            if before.is_empty() {
-                break;
-            }
-            lines[problem.line].clear();
+        let problem = explain(&err, lines, first_line);
+        if !mend(file, first_line, lines, problem, diags, &mut reported) {
+            break;
         }
     }
     (None, true)
+}
+
+/// Reports `problem` (unless its line was reported already: then a repair did not help, and
+/// the line is dropped without a second message) and repairs or blanks its line. False when
+/// nothing could be changed (the line is empty already).
+fn mend(
+    file: &str,
+    first_line: usize,
+    lines: &mut [String],
+    mut problem: Problem,
+    diags: &mut Vec<Diagnostic>,
+    reported: &mut HashSet<usize>,
+) -> bool {
+    if reported.contains(&problem.line) {
+        problem.fix = Fix::Blank;
+    } else {
+        diags.push(Diagnostic::error(file, first_line + problem.line, problem.message));
+        reported.insert(problem.line);
+    }
+    let before = lines[problem.line].clone();
+    match problem.fix {
+        Fix::Blank => lines[problem.line].clear(),
+        Fix::BlankTo(end) => lines[problem.line..end].iter_mut().for_each(String::clear),
+        Fix::Untab => {
+            let l = &lines[problem.line];
+            lines[problem.line] = if split_key(l.trim_start()).is_some_and(|(n, _)| FIELDS.contains(&n)) {
+                l.trim_start().to_string()
+            } else {
+                let cut = l.len() - l.trim_start_matches([' ', '\t', '-']).len();
+                l[..cut].replace('\t', "  ") + &l[cut..]
+            };
+        }
+        Fix::Dedent => lines[problem.line] = before.trim_start().to_string(),
+    }
+    if lines[problem.line] == before {
+        // The repair changed nothing: drop the line; give up when it is empty already.
+        if before.is_empty() {
+            return false;
+        }
+        lines[problem.line].clear();
+    }
+    true
+}
+
+/// The first lines a window of [`skim`] holds; it doubles while no error is found in it.
+const WINDOW: usize = 32;
+
+/// Finds and repairs the syntax errors of a long front matter as [`parse`] does, but without
+/// parsing the whole text once per error (10,000 broken lines took 20 s so): YAML reads a
+/// window of lines from a `start` where its state is known, so each error costs a parse of
+/// the lines since the one before. The window is cut off at its end, so an error near there
+/// may be the cut's doing: the window is made longer and read again. Past an error, `start`
+/// moves to the last line before it that begins a field or an item of the field's list, once
+/// the lines up to there read without error on their own (so no quote or `[` is open there).
+/// A field written twice is found from the names above `start`, as YAML would.
+///
+/// Stops where a window cannot tell (an alias, a line it cannot place after a repair):
+/// [`parse`] reads the whole text after this, and finds what is left.
+fn skim(
+    file: &str,
+    first_line: usize,
+    lines: &mut [String],
+    diags: &mut Vec<Diagnostic>,
+    reported: &mut HashSet<usize>,
+) {
+    let n = lines.len();
+    let (mut start, mut at_start, mut len) = (0, Cursor::default(), WINDOW);
+    // The line of each field name written above `start` (first occurrence), and the names YAML
+    // read as fields there (a line in a quoted text may look like a field).
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut fields: HashSet<String> = HashSet::new();
+    let mut written = Written(Vec::new());
+    for _ in 0..8 * (n + 8) {
+        let header = at_start.header(lines, start);
+        let h = header.len();
+        let end = (start + len).min(n);
+        // Without the lines emptied by repairs, so that a long run of them costs nothing each
+        // time (YAML skips them, and says where the next written line starts; at the end of
+        // the text it names the last line, so the empty ones there are kept): `rows` holds the
+        // line of each line read after the header.
+        let tail =
+            if end == n { (start..n).rev().find(|&i| !lines[i].is_empty()).map_or(start, |i| i + 1) } else { end };
+        let mut rows = Vec::new();
+        let mut i = written.next(lines, start);
+        while i < tail {
+            rows.push(i);
+            i = written.next(lines, i + 1);
+        }
+        rows.extend(tail..end);
+        let window: Vec<String> = header.iter().chain(rows.iter().map(|&i| &lines[i])).cloned().collect();
+        let err = match serde_yaml_ng::from_str::<Value>(&window.join("\n")) {
+            Ok(Value::Mapping(_) | Value::Null) => None,
+            Ok(_) => return,
+            Err(e) => Some(e),
+        };
+        // The row YAML stopped at (`rows.len()` at the end of the text).
+        let stop = match &err {
+            None => None,
+            Some(e) => match e.location().map(|l| l.line().saturating_sub(1)) {
+                Some(at) if at >= h => Some((at - h).min(rows.len())),
+                _ => return,
+            },
+        };
+        let line_of = |row: usize| rows.get(row).copied().unwrap_or(end);
+        // The first field in the window written before (YAML says so where it reads its name),
+        // and the line of its first.
+        let mut names: HashMap<&str, usize> = HashMap::new();
+        let again = rows.iter().find_map(|&i| {
+            let name = field_name(&lines[i])?;
+            match seen.get(name).or(names.get(name)) {
+                Some(&first) => Some((i, first, name.to_string())),
+                None => {
+                    names.insert(name, i);
+                    None
+                }
+            }
+        });
+        let problem = match (again, stop.map(line_of)) {
+            (Some((at, ..)), Some(stop)) if at == stop => return,
+            (Some((at, first, name)), stop) if stop.is_none_or(|stop| at < stop) => {
+                // Both must be fields for YAML: this one is when nothing above it is left open.
+                let Some(above) = read_alone(&header, lines, start, at) else { return };
+                if !fields.contains(&name) && !above.contains(&name) {
+                    return;
+                }
+                let block_end = (at + 1..n).find(|&j| field_name(&lines[j]).is_some()).unwrap_or(n);
+                let message = format!(
+                    "`{name}:` is written twice in this entry (first on line {}); keep one",
+                    first_line + first
+                );
+                Problem { line: at, message, fix: Fix::BlankTo(block_end) }
+            }
+            (_, None) if end == n => return,
+            (_, None) => {
+                len *= 2;
+                continue;
+            }
+            (_, Some(_)) => {
+                let (Some(err), Some(stop)) = (err, stop) else { return };
+                let text = err.to_string();
+                if text.contains("duplicate entry") || text.contains("anchor") {
+                    return;
+                }
+                if end < n && stop + 2 >= rows.len() {
+                    // Maybe the cut at the window's end: read more.
+                    len *= 2;
+                    continue;
+                }
+                let mut problem = explain(&err, &window, first_line);
+                match problem.line.checked_sub(h).and_then(|row| rows.get(row)) {
+                    Some(&line) if !matches!(problem.fix, Fix::BlankTo(_)) => problem.line = line,
+                    _ => return,
+                }
+                problem
+            }
+        };
+        let at_fault = problem.line;
+        if !mend(file, first_line, lines, problem, diags, reported) {
+            return;
+        }
+        len = at_fault - start + WINDOW;
+        if at_fault == start {
+            // The header stands for the state before `start` only while its line still
+            // closes what the lines above opened.
+            if start > 0 && !at_start.boundary(lines, start) {
+                return;
+            }
+            continue;
+        }
+        // Start again at the last line before the line at fault that can be.
+        // (An empty line changes nothing for the cursor, nor names a field.)
+        let mut cursor = at_start.clone();
+        let mut next = None;
+        let mut i = start;
+        while i < at_fault {
+            if i > start && cursor.boundary(lines, i) {
+                next = Some((i, cursor.clone()));
+            }
+            cursor.step(lines, i);
+            i = written.next(lines, i + 1);
+        }
+        let next = next.and_then(|(i, cursor)| Some((i, cursor, read_alone(&header, lines, start, i)?)));
+        if let Some((i, cursor, above)) = next {
+            fields.extend(above);
+            let mut j = start;
+            while j < i {
+                if let Some(name) = field_name(&lines[j]) {
+                    seen.entry(name.to_string()).or_insert(j);
+                }
+                j = written.next(lines, j + 1);
+            }
+            (start, at_start) = (i, cursor);
+        }
+    }
+}
+
+/// Skips the lines emptied by repairs (a line once empty stays so) in a time that does not
+/// grow with their number: each empty line keeps how far the run it is in was known to go.
+struct Written(Vec<usize>);
+
+impl Written {
+    /// The first line from `i` on that is not empty (`lines.len()` when none is).
+    fn next(&mut self, lines: &[String], i: usize) -> usize {
+        if self.0.len() < lines.len() {
+            self.0 = (0..lines.len()).collect();
+        }
+        let mut j = i;
+        while j < lines.len() && lines[j].is_empty() {
+            j = self.0[j].max(j + 1);
+        }
+        let mut k = i;
+        while k < j {
+            let on = self.0[k].max(k + 1);
+            self.0[k] = j;
+            k = on;
+        }
+        j
+    }
+}
+
+/// The names of the fields the lines from `start` up to `end` hold (after `header`, whose
+/// field is not theirs), when they read as fields without a YAML error.
+fn read_alone(header: &[String], lines: &[String], start: usize, end: usize) -> Option<HashSet<String>> {
+    let text: Vec<&str> = header.iter().chain(&lines[start..end]).map(String::as_str).collect();
+    let mut names: HashSet<String> = match serde_yaml_ng::from_str::<Value>(&text.join("\n")) {
+        Ok(Value::Mapping(m)) => m.keys().filter_map(Value::as_str).map(String::from).collect(),
+        Ok(Value::Null) => HashSet::new(),
+        _ => return None,
+    };
+    if let Some(name) = header.first().and_then(|l| field_name(l)) {
+        names.remove(name);
+    }
+    Some(names)
+}
+
+/// The field name a line starts with, as [`Layout::scan`] finds them.
+fn field_name(line: &str) -> Option<&str> {
+    if is_blank(line) || line.starts_with([' ', '\t']) {
+        return None;
+    }
+    split_key(line).map(|(name, _)| name)
+}
+
+/// What [`Layout::scan`] knows at the start of a line, as far as YAML's state there goes: the
+/// field above and the first item of its list.
+#[derive(Debug, Clone, Default)]
+struct Cursor {
+    /// The line of the last field name, and whether its value is on that line.
+    key: Option<(usize, bool)>,
+    /// The first `- ` line of that field's list.
+    first_item: Option<usize>,
+    /// True when other lines come between the field and its first `- ` line: then the field's
+    /// value starts there, and a `- ` line below may be part of it (a plain text goes on over
+    /// lines indented deeper than the field name).
+    not_list: bool,
+}
+
+impl Cursor {
+    /// Takes in line `i`, as [`Layout::scan`] does.
+    fn step(&mut self, lines: &[String], i: usize) {
+        let line = lines[i].as_str();
+        if is_blank(line) {
+            return;
+        }
+        if !line.starts_with([' ', '\t']) {
+            if let Some((_, rest)) = split_key(line) {
+                let inline = !rest.trim().is_empty() && !rest.trim_start().starts_with('#');
+                *self = Cursor { key: Some((i, inline)), first_item: None, not_list: false };
+                return;
+            }
+        }
+        if self.first_item.is_none() {
+            if self.boundary(lines, i) {
+                self.first_item = Some(i);
+            } else {
+                self.not_list = true;
+            }
+        }
+    }
+
+    /// True when line `i` (coming next) starts a field, or an item of the list of the field
+    /// above, lined up with its first: everything the lines above opened is closed there.
+    fn boundary(&self, lines: &[String], i: usize) -> bool {
+        let line = lines[i].as_str();
+        if !line.starts_with([' ', '\t']) && split_key(line).is_some() {
+            return true;
+        }
+        matches!(self.key, Some((_, false)))
+            && !self.not_list
+            && is_dash(line)
+            && self.first_item.is_none_or(|f| indent(&lines[f]) == indent(line))
+    }
+
+    /// The lines that put YAML in the state it has at the start of line `i`, a [`boundary`]
+    /// (or the first line): the field's line, and an item standing for those above.
+    ///
+    /// [`boundary`]: Cursor::boundary
+    fn header(&self, lines: &[String], i: usize) -> Vec<String> {
+        let line = lines[i].as_str();
+        let starts_field = !line.starts_with([' ', '\t']) && split_key(line).is_some();
+        match (self.key, self.first_item) {
+            _ if i == 0 || starts_field => Vec::new(),
+            (Some((k, _)), None) => vec![lines[k].clone()],
+            (Some((k, _)), Some(f)) => {
+                let item = &lines[f];
+                vec![lines[k].clone(), format!("{}- x", &item[..indent(item)])]
+            }
+            (None, _) => Vec::new(),
+        }
+    }
 }
 
 /// A YAML syntax error, explained: the line at fault (index into the front matter), the
@@ -913,6 +1217,123 @@ mod tests {
         // The fields on sound lines are read, and the lines repaired by the fix are too.
         assert_eq!((e.id.as_str(), e.locale, e.quick_replies.as_slice()), ("a", Locale::ZhTw, &["b".to_string()][..]));
         assert_eq!((e.questions.as_slice(), e.tags.as_slice()), (&["q".to_string()][..], &["x".to_string()][..]));
+    }
+
+    #[test]
+    fn thousands_of_broken_lines_are_each_reported() {
+        // 3,000 tab-indented questions: each is reported on its line and still read.
+        let mut fm = String::from("id: a\nquestions:\n");
+        for i in 0..3000 {
+            fm.push_str(&format!("\t- question {i}\n"));
+        }
+        fm.push_str("category: returns\ntags: [x]");
+        let (e, got) = check(&fm);
+        let want: Vec<String> = (0..3000)
+            .map(|i| {
+                format!("k.md:{}: error: this line has a tab where YAML needs spaces; indent with spaces only", i + 4)
+            })
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(e.questions.len(), 3000);
+        assert_eq!((e.questions[2999].as_str(), e.category.as_str()), ("question 2999", "returns"));
+        // Other mistakes, many times over, between sound lines: one error on each broken line.
+        let mut fm = String::from("id: a\nquestions:\n");
+        let mut broken = Vec::new();
+        for i in 0..2000 {
+            let line = fm.lines().count() + 2;
+            match i % 4 {
+                0 => fm.push_str(&format!("  * q{i}\n")),
+                1 => fm.push_str(&format!("  - fine {i}\n")),
+                2 => fm.push_str(&format!("  - \"open {i}\n")),
+                _ => fm.push_str(&format!("\t- tab {i}\n")),
+            }
+            if i % 4 != 1 {
+                broken.push(line);
+            }
+        }
+        fm.push_str("category: returns");
+        let (e, got) = check(&fm);
+        let lines: Vec<usize> =
+            got.iter().map(|d| d["k.md:".len()..].split(':').next().unwrap().parse().unwrap()).collect();
+        assert_eq!(lines, broken);
+        assert!(got.iter().all(|d| d.contains(": error: ")), "{got:?}");
+        assert_eq!((e.questions.len(), e.category.as_str()), (1000, "returns"));
+    }
+
+    /// Reading a window of lines at a time finds what reading the whole text per error finds.
+    #[test]
+    fn skimming_finds_what_a_whole_reading_finds() {
+        const POOL: &[&str] = &[
+            "id: a",
+            "category: returns",
+            "tags: [x, y]",
+            "questions:",
+            "quick_replies:",
+            "links:",
+            "products:",
+            "locale: en",
+            "  - q",
+            "  - fine question",
+            "  - 'don''t'",
+            "\t- tab",
+            "  * star",
+            " - short",
+            "    - deep",
+            "- flush",
+            "  - \"open",
+            "  - a: b",
+            "  - [a",
+            "category returns",
+            "id:a",
+            "  category: x",
+            "foo: @x",
+            "  - title: T",
+            "    url: /u",
+            "    price: \"1\"",
+            "\tquestions: [q]",
+            "x: y: z",
+            "  - \"multi",
+            "  line\"",
+            "# comment",
+            "",
+            "  - |",
+            "    block",
+            "questions: [a,",
+            "  b]",
+            "  - 'quote' after",
+            "id: b",
+            "    continued",
+            "\t\tx",
+            "  -",
+            "- title: F",
+            "  url: /f",
+            "  - &k anchored",
+            "  - *k",
+            "tags: [a",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for round in 0..500 {
+            let count = 20 + next(140);
+            // Mostly sound list items, so that windows move on between the mistakes.
+            let lines: Vec<String> = (0..count)
+                .map(|_| if next(2 + round % 4) == 0 { POOL[next(POOL.len())] } else { POOL[8 + next(2)] }.to_string())
+                .collect();
+            let run = |fast: bool| {
+                let (mut lines, mut diags) = (lines.clone(), Vec::new());
+                let (mapping, damaged) = super::recover("k.md", 2, &mut lines, &mut diags, fast);
+                // In line order, as `kefu check` prints them.
+                diags.sort_by_key(|d| d.line);
+                let diags: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+                (format!("{mapping:?}"), damaged, diags, lines)
+            };
+            assert_eq!(run(true), run(false), "round {round}:\n{}", lines.join("\n"));
+        }
     }
 
     #[test]
