@@ -20,7 +20,8 @@ pub enum Smalltalk {
     Opener,
     /// "are you a robot", "你是真人吗", "who am I talking to": the bot says what it is.
     Identity,
-    /// "没用", "that didn't help", "不是这个": the last reply missed. The bot apologises, asks
+    /// "没用", "that didn't help", "不是这个", "都不是" (after a "did you mean"): the last
+    /// reply missed. The bot apologises, asks
     /// for other words and offers a person.
     NotHelpful,
 }
@@ -244,6 +245,12 @@ const NOT_HELPFUL: &[&str] = &[
     "没解决",
     "没有解决",
     "还是不行",
+    "都不是",
+    "都不对",
+    "none of these",
+    "none of them",
+    "none of those",
+    "neither",
     "that didn't help",
     "that did not help",
     "didn't help",
@@ -356,6 +363,8 @@ mod tests {
             ("不是这个啊", Some(Smalltalk::NotHelpful)),
             ("no, that's not what I asked", Some(Smalltalk::NotHelpful)),
             ("That didn't help", Some(Smalltalk::NotHelpful)),
+            ("都不是", Some(Smalltalk::NotHelpful)),
+            ("none of these", Some(Smalltalk::NotHelpful)),
             ("the coupon didn't help", None),
             ("no refund yet", None),
             ("no thanks", Some(Smalltalk::Thanks)),
