@@ -6,6 +6,7 @@ use super::{Diagnostic, Locale, PolicyOverrides, ShopSettings};
 use crate::reply::facts::OrderPattern;
 use crate::reply::hours::{parse_days, parse_hhmm, parse_offset, PeakMode, Promises, ServiceHours};
 use serde::Deserialize;
+use toml::Spanned;
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -29,25 +30,25 @@ struct File {
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct Hours {
-    open: Option<String>,
-    close: Option<String>,
-    days: Option<Vec<String>>,
-    utc_offset: Option<String>,
+    open: Option<Spanned<String>>,
+    close: Option<Spanned<String>>,
+    days: Option<Spanned<Vec<String>>>,
+    utc_offset: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct Peak {
     on: Option<bool>,
-    queue_minutes: Option<u32>,
+    queue_minutes: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct PromisesFile {
-    urgent_minutes: Option<u32>,
-    complaint_minutes: Option<u32>,
-    after_sales_minutes: Option<u32>,
+    urgent_minutes: Option<Spanned<i64>>,
+    complaint_minutes: Option<Spanned<i64>>,
+    after_sales_minutes: Option<Spanned<i64>>,
     urgent: Option<String>,
     complaint: Option<String>,
     after_sales: Option<String>,
@@ -65,7 +66,7 @@ struct FactsFile {
 #[serde(deny_unknown_fields)]
 struct Synonyms {
     #[serde(default)]
-    groups: Vec<Vec<String>>,
+    groups: Vec<Spanned<Vec<String>>>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -79,11 +80,14 @@ struct Shop {
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct Policy {
-    answer_min: Option<f32>,
-    margin_min: Option<f32>,
-    clarify_min: Option<f32>,
-    coverage_min: Option<f32>,
+    answer_min: Option<Spanned<f64>>,
+    margin_min: Option<Spanned<f64>>,
+    clarify_min: Option<Spanned<f64>>,
+    coverage_min: Option<Spanned<f64>>,
 }
+
+/// The longest promised or queue time, in minutes (a week).
+const MAX_MINUTES: i64 = 7 * 24 * 60;
 
 /// Parses `kefu.toml`.
 pub fn read(file: &str, text: &str) -> Result<ShopSettings, Diagnostic> {
@@ -98,67 +102,95 @@ pub fn read(file: &str, text: &str) -> Result<ShopSettings, Diagnostic> {
             Diagnostic::error(file, line, format!("unknown locale `{l}` (use zh-CN, zh-TW or en)"))
         })?,
     };
-    for (name, v) in [
-        ("answer_min", parsed.policy.answer_min),
-        ("margin_min", parsed.policy.margin_min),
-        ("clarify_min", parsed.policy.clarify_min),
-        ("coverage_min", parsed.policy.coverage_min),
-    ] {
+    // The line a value is written on, from its place in the text.
+    let line_at = |span: std::ops::Range<usize>| text[..span.start.min(text.len())].matches('\n').count() + 1;
+    let err = |span: std::ops::Range<usize>, msg: String| Diagnostic::error(file, line_at(span), msg);
+    let policy = parsed.policy;
+    let mut thresholds = [None; 4];
+    for (slot, (key, v)) in thresholds.iter_mut().zip([
+        ("answer_min", policy.answer_min),
+        ("margin_min", policy.margin_min),
+        ("clarify_min", policy.clarify_min),
+        ("coverage_min", policy.coverage_min),
+    ]) {
         if let Some(v) = v {
-            if !(0.0..=1.0).contains(&v) {
-                let line = text.lines().position(|x| x.trim_start().starts_with(name)).map(|p| p + 1).unwrap_or(1);
-                return Err(Diagnostic::error(file, line, format!("`{name}` must be between 0 and 1")));
+            let (span, x) = (v.span(), *v.get_ref());
+            if !(0.0..=1.0).contains(&x) {
+                return Err(err(span, format!("`{key} = {x}` is out of range: use a number from 0 to 1")));
             }
+            *slot = Some(x as f32);
         }
     }
-    let line_of = |key: &str| text.lines().position(|x| x.trim_start().starts_with(key)).map(|p| p + 1).unwrap_or(1);
-    let err = |key: &str, msg: String| Diagnostic::error(file, line_of(key), msg);
+    let [answer_min, margin_min, clarify_min, coverage_min] = thresholds;
     let mut hours = ServiceHours::default();
-    if let Some(o) = &parsed.hours.open {
-        hours.open = parse_hhmm(o)
-            .filter(|&m| m < 1440)
-            .ok_or_else(|| err("open", format!("`open = \"{o}\"`: use HH:MM, e.g. \"09:00\"")))?;
+    if let Some(o) = parsed.hours.open {
+        hours.open = parse_hhmm(o.get_ref()).filter(|&m| m < 1440).ok_or_else(|| {
+            err(o.span(), format!("`open = \"{}\"`: use HH:MM from 00:00 to 23:59, e.g. \"09:00\"", o.get_ref()))
+        })?;
     }
-    if let Some(c) = &parsed.hours.close {
-        hours.close =
-            parse_hhmm(c).ok_or_else(|| err("close", format!("`close = \"{c}\"`: use HH:MM, e.g. \"22:00\"")))?;
+    if let Some(c) = parsed.hours.close {
+        hours.close = parse_hhmm(c.get_ref()).ok_or_else(|| {
+            err(c.span(), format!("`close = \"{}\"`: use HH:MM from 00:00 to 24:00, e.g. \"22:00\"", c.get_ref()))
+        })?;
     }
-    if let Some(d) = &parsed.hours.days {
-        hours.days = parse_days(d)
-            .map_err(|m| err("days", format!("`days`: {m} (use mon … sun or ranges like \"mon-fri\")")))?;
+    if let Some(d) = parsed.hours.days {
+        hours.days = parse_days(d.get_ref())
+            .map_err(|m| err(d.span(), format!("`days`: {m} (use mon … sun or ranges like \"mon-fri\")")))?;
+        // No working day: the chat would never be staffed and no next opening could be told.
+        if hours.days == 0 {
+            return Err(err(d.span(), "`days` names no day: list at least one, e.g. [\"mon-fri\"]".into()));
+        }
     }
-    if let Some(u) = &parsed.hours.utc_offset {
-        hours.utc_offset_minutes = Some(
-            parse_offset(u).ok_or_else(|| err("utc_offset", format!("`utc_offset = \"{u}\"`: use e.g. \"+08:00\"")))?,
-        );
+    if let Some(u) = parsed.hours.utc_offset {
+        hours.utc_offset_minutes = Some(parse_offset(u.get_ref()).ok_or_else(|| {
+            err(u.span(), format!("`utc_offset = \"{}\"`: use -14:00 to +14:00, e.g. \"+08:00\"", u.get_ref()))
+        })?);
     }
-    let mut peak = PeakMode::default();
-    peak.on = parsed.peak.on.unwrap_or(peak.on);
-    peak.queue_minutes = parsed.peak.queue_minutes.unwrap_or(peak.queue_minutes);
-    let d = Promises::default();
     let pf = parsed.promises;
-    for (key, v) in [
+    let mut minutes = [None; 4];
+    for (slot, (key, v)) in minutes.iter_mut().zip([
         ("urgent_minutes", pf.urgent_minutes),
         ("complaint_minutes", pf.complaint_minutes),
         ("after_sales_minutes", pf.after_sales_minutes),
         ("queue_minutes", parsed.peak.queue_minutes),
-    ] {
-        if v.is_some_and(|m| m == 0 || m > 7 * 24 * 60) {
-            return Err(err(key, format!("`{key}` must be between 1 and 10080 minutes")));
+    ]) {
+        if let Some(v) = v {
+            let (span, m) = (v.span(), *v.get_ref());
+            if !(1..=MAX_MINUTES).contains(&m) {
+                return Err(err(span, format!("`{key} = {m}` is out of range: use 1 to {MAX_MINUTES} minutes")));
+            }
+            *slot = Some(m as u32);
         }
     }
+    let [urgent_minutes, complaint_minutes, after_sales_minutes, queue_minutes] = minutes;
+    let mut peak = PeakMode::default();
+    peak.on = parsed.peak.on.unwrap_or(peak.on);
+    peak.queue_minutes = queue_minutes.unwrap_or(peak.queue_minutes);
+    let d = Promises::default();
     let promises = Promises {
-        urgent_minutes: pf.urgent_minutes.unwrap_or(d.urgent_minutes),
-        complaint_minutes: pf.complaint_minutes.unwrap_or(d.complaint_minutes),
-        after_sales_minutes: pf.after_sales_minutes.unwrap_or(d.after_sales_minutes),
+        urgent_minutes: urgent_minutes.unwrap_or(d.urgent_minutes),
+        complaint_minutes: complaint_minutes.unwrap_or(d.complaint_minutes),
+        after_sales_minutes: after_sales_minutes.unwrap_or(d.after_sales_minutes),
         urgent: pf.urgent,
         complaint: pf.complaint,
         after_sales: pf.after_sales,
         off_hours: pf.off_hours,
         peak: pf.peak,
     };
+    let mut synonyms = Vec::new();
+    for group in parsed.synonyms.groups {
+        // A blank first word would fold the others into nothing: they would vanish from
+        // every question and message.
+        if group.get_ref().iter().any(|w| w.trim().is_empty()) {
+            return Err(err(group.span(), "a synonym group holds an empty word; remove it".into()));
+        }
+        synonyms.push(group.into_inner());
+    }
     if let Some(p) = &parsed.facts.order_number {
-        OrderPattern::parse(p).map_err(|m| err("order_number", format!("`order_number`: {m}")))?;
+        OrderPattern::parse(p).map_err(|m| {
+            let line = text.lines().position(|x| x.trim_start().starts_with("order_number")).map_or(1, |p| p + 1);
+            Diagnostic::error(file, line, format!("`order_number`: {m}"))
+        })?;
     }
     Ok(ShopSettings {
         hours,
@@ -168,13 +200,8 @@ pub fn read(file: &str, text: &str) -> Result<ShopSettings, Diagnostic> {
         name: parsed.shop.name.unwrap_or_default(),
         locale,
         greeting: parsed.shop.greeting.unwrap_or_default(),
-        synonyms: parsed.synonyms.groups,
-        policy: PolicyOverrides {
-            answer_min: parsed.policy.answer_min,
-            margin_min: parsed.policy.margin_min,
-            clarify_min: parsed.policy.clarify_min,
-            coverage_min: parsed.policy.coverage_min,
-        },
+        synonyms,
+        policy: PolicyOverrides { answer_min, margin_min, clarify_min, coverage_min },
     })
 }
 
@@ -220,6 +247,70 @@ mod tests {
         assert_eq!(s.promises.urgent_minutes, 3);
         assert_eq!(s.promises.complaint.as_deref(), Some("{time}内回复"));
         assert_eq!(s.order_pattern.as_deref(), Some("SO-#{8}"));
+    }
+
+    #[test]
+    fn out_of_range_values_name_their_line_and_the_range() {
+        let cases: &[(&str, &str)] = &[
+            (
+                "[policy]\nclarify_min = 0.2\nanswer_min = 1.5\n",
+                "k.toml:3: error: `answer_min = 1.5` is out of range: use a number from 0 to 1",
+            ),
+            (
+                "[policy]\nmargin_min = -0.1\n",
+                "k.toml:2: error: `margin_min = -0.1` is out of range: use a number from 0 to 1",
+            ),
+            (
+                "[policy]\ncoverage_min = nan\n",
+                "k.toml:2: error: `coverage_min = NaN` is out of range: use a number from 0 to 1",
+            ),
+            // Found by its own line, not the first line that starts with the same word.
+            (
+                "[promises]\nurgent = \"{time}\"\nurgent_minutes = -5\n",
+                "k.toml:3: error: `urgent_minutes = -5` is out of range: use 1 to 10080 minutes",
+            ),
+            (
+                "[promises]\nafter_sales_minutes = 20000\n",
+                "k.toml:2: error: `after_sales_minutes = 20000` is out of range: use 1 to 10080 minutes",
+            ),
+            (
+                "[peak]\non = true\nqueue_minutes = 0\n",
+                "k.toml:3: error: `queue_minutes = 0` is out of range: use 1 to 10080 minutes",
+            ),
+            (
+                "[hours]\nopen = \"24:00\"\n",
+                "k.toml:2: error: `open = \"24:00\"`: use HH:MM from 00:00 to 23:59, e.g. \"09:00\"",
+            ),
+            (
+                "[hours]\nclose = \"25:00\"\n",
+                "k.toml:2: error: `close = \"25:00\"`: use HH:MM from 00:00 to 24:00, e.g. \"22:00\"",
+            ),
+            (
+                "[hours]\nutc_offset = \"+15:00\"\n",
+                "k.toml:2: error: `utc_offset = \"+15:00\"`: use -14:00 to +14:00, e.g. \"+08:00\"",
+            ),
+            // A shop that is never staffed, and a synonym group that folds words into nothing.
+            (
+                "[hours]\nopen = \"09:00\"\ndays = []\n",
+                "k.toml:3: error: `days` names no day: list at least one, e.g. [\"mon-fri\"]",
+            ),
+            (
+                "[synonyms]\ngroups = [\n  [\"refund\", \"money back\"],\n  [\"\", \"parcel\"],\n]\n",
+                "k.toml:4: error: a synonym group holds an empty word; remove it",
+            ),
+        ];
+        for (text, want) in cases {
+            let e = super::read("k.toml", text).unwrap_err();
+            assert_eq!(e.to_string(), *want, "{text}");
+        }
+        // The ends of each range are allowed.
+        let text =
+            "[policy]\nanswer_min = 1.0\nmargin_min = 0\n[promises]\nurgent_minutes = 1\ncomplaint_minutes = 10080\n\
+                    [hours]\nopen = \"00:00\"\nclose = \"24:00\"\nutc_offset = \"-14:00\"\ndays = [\"sun\"]\n";
+        let s = super::read("k.toml", text).unwrap();
+        assert_eq!((s.policy.answer_min, s.policy.margin_min), (Some(1.0), Some(0.0)));
+        assert_eq!((s.promises.urgent_minutes, s.promises.complaint_minutes), (1, 10080));
+        assert_eq!((s.hours.open, s.hours.close, s.hours.utc_offset_minutes), (0, 1440, Some(-840)));
     }
 
     #[test]
