@@ -543,6 +543,25 @@ fn a_shopper_saying_the_answer_did_not_help_is_asked_again_and_offered_a_person(
 }
 
 #[test]
+fn links_numbers_alone_and_requests_to_be_called_back() {
+    let en = engine("en");
+    // A pasted link is not searched: the question next to it is.
+    let with = respond(&en, &mut Conversation::default(), "https://shop.example.com/p/kettle-2024?ref=x how much is shipping", day());
+    let without = respond(&en, &mut Conversation::default(), "how much is shipping", day());
+    assert_eq!(with.decision, without.decision, "{}", said(&with));
+    // Asking to be called back, with the number: a person, not the scam warning.
+    let r = respond(&en, &mut Conversation::default(), "call me on 13812345678", day());
+    assert_eq!(r.decision, Decision::Handoff { reason: HandoffReason::Requested }, "{}", said(&r));
+    // A number alone asks nothing (no entry that happens to write "1").
+    let r = respond(&en, &mut Conversation::default(), "1", day());
+    assert_eq!(r.decision, Decision::Smalltalk { kind: Smalltalk::Opener }, "{}", said(&r));
+    // "???" is asked what it is about, without "here's what I have" first.
+    let r = respond(&en, &mut Conversation::default(), "???", day());
+    assert_eq!(r.decision, Decision::Handoff { reason: HandoffReason::NoQuery });
+    assert!(r.lead.is_none(), "{}", said(&r));
+}
+
+#[test]
 fn complaints_offer_a_person_and_set_deadlines() {
     let zh = engine("zh-CN");
     let mut conv = Conversation::default();

@@ -445,6 +445,24 @@ pub fn extract(text: &str, pattern: &OrderPattern, products: &[Product], sensiti
     found
 }
 
+/// Byte ranges of web links and e-mail addresses in `text`: "https://shop/item/123 is this in
+/// stock" asks about stock, and the link's words would only be searched as noise.
+pub fn link_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for word in text.split_inclusive(char::is_whitespace) {
+        let w = word.trim_end();
+        let lower = w.to_ascii_lowercase();
+        let link = lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("www.");
+        let email = w.split_once('@').is_some_and(|(user, host)| !user.is_empty() && host.contains('.'));
+        if link || email {
+            out.push((at, at + w.len()));
+        }
+        at += word.len();
+    }
+    out
+}
+
 /// True when a KB question is written for a message that carries an order number: it holds
 /// one (by the shop's pattern) or a `{{…}}` placeholder naming an order ("how do I cancel
 /// order {{order_id}}?"). The policy answers such an entry even when the shopper's message
@@ -583,6 +601,9 @@ mod tests {
             assert_eq!(extract(text, &OrderPattern::default(), &[], &[]).rejected, ["12345"], "{text}");
         }
         assert!(extract("I ordered 2 items and paid 12345", &OrderPattern::default(), &[], &[]).rejected.is_empty());
+        let text = "see https://shop.example/item/1 or mail bob@example.com, thanks";
+        let spans: Vec<&str> = link_spans(text).iter().map(|&(a, b)| &text[a..b]).collect();
+        assert_eq!(spans, ["https://shop.example/item/1", "bob@example.com,"]);
         assert!(orders("I ordered 3 kettles on 2023-11-23").is_empty());
         // A bank card is never an order number.
         assert!(orders("4111111111111111").is_empty());

@@ -142,10 +142,14 @@ pub struct Reply {
 pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now) -> Reply {
     conv.turns = conv.turns.saturating_add(1);
     let read = read(engine, conv, message);
-    let kind = classify(conv, &read);
-    // A typed choice among the entries just offered is that entry, not a new search.
+    let mut kind = classify(conv, &read);
+    // A typed choice among the entries just offered is that entry, not a new search (nor
+    // small talk: "3" alone is a number, and a choice here).
     let offered = conv.offered.as_ref().map_or(&[][..], |o| &o.entries[..]);
     let picked = pick::chosen(&read.norm, offered.len()).and_then(|i| engine.position_of(&offered[i]));
+    if picked.is_some() {
+        kind.small = None;
+    }
     let (ranking, base) = match picked {
         Some(entry) => (Ranking::default(), Decision::Answer { entry, confidence: 1.0 }),
         None => {
@@ -214,6 +218,7 @@ fn read(engine: &Engine, conv: &mut Conversation, message: &str) -> Reading {
     let found = facts::extract(work, &pattern, &products, &[]);
     merge_facts(&mut conv.facts, &found);
     let mut cut: Vec<(usize, usize)> = found.spans.clone();
+    cut.extend(facts::link_spans(work));
     cut.extend(masked_at.iter().filter(|r| r.1 <= work.len()).filter_map(|&r| mask::with_its_cue(work, r)));
     cut.sort_unstable();
     let query = cut_spans(work, &cut);
@@ -407,6 +412,10 @@ fn word(
             Decision::Clarify { .. } => r.message = Some(wording::clarify(locale)),
             Decision::Handoff { reason } => {
                 handoff(&mut r, reason);
+                if reason == HandoffReason::NoQuery {
+                    // "???": no "here's what I have" before asking what the shopper needs.
+                    r.lead = None;
+                }
                 // An angry shopper whose words match nothing ("you guys are useless") is not
                 // told the shop can't help: the empathy, then a person.
                 if reason == HandoffReason::LowConfidence && emotion != Emotion::Angry {

@@ -71,6 +71,8 @@ const GREETING: &[&str] = &[
     "greetings",
     "anyone there",
     "is anyone there",
+    "anyone",
+    "anybody there",
     "are you there",
     "howdy",
     "👋",
@@ -290,7 +292,13 @@ pub fn classify(norm: &str) -> Option<Smalltalk> {
         (Smalltalk::Ack, lexicon::any(norm, ACK)),
         (Smalltalk::Opener, lexicon::any(norm, OPENER)),
     ];
-    let substance = strip(norm).chars().filter(|c| c.is_alphanumeric()).count();
+    let rest = strip(norm);
+    let substance = rest.chars().filter(|c| c.is_alphanumeric()).count();
+    // "1", "23": a number alone (not an order number, which the facts take) asks nothing;
+    // searching it would answer whatever entry writes that number.
+    if (1..=3).contains(&substance) && rest.chars().filter(|c| c.is_alphanumeric()).all(|c| c.is_ascii_digit()) {
+        return Some(Smalltalk::Opener);
+    }
     if substance > 0 {
         return None;
     }
@@ -365,6 +373,10 @@ mod tests {
             ("That didn't help", Some(Smalltalk::NotHelpful)),
             ("都不是", Some(Smalltalk::NotHelpful)),
             ("none of these", Some(Smalltalk::NotHelpful)),
+            ("hello?? anyone??", Some(Smalltalk::Greeting)),
+            ("1", Some(Smalltalk::Opener)),
+            ("12", Some(Smalltalk::Opener)),
+            ("1.5m bed sheet size", None),
             ("the coupon didn't help", None),
             ("no refund yet", None),
             ("no thanks", Some(Smalltalk::Thanks)),

@@ -554,6 +554,20 @@ const HUMAN: &[&str] = &[
     "reach customer service",
     "speak with customer support",
     "agent",
+    // Asking to be called or written to back.
+    "联系我",
+    "给我打电话",
+    "给我回电话",
+    "打给我",
+    "回电",
+    // Not "call me" alone: a KB may answer it (a shop that calls leads back).
+    "call me on",
+    "call me at",
+    "call me back",
+    "contact me",
+    "email me",
+    "e-mail me",
+    "get back to me",
 ];
 
 /// "No need for a person": these cancel a request.
@@ -745,7 +759,16 @@ mod tests {
 
     #[test]
     fn asking_for_a_person() {
-        for yes in ["转人工", "我要找真人", "轉人工", "I want a human", "can I talk to a real person", "agent please"]
+        for yes in [
+            "转人工",
+            "我要找真人",
+            "轉人工",
+            "I want a human",
+            "can I talk to a real person",
+            "agent please",
+            "call me on 13812345678",
+            "请联系我",
+        ]
         {
             assert!(wants_human(&normalize(yes)), "{yes}");
         }
