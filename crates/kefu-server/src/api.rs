@@ -751,7 +751,7 @@ pub async fn put_attachment(
 /// Writes a photo in full: to `tmp`, synced, then renamed to `path`. On any failure `tmp` is
 /// removed (on a full disk, half-written files would keep the space taken until a restart)
 /// and the error names the file and the OS error, for the log.
-fn write_photo(tmp: &std::path::Path, path: &std::path::Path, bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn write_photo(tmp: &std::path::Path, path: &std::path::Path, bytes: &[u8]) -> Result<(), String> {
     use std::io::Write;
     let written = std::fs::File::create(tmp).and_then(|mut f| {
         f.write_all(bytes)?;

@@ -590,7 +590,8 @@ pub async fn start_with(cfg: Config, db: Db) -> anyhow::Result<Running> {
 }
 
 /// Deletes cases closed before `cutoff` (ms) with everything attached to them, and bot
-/// session counters last updated before it. Returns (cases, photo files) removed.
+/// session counters last updated before it. Returns (cases, photo files) removed; the photos'
+/// thumbnails go with them (not counted).
 pub fn purge_closed(cfg: &Config, db: &Db, cutoff: i64) -> anyhow::Result<(usize, usize)> {
     let files: Vec<String> = db.with(|c| -> crate::db::Result<Vec<String>> {
         let mut tx = c.transaction()?;
@@ -618,6 +619,10 @@ pub fn purge_closed(cfg: &Config, db: &Db, cutoff: i64) -> anyhow::Result<(usize
         if !f.contains('/') && !f.contains('\\') && std::fs::remove_file(dir.join(&f)).is_ok() {
             removed += 1;
         }
+        // Its thumbnail, if one was asked for.
+        if !f.contains('/') && !f.contains('\\') {
+            let _ = std::fs::remove_file(dir.join(crate::util::thumb_file(&f)));
+        }
     }
     Ok((cases, removed))
 }
@@ -640,7 +645,9 @@ fn sweep_orphans(cfg: &Config, db: &Db) -> anyhow::Result<usize> {
         let name = entry.file_name().to_string_lossy().to_string();
         let old_enough =
             || entry.metadata().and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|age| age >= min_age));
-        if entry.file_type()?.is_file() && !known.contains(&name) && (min_age.is_zero() || old_enough()) {
+        // A thumbnail belongs to its photo.
+        let photo = name.strip_suffix(crate::util::THUMB_SUFFIX).unwrap_or(&name);
+        if entry.file_type()?.is_file() && !known.contains(photo) && (min_age.is_zero() || old_enough()) {
             std::fs::remove_file(entry.path())?;
             removed += 1;
         }

@@ -13,8 +13,8 @@
 //! - **History**: `GET /api/cases/{id}/history` (case token) gives the shopper's widget the
 //!   case as it stands, for a new tab or a later visit: its description, the messages of both
 //!   sides (the transcript the widget sent, follow-ups, agent replies), the photos with a
-//!   thumbnail URL (`GET /api/cases/{id}/attachments/{att}/thumb`, a small JPEG made on
-//!   request), the agent who joined last, and the last event id to resume the stream after.
+//!   thumbnail URL (`GET /api/cases/{id}/attachments/{att}/thumb`, a small JPEG made on the
+//!   first request and kept beside the photo), the agent who joined last, and the last event id to resume the stream after.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -261,14 +261,31 @@ pub async fn thumb(
     if file.contains('/') || file.contains('\\') || file.contains("..") {
         return Err(ApiError::internal("bad stored file name"));
     }
-    let bytes = crate::util::read_photo(&st.cfg.data_dir, &file).await?;
-    let permit = st.decode.clone().acquire_owned().await.map_err(ApiError::internal)?;
-    let jpeg = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        thumbnail(&bytes, THUMB_EDGE)
-    })
-    .await
-    .map_err(ApiError::internal)??;
+    // Made once and kept beside the photo: a history opened again, or by many tabs, reads
+    // the small file instead of decoding the photo each time.
+    let dir = st.cfg.data_dir.join("attachments");
+    let thumb_path = dir.join(crate::util::thumb_file(&file));
+    let jpeg = match tokio::fs::read(&thumb_path).await {
+        Ok(jpeg) => jpeg,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let bytes = crate::util::read_photo(&st.cfg.data_dir, &file).await?;
+            let permit = st.decode.clone().acquire_owned().await.map_err(ApiError::internal)?;
+            // A temporary name of its own: two first requests at once each write theirs.
+            let tmp = dir.join(format!("{}.{}.tmp", crate::util::thumb_file(&file), crate::util::random_token()));
+            tokio::task::spawn_blocking(move || {
+                let _permit = permit;
+                let jpeg = thumbnail(&bytes, THUMB_EDGE)?;
+                if let Err(e) = crate::api::write_photo(&tmp, &thumb_path, &jpeg) {
+                    // Served all the same; made again on the next request.
+                    tracing::warn!("storing a thumbnail: {e}");
+                }
+                Ok::<_, ApiError>(jpeg)
+            })
+            .await
+            .map_err(ApiError::internal)??
+        }
+        Err(e) => return Err(ApiError::internal(format!("reading thumbnail {}: {e}", thumb_path.display()))),
+    };
     let mut resp = jpeg.into_response();
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));

@@ -59,6 +59,15 @@ pub fn parse_uuid(s: &str, what: &str) -> Result<String, crate::error::ApiError>
     }
 }
 
+/// The file name of a stored photo's thumbnail, beside it in `<data>/attachments/`: made on
+/// its first request, deleted with the photo.
+pub fn thumb_file(file: &str) -> String {
+    format!("{file}{THUMB_SUFFIX}")
+}
+
+/// What [`thumb_file`] appends to the photo's file name.
+pub const THUMB_SUFFIX: &str = ".thumb.jpg";
+
 /// The bytes of a stored photo (`file`, a server-generated name in `<data>/attachments/`).
 /// A failure is logged with the path and the OS error; the client gets the plain 500.
 pub async fn read_photo(data_dir: &std::path::Path, file: &str) -> crate::error::ApiResult<Vec<u8>> {

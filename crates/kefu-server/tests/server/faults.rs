@@ -91,10 +91,21 @@ async fn restart_keeps_cases_tokens_and_events() {
     let (id0, _, token0, _) = &cases[0];
     t.inbox_post(&sess, &format!("/inbox/api/cases/{id0}/reply"), serde_json::json!({"text": "before restart"})).await;
 
-    // Leftovers of a crash between writing a file and committing its row.
+    // A thumbnail of a kept photo, stored on its first request.
+    let (_, att0, _, _) = &cases[0];
+    let thumb = t.client.get(t.url(&format!("/api/cases/{id0}/attachments/{att0}/thumb"))).bearer_auth(token0);
+    assert_eq!(thumb.send().await.unwrap().status(), 200);
+    let kept_thumb = t.stored_files().into_iter().find(|f| f.to_string_lossy().ends_with(".thumb.jpg")).unwrap();
+
+    // Leftovers of a crash between writing a file and committing its row (and a thumbnail
+    // whose photo is gone).
     let attachments = t.cfg.data_dir.join("attachments");
     let two_hours_ago = std::time::SystemTime::now() - Duration::from_secs(7200);
-    for (name, bytes) in [("0123abcd.jpg.tmp", &b"half"[..]), ("deadbeef.jpg", &b"orphan"[..])] {
+    for (name, bytes) in [
+        ("0123abcd.jpg.tmp", &b"half"[..]),
+        ("deadbeef.jpg", &b"orphan"[..]),
+        ("deadbeef.jpg.thumb.jpg", &b"orphan's thumbnail"[..]),
+    ] {
         std::fs::write(attachments.join(name), bytes).unwrap();
         std::fs::File::options().write(true).open(attachments.join(name)).unwrap().set_modified(two_hours_ago).unwrap();
     }
@@ -104,6 +115,8 @@ async fn restart_keeps_cases_tokens_and_events() {
 
     t.restart().await;
     assert!(!attachments.join("deadbeef.jpg").exists() && !attachments.join("0123abcd.jpg.tmp").exists());
+    assert!(!attachments.join("deadbeef.jpg.thumb.jpg").exists());
+    assert!(kept_thumb.exists(), "a kept photo's thumbnail is no orphan");
     assert_eq!(attachments.join("cafe0001.jpg").exists(), on_postgres());
     std::fs::remove_file(attachments.join("cafe0001.jpg")).ok();
 
@@ -122,7 +135,7 @@ async fn restart_keeps_cases_tokens_and_events() {
     }
     assert_eq!(t.count("SELECT COUNT(*) FROM cases"), 5);
     assert_eq!(t.count("SELECT COUNT(*) FROM attachments"), 5);
-    assert_eq!(t.stored_files().len(), 5);
+    assert_eq!(t.stored_files().len(), 6, "5 photos and one thumbnail");
 
     // The shopper's event stream picks up where it was.
     let r = t
@@ -236,9 +249,14 @@ async fn purge_removes_old_closed_cases_and_their_photos_only() {
         let id = uuid();
         let (_, v) = t.create(&case_body(&id, &[])).await;
         let token = v["token"].as_str().unwrap().to_string();
-        assert_eq!(t.upload(&id, &token, &uuid(), jpeg(20, 20, i), "image/jpeg").await.0, 201);
+        let att = uuid();
+        assert_eq!(t.upload(&id, &token, &att, jpeg(20, 20, i), "image/jpeg").await.0, 201);
+        // A thumbnail asked for: stored beside the photo, and deleted with it.
+        let thumb = t.client.get(t.url(&format!("/api/cases/{id}/attachments/{att}/thumb"))).bearer_auth(&token);
+        assert_eq!(thumb.send().await.unwrap().status(), 200);
         ids.push(id);
     }
+    assert_eq!(t.stored_files().len(), 6);
     for id in &ids[..2] {
         t.inbox_post(&sam, &format!("/inbox/api/cases/{id}/close"), serde_json::json!({})).await;
     }
@@ -256,7 +274,8 @@ async fn purge_removes_old_closed_cases_and_their_photos_only() {
     assert_eq!(t.count("SELECT COUNT(*) FROM attachments"), 1);
     assert_eq!(t.count("SELECT COUNT(*) FROM messages"), 2);
     assert_eq!(t.count("SELECT COUNT(*) FROM events WHERE case_id <> (SELECT id FROM cases)"), 0);
-    assert_eq!(t.stored_files().len(), 1);
+    // The open case's photo and its thumbnail.
+    assert_eq!(t.stored_files().len(), 2);
     let open: String = t.sql(|c| c.query_row("SELECT id FROM cases", [], |r| r.get(0)).unwrap());
     assert_eq!(open, ids[2]);
 }

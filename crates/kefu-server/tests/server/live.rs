@@ -260,6 +260,19 @@ async fn history_gives_both_sides_and_thumbnails_only_with_the_token() {
         let r = t.client.get(t.url(&format!("{url}?token={token}"))).send().await.unwrap();
         assert_eq!(r.status(), 200);
     }
+    // Made once and kept beside each photo: later requests read that file and decode nothing
+    // (with the photos' bytes made unreadable, the thumbnails still come).
+    let files = t.stored_files();
+    let thumbs: Vec<_> = files.iter().filter(|f| f.to_string_lossy().ends_with(".thumb.jpg")).collect();
+    assert_eq!((files.len(), thumbs.len()), (4, 2), "{files:?}");
+    let first = t.client.get(t.url(photos[0]["thumb_url"].as_str().unwrap())).bearer_auth(&token).send().await.unwrap();
+    let first = first.bytes().await.unwrap();
+    for f in files.iter().filter(|f| !thumbs.contains(f)) {
+        std::fs::write(f, b"not an image any more").unwrap();
+    }
+    let again = t.client.get(t.url(photos[0]["thumb_url"].as_str().unwrap())).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(again.status(), 200);
+    assert_eq!(again.bytes().await.unwrap(), first);
 
     // Only with this case's token.
     let (other, other_token) = {
