@@ -188,6 +188,16 @@ pub fn process(bytes: &[u8], l: &Limits) -> Result<Processed, ImageError> {
 
 /// A JPEG ends its last scan (SOS, FF DA) with an end-of-image marker (FF D9). Inside scans,
 /// FF is always stuffed (FF 00), so a marker pair cannot occur by chance there.
+///
+/// A file cut short inside its scan and then closed with FF D9 passes this check and is
+/// stored with its missing rows filled in. That is left so, because the decoder gives no way
+/// to tell: the image crate decodes JPEG with zune-jpeg (0.5) in lenient mode and returns no
+/// warnings; zune-jpeg's strict mode (tried directly) only errors when the bytes run out
+/// with no marker ("Premature end of buffer"), while at a marker inside the scan it feeds
+/// zero bits and, for FF D9, notes "seen EOI" and decodes the remaining blocks from those
+/// zeros without an error, in strict mode too; and rows decoded from zero bits are no fixed
+/// colour that a comparison of decoded rows could recognise. Counting the scan's blocks
+/// would mean a Huffman decoder of our own.
 fn jpeg_complete(b: &[u8]) -> bool {
     let last = |m: u8| b.windows(2).rposition(|w| w[0] == 0xFF && w[1] == m);
     matches!((last(0xDA), last(0xD9)), (Some(sos), Some(eoi)) if eoi > sos)
