@@ -624,3 +624,38 @@ fn estimates_that_do_not_exist_are_not_shown_as_nan() {
         assert!(!text.contains("NaN") && text.contains("n/a"), "{text}");
     }
 }
+
+#[test]
+fn gaps_and_chat_print_shopper_text_with_control_characters_escaped() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let bundle = tmp.path().join("en.kefu");
+    assert!(kefu(&["build", "-q", repo().join("www/demo/kb/en").to_str().unwrap(), "-o", bundle.to_str().unwrap()])
+        .status
+        .success());
+    let log = tmp.path().join("gaps.jsonl");
+    std::fs::write(
+        &log,
+        "{\"text\":\"hello \\u001b]0;PWNED\\u0007 \\u001b[2J refund nepal\",\"decision\":\"handoff\",\"locale\":\"en\"}\n\
+         \u{0}\u{1}\u{1b}[31mred nepal\n",
+    )
+    .unwrap();
+    let out = kefu(&["gaps", log.to_str().unwrap(), "--kb", bundle.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text:?}");
+    assert!(text.contains("hello \\u{1b}]0;PWNED\\u{7} \\u{1b}[2J refund nepal"), "{text}");
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(["chat", bundle.to_str().unwrap()])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"\x1b]0;PWNED\x07where is my parcel\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("> \\u{1b}]0;PWNED\\u{7}where is my parcel"), "{text}");
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+}

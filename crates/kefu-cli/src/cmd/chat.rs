@@ -43,7 +43,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             continue;
         }
         if !interactive {
-            writeln!(out, "> {text}")?;
+            writeln!(out, "> {}", super::gaps::printable(text))?;
         }
         let reply = respond(&engine, &mut conv, text, now(args.utc_offset));
         write!(out, "{}", say(&engine, &reply))?;

@@ -231,7 +231,33 @@ pub fn run(args: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The report as text.
+/// `s` safe to print on a terminal: control characters (C0 such as NUL and ESC, DEL, C1 such
+/// as CSI) and the bidi embeddings, overrides and isolates are shown escaped (`\u{1b}`), so a
+/// shopper's message cannot clear the screen, set the title or write the clipboard of whoever
+/// reads the report, nor reorder what is shown. Log texts come from shoppers.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !s.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if bad(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A quoted example line: at most 100 characters of `text`, made printable.
+fn example(text: &str) -> String {
+    let short: String = text.chars().take(100).collect();
+    format!("      “{}”{}", printable(&short), if short.len() < text.len() { "…" } else { "" })
+}
+
+/// The report as text. Everything taken from the log or the KB goes through [`printable`].
 pub fn render(r: &GapReport) -> String {
     use std::fmt::Write;
     let mut out = String::new();
@@ -249,17 +275,20 @@ pub fn render(r: &GapReport) -> String {
         }
     );
     for (i, c) in r.top.iter().enumerate() {
-        let _ = writeln!(out, "\n{:>2}. {} × {}", i + 1, c.count, c.terms.join(", "));
+        let terms: Vec<_> = c.terms.iter().map(|t| printable(t)).collect();
+        let _ = writeln!(out, "\n{:>2}. {} × {}", i + 1, c.count, terms.join(", "));
         for e in &c.examples {
-            let short: String = e.chars().take(100).collect();
-            let _ = writeln!(out, "      “{}”{}", short, if short.len() < e.len() { "…" } else { "" });
+            let _ = writeln!(out, "{}", example(e));
         }
         match &c.nearest {
             Some(n) => {
                 let _ = writeln!(
                     out,
                     "    nearest entry: {} “{}” (score {:.2}, coverage {:.2}) — extend it, or add a new entry",
-                    n.id, n.title, n.score, n.coverage
+                    printable(&n.id),
+                    printable(&n.title),
+                    n.score,
+                    n.coverage
                 );
             }
             None => {
@@ -274,11 +303,10 @@ pub fn render(r: &GapReport) -> String {
             "\n{n} questions shoppers matched to an entry themselves (chosen from \"did you mean\"): add them to the entry as questions"
         );
         for p in &r.picked {
-            let title = if p.title.is_empty() { "not in this KB".to_string() } else { format!("“{}”", p.title) };
-            let _ = writeln!(out, "  {} {} × {}", p.id, title, p.count);
+            let title = if p.title.is_empty() { "not in this KB".to_string() } else { format!("“{}”", printable(&p.title)) };
+            let _ = writeln!(out, "  {} {} × {}", printable(&p.id), title, p.count);
             for q in &p.questions {
-                let short: String = q.chars().take(100).collect();
-                let _ = writeln!(out, "      “{}”{}", short, if short.len() < q.len() { "…" } else { "" });
+                let _ = writeln!(out, "{}", example(q));
             }
         }
     }
@@ -323,6 +351,32 @@ mod tests {
         let r = GapRecord { decision: PICKED.into(), chosen: Some("b".into()), ..r };
         let back: GapRecord = serde_json::from_str(&r.to_json()).unwrap();
         assert_eq!(back, r);
+    }
+
+    #[test]
+    fn shopper_text_reaches_the_terminal_with_its_control_characters_escaped() {
+        let kb = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../www/demo/kb/en");
+        let engine = engine_for(&kb).unwrap();
+        let nasty = "hello \u{1b}]0;PWNED\u{7} \u{1b}[2J refund nepal \u{0}\u{1}\u{9b}31m \u{202e}dlrow";
+        let rec = |text: &str, decision: &str, chosen: Option<&str>| GapRecord {
+            text: text.into(),
+            decision: decision.into(),
+            chosen: chosen.map(String::from),
+            locale: "en".into(),
+            ..Default::default()
+        };
+        let records = [
+            rec(nasty, "handoff", None),
+            rec(nasty, "handoff", None),
+            rec(nasty, PICKED, Some("return-7-day")),
+            rec("send it back", PICKED, Some("gone\u{1b}[2J\u{7}")),
+        ];
+        let text = render(&analyse(&records, &engine, 0.3, 10, 3));
+        assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text:?}");
+        assert!(!text.contains('\u{202e}'), "{text:?}");
+        assert!(text.contains("hello \\u{1b}]0;PWNED\\u{7} \\u{1b}[2J refund nepal \\u{0}\\u{1}\\u{9b}31m \\u{202e}dlrow"), "{text}");
+        assert!(text.contains("gone\\u{1b}[2J\\u{7} not in this KB × 1"), "{text}");
+        assert_eq!(printable("退货 ok"), "退货 ok");
     }
 
     #[test]
