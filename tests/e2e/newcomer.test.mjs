@@ -176,3 +176,15 @@ test('"路由器怎么重置" (simplified, 么 its only telling character) is re
   assert.deepEqual(found, [], `traditional characters in: ${o.text}`);
   await p.context().close();
 });
+
+test('a complaint answered from the KB shows the promise and the offer of a person under the answer', async () => {
+  const p = await page('index.html');
+  const o = await offer(await ask(p, '发错货了'));
+  assert.equal(o.entry, 'wrong-item', `${o.entry}: ${o.text}`);
+  assert.ok(o.human > 0, 'a person is offered');
+  // The reply policy's own lines (what `kefu ask` prints under the answer) are shown too.
+  const note = await p.locator('kefu-chat .kefu-log .kefu-note').last().innerText();
+  assert.ok(note.includes('1 小时'), `no response-time promise: ${note}`);
+  assert.ok(note.includes('给人工客服留言'), `no offer of a person: ${note}`);
+  await p.context().close();
+});

@@ -54,6 +54,11 @@ pub enum Body {
     /// An agent joined the live chat (their display name). New variants go last: a saved
     /// conversation (postcard) names variants by position.
     Joined(String),
+    /// What the reply policy says under an answer: the complaint's response-time promise and
+    /// its offer of a person, the order hint. Its own bubble right under the answer, so the
+    /// shopper reads what `kefu ask` and `kefu chat` print (the answer stays the bot's
+    /// message a vote or a pick refers to).
+    Note { message: String, promise: Option<String> },
 }
 
 /// A photo of a hand-off case (its bytes and thumbnail live in IndexedDB under `id`).
@@ -233,7 +238,19 @@ impl Chat {
         let body = match r.decision {
             Decision::Answer { entry, .. } => match engine.entry(entry) {
                 Some(e) => {
-                    Body::Answer { entry: e.id.clone(), lead: lead.clone(), question: r.masked, vote: None, human }
+                    let answer =
+                        Body::Answer { entry: e.id.clone(), lead: lead.clone(), question: r.masked, vote: None, human };
+                    match (message.clone(), promise.clone()) {
+                        (None, None) => answer,
+                        (Some(m), p) => {
+                            self.push(From::Bot, answer, at);
+                            Body::Note { message: m, promise: p }
+                        }
+                        (None, Some(p)) => {
+                            self.push(From::Bot, answer, at);
+                            Body::Note { message: p, promise: None }
+                        }
+                    }
                 }
                 None => handoff(Offer::NoMatch),
             },

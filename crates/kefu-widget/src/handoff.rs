@@ -286,6 +286,7 @@ pub fn plain_text(body: &Body, engine: Option<&Engine>, lang: Lang) -> String {
             join(&[lead.as_deref(), Some(offer_text(*offer, message.as_deref(), lang)), promise.as_deref()])
         }
         Body::Say { lead, message, promise, .. } => join(&[lead.as_deref(), Some(message), promise.as_deref()]),
+        Body::Note { message, promise } => join(&[Some(message), promise.as_deref()]),
         Body::Notice(n) => t(lang, notice_key(*n)).to_string(),
         Body::Case { description, order_number, photos, .. } => {
             let order = order_number.as_ref().map(|o| format!("{} {o}", t(lang, Key::FormOrder)));

@@ -491,9 +491,9 @@ pub fn smalltalk(loc: Locale, kind: Smalltalk, shop_name: &str, greeting: Option
         }
         Smalltalk::NotHelpful => t(
             loc,
-            "Sorry that didn't help. Could you tell me what you need in other words? Or tap \"Leave a message for an agent\" below and a colleague will take it from there.",
-            "抱歉没能帮上忙。可以换个说法再说说您的情况吗？也可以点下方的「给人工客服留言」，同事会接着处理。",
-            "抱歉沒能幫上忙。可以換個說法再說說您的情況嗎？也可以點下方的「留言給真人客服」，同事會接著處理。",
+            "Sorry that didn't help. Could you tell me what you need in other words? Or tap \"Leave a message for an agent\" and a colleague will take it from there.",
+            "抱歉没能帮上忙。可以换个说法再说说您的情况吗？也可以点「给人工客服留言」，同事会接着处理。",
+            "抱歉沒能幫上忙。可以換個說法再說說您的情況嗎？也可以點「留言給真人客服」，同事會接著處理。",
         ),
         Smalltalk::Ack => pick(&[
             (
@@ -670,9 +670,9 @@ pub fn order_hint(loc: Locale) -> String {
 pub fn order_noted(loc: Locale) -> String {
     t(
         loc,
-        "Your order number is noted: if you'd like a colleague to take care of this order for you, tap \"Leave a message for an agent\" below.",
-        "订单号已经记下了；如果想请同事直接帮您处理这一单，点下方的「给人工客服留言」就可以。",
-        "訂單編號已經記下了；如果想請同事直接幫您處理這一筆訂單，點下方的「留言給真人客服」就可以。",
+        "Your order number is noted: if you'd like a colleague to take care of this order for you, tap \"Leave a message for an agent\".",
+        "订单号已经记下了；如果想请同事直接帮您处理这一单，点「给人工客服留言」就可以。",
+        "訂單編號已經記下了；如果想請同事直接幫您處理這一筆訂單，點「留言給真人客服」就可以。",
     )
 }
 
@@ -681,9 +681,9 @@ pub fn order_noted(loc: Locale) -> String {
 pub fn offer_human(loc: Locale) -> String {
     t(
         loc,
-        "If you'd rather talk it through with a person, tap \"Leave a message for an agent\" below and a colleague will take it from there.",
-        "如果想直接和同事沟通，点下方的「给人工客服留言」就可以。",
-        "如果想直接和同事溝通，點下方的「留言給真人客服」就可以。",
+        "If you'd rather talk it through with a person, tap \"Leave a message for an agent\" and a colleague will take it from there.",
+        "如果想直接和同事沟通，点「给人工客服留言」就可以。",
+        "如果想直接和同事溝通，點「留言給真人客服」就可以。",
     )
 }
 

@@ -31,6 +31,8 @@ impl Ctx<'_> {
 pub fn message(log: &Element, m: &Message, index: usize, ctx: &Ctx) -> Element {
     let lang = ctx.lang;
     let (class, who) = match &m.from {
+        // A note under an answer is no new bot message (tests and styles count `kefu-bot`).
+        From::Bot if matches!(m.body, Body::Note { .. }) => ("kefu-msg kefu-note", t(lang, Key::Assistant).to_string()),
         From::Bot => ("kefu-msg kefu-bot", t(lang, Key::Assistant).to_string()),
         From::Shopper => ("kefu-msg kefu-shopper", t(lang, Key::You).to_string()),
         From::Agent(name) if !name.is_empty() => ("kefu-msg kefu-agent", format!("{} · {name}", t(lang, Key::Agent))),
@@ -101,6 +103,12 @@ pub fn message(log: &Element, m: &Message, index: usize, ctx: &Ctx) -> Element {
             }
             if *human {
                 leave_message(&row, lang);
+            }
+        }
+        Body::Note { message, promise } => {
+            paragraphs(&bubble, message);
+            if let Some(p) = promise {
+                with_text(&bubble, "p", "kefu-promise", p);
             }
         }
         Body::Rate(given) => {
