@@ -537,6 +537,15 @@ impl Conn {
         }
     }
 
+    /// Rows changed since the connection opened (SQLite); 0 for PostgreSQL, which has no
+    /// file to watch.
+    fn total_changes(&self) -> u64 {
+        match self {
+            Conn::Sqlite(c) => c.total_changes(),
+            Conn::Postgres(_) => 0,
+        }
+    }
+
     /// Whether the connection is unusable (PostgreSQL server gone); SQLite never is.
     pub fn is_closed(&self) -> bool {
         match self {
@@ -894,7 +903,17 @@ pub struct Db {
     file_id: Option<(u64, u64)>,
     /// The file was found deleted or replaced (logged once).
     file_gone: Arc<std::sync::atomic::AtomicBool>,
+    /// When the file was last found in place, in ms after `opened`: a read within
+    /// [`FILE_CHECK_MS`] of that does not look again.
+    file_seen_ms: Arc<std::sync::atomic::AtomicU64>,
+    opened: std::time::Instant,
+    /// How often the file was looked at.
+    #[cfg(test)]
+    file_checks: Arc<std::sync::atomic::AtomicU64>,
 }
+
+/// How long a request that changes nothing trusts the last look at the SQLite file (ms).
+const FILE_CHECK_MS: u64 = 1000;
 
 /// (device, inode) of a file, to notice it deleted or replaced.
 #[cfg(unix)]
@@ -927,6 +946,10 @@ impl Db {
             target: Arc::new(target.clone()),
             file_id,
             file_gone: Arc::default(),
+            file_seen_ms: Arc::default(),
+            opened: std::time::Instant::now(),
+            #[cfg(test)]
+            file_checks: Arc::default(),
         })
     }
 
@@ -942,8 +965,18 @@ impl Db {
     {
         let db = self.clone();
         tokio::task::spawn_blocking(move || {
-            db.check_file()?;
-            db.with(|c| f(c))
+            db.check_file(false)?;
+            let (out, wrote) = db.with(|c| {
+                let before = c.total_changes();
+                let out = f(c);
+                (out, c.total_changes() != before)
+            });
+            if wrote {
+                // Looked at again after every write, so nothing written to a deleted file is
+                // acknowledged, however recent the last look.
+                db.check_file(true)?;
+            }
+            out
         })
         .await
         .map_err(ApiError::internal)?
@@ -953,10 +986,25 @@ impl Db {
     /// go on writing to the unlinked file, acknowledging cases that vanish at the next start
     /// (which creates an empty database). Refuses every request with `503` instead (the widget
     /// keeps its cases and retries) and says so in the log, until the file is back.
-    fn check_file(&self) -> ApiResult<()> {
+    ///
+    /// A stat per request was most of the cost of a cheap read: the file is looked at when the
+    /// last look is more than [`FILE_CHECK_MS`] old or found it gone, and (`wrote`) after
+    /// every request that changed rows. A read in the second after a deletion still gets the
+    /// old rows; a write there is refused.
+    fn check_file(&self, wrote: bool) -> ApiResult<()> {
         use std::sync::atomic::Ordering;
         let (Some(want), Target::Sqlite(path)) = (self.file_id, &*self.target) else { return Ok(()) };
+        let now = self.opened.elapsed().as_millis() as u64;
+        if !wrote
+            && !self.file_gone.load(Ordering::Relaxed)
+            && now < self.file_seen_ms.load(Ordering::Relaxed).saturating_add(FILE_CHECK_MS)
+        {
+            return Ok(());
+        }
+        #[cfg(test)]
+        self.file_checks.fetch_add(1, Ordering::Relaxed);
         if file_id(path) == Some(want) {
+            self.file_seen_ms.store(now, Ordering::Relaxed);
             if self.file_gone.swap(false, Ordering::Relaxed) {
                 tracing::warn!("database file {} is back; serving again", path.display());
             }
@@ -1096,6 +1144,33 @@ pub fn migrate(conn: &mut Conn) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sqlite_file_is_looked_at_once_a_second_and_after_every_write() {
+        use std::sync::atomic::Ordering;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.sqlite");
+        let started = std::time::Instant::now();
+        let db = Db::open(&Target::Sqlite(path.clone())).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let read =
+            || rt.block_on(db.call(|c| Ok(c.query_row("SELECT COUNT(*) FROM cases", [], |r| r.get::<_, i64>(0))?)));
+        let checks = || db.file_checks.load(Ordering::Relaxed);
+        for _ in 0..100 {
+            assert_eq!(read().unwrap(), 0);
+        }
+        // Once a second at most (not at all where 100 reads take under a second).
+        assert!(checks() <= started.elapsed().as_secs(), "{} looks for 100 reads", checks());
+        db.with(|c| c.execute_batch("CREATE TABLE t (x INTEGER)")).unwrap();
+        let write = || rt.block_on(db.call(|c| Ok(c.execute("INSERT INTO t (x) VALUES (1)", [])?)));
+        write().unwrap();
+        // Deleted: the next write is refused at once, however recent the last look, and so is
+        // every request after it.
+        std::fs::remove_file(&path).unwrap();
+        let e = write().unwrap_err();
+        assert_eq!((e.status.as_u16(), e.code), (503, "storage_unavailable"));
+        assert_eq!(read().unwrap_err().code, "storage_unavailable");
+    }
 
     #[test]
     fn placeholders_become_dollar_numbers_outside_quotes() {
