@@ -385,7 +385,11 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(headers: &HeaderMap, by
     let error = |e: serde_json::Error, path: Option<String>| {
         let code = if e.is_syntax() || e.is_eof() { "invalid_json" } else { "invalid_field" };
         let message = e.to_string();
-        // A missing field is reported at the object that lacks it: name the field itself.
+        // A missing field is reported at the object that lacks it: name the field itself. Only
+        // serde's message has the name: the derived visitor builds the error with
+        // `Error::missing_field(name)` on serde_json's error type, which serde_path_to_error
+        // (it wraps the deserializer and visitors, not error constructors) never sees, so its
+        // path ends at the object; serde_json's error has no field for it either.
         let missing =
             message.strip_prefix("missing field `").and_then(|m| m.split_once('`')).map(|(name, _)| name.to_string());
         let path = path.filter(|p| !p.is_empty() && p != ".");
