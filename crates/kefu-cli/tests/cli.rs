@@ -659,3 +659,24 @@ fn gaps_and_chat_print_shopper_text_with_control_characters_escaped() {
     assert!(text.contains("> \\u{1b}]0;PWNED\\u{7}where is my parcel"), "{text}");
     assert!(!text.contains('\u{1b}'), "{text:?}");
 }
+
+#[test]
+fn gaps_names_skipped_lines_reads_records_without_decision_and_refuses_a_nan_threshold() {
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("gaps.jsonl");
+    std::fs::write(&log, "{\"text\":\"do you ship to nepal\"}\n[\"array line\"]\n{broken\nshipping to nepal?\n").unwrap();
+    let kb = repo().join("www/demo/kb/en");
+    let out = kefu(&["gaps", log.to_str().unwrap(), "--kb", kb.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains(&format!("{}:2: warning: line skipped: a JSON array", log.display())), "{err}");
+    assert!(err.contains(&format!("{}:3: warning: line skipped: broken JSON", log.display())), "{err}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("2 unanswered messages"), "{text}");
+    assert!(text.contains("2 unreadable lines skipped (line 2, 3)"), "{text}");
+    for bad in ["NaN", "-5", "2"] {
+        let out = kefu(&["gaps", log.to_str().unwrap(), "--kb", kb.to_str().unwrap(), "--threshold", bad]);
+        assert!(!out.status.success(), "{bad}");
+        assert!(stderr(&out).contains("is not between 0 and 1"), "{}", stderr(&out));
+    }
+}

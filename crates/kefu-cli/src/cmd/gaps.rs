@@ -28,12 +28,32 @@ pub struct Args {
     #[arg(long, default_value_t = 3)]
     pub examples: usize,
     /// Cosine similarity (0–1) for a message to join a cluster.
-    #[arg(long, default_value_t = 0.3)]
+    #[arg(long, default_value_t = 0.3, value_parser = threshold, allow_negative_numbers = true)]
     pub threshold: f32,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
 }
+
+/// `--threshold`: a number from 0 to 1 (NaN, infinities and anything outside are refused).
+fn threshold(s: &str) -> Result<f32, String> {
+    match s.trim().parse::<f32>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        Ok(_) => Err(format!("`{s}` is not between 0 and 1 (a cosine similarity; 0.3 suits short shop questions)")),
+        Err(_) => Err(format!("`{s}` is not a number from 0 to 1")),
+    }
+}
+
+/// A log line that was skipped, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unreadable {
+    /// Counted from 1.
+    pub line: usize,
+    pub reason: String,
+}
+
+/// How many skipped lines are named one by one (in the report and on stderr).
+const UNREADABLE_SHOWN: usize = 5;
 
 /// One cluster as reported.
 #[derive(Debug, Clone, Serialize)]
@@ -74,28 +94,52 @@ pub struct GapReport {
     pub clustered: usize,
     pub clusters: usize,
     pub unreadable_lines: usize,
+    /// The first few of them, with their line numbers and why.
+    pub unreadable: Vec<Unreadable>,
     pub top: Vec<GapCluster>,
     /// By entry, most picked first.
     pub picked: Vec<Picked>,
 }
 
-/// Reads a log: JSON gap records, or plain lines as texts. Returns the records and the number
-/// of lines that looked like JSON but did not parse.
-pub fn read_log(text: &str) -> (Vec<GapRecord>, usize) {
+/// Reads a log: JSON gap records, or plain lines as texts (a JSON string as its text).
+/// Returns the records and the lines skipped: JSON that does not parse, an object that is not
+/// a gap record, and JSON arrays, numbers, `true`/`false`/`null` (not questions).
+pub fn read_log(text: &str) -> (Vec<GapRecord>, Vec<Unreadable>) {
     let mut out = Vec::new();
-    let mut bad = 0;
-    for line in text.lines() {
+    let mut bad = Vec::new();
+    for (i, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() {
             continue;
         }
-        if line.starts_with('{') {
-            match serde_json::from_str::<GapRecord>(line) {
-                Ok(r) => out.push(r),
-                Err(_) => bad += 1,
-            }
+        let skip = |reason: String| Unreadable { line: i + 1, reason };
+        let json = if line.starts_with(['{', '[', '"']) || line.parse::<f64>().is_ok() || ["true", "false", "null"].contains(&line) {
+            serde_json::from_str::<serde_json::Value>(line)
         } else {
             out.push(GapRecord { text: line.to_string(), ..Default::default() });
+            continue;
+        };
+        match json {
+            Ok(v @ serde_json::Value::Object(_)) => match serde_json::from_value::<GapRecord>(v) {
+                Ok(r) => out.push(r),
+                Err(e) => bad.push(skip(format!("not a gap record: {e}"))),
+            },
+            Ok(serde_json::Value::String(t)) => out.push(GapRecord { text: t, ..Default::default() }),
+            Ok(v) => {
+                let what = match v {
+                    serde_json::Value::Array(_) => "a JSON array",
+                    serde_json::Value::Number(_) => "a number",
+                    _ => "a JSON constant",
+                };
+                bad.push(skip(format!("{what}, not a gap record or a question")))
+            }
+            Err(e) if line.starts_with(['{', '[']) => {
+                let e = e.to_string();
+                let e = e.split(" at line ").next().unwrap_or_default();
+                bad.push(skip(format!("broken JSON: {e}")))
+            }
+            // `"so-called" express`: text after all.
+            Err(_) => out.push(GapRecord { text: line.to_string(), ..Default::default() }),
         }
     }
     (out, bad)
@@ -150,7 +194,15 @@ pub fn analyse(records: &[GapRecord], engine: &Engine, threshold: f32, top: usiz
             GapCluster { count: c.members.len(), terms: c.terms.clone(), examples: ex, nearest }
         })
         .collect();
-    GapReport { records: records.len(), clustered, clusters: clusters.len(), unreadable_lines: 0, top, picked }
+    GapReport {
+        records: records.len(),
+        clustered,
+        clusters: clusters.len(),
+        unreadable_lines: 0,
+        unreadable: Vec::new(),
+        top,
+        picked,
+    }
 }
 
 /// Groups picked records by the entry chosen: most picked first (ties by id), each entry's
@@ -221,8 +273,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
         bytes.split(|&b| b == b'\n').enumerate().map(|(i, l)| super::lossy_line(l, &name, i + 1)).collect();
     let (records, bad) = read_log(&text.join("\n"));
     let engine = engine_for(&args.kb)?;
-    let mut report = analyse(&records, &engine, args.threshold.clamp(0.0, 1.0), args.top, args.examples.max(1));
-    report.unreadable_lines = bad;
+    for u in bad.iter().take(UNREADABLE_SHOWN) {
+        eprintln!("{name}:{}: warning: line skipped: {}", u.line, printable(&u.reason));
+    }
+    if bad.len() > UNREADABLE_SHOWN {
+        eprintln!("{name}: warning: {} more unreadable lines skipped", bad.len() - UNREADABLE_SHOWN);
+    }
+    let mut report = analyse(&records, &engine, args.threshold, args.top, args.examples.max(1));
+    report.unreadable_lines = bad.len();
+    report.unreadable = bad.into_iter().take(UNREADABLE_SHOWN).collect();
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ExitCode::SUCCESS);
@@ -269,7 +328,9 @@ pub fn render(r: &GapReport) -> String {
         r.clusters,
         r.records - r.clustered,
         if r.unreadable_lines > 0 {
-            format!("; {} unreadable lines skipped", r.unreadable_lines)
+            let lines: Vec<String> = r.unreadable.iter().map(|u| u.line.to_string()).collect();
+            let more = if r.unreadable_lines > lines.len() { ", …" } else { "" };
+            format!("; {} unreadable lines skipped (line {}{more})", r.unreadable_lines, lines.join(", "))
         } else {
             String::new()
         }
@@ -336,7 +397,7 @@ mod tests {
         assert_eq!(records.len(), 2);
         assert_eq!(records[0].decision, "handoff");
         assert_eq!(records[1].text, "plain question here");
-        assert_eq!(bad, 1);
+        assert_eq!(bad.len(), 1);
         // What kefu-core writes, serde reads.
         let r = GapRecord {
             text: "x \"y\"\n退货".into(),
@@ -380,6 +441,52 @@ mod tests {
     }
 
     #[test]
+    fn odd_log_lines_are_read_or_named_with_their_line_and_reason() {
+        let log = "{\"text\":\"do you ship to nepal\"}\n\
+                   [\"array line\"]\n\
+                   12345\n\
+                   {broken\n\
+                   \n\
+                   {\"decision\":\"handoff\"}\n\
+                   \"a quoted question\"\n\
+                   null\n\
+                   \"so-called\" express\n";
+        let (records, bad) = read_log(log);
+        let texts: Vec<&str> = records.iter().map(|r| r.text.as_str()).collect();
+        // A record without `decision` is an unanswered message like any other.
+        assert_eq!(texts, ["do you ship to nepal", "a quoted question", "\"so-called\" express"]);
+        assert_eq!(records[0].decision, "");
+        let lines: Vec<usize> = bad.iter().map(|u| u.line).collect();
+        assert_eq!(lines, [2, 3, 4, 6, 8]);
+        assert!(bad[0].reason.contains("JSON array"), "{bad:?}");
+        assert!(bad[1].reason.contains("number"), "{bad:?}");
+        assert!(bad[2].reason.starts_with("broken JSON"), "{bad:?}");
+        assert!(bad[3].reason.contains("missing field `text`"), "{bad:?}");
+        assert!(!bad[3].reason.contains("column"), "{bad:?}");
+        let mut report = GapReport {
+            records: 3,
+            clustered: 0,
+            clusters: 0,
+            unreadable_lines: 7,
+            unreadable: bad,
+            top: vec![],
+            picked: vec![],
+        };
+        report.unreadable.truncate(UNREADABLE_SHOWN);
+        assert!(render(&report).contains("7 unreadable lines skipped (line 2, 3, 4, 6, 8, …)"), "{}", render(&report));
+    }
+
+    #[test]
+    fn thresholds_outside_0_to_1_are_refused() {
+        assert_eq!(threshold("0.35"), Ok(0.35));
+        assert_eq!(threshold("1"), Ok(1.0));
+        for bad in ["NaN", "nan", "inf", "-5", "1.5", "abc", ""] {
+            assert!(threshold(bad).is_err(), "{bad}");
+        }
+        assert!(threshold("NaN").unwrap_err().contains("not between 0 and 1"));
+    }
+
+    #[test]
     fn clusters_chinese_questions_against_the_demo_kb() {
         let kb = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../www/demo/kb/zh-CN");
         let engine = engine_for(&kb).unwrap();
@@ -400,7 +507,7 @@ mod tests {
         .collect::<Vec<_>>()
         .join("\n");
         let (records, bad) = read_log(&log);
-        assert_eq!((records.len(), bad), (7, 0));
+        assert_eq!((records.len(), bad.len()), (7, 0));
         let report = analyse(&records, &engine, 0.3, 10, 3);
         println!("{}", render(&report));
         assert_eq!(report.top[0].count, 3);
@@ -437,7 +544,7 @@ mod tests {
         .collect::<Vec<_>>()
         .join("\n");
         let (records, bad) = read_log(&log);
-        assert_eq!((records.len(), bad), (7, 0));
+        assert_eq!((records.len(), bad.len()), (7, 0));
         let report = analyse(&records, &engine, 0.3, 10, 3);
         // Only the two unanswered messages are clustered.
         assert_eq!(report.records, 2);
@@ -476,7 +583,7 @@ mod tests {
         let log_path = dir.path().join("gaps.jsonl");
         std::fs::write(&log_path, &log).unwrap();
         let (records, bad) = read_log(&std::fs::read_to_string(&log_path).unwrap());
-        assert_eq!((records.len(), bad), (144, 0));
+        assert_eq!((records.len(), bad.len()), (144, 0));
         let engine = engine_for(&path).unwrap();
         let report = analyse(&records, &engine, 0.3, 10, 3);
         println!("{}", render(&report));

@@ -17,7 +17,9 @@ use std::collections::HashMap;
 pub struct GapRecord {
     /// The message, ID and card numbers masked (at most 500 characters).
     pub text: String,
-    /// What the bot did instead of answering: `clarify` or `handoff`.
+    /// What the bot did instead of answering: `clarify` or `handoff` (empty when a hand-made
+    /// log leaves it out: an unanswered message).
+    #[serde(default)]
     pub decision: String,
     /// The id of the entry ranked first, if any.
     #[serde(default)]
