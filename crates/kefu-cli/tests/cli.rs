@@ -664,7 +664,8 @@ fn gaps_and_chat_print_shopper_text_with_control_characters_escaped() {
 fn gaps_names_skipped_lines_reads_records_without_decision_and_refuses_a_nan_threshold() {
     let tmp = tempfile::tempdir().unwrap();
     let log = tmp.path().join("gaps.jsonl");
-    std::fs::write(&log, "{\"text\":\"do you ship to nepal\"}\n[\"array line\"]\n{broken\nshipping to nepal?\n").unwrap();
+    std::fs::write(&log, "{\"text\":\"do you ship to nepal\"}\n[\"array line\"]\n{broken\nshipping to nepal?\n")
+        .unwrap();
     let kb = repo().join("www/demo/kb/en");
     let out = kefu(&["gaps", log.to_str().unwrap(), "--kb", kb.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -679,4 +680,42 @@ fn gaps_names_skipped_lines_reads_records_without_decision_and_refuses_a_nan_thr
         assert!(!out.status.success(), "{bad}");
         assert!(stderr(&out).contains("is not between 0 and 1"), "{}", stderr(&out));
     }
+}
+
+#[test]
+fn gaps_leaves_out_records_in_another_language_than_the_kb() {
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("gaps.jsonl");
+    let rec = |text: &str, locale: &str| {
+        format!("{{\"text\":\"{text}\",\"decision\":\"handoff\",\"locale\":\"{locale}\"}}\n")
+    };
+    let text: String = [
+        rec("能送到西藏吗", "zh-CN"),
+        rec("西藏可以發貨嗎", "zh-TW"),
+        rec("西藏地区能不能送", "zh-CN"),
+        rec("do you ship to nepal", "en"),
+        rec("shipping to nepal?", "en"),
+    ]
+    .concat();
+    std::fs::write(&log, text).unwrap();
+    let gaps = |kb: &str, extra: &[&str]| {
+        let kb = repo().join("www/demo/kb").join(kb);
+        let mut args = vec!["gaps", log.to_str().unwrap(), "--kb", kb.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let out = kefu(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let en = gaps("en", &[]);
+    assert!(en.starts_with("2 unanswered messages"), "{en}");
+    assert!(en.contains("3 records in other languages than the KB's skipped: zh-CN 2, zh-TW 1"), "{en}");
+    assert!(!en.contains("西藏"), "{en}");
+    // zh-CN and zh-TW are one language: the Chinese KB reads traditional characters too.
+    let zh = gaps("zh-CN", &[]);
+    assert!(zh.starts_with("3 unanswered messages"), "{zh}");
+    assert!(zh.contains("2 records in other languages than the KB's skipped: en 2"), "{zh}");
+    assert!(!zh.contains("nepal"), "{zh}");
+    let all = gaps("en", &["--all-languages"]);
+    assert!(all.starts_with("5 unanswered messages"), "{all}");
+    assert!(!all.contains("other languages"), "{all}");
 }

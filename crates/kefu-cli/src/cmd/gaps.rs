@@ -8,6 +8,7 @@
 use crate::source;
 use anyhow::{Context, Result};
 use kefu_core::build::{build, BuildOptions};
+use kefu_core::kb::Locale;
 use kefu_core::reply::gaps::{cluster, GapRecord, PICKED};
 use kefu_core::Engine;
 use serde::Serialize;
@@ -33,6 +34,10 @@ pub struct Args {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    /// Keep records in every language: by default only those in the KB's language (and those
+    /// without a locale) are read.
+    #[arg(long)]
+    pub all_languages: bool,
 }
 
 /// `--threshold`: a number from 0 to 1 (NaN, infinities and anything outside are refused).
@@ -96,6 +101,9 @@ pub struct GapReport {
     pub unreadable_lines: usize,
     /// The first few of them, with their line numbers and why.
     pub unreadable: Vec<Unreadable>,
+    /// Records left out because their `locale` is not the KB's language: by locale as
+    /// written, most first.
+    pub other_languages: Vec<(String, usize)>,
     pub top: Vec<GapCluster>,
     /// By entry, most picked first.
     pub picked: Vec<Picked>,
@@ -113,7 +121,10 @@ pub fn read_log(text: &str) -> (Vec<GapRecord>, Vec<Unreadable>) {
             continue;
         }
         let skip = |reason: String| Unreadable { line: i + 1, reason };
-        let json = if line.starts_with(['{', '[', '"']) || line.parse::<f64>().is_ok() || ["true", "false", "null"].contains(&line) {
+        let json = if line.starts_with(['{', '[', '"'])
+            || line.parse::<f64>().is_ok()
+            || ["true", "false", "null"].contains(&line)
+        {
             serde_json::from_str::<serde_json::Value>(line)
         } else {
             out.push(GapRecord { text: line.to_string(), ..Default::default() });
@@ -143,6 +154,32 @@ pub fn read_log(text: &str) -> (Vec<GapRecord>, Vec<Unreadable>) {
         }
     }
     (out, bad)
+}
+
+/// Splits off the records in another language than the KB's (`kb`): their locale, as written,
+/// names another language or none kefu knows. zh-CN and zh-TW are one language here: the
+/// analyzer reads traditional characters as simplified, so a Chinese KB answers both (and the
+/// reply's locale follows the script the shopper typed in). Records without a locale (plain
+/// lines, hand-made logs) are kept. Returns the kept records and the skipped count per locale,
+/// most first.
+pub fn split_languages(records: Vec<GapRecord>, kb: Locale) -> (Vec<GapRecord>, Vec<(String, usize)>) {
+    let chinese = |l: Locale| matches!(l, Locale::ZhCn | Locale::ZhTw);
+    let same = |l: Locale| l == kb || (chinese(l) && chinese(kb));
+    let mut kept = Vec::with_capacity(records.len());
+    let mut other: Vec<(String, usize)> = Vec::new();
+    for r in records {
+        let tag = r.locale.trim();
+        if tag.is_empty() || Locale::parse(tag).is_some_and(same) {
+            kept.push(r);
+            continue;
+        }
+        match other.iter_mut().find(|(t, _)| t == tag) {
+            Some(o) => o.1 += 1,
+            None => other.push((tag.to_string(), 1)),
+        }
+    }
+    other.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    (kept, other)
 }
 
 /// Clusters the records and finds each cluster's nearest entry.
@@ -200,6 +237,7 @@ pub fn analyse(records: &[GapRecord], engine: &Engine, threshold: f32, top: usiz
         clusters: clusters.len(),
         unreadable_lines: 0,
         unreadable: Vec::new(),
+        other_languages: Vec::new(),
         top,
         picked,
     }
@@ -273,6 +311,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         bytes.split(|&b| b == b'\n').enumerate().map(|(i, l)| super::lossy_line(l, &name, i + 1)).collect();
     let (records, bad) = read_log(&text.join("\n"));
     let engine = engine_for(&args.kb)?;
+    let (records, other_languages) = if args.all_languages {
+        (records, Vec::new())
+    } else {
+        split_languages(records, engine.manifest().settings.locale)
+    };
     for u in bad.iter().take(UNREADABLE_SHOWN) {
         eprintln!("{name}:{}: warning: line skipped: {}", u.line, printable(&u.reason));
     }
@@ -281,6 +324,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let mut report = analyse(&records, &engine, args.threshold, args.top, args.examples.max(1));
     report.unreadable_lines = bad.len();
+    report.other_languages = other_languages;
     report.unreadable = bad.into_iter().take(UNREADABLE_SHOWN).collect();
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -335,6 +379,15 @@ pub fn render(r: &GapReport) -> String {
             String::new()
         }
     );
+    if !r.other_languages.is_empty() {
+        let n: usize = r.other_languages.iter().map(|o| o.1).sum();
+        let which: Vec<String> = r.other_languages.iter().map(|(l, k)| format!("{} {k}", printable(l))).collect();
+        let _ = writeln!(
+            out,
+            "{n} records in other languages than the KB's skipped: {} (--all-languages keeps them)",
+            which.join(", ")
+        );
+    }
     for (i, c) in r.top.iter().enumerate() {
         let terms: Vec<_> = c.terms.iter().map(|t| printable(t)).collect();
         let _ = writeln!(out, "\n{:>2}. {} × {}", i + 1, c.count, terms.join(", "));
@@ -364,7 +417,11 @@ pub fn render(r: &GapReport) -> String {
             "\n{n} questions shoppers matched to an entry themselves (chosen from \"did you mean\"): add them to the entry as questions"
         );
         for p in &r.picked {
-            let title = if p.title.is_empty() { "not in this KB".to_string() } else { format!("“{}”", printable(&p.title)) };
+            let title = if p.title.is_empty() {
+                "not in this KB".to_string()
+            } else {
+                format!("“{}”", printable(&p.title))
+            };
             let _ = writeln!(out, "  {} {} × {}", printable(&p.id), title, p.count);
             for q in &p.questions {
                 let _ = writeln!(out, "{}", example(q));
@@ -435,7 +492,10 @@ mod tests {
         let text = render(&analyse(&records, &engine, 0.3, 10, 3));
         assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text:?}");
         assert!(!text.contains('\u{202e}'), "{text:?}");
-        assert!(text.contains("hello \\u{1b}]0;PWNED\\u{7} \\u{1b}[2J refund nepal \\u{0}\\u{1}\\u{9b}31m \\u{202e}dlrow"), "{text}");
+        assert!(
+            text.contains("hello \\u{1b}]0;PWNED\\u{7} \\u{1b}[2J refund nepal \\u{0}\\u{1}\\u{9b}31m \\u{202e}dlrow"),
+            "{text}"
+        );
         assert!(text.contains("gone\\u{1b}[2J\\u{7} not in this KB × 1"), "{text}");
         assert_eq!(printable("退货 ok"), "退货 ok");
     }
@@ -469,6 +529,7 @@ mod tests {
             clusters: 0,
             unreadable_lines: 7,
             unreadable: bad,
+            other_languages: vec![],
             top: vec![],
             picked: vec![],
         };
@@ -484,6 +545,44 @@ mod tests {
             assert!(threshold(bad).is_err(), "{bad}");
         }
         assert!(threshold("NaN").unwrap_err().contains("not between 0 and 1"));
+    }
+
+    #[test]
+    fn records_in_another_language_than_the_kb_are_left_out_and_counted() {
+        let rec = |text: &str, locale: &str| GapRecord {
+            text: text.into(),
+            decision: "handoff".into(),
+            locale: locale.into(),
+            ..Default::default()
+        };
+        let records = vec![
+            rec("能送到西藏吗", "zh-CN"),
+            rec("西藏可以發貨嗎", "zh-TW"),
+            rec("do you ship to nepal", "en"),
+            rec("shipping to nepal?", "en"),
+            rec("livrez-vous au népal", "fr"),
+            rec("plain line", ""),
+        ];
+        let (kept, other) = split_languages(records.clone(), Locale::ZhCn);
+        let texts: Vec<&str> = kept.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(texts, ["能送到西藏吗", "西藏可以發貨嗎", "plain line"]);
+        assert_eq!(other, [("en".to_string(), 2), ("fr".to_string(), 1)]);
+        let (kept, other) = split_languages(records, Locale::En);
+        let texts: Vec<&str> = kept.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(texts, ["do you ship to nepal", "shipping to nepal?", "plain line"]);
+        assert_eq!(other, [("fr".to_string(), 1), ("zh-CN".to_string(), 1), ("zh-TW".to_string(), 1)]);
+
+        let kb = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../www/demo/kb/en");
+        let engine = engine_for(&kb).unwrap();
+        let mut report = analyse(&kept, &engine, 0.3, 10, 3);
+        report.other_languages = other;
+        let text = render(&report);
+        assert!(text.starts_with("3 unanswered messages"), "{text}");
+        assert!(
+            text.contains("3 records in other languages than the KB's skipped: fr 1, zh-CN 1, zh-TW 1 (--all-languages keeps them)"),
+            "{text}"
+        );
+        assert!(!text.contains("西藏"), "{text}");
     }
 
     #[test]
