@@ -221,6 +221,23 @@ pub(crate) fn strip_bidi(s: &mut String) {
     }
 }
 
+/// Direction marks (LRM, RLM, ALM). In running text they place punctuation right; between
+/// the digit groups of a one-line value they reorder it: "111-\u{200F}222-\u{200F}333" reads
+/// 111-333-222, so an agent could act on another customer's order number.
+fn is_direction_mark(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// [`strip_bidi`] for one-line values (order number, contact, tags, a photo's name): direction
+/// marks and zero-width characters go too, so the value reads as typed and one made only of
+/// them is empty.
+pub(crate) fn strip_bidi_line(s: &mut String) {
+    let gone = |c: char| is_bidi_control(c) || is_direction_mark(c) || kefu_core::analyze::is_invisible(c);
+    if s.contains(gone) {
+        s.retain(|c| !gone(c));
+    }
+}
+
 pub(crate) fn check_locale(s: &str) -> ApiResult<()> {
     let ok = !s.is_empty()
         && s.len() <= 35
@@ -266,7 +283,7 @@ impl NewCase {
         }
         for (name, v, max) in [("order_number", &mut self.order_number, 64), ("contact", &mut self.contact, 200)] {
             if let Some(s) = v {
-                strip_bidi(s);
+                strip_bidi_line(s);
                 *s = s.trim().to_string();
                 check_text(name, s, max, false)?;
                 if s.is_empty() {
@@ -292,7 +309,7 @@ impl NewCase {
             return Err(ApiError::invalid("tags", "more than 10 tags"));
         }
         for (i, t) in self.tags.iter_mut().enumerate() {
-            strip_bidi(t);
+            strip_bidi_line(t);
             check_text(&format!("tags[{i}]"), t, 32, false)?;
             if t.trim().is_empty() {
                 return Err(ApiError::invalid(format!("tags[{i}]"), "empty tag"));
@@ -681,7 +698,7 @@ pub async fn put_attachment(
     // Display text only (never a path); masked like any other text a shopper typed.
     let filename = filename.map(|f| {
         let mut f: String = f.chars().filter(|c| !c.is_control()).take(200).collect();
-        strip_bidi(&mut f);
+        strip_bidi_line(&mut f);
         mask(&f, &[])
     });
     let relay = st.cfg.webhook.is_some();
@@ -1301,6 +1318,17 @@ mod tests {
         let mut s =
             "\u{202A}a\u{202B}b\u{202C}c\u{202D}d\u{202E}e\u{2066}f\u{2067}g\u{2068}h\u{2069}\u{200F}".to_string();
         strip_bidi(&mut s);
-        assert_eq!(s, "abcdefgh\u{200F}", "marks (U+200F) stay: they cannot reorder text");
+        assert_eq!(s, "abcdefgh\u{200F}", "marks stay in running text, where they place punctuation");
+        // In a one-line value they reorder digit groups: gone, with zero-width characters.
+        for (given, kept) in [
+            ("111-\u{200F}222-\u{200F}333", "111-222-333"),
+            ("\u{200F}138-\u{200F}0000-\u{200F}1234", "138-0000-1234"),
+            ("\u{061C}2024-\u{061C}1123", "2024-1123"),
+            ("\u{200B}\u{200B}", ""),
+        ] {
+            let mut s = given.to_string();
+            strip_bidi_line(&mut s);
+            assert_eq!(s, kept);
+        }
     }
 }
