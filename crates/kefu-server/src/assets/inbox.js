@@ -72,7 +72,11 @@ async function api(method, path, body) {
   }
   const text = await r.text();
   const data = text ? JSON.parse(text) : null;
-  if (!r.ok) throw new Error((data && data.error && data.error.message) || r.statusText);
+  if (!r.ok) {
+    const e = new Error((data && data.error && data.error.message) || r.statusText);
+    e.status = r.status;
+    throw e;
+  }
   return data;
 }
 
@@ -95,12 +99,19 @@ function sig(lastAt, photos, status, owner, email) {
 
 function canRedraw() {
   const box = document.querySelector(".reply-text");
-  return !box || (box.value === "" && document.activeElement !== box);
+  const assign = document.querySelector(".assign-to");
+  const choosing = assign && (assign.value !== assign.dataset.initial || document.activeElement === assign);
+  return !choosing && (!box || (box.value === "" && document.activeElement !== box));
 }
 
 function showLogin() {
   state.me = null;
   clearInterval(state.timer);
+  // The next person to sign in on this tab sees nothing of the last one's work.
+  state.selected = null;
+  state.openedSig = null;
+  $("queue").replaceChildren();
+  $("detail").replaceChildren(el("p", "empty", t("select")));
   $("app").hidden = true;
   $("logout").hidden = true;
   $("who").textContent = "";
@@ -110,6 +121,8 @@ function showLogin() {
 async function showApp(me) {
   state.me = me;
   state.csrf = me.csrf;
+  $("login-error").textContent = "";
+  for (const e of document.querySelectorAll("#detail .error")) e.textContent = "";
   $("login").hidden = true;
   $("app").hidden = false;
   $("logout").hidden = false;
@@ -159,11 +172,18 @@ async function loadQueue() {
       top.append(el("span", "q-due", c.status === "closed" ? t("closed") : t("answered")));
     }
     li.append(top);
-    li.append(el("div", "q-summary", (c.order_number ? "#" + c.order_number + " · " : "") + c.summary));
+    li.append(el("div", "q-summary", plain((c.order_number ? "#" + c.order_number + " · " : "") + (c.summary || t("no_desc")))));
     const meta = el("div", "q-summary", fmtTime(c.created_at) + (c.assigned_to ? " · " + c.assigned_to : "") +
       (c.attachments ? " · " + c.attachments + " " + t("photos") : ""));
     li.append(meta);
+    // A button for the keyboard and screen readers too: Tab to it, Enter or Space opens it.
+    li.tabIndex = 0;
+    li.setAttribute("role", "button");
+    if (c.id === state.selected) li.setAttribute("aria-current", "true");
     li.addEventListener("click", () => { openCase(c.id).catch(showDetailError); });
+    li.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); openCase(c.id).catch(showDetailError); }
+    });
     list.append(li);
     if (c.id === state.selected && state.openedSig !== null &&
         sig(c.last_message_at, c.attachments, c.status, c.assigned_to, c.email) !== state.openedSig && canRedraw()) {
@@ -177,10 +197,16 @@ function showDetailError(e) {
   d.replaceChildren(el("p", "error", e.message));
 }
 
+// Direction marks (LRM, RLM, ALM) and other bidi controls: the server strips them from new
+// cases; an older case may still hold them, and they can reorder the digit groups of an order
+// number or a phone number ("111-‏222-‏333" shown as 111-333-222).
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const plain = (v) => String(v).replace(BIDI, "");
+
 function fact(dl, name, value) {
   if (value === null || value === undefined || value === "") return;
   dl.append(el("dt", null, name));
-  dl.append(el("dd", null, value));
+  dl.append(el("dd", null, plain(value)));
 }
 
 // Whether the signed-in user may write on case `c` (the server's reply rule).
@@ -196,7 +222,14 @@ async function joinIfMine(id, c) {
   try {
     const r = await api("POST", "/inbox/api/cases/" + encodeURIComponent(id) + "/join", {});
     if (r.joined || !c.assigned_to) return await api("GET", "/inbox/api/cases/" + encodeURIComponent(id));
-  } catch (e) { /* joining is a courtesy; the case still opens */ }
+  } catch (e) {
+    // Joining is a courtesy and the case still opens; but a refusal means someone else has
+    // taken the case meanwhile: say so now, not only when the reply is sent.
+    if (e.status === 403) {
+      const err = document.querySelector("#detail .reply-form .error");
+      if (err) err.textContent = e.message;
+    }
+  }
   return c;
 }
 
@@ -215,6 +248,10 @@ function typingSignal(id, box, c) {
 }
 
 async function openCase(id) {
+  const detail = $("detail");
+  const same = state.selected === id && detail.querySelector(".transcript");
+  const readingUp = same && detail.scrollTop + detail.clientHeight < detail.scrollHeight - 40;
+  const keepTop = detail.scrollTop;
   state.selected = id;
   const c = await api("GET", "/inbox/api/cases/" + encodeURIComponent(id));
   const lastAt = c.messages.reduce((m, x) => Math.max(m, x.at), 0) || null;
@@ -288,12 +325,17 @@ async function openCase(id) {
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const text = form.querySelector(".reply-text").value.trim();
-    if (!text) return;
+    const send = form.querySelector(".send");
+    // One reply per click: a double click (or Enter pressed twice on a slow network) would
+    // send it twice.
+    if (!text || send.disabled) return;
+    send.disabled = true;
     try {
       await api("POST", "/inbox/api/cases/" + encodeURIComponent(id) + "/reply", { text });
+      form.querySelector(".reply-text").value = "";
       await openCase(id);
       await loadQueue();
-    } catch (e) { err.textContent = e.message; }
+    } catch (e) { err.textContent = e.message; } finally { send.disabled = false; }
   });
 
   if (state.me && state.me.role === "supervisor" && c.status === "open") {
@@ -303,6 +345,7 @@ async function openCase(id) {
     sel.append(new Option(t("unassigned"), ""));
     for (const u of state.users) sel.append(new Option(u.name + " (" + t("role_" + u.role) + ")", u.name));
     sel.value = c.assigned_to || "";
+    sel.dataset.initial = sel.value;
     sup.querySelector(".assign").addEventListener("click", async () => {
       try {
         await api("POST", "/inbox/api/cases/" + encodeURIComponent(id) + "/assign", { user: sel.value || null });
@@ -319,8 +362,9 @@ async function openCase(id) {
     sup.querySelector(".close-unresolved").addEventListener("click", () => close(false));
   }
   $("detail").replaceChildren(node);
-  // Newest messages are at the bottom: show them.
-  $("detail").scrollTop = $("detail").scrollHeight;
+  // Newest messages are at the bottom: show them, unless the agent was reading further up
+  // this same case when it was redrawn for a new message.
+  $("detail").scrollTop = readingUp ? keepTop : $("detail").scrollHeight;
 }
 
 function translateNode(root) {
