@@ -184,8 +184,8 @@ pub struct ReportArgs {
     /// Database: a SQLite file or PostgreSQL (as for `kefu serve`).
     #[arg(long, default_value = "kefu.sqlite", env = "KEFU_DB", hide_env_values = true, value_name = "FILE|URL")]
     pub db: Target,
-    /// Period in days, ending now.
-    #[arg(long, default_value_t = 7)]
+    /// Period in days, ending now (1 to 3660: ten years).
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=3660))]
     pub since: u32,
     /// Print JSON instead of a table.
     #[arg(long)]

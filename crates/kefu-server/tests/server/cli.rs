@@ -55,6 +55,10 @@ fn add_user_then_report() {
 
     let r = Report::try_parse_from(["report", "--db", db_s, "--since", "30"]).unwrap().args;
     kefu_server::report(r).unwrap();
+    // A period of 0 days, or one digit too many (14 million weekly blocks), is refused.
+    for bad in ["0", "100000000"] {
+        assert!(Report::try_parse_from(["report", "--db", db_s, "--since", bad]).is_err(), "{bad}");
+    }
     let missing = Report::try_parse_from(["report", "--db", "/nonexistent/x.sqlite"]).unwrap().args;
     assert!(kefu_server::report(missing).is_err());
 }
