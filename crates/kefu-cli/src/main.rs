@@ -78,3 +78,23 @@ fn main() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// clap's own consistency checks (duplicate names and groups, bad defaults) run on every
+    /// parse in debug builds only: a release build never sees them. The duplicate group they
+    /// found (`kefu build` panicked in debug builds) is checked here in any build.
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        let cli = super::Cli::command();
+        cli.clone().debug_assert();
+        for sub in cli.get_subcommands() {
+            let mut ids: Vec<&str> = sub.get_groups().map(|g| g.get_id().as_str()).collect();
+            ids.sort_unstable();
+            let n = ids.len();
+            ids.dedup();
+            assert_eq!(ids.len(), n, "`kefu {}` has two argument groups of one name", sub.get_name());
+        }
+    }
+}

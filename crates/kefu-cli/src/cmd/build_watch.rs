@@ -10,6 +10,9 @@ use std::time::Instant;
 
 /// `kefu build` with its `--watch` flag.
 #[derive(clap::Args)]
+// Its own group name: clap names a struct's group after it, and the flattened one is `Args` too
+// (a duplicate that debug builds reject when parsing `kefu build`).
+#[group(id = "build_watch")]
 pub struct Args {
     #[command(flatten)]
     pub build: build::Args,
