@@ -81,6 +81,15 @@ pub fn say(engine: &Engine, r: &Reply) -> String {
         Decision::Answer { entry, .. } => {
             if let Some(e) = engine.entry(*entry) {
                 lines.extend(e.answer.plain_text().lines().map(str::to_string));
+                // Then what the widget puts under the answer, in its order: product cards,
+                // related links, quick replies.
+                for p in &e.products {
+                    let price = p.price.as_deref().map(|x| format!(" {x}")).unwrap_or_default();
+                    lines.push(format!("<card: {}{price} → {}>", p.title, p.url));
+                }
+                for l in &e.links {
+                    lines.push(format!("<link: {} → {}>", l.title, l.url));
+                }
                 let picks: Vec<String> =
                     e.quick_replies.iter().filter_map(|q| engine.entry(*q)).map(|q| format!("[{}]", q.title)).collect();
                 if !picks.is_empty() {
@@ -123,4 +132,26 @@ pub fn say(engine: &Engine, r: &Reply) -> String {
         s.push('\n');
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use kefu_core::build::{build, BuildOptions};
+    use kefu_core::kb::{markdown, Kb, Locale};
+    use kefu_core::Engine;
+
+    /// `say` prints what the widget shows under an answer: its product cards and links too.
+    #[test]
+    fn an_answer_shows_its_cards_and_links_as_the_widget_does() {
+        let md = "---\nid: track\nquestions:\n  - where is my parcel\n  - track my order\ncategory: order\nlinks:\n  - title: My orders\n    url: /orders\nproducts:\n  - title: Kettle\n    url: /kettle\n    price: ¥199\n---\nOpen My orders and tap Track.\n\n---\nid: fee\nquestions:\n  - how much is shipping\ncategory: shipping\n---\nFree over ¥99.\n";
+        let (entries, errors) = markdown::read("kb.md", md, Locale::En);
+        assert!(errors.is_empty(), "{errors:?}");
+        let kb = Kb { entries, settings: Default::default() };
+        let bytes = build(&kb, &BuildOptions { skip_calibration: true, ..Default::default() }, &mut |_, _| {}).unwrap().0;
+        let engine = Engine::open(&bytes).unwrap();
+        let (_, reply) = super::converse(&engine, &["where is my parcel".to_string()], 0);
+        let text = super::say(&engine, &reply.unwrap());
+        assert!(text.contains("<link: My orders → /orders>"), "{text}");
+        assert!(text.contains("<card: Kettle ¥199 → /kettle>"), "{text}");
+    }
 }
