@@ -303,7 +303,7 @@ pub fn plain_text(body: &Body, engine: Option<&Engine>, lang: Lang) -> String {
 
 /// What a hand-off offer says, in the panel and in the transcript alike: the policy's own
 /// words, or the widget's for the kind of offer (with the bundle down, always the widget's).
-pub fn offer_text<'a>(offer: Offer, message: Option<&'a str>, lang: Lang) -> &'a str {
+pub fn offer_text(offer: Offer, message: Option<&str>, lang: Lang) -> &str {
     let key = match offer {
         Offer::NoMatch => Key::NoMatch,
         Offer::Requested => Key::HumanOffer,
