@@ -214,3 +214,73 @@ fn build_watch_rebuilds_the_bundle_on_save() {
     assert!(third.contains("build failed"), "{third}");
     drop(w);
 }
+
+/// One raw HTTP/1.1 exchange with a `Host` of our choice: (status, body).
+fn http_host(addr: &str, host: &str, method: &str, path: &str, body: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let host = if host.is_empty() { String::new() } else { format!("Host: {host}\r\n") };
+    // A body the server refuses may be cut off unread: a failed write is part of the test.
+    let _ = write!(
+        s,
+        "{method} {path} HTTP/1.1\r\n{host}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or_else(|| panic!("an HTTP response: {raw:?}"));
+    (head.split(' ').nth(1).unwrap().parse().unwrap(), body.to_string())
+}
+
+#[test]
+fn playground_refuses_other_hosts_and_long_questions_with_json_the_page_can_show() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = tmp.path().join("kb");
+    copy_kb(&kb);
+    let pg = Running::start(&["playground", kb.to_str().unwrap(), "--addr", "127.0.0.1:0"]);
+    let first = pg.line(Duration::from_secs(60));
+    let addr = first.split("http://").nth(1).and_then(|rest| rest.split('/').next()).unwrap().to_string();
+    let port = addr.rsplit_once(':').unwrap().1.to_string();
+    let ok = r#"{"messages":["where is my parcel"]}"#;
+
+    // DNS rebinding: only the bound address and the loopback names are answered.
+    for host in
+        [addr.clone(), format!("localhost:{port}"), "LOCALHOST".into(), format!("[::1]:{port}"), "127.0.0.1".into()]
+    {
+        let (status, body) = http_host(&addr, &host, "GET", "/api/status", "");
+        assert_eq!(status, 200, "{host}: {body}");
+    }
+    for host in
+        [format!("evil.example:{port}"), "evil.example".into(), format!("127.0.0.1.evil.example:{port}"), String::new()]
+    {
+        let (status, body) = http_host(&addr, &host, "POST", "/api/ask", ok);
+        assert_eq!(status, 421, "{host}: {body}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert!(v["error"].as_str().unwrap().contains("DNS rebinding"), "{v}");
+        assert_eq!(http_host(&addr, &host, "GET", "/", "").0, 421, "{host}");
+    }
+
+    // A question longer than the widget reads: a JSON error that says so.
+    let long = format!(r#"{{"messages":["{}"]}}"#, "where is my parcel ".repeat(120));
+    let (status, body) = http_host(&addr, &addr, "POST", "/api/ask", &long);
+    assert_eq!(status, 413, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let error = v["error"].as_str().unwrap();
+    assert!(error.contains("the question is 2279 characters long"), "{error}");
+    assert!(error.contains("at most 2000 characters of a message"), "{error}");
+    // So long that the body is refused before it is read: JSON too, not axum's plain text.
+    let huge = format!(r#"{{"messages":["{}"]}}"#, "x".repeat(2_500_000));
+    let (status, body) = http_host(&addr, &addr, "POST", "/api/ask", &huge);
+    assert_eq!(status, 413, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(v["error"].as_str().unwrap().contains("at most 2000 characters"), "{v}");
+    // 2,000 characters are answered.
+    let most = format!(r#"{{"messages":["{}"]}}"#, "a".repeat(2000));
+    assert_eq!(http_host(&addr, &addr, "POST", "/api/ask", &most).0, 200);
+
+    // The page shows the status and words of an answer that is not its JSON.
+    let (_, _, script) = http(&addr, "GET", "/playground.js", "");
+    assert!(script.contains("The playground answered ${r.status}"), "{script}");
+    drop(pg);
+}

@@ -18,7 +18,7 @@ use axum::{Json, Router};
 use kefu_core::analyze::{is_han_stopchar, is_stopword, TermKind};
 use kefu_core::build::{build, BuildOptions};
 use kefu_core::kb::{Kb, Severity};
-use kefu_core::reply::Decision;
+use kefu_core::reply::{Decision, MAX_MESSAGE_CHARS};
 use kefu_core::Engine;
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -122,12 +122,31 @@ async fn serve(args: Args, shared: Arc<Shared>) -> Result<()> {
     let addr = listener.local_addr()?;
     println!("kefu playground: http://{addr}/ (watching {}; Ctrl-C ends)", args.kb.display());
     let _ = std::io::stdout().flush();
+    let hosts = Arc::new(Hosts::new(&args.addr, addr));
     let app = Router::new()
         .route("/", get(|| async { asset("text/html; charset=utf-8", PAGE) }))
         .route("/playground.js", get(|| async { asset("text/javascript; charset=utf-8", SCRIPT) }))
         .route("/playground.css", get(|| async { asset("text/css; charset=utf-8", STYLE) }))
         .route("/api/status", get(status))
         .route("/api/ask", post(ask))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn(move |req: axum::extract::Request, next: axum::middleware::Next| {
+            let hosts = hosts.clone();
+            async move {
+                let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+                if hosts.allows(host) {
+                    return next.run(req).await;
+                }
+                let message = format!(
+                    "this is kefu playground at http://{}/; it answers only requests addressed to that address, \
+                     localhost, 127.0.0.1 or [::1], not to `{}` (a guard against DNS rebinding: a web page \
+                     reading your KB through a name of its own)",
+                    hosts.shown,
+                    host.escape_debug()
+                );
+                json_response(StatusCode::MISDIRECTED_REQUEST, &json!({ "error": message }))
+            }
+        }))
         .with_state(shared);
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
@@ -135,6 +154,59 @@ async fn serve(args: Args, shared: Arc<Shared>) -> Result<()> {
         })
         .await
         .context("the playground server stopped")
+}
+
+/// Largest request body: a conversation of many messages of [`MAX_MESSAGE_CHARS`] fits.
+const MAX_BODY: usize = 1 << 20;
+
+/// The `Host` values the playground answers (DNS rebinding: a page on `evil.example` whose
+/// name is made to resolve to 127.0.0.1 could otherwise read `/api/status` and `/api/ask`):
+/// the bound address, the host name given to `--addr`, `localhost`, `127.0.0.1` and `[::1]`,
+/// with any port or none. Bound to every interface (`0.0.0.0`, `[::]`), any IP address is
+/// answered too (an address is not a name an attacker's DNS can point elsewhere).
+struct Hosts {
+    names: Vec<String>,
+    any_ip: bool,
+    /// The address for messages.
+    shown: String,
+}
+
+impl Hosts {
+    fn new(given: &str, bound: std::net::SocketAddr) -> Hosts {
+        let mut names: Vec<String> = ["localhost", "127.0.0.1", "[::1]"].iter().map(|s| s.to_string()).collect();
+        names.push(match bound.ip() {
+            std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+            ip => ip.to_string(),
+        });
+        if let Some((name, _)) = given.rsplit_once(':') {
+            names.push(name.to_ascii_lowercase());
+        }
+        Hosts { names, any_ip: bound.ip().is_unspecified(), shown: bound.to_string() }
+    }
+
+    fn allows(&self, host: &str) -> bool {
+        let host = host.trim().to_ascii_lowercase();
+        // Without its port: "[::1]:8089" → "[::1]", "localhost:8089" → "localhost".
+        let name = match host.rsplit_once(':') {
+            Some((name, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) && !name.is_empty() => {
+                if name.starts_with('[') || !name.contains(':') {
+                    name
+                } else {
+                    // A bare IPv6 address ("::1"): no port in it.
+                    host.as_str()
+                }
+            }
+            _ => host.as_str(),
+        };
+        let name = name.strip_suffix('.').unwrap_or(name);
+        if name.is_empty() {
+            return false;
+        }
+        if self.names.iter().any(|n| n == name) {
+            return true;
+        }
+        self.any_ip && name.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>().is_ok()
+    }
 }
 
 /// A response with the playground's headers: strict CSP, no sniffing, no caching.
@@ -231,14 +303,41 @@ struct AskRequest {
     messages: Vec<String>,
 }
 
-async fn ask(State(shared): State<Arc<Shared>>, Json(req): Json<AskRequest>) -> Response {
+async fn ask(
+    State(shared): State<Arc<Shared>>,
+    req: Result<Json<AskRequest>, axum::extract::rejection::JsonRejection>,
+) -> Response {
     let (good, info) = {
         let s = shared.status.read().unwrap();
         (s.good.clone(), build_info(&s))
     };
+    // Every refusal is JSON with an `error` the page can show.
+    let req = match req {
+        Ok(Json(req)) => req,
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            let error = format!(
+                "the request is larger than {} KB: the widget reads at most {MAX_MESSAGE_CHARS} characters of a message; \
+                 shorten the question",
+                MAX_BODY / 1024
+            );
+            return json_response(StatusCode::PAYLOAD_TOO_LARGE, &json!({"error": error, "build": info}));
+        }
+        Err(e) => return json_response(e.status(), &json!({"error": e.body_text(), "build": info})),
+    };
     let messages: Vec<String> = req.messages.into_iter().filter(|m| !m.trim().is_empty()).collect();
     if messages.is_empty() {
         return json_response(StatusCode::BAD_REQUEST, &json!({"error": "no message to ask", "build": info}));
+    }
+    if let Some((i, n)) =
+        messages.iter().map(|m| m.trim().chars().count()).enumerate().find(|&(_, n)| n > MAX_MESSAGE_CHARS)
+    {
+        let which =
+            if i + 1 == messages.len() { "the question".to_string() } else { format!("earlier message {}", i + 1) };
+        let error = format!(
+            "{which} is {n} characters long: the widget reads at most {MAX_MESSAGE_CHARS} characters of a message, \
+             so the playground asks only up to that; shorten it"
+        );
+        return json_response(StatusCode::PAYLOAD_TOO_LARGE, &json!({"error": error, "build": info}));
     }
     let Some(built) = good else {
         return json_response(

@@ -56,19 +56,34 @@ function messages() {
 async function ask(msgs) {
   if (!msgs.length) return;
   lastAsked = msgs;
-  let data;
+  let r, body;
   try {
-    const r = await fetch("/api/ask", {
+    r = await fetch("/api/ask", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ messages: msgs }),
     });
-    data = await r.json();
+    body = await r.text();
   } catch (e) {
     $("problem").textContent = "The playground does not answer: is `kefu playground` still running?";
     $("problem").hidden = false;
     return;
   }
+  let data;
+  try {
+    data = JSON.parse(body);
+  } catch (e) {
+    data = null;
+  }
+  if (!data || typeof data !== "object") {
+    // An answer that is not the playground's JSON (a proxy, a limit): its status and words.
+    const said = body.trim().slice(0, 300);
+    $("problem").textContent = `The playground answered ${r.status} ${r.statusText}` + (said ? `: ${said}` : "");
+    $("problem").hidden = false;
+    $("result").hidden = true;
+    return;
+  }
+  if (!r.ok && !data.error) data.error = `The playground answered ${r.status} ${r.statusText}`;
   showBuild(data.build);
   if (data.build) generation = data.build.generation;
   if (data.error) {
