@@ -719,3 +719,37 @@ fn gaps_leaves_out_records_in_another_language_than_the_kb() {
     assert!(all.starts_with("5 unanswered messages"), "{all}");
     assert!(!all.contains("other languages"), "{all}");
 }
+
+#[test]
+fn ask_hints_at_missing_quotes_and_refuses_an_empty_message() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bundle = tmp.path().join("en.kefu");
+    assert!(kefu(&["build", "-q", repo().join("www/demo/kb/en").to_str().unwrap(), "-o", bundle.to_str().unwrap()])
+        .status
+        .success());
+    let b = bundle.to_str().unwrap();
+    let out = kefu(&["ask", b, "where", "is", "my", "parcel"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "asked 4 messages as a conversation (one per argument); quote the question to ask it as one: \"where is my parcel\""
+        ),
+        "{}",
+        stderr(&out)
+    );
+    // A conversation written on purpose, and one quoted question: no hint.
+    for args in [&["ask", b, "my order is 2024112312345678", "where is it"][..], &["ask", b, "where is my parcel"]] {
+        let out = kefu(args);
+        assert!(out.status.success());
+        assert_eq!(stderr(&out), "", "{args:?}");
+    }
+    for args in [&["ask", b, ""][..], &["ask", b, "   "]] {
+        let out = kefu(args);
+        assert!(!out.status.success());
+        assert!(stderr(&out).contains("the message is empty"), "{}", stderr(&out));
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("the widget says"));
+    }
+    let out = kefu(&["ask", b, "hello", ""]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("message 2 is empty"), "{}", stderr(&out));
+}

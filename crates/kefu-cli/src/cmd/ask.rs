@@ -14,8 +14,9 @@ use std::time::Instant;
 pub struct Args {
     /// The bundle (.kefu).
     pub bundle: PathBuf,
-    /// The shopper's message; when several are given, the earlier ones are the conversation
-    /// so far and the last one is asked.
+    /// The shopper's message (quote it); when several are given, the earlier ones are the
+    /// conversation so far and the last one is asked. Several single words get a hint on
+    /// stderr (quotes forgotten?); an empty message is refused.
     #[arg(required = true, num_args = 1..)]
     pub question: Vec<String>,
     /// How many entries to list.
@@ -51,7 +52,28 @@ pub fn look(engine: &Engine, messages: &[String], top: usize) -> Result<Look> {
     Ok(Look { ranking, took, thresholds, confidence, reply })
 }
 
+/// What to say before asking, if anything: a forgotten pair of quotes (`kefu ask kb.kefu
+/// where is my parcel`) asks every word as a message of its own, and the reply and ranking
+/// shown are those of the last word.
+pub fn hint(messages: &[String]) -> Option<String> {
+    let single = |m: &String| !m.trim().is_empty() && !m.trim().contains(char::is_whitespace);
+    (messages.len() > 1 && messages.iter().all(single)).then(|| {
+        format!(
+            "kefu ask: asked {} messages as a conversation (one per argument); quote the question to ask it as one: \"{}\"",
+            messages.len(),
+            messages.join(" ")
+        )
+    })
+}
+
 pub fn run(args: Args) -> Result<ExitCode> {
+    if let Some(i) = args.question.iter().position(|m| m.trim().is_empty()) {
+        let which = if args.question.len() == 1 { "the message".to_string() } else { format!("message {}", i + 1) };
+        anyhow::bail!("{which} is empty: the widget never sends an empty message; give the shopper's words");
+    }
+    if let Some(h) = hint(&args.question) {
+        eprintln!("{}", super::gaps::printable(&h));
+    }
     let engine = super::open_bundle(&args.bundle)?;
     let Look { ranking, took, thresholds: t, confidence, reply } =
         look(&engine, &args.question, args.top).with_context(|| args.bundle.display().to_string())?;
