@@ -6,6 +6,7 @@ Source of the character facts: OpenCC's dictionaries (Apache-2.0) as shipped in 
 package opencc-python-reimplemented. Usage:
     pip download opencc-python-reimplemented --no-deps -d /tmp/occ && cd /tmp/occ && unzip -o *.whl
     python3 scripts/gen/t2s.py /tmp/occ/opencc/dictionary > crates/kefu-core/src/analyze/t2s_table.rs
+    rustfmt --edition 2021 crates/kefu-core/src/analyze/t2s_table.rs
 Only single characters of the Basic Multilingual Plane are kept; Taiwan and Hong Kong variant
 forms are first brought to the standard traditional form; chains are resolved so that the
 table is idempotent (no target is itself a key)."""

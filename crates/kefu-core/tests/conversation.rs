@@ -531,7 +531,9 @@ fn a_late_refund_is_asked_about_as_a_refund_and_an_insult_is_no_fraud_report() {
 
 #[test]
 fn a_shopper_saying_the_answer_did_not_help_is_asked_again_and_offered_a_person() {
-    for (dir, question, miss) in [("zh-CN", "退款多久到账", "没用"), ("en", "how long does a refund take", "that didn't help")] {
+    for (dir, question, miss) in
+        [("zh-CN", "退款多久到账", "没用"), ("en", "how long does a refund take", "that didn't help")]
+    {
         let e = engine(dir);
         let mut conv = Conversation::default();
         let r = respond(&e, &mut conv, question, day());
@@ -546,7 +548,12 @@ fn a_shopper_saying_the_answer_did_not_help_is_asked_again_and_offered_a_person(
 fn links_numbers_alone_and_requests_to_be_called_back() {
     let en = engine("en");
     // A pasted link is not searched: the question next to it is.
-    let with = respond(&en, &mut Conversation::default(), "https://shop.example.com/p/kettle-2024?ref=x how much is shipping", day());
+    let with = respond(
+        &en,
+        &mut Conversation::default(),
+        "https://shop.example.com/p/kettle-2024?ref=x how much is shipping",
+        day(),
+    );
     let without = respond(&en, &mut Conversation::default(), "how much is shipping", day());
     assert_eq!(with.decision, without.decision, "{}", said(&with));
     // Asking to be called back, with the number: a person, not the scam warning.

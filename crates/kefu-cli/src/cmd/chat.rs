@@ -147,7 +147,8 @@ mod tests {
         let (entries, errors) = markdown::read("kb.md", md, Locale::En);
         assert!(errors.is_empty(), "{errors:?}");
         let kb = Kb { entries, settings: Default::default() };
-        let bytes = build(&kb, &BuildOptions { skip_calibration: true, ..Default::default() }, &mut |_, _| {}).unwrap().0;
+        let bytes =
+            build(&kb, &BuildOptions { skip_calibration: true, ..Default::default() }, &mut |_, _| {}).unwrap().0;
         let engine = Engine::open(&bytes).unwrap();
         let (_, reply) = super::converse(&engine, &["where is my parcel".to_string()], 0);
         let text = super::say(&engine, &reply.unwrap());

@@ -275,9 +275,9 @@ const NOT_HELPFUL: &[&str] = &[
 ];
 /// Words that carry no request of their own.
 const FILLER: &[&str] = &[
-    "啊", "呀", "哦", "噢", "哈", "呢", "吧", "啦", "嘛", "么", "吗", "的", "了", "哟", "喔", "你", "您", "们", "非常", "很",
-    "多", "真", "太", "大家", "亲", "客服", "小", "so", "much", "very", "a", "lot", "again", "there", "please", "you",
-    "all", "guys", "team", "bot", "and", "for", "the", "help", "your", "oh", "ah", "um", "well", "then", "just",
+    "啊", "呀", "哦", "噢", "哈", "呢", "吧", "啦", "嘛", "么", "吗", "的", "了", "哟", "喔", "你", "您", "们", "非常",
+    "很", "多", "真", "太", "大家", "亲", "客服", "小", "so", "much", "very", "a", "lot", "again", "there", "please",
+    "you", "all", "guys", "team", "bot", "and", "for", "the", "help", "your", "oh", "ah", "um", "well", "then", "just",
     "really", "too", "man", "dear", "hmm", "hm", "erm", "uh", "no", "nope", "一下", "呃", "额", "嗯哼",
 ];
 

@@ -768,8 +768,7 @@ mod tests {
             "agent please",
             "call me on 13812345678",
             "请联系我",
-        ]
-        {
+        ] {
             assert!(wants_human(&normalize(yes)), "{yes}");
         }
         for no in [
