@@ -188,3 +188,19 @@ test('a complaint answered from the KB shows the promise and the offer of a pers
   assert.ok(note.includes('给人工客服留言'), `no offer of a person: ${note}`);
   await p.context().close();
 });
+
+test('"没用" under an answer: asked again, the answer gets a thumbs-down, and the hand-off form starts from the question it missed', async () => {
+  const p = await page('index.html');
+  const first = await offer(await ask(p, '退款多久到账'));
+  assert.ok(first.entry, `no answer: ${first.text}`);
+  const o = await offer(await ask(p, '没用'));
+  assert.equal(o.entry, null, o.text);
+  assert.ok(o.human > 0, `no person offered: ${o.text}`);
+  const down = p.locator(`kefu-chat .kefu-msg[data-entry="${first.entry}"] .kefu-vote-btn[data-act="down"]`).last();
+  assert.equal(await down.getAttribute('aria-pressed'), 'true');
+  await p.locator('kefu-chat .kefu-chip[data-act="human"]').last().click();
+  await p.waitForSelector('kefu-chat .kefu-handoff:not([hidden])', { timeout: 5000 });
+  const desc = await p.evaluate(() => document.querySelector('kefu-chat').shadowRoot.getElementById('kefu-f-desc').value);
+  assert.ok(desc.includes('退款多久到账'), `description: ${desc}`);
+  await p.context().close();
+});

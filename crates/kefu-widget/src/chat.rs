@@ -227,6 +227,15 @@ impl Chat {
         if r.promise.is_some() {
             self.promise = r.promise.clone();
         }
+        // "没用" / "that didn't help" typed under an answer is a thumbs-down on it (unless the
+        // shopper voted already): the agent sees it, and the hand-off form starts from the
+        // question that answer missed.
+        if r.decision == (Decision::Smalltalk { kind: reply::Smalltalk::NotHelpful }) {
+            let last = self.messages[..index].iter_mut().rev().find(|m| matches!(m.body, Body::Answer { .. }));
+            if let Some(Message { body: Body::Answer { vote: vote @ None, .. }, .. }) = last {
+                *vote = Some(false);
+            }
+        }
         let at = now.unix_ms as f64;
         if let Some(g) = r.gap.clone() {
             self.gaps.push(g);

@@ -764,9 +764,17 @@ impl App {
             Kb::Ready => {
                 if let Some(engine) = &self.engine {
                     let t0 = perf_now();
-                    self.chat.ask(engine, &text, now());
+                    let first = self.chat.ask(engine, &text, now());
                     self.last_reply_ms = perf_now() - t0;
                     self.render_new();
+                    // "没用" typed under an answer voted it down (Chat::reply): show it.
+                    if let Some(i) =
+                        self.chat.messages[..first].iter().rposition(|m| matches!(m.body, Body::Answer { .. }))
+                    {
+                        if let Body::Answer { vote, .. } = &self.chat.messages[i].body {
+                            self.show_vote(i, *vote);
+                        }
+                    }
                     self.report_gaps();
                     // "转人工" / "talk to a person": straight to the form, nothing to click.
                     if std::mem::take(&mut self.chat.form_requested) {
@@ -810,8 +818,8 @@ impl App {
         }
     }
 
-    fn vote(&mut self, index: usize, helpful: bool) {
-        let Some(vote) = self.chat.vote(index, helpful) else { return };
+    /// Shows answer `index`'s vote on its buttons.
+    fn show_vote(&self, index: usize, vote: Option<bool>) {
         let sel = format!("[data-index=\"{index}\"] .kefu-vote-btn");
         if let Ok(buttons) = self.panel.log.query_selector_all(&sel) {
             for i in 0..buttons.length() {
@@ -821,6 +829,11 @@ impl App {
                 }
             }
         }
+    }
+
+    fn vote(&mut self, index: usize, helpful: bool) {
+        let Some(vote) = self.chat.vote(index, helpful) else { return };
+        self.show_vote(index, vote);
         match vote {
             Some(true) => self.notice(Notice::Thanks),
             Some(false) => self.notice(Notice::SorryVote),
