@@ -284,3 +284,26 @@ fn playground_refuses_other_hosts_and_long_questions_with_json_the_page_can_show
     assert!(script.contains("The playground answered ${r.status}"), "{script}");
     drop(pg);
 }
+
+#[test]
+fn playground_lists_a_file_it_cannot_read_before_the_errors_it_causes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = tmp.path().join("kb");
+    copy_kb(&kb);
+    // One bad byte in order.md: the file is not read, and the quick replies of other files
+    // that name its entries (account.md, shipping.md …) name no entry.
+    let mut order = std::fs::read(kb.join("order.md")).unwrap();
+    order.extend_from_slice(b"\xff\xfe bad\n");
+    std::fs::write(kb.join("order.md"), order).unwrap();
+    let pg = Running::start(&["playground", kb.to_str().unwrap(), "--addr", "127.0.0.1:0"]);
+    let first = pg.line(Duration::from_secs(60));
+    let addr = first.split("http://").nth(1).and_then(|rest| rest.split('/').next()).unwrap().to_string();
+    let (status, _, body) = http(&addr, "GET", "/api/status", "");
+    assert_eq!(status, 200);
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let errors: Vec<&str> = v["build"]["errors"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
+    assert!(errors.len() > 1, "{errors:?}");
+    assert!(errors[0].contains("order.md:") && errors[0].contains("not valid UTF-8"), "{errors:?}");
+    assert!(errors[1..].iter().any(|e| e.contains("account.md:") && e.ends_with("names no entry")), "{errors:?}");
+    drop(pg);
+}
