@@ -333,16 +333,6 @@ const COMPLAINT: &[(Cue, &[&str])] = &[
             "worst",
             "ripped off",
             "rip off",
-            "你们就是骗子",
-            "你们是骗子",
-            "你们这是诈骗",
-            "骗子公司",
-            "骗子店",
-            "骗子商家",
-            "scammers",
-            "you're a scam",
-            "you are a scam",
-            "is a scam",
         ],
     ),
 ];
@@ -591,6 +581,8 @@ const NOT_HUMAN: &[&str] = &[
 /// Classifies normalized text: the class and its most specific cue.
 pub fn classify(norm: &str) -> (Triage, Cue) {
     let not_goods = lexicon::any(norm, NOT_GOODS);
+    // Calling the shop a cheat is a complaint about the service, not a fraud to report.
+    let accused = lexicon::any(norm, SHOP_ACCUSED);
     for (class, table) in [(Triage::Urgent, URGENT), (Triage::Complaint, COMPLAINT), (Triage::Order, ORDER)] {
         for (cue, words) in table {
             // "优惠券用不了" / "the promo code doesn't work": a promotion question, not a
@@ -599,10 +591,10 @@ pub fn classify(norm: &str) -> (Triage, Cue) {
             if *cue == Cue::Quality && not_goods {
                 continue;
             }
-            if *cue == Cue::Fraud && lexicon::any(norm, SHOP_ACCUSED) {
+            if *cue == Cue::Fraud && accused {
                 continue;
             }
-            if lexicon::any(norm, words) {
+            if lexicon::any(norm, words) || (*cue == Cue::Service && accused) {
                 if matches!(cue, Cue::Delay | Cue::Tracking) && lexicon::any(norm, REFUND) {
                     return (class, Cue::Refund);
                 }
@@ -627,8 +619,8 @@ pub fn complaint_cues(questions: &[String]) -> Vec<String> {
     cues
 }
 
-/// The shopper calls the shop a cheat ("你们就是骗子"): an angry complaint about the service,
-/// not a fraud to report through the green channel.
+/// The shopper calls the shop a cheat ("你们就是骗子"): an angry complaint about the service
+/// (cue `Service`), not a fraud to report through the green channel.
 const SHOP_ACCUSED: &[&str] = &[
     "你们就是骗子",
     "你们是骗子",
