@@ -193,12 +193,34 @@ pub fn build_time(loaded: &Loaded) -> u64 {
     std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(loaded.newest_mtime)
 }
 
-/// Prints diagnostics to stderr, errors first.
-pub fn print_diagnostics(diags: &[Diagnostic]) {
+/// Diagnostics in the order a reader should fix them. Errors first; among them a file that
+/// could not be read (not UTF-8, unreadable) before everything else, and the quick replies
+/// naming an entry that is missing (often one of that file's) last: the cause above its
+/// consequences. Then file by file in line order.
+pub fn in_fixing_order(diags: &[Diagnostic]) -> Vec<&Diagnostic> {
+    let rank = |m: &str| {
+        if m.starts_with("file is ") || m.starts_with("cannot read") {
+            0
+        } else if m.ends_with("names no entry") {
+            2
+        } else {
+            1
+        }
+    };
     let mut sorted: Vec<&Diagnostic> = diags.iter().collect();
-    // Errors first; within each severity, file by file in line order.
-    sorted.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.file.cmp(&b.file)).then(a.line.cmp(&b.line)));
-    for d in sorted {
+    sorted.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| rank(&a.message).cmp(&rank(&b.message)))
+            .then_with(|| a.file.cmp(&b.file))
+            .then(a.line.cmp(&b.line))
+    });
+    sorted
+}
+
+/// Prints diagnostics to stderr, in [`in_fixing_order`].
+pub fn print_diagnostics(diags: &[Diagnostic]) {
+    for d in in_fixing_order(diags) {
         eprintln!("{d}");
     }
 }

@@ -539,6 +539,21 @@ fn a_file_that_is_not_utf8_does_not_hide_the_other_files_errors() {
 }
 
 #[test]
+fn check_lists_an_unreadable_file_before_the_errors_it_causes() {
+    // a.md's quick reply names an entry of z.md, which is not UTF-8: the cause comes first.
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = tmp.path().join("kb");
+    std::fs::create_dir(&kb).unwrap();
+    write(&kb, "a.md", "---\nid: a\nquestions: [q]\ncategory: general\nquick_replies: [z]\n---\nx\n");
+    std::fs::write(kb.join("z.md"), b"---\nid: z\nquestions: [caf\xe9]\ncategory: general\n---\nx\n").unwrap();
+    let out = kefu(&["check", kb.to_str().unwrap()]);
+    let err = stderr(&out);
+    let first = err.lines().find(|l| l.contains("error")).unwrap_or_default();
+    assert!(first.contains("z.md") && first.contains("not valid UTF-8"), "{err}");
+    assert!(err.contains("names no entry"), "{err}");
+}
+
+#[test]
 fn eval_shows_the_errors_behind_missing_queries() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("e.tsv");

@@ -248,26 +248,7 @@ fn rebuild(src: &Path, shared: &Shared) {
 fn build_once(src: &Path) -> Result<Built, Vec<String>> {
     let start = Instant::now();
     let loaded = source::load(src).map_err(|e| vec![format!("{e:#}")])?;
-    let mut diags: Vec<_> = loaded.diagnostics.iter().collect();
-    // Errors first; among them a file that could not be read (not UTF-8, unreadable) before
-    // everything else, and the quick replies naming an entry that is missing (often one of
-    // that file's) last: the cause above its consequences. Then file by file in line order.
-    let rank = |m: &str| {
-        if m.starts_with("file is ") || m.starts_with("cannot read") {
-            0
-        } else if m.ends_with("names no entry") {
-            2
-        } else {
-            1
-        }
-    };
-    diags.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| rank(&a.message).cmp(&rank(&b.message)))
-            .then_with(|| a.file.cmp(&b.file))
-            .then(a.line.cmp(&b.line))
-    });
+    let diags = source::in_fixing_order(&loaded.diagnostics);
     let errors: Vec<String> = diags.iter().filter(|d| d.severity == Severity::Error).map(|d| d.to_string()).collect();
     if !errors.is_empty() {
         return Err(errors);
