@@ -156,14 +156,14 @@ pub fn decide_ranking(engine: &Engine, ranking: &Ranking, t: &Thresholds) -> Dec
 }
 
 /// A complaint about the goods that came (a wrong item, or damaged) is answered with an
-/// entry about that problem. When the answer's entry is about no such
-/// problem and one of the next two is ("发错颜色了": "拍错颜色了" under changing an order
-/// outranks "颜色发错了" under a wrong item), that one answers: the acknowledgement already
-/// told the shopper it is our mistake, and the steps for changing an order would contradict it.
-/// Other decisions are kept as they are.
+/// entry about that problem. When the answer's entry is about no such problem and one of the
+/// next two is ("发错颜色了": "拍错颜色了" under changing an order outranks "颜色发错了" under a
+/// wrong item), that one answers: the acknowledgement already told the shopper it is our
+/// mistake, and the steps for changing an order would contradict it. A KB question typed word
+/// for word keeps its entry, and other decisions are kept as they are.
 pub fn agree_with_cue(engine: &Engine, ranking: &Ranking, triage: Triage, cue: Cue, base: Decision) -> Decision {
     let Decision::Answer { entry, confidence } = base else { return base };
-    if triage != Triage::Complaint || !matches!(cue, Cue::WrongItem | Cue::Damaged) {
+    if triage != Triage::Complaint || !matches!(cue, Cue::WrongItem | Cue::Damaged) || ranking.word_for_word.is_some() {
         return base;
     }
     let about = |e: u32| engine.entry(e).is_some_and(|m| m.complaint_cues.iter().any(|c| c == cue.name()));

@@ -420,9 +420,9 @@ fn word(
                 // told the shop can't help: the empathy, then a person.
                 if reason == HandoffReason::LowConfidence && emotion != Emotion::Angry {
                     // Nothing in the KB is close: say so and name what the FAQ covers. A
-                    // message in the shop's own words, or about one of its products ("the
-                    // duvet cover has a hole in it"), is no "we don't do that": the KB just
-                    // has no answer for it.
+                    // message in the shop's own words, or naming one of its products ("how
+                    // many watts is the kettle"), is no "we don't do that": the KB just has no
+                    // answer for it.
                     let oos = if shop_words || !found.products.is_empty() {
                         wording::no_ready_answer(locale, &categories(engine))
                     } else {
