@@ -23,6 +23,12 @@ fn write(dir: &Path, name: &str, text: &str) {
     std::fs::write(dir.join(name), text).unwrap();
 }
 
+/// Builds the English demo KB into `bundle` (a path in a test's temporary folder).
+fn build_demo_en(bundle: &Path) {
+    let out = kefu(&["build", "-q", repo().join("www/demo/kb/en").to_str().unwrap(), "-o", bundle.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
 #[test]
 fn demo_kbs_check_clean_and_build_deterministically() {
     let tmp = tempfile::tempdir().unwrap();
@@ -276,9 +282,7 @@ fn serve_names_unusable_storage_paths_at_start() {
 fn damaged_index_with_a_valid_checksum_is_an_error() {
     let tmp = tempfile::tempdir().unwrap();
     let good = tmp.path().join("good.kefu");
-    assert!(kefu(&["build", "-q", repo().join("www/demo/kb/en").to_str().unwrap(), "-o", good.to_str().unwrap()])
-        .status
-        .success());
+    build_demo_en(&good);
     let bytes = std::fs::read(&good).unwrap();
     // The last file of the bundle is an index file; damage a run in its middle.
     let mut damaged = 0;
@@ -571,9 +575,7 @@ fn chat_and_gaps_go_on_after_a_line_that_is_not_utf8() {
     use std::io::Write;
     let tmp = tempfile::tempdir().unwrap();
     let bundle = tmp.path().join("en.kefu");
-    assert!(kefu(&["build", "-q", repo().join("www/demo/kb/en").to_str().unwrap(), "-o", bundle.to_str().unwrap()])
-        .status
-        .success());
+    build_demo_en(&bundle);
     let input = b"hello\nwhere \xff\xfe is it\nhow do I cancel my order\n";
     let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
         .args(["chat", bundle.to_str().unwrap()])
@@ -603,9 +605,7 @@ fn a_closed_stdout_ends_printing_commands_quietly() {
     use std::os::unix::process::ExitStatusExt;
     let tmp = tempfile::tempdir().unwrap();
     let bundle = tmp.path().join("en.kefu");
-    assert!(kefu(&["build", "-q", repo().join("www/demo/kb/en").to_str().unwrap(), "-o", bundle.to_str().unwrap()])
-        .status
-        .success());
+    build_demo_en(&bundle);
     for args in
         [vec!["inspect", "--entries", bundle.to_str().unwrap()], vec!["ask", bundle.to_str().unwrap(), "refund"]]
     {
@@ -645,9 +645,7 @@ fn gaps_and_chat_print_shopper_text_with_control_characters_escaped() {
     use std::io::Write;
     let tmp = tempfile::tempdir().unwrap();
     let bundle = tmp.path().join("en.kefu");
-    assert!(kefu(&["build", "-q", repo().join("www/demo/kb/en").to_str().unwrap(), "-o", bundle.to_str().unwrap()])
-        .status
-        .success());
+    build_demo_en(&bundle);
     let log = tmp.path().join("gaps.jsonl");
     std::fs::write(
         &log,
@@ -739,9 +737,7 @@ fn gaps_leaves_out_records_in_another_language_than_the_kb() {
 fn ask_hints_at_missing_quotes_and_refuses_an_empty_message() {
     let tmp = tempfile::tempdir().unwrap();
     let bundle = tmp.path().join("en.kefu");
-    assert!(kefu(&["build", "-q", repo().join("www/demo/kb/en").to_str().unwrap(), "-o", bundle.to_str().unwrap()])
-        .status
-        .success());
+    build_demo_en(&bundle);
     let b = bundle.to_str().unwrap();
     let out = kefu(&["ask", b, "where", "is", "my", "parcel"]);
     assert!(out.status.success(), "{}", stderr(&out));

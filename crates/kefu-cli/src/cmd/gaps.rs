@@ -446,6 +446,17 @@ mod tests {
         }
     }
 
+    /// A gap record of an English widget.
+    fn rec(text: &str, decision: &str, chosen: Option<&str>) -> GapRecord {
+        GapRecord {
+            text: text.into(),
+            decision: decision.into(),
+            chosen: chosen.map(String::from),
+            locale: "en".into(),
+            ..Default::default()
+        }
+    }
+
     #[test]
     fn log_lines_json_and_plain() {
         let log = "{\"text\":\"do you ship to nepal\",\"decision\":\"handoff\",\"top_entry\":null,\"locale\":\"en\",\"unix_ms\":1}\n\
@@ -476,13 +487,6 @@ mod tests {
         let kb = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../www/demo/kb/en");
         let engine = engine_for(&kb).unwrap();
         let nasty = "hello \u{1b}]0;PWNED\u{7} \u{1b}[2J refund nepal \u{0}\u{1}\u{9b}31m \u{202e}dlrow";
-        let rec = |text: &str, decision: &str, chosen: Option<&str>| GapRecord {
-            text: text.into(),
-            decision: decision.into(),
-            chosen: chosen.map(String::from),
-            locale: "en".into(),
-            ..Default::default()
-        };
         let records = [
             rec(nasty, "handoff", None),
             rec(nasty, "handoff", None),
@@ -622,13 +626,6 @@ mod tests {
     fn picked_questions_are_listed_by_entry_not_clustered() {
         let kb = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../www/demo/kb/en");
         let engine = engine_for(&kb).unwrap();
-        let rec = |text: &str, decision: &str, chosen: Option<&str>| GapRecord {
-            text: text.into(),
-            decision: decision.into(),
-            chosen: chosen.map(String::from),
-            locale: "en".into(),
-            ..Default::default()
-        };
         let log = [
             rec("can I send it back", "clarify", None),
             rec("can I send it back", PICKED, Some("return-7-day")),

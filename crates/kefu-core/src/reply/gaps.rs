@@ -476,22 +476,25 @@ pub fn cluster(texts: &[&str], analyzer: &Analyzer, threshold: f32) -> Vec<Clust
 mod tests {
     use super::*;
 
+    /// Unanswered messages of a shop in both languages: three topics, one written three ways.
+    const SHOP_MESSAGES: [&str; 12] = [
+        "can you deliver to nepal",
+        "do you ship to nepal?",
+        "delivery to nepal possible",
+        "cash on delivery option not showing",
+        "is cash on delivery available",
+        "退货运费谁出",
+        "退貨運費誰出",
+        "退货的运费谁承担",
+        "😀",
+        "能送到西藏吗",
+        "西藏可以发货吗",
+        "西藏地区能不能送",
+    ];
+
     #[test]
     fn similar_questions_cluster_in_both_languages() {
-        let texts = [
-            "can you deliver to nepal",
-            "do you ship to nepal?",
-            "delivery to nepal possible",
-            "cash on delivery option not showing",
-            "is cash on delivery available",
-            "退货运费谁出",
-            "退貨運費誰出",
-            "退货的运费谁承担",
-            "😀",
-            "能送到西藏吗",
-            "西藏可以发货吗",
-            "西藏地区能不能送",
-        ];
+        let texts = SHOP_MESSAGES;
         let c = cluster(&texts, &Analyzer::default(), 0.3);
         let find = |i: usize| c.iter().position(|k| k.members.contains(&i)).unwrap();
         assert_eq!(find(0), find(1));
@@ -632,20 +635,7 @@ mod tests {
     #[test]
     fn the_inverted_index_gives_the_same_clusters_as_comparing_with_every_centroid() {
         let a = Analyzer::default();
-        let shop = [
-            "can you deliver to nepal",
-            "do you ship to nepal?",
-            "delivery to nepal possible",
-            "cash on delivery option not showing",
-            "is cash on delivery available",
-            "退货运费谁出",
-            "退貨運費誰出",
-            "退货的运费谁承担",
-            "😀",
-            "能送到西藏吗",
-            "西藏可以发货吗",
-            "西藏地区能不能送",
-        ];
+        let shop = SHOP_MESSAGES;
         for t in [0.0, 0.1, 0.3, 0.5, 1.0] {
             assert_eq!(cluster(&shop, &a, t), naive(&shop, &a, t), "threshold {t}");
         }
