@@ -23,6 +23,14 @@ fn write(dir: &Path, name: &str, text: &str) {
     std::fs::write(dir.join(name), text).unwrap();
 }
 
+/// The English demo KB built into a fresh temporary folder (kept alive by the `TempDir`).
+fn demo_en_bundle() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let bundle = tmp.path().join("en.kefu");
+    build_demo_en(&bundle);
+    (tmp, bundle)
+}
+
 /// Builds the English demo KB into `bundle` (a path in a test's temporary folder).
 fn build_demo_en(bundle: &Path) {
     let out = kefu(&["build", "-q", repo().join("www/demo/kb/en").to_str().unwrap(), "-o", bundle.to_str().unwrap()]);
@@ -573,9 +581,7 @@ fn eval_shows_the_errors_behind_missing_queries() {
 #[test]
 fn chat_and_gaps_go_on_after_a_line_that_is_not_utf8() {
     use std::io::Write;
-    let tmp = tempfile::tempdir().unwrap();
-    let bundle = tmp.path().join("en.kefu");
-    build_demo_en(&bundle);
+    let (tmp, bundle) = demo_en_bundle();
     let input = b"hello\nwhere \xff\xfe is it\nhow do I cancel my order\n";
     let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
         .args(["chat", bundle.to_str().unwrap()])
@@ -603,9 +609,7 @@ fn chat_and_gaps_go_on_after_a_line_that_is_not_utf8() {
 #[test]
 fn a_closed_stdout_ends_printing_commands_quietly() {
     use std::os::unix::process::ExitStatusExt;
-    let tmp = tempfile::tempdir().unwrap();
-    let bundle = tmp.path().join("en.kefu");
-    build_demo_en(&bundle);
+    let (_tmp, bundle) = demo_en_bundle();
     for args in
         [vec!["inspect", "--entries", bundle.to_str().unwrap()], vec!["ask", bundle.to_str().unwrap(), "refund"]]
     {
@@ -643,9 +647,7 @@ fn estimates_that_do_not_exist_are_not_shown_as_nan() {
 #[test]
 fn gaps_and_chat_print_shopper_text_with_control_characters_escaped() {
     use std::io::Write;
-    let tmp = tempfile::tempdir().unwrap();
-    let bundle = tmp.path().join("en.kefu");
-    build_demo_en(&bundle);
+    let (tmp, bundle) = demo_en_bundle();
     let log = tmp.path().join("gaps.jsonl");
     std::fs::write(
         &log,
@@ -735,9 +737,7 @@ fn gaps_leaves_out_records_in_another_language_than_the_kb() {
 
 #[test]
 fn ask_hints_at_missing_quotes_and_refuses_an_empty_message() {
-    let tmp = tempfile::tempdir().unwrap();
-    let bundle = tmp.path().join("en.kefu");
-    build_demo_en(&bundle);
+    let (_tmp, bundle) = demo_en_bundle();
     let b = bundle.to_str().unwrap();
     let out = kefu(&["ask", b, "where", "is", "my", "parcel"]);
     assert!(out.status.success(), "{}", stderr(&out));

@@ -454,15 +454,21 @@ pub fn cluster(texts: &[&str], analyzer: &Analyzer, threshold: f32) -> Vec<Clust
         cents.push(full[l].clone());
     }
     let vecs: Vec<&Vector> = (0..texts.len()).map(|i| if vecs[i].is_empty() { &full[i] } else { &vecs[i] }).collect();
+    into_clusters(groups, cents, &vecs, &names)
+}
+
+/// The clusters of `groups` (text indices) with their centroids: members nearest the centroid
+/// first, named by the centroid's three heaviest terms, largest clusters first.
+fn into_clusters(groups: Vec<Vec<usize>>, cents: Vec<Vector>, vecs: &[&Vector], names: &[String]) -> Vec<Cluster> {
     let mut out: Vec<Cluster> = groups
         .into_iter()
         .zip(cents)
-        .map(|(mut members, c)| {
+        .map(|(members, c)| {
             // The dot with the centroid once per member, not once per comparison.
             let mut keyed: Vec<(f32, usize)> = members.iter().map(|&m| (dot(&c, vecs[m]), m)).collect();
             keyed.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-            members = keyed.into_iter().map(|(_, m)| m).collect();
-            let mut top: Vec<(u32, f32)> = c.clone();
+            let members = keyed.into_iter().map(|(_, m)| m).collect();
+            let mut top: Vec<(u32, f32)> = c;
             top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             let terms = top.iter().take(3).map(|(t, _)| names[*t as usize].clone()).collect();
             Cluster { members, terms }
@@ -593,19 +599,7 @@ mod tests {
         }
         let vecs: Vec<&Vector> =
             (0..texts.len()).map(|i| if vecs[i].is_empty() { &full[i] } else { &vecs[i] }).collect();
-        let mut out: Vec<Cluster> = groups
-            .into_iter()
-            .zip(cents)
-            .map(|(mut members, c)| {
-                members.sort_by(|&x, &y| dot(&c, vecs[y]).total_cmp(&dot(&c, vecs[x])).then(x.cmp(&y)));
-                let mut top: Vec<(u32, f32)> = c.clone();
-                top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-                let terms = top.iter().take(3).map(|(t, _)| names[*t as usize].clone()).collect();
-                Cluster { members, terms }
-            })
-            .collect();
-        out.sort_by(|a, b| b.members.len().cmp(&a.members.len()).then(a.members[0].cmp(&b.members[0])));
-        out
+        into_clusters(groups, cents, &vecs, &names)
     }
 
     /// Random texts of `words` words from a vocabulary of `vocab`, some repeated with a word
