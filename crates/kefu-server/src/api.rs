@@ -1,5 +1,6 @@
 //! The public hand-off API the widget calls. See docs/handoff-api.md.
 
+use kefu_core::analyze::is_bidi_control;
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -205,11 +206,6 @@ pub(crate) fn check_text(field: &str, s: &str, max_chars: usize, multiline: bool
         return Err(ApiError::invalid(field, format!("contains a control character (U+{:04X})", c as u32)));
     }
     Ok(())
-}
-
-/// Bidi embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069).
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Removes bidi controls: invisible, they make an order number or a contact read differently

@@ -339,7 +339,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
 /// shopper's message cannot clear the screen, set the title or write the clipboard of whoever
 /// reads the report, nor reorder what is shown. Log texts come from shoppers.
 pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
-    let bad = |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    let bad = |c: char| c.is_control() || kefu_core::analyze::is_bidi_control(c);
     if !s.chars().any(bad) {
         return std::borrow::Cow::Borrowed(s);
     }

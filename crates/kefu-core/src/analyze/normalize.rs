@@ -60,6 +60,12 @@ pub fn script_of(text: &str) -> Option<Script> {
     }
 }
 
+/// Bidi embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069): invisible,
+/// they make the text around them read in another order than it was typed.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// Characters that print nothing and join or split nothing a reader sees: zero-width space,
 /// non-joiner and joiner, word joiner, soft hyphen, byte-order mark.
 pub fn is_invisible(c: char) -> bool {
