@@ -508,6 +508,15 @@ fn a_message_about_a_shop_product_is_never_called_out_of_scope() {
     let r = respond(&en, &mut Conversation::default(), "how many watts is the kettle", day());
     assert_eq!(r.decision, Decision::Handoff { reason: HandoffReason::LowConfidence }, "{}", said(&r));
     assert!(said(&r).contains("ready answer"), "{}", said(&r));
+    // Named by its kind, not its full name ("pillow" for the latex pillow, 炖锅 for the 电炖锅),
+    // it is still the shop's; a car is not.
+    for (eng, q) in [(&en, "the pillow is too firm"), (&engine("zh-CN"), "炖锅能用电磁炉吗")] {
+        let r = respond(eng, &mut Conversation::default(), q, day());
+        assert_eq!(r.decision, Decision::Handoff { reason: HandoffReason::LowConfidence }, "{q}: {}", said(&r));
+        assert!(said(&r).contains("ready answer") || said(&r).contains("现成的答案"), "{q}: {}", said(&r));
+    }
+    let r = respond(&en, &mut Conversation::default(), "do you sell cars", day());
+    assert!(said(&r).contains("not something I can help with"), "{}", said(&r));
     // A defect in so many words is a complaint about the goods.
     let r = respond(&en, &mut Conversation::default(), "the duvet cover has a hole in it", day());
     assert_eq!((r.triage, r.cue), (Triage::Complaint, Cue::Damaged), "{}", said(&r));

@@ -516,6 +516,43 @@ pub fn products(entries: &[EntryMeta]) -> Vec<Product> {
     out
 }
 
+/// What kind of thing each product is, as shoppers name it without the exact name: the last
+/// word of an English name of several words ("latex pillow" → "pillow", "air fryer" →
+/// "fryer"; at least four letters, so not "set" or "pot"), the last two characters of a
+/// Chinese name of three or more ("电炖锅" → "炖锅"). Normalized, longest first.
+pub fn product_kinds(products: &[Product]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for p in products {
+        let kind = if p.norm.chars().all(|c| c.is_ascii_lowercase() || c == ' ') {
+            match p.norm.rsplit_once(' ') {
+                Some((_, last)) if last.len() >= 4 => last.to_string(),
+                _ => continue,
+            }
+        } else if p.norm.chars().all(crate::analyze::is_han) && p.norm.chars().count() >= 3 {
+            let chars: Vec<char> = p.norm.chars().collect();
+            chars[chars.len() - 2..].iter().collect()
+        } else {
+            continue;
+        };
+        if !out.contains(&kind) {
+            out.push(kind);
+        }
+    }
+    out.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    out
+}
+
+/// True when `text` names one of `kinds` ([`product_kinds`]; a plural `s` allowed).
+pub fn names_product_kind(text: &str, kinds: &[String]) -> bool {
+    if kinds.is_empty() {
+        return false;
+    }
+    let norm = normalize(text);
+    kinds
+        .iter()
+        .any(|k| super::lexicon::find(&norm, k).is_some() || super::lexicon::find(&norm, &format!("{k}s")).is_some())
+}
+
 /// The products named in `text` (plural `s` allowed after English names).
 pub fn find_products(text: &str, products: &[Product]) -> Vec<String> {
     if products.is_empty() {
@@ -649,5 +686,9 @@ mod tests {
         assert_eq!(find_products("空氣炸鍋壞了", &list), ["空气炸锅"]);
         assert_eq!(find_products("lz-af45 manual?", &list), ["LZ-AF45"]);
         assert!(find_products("fryer", &list).is_empty());
+        // "fryer" names the kind of product, though not the product.
+        let kinds = product_kinds(&list);
+        assert!(names_product_kind("my Fryers smell", &kinds) && names_product_kind("炸鍋壞了", &kinds));
+        assert!(!names_product_kind("a deep frying pan", &kinds) && !names_product_kind("do you sell cars", &kinds));
     }
 }

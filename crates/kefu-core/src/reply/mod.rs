@@ -423,11 +423,13 @@ fn word(
                     // message in the shop's own words, or naming one of its products ("how
                     // many watts is the kettle"), is no "we don't do that": the KB just has no
                     // answer for it.
-                    let oos = if shop_words || !found.products.is_empty() {
-                        wording::no_ready_answer(locale, &categories(engine))
-                    } else {
-                        wording::out_of_scope(locale, &categories(engine))
-                    };
+                    let kinds = facts::product_kinds(&facts::products(&engine.manifest().entries));
+                    let oos =
+                        if shop_words || !found.products.is_empty() || facts::names_product_kind(&read.work, &kinds) {
+                            wording::no_ready_answer(locale, &categories(engine))
+                        } else {
+                            wording::out_of_scope(locale, &categories(engine))
+                        };
                     r.message = Some(match (open, r.message.take()) {
                         (false, Some(m)) => format!("{oos}{}{m}", sep(locale)),
                         _ => oos,
