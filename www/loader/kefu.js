@@ -203,7 +203,7 @@
         e.preventDefault();
         // kefu-server's POST /api/cases shape (see docs/widget.md).
         var c = {id: uuid(), locale: locale, transcript: [], order_number: ident.orderNumber || null,
-          contact: fields[1].value.trim() || null, description: fields[0].value.trim(), triage: 'product', tags: ['handoff:unavailable']};
+          contact: sendable(fields[1].value, 1).trim() || null, description: sendable(fields[0].value).trim(), triage: 'product', tags: ['handoff:unavailable']};
         var body = JSON.stringify(c);
         function done(i) { fields[0].value = ''; status.textContent = tr(i); }
         emit('handoff', c);
@@ -223,6 +223,14 @@
     fb.hidden = false;
     btn.setAttribute('aria-expanded', 'true');
     fb.fields[0].focus();
+  }
+  // Text as kefu-server takes it (it refuses control characters but \n \t \r, in a one-line
+  // value all): line breaks pasted from Word (VT), FF and NEL become \n (a space in one line),
+  // other control characters go.
+  function sendable(s, line) {
+    return s.replace(/[\0-\x1f\x7f-\x9f]/g, function (c) {
+      return /[\n\t\r]/.test(c) && !line ? c : /[\n\t\r\v\f\x85]/.test(c) ? (line ? ' ' : '\n') : '';
+    });
   }
   // A v4 UUID; outside a secure context (no randomUUID) a blob URL ends with one.
   function uuid() {

@@ -182,7 +182,8 @@ impl App {
         let Some(case) = self.chat.case.clone() else { return };
         // Masked here as the server would mask it, the case's order number kept readable.
         let order = self.chat.known_order_number();
-        let masked = kefu_core::reply::mask::mask_keeping(text, &order.iter().map(String::as_str).collect::<Vec<_>>());
+        let text = handoff::sendable(text, true);
+        let masked = kefu_core::reply::mask::mask_keeping(&text, &order.iter().map(String::as_str).collect::<Vec<_>>());
         let text = masked.as_str();
         self.chat.push(From::Shopper, Body::Text(text.to_string()), now_ms());
         self.render_new();

@@ -172,9 +172,9 @@ pub fn case(chat: &Chat, engine: Option<&Engine>, lang: Lang, reason: &str, form
     let now = js_sys::Date::now();
     let page = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
     let shop = engine.map(|e| e.manifest().settings.name.as_str()).unwrap_or("");
-    let trimmed = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let trimmed = |s: &str| Some(sendable(s, false).trim().to_string()).filter(|s| !s.is_empty());
     let (contact, order, description) =
-        (trimmed(&form.contact), trimmed(&form.order_number), form.description.trim().to_string());
+        (trimmed(&form.contact), trimmed(&form.order_number), sendable(&form.description, true).trim().to_string());
     // (role, agent name, text, time, KB entry)
     type Line<'a> = (&'static str, Option<&'a str>, String, f64, Option<&'a str>);
     let transcript: Vec<Line> = chat
@@ -191,11 +191,12 @@ pub fn case(chat: &Chat, engine: Option<&Engine>, lang: Lang, reason: &str, form
                 Body::Answer { entry, .. } => Some(entry.as_str()),
                 _ => None,
             };
-            (role, agent, plain_text(&m.body, engine, lang), m.at, entry)
+            (role, agent, sendable(&plain_text(&m.body, engine, lang), true), m.at, entry)
         })
         .collect();
 
     let (triage, emotion) = (triage_name(chat.triage), emotion_name(chat.emotion));
+    let promise = chat.promise.as_deref().map(|p| sendable(p, true));
     let body = CaseBody {
         id: &id,
         locale: lang.tag(),
@@ -211,7 +212,7 @@ pub fn case(chat: &Chat, engine: Option<&Engine>, lang: Lang, reason: &str, form
         description: clip(&description, 4000),
         triage,
         emotion,
-        promise: chat.promise.as_deref(),
+        promise: promise.as_deref(),
         attachments: form.photos.iter().map(|p| p.id.as_str()).collect(),
         tags: std::iter::once(format!("handoff:{reason}")).chain(cue_tag(chat.cue)).collect(),
         bot_session: chat.session.as_deref(),
@@ -256,6 +257,24 @@ pub fn case(chat: &Chat, engine: Option<&Engine>, lang: Lang, reason: &str, form
 
 fn clip(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
+}
+
+/// `s` as kefu-server takes it. The server refuses a text holding a control character other
+/// than `\n`, `\t`, `\r` (and a one-line value any control character) with `422`, and a
+/// refused case is dropped: text pasted from Word (U+000B for a line break), a PDF, a
+/// terminal (ESC) or a mis-decoded page (U+0085) would cost the shopper the whole case. The
+/// line breaks among them (VT, FF, NEL, and in a one-line value `\n`, `\r`, `\t`) become
+/// `\n` or a space; other control characters, which nobody can see, go.
+pub fn sendable(s: &str, multiline: bool) -> String {
+    s.chars()
+        .filter_map(|c| match c {
+            '\n' | '\t' | '\r' if multiline => Some(c),
+            '\u{000B}' | '\u{000C}' | '\u{0085}' if multiline => Some('\n'),
+            '\n' | '\t' | '\r' | '\u{000B}' | '\u{000C}' | '\u{0085}' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect()
 }
 
 fn iso(ms: f64) -> String {
@@ -374,6 +393,27 @@ pub fn beacon(url: &str, body: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sendable_text_has_no_control_character_the_server_refuses() {
+        // What kefu-server's check_text refuses (crates/kefu-server/src/api.rs).
+        let refused = |s: &str, multiline: bool| {
+            s.chars().any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\t' | '\r')))
+        };
+        let typed = "my cup\u{0007} arrived\u{000B}broken\u{001B}[31m\u{0000}\u{0085}!\u{007F}\u{009F}\n\tok\r";
+        assert!(refused(typed, true));
+        let multi = sendable(typed, true);
+        assert!(!refused(&multi, true), "{multi:?}");
+        assert_eq!(multi, "my cup arrived\nbroken[31m\n!\n\tok\r");
+        let line = sendable(typed, false);
+        assert!(!refused(&line, false), "{line:?}");
+        assert_eq!(line, "my cup arrived broken[31m !  ok ");
+        // Everything else is left as typed: emoji, RTL, CJK, combining marks, bidi controls
+        // (the server removes those itself).
+        let fine = "退貨 👩\u{200D}👩\u{200D}👧 مرحبا e\u{0301} \u{202E}x\u{202C}";
+        assert_eq!(sendable(fine, true), fine);
+        assert_eq!(sendable(fine, false), fine);
+    }
 
     /// The wire names the server and the page's `handoff` callback rely on.
     #[test]

@@ -69,10 +69,10 @@ pub struct Draft {
 }
 
 /// Folds full-width letters and digits to ASCII and drops spaces: how shoppers type order
-/// numbers on phones.
+/// numbers on phones. Control characters (pasted along) go too: kefu-server refuses them.
 pub fn clean_order_number(s: &str) -> String {
     s.chars()
-        .filter(|c| !c.is_whitespace())
+        .filter(|c| !c.is_whitespace() && !c.is_control())
         .map(|c| match c {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             c => c,
@@ -331,7 +331,9 @@ impl App {
         }
         f.error.set_text_content(None);
         f.order_error.set_text_content(None);
-        let description = kefu_core::analyze::visible(&f.description.value());
+        // As the server will take it (no control characters), so what the chat shows is
+        // what was sent.
+        let description = kefu_core::analyze::visible(&handoff::sendable(&f.description.value(), true));
         if description.is_empty() {
             return self.form_fail(t(lang, Key::FormNeedText), Some(f.description.unchecked_ref()));
         }
@@ -349,8 +351,11 @@ impl App {
             let _ = f.order.focus();
             return;
         }
-        let contact =
-            if self.contact_mode == ContactMode::Off { String::new() } else { f.contact.value().trim().to_string() };
+        let contact = if self.contact_mode == ContactMode::Off {
+            String::new()
+        } else {
+            handoff::sendable(&f.contact.value(), false).trim().to_string()
+        };
         if contact.is_empty() && self.contact_mode == ContactMode::Required {
             return self.form_fail(t(lang, Key::FormNeedContact), Some(self.panel.form.contact.unchecked_ref()));
         }

@@ -748,8 +748,11 @@ impl App {
 
     /// A message from the composer or `kefu('ask')`.
     fn ask(&mut self, text: &str) {
-        // Zero-width characters (pasted from chat apps) are not a message, nor part of one.
-        let text: String = kefu_core::analyze::visible(text).chars().take(COMPOSER_MAX).collect();
+        // Zero-width characters (pasted from chat apps) are not a message, nor part of one;
+        // control characters (pasted from Word, a PDF, a terminal) neither: kefu-server would
+        // refuse a case or a follow-up holding one.
+        let text = handoff::sendable(text, true);
+        let text: String = kefu_core::analyze::visible(&text).chars().take(COMPOSER_MAX).collect();
         if text.is_empty() {
             return;
         }

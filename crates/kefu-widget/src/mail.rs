@@ -260,7 +260,11 @@ impl App {
                         From::Bot => "bot",
                     };
                     let text = handoff::plain_text(&m.body, self.engine.as_ref(), self.lang);
-                    BodyLine { role, text: text.chars().take(4000).collect(), at: m.at.floor() }
+                    BodyLine {
+                        role,
+                        text: handoff::sendable(&text, true).chars().take(4000).collect(),
+                        at: m.at.floor(),
+                    }
                 })
                 .collect()
         };

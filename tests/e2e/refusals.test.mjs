@@ -1,0 +1,61 @@
+// What the shopper writes must never make kefu-server refuse the case: the outbox drops a
+// case refused with a 4xx for good, so the widget has to send only what the server takes.
+// Against the real receiver (`kefu serve`, release binary, fresh SQLite), the agent's side
+// read through the inbox API.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, newPage, W, ask } from './helpers.mjs';
+import { freshDb, startKefu, inbox } from './kefu-serve.mjs';
+
+let browser, kefu, agent;
+before(async () => {
+  const { db } = freshDb();
+  kefu = await startKefu({ db });
+  agent = await inbox(kefu.url);
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await kefu?.stop('SIGTERM');
+});
+
+const root = (page, f, arg) => page.evaluate(([src, a]) => {
+  // eslint-disable-next-line no-new-func
+  return new Function('r', 'a', src)(document.querySelector('kefu-chat').shadowRoot, a);
+}, [f, arg]);
+
+async function shop(pagePath = '/en.html') {
+  const page = await newPage(browser, { viewport: { width: 1280, height: 800 } });
+  await page.goto(`${kefu.url}${pagePath}`);
+  await page.click(W.launcher);
+  await page.waitForSelector(W.ready, { timeout: 30000 });
+  return page;
+}
+
+/** Sends the open hand-off form; resolves with the case id and the status it ends in. */
+async function send(page) {
+  const before = await page.locator('kefu-chat .kefu-case').count();
+  await page.click('kefu-chat .kefu-handoff [type="submit"]');
+  await page.waitForFunction((n) => document.querySelector('kefu-chat').shadowRoot.querySelectorAll('.kefu-case').length > n, before);
+  const row = page.locator('kefu-chat .kefu-case').last();
+  await row.locator('.kefu-case-status:is([data-status="sent"], [data-status="local"])').waitFor({ timeout: 20000 });
+  return { id: await row.getAttribute('data-case'), status: await row.locator('.kefu-case-status').getAttribute('data-status') };
+}
+
+test('control characters pasted into the chat or the form do not cost the shopper the case', async () => {
+  const page = await shop();
+  // Text from a terminal (BEL, ESC) and from Word (a manual line break is U+000B).
+  await ask(page, 'my parcel\u0007 is late\u001b[31m');
+  const shown = await root(page, `return [...r.querySelectorAll('.kefu-shopper')].at(-1).textContent`);
+  assert.doesNotMatch(shown, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/, JSON.stringify(shown));
+  await page.click('kefu-chat .kefu-compose .kefu-human');
+  await page.fill('kefu-chat #kefu-f-desc', 'Still not here.\u000bSecond line\u0000 \u0085third');
+  const { id, status } = await send(page);
+  assert.equal(status, 'sent', 'the server took the case');
+  const detail = await agent.caseDetail(id);
+  const text = JSON.stringify(detail);
+  assert.match(text, /my parcel is late\[31m/);
+  assert.match(text, /Still not here\.\\nSecond line \\nthird/);
+  assert.deepEqual(page.problems.filter((p) => /422/.test(p)), []);
+  await page.context().close();
+});
