@@ -59,3 +59,27 @@ test('control characters pasted into the chat or the form do not cost the shoppe
   assert.deepEqual(page.problems.filter((p) => /422/.test(p)), []);
   await page.context().close();
 });
+
+test('a long conversation of long messages still fits the server: the oldest messages make way', async () => {
+  const page = await shop('/index.html');
+  // 60 messages of 2,000 Chinese characters: about 360 KB of text, over the 256 KiB a case may be.
+  const long = '我的订单还没到，已经等了很久很久，'.repeat(120).slice(0, 1990);
+  for (let i = 0; i < 60; i++) {
+    await page.evaluate((t) => kefu('ask', t), `${i} ${long}`);
+  }
+  await page.waitForFunction(() => kefu.stats().messages >= 120);
+  await page.click('kefu-chat .kefu-compose .kefu-human');
+  await page.fill('kefu-chat #kefu-f-desc', '订单一直没到');
+  await page.fill('kefu-chat #kefu-f-order', '2024052112345678');
+  const { id, status } = await send(page);
+  assert.equal(status, 'sent', 'the server took the case');
+  const detail = await agent.caseDetail(id);
+  const lines = detail.messages;
+  assert.ok(Array.isArray(lines), Object.keys(detail).join());
+  // It starts by saying messages were left out, and ends with the newest ones.
+  assert.match(lines[0].text, /前面 \d+ 条消息未附上/);
+  const text = JSON.stringify(lines);
+  assert.match(text, /59 我的订单/);
+  assert.doesNotMatch(text, /"0 我的订单/);
+  await page.context().close();
+});

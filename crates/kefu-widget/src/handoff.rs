@@ -197,16 +197,27 @@ pub fn case(chat: &Chat, engine: Option<&Engine>, lang: Lang, reason: &str, form
 
     let (triage, emotion) = (triage_name(chat.triage), emotion_name(chat.emotion));
     let promise = chat.promise.as_deref().map(|p| sendable(p, true));
+    let mut lines: Vec<BodyLine> = transcript
+        .iter()
+        .rev()
+        .take(MAX_LINES)
+        .rev()
+        .map(|(role, _, text, at, _)| BodyLine { role, text: clip(text, 4000), at: at.floor() })
+        .collect();
+    fit_lines(&mut lines, LINES_BUDGET);
+    // The agent is told when the transcript starts mid-conversation.
+    if lines.len() < transcript.len() {
+        if lines.len() == MAX_LINES {
+            lines.remove(0);
+        }
+        let at = lines.first().map_or(now.floor(), |l| l.at);
+        let n = (transcript.len() - lines.len()).to_string();
+        lines.insert(0, BodyLine { role: "system", text: tf(lang, Key::TranscriptCut, &[("n", &n)]), at });
+    }
     let body = CaseBody {
         id: &id,
         locale: lang.tag(),
-        transcript: transcript
-            .iter()
-            .rev()
-            .take(200)
-            .rev()
-            .map(|(role, _, text, at, _)| BodyLine { role, text: clip(text, 4000), at: at.floor() })
-            .collect(),
+        transcript: lines,
         order_number: order.as_deref(),
         contact: contact.as_deref(),
         description: clip(&description, 4000),
@@ -253,6 +264,46 @@ pub fn case(chat: &Chat, engine: Option<&Engine>, lang: Lang, reason: &str, form
     };
     let (body, event) = (crate::to_json(&body), crate::to_js(&event));
     Case { id, body, event }
+}
+
+/// The most transcript lines kefu-server takes.
+pub const MAX_LINES: usize = 200;
+/// kefu-server's limit on a JSON body: larger ones are refused (`413 body_too_large`), and a
+/// refused case is lost.
+pub const MAX_JSON_BODY: usize = 256 * 1024;
+/// What the transcript lines of a case or a transcript mail may take: the limit less room for
+/// the rest of the body (a description of 4,000 characters, order number, contact, promise,
+/// ids, tags, e-mail), which is far less.
+pub const LINES_BUDGET: usize = MAX_JSON_BODY - 48 * 1024;
+
+/// The bytes `s` takes as a JSON string, quotes included, as `JSON.stringify` writes it
+/// (UTF-8; `"`, `\\` and control characters escaped).
+pub fn json_len(s: &str) -> usize {
+    let inner: usize = s
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
+            c if (c as u32) < 0x20 => 6,
+            c => c.len_utf8(),
+        })
+        .sum();
+    inner + 2
+}
+
+/// Drops the oldest `lines` until their JSON takes at most `budget` bytes (a conversation of
+/// long messages, Chinese at three bytes a character, passes 256 KiB well before 200 lines);
+/// returns how many went.
+pub(crate) fn fit_lines(lines: &mut Vec<BodyLine>, budget: usize) -> usize {
+    // `{"role":…,"text":…,"at":…},` around the two strings: 24 bytes and a time of at most 24.
+    let size = |l: &BodyLine| json_len(l.role) + json_len(&l.text) + 48;
+    let mut total: usize = lines.iter().map(size).sum();
+    let mut cut = 0;
+    while total > budget && cut < lines.len() {
+        total -= size(&lines[cut]);
+        cut += 1;
+    }
+    lines.drain(..cut);
+    cut
 }
 
 fn clip(s: &str, max: usize) -> String {
@@ -393,6 +444,39 @@ pub fn beacon(url: &str, body: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_len_is_the_length_of_the_json_string() {
+        for s in
+            ["", "abc", "退货", "a\"b\\c\n\r\t\u{8}\u{c}", "\u{1}\u{1f}\u{7f}", "👩\u{200D}👩 \u{2028}", "<script>"]
+        {
+            assert_eq!(json_len(s), serde_json::to_string(s).unwrap().len(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn long_conversations_are_cut_from_the_start_to_fit_the_server_body_limit() {
+        let long = "我的订单还没到，已经等了很久很久，".repeat(120);
+        let mut lines: Vec<BodyLine> = (0..150)
+            .map(|i| BodyLine { role: "shopper", text: format!("{i} {long}"), at: 1.7e12 + i as f64 })
+            .collect();
+        let json = |l: &[BodyLine]| serde_json::to_string(l).unwrap().len();
+        assert!(json(&lines) > MAX_JSON_BODY, "the test needs a transcript over the limit");
+        let texts: Vec<String> = lines.iter().map(|l| l.text.clone()).collect();
+        let cut = fit_lines(&mut lines, LINES_BUDGET);
+        assert!(cut > 0 && json(&lines) <= LINES_BUDGET, "{}", json(&lines));
+        assert_eq!(cut + lines.len(), 150);
+        // Only as many as needed, the oldest: the last line dropped would not have fitted.
+        let one_more: Vec<BodyLine> =
+            texts[cut - 1..].iter().map(|t| BodyLine { role: "shopper", text: t.clone(), at: 1.7e12 }).collect();
+        assert!(json(&one_more) > LINES_BUDGET - 48 * one_more.len());
+        assert!(lines[0].text.starts_with(&format!("{cut} ")));
+        assert!(lines.last().unwrap().text.starts_with("149 "));
+        // A short conversation is left alone.
+        let mut short = lines.split_off(lines.len() - 3);
+        assert_eq!(fit_lines(&mut short, LINES_BUDGET), 0);
+        assert_eq!(short.len(), 3);
+    }
 
     #[test]
     fn sendable_text_has_no_control_character_the_server_refuses() {

@@ -115,6 +115,8 @@ pub enum Key {
     PhotoHeic,
     PhotoFileTooBig,
     PhotoLimit,
+    /// The first line of a case's transcript when older messages were left out.
+    TranscriptCut,
     PhotoPreparing,
     PhotoUploading,
     PhotoRefused,
@@ -309,6 +311,11 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
             "“{name}” is too big a file. Please choose another photo.",
         ],
         PhotoLimit => ["最多只能添加 {n} 张照片。", "最多只能新增 {n} 張照片。", "You can add up to {n} photos."],
+        TranscriptCut => [
+            "（对话较长，前面 {n} 条消息未附上。）",
+            "（對話較長，前面 {n} 則訊息未附上。）",
+            "(A long conversation: the {n} earliest messages are not included.)",
+        ],
         PhotoPreparing => ["正在处理照片…", "正在處理照片…", "Preparing the photo…"],
         PhotoUploading => ["照片 {n} 上传进度", "照片 {n} 上傳進度", "Photo {n} upload"],
         PhotoRefused => [

@@ -246,7 +246,7 @@ impl App {
         let Some(email) = self.checked_email() else { return };
         self.keep_email(&email);
         let linked = self.chat.case.clone().filter(|c| !c.token.is_empty());
-        let lines: Vec<BodyLine> = {
+        let mut lines: Vec<BodyLine> = {
             let idx = self.chat.mail_lines(linked.is_some());
             let from = idx.len().saturating_sub(crate::MAX_MAIL_LINES);
             idx[from..]
@@ -268,6 +268,8 @@ impl App {
                 })
                 .collect()
         };
+        // Within the server's body limit, like a case.
+        handoff::fit_lines(&mut lines, handoff::LINES_BUDGET);
         let id = handoff::uuid_v4();
         let offset = -(js_sys::Date::new_0().get_timezone_offset() as i32);
         let body = crate::to_json(&TranscriptBody {
