@@ -83,6 +83,14 @@ test('"can i retrun a opened item" (typo, loose grammar) finds the returns entri
   await p.context().close();
 });
 
+test('"亲 在吗 我想问下退货" (a greeting, then the topic in one word) is offered the returns entries', async () => {
+  const p = await page('index.html');
+  const o = await offer(await ask(p, '亲 在吗 我想问下退货'));
+  offers(o, ['return-7-day', 'return-conditions', 'return-shipping-change-of-mind', 'return-how-to-send'], '问下退货');
+  assert.ok(!o.text.includes('帮不上忙'), o.text);
+  await p.context().close();
+});
+
 for (const [path, text] of [['index.html', '转人工'], ['en.html', 'talk to a person']]) {
   test(`"${text}" opens the hand-off form straight away`, async () => {
     const p = await page(path);

@@ -155,6 +155,49 @@ pub fn decide_ranking(engine: &Engine, ranking: &Ranking, t: &Thresholds) -> Dec
     Decision::Handoff { reason: HandoffReason::LowConfidence }
 }
 
+/// A message that names the topic of one of the three best entries in the words content staff
+/// gave it (one of its tags: "你们退货政策是什么" names 退货, "return policy" names "return") is
+/// about something the shop covers, even when the ranking is too unsure for a "did you mean"
+/// (an unknown word like 政策 weighs as a rare one). Instead of a hand-off that says the shop
+/// can't help, the shopper gets the closest entries to choose from: those the tag belongs to
+/// first, then the others of the three within reach of the best. Tags of at least two
+/// characters (Chinese) or three letters, whole words; other decisions are kept as they are.
+/// The shared eval files have no tags, so eval outcomes never depend on this.
+pub fn topic_named(engine: &Engine, ranking: &Ranking, question: &str, base: Decision) -> Decision {
+    if base != (Decision::Handoff { reason: HandoffReason::LowConfidence }) || ranking.hits.len() < 2 {
+        return base;
+    }
+    let text = crate::analyze::normalize(question);
+    let named = |entry: u32| {
+        engine.entry(entry).is_some_and(|e| {
+            e.tags.iter().any(|tag| {
+                let tag = crate::analyze::normalize(tag.trim());
+                let long_enough = if tag.is_ascii() { tag.len() >= 3 } else { tag.chars().count() >= 2 };
+                long_enough
+                    && (super::lexicon::find(&text, &tag).is_some()
+                        || (tag.is_ascii() && super::lexicon::find(&text, &format!("{tag}s")).is_some()))
+            })
+        })
+    };
+    let top: Vec<&crate::engine::Hit> = ranking.hits.iter().take(3).collect();
+    let mut candidates: Vec<u32> = top.iter().filter(|h| named(h.entry)).map(|h| h.entry).collect();
+    if candidates.is_empty() {
+        return base;
+    }
+    let best = top[0].score;
+    for h in &top {
+        if !candidates.contains(&h.entry) && h.score >= best * 0.6 {
+            candidates.push(h.entry);
+        }
+    }
+    if candidates.len() < 2 {
+        if let Some(h) = top.iter().find(|h| !candidates.contains(&h.entry)) {
+            candidates.push(h.entry);
+        }
+    }
+    Decision::Clarify { candidates }
+}
+
 /// A complaint about the goods that came (a wrong item, or damaged) is answered with an
 /// entry about that problem. When the answer's entry is about no such problem and one of the
 /// next two is ("发错颜色了": "拍错颜色了" under changing an order outranks "颜色发错了" under a
