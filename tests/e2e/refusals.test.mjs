@@ -83,3 +83,24 @@ test('a long conversation of long messages still fits the server: the oldest mes
   assert.doesNotMatch(text, /"0 我的订单/);
   await page.context().close();
 });
+
+test('a case the server refuses is not announced as passed on: its text goes back into the form', async () => {
+  const page = await shop();
+  // Whatever the reason (a proxy in front of the server, a rule the widget did not foresee).
+  await page.route('**/api/cases', (route) => (route.request().method() === 'POST'
+    ? route.fulfill({ status: 422, contentType: 'application/json', body: '{"error":{"code":"invalid_field","message":"no","field":"description"}}' })
+    : route.continue()));
+  await ask(page, 'my cup arrived broken');
+  await page.click('kefu-chat .kefu-compose .kefu-human');
+  await page.fill('kefu-chat #kefu-f-desc', 'The cup was in pieces, the box crushed');
+  await page.click('kefu-chat .kefu-handoff [type="submit"]');
+  const row = page.locator('kefu-chat .kefu-case').last();
+  await row.locator('.kefu-case-status[data-status="refused"]').waitFor({ timeout: 20000 });
+  assert.equal(await row.locator('.kefu-case-status').textContent(), 'Not delivered');
+  const last = await root(page, `return [...r.querySelectorAll('.kefu-msg')].at(-1).textContent`);
+  assert.match(last, /couldn't be delivered/);
+  assert.doesNotMatch(last, /passed to the shop's team/);
+  assert.ok(await page.locator('kefu-chat .kefu-handoff').isVisible(), 'the form is open again');
+  assert.equal(await page.inputValue('kefu-chat #kefu-f-desc'), 'The cup was in pieces, the box crushed');
+  await page.context().close();
+});

@@ -78,8 +78,11 @@ pub enum CaseStatus {
     Waiting,
     /// The server confirmed the case and every photo.
     Sent,
-    /// Passed to the page's `handoff` event only (no server, or the server refused it).
+    /// Passed to the page's `handoff` event only (no server).
     Local,
+    /// The server refused it for good (a 4xx): what the shopper wrote went back into the form.
+    /// New variants go last (postcard names them by position).
+    Refused,
 }
 
 /// The widget's own notices.
@@ -103,6 +106,8 @@ pub enum Notice {
     /// The shopper's e-mail address was stored with their case; or kept for the next one.
     EmailSaved,
     EmailKept,
+    /// The server refused the shopper's case; its text is back in the form.
+    Refused,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

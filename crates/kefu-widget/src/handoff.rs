@@ -398,6 +398,7 @@ pub fn notice_key(n: Notice) -> Key {
         Notice::PhotoRefused => Key::PhotoRefused,
         Notice::FollowUpFailed => Key::FollowUpFailed,
         Notice::MailSent => Key::MailSent,
+        Notice::Refused => Key::Refused,
         Notice::EmailSaved => Key::EmailSaved,
         Notice::EmailKept => Key::EmailKept,
     }

@@ -125,6 +125,9 @@ pub enum Key {
     CaseWaiting,
     CaseSent,
     CaseLocal,
+    CaseRefused,
+    /// The notice of a case the server refused.
+    Refused,
     FollowUpFailed,
     MailOpen,
     MailTitle,
@@ -341,6 +344,12 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
             "That message couldn't reach the agent (no connection). Please send it again in a moment.",
         ],
         CaseLocal => ["已交给本店客服", "已交給本店客服", "Passed to the shop's team"],
+        CaseRefused => ["没能送达", "沒能送達", "Not delivered"],
+        Refused => [
+            "这条留言没能送达：本店的服务器没有接收。您写的内容已放回留言表单，可以修改后再发送。",
+            "這則留言沒能送達：本店的伺服器沒有接收。您寫的內容已放回留言表單，可以修改後再送出。",
+            "This message couldn't be delivered: the shop's server didn't accept it. What you wrote is back in the form, so you can change it and send it again.",
+        ],
         FormContactHint => ["手机号或邮箱", "手機號碼或電子郵件", "Phone or email"],
         FormSend => ["发送留言", "送出留言", "Send message"],
         FormCancel => ["取消", "取消", "Cancel"],

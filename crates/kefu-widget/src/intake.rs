@@ -494,6 +494,27 @@ impl App {
         }
     }
 
+    /// Puts a refused case's description and order number back into the form (unless the
+    /// shopper has started another) and opens it.
+    fn refill_form(&mut self, id: &str) {
+        let Some((description, order)) = self.chat.messages.iter().find_map(|m| match &m.body {
+            Body::Case { id: c, description, order_number, .. } if c == id => {
+                Some((description.clone(), order_number.clone()))
+            }
+            _ => None,
+        }) else {
+            return;
+        };
+        let f = &self.panel.form;
+        if f.description.value().trim().is_empty() {
+            f.description.set_value(&description);
+            if let Some(o) = order.filter(|_| f.order.value().trim().is_empty()) {
+                f.order.set_value(&o);
+            }
+        }
+        self.open_form();
+    }
+
     fn case_row(&self, id: &str) -> Option<Element> {
         self.panel.log.query_selector(&format!(".kefu-case[data-case=\"{id}\"]")).ok().flatten()
     }
@@ -518,7 +539,7 @@ impl App {
                 p.set_text_content(Some(t(self.lang, ui::render::case_status_key(st))));
                 let _ = p.set_attribute("data-status", ui::render::case_status_name(st));
             }
-            if matches!(st, CaseStatus::Sent | CaseStatus::Local) {
+            if matches!(st, CaseStatus::Sent | CaseStatus::Local | CaseStatus::Refused) {
                 if let Ok(bars) = row.query_selector_all("progress") {
                     for i in 0..bars.length() {
                         if let Some(b) = bars.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
@@ -590,10 +611,13 @@ impl App {
                 self.notice(if waited { Notice::Delivered } else { Notice::Sent });
             }
             Event::Rejected { case, .. } => {
+                // Not "passed to the team": nobody has it (unless the page's own handoff
+                // listener kept it). What the shopper wrote goes back into the form.
                 if self.case_status(&case).is_some() {
-                    self.set_case_status(&case, CaseStatus::Local);
+                    self.set_case_status(&case, CaseStatus::Refused);
+                    self.notice(Notice::Refused);
+                    self.refill_form(&case);
                 }
-                self.notice(Notice::SentLocal);
             }
         }
     }

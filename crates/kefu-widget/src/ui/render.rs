@@ -142,7 +142,7 @@ pub fn message(log: &Element, m: &Message, index: usize, ctx: &Ctx) -> Element {
                     attr(&bar, "max", "1");
                     attr(&bar, "value", "0");
                     attr(&bar, "aria-label", &tf(lang, Key::PhotoUploading, &[("n", &(i + 1).to_string())]));
-                    if matches!(status, CaseStatus::Sent | CaseStatus::Local) {
+                    if matches!(status, CaseStatus::Sent | CaseStatus::Local | CaseStatus::Refused) {
                         attr(&bar, "hidden", "");
                     }
                 }
@@ -170,6 +170,7 @@ pub fn case_status_key(s: CaseStatus) -> Key {
         CaseStatus::Waiting => Key::CaseWaiting,
         CaseStatus::Sent => Key::CaseSent,
         CaseStatus::Local => Key::CaseLocal,
+        CaseStatus::Refused => Key::CaseRefused,
     }
 }
 
@@ -179,6 +180,7 @@ pub fn case_status_name(s: CaseStatus) -> &'static str {
         CaseStatus::Waiting => "waiting",
         CaseStatus::Sent => "sent",
         CaseStatus::Local => "local",
+        CaseStatus::Refused => "refused",
     }
 }
 
