@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, newPage, W, ask } from './helpers.mjs';
-import { freshDb, startKefu, inbox } from './kefu-serve.mjs';
+import { freshDb, startKefu, inbox, drawImage } from './kefu-serve.mjs';
 
 let browser, kefu, agent;
 before(async () => {
@@ -102,5 +102,32 @@ test('a case the server refuses is not announced as passed on: its text goes bac
   assert.doesNotMatch(last, /passed to the shop's team/);
   assert.ok(await page.locator('kefu-chat .kefu-handoff').isVisible(), 'the form is open again');
   assert.equal(await page.inputValue('kefu-chat #kefu-f-desc'), 'The cup was in pieces, the box crushed');
+  await page.context().close();
+});
+
+test('more photos picked than allowed: refused files make room for the next ones, and every file left out is named', async () => {
+  const page = await shop();
+  const png = await drawImage(page, { width: 800, height: 600, type: 'image/png' });
+  await page.click('kefu-chat .kefu-compose .kefu-human');
+  const files = [
+    { name: 'zero.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(0) },
+    { name: 'text.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('hello world') },
+    { name: 'cut.png', mimeType: 'image/png', buffer: png.subarray(0, 100) },
+    ...[1, 2, 3, 4, 5, 6, 7].map((i) => ({ name: `ok${i}.png`, mimeType: 'image/png', buffer: png })),
+  ];
+  await page.setInputFiles('kefu-chat #kefu-f-photos', files);
+  // The form takes 5 (data-photos default): the first five good ones.
+  await page.waitForFunction(() => {
+    const r = document.querySelector('kefu-chat').shadowRoot;
+    return r.querySelectorAll('.kefu-handoff .kefu-thumb').length === 5 && !r.querySelector('.kefu-thumb-busy')
+      && /not added/.test(r.querySelector('.kefu-photo-error').textContent);
+  }, null, { timeout: 20000 });
+  const said = await page.locator('kefu-chat .kefu-photo-error').textContent();
+  for (const name of ['zero.jpg', 'text.jpg', 'cut.png', 'ok6.png', 'ok7.png']) assert.match(said, new RegExp(name.replace('.', '\\.')), said);
+  for (const name of ['ok1.png', 'ok5.png']) assert.doesNotMatch(said, new RegExp(name.replace('.', '\\.')), said);
+  assert.match(said, /up to 5 photos: “ok6\.png”, “ok7\.png” not added/);
+  // A later pick while the form is full says so at once.
+  await page.setInputFiles('kefu-chat #kefu-f-photos', [{ name: 'ok8.png', mimeType: 'image/png', buffer: png }]);
+  await page.locator('kefu-chat .kefu-photo-error').filter({ hasText: '“ok8.png” not added' }).waitFor();
   await page.context().close();
 });

@@ -115,6 +115,7 @@ pub enum Key {
     PhotoHeic,
     PhotoFileTooBig,
     PhotoLimit,
+    PhotoLimitNotAdded,
     /// The first line of a case's transcript when older messages were left out.
     TranscriptCut,
     PhotoPreparing,
@@ -314,6 +315,11 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
             "“{name}” is too big a file. Please choose another photo.",
         ],
         PhotoLimit => ["最多只能添加 {n} 张照片。", "最多只能新增 {n} 張照片。", "You can add up to {n} photos."],
+        PhotoLimitNotAdded => [
+            "最多只能添加 {n} 张照片，{names}没有添加。",
+            "最多只能新增 {n} 張照片，{names}沒有新增。",
+            "You can add up to {n} photos: {names} not added.",
+        ],
         TranscriptCut => [
             "（对话较长，前面 {n} 条消息未附上。）",
             "（對話較長，前面 {n} 則訊息未附上。）",

@@ -35,6 +35,19 @@ thread_local! {
     static PHOTO_QUEUE: std::cell::RefCell<std::collections::VecDeque<(String, String, web_sys::File)>> =
         const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
     static PHOTO_WORKER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Files picked beyond the photo limit: they take the place of a picked file that is
+    /// refused (a shopper choosing 7 photos, 2 of them broken, with a limit of 5, gets 5),
+    /// and are named as not added once the queue is done.
+    static PHOTO_OVERFLOW: std::cell::RefCell<std::collections::VecDeque<web_sys::File>> =
+        const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
+}
+
+/// `name` quoted as the widget's messages quote file names.
+fn quoted(lang: crate::i18n::Lang, name: &str) -> String {
+    match lang {
+        crate::i18n::Lang::ZhTw => format!("「{name}」"),
+        _ => format!("“{name}”"),
+    }
 }
 
 /// Whether the merchant wants a way to reach the shopper (`data-contact`).
@@ -194,13 +207,22 @@ impl App {
             self.set_open(true);
             self.open_form();
         }
+        // A new pick starts with no messages; each file not added then adds its own line.
+        self.panel.form.photo_error.set_text_content(None);
+        self.queue_files(files);
+        // Nothing being checked that could still be refused: say at once what found no room.
+        if PHOTO_QUEUE.with(|q| q.borrow().is_empty()) && !PHOTO_WORKER.with(|w| w.get()) {
+            self.report_overflow();
+        }
+    }
+
+    /// Queues `files` for checking while the form has room; the rest wait in the overflow.
+    fn queue_files(&mut self, files: Vec<web_sys::File>) {
         let f = &self.panel.form;
-        f.photo_error.set_text_content(None);
         for file in files {
             if self.drafts.len() as u32 >= self.limits.count {
-                let msg = tf(self.lang, Key::PhotoLimit, &[("n", &self.limits.count.to_string())]);
-                f.photo_error.set_text_content(Some(&msg));
-                break;
+                PHOTO_OVERFLOW.with(|o| o.borrow_mut().push_back(file));
+                continue;
             }
             let id = handoff::uuid_v4();
             let name = file.name();
@@ -210,7 +232,7 @@ impl App {
         }
         // One photo at a time: a phone decoding five 12-megapixel photos at once can run out
         // of memory.
-        if !PHOTO_WORKER.with(|w| w.replace(true)) {
+        if !PHOTO_QUEUE.with(|q| q.borrow().is_empty()) && !PHOTO_WORKER.with(|w| w.replace(true)) {
             let limits = self.limits;
             wasm_bindgen_futures::spawn_local(async move {
                 while let Some((id, name, file)) = PHOTO_QUEUE.with(|q| q.borrow_mut().pop_front()) {
@@ -228,6 +250,42 @@ impl App {
     }
 
     fn photo_done(&mut self, id: &str, result: Result<images::Processed, Refused>) {
+        self.place_photo(id, result);
+        // A refused file made room: the next file picked beyond the limit takes it.
+        if (self.drafts.len() as u32) < self.limits.count {
+            if let Some(next) = PHOTO_OVERFLOW.with(|o| o.borrow_mut().pop_front()) {
+                self.queue_files(vec![next]);
+            }
+        }
+        // All checked: the files that found no room are named.
+        if PHOTO_QUEUE.with(|q| q.borrow().is_empty()) {
+            self.report_overflow();
+        }
+    }
+
+    /// Names the files picked beyond the limit that found no room, and forgets them.
+    fn report_overflow(&self) {
+        let left: Vec<web_sys::File> = PHOTO_OVERFLOW.with(|o| o.borrow_mut().drain(..).collect());
+        if left.is_empty() {
+            return;
+        }
+        let sep = if self.lang == crate::i18n::Lang::En { ", " } else { "、" };
+        let names: Vec<String> = left.iter().map(|f| quoted(self.lang, &f.name())).collect();
+        let n = self.limits.count.to_string();
+        self.photo_message(&tf(self.lang, Key::PhotoLimitNotAdded, &[("n", &n), ("names", &names.join(sep))]));
+    }
+
+    /// Adds a line to the photo messages (several files of one pick can each be refused).
+    fn photo_message(&self, msg: &str) {
+        let e = &self.panel.form.photo_error;
+        let text = match e.text_content().filter(|t| !t.is_empty()) {
+            Some(before) => format!("{before}\n{msg}"),
+            None => msg.to_string(),
+        };
+        e.set_text_content(Some(&text));
+    }
+
+    fn place_photo(&mut self, id: &str, result: Result<images::Processed, Refused>) {
         let Some(pos) = self.drafts.iter().position(|d| d.id == id) else {
             // Removed while it was being prepared.
             let id = id.to_string();
@@ -276,7 +334,7 @@ impl App {
                     Refused::Unreadable(crate::photo::Kind::Heic) => tf(lang, Key::PhotoHeic, &[("name", &name)]),
                     Refused::Unreadable(_) => tf(lang, Key::PhotoUnreadable, &[("name", &name)]),
                 };
-                f.photo_error.set_text_content(Some(&msg));
+                self.photo_message(&msg);
             }
         }
     }
