@@ -91,3 +91,31 @@ test('kefu("locale") switches the interface language', async () => {
   assert.ok((await page.locator(W.bot).first().innerText()).includes('栗子家居'));
   await page.context().close();
 });
+
+test('kefu("locale") while the hand-off or e-mail form is open keeps what the shopper typed, and the focus', async () => {
+  const page = await newPage(env.browser);
+  await page.goto(`${env.url}/en.html`);
+  await page.click(W.launcher);
+  await page.waitForSelector(W.ready, { timeout: 30000 });
+  await page.click('kefu-chat .kefu-compose .kefu-human');
+  await page.fill('kefu-chat #kefu-f-desc', 'The lid of my kettle came off');
+  await page.fill('kefu-chat #kefu-f-order', '2024052112345678');
+  await page.fill('kefu-chat #kefu-f-email', 'li@example.com');
+  await page.focus('kefu-chat #kefu-f-order');
+  await page.evaluate(() => kefu('locale', 'zh-TW'));
+  assert.ok(await page.locator('kefu-chat .kefu-handoff').isVisible(), 'the form is still open');
+  assert.equal(await page.getAttribute('kefu-chat .kefu-panel', 'lang'), 'zh-TW');
+  assert.equal(await page.inputValue('kefu-chat #kefu-f-desc'), 'The lid of my kettle came off');
+  assert.equal(await page.inputValue('kefu-chat #kefu-f-order'), '2024052112345678');
+  assert.equal(await page.inputValue('kefu-chat #kefu-f-email'), 'li@example.com');
+  assert.equal(await page.evaluate(() => document.querySelector('kefu-chat').shadowRoot.activeElement?.id), 'kefu-f-order');
+  // The e-mail form too.
+  await page.click('kefu-chat .kefu-handoff [data-act="cancel-form"]');
+  await page.click('kefu-chat [data-act="mail"]');
+  await page.fill('kefu-chat #kefu-m-email', 'wang@example.com');
+  await page.evaluate(() => kefu('locale', 'en'));
+  assert.ok(await page.locator('kefu-chat .kefu-mail').isVisible(), 'the e-mail form is still open');
+  assert.equal(await page.inputValue('kefu-chat #kefu-m-email'), 'wang@example.com');
+  assert.equal(await page.evaluate(() => document.querySelector('kefu-chat').shadowRoot.activeElement?.id), 'kefu-m-email');
+  await page.context().close();
+});

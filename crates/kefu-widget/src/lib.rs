@@ -919,7 +919,15 @@ impl App {
             return;
         }
         self.lang = lang;
+        // What the shopper has typed and where: the new panel takes it over (a shop that
+        // switches its language in the page must not cost them a half-written hand-off).
         let typed = self.panel.input.value();
+        let f = &self.panel.form;
+        let fields = [f.description.value(), f.order.value(), f.contact.value(), f.email.value()];
+        let mail_typed = self.panel.mail.email.value();
+        let (form_open, mail_open) = (self.form_open, self.mail_open);
+        let focused = self.root.active_element().map(|e| e.id()).filter(|id| !id.is_empty());
+        let page_focus = self.doc.active_element().filter(|e| e != self.host.unchecked_ref::<Element>());
         let panel = Panel::build(&self.doc, lang, &self.shop());
         panel.set_state(self.state());
         if self.open {
@@ -935,6 +943,28 @@ impl App {
         self.redraw_drafts();
         self.render_all();
         self.launcher.update(lang, self.open, self.unread);
+        let f = &self.panel.form;
+        f.description.set_value(&fields[0]);
+        for (field, value) in [&f.order, &f.contact, &f.email].into_iter().zip(&fields[1..]) {
+            field.set_value(value);
+        }
+        self.panel.mail.email.set_value(&mail_typed);
+        if form_open {
+            self.open_form();
+        } else if mail_open {
+            self.open_mail();
+        }
+        // Focus goes back where it was: the same control, or the page's own element.
+        match focused.and_then(|id| self.root.get_element_by_id(&id)) {
+            Some(e) => {
+                let _ = e.unchecked_into::<HtmlElement>().focus();
+            }
+            None => {
+                if let Some(e) = page_focus.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+                    let _ = e.focus();
+                }
+            }
+        }
     }
 
     /// One click, submit and keydown listener on the panel; controls are found by `data-act`.
