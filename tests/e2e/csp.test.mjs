@@ -60,3 +60,36 @@ test('shop CSS cannot reach into the widget', async () => {
   assert.equal(tt, 'none');
   await page.context().close();
 });
+
+test('hostile shop CSS (resets, a grey filter on body, overlays) leaves the launcher and the panel in the corner', async () => {
+  const sheets = {
+    'all-unset': '* { all: unset }',
+    'position-relative': '* { position: relative !important }',
+    // The grey of a mourning day: a filter on body holds position: fixed descendants.
+    'body-filter': 'body { filter: grayscale(1) }',
+    'body-transform': 'body { transform: translateX(0); min-height: 3000px }',
+    'overlay': 'body::after { content: ""; position: fixed; inset: 0; z-index: 2147483647 }',
+  };
+  for (const [name, css] of Object.entries(sheets)) {
+    const page = await newPage(env.browser, { viewport: { width: 1024, height: 700 } });
+    await page.route(`${env.url}/hostile-${name}.css`, (r) => r.fulfill({ status: 200, contentType: 'text/css', body: css }));
+    await page.route(`${env.url}/hostile-${name}.html`, (r) => r.fulfill({
+      status: 200, contentType: 'text/html; charset=utf-8', headers: { 'Content-Security-Policy': CSP },
+      body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>t</title>
+<link rel="stylesheet" href="/hostile-${name}.css">
+<script async src="/kefu/kefu.js" data-kb="/kefu/kb-en.kefu"></script></head>
+<body><h1>Shop</h1><p>Text</p></body></html>`,
+    }));
+    await page.goto(`${env.url}/hostile-${name}.html`);
+    await page.click(W.launcher);
+    await page.waitForSelector(W.ready, { timeout: 30000 });
+    const box = (sel) => page.locator(sel).boundingBox();
+    const launcher = await box(W.launcher), panel = await box(W.panel);
+    // The launcher in the bottom right corner (20 px in), the panel above it, on screen.
+    assert.deepEqual([launcher.x, launcher.y], [1024 - 20 - 56, 700 - 20 - 56], `${name}: launcher at ${JSON.stringify(launcher)}`);
+    assert.ok(panel.y >= 0 && panel.y + panel.height <= launcher.y && panel.x + panel.width === 1024 - 20,
+      `${name}: panel at ${JSON.stringify(panel)}`);
+    await ask(page, 'where is my parcel');
+    await page.context().close();
+  }
+});

@@ -30,8 +30,11 @@
   function tr(i) { return T[locale][i]; }
 
   // Launcher and fallback styles: a constructed stylesheet (no inline <style>, CSP-safe).
-  var CSS = ':host{all:initial;position:fixed;z-index:2147483000;bottom:max(20px,env(safe-area-inset-bottom));right:max(20px,env(safe-area-inset-right));font:15px/1.5 system-ui,"PingFang SC","Microsoft YaHei",sans-serif;color-scheme:light dark}' +
-    ':host([data-position=left]){right:auto;left:max(20px,env(safe-area-inset-left))}' +
+  // The page's own rules beat :host ones for the host element unless those are !important:
+  // a reset such as `* { all: unset }` or `* { position: relative }` would put the launcher
+  // in the page's flow. So where it sits is !important; its display stays the page's to set.
+  var CSS = ':host{all:initial;position:fixed!important;z-index:2147483000!important;top:auto!important;left:auto!important;bottom:max(20px,env(safe-area-inset-bottom))!important;right:max(20px,env(safe-area-inset-right))!important;transform:none!important;filter:none!important;margin:0!important;font:15px/1.5 system-ui,"PingFang SC","Microsoft YaHei",sans-serif;color-scheme:light dark}' +
+    ':host([data-position=left]){right:auto!important;left:max(20px,env(safe-area-inset-left))!important}' +
     '.kefu-launcher{position:relative;display:grid;place-items:center;width:56px;height:56px;border:0;border-radius:50%;padding:0;cursor:pointer;color:#fff;background:var(--kefu-color,#2563eb);box-shadow:0 4px 14px #0004}' +
     '.kefu-launcher:focus-visible{outline:3px solid #111;outline-offset:3px;box-shadow:0 0 0 6px #fff}' +
     '.kefu-launcher svg{width:28px;height:28px;fill:none;stroke:currentColor;stroke-width:2}' +
@@ -96,6 +99,13 @@
       load();
     });
     d.body.appendChild(host);
+    // In the top layer where browsers have one: placed on the viewport even when the page's
+    // body has a filter or a transform (a grey mourning-day page: `body { filter: grayscale(1) }`
+    // would otherwise hold the fixed launcher and panel, and put the panel off screen).
+    if (host.showPopover) {
+      host.setAttribute('popover', 'manual');
+      try { host.showPopover(); } catch (_) {}
+    }
   }
 
   // Loads the widget JS, the wasm, the CSS and the bundle in parallel, then mounts.
