@@ -1299,3 +1299,28 @@ fn a_message_naming_a_covered_topic_gets_choices_not_the_out_of_scope_reply() {
     assert_eq!(r.decision, Decision::Handoff { reason: HandoffReason::LowConfidence }, "{}", said(&r));
     assert!(said(&r).contains("帮不上忙"), "{}", said(&r));
 }
+
+#[test]
+fn the_shoppers_own_slip_is_no_wrong_item_sent() {
+    // "you sent the wrong size" is the shop's mistake: the wrong-item apology and entry.
+    let en = engine("en");
+    let r = respond(&en, &mut Conversation::default(), "you sent the wrong size", day());
+    assert_eq!((r.triage, r.cue), (Triage::Complaint, Cue::WrongItem), "{}", said(&r));
+    // "I ordered the wrong size" is the shopper's: no apology for a packing error, and no
+    // answer from the wrong-item entry ("that's our warehouse's mistake").
+    for (eng, q) in [
+        (&en, "i ordered the wrong size, what now"),
+        (&en, "I bought the wrong colour"),
+        (&engine("zh-CN"), "拍错颜色了"),
+    ] {
+        let r = respond(eng, &mut Conversation::default(), q, day());
+        assert_ne!(r.cue, Cue::WrongItem, "{q}: {}", said(&r));
+        match &r.decision {
+            Decision::Answer { entry, .. } => assert_ne!(eng.entry(*entry).unwrap().id, "wrong-item", "{q}"),
+            Decision::Clarify { candidates } => {
+                assert_ne!(eng.entry(candidates[0]).unwrap().id, "wrong-item", "{q}: {}", said(&r))
+            }
+            other => panic!("{q}: {other:?}"),
+        }
+    }
+}

@@ -155,6 +155,41 @@ pub fn decide_ranking(engine: &Engine, ranking: &Ranking, t: &Thresholds) -> Dec
     Decision::Handoff { reason: HandoffReason::LowConfidence }
 }
 
+/// The shopper's own slip ("I ordered the wrong size") is no wrong item sent by the shop: an
+/// answer from an entry about wrong items ("that's our warehouse's mistake") goes to the next
+/// of the three best entries that is not about one, or, when there is none, becomes a "did you
+/// mean" among them, as a "did you mean" already offering it lists it last. A KB question
+/// typed word for word keeps its entry.
+pub fn own_slip(engine: &Engine, ranking: &Ranking, own_mistake: bool, base: Decision) -> Decision {
+    if !own_mistake || ranking.word_for_word.is_some() {
+        return base;
+    }
+    let wrong_item =
+        |e: u32| engine.entry(e).is_some_and(|m| m.complaint_cues.iter().any(|c| c == Cue::WrongItem.name()));
+    let (entry, confidence) = match base {
+        Decision::Answer { entry, confidence } => (entry, confidence),
+        // "Did you mean": the wrong-item entry, if offered, comes last.
+        Decision::Clarify { mut candidates } => {
+            candidates.sort_by_key(|&e| wrong_item(e));
+            return Decision::Clarify { candidates };
+        }
+        _ => return base,
+    };
+    if !wrong_item(entry) {
+        return base;
+    }
+    match ranking.hits.iter().take(3).find(|h| !wrong_item(h.entry)) {
+        Some(h) if h.score >= ranking.hits[0].score * 0.6 => Decision::Answer { entry: h.entry, confidence },
+        _ if ranking.hits.len() >= 2 => {
+            // The entries about something else first, the wrong-item one last.
+            let mut candidates: Vec<u32> = ranking.hits.iter().take(3).map(|h| h.entry).collect();
+            candidates.sort_by_key(|&e| wrong_item(e));
+            Decision::Clarify { candidates }
+        }
+        _ => Decision::Handoff { reason: HandoffReason::LowConfidence },
+    }
+}
+
 /// A message that names the topic of one of the three best entries in the words content staff
 /// gave it (one of its tags: "你们退货政策是什么" names 退货, "return policy" names "return") is
 /// about something the shop covers, even when the ranking is too unsure for a "did you mean"

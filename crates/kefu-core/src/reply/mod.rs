@@ -156,6 +156,7 @@ pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now
             let ranking = retrieve(engine, &kind.question);
             let base = decide_ranking(engine, &ranking, &Thresholds::of(engine));
             let base = decide::agree_with_cue(engine, &ranking, kind.triage, kind.cue, base);
+            let base = decide::own_slip(engine, &ranking, triage::own_mistake(&read.norm), base);
             let base = decide::topic_named(engine, &ranking, &kind.question, base);
             (ranking, base)
         }

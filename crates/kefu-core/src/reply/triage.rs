@@ -578,11 +578,17 @@ const NOT_HUMAN: &[&str] = &[
     "no human",
 ];
 
+/// The shopper says the slip was theirs ("I ordered the wrong size", "拍错颜色了").
+pub fn own_mistake(norm: &str) -> bool {
+    lexicon::any(norm, OWN_MISTAKE)
+}
+
 /// Classifies normalized text: the class and its most specific cue.
 pub fn classify(norm: &str) -> (Triage, Cue) {
     let not_goods = lexicon::any(norm, NOT_GOODS);
     // Calling the shop a cheat is a complaint about the service, not a fraud to report.
     let accused = lexicon::any(norm, SHOP_ACCUSED);
+    let own_mistake = own_mistake(norm);
     for (class, table) in [(Triage::Urgent, URGENT), (Triage::Complaint, COMPLAINT), (Triage::Order, ORDER)] {
         for (cue, words) in table {
             // "优惠券用不了" / "the promo code doesn't work": a promotion question, not a
@@ -592,6 +598,9 @@ pub fn classify(norm: &str) -> (Triage, Cue) {
                 continue;
             }
             if *cue == Cue::Fraud && accused {
+                continue;
+            }
+            if *cue == Cue::WrongItem && own_mistake {
                 continue;
             }
             if lexicon::any(norm, words) || (*cue == Cue::Service && accused) {
@@ -664,6 +673,24 @@ const SHOP_ACCUSED: &[&str] = &[
 
 /// Money coming back: with a "where is it" or "still not here", the refund is late, not a parcel.
 const REFUND: &[&str] = &["退款", "退钱", "退的钱", "refund*", "money back", "my money"];
+
+/// The shopper's own slip, not the shop's: "I ordered the wrong size" asks how to exchange,
+/// "you sent the wrong size" is a wrong item.
+const OWN_MISTAKE: &[&str] = &[
+    "买错",
+    "拍错",
+    "下错",
+    "选错",
+    "点错",
+    "ordered the wrong",
+    "bought the wrong",
+    "chose the wrong",
+    "picked the wrong",
+    "selected the wrong",
+    "wrong size selected",
+    "wrong colour selected",
+    "wrong color selected",
+];
 
 /// Things a shopper can find "not working" that are not goods: coupons, codes, points, gift
 /// cards. With one of them, "用不了" / "doesn't work" is a question about the promotion.
