@@ -12,7 +12,7 @@ pub enum Smalltalk {
     Greeting,
     Thanks,
     Goodbye,
-    /// "ok", "got it", "好的".
+    /// "ok", "got it", "好的", "yes", "是的".
     Ack,
     /// A question announced but not asked yet: "I have a question", "请问", "help me", or
     /// only filler words ("the", "um"). Searching it would answer at random, and saying the
@@ -20,7 +20,7 @@ pub enum Smalltalk {
     Opener,
     /// "are you a robot", "你是真人吗", "who am I talking to": the bot says what it is.
     Identity,
-    /// "没用", "that didn't help", "不是这个", "都不是" (after a "did you mean"): the last
+    /// "没用", "that didn't help", "不是这个", "都不是", "不是" (after a "did you mean"): the last
     /// reply missed. The bot apologises, asks
     /// for other words and offers a person.
     NotHelpful,
@@ -151,6 +151,14 @@ const ACK: &[&str] = &[
     "perfect",
     "fine",
     "noted",
+    "yes",
+    "yeah",
+    "yep",
+    "yup",
+    "是的",
+    "对的",
+    "对",
+    "没错",
     "👍",
     "👌",
     "🆗",
@@ -249,6 +257,7 @@ const NOT_HELPFUL: &[&str] = &[
     "还是不行",
     "都不是",
     "都不对",
+    "不是",
     "none of these",
     "none of them",
     "none of those",
@@ -381,6 +390,14 @@ mod tests {
             ("no refund yet", None),
             ("no thanks", Some(Smalltalk::Thanks)),
             ("no, that's all", Some(Smalltalk::Goodbye)),
+            ("yes", Some(Smalltalk::Ack)),
+            ("是的", Some(Smalltalk::Ack)),
+            ("对", Some(Smalltalk::Ack)),
+            ("yes I want a refund", None),
+            ("是不是包邮", None),
+            ("对了，发票怎么开", None),
+            ("不是", Some(Smalltalk::NotHelpful)),
+            ("不是我下的单", None),
         ];
         for (text, want) in table {
             assert_eq!(c(text), *want, "{text}");
