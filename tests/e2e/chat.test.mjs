@@ -153,6 +153,28 @@ test('the conversation persists across navigation and reload; "new conversation"
   await page.context().close();
 });
 
+test('a "new conversation" made while the clock was ahead does not stop later conversations being kept', async () => {
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${env.url}/en.html`);
+  // "New conversation" pressed when the device's clock was a year ahead; the clock has been
+  // put right since.
+  await page.evaluate(() => localStorage.setItem('kefu.v1.drafts-cleared', String(Date.now() + 365 * 86400e3)));
+  await page.reload();
+  await openWidget(page);
+  await ask(page, 'how long does delivery take');
+  const count = await page.locator('kefu-chat .kefu-msg').count();
+  // Another tab of the shop shows the conversation (kept in IndexedDB).
+  const other = await context.newPage();
+  await other.goto(`${env.url}/en.html`);
+  await other.click(W.launcher);
+  await other.waitForSelector(W.ready, { timeout: 30000 });
+  await other.waitForFunction((n) => document.querySelector('kefu-chat').shadowRoot.querySelectorAll('.kefu-msg').length >= n, count, { timeout: 5000 });
+  assert.equal(await other.locator('kefu-chat .kefu-msg').count(), count);
+  assert.ok(Number(await page.evaluate(() => localStorage.getItem('kefu.v1.drafts-cleared'))) <= Date.now());
+  await context.close();
+});
+
 test('focus moves into the panel on open and back to the launcher on close; Escape closes', async () => {
   const page = await newPage(env.browser);
   await page.goto(`${env.url}/index.html`);

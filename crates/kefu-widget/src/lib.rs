@@ -235,6 +235,8 @@ pub fn mount(root: ShadowRoot, settings: JsValue, emit_fn: js_sys::Function) -> 
             let _ = host.style().set_property(name, &value);
         }
     }
+    // Before any conversation starts: a clock put right must not stop it being kept.
+    store::settle_drafts_cleared(now_ms());
     let from_session = store::load();
     // No conversation in this tab: the one kept for other tabs and visits comes next
     // (IndexedDB is asynchronous), and the case's events are followed after it.

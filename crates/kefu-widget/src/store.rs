@@ -62,6 +62,22 @@ pub fn mark_drafts_cleared(at_ms: f64) {
     }
 }
 
+/// Puts the drafts-cleared marker back to `now` when it lies in the future: the device's
+/// clock was ahead when the shopper started a new conversation and has been put right since.
+/// Left there, it would keep every conversation started before the clock catches up (days,
+/// a year) from being kept for other tabs and visits, since [`crate::history::save`] skips
+/// conversations started before it. Called when the widget starts, before its conversation.
+pub fn settle_drafts_cleared(now: f64) {
+    if let Some(at) = settled_marker(drafts_cleared_at(), now) {
+        mark_drafts_cleared(at);
+    }
+}
+
+/// The marker to write instead of `at` (`None`: `at` is not in the future).
+pub(crate) fn settled_marker(at: f64, now: f64) -> Option<f64> {
+    (at > now).then_some(now)
+}
+
 /// When drafts were last discarded (0 when never).
 pub fn drafts_cleared_at() -> f64 {
     local().and_then(|s| s.get_item(DRAFTS_CLEARED_KEY).ok().flatten()).and_then(|v| v.parse().ok()).unwrap_or(0.0)
@@ -186,6 +202,14 @@ pub fn unbase64(text: &str) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
     use crate::chat::{Body, From};
+
+    #[test]
+    fn a_drafts_cleared_marker_in_the_future_is_brought_back_to_now() {
+        assert_eq!(settled_marker(2_000.0, 1_000.0), Some(1_000.0));
+        assert_eq!(settled_marker(1_000.0, 1_000.0), None);
+        assert_eq!(settled_marker(500.0, 1_000.0), None);
+        assert_eq!(settled_marker(0.0, 1_000.0), None);
+    }
 
     #[test]
     fn base64_round_trips() {
