@@ -336,12 +336,25 @@ impl Chat {
     }
 
     /// What to prefill the hand-off description with: the shopper's messages since the last
-    /// answer they did not reject, newest last (at most 3).
+    /// answer they did not reject, newest last (at most 3), as many whole ones as the field
+    /// holds ([`crate::COMPOSER_MAX`] characters): three long messages would otherwise fill it
+    /// with 6,000 characters, of which the case carried only 4,000 while the chat showed all.
+    /// (The transcript carries every message anyway.)
     pub fn open_question(&self) -> String {
         let mut out: Vec<&str> = Vec::new();
+        let mut used = 0;
         for m in self.messages.iter().rev() {
             match (&m.from, &m.body) {
-                (From::Shopper, Body::Text(t)) => out.push(t),
+                (From::Shopper, Body::Text(t)) => {
+                    used += t.chars().count() + usize::from(!out.is_empty());
+                    if used > crate::COMPOSER_MAX {
+                        if out.is_empty() {
+                            return t.chars().take(crate::COMPOSER_MAX).collect();
+                        }
+                        break;
+                    }
+                    out.push(t)
+                }
                 (From::Bot, Body::Answer { vote: Some(false), .. }) => {}
                 (From::Bot, Body::Answer { .. }) if !out.is_empty() => break,
                 _ => {}
@@ -472,5 +485,23 @@ mod tests {
         c.push(From::Bot, Body::Handoff { lead: None, message: None, promise: None, offer: Offer::NoMatch }, 0.0);
         c.push(From::Shopper, Body::Text("three".into()), 0.0);
         assert_eq!(c.open_question(), "two\nthree");
+    }
+
+    #[test]
+    fn open_question_fits_the_description_field() {
+        let long = |i: usize| format!("{i} {}", "do you sell cars ".repeat(200)).chars().take(1990).collect::<String>();
+        let mut c = Chat::new(0.0);
+        for i in 0..3 {
+            c.push(From::Shopper, Body::Text(long(i)), 0.0);
+        }
+        // Only the newest of the three fits in 2,000 characters; a short one after it too.
+        assert_eq!(c.open_question(), long(2));
+        c.push(From::Shopper, Body::Text("trucks?".into()), 0.0);
+        assert_eq!(c.open_question(), format!("{}\ntrucks?", long(2)));
+        assert!(c.open_question().chars().count() <= crate::COMPOSER_MAX);
+        // A message longer than the field (an older widget kept it) is cut to it.
+        let mut c = Chat::new(0.0);
+        c.push(From::Shopper, Body::Text("x".repeat(3000)), 0.0);
+        assert_eq!(c.open_question().chars().count(), crate::COMPOSER_MAX);
     }
 }
