@@ -518,6 +518,11 @@ fn a_message_about_a_shop_product_is_never_called_out_of_scope() {
     }
     let r = respond(&en, &mut Conversation::default(), "do you sell cars", day());
     assert!(said(&r).contains("not something I can help with"), "{}", said(&r));
+    // The shop's own website or app is its business too.
+    for (eng, q) in [(&en, "your website keeps crashing"), (&engine("zh-CN"), "网站一直打不开")] {
+        let r = respond(eng, &mut Conversation::default(), q, day());
+        assert!(said(&r).contains("ready answer") || said(&r).contains("现成的答案"), "{q}: {}", said(&r));
+    }
     // A defect in so many words is a complaint about the goods.
     let r = respond(&en, &mut Conversation::default(), "the duvet cover has a hole in it", day());
     assert_eq!((r.triage, r.cue), (Triage::Complaint, Cue::Damaged), "{}", said(&r));

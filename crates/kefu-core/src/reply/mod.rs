@@ -426,12 +426,16 @@ fn word(
                     // many watts is the kettle"), is no "we don't do that": the KB just has no
                     // answer for it.
                     let kinds = facts::product_kinds(&facts::products(&engine.manifest().entries));
-                    let oos =
-                        if shop_words || !found.products.is_empty() || facts::names_product_kind(&read.work, &kinds) {
-                            wording::no_ready_answer(locale, &categories(engine))
-                        } else {
-                            wording::out_of_scope(locale, &categories(engine))
-                        };
+                    // The same for the shop's own website or app ("网站一直打不开").
+                    let ours = shop_words
+                        || !found.products.is_empty()
+                        || facts::names_product_kind(&read.work, &kinds)
+                        || triage::about_shop_itself(&read.norm);
+                    let oos = if ours {
+                        wording::no_ready_answer(locale, &categories(engine))
+                    } else {
+                        wording::out_of_scope(locale, &categories(engine))
+                    };
                     r.message = Some(match (open, r.message.take()) {
                         (false, Some(m)) => format!("{oos}{}{m}", sep(locale)),
                         _ => oos,

@@ -221,6 +221,12 @@ const COMPLAINT: &[(Cue, &[&str])] = &[
             "不是我买的",
             "货不对板",
             "和描述不符",
+            "跟描述不一样",
+            "和描述不一样",
+            "比描述",
+            "和图片不一样",
+            "与图片不符",
+            "比图片",
             "与描述不符",
             "跟图片不一样",
             "wrong item",
@@ -234,6 +240,12 @@ const COMPLAINT: &[(Cue, &[&str])] = &[
             "item missing",
             "parts missing",
             "not as described",
+            "than described",
+            "than advertised",
+            "than pictured",
+            "than in the picture",
+            "than the picture",
+            "than the photo",
         ],
     ),
     (
@@ -308,6 +320,13 @@ const COMPLAINT: &[(Cue, &[&str])] = &[
             "never again",
             "维权",
             "12315",
+            "消协",
+            "消费者协会",
+            "工商局",
+            "举报你们",
+            "consumer protection",
+            "report you to",
+            "trading standards",
             "骗人",
             "欺骗",
             "complain*",
@@ -578,6 +597,16 @@ const NOT_HUMAN: &[&str] = &[
     "no human",
 ];
 
+/// The shop's own website, app or pages: a message about them ("your website keeps crashing",
+/// "网站一直打不开") is the shop's business even when the KB has no entry for it.
+const SHOP_ITSELF: &[&str] =
+    &["website", "web site", "your site", "app", "checkout page", "网站", "网页", "页面", "小程序", "闪退", "打不开"];
+
+/// The message is about the shop's own website or app ([`SHOP_ITSELF`]).
+pub fn about_shop_itself(norm: &str) -> bool {
+    lexicon::any(norm, SHOP_ITSELF)
+}
+
 /// The shopper says the slip was theirs ("I ordered the wrong size", "拍错颜色了").
 pub fn own_mistake(norm: &str) -> bool {
     lexicon::any(norm, OWN_MISTAKE)
@@ -770,6 +799,13 @@ mod tests {
             ("帳號被盜了", Triage::Urgent, Cue::Account),
             ("my account was hacked", Triage::Urgent, Cue::Account),
             ("I think this is a scam", Triage::Urgent, Cue::Fraud),
+            ("the sheets are smaller than described", Triage::Complaint, Cue::WrongItem),
+            ("四件套比描述的小", Triage::Complaint, Cue::WrongItem),
+            ("I'm going to report you to consumer protection", Triage::Complaint, Cue::Service),
+            ("我要去消协投诉你们", Triage::Complaint, Cue::Service),
+            ("you sent the wrong size", Triage::Complaint, Cue::WrongItem),
+            ("i ordered the wrong size", Triage::Product, Cue::None),
+            ("拍错颜色了", Triage::Product, Cue::None),
             ("I haven't got my order yet", Triage::Order, Cue::Delay),
             ("我的包裹一直没有收到", Triage::Order, Cue::Delay),
             ("the payment didn't go through but money left my bank", Triage::Urgent, Cue::Payment),
