@@ -1329,3 +1329,19 @@ fn the_shoppers_own_slip_is_no_wrong_item_sent() {
         }
     }
 }
+
+#[test]
+fn a_shopper_without_an_order_number_is_not_asked_for_it_under_the_answer() {
+    let en = engine("en");
+    let mut conv = Conversation::default();
+    let r = respond(&en, &mut conv, "where is my parcel", day());
+    assert!(said(&r).contains("send me the order number"), "{}", said(&r));
+    // The answer says where to find it; "send me the order number" under it would ignore them.
+    let r = respond(&en, &mut conv, "I dont know my order number", day());
+    assert!(matches!(r.decision, Decision::Answer { .. }), "{}", said(&r));
+    assert!(!said(&r).contains("send me the order number"), "{}", said(&r));
+    let zh = engine("zh-CN");
+    let r = respond(&zh, &mut Conversation::default(), "订单号在哪里看", day());
+    assert!(matches!(r.decision, Decision::Answer { .. }), "{}", said(&r));
+    assert!(!said(&r).contains("把订单号发给我，同事"), "{}", said(&r));
+}

@@ -393,7 +393,13 @@ fn word(
         }
     } else if triage == Triage::Order {
         match base {
-            Decision::Answer { .. } if !has_order => r.message = Some(wording::order_hint(locale)),
+            // No "send me the order number" under an answer to a shopper who just said they
+            // don't have it ("I don't know my order number": the answer says where to find it).
+            Decision::Answer { .. } if !has_order => {
+                if !triage::lacks_order_number(&read.norm) {
+                    r.message = Some(wording::order_hint(locale));
+                }
+            }
             // With the order number in hand the bot can't look the order up itself: a person
             // verifies it and acts (the seeds' order process). An entry written for messages
             // with an order number ("cancel order {{order_id}}") still answers first: its

@@ -607,6 +607,34 @@ pub fn about_shop_itself(norm: &str) -> bool {
     lexicon::any(norm, SHOP_ITSELF)
 }
 
+/// The shopper has no order number at hand: after an answer, asking for it again is no help.
+const NO_ORDER_NUMBER: &[&str] = &[
+    "don't know my order number",
+    "don't have my order number",
+    "don't have an order number",
+    "don't have the order number",
+    "can't find my order number",
+    "can't find the order number",
+    "lost my order number",
+    "forgot my order number",
+    "no order number",
+    "where is my order number",
+    "where do i find my order number",
+    "不知道订单号",
+    "没有订单号",
+    "找不到订单号",
+    "订单号找不到",
+    "忘了订单号",
+    "订单号忘了",
+    "不记得订单号",
+    "订单号在哪",
+];
+
+/// The shopper says they have no order number at hand ([`NO_ORDER_NUMBER`]).
+pub fn lacks_order_number(norm: &str) -> bool {
+    lexicon::any(norm, NO_ORDER_NUMBER)
+}
+
 /// The shopper says the slip was theirs ("I ordered the wrong size", "拍错颜色了").
 pub fn own_mistake(norm: &str) -> bool {
     lexicon::any(norm, OWN_MISTAKE)
