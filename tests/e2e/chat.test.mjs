@@ -175,6 +175,38 @@ test('a "new conversation" made while the clock was ahead does not stop later co
   await context.close();
 });
 
+test('what the shopper typed and has not sent survives a reload: the composer, the hand-off form and its being open', async () => {
+  const page = await newPage(env.browser);
+  await page.goto(`${env.url}/en.html`);
+  await openWidget(page);
+  await page.fill(W.input, 'a long question I was still typing');
+  await page.reload();
+  await page.waitForSelector(W.ready, { timeout: 30000 });
+  assert.equal(await page.inputValue(W.input), 'a long question I was still typing');
+  await ask(page, 'my cup arrived broken');
+  assert.equal(await page.inputValue(W.input), '', 'a sent message is not given back');
+  await page.click('kefu-chat .kefu-compose .kefu-human');
+  await page.fill('kefu-chat #kefu-f-desc', 'The handle broke off, my ID is 110101199003074578');
+  await page.fill('kefu-chat #kefu-f-order', '2024060198765432');
+  // A phone drops the page while the shopper looks for the photo in the gallery.
+  await page.reload();
+  await page.waitForSelector(W.ready, { timeout: 30000 });
+  assert.ok(await page.locator('kefu-chat .kefu-handoff').isVisible(), 'the form is open again');
+  const desc = await page.inputValue('kefu-chat #kefu-f-desc');
+  assert.match(desc, /^The handle broke off, my ID is \*+4578$/, 'kept as it would be sent: the ID number masked');
+  assert.equal(await page.inputValue('kefu-chat #kefu-f-order'), '2024060198765432');
+  const kept = await page.evaluate(() => sessionStorage.getItem('kefu.v1.typed'));
+  assert.ok(!kept.includes('110101199003074578'), kept);
+  // Sent: nothing is given back after the next reload.
+  await page.click('kefu-chat .kefu-handoff [type="submit"]');
+  await page.locator('kefu-chat .kefu-case').waitFor();
+  await page.reload();
+  await page.waitForSelector(W.ready, { timeout: 30000 });
+  assert.ok(!(await page.locator('kefu-chat .kefu-handoff').isVisible()));
+  assert.equal(await page.inputValue('kefu-chat #kefu-f-desc'), '');
+  await page.context().close();
+});
+
 test('focus moves into the panel on open and back to the launcher on close; Escape closes', async () => {
   const page = await newPage(env.browser);
   await page.goto(`${env.url}/index.html`);

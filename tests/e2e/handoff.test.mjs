@@ -224,7 +224,8 @@ test('photos in the open form survive a reload; a new conversation clears them',
   await photos(page, [await jpeg(page, 800, 600), await jpeg(page, 600, 800)]);
   await page.reload();
   await page.waitForSelector(W.ready, { timeout: 30000 });
-  await page.click('kefu-chat .kefu-compose .kefu-human');
+  // The form was open: it is open again (chat.test.mjs checks its text comes back too).
+  await page.locator('kefu-chat .kefu-handoff').waitFor();
   await page.waitForFunction(() => document.querySelector('kefu-chat').shadowRoot.querySelectorAll('.kefu-thumb').length === 2);
   await page.click('kefu-chat [data-act="cancel-form"]');
   await page.click('kefu-chat [data-act="new"]');

@@ -144,6 +144,7 @@ impl App {
         show(&f.form, true);
         let _ = self.panel.compose.set_attribute("hidden", "");
         self.form_open = true;
+        self.keep_typed();
         let _ = f.description.focus();
         if !self.drafts_loaded && self.limits.count > 0 {
             self.drafts_loaded = true;
@@ -162,6 +163,7 @@ impl App {
         show(&self.panel.form.form, false);
         let _ = self.panel.compose.remove_attribute("hidden");
         self.form_open = false;
+        self.keep_typed();
         let _ = self.panel.input.focus();
     }
 

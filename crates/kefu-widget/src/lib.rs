@@ -308,6 +308,7 @@ pub fn mount(root: ShadowRoot, settings: JsValue, emit_fn: js_sys::Function) -> 
     with_app(|app| {
         app.listen_panel();
         app.show_mail_button();
+        app.restore_typed();
         app.render_all();
         app.launcher.update(app.lang, false, 0);
         if !restore {
@@ -533,6 +534,38 @@ impl App {
         Ctx { engine: self.engine.as_ref(), lang: self.lang, failed: matches!(self.kb, Kb::Failed(_)) }
     }
 
+    /// What the shopper has typed and not sent, from the panel.
+    fn typed(&self) -> store::Typed {
+        let f = &self.panel.form;
+        store::Typed {
+            input: self.panel.input.value(),
+            description: f.description.value(),
+            order: f.order.value(),
+            contact: f.contact.value(),
+            email: f.email.value(),
+            form_open: self.form_open,
+        }
+    }
+
+    /// Keeps what the shopper has typed for a reload or a navigation in this tab.
+    pub(crate) fn keep_typed(&self) {
+        store::save_typed(&self.typed());
+    }
+
+    /// Gives back what was typed in this tab before a reload or a navigation.
+    fn restore_typed(&mut self) {
+        let Some(t) = store::load_typed() else { return };
+        let f = &self.panel.form;
+        self.panel.input.set_value(&t.input);
+        f.description.set_value(&t.description);
+        f.order.set_value(&t.order);
+        f.contact.set_value(&t.contact);
+        f.email.set_value(&t.email);
+        if t.form_open && !self.form_open {
+            self.open_form();
+        }
+    }
+
     fn shop(&self) -> String {
         self.engine.as_ref().map(|e| e.manifest().settings.name.clone()).unwrap_or_default()
     }
@@ -750,6 +783,8 @@ impl App {
 
     /// A message from the composer or `kefu('ask')`.
     fn ask(&mut self, text: &str) {
+        // The composer was emptied for this message.
+        self.keep_typed();
         // Zero-width characters (pasted from chat apps) are not a message, nor part of one;
         // control characters (pasted from Word, a PDF, a terminal) neither: kefu-server would
         // refuse a case or a follow-up holding one.
@@ -913,6 +948,7 @@ impl App {
         }
         self.render_all();
         store::save(&self.chat);
+        self.keep_typed();
         let _ = self.panel.input.focus();
     }
 
@@ -1084,6 +1120,13 @@ impl App {
         });
         let _ = root.add_event_listener_with_callback("submit", submit.as_ref().unchecked_ref());
         submit.forget();
+
+        // Every keystroke in the composer or the form is kept for a reload (sessionStorage).
+        let input = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+            with_app(|app| app.keep_typed());
+        });
+        let _ = root.add_event_listener_with_callback("input", input.as_ref().unchecked_ref());
+        input.forget();
 
         let keydown = Closure::<dyn FnMut(KeyboardEvent)>::new(move |ev: KeyboardEvent| {
             if ev.key() == "Escape" {

@@ -121,6 +121,60 @@ pub fn save_case(case: Option<&CaseLink>) {
     };
 }
 
+/// What the shopper has typed and not sent yet (`sessionStorage`: this tab).
+pub const TYPED_KEY: &str = "kefu.v1.typed";
+
+/// Text typed into the composer and the hand-off form and not sent yet, and whether the form
+/// was open: a reload or a navigation in the tab (a phone that dropped the page while the
+/// shopper was in the photo gallery, a click on the shop's own menu) gives it back.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Typed {
+    pub input: String,
+    pub description: String,
+    pub order: String,
+    pub contact: String,
+    pub email: String,
+    pub form_open: bool,
+}
+
+impl Typed {
+    /// As it may be kept: ID and bank card numbers masked as they would be on sending (the
+    /// order number kept readable), like everything else the widget keeps.
+    pub fn masked(&self) -> Typed {
+        let order = kefu_core::reply::mask::order_number(&self.order);
+        let keep = [order.as_str()];
+        Typed {
+            input: kefu_core::reply::mask::mask_keeping(&self.input, &keep),
+            description: kefu_core::reply::mask::mask_keeping(&self.description, &keep),
+            contact: kefu_core::reply::mask::mask_keeping(&self.contact, &keep),
+            email: self.email.clone(),
+            order,
+            form_open: self.form_open,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        *self == Typed::default()
+    }
+}
+
+/// Keeps what the shopper has typed for this tab (nothing when there is nothing).
+pub fn save_typed(typed: &Typed) {
+    let Some(s) = session() else { return };
+    let _ = if typed.is_empty() {
+        s.remove_item(TYPED_KEY)
+    } else {
+        s.set_item(TYPED_KEY, &crate::to_json(&typed.masked()))
+    };
+}
+
+/// What the shopper had typed in this tab before a reload or a navigation.
+pub fn load_typed() -> Option<Typed> {
+    let text = session()?.get_item(TYPED_KEY).ok().flatten()?;
+    serde_wasm_bindgen::from_value(js_sys::JSON::parse(&text).ok()?).ok()
+}
+
 /// The e-mail address the shopper left in this tab, if any.
 pub fn load_email() -> Option<String> {
     session()?.get_item(EMAIL_KEY).ok().flatten().filter(|e| !e.is_empty())
@@ -202,6 +256,35 @@ pub fn unbase64(text: &str) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
     use crate::chat::{Body, From};
+
+    #[test]
+    fn typed_text_is_kept_masked_with_the_order_number_readable() {
+        let typed = Typed {
+            input: "卡号 6222021234567890128 退款".into(),
+            description: "订单 2024052112345678 身份证 110101199003074578".into(),
+            order: "2024052112345678".into(),
+            contact: "13800138000".into(),
+            email: "li@example.com".into(),
+            form_open: true,
+        };
+        let kept = typed.masked();
+        assert!(!kept.input.contains("6222021234567890128") && kept.input.ends_with("0128 退款"), "{}", kept.input);
+        assert!(kept.description.contains("2024052112345678"), "{}", kept.description);
+        assert!(!kept.description.contains("110101199003074578"), "{}", kept.description);
+        assert_eq!(
+            (kept.order.as_str(), kept.contact.as_str(), kept.email.as_str()),
+            ("2024052112345678", "13800138000", "li@example.com")
+        );
+        assert!(kept.form_open);
+        // Field names of the kept JSON; a value kept by an older widget (fields missing) reads.
+        let json = serde_json::to_string(&Typed { form_open: true, ..Typed::default() }).unwrap();
+        assert_eq!(json, r#"{"input":"","description":"","order":"","contact":"","email":"","formOpen":true}"#);
+        assert_eq!(
+            serde_json::from_str::<Typed>(r#"{"input":"hi"}"#).unwrap(),
+            Typed { input: "hi".into(), ..Typed::default() }
+        );
+        assert!(Typed::default().is_empty() && !kept.is_empty());
+    }
 
     #[test]
     fn a_drafts_cleared_marker_in_the_future_is_brought_back_to_now() {
