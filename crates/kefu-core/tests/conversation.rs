@@ -1299,6 +1299,13 @@ fn a_message_naming_a_covered_topic_gets_choices_not_the_out_of_scope_reply() {
         assert!(ids.iter().any(|id| id.starts_with("return")), "{q}: {ids:?}");
         assert!(!said(&r).contains("帮不上忙"), "{q}: {}", said(&r));
     }
+    // A "did you mean" offers the entries whose tag is named first: "我要退货" ranks warranty
+    // repairs first ("保修要寄回去吗", 寄回去 folding onto 退货), but 退货 is the returns
+    // entry's tag.
+    let r = respond(&zh, &mut Conversation::default(), "我要退货", day());
+    let Decision::Clarify { candidates } = &r.decision else { panic!("{}", said(&r)) };
+    assert_eq!(zh.entry(candidates[0]).unwrap().id, "return-7-day", "{}", said(&r));
+    assert_eq!(candidates.len(), 3);
     // No tag named: still the out-of-scope reply.
     let r = respond(&zh, &mut Conversation::default(), "你们卖汽车吗", day());
     assert_eq!(r.decision, Decision::Handoff { reason: HandoffReason::LowConfidence }, "{}", said(&r));

@@ -196,10 +196,12 @@ pub fn own_slip(engine: &Engine, ranking: &Ranking, own_mistake: bool, base: Dec
 /// (an unknown word like 政策 weighs as a rare one). Instead of a hand-off that says the shop
 /// can't help, the shopper gets the closest entries to choose from: those the tag belongs to
 /// first, then the others of the three within reach of the best. Tags of at least two
-/// characters (Chinese) or three letters, whole words; other decisions are kept as they are.
+/// characters (Chinese) or three letters, whole words. A "did you mean" puts the entries whose
+/// tag is named first; other decisions are kept as they are.
 /// The shared eval files have no tags, so eval outcomes never depend on this.
 pub fn topic_named(engine: &Engine, ranking: &Ranking, question: &str, base: Decision) -> Decision {
-    if base != (Decision::Handoff { reason: HandoffReason::LowConfidence }) || ranking.hits.len() < 2 {
+    let clarify = matches!(base, Decision::Clarify { .. });
+    if !(clarify || base == (Decision::Handoff { reason: HandoffReason::LowConfidence })) || ranking.hits.len() < 2 {
         return base;
     }
     let text = crate::analyze::normalize(question);
@@ -214,6 +216,22 @@ pub fn topic_named(engine: &Engine, ranking: &Ranking, question: &str, base: Dec
             })
         })
     };
+    if let Decision::Clarify { candidates: offered } = &base {
+        // A "did you mean" offers the entries whose tag the message names first, from the five
+        // best ("我要退货": the returns entry, fourth, before warranty repairs, whose "寄回去"
+        // folds onto 退货), then the choices it had, three in all.
+        let mut candidates: Vec<u32> =
+            ranking.hits.iter().take(5).filter(|h| named(h.entry)).map(|h| h.entry).take(3).collect();
+        if candidates.is_empty() {
+            return base;
+        }
+        for &e in offered {
+            if candidates.len() < 3 && !candidates.contains(&e) {
+                candidates.push(e);
+            }
+        }
+        return Decision::Clarify { candidates };
+    }
     let top: Vec<&crate::engine::Hit> = ranking.hits.iter().take(3).collect();
     let mut candidates: Vec<u32> = top.iter().filter(|h| named(h.entry)).map(|h| h.entry).collect();
     if candidates.is_empty() {
