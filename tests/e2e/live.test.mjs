@@ -277,3 +277,23 @@ test('a new tab or a later visit shows the whole conversation again: from this d
   assert.deepEqual(tab.problems ?? [], []);
   await ctx.close();
 });
+
+test('a second tab open before the hand-off shows the agent\'s replies too, and sends to the agent', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  // The shopper has the shop open in two tabs; the widget of the second is already up.
+  const second = await shop(ctx);
+  const first = await shop(ctx);
+  const id = await handOff(first, 'two-tabs');
+  await agent.join(id);
+  await agent.reply(id, '您好，我是客服，两个页面都能看到吗？');
+  for (const page of [first, second]) {
+    await page.locator('kefu-chat .kefu-agent').filter({ hasText: '两个页面都能看到吗' }).waitFor({ timeout: 10000 });
+  }
+  // Written in the second tab, it reaches the agent (not the bot).
+  const bots = await second.locator(W.bot).count();
+  await second.fill(W.input, '能看到，谢谢');
+  await second.press(W.input, 'Enter');
+  await waitFor(async () => (await agent.caseDetail(id)).messages.some((m) => m.role === 'shopper' && m.text === '能看到，谢谢'), 10000, 'the second tab\'s message to reach the agent');
+  assert.equal(await second.locator(W.bot).count(), bots, 'the bot did not answer it');
+  await ctx.close();
+});

@@ -26,6 +26,23 @@ impl App {
         }
     }
 
+    /// A case another tab of the shop handed over (its link was just kept in `localStorage`):
+    /// this tab follows it too, from its first event, so the agent's replies show here as
+    /// well and what the shopper types here reaches the agent once one has joined. A tab
+    /// following an open case of its own keeps it.
+    pub(crate) fn adopt_case(&mut self, link: crate::chat::CaseLink) {
+        if link.closed || link.token.is_empty() {
+            return;
+        }
+        if self.chat.case.as_ref().is_some_and(|c| c.url == link.url || !c.closed) {
+            return;
+        }
+        self.stop_following();
+        self.chat.case = Some(crate::chat::CaseLink { last_event: 0, ..link });
+        store::save(&self.chat);
+        self.follow_case();
+    }
+
     /// Opens the event stream of the followed case, resuming after the last event shown.
     pub(crate) fn follow_case(&mut self) {
         let Some(case) = self.chat.case.clone().filter(|c| !c.closed && !c.token.is_empty()) else { return };

@@ -498,6 +498,17 @@ fn listen_window(window: &web_sys::Window) {
     });
     let _ = window.add_event_listener_with_callback("pagehide", hide.as_ref().unchecked_ref());
     hide.forget();
+    // Another tab of the shop handed a case over: this tab follows it too.
+    let storage = Closure::<dyn FnMut(web_sys::StorageEvent)>::new(move |ev: web_sys::StorageEvent| {
+        if ev.key().as_deref() != Some(store::CASE_KEY) {
+            return;
+        }
+        if let Some(link) = store::load_case() {
+            with_app(|app| app.adopt_case(link));
+        }
+    });
+    let _ = window.add_event_listener_with_callback("storage", storage.as_ref().unchecked_ref());
+    storage.forget();
     let online = Closure::<dyn FnMut(Event)>::new(move |_: Event| outbox::kick());
     let _ = window.add_event_listener_with_callback("online", online.as_ref().unchecked_ref());
     online.forget();
