@@ -376,6 +376,32 @@ test('agent replies to a handed-off case arrive as agent bubbles, once, across r
   await page.context().close();
 });
 
+test('a rating sent while the connection is down is tried again, and a rating that cannot go is said', async () => {
+  const page = await newPage(env.browser);
+  await page.goto(`${env.url}/index.html`);
+  await openWidget(page);
+  await page.click('kefu-chat .kefu-human');
+  await page.fill('kefu-chat #kefu-f-desc', '杯子碎了 rating-again-case');
+  await page.click('kefu-chat .kefu-handoff [type="submit"]');
+  await page.locator('kefu-chat .kefu-system').filter({ hasText: '留言已发送' }).waitFor();
+  const c = (await (await fetch(`${env.url}/api/cases`)).json()).find((x) => x.description.includes('rating-again-case'));
+  env.server.addEvent(c.id, 'closed', { resolved: true, rating_requested: true });
+  const stars = page.locator('kefu-chat .kefu-rate .kefu-star');
+  await stars.first().waitFor();
+  // The first two tries find no connection.
+  let cut = 2;
+  await page.route('**/rating', (route) => (cut-- > 0 ? route.abort('internetdisconnected') : route.continue()));
+  await stars.nth(4).click();
+  await page.locator('kefu-chat .kefu-system').filter({ hasText: '感谢您的评价' }).waitFor({ timeout: 15000 });
+  assert.equal(env.server.cases.find((x) => x.id === c.id).rating, 5);
+  // A server that will not take it: the shopper is told, instead of stars that look sent.
+  await page.unroute('**/rating');
+  await page.route('**/rating', (route) => route.fulfill({ status: 403, contentType: 'application/json', body: '{"error":{"code":"forbidden","message":"no"}}' }));
+  await stars.nth(2).click();
+  await page.locator('kefu-chat .kefu-system').filter({ hasText: '评价没能发送' }).waitFor({ timeout: 15000 });
+  await page.context().close();
+});
+
 test('the session beacon reports messages and answers when the shopper leaves the page', async () => {
   const page = await newPage(env.browser);
   await page.goto(`${env.url}/index.html`);

@@ -108,6 +108,8 @@ pub enum Notice {
     EmailKept,
     /// The server refused the shopper's case; its text is back in the form.
     Refused,
+    /// The rating could not be sent (offline for a while, or refused).
+    RateFailed,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -399,19 +399,20 @@ pub fn notice_key(n: Notice) -> Key {
         Notice::FollowUpFailed => Key::FollowUpFailed,
         Notice::MailSent => Key::MailSent,
         Notice::Refused => Key::Refused,
+        Notice::RateFailed => Key::RateFailed,
         Notice::EmailSaved => Key::EmailSaved,
         Notice::EmailKept => Key::EmailKept,
     }
 }
 
 /// Sends the shopper's 1–5 rating of a closed case (`POST {case}/rating`, Bearer token).
-pub async fn rate(case_url: String, token: String, rating: u8) -> bool {
+pub async fn rate(case_url: String, token: String, rating: u8) -> Option<u16> {
     #[derive(Serialize)]
     struct Rating {
         rating: u8,
     }
     let body = crate::to_json(&Rating { rating });
-    matches!(post_with_token(&format!("{case_url}/rating"), &token, &body).await, Some(200..=299))
+    post_with_token(&format!("{case_url}/rating"), &token, &body).await
 }
 
 /// `GET {case}` with the case token: the HTTP status, `None` when the network failed.

@@ -94,6 +94,7 @@ pub enum Key {
     RatePrompt,
     RateStar,
     Rated,
+    RateFailed,
     FormDescriptionWhy,
     FormOrderWhy,
     FormOrderInvalid,
@@ -383,6 +384,11 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         RatePrompt => ["请为本次人工服务打分：", "請為這次真人服務評分：", "How did our agent do?"],
         RateStar => ["分", "分", "out of 5"],
         Rated => ["感谢您的评价！", "謝謝您的評價！", "Thank you for rating us!"],
+        RateFailed => [
+            "评价没能发送（网络不通）。请稍后再点一次星星。",
+            "評價沒能送出（網路不通）。請稍後再點一次星星。",
+            "Your rating couldn't be sent (no connection). Please tap the stars again in a moment.",
+        ],
         CaseClosed => [
             "人工客服已结束本次服务，感谢您的耐心。",
             "真人客服已結束本次服務，感謝您的耐心。",

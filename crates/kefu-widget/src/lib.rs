@@ -912,11 +912,23 @@ impl App {
             }
         }
         store::save(&self.chat);
+        // Tried again while the connection is down or the server busy, like a follow-up; the
+        // shopper hears either way (the stars alone would look sent).
         wasm_bindgen_futures::spawn_local(async move {
-            let ok = handoff::rate(case.url, case.token, rating).await;
-            if ok {
-                with_app(|app| app.notice(Notice::Rated));
+            let mut delay = 1000;
+            for _ in 0..5 {
+                match handoff::rate(case.url.clone(), case.token.clone(), rating).await {
+                    Some(200..=299) => {
+                        with_app(|app| app.notice(Notice::Rated));
+                        return;
+                    }
+                    None | Some(408 | 429 | 500..=599) => {}
+                    Some(_) => break,
+                }
+                sleep(delay).await;
+                delay = (delay * 2).min(30_000);
             }
+            with_app(|app| app.notice(Notice::RateFailed));
         });
     }
 
