@@ -1306,6 +1306,12 @@ fn a_message_naming_a_covered_topic_gets_choices_not_the_out_of_scope_reply() {
     let Decision::Clarify { candidates } = &r.decision else { panic!("{}", said(&r)) };
     assert_eq!(zh.entry(candidates[0]).unwrap().id, "return-7-day", "{}", said(&r));
     assert_eq!(candidates.len(), 3);
+    // A tag named only inside a longer one does not count: "退货运费谁出" names the
+    // return-shipping entries' 退货运费, not the shipping-fee entry's 运费.
+    let r = respond(&zh, &mut Conversation::default(), "退货运费谁出", day());
+    let Decision::Clarify { candidates } = &r.decision else { panic!("{}", said(&r)) };
+    let ids: Vec<&str> = candidates.iter().map(|&c| zh.entry(c).unwrap().id.as_str()).collect();
+    assert!(ids.iter().all(|id| id.starts_with("return-shipping")), "{ids:?}");
     // No tag named: still the out-of-scope reply.
     let r = respond(&zh, &mut Conversation::default(), "你们卖汽车吗", day());
     assert_eq!(r.decision, Decision::Handoff { reason: HandoffReason::LowConfidence }, "{}", said(&r));

@@ -205,16 +205,38 @@ pub fn topic_named(engine: &Engine, ranking: &Ranking, question: &str, base: Dec
         return base;
     }
     let text = crate::analyze::normalize(question);
-    let named = |entry: u32| {
-        engine.entry(entry).is_some_and(|e| {
-            e.tags.iter().any(|tag| {
+    // Where each of the five best entries' tags is named in the message (byte spans).
+    let spans = |entry: u32| -> Vec<(usize, usize)> {
+        let Some(e) = engine.entry(entry) else { return Vec::new() };
+        e.tags
+            .iter()
+            .filter_map(|tag| {
                 let tag = crate::analyze::normalize(tag.trim());
                 let long_enough = if tag.is_ascii() { tag.len() >= 3 } else { tag.chars().count() >= 2 };
-                long_enough
-                    && (super::lexicon::find(&text, &tag).is_some()
-                        || (tag.is_ascii() && super::lexicon::find(&text, &format!("{tag}s")).is_some()))
+                if !long_enough {
+                    return None;
+                }
+                let plural = format!("{tag}s");
+                super::lexicon::find(&text, &tag).map(|at| (at, at + tag.len())).or_else(|| {
+                    tag.is_ascii()
+                        .then(|| super::lexicon::find(&text, &plural))
+                        .flatten()
+                        .map(|at| (at, at + plural.len()))
+                })
             })
-        })
+            .collect()
+    };
+    let found: Vec<(u32, Vec<(usize, usize)>)> =
+        ranking.hits.iter().take(5).map(|h| (h.entry, spans(h.entry))).collect();
+    let all: Vec<(usize, usize)> = found.iter().flat_map(|(_, s)| s.iter().copied()).collect();
+    // A tag named only inside a longer named tag does not count: "退货运费谁出" names 退货运费
+    // (the return-shipping entries'), not 运费 (shipping fees).
+    let named = |entry: u32| {
+        found
+            .iter()
+            .filter(|(e, _)| *e == entry)
+            .flat_map(|(_, s)| s.iter())
+            .any(|&(a, b)| !all.iter().any(|&(c, d)| c <= a && b <= d && d - c > b - a))
     };
     if let Decision::Clarify { candidates: offered } = &base {
         // A "did you mean" offers the entries whose tag the message names first, from the five
