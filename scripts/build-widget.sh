@@ -86,7 +86,7 @@ grep -q '^  var FILES = ' www/loader/kefu.js || { echo "loader has no FILES line
 sed -e "s|^  var FILES = .*|  var FILES = {\"js\": \"$JS\", \"wasm\": \"$WA\", \"css\": \"$CSS\"};|" \
   www/loader/kefu.js > "$STAGE/kefu.src.js"
 grep -q "$WA" "$STAGE/kefu.src.js" || { echo "hashed names were not written into the loader" >&2; exit 1; }
-"$ROOT/tests/node_modules/.bin/terser" "$STAGE/kefu.src.js" -c passes=2 -m --comments '/^!/' -o "$STAGE/kefu.js"
+"$ROOT/tests/node_modules/.bin/terser" "$STAGE/kefu.src.js" --ecma 2020 -c passes=3,unsafe_arrows=true -m --comments '/^!/' -o "$STAGE/kefu.js"
 node --check "$STAGE/kefu.js"
 
 # Pre-compressed copies (brotli q11, gzip -9) for servers that serve them as they are

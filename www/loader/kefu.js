@@ -1,4 +1,4 @@
-/*! kefu loader · MIT · docs/widget.md */
+/*! kefu loader · MIT */
 // One tag puts a chat launcher on the page; the widget (wasm) and the knowledge base are
 // fetched only when the shopper shows intent (hover, focus, click) or the page is idle.
 (function (w, d) {
@@ -25,7 +25,7 @@
   var T = {
     'zh-CN': ['在线客服', '客服暂时无法加载，请留言，我们会尽快回复。', '什么问题？（可附订单号）', '手机号或邮箱（选填）', '发送留言', '已发送，人工客服会尽快回复。', '网络不通，已保存，联网后自动发送。', '关闭', '没能发送，请精简后重试。'],
     'zh-TW': ['線上客服', '客服暫時無法載入，請留言，我們會盡快回覆。', '什麼問題？（可附訂單編號）', '手機或電子郵件（選填）', '送出留言', '已送出，真人客服會盡快回覆。', '網路不通，已儲存，連線後自動送出。', '關閉', '沒能送出，請精簡後重試。'],
-    'en': ['Chat with us', "The chat couldn't load. Leave a message and we'll reply soon.", 'How can we help? (order number, if any)', 'Phone or email (optional)', 'Send message', 'Sent. An agent will reply soon.', "Offline: saved, and sent once you're back online.", 'Close', 'Not sent. Please shorten it and retry.']
+    'en': ['Chat with us', "Chat unavailable: leave a message and we'll reply soon.", 'How can we help? (order number, if any)', 'Phone or email (optional)', 'Send message', 'Sent. An agent will reply soon.', "Offline: saved, sent once you're back online.", 'Close', 'Not sent. Please shorten it and retry.']
   };
   function tr(i) { return T[locale][i]; }
 
@@ -33,7 +33,7 @@
   // The page's own rules beat :host ones for the host element unless those are !important:
   // a reset such as `* { all: unset }` or `* { position: relative }` would put the launcher
   // in the page's flow. So where it sits is !important; its display stays the page's to set.
-  var CSS = ':host{all:initial;position:fixed!important;z-index:2147483000!important;top:auto!important;left:auto!important;bottom:max(20px,env(safe-area-inset-bottom))!important;right:max(20px,env(safe-area-inset-right))!important;transform:none!important;filter:none!important;margin:0!important;font:15px/1.5 system-ui,"PingFang SC","Microsoft YaHei",sans-serif;color-scheme:light dark}' +
+  var CSS = ':host{all:initial;position:fixed!important;z-index:2147483000!important;bottom:max(20px,env(safe-area-inset-bottom))!important;right:max(20px,env(safe-area-inset-right))!important;transform:none!important;filter:none!important;font:15px/1.5 system-ui,sans-serif;color-scheme:light dark}' +
     ':host([data-position=left]){right:auto!important;left:max(20px,env(safe-area-inset-left))!important}' +
     '.kefu-launcher{position:relative;display:grid;place-items:center;width:56px;height:56px;border:0;border-radius:50%;padding:0;cursor:pointer;color:#fff;background:var(--kefu-color,#2563eb);box-shadow:0 4px 14px #0004}' +
     '.kefu-launcher:focus-visible{outline:3px solid #111;outline-offset:3px;box-shadow:0 0 0 6px #fff}' +
@@ -213,7 +213,7 @@
         e.preventDefault();
         // kefu-server's POST /api/cases shape (see docs/widget.md).
         var c = {id: uuid(), locale: locale, transcript: [], order_number: ident.orderNumber || null,
-          contact: sendable(fields[1].value, 1).trim() || null, description: sendable(fields[0].value).trim(), triage: 'product', tags: ['handoff:unavailable']};
+          contact: sendable(fields[1].value).trim() || null, description: sendable(fields[0].value).trim(), triage: 'product', tags: ['handoff:unavailable']};
         var body = JSON.stringify(c);
         function done(i) { fields[0].value = ''; status.textContent = tr(i); }
         emit('handoff', c);
@@ -234,14 +234,9 @@
     btn.setAttribute('aria-expanded', 'true');
     fb.fields[0].focus();
   }
-  // Text as kefu-server takes it (it refuses control characters but \n \t \r, in a one-line
-  // value all): line breaks pasted from Word (VT), FF and NEL become \n (a space in one line),
-  // other control characters go.
-  function sendable(s, line) {
-    return s.replace(/[\0-\x1f\x7f-\x9f]/g, function (c) {
-      return /[\n\t\r]/.test(c) && !line ? c : /[\n\t\r\v\f\x85]/.test(c) ? (line ? ' ' : '\n') : '';
-    });
-  }
+  // Text as kefu-server takes it: no control characters but \n \t \r (an <input> holds no
+  // line breaks; a Word line break, VT, is dropped here, the widget makes it one).
+  function sendable(s) { return s.replace(/[^\P{Cc}\n\t\r]/gu, ''); }
   // A v4 UUID; outside a secure context (no randomUUID) a blob URL ends with one.
   function uuid() {
     return w.crypto && crypto.randomUUID ? crypto.randomUUID() : URL.createObjectURL(new Blob()).slice(-36);
