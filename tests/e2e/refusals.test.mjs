@@ -105,6 +105,28 @@ test('a case the server refuses is not announced as passed on: its text goes bac
   await page.context().close();
 });
 
+test('a message left in the plain form while the widget could not load, refused later, goes back into the form', async () => {
+  // The loader's plain form keeps a message it could not send on the device; the widget sends
+  // it when it starts. Refused then, it is in no chat: its words must still not be dropped.
+  const page = await newPage(browser, { viewport: { width: 1280, height: 800 } });
+  await page.goto(`${kefu.url}/en.html`);
+  const id = '0b7c1a52-5f0e-4d7a-9a51-2f4a3c8d9e10';
+  const body = { id, locale: 'en', transcript: [], order_number: '2023112312345678', contact: null,
+    description: 'Left while the chat was down: the lid is cracked', triage: 'product', tags: ['handoff:unavailable'] };
+  await page.evaluate(([k, v]) => localStorage.setItem(k, v), [`kefu.outbox.${id}`, JSON.stringify(body)]);
+  await page.route('**/api/cases', (route) => (route.request().method() === 'POST'
+    ? route.fulfill({ status: 422, contentType: 'application/json', body: '{"error":{"code":"invalid_field","message":"no","field":"description"}}' })
+    : route.continue()));
+  await page.click(W.launcher);
+  await page.waitForSelector(W.ready, { timeout: 30000 });
+  await page.locator('kefu-chat .kefu-handoff').waitFor({ state: 'visible', timeout: 20000 });
+  assert.equal(await page.inputValue('kefu-chat #kefu-f-desc'), body.description);
+  assert.equal(await page.inputValue('kefu-chat #kefu-f-order'), body.order_number);
+  const last = await root(page, `return [...r.querySelectorAll('.kefu-msg')].at(-1).textContent`);
+  assert.match(last, /couldn't be delivered/);
+  await page.context().close();
+});
+
 test('more photos picked than allowed: refused files make room for the next ones, and every file left out is named', async () => {
   const page = await shop();
   const png = await drawImage(page, { width: 800, height: 600, type: 'image/png' });

@@ -565,9 +565,15 @@ impl App {
         }) else {
             return;
         };
+        self.fill_form(&description, order);
+    }
+
+    /// Opens the hand-off form with `description` and `order` in it, unless the shopper has
+    /// started another description there.
+    fn fill_form(&mut self, description: &str, order: Option<String>) {
         let f = &self.panel.form;
         if f.description.value().trim().is_empty() {
-            f.description.set_value(&description);
+            f.description.set_value(description);
             if let Some(o) = order.filter(|_| f.order.value().trim().is_empty()) {
                 f.order.set_value(&o);
             }
@@ -670,13 +676,19 @@ impl App {
                 }
                 self.notice(if waited { Notice::Delivered } else { Notice::Sent });
             }
-            Event::Rejected { case, .. } => {
+            Event::Rejected { case, text, .. } => {
                 // Not "passed to the team": nobody has it (unless the page's own handoff
                 // listener kept it). What the shopper wrote goes back into the form.
                 if self.case_status(&case).is_some() {
                     self.set_case_status(&case, CaseStatus::Refused);
                     self.notice(Notice::Refused);
                     self.refill_form(&case);
+                } else if let Some((description, order)) = text.filter(|(d, _)| !d.trim().is_empty()) {
+                    // A case this chat does not show: left in the loader's plain form while
+                    // the widget could not load (kept on the device, sent now), or by a tab
+                    // since closed. Its words are not dropped with it either.
+                    self.notice(Notice::Refused);
+                    self.fill_form(&description, order);
                 }
             }
         }

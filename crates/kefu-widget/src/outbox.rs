@@ -42,8 +42,10 @@ pub enum Event {
     Waiting { case: String },
     /// The case and all its photos are confirmed.
     Delivered { case: String },
-    /// The server refused the case for good (a 4xx other than 408/429).
-    Rejected { case: String, status: u16 },
+    /// The server refused the case for good (a 4xx other than 408/429). `text`: its
+    /// description and order number, when this tab's pass was refused (a tab that only finds
+    /// the tombstone has not got them).
+    Rejected { case: String, status: u16, text: Option<(String, Option<String>)> },
 }
 
 struct Sync {
@@ -221,7 +223,9 @@ async fn pass() -> Pass {
             // Another tab finished it: tell this tab's chat if it shows the case.
             if forget(&id) {
                 notify(match done.as_str() {
-                    "rejected" => Event::Rejected { case: id.clone(), status: field_num(&rec, "status") as u16 },
+                    "rejected" => {
+                        Event::Rejected { case: id.clone(), status: field_num(&rec, "status") as u16, text: None }
+                    }
                     _ => Event::Delivered { case: id.clone() },
                 });
             }
@@ -251,7 +255,10 @@ async fn pass() -> Pass {
                     )));
                     drop_case(&rec, status).await;
                     forget(&id);
-                    notify(Event::Rejected { case: id, status });
+                    let text = js_sys::JSON::parse(&body)
+                        .ok()
+                        .and_then(|c| field_str(&c, "description").map(|d| (d, field_str(&c, "order_number"))));
+                    notify(Event::Rejected { case: id, status, text });
                     continue;
                 }
             },
