@@ -38,8 +38,7 @@
     '.kefu-launcher{position:relative;display:grid;place-items:center;width:56px;height:56px;border:0;border-radius:50%;padding:0;cursor:pointer;color:#fff;background:var(--kefu-color,#2563eb);box-shadow:0 4px 14px #0004}' +
     '.kefu-launcher:focus-visible{outline:3px solid #111;outline-offset:3px;box-shadow:0 0 0 6px #fff}' +
     '.kefu-launcher svg{width:28px;height:28px;fill:none;stroke:currentColor;stroke-width:2}' +
-    '.kefu-loading svg{animation:kefu-spin 1s linear infinite;opacity:.7}@keyframes kefu-spin{to{transform:rotate(1turn)}}' +
-    '@media (prefers-reduced-motion:reduce){.kefu-loading svg{animation:none}}' +
+    '.kefu-loading svg{opacity:.5}' +
     '[hidden]{display:none!important}';
 
   // failed: the last try to load the widget failed (a later click or going online tries
