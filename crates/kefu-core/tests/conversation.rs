@@ -1358,3 +1358,26 @@ fn a_shopper_without_an_order_number_is_not_asked_for_it_under_the_answer() {
     assert!(matches!(r.decision, Decision::Answer { .. }), "{}", said(&r));
     assert!(!said(&r).contains("把订单号发给我，同事"), "{}", said(&r));
 }
+
+#[test]
+fn the_order_number_given_is_not_met_with_the_apology_again_and_how_long_is_the_promise() {
+    let zh = engine("zh-CN");
+    let mut conv = Conversation::default();
+    let first = respond(&zh, &mut conv, "我买的空气炸锅坏了", day());
+    assert_eq!(first.decision, Decision::Ask { fact: Fact::OrderNumber }, "{}", said(&first));
+    let ack = first.lead.clone().expect("the complaint is acknowledged");
+    let r = respond(&zh, &mut conv, "订单号是2023112312345678", day());
+    assert!(matches!(r.decision, Decision::Handoff { .. }), "{}", said(&r));
+    // The apology and the remedy were said a message ago.
+    assert_eq!(r.lead, None, "{}", said(&r));
+    assert!(!said(&r).contains(&ack));
+    let promise = r.promise.clone().expect("the hand-over promises a time");
+    // "How long?" is about the case a colleague now has: its promise, not "no ready answer".
+    let r = respond(&zh, &mut conv, "多久能处理好", day());
+    assert_eq!(r.promise.as_deref(), Some(promise.as_str()), "{}", said(&r));
+    assert!(!said(&r).contains("现成的答案"), "{}", said(&r));
+    assert!(r.gap.is_none());
+    // Without a hand-over before it, the same question is no case's.
+    let r = respond(&zh, &mut Conversation::default(), "多久能处理好", day());
+    assert!(said(&r).contains("现成的答案"), "{}", said(&r));
+}

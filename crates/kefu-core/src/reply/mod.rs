@@ -92,6 +92,9 @@ pub struct Conversation {
     /// The "did you mean" the last reply offered, so that a typed choice ("第二个", "the first
     /// one") picks from it ([`pick`]) and a choice is logged ([`picked_gap`]).
     pub offered: Option<Offered>,
+    /// The promise of the last hand-over ("A colleague will confirm within 1 hour…"): "how
+    /// long will it take?" afterwards is asked about that case.
+    pub promised: Option<String>,
 }
 
 /// A "did you mean": the entries offered and the question they were offered for.
@@ -163,10 +166,26 @@ pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now
     };
     let shop_words = decide::in_shop_words(&ranking);
     let mut r = word(engine, conv, &read, &kind, base, shop_words, now);
-    r.gap = match picked.and_then(|e| engine.entry(e)) {
-        Some(e) => picked_gap(conv, &e.id, now.unix_ms),
-        None => gap_record(engine, &read, &ranking, &r, now),
-    };
+    let about_case = r.decision == Decision::Handoff { reason: HandoffReason::LowConfidence }
+        && kind.triage == Triage::Product
+        && triage::asks_when(&read.norm);
+    if let Some(promise) = conv.promised.clone().filter(|_| about_case) {
+        // "多久能处理好" after a hand-over: nothing in the KB, but the shopper asks about the
+        // case a colleague has; what was promised for it is the answer.
+        r.lead = None;
+        r.message = Some(wording::case_with_colleague(r.locale));
+        r.promise = Some(promise);
+        r.deadline_ms = None;
+        r.gap = None;
+    } else {
+        r.gap = match picked.and_then(|e| engine.entry(e)) {
+            Some(e) => picked_gap(conv, &e.id, now.unix_ms),
+            None => gap_record(engine, &read, &ranking, &r, now),
+        };
+    }
+    if matches!(r.decision, Decision::Handoff { .. }) && !about_case && r.promise.is_some() {
+        conv.promised = r.promise.clone();
+    }
     conv.offered = match &r.decision {
         Decision::Clarify { candidates } => Some(Offered {
             entries: candidates.iter().filter_map(|&c| engine.entry(c)).map(|e| e.id.clone()).collect(),
@@ -243,6 +262,9 @@ struct Kind {
     human: bool,
     small: Option<Smalltalk>,
     question: String,
+    /// The message only gives the fact the bot asked for (the order number of the problem
+    /// just described): the problem's acknowledgement was said with the question.
+    answers_ask: bool,
 }
 
 fn classify(conv: &mut Conversation, read: &Reading) -> Kind {
@@ -254,8 +276,10 @@ fn classify(conv: &mut Conversation, read: &Reading) -> Kind {
     let fact_only = !found.order_numbers.is_empty() || !found.phones.is_empty();
     let fact_only = fact_only && facts::only_facts(norm);
     let mut question = query.clone();
+    let mut answers_ask = false;
     if fact_only {
         if let Some(p) = conv.pending.take() {
+            answers_ask = true;
             question = p.text;
             triage = p.triage;
             cue = p.cue;
@@ -281,7 +305,7 @@ fn classify(conv: &mut Conversation, read: &Reading) -> Kind {
         emotion = Emotion::Anxious;
     }
     let repeat = triage == Triage::Complaint && conv.complaints >= 2;
-    Kind { triage, cue, emotion, repeat, human, small, question }
+    Kind { triage, cue, emotion, repeat, human, small, question, answers_ask }
 }
 
 /// Stage 3, retrieve: the ranking of the question (none for an empty one).
@@ -308,7 +332,7 @@ fn word(
     let settings = &engine.manifest().settings;
     let Reading { masked, found, locale, .. } = read;
     let locale = *locale;
-    let Kind { triage, cue, emotion, repeat, human, small, ref question } = *kind;
+    let Kind { triage, cue, emotion, repeat, human, small, ref question, answers_ask } = *kind;
     let open = settings.hours.is_open(now);
     let peak = open && settings.peak.on;
     let has_order = conv.facts.order_number.is_some();
@@ -321,7 +345,8 @@ fn word(
         cue,
         emotion,
         locale,
-        lead: wording::empathy(locale, triage, cue, emotion, repeat, conv.turns),
+        // Not again when the message only answers the bot's question for the order number.
+        lead: if answers_ask { None } else { wording::empathy(locale, triage, cue, emotion, repeat, conv.turns) },
         message: None,
         promise: None,
         deadline_ms: None,
@@ -376,11 +401,13 @@ fn word(
         // "that didn't help": a person is one tap away.
         r.offer_human = kind == Smalltalk::NotHelpful;
     } else if triage == Triage::Complaint {
-        let ack = wording::complaint_ack(locale, cue, product.as_deref());
-        r.lead = Some(match r.lead.take() {
-            Some(e) => format!("{e}{}{ack}", sep(locale)),
-            None => ack,
-        });
+        if !answers_ask {
+            let ack = wording::complaint_ack(locale, cue, product.as_deref());
+            r.lead = Some(match r.lead.take() {
+                Some(e) => format!("{e}{}{ack}", sep(locale)),
+                None => ack,
+            });
+        }
         r.offer_human = true;
         if let Decision::Answer { .. } = base {
             r.message = Some(wording::offer_human(locale));

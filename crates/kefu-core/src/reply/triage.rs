@@ -607,6 +607,32 @@ pub fn about_shop_itself(norm: &str) -> bool {
     lexicon::any(norm, SHOP_ITSELF)
 }
 
+/// Asking when or how long, or for news ("多久能处理好", "any update?").
+const WHEN: &[&str] = &[
+    "多久",
+    "多长时间",
+    "什么时候",
+    "啥时候",
+    "几点",
+    "几天",
+    "有消息",
+    "进展",
+    "进度",
+    "how long",
+    "when will",
+    "when can",
+    "when do",
+    "when are you",
+    "any update",
+    "any news",
+    "how soon",
+];
+
+/// The message asks when something will happen, how long it takes, or for news ([`WHEN`]).
+pub fn asks_when(norm: &str) -> bool {
+    lexicon::any(norm, WHEN)
+}
+
 /// The shopper has no order number at hand: after an answer, asking for it again is no help.
 const NO_ORDER_NUMBER: &[&str] = &[
     "don't know my order number",

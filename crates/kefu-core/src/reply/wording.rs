@@ -676,6 +676,11 @@ pub fn order_noted(loc: Locale) -> String {
     )
 }
 
+/// Said when the shopper asks how long their handed-over case will take: the promise follows.
+pub fn case_with_colleague(loc: Locale) -> String {
+    t(loc, "Your case is already with a colleague.", "您的问题已经交给同事处理了。", "您的問題已經交給同事處理了。")
+}
+
 /// A line offering a person next to an answer (complaints). It names the button the widget
 /// shows under such a reply (and `kefu chat` prints): the widget's `LeaveMessage` label.
 pub fn offer_human(loc: Locale) -> String {
