@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT } from './helpers.mjs';
+import { ROOT, launch } from './helpers.mjs';
 
 export const KEFU = process.env.KEFU_BIN || path.join(ROOT, 'target', 'release', 'kefu');
 export const AGENT = { name: 'lily', password: 'kefu-test-password-1' };
@@ -276,3 +276,25 @@ export function pngBomb(w, h) {
   };
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.alloc(64))]);
 }
+
+/** What a test file against the real receiver needs: a fresh `kefu serve`, an agent logged into
+ *  its inbox, and a browser. `stopServed` ends them. */
+export async function startServed() {
+  const { db } = freshDb();
+  const kefu = await startKefu({ db });
+  const agent = await inbox(kefu.url);
+  const browser = await launch();
+  return { kefu, agent, browser };
+}
+
+export async function stopServed({ browser, kefu } = {}) {
+  await browser?.close();
+  await kefu?.stop('SIGTERM');
+}
+
+/** Runs `src`, the body of a function of `r` (the widget's shadow root) and `a` (`arg`), in
+ *  the page, and resolves with what it returns. */
+export const inShadow = (page, src, arg) => page.evaluate(([body, a]) => {
+  // eslint-disable-next-line no-new-func
+  return new Function('r', 'a', body)(document.querySelector('kefu-chat').shadowRoot, a);
+}, [src, arg]);

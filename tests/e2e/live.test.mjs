@@ -7,25 +7,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { launch, newPage, W, ask, SCREENSHOTS } from './helpers.mjs';
-import { freshDb, startKefu, inbox, drawImage, sleep, AGENT, waitFor } from './kefu-serve.mjs';
+import { newPage, W, ask, SCREENSHOTS } from './helpers.mjs';
+import { startServed, stopServed, inShadow, drawImage, sleep, AGENT, waitFor } from './kefu-serve.mjs';
 
 let browser, kefu, agent;
-before(async () => {
-  const { db } = freshDb();
-  kefu = await startKefu({ db });
-  agent = await inbox(kefu.url);
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await kefu?.stop('SIGTERM');
-});
+before(async () => { ({ browser, kefu, agent } = await startServed()); });
+after(() => stopServed({ browser, kefu }));
 
-const root = (page, f, arg) => page.evaluate(([src, a]) => {
-  // eslint-disable-next-line no-new-func
-  return new Function('r', 'a', src)(document.querySelector('kefu-chat').shadowRoot, a);
-}, [f, arg]);
+const root = inShadow;
 
 /** A page of `ctx` (or a new context) on the demo shop with the chat open. */
 async function shop(ctx) {

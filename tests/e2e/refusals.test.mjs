@@ -4,25 +4,14 @@
 // read through the inbox API.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, W, ask } from './helpers.mjs';
-import { freshDb, startKefu, inbox, drawImage } from './kefu-serve.mjs';
+import { newPage, W, ask } from './helpers.mjs';
+import { startServed, stopServed, inShadow, drawImage } from './kefu-serve.mjs';
 
 let browser, kefu, agent;
-before(async () => {
-  const { db } = freshDb();
-  kefu = await startKefu({ db });
-  agent = await inbox(kefu.url);
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await kefu?.stop('SIGTERM');
-});
+before(async () => { ({ browser, kefu, agent } = await startServed()); });
+after(() => stopServed({ browser, kefu }));
 
-const root = (page, f, arg) => page.evaluate(([src, a]) => {
-  // eslint-disable-next-line no-new-func
-  return new Function('r', 'a', src)(document.querySelector('kefu-chat').shadowRoot, a);
-}, [f, arg]);
+const root = inShadow;
 
 async function shop(pagePath = '/en.html') {
   const page = await newPage(browser, { viewport: { width: 1280, height: 800 } });
