@@ -166,25 +166,16 @@ pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now
     };
     let shop_words = decide::in_shop_words(&ranking);
     let mut r = word(engine, conv, &read, &kind, base, shop_words, now);
-    let about_case = r.decision == Decision::Handoff { reason: HandoffReason::LowConfidence }
-        && kind.triage == Triage::Product
-        && triage::asks_when(&read.norm);
-    if let Some(promise) = conv.promised.clone().filter(|_| about_case) {
-        // "多久能处理好" after a hand-over: nothing in the KB, but the shopper asks about the
-        // case a colleague has; what was promised for it is the answer.
-        r.lead = None;
-        r.message = Some(wording::case_with_colleague(r.locale));
-        r.promise = Some(promise);
-        r.deadline_ms = None;
+    if about_the_case(conv, &read, &kind, &mut r) {
         r.gap = None;
     } else {
         r.gap = match picked.and_then(|e| engine.entry(e)) {
             Some(e) => picked_gap(conv, &e.id, now.unix_ms),
             None => gap_record(engine, &read, &ranking, &r, now),
         };
-    }
-    if matches!(r.decision, Decision::Handoff { .. }) && !about_case && r.promise.is_some() {
-        conv.promised = r.promise.clone();
+        if matches!(r.decision, Decision::Handoff { .. }) && r.promise.is_some() {
+            conv.promised = r.promise.clone();
+        }
     }
     conv.offered = match &r.decision {
         Decision::Clarify { candidates } => Some(Offered {
@@ -194,6 +185,22 @@ pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now
         _ => None,
     };
     r
+}
+
+/// "多久能处理好" / "any update?" after a hand-over, with nothing in the KB for it: the shopper
+/// asks about the case a colleague has, and what was promised for it is the answer. Rewords
+/// `r` and says so; otherwise leaves it.
+fn about_the_case(conv: &Conversation, read: &Reading, kind: &Kind, r: &mut Reply) -> bool {
+    let unanswered = r.decision == Decision::Handoff { reason: HandoffReason::LowConfidence };
+    let Some(promise) = conv.promised.clone() else { return false };
+    if !unanswered || kind.triage != Triage::Product || !triage::asks_when(&read.norm) {
+        return false;
+    }
+    r.lead = None;
+    r.message = Some(wording::case_with_colleague(r.locale));
+    r.promise = Some(promise);
+    r.deadline_ms = None;
+    true
 }
 
 /// Stage 1, normalise, facts and masking: what the shopper said, with ID and bank-card
