@@ -466,11 +466,13 @@ fn word(
                     // many watts is the kettle"), is no "we don't do that": the KB just has no
                     // answer for it.
                     let kinds = facts::product_kinds(&facts::products(&engine.manifest().entries));
-                    // The same for the shop's own website or app ("网站一直打不开").
+                    // The same for the shop's own website or app ("网站一直打不开"), and for a
+                    // topic the out-of-scope reply would list ("do you guys ship on weekends?").
                     let ours = shop_words
                         || !found.products.is_empty()
                         || facts::names_product_kind(&read.work, &kinds)
-                        || triage::about_shop_itself(&read.norm);
+                        || triage::about_shop_itself(&read.norm)
+                        || wording::names_a_topic(locale, &read.work, &categories(engine));
                     let oos = if ours {
                         wording::no_ready_answer(locale, &categories(engine))
                     } else {

@@ -588,6 +588,31 @@ fn topics(loc: Locale, categories: &[&str]) -> Option<String> {
     (!names.is_empty()).then(|| names.join(if loc == Locale::En { ", " } else { "、" }))
 }
 
+/// True when `text` names one of the topics the out-of-scope reply would list for these
+/// categories, in any of the three locales ("do you guys ship on weekends?" names shipping):
+/// saying "that's not something I can help with here … I can answer questions about shipping"
+/// would contradict itself. English words are compared as stems, Chinese names by their
+/// two-character words.
+pub fn names_a_topic(loc: Locale, text: &str, categories: &[&str]) -> bool {
+    use crate::analyze::{Analyzer, TermKind};
+    let a = Analyzer::default();
+    let said: Vec<String> = a
+        .terms(text)
+        .into_iter()
+        .filter(|t| matches!(t.kind, TermKind::Word | TermKind::HanBigram))
+        .map(|t| t.text)
+        .collect();
+    // The categories the reply in `loc` lists (as [`topics`] picks them).
+    let shown = categories.iter().filter(|c| category_name(loc, c).is_some()).take(4);
+    shown.flat_map(|c| [Locale::En, Locale::ZhCn, Locale::ZhTw].map(|l| category_name(l, c))).flatten().any(|name| {
+        a.terms(name).into_iter().any(|t| {
+            let word = t.kind == TermKind::HanBigram
+                || (t.kind == TermKind::Word && t.text.len() >= 4 && !crate::analyze::is_stopword(&t.text));
+            word && said.contains(&t.text)
+        })
+    })
+}
+
 /// A category slug named for shoppers (`None` for a slug kefu does not know in Chinese).
 fn category_name(loc: Locale, slug: &str) -> Option<&str> {
     let known: &[(&str, &str, &str, &str)] = &[
