@@ -216,13 +216,7 @@ pub fn topic_named(engine: &Engine, ranking: &Ranking, question: &str, base: Dec
                 if !long_enough {
                     return None;
                 }
-                let plural = format!("{tag}s");
-                super::lexicon::find(&text, &tag).map(|at| (at, at + tag.len())).or_else(|| {
-                    tag.is_ascii()
-                        .then(|| super::lexicon::find(&text, &plural))
-                        .flatten()
-                        .map(|at| (at, at + plural.len()))
-                })
+                super::lexicon::find_or_plural(&text, &tag)
             })
             .collect()
     };

@@ -520,8 +520,8 @@ pub fn products(entries: &[EntryMeta]) -> Vec<Product> {
 /// word of an English name of several words ("latex pillow" → "pillow", "air fryer" →
 /// "fryer"; at least four letters, so not "set" or "pot"), the last two characters of a
 /// Chinese name of three or more ("电炖锅" → "炖锅"). Normalized, longest first.
-pub fn product_kinds(products: &[Product]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+pub fn product_kinds(products: &[Product]) -> Vec<Product> {
+    let mut out: Vec<Product> = Vec::new();
     for p in products {
         let kind = if p.norm.chars().all(|c| c.is_ascii_lowercase() || c == ' ') {
             match p.norm.rsplit_once(' ') {
@@ -534,23 +534,12 @@ pub fn product_kinds(products: &[Product]) -> Vec<String> {
         } else {
             continue;
         };
-        if !out.contains(&kind) {
-            out.push(kind);
+        if !out.iter().any(|k| k.norm == kind) {
+            out.push(Product { name: kind.clone(), norm: kind });
         }
     }
-    out.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    out.sort_by(|a, b| b.norm.len().cmp(&a.norm.len()).then_with(|| a.norm.cmp(&b.norm)));
     out
-}
-
-/// True when `text` names one of `kinds` ([`product_kinds`]; a plural `s` allowed).
-pub fn names_product_kind(text: &str, kinds: &[String]) -> bool {
-    if kinds.is_empty() {
-        return false;
-    }
-    let norm = normalize(text);
-    kinds
-        .iter()
-        .any(|k| super::lexicon::find(&norm, k).is_some() || super::lexicon::find(&norm, &format!("{k}s")).is_some())
 }
 
 /// The products named in `text` (plural `s` allowed after English names).
@@ -562,10 +551,7 @@ pub fn find_products(text: &str, products: &[Product]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut taken: Vec<(usize, usize)> = Vec::new();
     for p in products {
-        let hit = super::lexicon::find(&norm, &p.norm)
-            .map(|at| (at, at + p.norm.len()))
-            .or_else(|| super::lexicon::find(&norm, &format!("{}s", p.norm)).map(|at| (at, at + p.norm.len() + 1)));
-        if let Some((s, e)) = hit {
+        if let Some((s, e)) = super::lexicon::find_or_plural(&norm, &p.norm) {
             if !taken.iter().any(|&(ts, te)| s < te && ts < e) {
                 taken.push((s, e));
                 out.push(p.name.clone());
@@ -688,7 +674,11 @@ mod tests {
         assert!(find_products("fryer", &list).is_empty());
         // "fryer" names the kind of product, though not the product.
         let kinds = product_kinds(&list);
-        assert!(names_product_kind("my Fryers smell", &kinds) && names_product_kind("炸鍋壞了", &kinds));
-        assert!(!names_product_kind("a deep frying pan", &kinds) && !names_product_kind("do you sell cars", &kinds));
+        assert_eq!(find_products("my Fryers smell", &kinds), ["fryer"]);
+        assert_eq!(find_products("炸鍋壞了", &kinds), ["炸锅"]);
+        assert!(
+            find_products("a deep frying pan", &kinds).is_empty()
+                && find_products("do you sell cars", &kinds).is_empty()
+        );
     }
 }

@@ -52,6 +52,16 @@ fn find_exact(text: &str, cue: &str) -> Option<usize> {
     None
 }
 
+/// Where `word` or its English plural (`word` + `s`, ASCII words only) occurs in `text`:
+/// the byte range of the form found. Names of products and tags are matched so.
+pub fn find_or_plural(text: &str, word: &str) -> Option<(usize, usize)> {
+    if let Some(at) = find(text, word) {
+        return Some((at, at + word.len()));
+    }
+    let plural = format!("{word}s");
+    word.is_ascii().then(|| find(text, &plural)).flatten().map(|at| (at, at + plural.len()))
+}
+
 /// The first cue of `cues` that occurs in `text`.
 pub fn first<'a>(text: &str, cues: &[&'a str]) -> Option<&'a str> {
     cues.iter().copied().find(|c| find(text, c).is_some())

@@ -217,6 +217,8 @@ struct Reading {
     query: String,
     norm: String,
     locale: Locale,
+    /// The shop's products (from its product entries), as the facts were read with them.
+    products: Vec<facts::Product>,
 }
 
 /// The ID and bank-card numbers of a message, found as the policy finds them at this point
@@ -254,7 +256,7 @@ fn read(engine: &Engine, conv: &mut Conversation, message: &str) -> Reading {
     let locale = wording::pick_locale(settings.locale, work, conv.locale);
     conv.locale = Some(locale);
     let work = work.to_string();
-    Reading { masked, hidden, work, found, query, norm, locale }
+    Reading { masked, hidden, work, found, query, norm, locale, products }
 }
 
 /// Stage 2, triage: what kind of message this is, how the shopper feels, and what to search
@@ -465,12 +467,12 @@ fn word(
                     // message in the shop's own words, or naming one of its products ("how
                     // many watts is the kettle"), is no "we don't do that": the KB just has no
                     // answer for it.
-                    let kinds = facts::product_kinds(&facts::products(&engine.manifest().entries));
-                    // The same for the shop's own website or app ("网站一直打不开"), and for a
-                    // topic the out-of-scope reply would list ("do you guys ship on weekends?").
+                    // The kind of a product counts too ("the pillow is too firm"), and so do the
+                    // shop's own website or app ("网站一直打不开") and a topic the out-of-scope
+                    // reply would list ("do you guys ship on weekends?").
                     let ours = shop_words
                         || !found.products.is_empty()
-                        || facts::names_product_kind(&read.work, &kinds)
+                        || !facts::find_products(&read.work, &facts::product_kinds(&read.products)).is_empty()
                         || triage::about_shop_itself(&read.norm)
                         || wording::names_a_topic(locale, &read.work, &categories(engine));
                     let oos = if ours {
