@@ -23,6 +23,14 @@ fn write(dir: &Path, name: &str, text: &str) {
     std::fs::write(dir.join(name), text).unwrap();
 }
 
+/// An empty KB folder `kb` in a fresh temporary folder (kept alive by the `TempDir`).
+fn empty_kb() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = tmp.path().join("kb");
+    std::fs::create_dir(&kb).unwrap();
+    (tmp, kb)
+}
+
 /// The English demo KB built into a fresh temporary folder (kept alive by the `TempDir`).
 fn demo_en_bundle() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
@@ -99,9 +107,7 @@ fn ask_finds_traditional_chinese_and_typos() {
 
 #[test]
 fn bad_sources_name_file_and_line_and_fail() {
-    let tmp = tempfile::tempdir().unwrap();
-    let kb = tmp.path().join("kb");
-    std::fs::create_dir(&kb).unwrap();
+    let (tmp, kb) = empty_kb();
     write(
         &kb,
         "a.md",
@@ -174,9 +180,7 @@ fn corrupt_bundles_give_distinct_errors() {
 
 #[test]
 fn csv_import_builds() {
-    let tmp = tempfile::tempdir().unwrap();
-    let kb = tmp.path().join("kb");
-    std::fs::create_dir(&kb).unwrap();
+    let (tmp, kb) = empty_kb();
     write(&kb, "faq.csv", "id,question,answer,category\nship,When will it ship?,Within **48 hours**.,shipping\nship,dispatch time,,shipping\npay,Can I pay by card?,Yes.,payment\n");
     let out_path = tmp.path().join("c.kefu");
     let out = kefu(&["build", kb.to_str().unwrap(), "-o", out_path.to_str().unwrap()]);
@@ -188,9 +192,7 @@ fn csv_import_builds() {
 
 #[test]
 fn a_compressed_copy_that_cannot_be_written_leaves_no_stale_copy_beside_the_bundle() {
-    let tmp = tempfile::tempdir().unwrap();
-    let kb = tmp.path().join("kb");
-    std::fs::create_dir(&kb).unwrap();
+    let (tmp, kb) = empty_kb();
     write(&kb, "faq.csv", "id,question,answer\nship,When will it ship?,Within 48 hours.\n");
     let out_path = tmp.path().join("c.kefu");
     let out = kefu(&["build", "-q", kb.to_str().unwrap(), "-o", out_path.to_str().unwrap()]);
@@ -553,9 +555,7 @@ fn a_file_that_is_not_utf8_does_not_hide_the_other_files_errors() {
 #[test]
 fn check_lists_an_unreadable_file_before_the_errors_it_causes() {
     // a.md's quick reply names an entry of z.md, which is not UTF-8: the cause comes first.
-    let tmp = tempfile::tempdir().unwrap();
-    let kb = tmp.path().join("kb");
-    std::fs::create_dir(&kb).unwrap();
+    let (_tmp, kb) = empty_kb();
     write(&kb, "a.md", "---\nid: a\nquestions: [q]\ncategory: general\nquick_replies: [z]\n---\nx\n");
     std::fs::write(kb.join("z.md"), b"---\nid: z\nquestions: [caf\xe9]\ncategory: general\n---\nx\n").unwrap();
     let out = kefu(&["check", kb.to_str().unwrap()]);
