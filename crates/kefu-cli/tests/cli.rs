@@ -23,6 +23,20 @@ fn write(dir: &Path, name: &str, text: &str) {
     std::fs::write(dir.join(name), text).unwrap();
 }
 
+/// `kefu chat BUNDLE` with `input` on its standard input (one message a line).
+fn chat(bundle: &Path, input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(["chat", bundle.to_str().unwrap()])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
 /// An empty KB folder `kb` in a fresh temporary folder (kept alive by the `TempDir`).
 fn empty_kb() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
@@ -332,20 +346,9 @@ fn crc32fast_hash(data: &[u8]) -> u32 {
 /// `kefu ask` with earlier messages gives the same reply to the last one.
 #[test]
 fn chat_keeps_the_conversation_and_ask_says_what_the_widget_says() {
-    use std::io::Write;
-    let tmp = tempfile::tempdir().unwrap();
-    let bundle = tmp.path().join("en.kefu");
-    let src = repo().join("www/demo/kb/en");
-    assert!(kefu(&["build", src.to_str().unwrap(), "-o", bundle.to_str().unwrap()]).status.success());
+    let (_tmp, bundle) = demo_en_bundle();
     let messages = ["my parcel hasn't moved in days", "2024112312345678", "talk to a person"];
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
-        .args(["chat", bundle.to_str().unwrap()])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(messages.join("\n").as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = chat(&bundle, messages.join("\n").as_bytes());
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     // One reply per message, each after the echoed message.
@@ -580,18 +583,9 @@ fn eval_shows_the_errors_behind_missing_queries() {
 
 #[test]
 fn chat_and_gaps_go_on_after_a_line_that_is_not_utf8() {
-    use std::io::Write;
     let (tmp, bundle) = demo_en_bundle();
     let input = b"hello\nwhere \xff\xfe is it\nhow do I cancel my order\n";
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
-        .args(["chat", bundle.to_str().unwrap()])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = chat(&bundle, input);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("stdin:2: warning: this line is not valid UTF-8"), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
@@ -646,7 +640,6 @@ fn estimates_that_do_not_exist_are_not_shown_as_nan() {
 
 #[test]
 fn gaps_and_chat_print_shopper_text_with_control_characters_escaped() {
-    use std::io::Write;
     let (tmp, bundle) = demo_en_bundle();
     let log = tmp.path().join("gaps.jsonl");
     std::fs::write(
@@ -661,15 +654,7 @@ fn gaps_and_chat_print_shopper_text_with_control_characters_escaped() {
     assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text:?}");
     assert!(text.contains("hello \\u{1b}]0;PWNED\\u{7} \\u{1b}[2J refund nepal"), "{text}");
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
-        .args(["chat", bundle.to_str().unwrap()])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(b"\x1b]0;PWNED\x07where is my parcel\n").unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = chat(&bundle, b"\x1b]0;PWNED\x07where is my parcel\n");
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("> \\u{1b}]0;PWNED\\u{7}where is my parcel"), "{text}");
     assert!(!text.contains('\u{1b}'), "{text:?}");
