@@ -93,3 +93,66 @@ test('hostile shop CSS (resets, a grey filter on body, overlays) leaves the laun
     await page.context().close();
   }
 });
+
+test('a zoom the shop sets on html or body leaves the whole open panel on screen, on a phone and a desktop', async () => {
+  // `html { zoom: 2 }` (an "elder mode", a design scaled to the window) reaches the widget: the
+  // panel used to be sized by the unzoomed screen and then zoomed, taller than the screen.
+  const sheets = ['html { zoom: 2 }', 'body { zoom: 2 }', 'html { zoom: 1.5 } body { zoom: 2 }', 'html { zoom: 0.5 }'];
+  const screens = {
+    desktop: { viewport: { width: 1280, height: 800 } },
+    phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
+  };
+  for (const [screen, opts] of Object.entries(screens)) {
+    for (const [i, css] of sheets.entries()) {
+      const what = `${screen}, ${css}`;
+      const page = await newPage(env.browser, opts);
+      await page.route(`${env.url}/zoom-${i}.css`, (r) => r.fulfill({ status: 200, contentType: 'text/css', body: css }));
+      await page.route(`${env.url}/zoom-${i}.html`, (r) => r.fulfill({
+        status: 200, contentType: 'text/html; charset=utf-8', headers: { 'Content-Security-Policy': CSP },
+        body: `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"><title>t</title>
+<link rel="stylesheet" href="/zoom-${i}.css">
+<script async src="/kefu/kefu.js" data-kb="/kefu/kb-en.kefu"></script></head>
+<body><h1>Shop</h1><p>Text</p></body></html>`,
+      }));
+      await page.goto(`${env.url}/zoom-${i}.html`);
+      await page.click(W.launcher);
+      await page.waitForSelector(W.ready, { timeout: 30000 });
+      await ask(page, 'where is my parcel');
+      await page.waitForTimeout(300); // the panel's entrance animation
+      const { width, height } = opts.viewport;
+      const box = async (sel) => {
+        const b = await page.locator(sel).boundingBox();
+        assert.ok(b && b.x >= -0.5 && b.y >= -0.5 && b.x + b.width <= width + 0.5 && b.y + b.height <= height + 0.5,
+          `${what}: ${sel} at ${JSON.stringify(b)}, outside the ${width}×${height} screen`);
+        return b;
+      };
+      const panel = await box(W.panel);
+      for (const sel of ['kefu-chat .kefu-head', 'kefu-chat .kefu-head [data-act="close"]', W.input, 'kefu-chat .kefu-send', 'kefu-chat .kefu-human']) await box(sel);
+      // Room to read the conversation, and the latest answer in it.
+      const log = await box(W.log);
+      assert.ok(log.height >= 120, `${what}: the messages get ${log.height} px`);
+      const answer = await page.locator(W.bot).last().boundingBox();
+      assert.ok(answer.y < log.y + log.height && answer.y + answer.height > log.y + 20,
+        `${what}: the answer at ${JSON.stringify(answer)}, the log at ${JSON.stringify(log)}`);
+      if (screen === 'desktop') {
+        // Beside the page, above the launcher, not over it.
+        const launcher = await page.locator(W.launcher).boundingBox();
+        assert.ok(panel.y + panel.height <= launcher.y + 0.5, `${what}: panel at ${JSON.stringify(panel)}, launcher at ${JSON.stringify(launcher)}`);
+      } else {
+        assert.deepEqual([panel.x, panel.y, panel.width, panel.height].map(Math.round), [0, 0, width, height], `${what}: full screen`);
+      }
+      // Text stays readable, never smaller than the widget's own 15 px (16 px in the input).
+      const px = await page.evaluate(() => {
+        const r = document.querySelector('kefu-chat').shadowRoot, input = r.querySelector('.kefu-input');
+        return parseFloat(getComputedStyle(input).fontSize) * (input.currentCSSZoom ?? 1);
+      });
+      assert.ok(px >= 16, `${what}: input text ${px} px`);
+      // Every part answers a click where it is drawn: the header's close button too.
+      await page.click('kefu-chat .kefu-head [data-act="close"]', { timeout: 5000 });
+      await page.locator(W.panel).waitFor({ state: 'hidden' });
+      assert.deepEqual(page.problems, [], what);
+      await page.context().close();
+    }
+  }
+});

@@ -713,6 +713,10 @@ impl App {
         }
         self.open = open;
         store::set_open(open);
+        if open {
+            // Before the class below changes the host's style (no second style pass).
+            self.fit_zoom();
+        }
         let _ = self.host.class_list().toggle_with_force("kefu-open", open);
         if open {
             let _ = self.panel.root.remove_attribute("hidden");
@@ -775,9 +779,38 @@ impl App {
     /// Mobile: size the full-screen panel to the visual viewport (on-screen keyboard).
     fn fit_viewport(&self) {
         let Some(vv) = web_sys::window().and_then(|w| w.visual_viewport()) else { return };
+        // In the panel's px, which its zoom scales.
+        let e = self.fit_zoom();
         let style = self.host.style();
-        let _ = style.set_property("--kefu-vvh", &format!("{}px", vv.height().round()));
-        let _ = style.set_property("--kefu-vvt", &format!("{}px", vv.offset_top().round()));
+        let _ = style.set_property("--kefu-vvh", &format!("{}px", (vv.height() / e).round()));
+        let _ = style.set_property("--kefu-vvt", &format!("{}px", (vv.offset_top() / e).round()));
+    }
+
+    /// A zoom the page sets on html or body (`html { zoom: 2 }`: an "elder mode", a design
+    /// scaled to the window) scales the widget and its viewport units, so a panel sized by
+    /// the screen came out taller and wider than it. The panel gets a zoom `e` of its own
+    /// and its sizes in the panel's px (the `--kefu-*` variables of kefu.css): it follows a
+    /// page that enlarges as far as the screen leaves it 320 × 560 px, and never shrinks
+    /// below its own size (legible text, 16 px inputs so iOS does not zoom). Returns `e`.
+    fn fit_zoom(&self) -> f64 {
+        let z = js_sys::Reflect::get(&self.host, &JsValue::from_str("currentCSSZoom"))
+            .ok()
+            .and_then(|v| v.as_f64())
+            .filter(|z| z.is_finite() && *z > 0.0)
+            .unwrap_or(1.0);
+        let mut e = 1.0;
+        if z != 1.0 {
+            // The screen is read only under a page zoom (it can force a layout).
+            let size = |v: Result<JsValue, JsValue>| v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
+            if let Some(w) = web_sys::window() {
+                e = z.min(size(w.inner_width()) / 320.0).min(size(w.inner_height()) / 560.0).max(1.0);
+            }
+        }
+        let style = self.host.style();
+        for (name, v) in [("--kefu-pz", e / z), ("--kefu-r", z / e), ("--kefu-ie", 1.0 / e)] {
+            let _ = style.set_property(name, &v.to_string());
+        }
+        e
     }
 
     /// Tells kefu-server how this conversation went (messages, answers, hand-off).
