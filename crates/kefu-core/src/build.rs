@@ -263,7 +263,11 @@ impl tantivy::tokenizer::Tokenizer for KefuTokenizer {
     type TokenStream<'a> = KefuTokenStream<'a>;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         self.token.reset();
-        KefuTokenStream { terms: self.analyzer.terms(text).into_iter(), token: &mut self.token }
+        // A hyphenated word is indexed as its parts only: its joined form is for matching a
+        // message's against a KB that writes the word as one (`TermKind::Joined`).
+        let mut terms = self.analyzer.terms(text);
+        terms.retain(|t| !matches!(t.kind, crate::analyze::TermKind::Joined { .. }));
+        KefuTokenStream { terms: terms.into_iter(), token: &mut self.token }
     }
 }
 

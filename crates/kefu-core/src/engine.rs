@@ -504,12 +504,12 @@ impl Engine {
     fn plan(&self, query: &str, ranking: &mut Ranking, left: Left) -> Vec<Planned> {
         let total_docs = self.index.docs().max(1) as f32;
         let mut out: Vec<Planned> = Vec::new();
-        for t in self.analyzer.terms(query) {
+        for (i, t) in self.analyzer.terms(query).into_iter().enumerate() {
             if out.iter().any(|p| p.typed == t.text) {
                 continue;
             }
             let stopword = match t.kind {
-                TermKind::Word => crate::analyze::is_stopword(&t.text),
+                TermKind::Word | TermKind::Joined { .. } => crate::analyze::is_stopword(&t.text),
                 TermKind::HanUnigram => crate::analyze::is_han_stopchar(&t.text),
                 TermKind::HanBigram => false,
             };
@@ -522,7 +522,22 @@ impl Engine {
             if df == 0 && t.kind == TermKind::HanBigram {
                 continue;
             }
+            if let TermKind::Joined { parts } = t.kind {
+                // A hyphenated word's joined form the KB never writes: its parts stand for
+                // it. One the KB writes stands for parts it does not know: the shopper's
+                // "back-order" is the KB's "backorder", not a message about "back" and an
+                // "order". When the KB knows every part too ("top-up" beside "top up" and
+                // "topup"), both readings stay.
+                if df == 0 {
+                    continue;
+                }
+                let own = i.saturating_sub(usize::from(parts))..i;
+                if out.iter().any(|p| own.contains(&p.from) && p.df == 0) {
+                    out.retain(|p| !own.contains(&p.from));
+                }
+            }
             let mut planned = Planned {
+                from: i,
                 typed: t.text.clone(),
                 text: t.text.clone(),
                 ids,
@@ -545,6 +560,20 @@ impl Engine {
                     planned.df = self.doc_freq(planned.ids, left);
                     planned.text = fix;
                     planned.boost *= FUZZY_WEIGHT;
+                } else if let Some((head, tail)) = self.split_compound(&t.text, left) {
+                    // "preorders" where the KB writes "pre-orders", "topup" for "top up":
+                    // the two words it is made of, each as a word of the message.
+                    for part in [head, tail] {
+                        if out.iter().any(|p| p.text == part) {
+                            continue;
+                        }
+                        let ids = self.ids(&part);
+                        let df = self.doc_freq(ids, left);
+                        let boost = if crate::analyze::is_stopword(&part) { STOPWORD_WEIGHT } else { 1.0 };
+                        let weight = boost * (1.0 + libm::logf(total_docs / df.max(1) as f32)).max(0.1);
+                        out.push(Planned { from: i, typed: t.text.clone(), text: part, ids, df, boost, weight });
+                    }
+                    continue;
                 }
             }
             // Rarity weight for coverage: idf, unknown terms count as rare.
@@ -590,6 +619,27 @@ impl Engine {
             df -= (asked + usize::from(answered)) as u64;
         }
         df
+    }
+
+    /// An unknown word the KB writes as two ("preorders" is "pre" and "order", "topup" is
+    /// "top" and "up"): both parts known words of at least three letters, or one of them "up",
+    /// "in" or "on" (top-up, log-in, add-on), the first part as long as it can be. Only for
+    /// words of letters; the parts are stemmed as the KB's words are.
+    fn split_compound(&self, word: &str, left: Left) -> Option<(String, String)> {
+        if word.len() < 5 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+            return None;
+        }
+        let known = |w: &str| self.doc_freq(self.ids(w), left) > 0;
+        let short = |w: &str| matches!(w, "up" | "in" | "on");
+        (2..=word.len() - 2).rev().find_map(|i| {
+            let (a, b) = word.split_at(i);
+            let ok = |w: &str| w.len() >= 3 || short(w);
+            if !(ok(a) && ok(b)) || (short(a) && short(b)) {
+                return None;
+            }
+            let (sa, sb) = (crate::analyze::stem_word(a), crate::analyze::stem_word(b));
+            (known(&sa) && known(&sb)).then_some((sa, sb))
+        })
     }
 
     /// The nearest KB word to an unknown word: edit distance 1 (2 for long words). Words
@@ -693,6 +743,8 @@ fn question_idf(docs: u32, df: u32) -> f32 {
 }
 
 struct Planned {
+    /// The message term it was planned from (its index among the analyzer's terms).
+    from: usize,
     typed: String,
     text: String,
     /// `text`'s ids in the question and answer dictionaries.

@@ -413,6 +413,7 @@ fn explain(built: &Built, messages: &[String], top: usize) -> Result<Value> {
                 TermKind::Word => ("word", is_stopword(&t.text)),
                 TermKind::HanUnigram => ("han", is_han_stopchar(&t.text)),
                 TermKind::HanBigram => ("han-pair", false),
+                TermKind::Joined { .. } => ("joined", is_stopword(&t.text)),
             };
             let matched = if in_questions.contains(&used) {
                 Some("question")

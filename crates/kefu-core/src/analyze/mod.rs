@@ -69,6 +69,11 @@ pub fn is_stopword(term: &str) -> bool {
     )
 }
 
+/// The English stem of a lowercase word, as the analyzer makes it.
+pub fn stem_word(word: &str) -> String {
+    tokenize::stem(word)
+}
+
 /// Chinese function characters (particles, pronouns, "how/what" words), as single-character
 /// terms: like English function words they are kept but barely move the ranking. Their
 /// bigrams (我们, 怎么) are left alone: they are common, so their weight is low anyway.
@@ -110,7 +115,7 @@ impl Analyzer {
         let folded = self.synonyms.fold_phrases(&normalized);
         let mut terms = tokenize::tokenize(&folded, MAX_TERMS);
         for t in &mut terms {
-            if t.kind == TermKind::Word {
+            if matches!(t.kind, TermKind::Word | TermKind::Joined { .. }) {
                 if let Some(canon) = self.synonyms.word(&t.text) {
                     t.text = canon.to_string();
                 }
@@ -126,6 +131,33 @@ mod tests {
 
     fn texts(a: &Analyzer, s: &str) -> Vec<String> {
         a.terms(s).into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn a_hyphenated_word_gives_its_parts_and_then_its_joined_form() {
+        let terms = Analyzer::default().terms("Can I pre-order the top-up card? e-mail me");
+        let got: Vec<(&str, TermKind)> = terms.iter().map(|t| (t.text.as_str(), t.kind)).collect();
+        let want = [
+            ("can", TermKind::Word),
+            ("i", TermKind::Word),
+            ("pre", TermKind::Word),
+            ("order", TermKind::Word),
+            ("preorder", TermKind::Joined { parts: 2 }),
+            ("the", TermKind::Word),
+            ("top", TermKind::Word),
+            ("up", TermKind::Word),
+            ("topup", TermKind::Joined { parts: 2 }),
+            ("card", TermKind::Word),
+            ("e", TermKind::Word),
+            ("mail", TermKind::Word),
+            ("email", TermKind::Joined { parts: 2 }),
+            ("me", TermKind::Word),
+        ];
+        assert_eq!(got, want);
+        assert!(terms.windows(2).all(|w| w[0].position < w[1].position), "positions increase");
+        // A hyphen that joins nothing ("- item", "x-", "a--b") makes no joined term.
+        let loose = Analyzer::default().terms("- item x- a--b");
+        assert!(loose.iter().all(|t| t.kind == TermKind::Word), "{loose:?}");
     }
 
     #[test]

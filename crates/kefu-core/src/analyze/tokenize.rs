@@ -15,6 +15,11 @@ pub enum TermKind {
     HanBigram,
     /// A word of letters and digits (English words stemmed).
     Word,
+    /// The parts of a hyphenated word written as one ("pre-order" → "preorder", after its
+    /// parts "pre" and "order"): shoppers write "preorder", "e-mail", "top-up" either way. A
+    /// joined form the KB never writes is dropped from a message, like a Han seam. `parts`:
+    /// how many terms before it are its parts.
+    Joined { parts: u8 },
 }
 
 /// Longest word kept; longer runs are cut (they are never real shop vocabulary).
@@ -40,7 +45,7 @@ const STEM_MEMO_MAX: usize = 50_000;
 /// build stems the KB's few thousand words again and again (indexing, then every held-out
 /// search of the calibration), and the stemmer was a tenth of banking77 full's build. The
 /// widget stems one message at a time and keeps no memo.
-fn stem(word: &str) -> String {
+pub(crate) fn stem(word: &str) -> String {
     #[cfg(not(target_arch = "wasm32"))]
     {
         use std::cell::RefCell;
@@ -73,6 +78,9 @@ pub(crate) fn tokenize(text: &str, limit: usize) -> Vec<Term> {
     let mut pos = 0usize;
     let mut word = String::new();
     let mut prev_han: Option<char> = None;
+    // A hyphenated word being read: its parts so far, joined, and how many.
+    let mut joined = String::new();
+    let mut parts = 0usize;
     let push = |terms: &mut Vec<Term>, pos: &mut usize, text: String, kind: TermKind| {
         terms.push(Term { text, position: *pos, kind });
         *pos += 1;
@@ -81,30 +89,60 @@ pub(crate) fn tokenize(text: &str, limit: usize) -> Vec<Term> {
         if terms.len() >= limit {
             break;
         }
-        if is_han(c) {
+        if !is_han(c) && c.is_alphanumeric() {
+            prev_han = None;
+            if word.chars().count() < MAX_WORD_CHARS {
+                word.push(c);
+            }
+            continue;
+        }
+        if c == '\'' {
+            // "don't" → "dont": apostrophes join, they do not split (normalize has folded
+            // typographic ones, "don’t", into this one).
+            prev_han = None;
+            continue;
+        }
+        if c == '-' && !word.is_empty() {
+            // A hyphen after a word: the parts are words of their own, and the whole,
+            // joined, is one more term when the last part ends.
+            prev_han = None;
+            joined.push_str(&word);
+            parts += 1;
             flush_word(&mut word, &mut terms, &mut pos);
+            continue;
+        }
+        end_word(&mut word, &mut joined, &mut parts, &mut terms, &mut pos);
+        if is_han(c) {
             if let Some(p) = prev_han {
                 push(&mut terms, &mut pos, format!("{p}{c}"), TermKind::HanBigram);
             }
             push(&mut terms, &mut pos, c.to_string(), TermKind::HanUnigram);
             prev_han = Some(c);
-        } else if c.is_alphanumeric() {
-            prev_han = None;
-            if word.chars().count() < MAX_WORD_CHARS {
-                word.push(c);
-            }
-        } else if c == '\'' {
-            // "don't" → "dont": apostrophes join, they do not split (normalize has folded
-            // typographic ones, "don’t", into this one).
-            prev_han = None;
         } else {
             prev_han = None;
-            flush_word(&mut word, &mut terms, &mut pos);
         }
     }
-    flush_word(&mut word, &mut terms, &mut pos);
+    end_word(&mut word, &mut joined, &mut parts, &mut terms, &mut pos);
     terms.truncate(limit);
     terms
+}
+
+/// Ends the word being read and, if it was the last part of a hyphenated word of two parts or
+/// more, adds the joined form as a [`TermKind::Joined`] term ("top-up" → "topup").
+fn end_word(word: &mut String, joined: &mut String, parts: &mut usize, terms: &mut Vec<Term>, pos: &mut usize) {
+    if *parts > 0 && !word.is_empty() {
+        joined.push_str(word);
+        *parts += 1;
+    }
+    flush_word(word, terms, pos);
+    if *parts >= 2 && joined.chars().count() <= MAX_WORD_CHARS {
+        let text = if joined.chars().all(|c| c.is_ascii_alphabetic()) { stem(joined) } else { joined.clone() };
+        let parts = (*parts).min(usize::from(u8::MAX)) as u8;
+        terms.push(Term { text, position: *pos, kind: TermKind::Joined { parts } });
+        *pos += 1;
+    }
+    joined.clear();
+    *parts = 0;
 }
 
 fn flush_word(word: &mut String, terms: &mut Vec<Term>, pos: &mut usize) {
