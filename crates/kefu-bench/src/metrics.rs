@@ -70,6 +70,7 @@ pub fn accuracy(outcomes: &[QueryOutcome]) -> Accuracy {
                 confidence: o.conf.get(c).copied().unwrap_or(0.0),
                 decision: if o.answered { "answer" } else { "handoff" },
                 answered_right: o.in_scope && o.answered && o.answered_right,
+                offered_right: false,
                 micros: 0.0,
             })
             .collect()

@@ -19,6 +19,8 @@ pub struct Outcome {
     pub decision: &'static str,
     /// A direct answer that was right.
     pub answered_right: bool,
+    /// A "did you mean" whose choices hold the query's entry.
+    pub offered_right: bool,
     pub micros: f64,
 }
 
@@ -29,10 +31,10 @@ pub fn score(engine: &Engine, q: &EvalQuery, ranking: &Ranking, micros: f64, t: 
     let top1 = in_scope && label_at(0) == Some(q.label.as_str());
     let top3 = in_scope && (0..3).any(|i| label_at(i) == Some(q.label.as_str()));
     let decision = decide_ranking(engine, ranking, t);
-    let answered_right = match decision {
-        Decision::Answer { entry, .. } => in_scope && engine.entry(entry).is_some_and(|e| e.id == q.label),
-        _ => false,
-    };
+    let is_label = |entry: u32| in_scope && engine.entry(entry).is_some_and(|e| e.id == q.label);
+    let answered_right = matches!(decision, Decision::Answer { entry, .. } if is_label(entry));
+    let offered_right =
+        matches!(&decision, Decision::Clarify { candidates } if candidates.iter().any(|&e| is_label(e)));
     Outcome {
         in_scope,
         top1,
@@ -40,6 +42,7 @@ pub fn score(engine: &Engine, q: &EvalQuery, ranking: &Ranking, micros: f64, t: 
         confidence: engine.manifest().calibration.model.confidence(ranking),
         decision: decision.kind(),
         answered_right,
+        offered_right,
         micros,
     }
 }
@@ -54,6 +57,10 @@ pub struct Report {
     pub self_service: f64,
     pub wrong_rate: f64,
     pub oracle_self_service_at_5: f64,
+    /// In-scope queries answered right or offered their entry in a "did you mean" (one tap).
+    pub one_tap: f64,
+    /// Out-of-scope queries that got a "did you mean" (the shopper taps "none of these").
+    pub offered_out_of_scope: f64,
     pub decisions: Vec<(String, usize)>,
     pub risk_coverage: Vec<RiskRow>,
     pub p50_ms: f64,
@@ -108,6 +115,8 @@ pub fn report(outcomes: &[Outcome], answer_min: f32) -> Report {
         self_service: count(&|o| o.answered_right) / ins,
         wrong_rate: count(&|o| o.decision == "answer" && !o.answered_right) / n,
         oracle_self_service_at_5: oracle,
+        one_tap: count(&|o| o.answered_right || o.offered_right) / ins,
+        offered_out_of_scope: count(&|o| !o.in_scope && o.decision == "clarify") / (n - in_scope as f64).max(1.0),
         decisions,
         risk_coverage,
         p50_ms: pct(0.5),
@@ -122,5 +131,39 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
         0.0
     } else {
         sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn o(in_scope: bool, decision: &'static str, answered_right: bool, offered_right: bool) -> Outcome {
+        Outcome {
+            in_scope,
+            top1: answered_right,
+            top3: answered_right || offered_right,
+            confidence: 0.5,
+            decision,
+            answered_right,
+            offered_right,
+            micros: 1.0,
+        }
+    }
+
+    #[test]
+    fn one_tap_counts_right_answers_and_offers_that_hold_the_entry() {
+        let outcomes = [
+            o(true, "answer", true, false),
+            o(true, "clarify", false, true),
+            o(true, "clarify", false, false),
+            o(true, "handoff", false, false),
+            o(false, "clarify", false, false),
+            o(false, "handoff", false, false),
+        ];
+        let r = report(&outcomes, 0.5);
+        assert_eq!(r.self_service, 0.25);
+        assert_eq!(r.one_tap, 0.5);
+        assert_eq!(r.offered_out_of_scope, 0.5);
     }
 }

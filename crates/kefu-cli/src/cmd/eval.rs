@@ -72,10 +72,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         // query's label.
         let reply = respond(&engine, &mut Conversation::default(), &q.text, Now::default());
         o.decision = reply.decision.kind();
-        o.answered_right = match reply.decision {
-            Decision::Answer { entry, .. } => o.in_scope && engine.entry(entry).is_some_and(|e| e.id == q.label),
-            _ => false,
-        };
+        let is_label = |entry: u32| o.in_scope && engine.entry(entry).is_some_and(|e| e.id == q.label);
+        o.answered_right = matches!(reply.decision, Decision::Answer { entry, .. } if is_label(entry));
+        o.offered_right =
+            matches!(&reply.decision, Decision::Clarify { candidates } if candidates.iter().any(|&e| is_label(e)));
         if o.top1 && !o.answered_right {
             let why = if o.confidence < t.answer_min {
                 "confidence below the threshold".to_string()
@@ -134,6 +134,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         pct(r.wrong_rate)
     );
     println!("  oracle self-service at ≤5% wrong: {}", pct(r.oracle_self_service_at_5));
+    println!(
+        "  one tap (answered right, or the entry among \"did you mean\" choices): {}   out of scope offered a \"did you mean\": {}",
+        pct(r.one_tap),
+        pct(r.offered_out_of_scope)
+    );
     println!(
         "  decisions: {}",
         r.decisions.iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
