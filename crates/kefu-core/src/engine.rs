@@ -78,7 +78,7 @@ pub struct Ranking {
     pub query_terms: usize,
     /// Share (0–1, weighted by rarity) of the query's terms the KB knows at all.
     pub known: f32,
-    /// Words that were corrected as typos: (typed, used).
+    /// Unknown words searched as another: typo fixes and related shop words (typed, used).
     pub corrections: Vec<(String, String)>,
     /// Share of the nearest question documents (up to [`VOTERS`]) that belong to the top entry.
     pub votes: f32,
@@ -560,6 +560,14 @@ impl Engine {
                     planned.df = self.doc_freq(planned.ids, left);
                     planned.text = fix;
                     planned.boost *= FUZZY_WEIGHT;
+                } else if let Some(near) = self.related_known(&t.text, left) {
+                    // No typo: a shop word the KB puts another way ("reimbursed" for "refund"),
+                    // weighed as a typo fix is.
+                    ranking.corrections.push((t.text.clone(), near.clone()));
+                    planned.ids = self.ids(&near);
+                    planned.df = self.doc_freq(planned.ids, left);
+                    planned.text = near;
+                    planned.boost *= FUZZY_WEIGHT;
                 } else if let Some((head, tail)) = self.split_compound(&t.text, left) {
                     // "preorders" where the KB writes "pre-orders", "topup" for "top up":
                     // the two words it is made of, each as a word of the message.
@@ -619,6 +627,12 @@ impl Engine {
             df -= (asked + usize::from(answered)) as u64;
         }
         df
+    }
+
+    /// The first word related to an unknown one ([`crate::analyze::related`]) that the KB
+    /// writes, the left-out documents not counted.
+    fn related_known(&self, word: &str, left: Left) -> Option<String> {
+        crate::analyze::related::related(word).into_iter().find(|w| self.doc_freq(self.ids(w), left) > 0)
     }
 
     /// An unknown word the KB writes as two ("preorders" is "pre" and "order", "topup" is

@@ -5,6 +5,7 @@
 //! synonym folding → [`tokenize`] (Han unigrams + bigrams, stemmed Latin words) → terms.
 
 mod normalize;
+pub mod related;
 mod synonyms;
 mod tokenize;
 
