@@ -4,8 +4,7 @@
 
 mod common;
 
-use kefu_core::build::{build, BuildOptions};
-use kefu_core::kb::Kb;
+use common::{top_id as top, uncalibrated};
 use kefu_core::Engine;
 
 fn engine(extra: &[(&str, &[&str])]) -> Engine {
@@ -19,14 +18,7 @@ fn engine(extra: &[(&str, &[&str])]) -> Engine {
     for (id, questions) in extra {
         entries.push(e(id, questions, "Other."));
     }
-    let kb = Kb { entries, ..Default::default() };
-    build(&kb, &BuildOptions { skip_calibration: true, ..Default::default() }, &mut |_, _| {}).unwrap().1
-}
-
-fn top(engine: &Engine, q: &str) -> String {
-    let r = engine.search(q, 3);
-    let hit = r.hits.first().unwrap_or_else(|| panic!("{q:?}: no hit"));
-    engine.entry(hit.entry).unwrap().id.clone()
+    uncalibrated(entries)
 }
 
 #[test]
