@@ -122,6 +122,71 @@ test('a message left in the loader\'s form while offline is delivered by the wid
   await page.context().close();
 });
 
+test('junk under kefu.outbox.* is not posted: dropped with a warning naming its key, a real case beside it still goes, a broken entry\'s text comes back in the form', async () => {
+  // Only the loader's form (or an older widget) writes kefu.outbox.<id>: anything else there (a
+  // shop's script, an extension, a hand edit) used to be posted, refused and logged.
+  const page = await newPage(env.browser);
+  const warnings = [], posted = [];
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  page.on('request', (r) => { if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/cases') posted.push(r.postData()); });
+  await page.goto(`${env.url}/index.html`);
+  // A real case exactly as the loader's form keeps it.
+  const id = 'd2f0c6a4-3b1e-4c7a-8f25-6a9e0b1c2d3e';
+  const real = JSON.stringify({ id, locale: 'zh-CN', transcript: [], order_number: null, contact: '138 0000 0000',
+    description: '客服打不开，请回电 outbox-real', triage: 'product', tags: ['handoff:unavailable'] });
+  const junk = {
+    'kefu.outbox.not-json': '{"description": "cut sh',
+    'kefu.outbox.empty-object': '{}',
+    'kefu.outbox.array': '[1, 2, 3]',
+    'kefu.outbox.': 'null',
+    'kefu.outbox.wrong-shape': JSON.stringify({ hello: 'world', description: 42 }),
+    // A case's shape, but not the id of its key (and no UUID): no case kefu wrote either.
+    'kefu.outbox.9a1b': JSON.stringify({ id: 'c0ffee00-0000-4000-8000-000000000000', locale: 'en', transcript: [], description: '', triage: 'product' }),
+  };
+  // Words a shopper typed, in an entry of the wrong shape.
+  const broken = { key: 'kefu.outbox.half-written', text: '杯子碎了，请联系我 outbox-broken', order: '2024112312345678' };
+  await page.evaluate(([entries]) => { for (const [k, v] of entries) localStorage.setItem(k, v); },
+    [[[`kefu.outbox.${id}`, real], ...Object.entries(junk),
+      [broken.key, JSON.stringify({ description: broken.text, order_number: broken.order, when: 'yesterday' })]]]);
+  const left = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('kefu.outbox.')).sort());
+  // The widget loads when the page is idle, before anyone opens it: the junk goes, the broken
+  // entry stays until the shopper has seen its text in the form.
+  await page.waitForFunction(() => window.kefu && kefu.stats && kefu.stats(), null, { timeout: 30000 });
+  await page.waitForFunction(() => Object.keys(localStorage).filter((k) => k.startsWith('kefu.outbox.')).length <= 1, null, { timeout: 20000 });
+  assert.deepEqual(await left(), [broken.key]);
+  const arrived = async () => (await (await fetch(`${env.url}/api/cases`)).json()).filter((c) => c.description.includes('outbox-real')).length;
+  for (let i = 0; i < 100 && !(await arrived()); i++) await page.waitForTimeout(100);
+  // A reload before the shopper opened the chat: the words are offered again, once.
+  await page.reload();
+  await page.waitForFunction(() => window.kefu && kefu.stats && kefu.stats(), null, { timeout: 30000 });
+  await page.click(W.launcher);
+  await page.waitForSelector(W.ready, { timeout: 30000 });
+  await page.locator('kefu-chat .kefu-handoff').waitFor({ state: 'visible', timeout: 20000 });
+  assert.equal(await page.inputValue('kefu-chat #kefu-f-desc'), broken.text);
+  assert.equal(await page.inputValue('kefu-chat #kefu-f-order'), broken.order);
+  assert.equal(await page.locator('kefu-chat .kefu-system').filter({ hasText: '没能按原样发送' }).count(), 1);
+  await page.locator('kefu-chat .kefu-system').filter({ hasText: '之前保存的留言已经发送成功' }).waitFor({ timeout: 30000 });
+  assert.deepEqual(await left(), [], 'nothing is left under kefu.outbox.*');
+  // Only the real case was posted, byte for byte as it was kept, and it arrived once.
+  assert.deepEqual(posted, [real]);
+  assert.equal(await arrived(), 1);
+  const received = await (await fetch(`${env.url}/api/cases`)).json();
+  assert.equal(received.filter((c) => c.description.includes('outbox-broken')).length, 0, 'the broken entry waits for the shopper');
+  // One warning per entry that was not a case, naming its key (the broken one: once per start).
+  for (const [key, n] of [...Object.keys(junk).map((k) => [k, 1]), [broken.key, 2]]) {
+    const named = warnings.filter((w) => w.includes(`"${key}"`));
+    assert.equal(named.length, n, `${key}: ${JSON.stringify(warnings)}`);
+  }
+  assert.ok(!warnings.some((w) => w.includes(id)), 'no warning about the real case');
+  // The shopper sends the text from the form: now it is a case.
+  await page.click('kefu-chat .kefu-handoff [type="submit"]');
+  await page.locator('kefu-chat .kefu-system').filter({ hasText: '留言已发送' }).waitFor({ timeout: 20000 });
+  const after = await (await fetch(`${env.url}/api/cases`)).json();
+  assert.equal(after.filter((c) => c.description.includes('outbox-broken')).length, 1);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
 test('the loader\'s form keeps a refused message in the field and says so', async () => {
   const page = await newPage(env.browser);
   const errors = [];

@@ -110,6 +110,8 @@ pub enum Notice {
     Refused,
     /// The rating could not be sent (offline for a while, or refused).
     RateFailed,
+    /// Text of a message kept on this device that was not a case kefu wrote is in the form.
+    Unsent,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

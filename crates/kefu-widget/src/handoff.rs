@@ -400,6 +400,7 @@ pub fn notice_key(n: Notice) -> Key {
         Notice::MailSent => Key::MailSent,
         Notice::Refused => Key::Refused,
         Notice::RateFailed => Key::RateFailed,
+        Notice::Unsent => Key::Unsent,
         Notice::EmailSaved => Key::EmailSaved,
         Notice::EmailKept => Key::EmailKept,
     }

@@ -130,6 +130,8 @@ pub enum Key {
     CaseRefused,
     /// The notice of a case the server refused.
     Refused,
+    /// The notice of a message kept on this device that could not be sent as it was.
+    Unsent,
     FollowUpFailed,
     MailOpen,
     MailTitle,
@@ -356,6 +358,11 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
             "这条留言没能送达：本店的服务器没有接收。您写的内容已放回留言表单，可以修改后再发送。",
             "這則留言沒能送達：本店的伺服器沒有接收。您寫的內容已放回留言表單，可以修改後再送出。",
             "This message couldn't be delivered: the shop's server didn't accept it. What you wrote is back in the form, so you can change it and send it again.",
+        ],
+        Unsent => [
+            "之前保存在本机的一条留言没能按原样发送。您写的内容已放回留言表单，请检查后再发送。",
+            "之前儲存在本機的一則留言沒能照原樣送出。您寫的內容已放回留言表單，請檢查後再送出。",
+            "A message saved on this device earlier couldn't be sent as it was. What you wrote is back in the form: please check it and send it again.",
         ],
         FormContactHint => ["手机号或邮箱", "手機號碼或電子郵件", "Phone or email"],
         FormSend => ["发送留言", "送出留言", "Send message"],

@@ -581,6 +581,16 @@ impl App {
         self.open_form();
     }
 
+    /// Removes the `kefu.outbox.*` entries whose words are in the form, once the shopper has
+    /// had the panel open.
+    pub(crate) fn forget_unsent(&mut self) {
+        if let Some(s) = crate::store::local() {
+            for key in std::mem::take(&mut self.unsent) {
+                let _ = s.remove_item(&key);
+            }
+        }
+    }
+
     fn case_row(&self, id: &str) -> Option<Element> {
         self.panel.log.query_selector(&format!(".kefu-case[data-case=\"{id}\"]")).ok().flatten()
     }
@@ -689,6 +699,24 @@ impl App {
                     // since closed. Its words are not dropped with it either.
                     self.notice(Notice::Refused);
                     self.fill_form(&description, order);
+                }
+            }
+            Event::Unsent { key, text, order } => {
+                // An entry that was no case kefu wrote held a shopper's words (see
+                // outbox::adopt_local_storage). They go into an empty form; the form holds
+                // them already after a reload; other words there leave the entry waiting
+                // for a later start.
+                let typed = self.panel.form.description.value();
+                let empty = typed.trim().is_empty();
+                if empty {
+                    self.notice(Notice::Unsent);
+                    self.fill_form(&text, order);
+                }
+                if empty || typed == text {
+                    self.unsent.push(key);
+                    if self.open {
+                        self.forget_unsent();
+                    }
                 }
             }
         }

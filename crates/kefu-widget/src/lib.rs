@@ -214,6 +214,8 @@ struct App {
     drafts_loaded: bool,
     /// Cases the shopper was told are waiting for the network.
     told_waiting: Vec<String>,
+    /// `kefu.outbox.*` entries whose words are in the form ([`outbox::Event::Unsent`]).
+    unsent: Vec<String>,
     /// A soft sound on agent replies (`data-sound`, `kefu('sound', …)`; off by default).
     sound: bool,
     /// The last question's cost in ms: reply policy (search included), drawing, saving.
@@ -298,6 +300,7 @@ pub fn mount(root: ShadowRoot, settings: JsValue, emit_fn: js_sys::Function) -> 
         drafts: Vec::new(),
         drafts_loaded: false,
         told_waiting: Vec::new(),
+        unsent: Vec::new(),
         sound: live::sound_setting(&get(&settings, "sound")),
         last_reply_ms: 0.0,
         last_render_ms: 0.0,
@@ -720,6 +723,7 @@ impl App {
         let _ = self.host.class_list().toggle_with_force("kefu-open", open);
         if open {
             let _ = self.panel.root.remove_attribute("hidden");
+            self.forget_unsent();
             // Full screen on a phone: a modal dialog for assistive technology too.
             let _ = self.panel.root.set_attribute("aria-modal", if full_screen() { "true" } else { "false" });
             self.unread = 0;

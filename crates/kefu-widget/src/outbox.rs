@@ -46,6 +46,9 @@ pub enum Event {
     /// description and order number, when this tab's pass was refused (a tab that only finds
     /// the tombstone has not got them).
     Rejected { case: String, status: u16, text: Option<(String, Option<String>)> },
+    /// A `kefu.outbox.*` entry that was not a case kefu wrote held a shopper's words
+    /// ([`adopt_local_storage`]): its key, the words, an order number found with them.
+    Unsent { key: String, text: String, order: Option<String> },
 }
 
 struct Sync {
@@ -495,6 +498,18 @@ pub async fn tidy() {
 
 /// Cases the loader's fallback form (or an older widget) left in `localStorage`
 /// (`kefu.outbox.<id>` → JSON body) move into the outbox.
+///
+/// Anything else under that prefix (a shop's script or an extension writing there, an entry
+/// edited by hand: not JSON, JSON of another shape, `{}`) is not a case: posting it only earned
+/// a refusal. It is not posted, and it goes with one console warning naming its key, without
+/// holding up the real cases beside it. Except the words a shopper may have typed into it (its
+/// `description`): those are not dropped with it. They go into the hand-off form, opened, with
+/// a notice that a message kept on this device could not be sent as it was ([`Event::Unsent`]),
+/// for the shopper to check and send as a new case. Not sent as they are: nothing says the rest
+/// of such an entry (its id, order number, locale) is sound, or that the shopper still wants it
+/// sent. And not removed before the shopper has seen them: the chat removes the entry once its
+/// words are in the form and the panel has been open (`App::forget_unsent`); until then, a page
+/// closed unseen, or a form that held other words, leaves it to be offered on a later start.
 pub async fn adopt_local_storage(url: &str) {
     let Some(s) = crate::store::local() else { return };
     let mut found = Vec::new();
@@ -508,8 +523,65 @@ pub async fn adopt_local_storage(url: &str) {
         }
     }
     for (key, id, body) in found {
-        if enqueue(&id, url, &body, &[]).await.is_ok() {
-            let _ = s.remove_item(&key);
+        let v = js_sys::JSON::parse(&body).unwrap_or(JsValue::NULL);
+        if is_case(&v, &id) {
+            if enqueue(&id, url, &body, &[]).await.is_ok() {
+                let _ = s.remove_item(&key);
+            }
+            continue;
+        }
+        let mut warning = String::from("kefu: localStorage \"");
+        warning.push_str(&key);
+        warning.push_str("\" is not a case kefu saved: not sent (any shopper text goes to the form)");
+        web_sys::console::warn_1(&JsValue::from_str(&warning));
+        match shopper_text(&v) {
+            Some(text) => notify(Event::Unsent { key, text, order: field_str(&v, "order_number") }),
+            None => {
+                let _ = s.remove_item(&key);
+            }
+        }
+    }
+}
+
+/// Whether `v`, found under `kefu.outbox.<id>`, is a case the loader's form or the widget
+/// wrote: kefu-server's case body (`POST /api/cases`) with that UUID as its id.
+fn is_case(v: &JsValue, id: &str) -> bool {
+    is_uuid(id)
+        && field_str(v, "id").as_deref() == Some(id)
+        && ["locale", "triage", "description"].iter().all(|k| field(v, k).is_string())
+        && field(v, "transcript").is_instance_of::<js_sys::Array>()
+}
+
+/// The 8-4-4-4-12 hex form kefu-server wants ids in.
+fn is_uuid(s: &str) -> bool {
+    s.len() == 36
+        && s.bytes()
+            .enumerate()
+            .all(|(i, b)| if matches!(i, 8 | 13 | 18 | 23) { b == b'-' } else { b.is_ascii_hexdigit() })
+}
+
+/// What a shopper typed in an entry that is not a case: its `description`.
+fn shopper_text(v: &JsValue) -> Option<String> {
+    Some(field_str(v, "description")?.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_uuid;
+
+    #[test]
+    fn case_ids_are_uuids() {
+        assert!(is_uuid("0b7c1a52-5f0e-4d7a-9a51-2f4a3c8d9e10"));
+        assert!(is_uuid("0B7C1A52-5F0E-4D7A-9A51-2F4A3C8D9E10"));
+        for bad in [
+            "",
+            "abc",
+            "0b7c1a52-5f0e-4d7a-9a51-2f4a3c8d9e1",
+            "0b7c1a52x5f0e-4d7a-9a51-2f4a3c8d9e10",
+            "0b7c1a52-5f0e-4d7a-9a51-2f4a3c8d9e1g",
+            "0b7c1a52-5f0e-4d7a-9a51-2f4a3c8d9é",
+        ] {
+            assert!(!is_uuid(bad), "{bad}");
         }
     }
 }
