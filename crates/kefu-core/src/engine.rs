@@ -632,7 +632,7 @@ impl Engine {
     /// The first word related to an unknown one ([`crate::analyze::related`]) that the KB
     /// writes, the left-out documents not counted.
     fn related_known(&self, word: &str, left: Left) -> Option<String> {
-        crate::analyze::related::related(word).into_iter().find(|w| self.doc_freq(self.ids(w), left) > 0)
+        crate::analyze::related::related(word).find(|w| self.doc_freq(self.ids(w), left) > 0).map(str::to_string)
     }
 
     /// An unknown word the KB writes as two ("preorders" is "pre" and "order", "topup" is
@@ -645,14 +645,19 @@ impl Engine {
         }
         let known = |w: &str| self.doc_freq(self.ids(w), left) > 0;
         let short = |w: &str| matches!(w, "up" | "in" | "on");
+        let ok = |w: &str| w.len() >= 3 || short(w);
         (2..=word.len() - 2).rev().find_map(|i| {
             let (a, b) = word.split_at(i);
-            let ok = |w: &str| w.len() >= 3 || short(w);
             if !(ok(a) && ok(b)) || (short(a) && short(b)) {
                 return None;
             }
-            let (sa, sb) = (crate::analyze::stem_word(a), crate::analyze::stem_word(b));
-            (known(&sa) && known(&sb)).then_some((sa, sb))
+            // The first part before the second: most are no word at all.
+            let sa = crate::analyze::stem_word(a);
+            if !known(&sa) {
+                return None;
+            }
+            let sb = crate::analyze::stem_word(b);
+            known(&sb).then_some((sa, sb))
         })
     }
 

@@ -57,34 +57,35 @@ const GROUPS: &[&[&str]] = &[
     &["preorder", "presale", "prerelease"],
 ];
 
-fn table() -> &'static HashMap<String, Vec<u16>> {
-    static TABLE: OnceLock<HashMap<String, Vec<u16>>> = OnceLock::new();
+/// The groups' words stemmed, and for each stem the groups it is in.
+struct Table {
+    groups: Vec<Vec<String>>,
+    of: HashMap<String, Vec<u16>>,
+}
+
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut t: HashMap<String, Vec<u16>> = HashMap::new();
-        for (g, group) in GROUPS.iter().enumerate() {
-            for w in *group {
-                let groups = t.entry(super::stem_word(w)).or_default();
-                if !groups.contains(&(g as u16)) {
-                    groups.push(g as u16);
+        let groups: Vec<Vec<String>> = GROUPS.iter().map(|g| g.iter().map(|w| super::stem_word(w)).collect()).collect();
+        let mut of: HashMap<String, Vec<u16>> = HashMap::new();
+        for (g, group) in groups.iter().enumerate() {
+            for w in group {
+                let ids = of.entry(w.clone()).or_default();
+                if !ids.contains(&(g as u16)) {
+                    ids.push(g as u16);
                 }
             }
         }
-        t
+        Table { groups, of }
     })
 }
 
-/// The (stemmed) words related to a stemmed word, itself left out, in table order.
-pub fn related(stem: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for &g in table().get(stem).map(Vec::as_slice).unwrap_or(&[]) {
-        for w in GROUPS[g as usize] {
-            let s = super::stem_word(w);
-            if s != stem && !out.contains(&s) {
-                out.push(s);
-            }
-        }
-    }
-    out
+/// The (stemmed) words related to a stemmed word, itself left out, in table order (a word
+/// of two groups may come twice).
+pub fn related(stem: &str) -> impl Iterator<Item = &'static str> + '_ {
+    let t = table();
+    let groups = t.of.get(stem).map(Vec::as_slice).unwrap_or(&[]);
+    groups.iter().flat_map(move |&g| t.groups[g as usize].iter().map(String::as_str)).filter(move |w| *w != stem)
 }
 
 #[cfg(test)]
@@ -94,12 +95,13 @@ mod tests {
 
     #[test]
     fn a_shop_word_has_its_relatives_stemmed_and_not_itself() {
-        let r = related(&stem_word("reimbursed"));
+        let of = |w: &str| related(&stem_word(w)).map(str::to_string).collect::<Vec<_>>();
+        let r = of("reimbursed");
         assert!(r.contains(&stem_word("refund")), "{r:?}");
         assert!(!r.contains(&stem_word("reimbursed")), "{r:?}");
         // A word in two groups ("mail": shipping and email) has the relatives of both.
-        let mail = related(&stem_word("mail"));
+        let mail = of("mail");
         assert!(mail.contains(&stem_word("dispatch")) && mail.contains(&stem_word("email")), "{mail:?}");
-        assert!(related(&stem_word("giraffe")).is_empty());
+        assert!(of("giraffe").is_empty());
     }
 }
