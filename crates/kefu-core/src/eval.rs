@@ -30,20 +30,29 @@ pub fn score(engine: &Engine, q: &EvalQuery, ranking: &Ranking, micros: f64, t: 
     let label_at = |i: usize| ranking.hits.get(i).and_then(|h| engine.entry(h.entry)).map(|e| e.id.as_str());
     let top1 = in_scope && label_at(0) == Some(q.label.as_str());
     let top3 = in_scope && (0..3).any(|i| label_at(i) == Some(q.label.as_str()));
-    let decision = decide_ranking(engine, ranking, t);
-    let is_label = |entry: u32| in_scope && engine.entry(entry).is_some_and(|e| e.id == q.label);
-    let answered_right = matches!(decision, Decision::Answer { entry, .. } if is_label(entry));
-    let offered_right =
-        matches!(&decision, Decision::Clarify { candidates } if candidates.iter().any(|&e| is_label(e)));
-    Outcome {
+    let mut o = Outcome {
         in_scope,
         top1,
         top3,
         confidence: engine.manifest().calibration.model.confidence(ranking),
-        decision: decision.kind(),
-        answered_right,
-        offered_right,
+        decision: "",
+        answered_right: false,
+        offered_right: false,
         micros,
+    };
+    o.decided(engine, q, &decide_ranking(engine, ranking, t));
+    o
+}
+
+impl Outcome {
+    /// Records a decision on the query: its kind, and whether it answered or offered the
+    /// query's entry (the CLI records the whole policy's decision over the ranking's).
+    pub fn decided(&mut self, engine: &Engine, q: &EvalQuery, decision: &Decision) {
+        let is_label = |entry: u32| self.in_scope && engine.entry(entry).is_some_and(|e| e.id == q.label);
+        self.answered_right = matches!(decision, Decision::Answer { entry, .. } if is_label(*entry));
+        self.offered_right =
+            matches!(decision, Decision::Clarify { candidates } if candidates.iter().any(|&e| is_label(e)));
+        self.decision = decision.kind();
     }
 }
 

@@ -4,7 +4,7 @@ use crate::source;
 use anyhow::{Context, Result};
 use kefu_core::build::{build, BuildOptions};
 use kefu_core::eval::{report, score};
-use kefu_core::reply::{respond, Conversation, Decision, Now, Thresholds};
+use kefu_core::reply::{respond, Conversation, Now, Thresholds};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -71,11 +71,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         // hand-offs) on a fresh conversation. A direct answer is right when its entry has the
         // query's label.
         let reply = respond(&engine, &mut Conversation::default(), &q.text, Now::default());
-        o.decision = reply.decision.kind();
-        let is_label = |entry: u32| o.in_scope && engine.entry(entry).is_some_and(|e| e.id == q.label);
-        o.answered_right = matches!(reply.decision, Decision::Answer { entry, .. } if is_label(entry));
-        o.offered_right =
-            matches!(&reply.decision, Decision::Clarify { candidates } if candidates.iter().any(|&e| is_label(e)));
+        o.decided(&engine, q, &reply.decision);
         if o.top1 && !o.answered_right {
             let why = if o.confidence < t.answer_min {
                 "confidence below the threshold".to_string()
