@@ -551,22 +551,17 @@ impl Engine {
             if df == 0 && t.kind == TermKind::Word {
                 // The stemmer drops a final "e" only from words it recognises ("change" →
                 // "chang"), so a misspelt one keeps it ("chnage"): try it without as well.
+                // No typo either: a shop word the KB puts another way ("reimbursed" for
+                // "refund"), weighed as a typo fix is.
                 let fix = self
                     .correct(&t.text, left)
-                    .or_else(|| t.text.strip_suffix('e').and_then(|w| self.correct(w, left)));
+                    .or_else(|| t.text.strip_suffix('e').and_then(|w| self.correct(w, left)))
+                    .or_else(|| self.related_known(&t.text, left));
                 if let Some(fix) = fix {
                     ranking.corrections.push((t.text.clone(), fix.clone()));
                     planned.ids = self.ids(&fix);
                     planned.df = self.doc_freq(planned.ids, left);
                     planned.text = fix;
-                    planned.boost *= FUZZY_WEIGHT;
-                } else if let Some(near) = self.related_known(&t.text, left) {
-                    // No typo: a shop word the KB puts another way ("reimbursed" for "refund"),
-                    // weighed as a typo fix is.
-                    ranking.corrections.push((t.text.clone(), near.clone()));
-                    planned.ids = self.ids(&near);
-                    planned.df = self.doc_freq(planned.ids, left);
-                    planned.text = near;
                     planned.boost *= FUZZY_WEIGHT;
                 } else if let Some((head, tail)) = self.split_compound(&t.text, left) {
                     // "preorders" where the KB writes "pre-orders", "topup" for "top up":
@@ -578,15 +573,13 @@ impl Engine {
                         let ids = self.ids(&part);
                         let df = self.doc_freq(ids, left);
                         let boost = if crate::analyze::is_stopword(&part) { STOPWORD_WEIGHT } else { 1.0 };
-                        let weight = boost * (1.0 + libm::logf(total_docs / df.max(1) as f32)).max(0.1);
+                        let weight = rarity_weight(boost, df, total_docs);
                         out.push(Planned { from: i, typed: t.text.clone(), text: part, ids, df, boost, weight });
                     }
                     continue;
                 }
             }
-            // Rarity weight for coverage: idf, unknown terms count as rare.
-            let df_w = planned.df.max(1) as f32;
-            planned.weight = planned.boost * (1.0 + libm::logf(total_docs / df_w)).max(0.1);
+            planned.weight = rarity_weight(planned.boost, planned.df, total_docs);
             out.push(planned);
         }
         ranking.query_terms = out.len();
@@ -632,7 +625,13 @@ impl Engine {
     /// The first word related to an unknown one ([`crate::analyze::related`]) that the KB
     /// writes, the left-out documents not counted.
     fn related_known(&self, word: &str, left: Left) -> Option<String> {
-        crate::analyze::related::related(word).find(|w| self.doc_freq(self.ids(w), left) > 0).map(str::to_string)
+        crate::analyze::related::related(word).find(|w| self.knows(w, left)).map(str::to_string)
+    }
+
+    /// Whether the KB writes `word` (a term as the analyzer makes it), the left-out documents
+    /// not counted.
+    fn knows(&self, word: &str, left: Left) -> bool {
+        self.doc_freq(self.ids(word), left) > 0
     }
 
     /// An unknown word the KB writes as two ("preorders" is "pre" and "order", "topup" is
@@ -643,7 +642,7 @@ impl Engine {
         if word.len() < 5 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
             return None;
         }
-        let known = |w: &str| self.doc_freq(self.ids(w), left) > 0;
+        let known = |w: &str| self.knows(w, left);
         let short = |w: &str| matches!(w, "up" | "in" | "on");
         let ok = |w: &str| w.len() >= 3 || short(w);
         (2..=word.len() - 2).rev().find_map(|i| {
@@ -684,7 +683,7 @@ impl Engine {
                 }
                 let d = strsim::osa_distance(word, cand);
                 let better = d <= max && best.is_none_or(|(bd, bc)| d < bd || (d == bd && cand < bc));
-                if better && (left.is_none() || self.doc_freq(self.ids(cand), left) > 0) {
+                if better && (left.is_none() || self.knows(cand, left)) {
                     best = Some((d, cand));
                 }
             }
@@ -759,6 +758,12 @@ fn queried(planned: &[Planned]) -> impl Iterator<Item = &Planned> {
 /// Rarity of a question term for [`Hit::question_coverage`]: `1 + ln(docs / df)`.
 fn question_idf(docs: u32, df: u32) -> f32 {
     1.0 + libm::logf(docs.max(1) as f32 / df.max(1) as f32)
+}
+
+/// A planned term's weight for coverage: its boost times its rarity (idf; an unknown term
+/// counts as rare).
+fn rarity_weight(boost: f32, df: u64, total_docs: f32) -> f32 {
+    boost * (1.0 + libm::logf(total_docs / df.max(1) as f32)).max(0.1)
 }
 
 struct Planned {

@@ -5,7 +5,7 @@
 //! synonym folding → [`tokenize`] (Han unigrams + bigrams, stemmed Latin words) → terms.
 
 mod normalize;
-pub mod related;
+pub(crate) mod related;
 mod synonyms;
 mod tokenize;
 
@@ -70,9 +70,11 @@ pub fn is_stopword(term: &str) -> bool {
     )
 }
 
-/// The English stem of a lowercase word, as the analyzer makes it.
-pub fn stem_word(word: &str) -> String {
-    tokenize::stem(word)
+/// The English stem of a lowercase word, as the analyzer makes it, without the build's
+/// per-thread memo: the related-word table is stemmed once, and the parts tried for a split
+/// compound are mostly no words at all, which would only crowd the KB's stems out of it.
+pub(crate) fn stem_word(word: &str) -> String {
+    tokenize::stem_once(word)
 }
 
 /// Chinese function characters (particles, pronouns, "how/what" words), as single-character

@@ -45,7 +45,7 @@ const STEM_MEMO_MAX: usize = 50_000;
 /// build stems the KB's few thousand words again and again (indexing, then every held-out
 /// search of the calibration), and the stemmer was a tenth of banking77 full's build. The
 /// widget stems one message at a time and keeps no memo.
-pub(crate) fn stem(word: &str) -> String {
+fn stem(word: &str) -> String {
     #[cfg(not(target_arch = "wasm32"))]
     {
         use std::cell::RefCell;
@@ -68,8 +68,13 @@ pub(crate) fn stem(word: &str) -> String {
     }
     #[cfg(target_arch = "wasm32")]
     {
-        stemmer().stem(word).into_owned()
+        stem_once(word)
     }
+}
+
+/// The English stem of a lowercase word, not remembered.
+pub(crate) fn stem_once(word: &str) -> String {
+    stemmer().stem(word).into_owned()
 }
 
 /// Tokenizes already-normalized text into at most `limit` terms.
