@@ -71,7 +71,8 @@ if [ -z "${KEFU_E2E_ONLY:-}" ]; then
   # files when the shared data is absent; the wasm test then says it skipped them).
   mkdir -p target/kefu-test/eval
   for pair in sofmattress:../shared/eval/hint3_sofmattress bitext:../shared/eval/bitext_customer_support \
-      banking77:../shared/eval/banking77 zh-service:eval/zh-service; do
+      banking77:../shared/eval/banking77 zh-service:eval/zh-service en-shop:eval/en-shop \
+      zh-beauty:eval/zh-beauty; do
     name=${pair%%:*}; dir=${pair#*:}
     for variant in normalized full; do
       out="target/kefu-test/eval/$name-$variant"

@@ -3,8 +3,8 @@
 //! corrupt bundle is an error rather than a panic, and the widget mounted in a shadow root
 //! answers from the bundle with DOM nodes.
 //!
-//! The same holds for every query of every eval file (the shared ones and kefu's Chinese
-//! one): the bundle `kefu eval` built and its top-5 rankings, compared bit for bit.
+//! The same holds for every query of every eval file (the shared ones and kefu's own three):
+//! the bundle `kefu eval` built and its top-5 rankings, compared bit for bit.
 //!
 //! `scripts/test-browser.sh` builds the bundles and the native rankings into
 //! `target/kefu-test/` first (see `tests/native-rankings.mjs` and `kefu eval --rankings`).
@@ -80,6 +80,10 @@ const EVAL: &[(&str, &[u8], &str)] = &[
     eval_case!("banking77-full"),
     eval_case!("zh-service-normalized"),
     eval_case!("zh-service-full"),
+    eval_case!("en-shop-normalized"),
+    eval_case!("en-shop-full"),
+    eval_case!("zh-beauty-normalized"),
+    eval_case!("zh-beauty-full"),
 ];
 
 #[wasm_bindgen_test]
