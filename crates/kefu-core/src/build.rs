@@ -83,6 +83,13 @@ pub fn build(kb: &Kb, opts: &BuildOptions, progress: Progress) -> Result<(Vec<u8
 
     let index =
         TantivyIndex::new(kb, &manifest.settings.synonyms, manifest.question_count as u64, progress)?.export()?;
+    // kefu's related-word groups that can lead a message to a word of this KB.
+    let analyzer = crate::analyze::Analyzer::new(&manifest.settings.synonyms);
+    manifest.settings.related = crate::prior::related_groups(kb, &analyzer, |term| {
+        [crate::index::Field::Question, crate::index::Field::Answer]
+            .into_iter()
+            .any(|f| index.field(f).find(term).is_some())
+    });
     // Term weights learned from the KB's questions ([`crate::learn`]): the shipped ones and,
     // for the calibration, the same fitted without each held-out question.
     let doc_entry: Vec<u32> =

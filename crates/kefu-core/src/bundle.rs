@@ -25,8 +25,8 @@ use serde::{Deserialize, Serialize};
 /// First bytes of every bundle.
 pub const MAGIC: &[u8; 8] = b"KEFU\0\r\n\x1a";
 /// The format version this build writes and the newest it reads.
-pub const FORMAT_VERSION: u16 = 9;
-// 5: the compact index replaces tantivy's segment files.
+pub const FORMAT_VERSION: u16 = 10;
+// 5: the compact index replaces tantivy's segment files. 10: related-word groups in the settings.
 const HEADER_LEN: usize = 24;
 
 /// Why a bundle could not be opened. Each cause has its own variant and message.
@@ -266,14 +266,14 @@ mod tests {
         assert!(matches!(read(&good[..good.len() - 5]), Err(BundleError::Truncated { .. })));
         assert!(matches!(read(&good[..10]), Err(BundleError::Truncated { .. })));
         let mut newer = good.clone();
-        newer[8] = 10;
-        assert_eq!(read(&newer), Err(BundleError::NewerVersion { found: 10, supported: FORMAT_VERSION }));
+        newer[8] = 11;
+        assert_eq!(read(&newer), Err(BundleError::NewerVersion { found: 11, supported: FORMAT_VERSION }));
         let mut older = good.clone();
-        older[8] = 8;
-        assert_eq!(read(&older), Err(BundleError::OlderVersion { found: 8, supported: FORMAT_VERSION }));
+        older[8] = 9;
+        assert_eq!(read(&older), Err(BundleError::OlderVersion { found: 9, supported: FORMAT_VERSION }));
         assert_eq!(
             read(&older).unwrap_err().to_string(),
-            "bundle was built by an older kefu (format 8, this kefu reads 9): rebuild it with `kefu build`"
+            "bundle was built by an older kefu (format 9, this kefu reads 10): rebuild it with `kefu build`"
         );
         let mut flags = good.clone();
         flags[10..12].copy_from_slice(&0xffffu16.to_le_bytes());

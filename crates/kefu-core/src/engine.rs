@@ -145,6 +145,8 @@ pub struct Engine {
     pool: Pool,
     /// Term weights learned at build time, the third view ([`crate::learn`]).
     learned: Option<Learned>,
+    /// For every term of the bundle's related-word groups, the groups it is in.
+    related: HashMap<String, Vec<u32>>,
     format_version: u16,
     bytes: usize,
 }
@@ -230,7 +232,25 @@ impl Engine {
                     .map_err(BundleError::Malformed)?,
             ),
         };
-        Ok(Engine { manifest, analyzer, index, vocab, doc_entry, question_mass, pool, learned, format_version, bytes })
+        let mut related: HashMap<String, Vec<u32>> = HashMap::new();
+        for (g, group) in manifest.settings.related.iter().enumerate() {
+            for term in group {
+                related.entry(term.clone()).or_default().push(g as u32);
+            }
+        }
+        Ok(Engine {
+            manifest,
+            analyzer,
+            index,
+            vocab,
+            doc_entry,
+            question_mass,
+            pool,
+            learned,
+            related,
+            format_version,
+            bytes,
+        })
     }
 
     /// The bundle's manifest (entries, settings, calibration).
@@ -515,13 +535,6 @@ impl Engine {
             };
             let ids = self.ids(&t.text);
             let df = self.doc_freq(ids, left);
-            // Two Han characters the KB never writes together are, far more often than not,
-            // the seam between two words ("期吗" in "过期吗"), not a word of their own: they
-            // would only count as unknown and shrink the coverage. Their characters still
-            // count as unigrams.
-            if df == 0 && t.kind == TermKind::HanBigram {
-                continue;
-            }
             if let TermKind::Joined { parts } = t.kind {
                 // A hyphenated word's joined form the KB never writes: its parts stand for
                 // it. One the KB writes stands for parts it does not know: the shopper's
@@ -548,15 +561,25 @@ impl Engine {
             if stopword {
                 planned.boost *= STOPWORD_WEIGHT;
             }
-            if df == 0 && t.kind == TermKind::Word {
+            if df == 0 && matches!(t.kind, TermKind::Word | TermKind::HanBigram) {
                 // The stemmer drops a final "e" only from words it recognises ("change" →
                 // "chang"), so a misspelt one keeps it ("chnage"): try it without as well.
                 // No typo either: a shop word the KB puts another way ("reimbursed" for
-                // "refund"), weighed as a typo fix is.
-                let fix = self
-                    .correct(&t.text, left)
-                    .or_else(|| t.text.strip_suffix('e').and_then(|w| self.correct(w, left)))
-                    .or_else(|| self.related_known(&t.text, left));
+                // "refund", 领导 for 投诉), weighed as a typo fix is.
+                let fix = match t.kind {
+                    TermKind::Word => self
+                        .correct(&t.text, left)
+                        .or_else(|| t.text.strip_suffix('e').and_then(|w| self.correct(w, left))),
+                    _ => None,
+                }
+                .or_else(|| self.related_known(&t.text, left));
+                if t.kind == TermKind::HanBigram && fix.as_ref().is_none_or(|f| out.iter().any(|p| &p.text == f)) {
+                    // Two Han characters the KB never writes together are, far more often
+                    // than not, the seam between two words ("期吗" in "过期吗"), not a word of
+                    // their own: they would only count as unknown and shrink the coverage.
+                    // Their characters still count as unigrams.
+                    continue;
+                }
                 if let Some(fix) = fix {
                     ranking.corrections.push((t.text.clone(), fix.clone()));
                     planned.ids = self.ids(&fix);
@@ -622,10 +645,12 @@ impl Engine {
         df
     }
 
-    /// The first word related to an unknown one ([`crate::analyze::related`]) that the KB
-    /// writes, the left-out documents not counted.
+    /// The first word related to an unknown one (the bundle's related-word groups, in their
+    /// order) that the KB writes, the left-out documents not counted.
     fn related_known(&self, word: &str, left: Left) -> Option<String> {
-        crate::analyze::related::related(word).find(|w| self.knows(w, left)).map(str::to_string)
+        let groups = self.related.get(word)?;
+        let groups = groups.iter().filter_map(|&g| self.manifest.settings.related.get(g as usize));
+        groups.flatten().find(|w| *w != word && self.knows(w, left)).cloned()
     }
 
     /// Whether the KB writes `word` (a term as the analyzer makes it), the left-out documents

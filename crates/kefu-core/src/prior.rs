@@ -1,12 +1,14 @@
 //! What kefu knows before it reads a KB, merged into every build (native only, never in the
-//! wasm): customer-service synonym classes per language, and out-of-domain questions that
-//! the calibration uses as examples of what no shop FAQ answers.
+//! wasm): customer-service synonym classes and related-word groups per language, and
+//! out-of-domain questions that the calibration uses as examples of what no shop FAQ answers.
 //!
 //! The synonym classes go into the bundle's settings together with the KB's own groups, so
-//! the widget folds exactly what the build folded. The out-of-domain sets
+//! the widget folds exactly what the build folded; so do the related-word groups that hold
+//! a word of the KB (`data/related/*.txt`, written for kefu). The out-of-domain sets
 //! (`data/ood/*.txt`, written for kefu) never reach the bundle: only the thresholds learnt
 //! from them do.
 
+use crate::analyze::{Analyzer, TermKind};
 use crate::kb::{Kb, Locale};
 use std::collections::HashMap;
 
@@ -99,14 +101,55 @@ fn has_chinese(kb: &Kb) -> bool {
     kb.settings.locale != Locale::En || kb.entries.iter().any(|e| e.locale != Locale::En)
 }
 
+const RELATED_EN: &str = include_str!("../data/related/en.txt");
+const RELATED_ZH: &str = include_str!("../data/related/zh-CN.txt");
+
+/// kefu's related-word groups for the KB's languages (`data/related/*.txt`), as the terms the
+/// KB's analyzer makes of them (stemmed, folded), keeping the groups that hold a term the KB
+/// writes (`known`): the others could never lead a message anywhere. A member that is no
+/// single term (a phrase, a stopword the analyzer splits) is left out.
+pub fn related_groups(kb: &Kb, analyzer: &Analyzer, known: impl Fn(&str) -> bool) -> Vec<Vec<String>> {
+    let mut sets = Vec::new();
+    if has_english(kb) {
+        sets.push(RELATED_EN);
+    }
+    if has_chinese(kb) {
+        sets.push(RELATED_ZH);
+    }
+    let term = |word: &str| {
+        let terms = analyzer.terms(word);
+        let mut words = terms.iter().filter(|t| matches!(t.kind, TermKind::Word | TermKind::HanBigram));
+        match (words.next(), words.next()) {
+            (Some(t), None) => Some(t.text.clone()),
+            _ => None,
+        }
+    };
+    let mut out = Vec::new();
+    for line in sets.iter().flat_map(|s| s.lines()).map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        let mut group: Vec<String> = Vec::new();
+        for t in line.split_whitespace().filter_map(term) {
+            if !group.contains(&t) {
+                group.push(t);
+            }
+        }
+        if group.len() >= 2 && group.iter().any(|t| known(t)) {
+            out.push(group);
+        }
+    }
+    out
+}
+
+fn has_english(kb: &Kb) -> bool {
+    kb.settings.locale == Locale::En || kb.entries.iter().any(|e| e.locale == Locale::En)
+}
+
 const OOD_EN: &str = include_str!("../data/ood/en.txt");
 const OOD_ZH: &str = include_str!("../data/ood/zh-CN.txt");
 
 /// kefu's out-of-domain questions for the KB's languages (comment lines dropped).
 pub fn out_of_domain(kb: &Kb) -> Vec<&'static str> {
-    let has_english = kb.settings.locale == Locale::En || kb.entries.iter().any(|e| e.locale == Locale::En);
     let mut sets = Vec::new();
-    if has_english {
+    if has_english(kb) {
         sets.push(OOD_EN);
     }
     if has_chinese(kb) {

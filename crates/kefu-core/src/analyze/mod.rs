@@ -5,7 +5,6 @@
 //! synonym folding → [`tokenize`] (Han unigrams + bigrams, stemmed Latin words) → terms.
 
 mod normalize;
-pub(crate) mod related;
 mod synonyms;
 mod tokenize;
 
@@ -71,8 +70,8 @@ pub fn is_stopword(term: &str) -> bool {
 }
 
 /// The English stem of a lowercase word, as the analyzer makes it, without the build's
-/// per-thread memo: the related-word table is stemmed once, and the parts tried for a split
-/// compound are mostly no words at all, which would only crowd the KB's stems out of it.
+/// per-thread memo: the parts tried for a split compound are mostly no words at all, which
+/// would only crowd the KB's stems out of it.
 pub(crate) fn stem_word(word: &str) -> String {
     tokenize::stem_once(word)
 }

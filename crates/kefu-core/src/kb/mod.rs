@@ -229,6 +229,11 @@ pub struct ShopSettings {
     pub greeting: String,
     /// Groups of words folded together at build and query time.
     pub synonyms: Vec<Vec<String>>,
+    /// kefu's related-word groups that hold a word of the KB, as analyzed terms: a message's
+    /// word the KB never writes is searched as a word of its group that it does. Set by the
+    /// build, not by `kefu.toml`.
+    #[serde(default)]
+    pub related: Vec<Vec<String>>,
     /// Merchant overrides of the calibrated reply thresholds.
     pub policy: PolicyOverrides,
     /// When humans answer the chat (`[hours]`; default 09:00–22:00 every day).

@@ -201,6 +201,7 @@ pub fn read(file: &str, text: &str) -> Result<ShopSettings, Diagnostic> {
         locale,
         greeting: parsed.shop.greeting.unwrap_or_default(),
         synonyms,
+        related: Vec::new(),
         policy: PolicyOverrides { answer_min, margin_min, clarify_min, coverage_min },
     })
 }
