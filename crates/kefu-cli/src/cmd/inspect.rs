@@ -28,6 +28,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     );
     println!("entries      {} ({} questions)", m.entries.len(), m.question_count);
     println!("synonyms     {} groups", m.settings.synonyms.len());
+    println!("related      {} groups of shop words that reach this KB's words", m.settings.related.len());
     let c = &m.calibration;
     println!(
         "policy       answer ≥ {:.2}, clarify ≥ {:.2} (estimate over {} held-out questions, {} of them out-of-domain: {} of covered questions answered right, {} answered wrong)",
