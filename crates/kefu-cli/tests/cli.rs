@@ -117,6 +117,12 @@ fn ask_finds_traditional_chinese_and_typos() {
     };
     assert_eq!(top(&en, "how do I chnage my adress"), top(&en, "how do I change my address"));
     assert_eq!(decision("how do I chnage my adress"), decision("how do I change my address"));
+    // The plain output names each word searched in place of the shopper's: a typo fix, and a
+    // related word the KB writes for one it never does.
+    let plain = |bundle: &Path, q: &str| String::from_utf8(kefu(&["ask", bundle.to_str().unwrap(), q]).stdout).unwrap();
+    assert!(plain(&en, "can i get a recipt").contains("searched as: recipt → receipt"));
+    let manager = plain(&zh, "店长在吗 我要找你们经理");
+    assert!(manager.contains("searched as: 店长 → "), "{manager}");
 }
 
 #[test]

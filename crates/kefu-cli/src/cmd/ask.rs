@@ -108,8 +108,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if ranking.hits.is_empty() {
         println!("(no entry matches)");
     }
+    // A typo fix or a related shop word the KB writes, searched in place of the shopper's.
     for (typed, used) in &ranking.corrections {
-        println!("typo: {typed} → {used}");
+        println!("searched as: {typed} → {used}");
     }
     let what = match &decision {
         Decision::Answer { entry, .. } => format!("answer with `{}`", engine.entry(*entry).map_or("?", |e| &e.id)),
