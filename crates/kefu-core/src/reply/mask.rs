@@ -62,9 +62,27 @@ fn latin_letter(c: char) -> bool {
     c.is_ascii_alphabetic() || ('\u{FF21}'..='\u{FF3A}').contains(&c) || ('\u{FF41}'..='\u{FF5A}').contains(&c)
 }
 
+/// Characters that show nothing between two digits (zero-width space and joiners, soft
+/// hyphen, direction marks, bidi controls): a number typed or pasted with them reads as one
+/// number, so it is found as one.
+fn transparent(c: char) -> bool {
+    crate::analyze::is_invisible(c)
+        || crate::analyze::is_bidi_control(c)
+        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// The index of the first character at or after `k` that is not [`transparent`].
+fn past_transparent(chars: &[(usize, char)], mut k: usize) -> usize {
+    while chars.get(k).is_some_and(|&(_, c)| transparent(c)) {
+        k += 1;
+    }
+    k
+}
+
 /// Finds digit runs. Groups of 3+ digits separated by one space or dash join into one run;
 /// a trailing `X`/`x` right after 17 digits is kept (ID cards). Runs glued to Latin letters
-/// (`SO123…`, `abc123`) are skipped: those are codes, not cards or IDs.
+/// (`SO123…`, `abc123`) are skipped: those are codes, not cards or IDs. [`transparent`]
+/// characters between digits do not split a group.
 pub(crate) fn runs(text: &str) -> Vec<Run> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut out = Vec::new();
@@ -82,20 +100,30 @@ pub(crate) fn runs(text: &str) -> Vec<Run> {
         let mut group_start = i;
         let mut j = i;
         loop {
-            while j < chars.len() && digit(chars[j].1).is_some() {
-                digits.push((b'0' + digit(chars[j].1).unwrap_or(0)) as char);
-                group_len += 1;
-                j += 1;
+            while j < chars.len() {
+                if let Some(d) = digit(chars[j].1) {
+                    digits.push((b'0' + d) as char);
+                    group_len += 1;
+                    j += 1;
+                    continue;
+                }
+                let k = past_transparent(&chars, j);
+                if k == j || !chars.get(k).is_some_and(|&(_, c)| digit(c).is_some()) {
+                    break;
+                }
+                j = k;
             }
             let byte = |k: usize| chars.get(k).map_or(text.len(), |&(b, _)| b);
             groups.push((byte(group_start), byte(j), digits[digits.len() - group_len..].to_string()));
             // A separator followed by another group of 3+ digits joins them, if this group had 3+.
             if let Some(width) = separator_at(&chars, j).filter(|_| group_len >= 3) {
                 let mut k = j + width;
+                let mut next_len = 0;
                 while k < chars.len() && digit(chars[k].1).is_some() {
-                    k += 1;
+                    next_len += 1;
+                    k = past_transparent(&chars, k + 1);
                 }
-                if k - (j + width) >= 3 {
+                if next_len >= 3 {
                     grouped = true;
                     group_len = 0;
                     j += width;
@@ -129,8 +157,9 @@ pub(crate) fn runs(text: &str) -> Vec<Run> {
 }
 
 /// The width of the separator between two digit groups at `at`: one or two spaces (ASCII,
-/// no-break, thin or ideographic), or one dash, dot, slash or underscore (ASCII or full-width),
-/// as people type card and ID numbers.
+/// no-break, thin or ideographic), or one dash, dot, slash or underscore (ASCII or full-width)
+/// with up to one space on each side ("4111 - 1111"), as people type card and ID numbers.
+/// [`transparent`] characters count as nothing.
 fn separator_at(chars: &[(usize, char)], at: usize) -> Option<usize> {
     let spacing = |k: usize| {
         chars.get(k).is_some_and(|&(_, c)| matches!(c, ' ' | '\u{a0}' | '\u{2009}' | '\u{202f}' | '\u{3000}'))
@@ -152,11 +181,21 @@ fn separator_at(chars: &[(usize, char)], at: usize) -> Option<usize> {
             )
         })
     };
-    match (spacing(at), spacing(at + 1)) {
-        (true, true) => Some(2),
-        (true, false) => Some(1),
-        _ => mark(at).then_some(1),
-    }
+    // Each step passes the characters that show nothing.
+    let step = |k: usize| past_transparent(chars, k + 1);
+    let k = past_transparent(chars, at);
+    let end = match (spacing(k), spacing(k + 1)) {
+        (true, true) => step(k + 1),
+        (true, false) => match step(k) {
+            m if mark(m) && spacing(step(m)) => step(step(m)),
+            m if mark(m) => step(m),
+            m => m,
+        },
+        _ if mark(k) && spacing(step(k)) => step(step(k)),
+        _ if mark(k) => step(k),
+        _ => return None,
+    };
+    Some(end - at)
 }
 
 /// Latin words that, written right before a number ("ID11010519…", "card4111…"), name it
@@ -456,6 +495,29 @@ mod tests {
         // Still not numbers to hide: codes, dates, phones.
         assert_eq!(mask("SKU4111111111111111"), "SKU4111111111111111");
         assert_eq!(mask("2024.11.23 12/25 138-1234-5678"), "2024.11.23 12/25 138-1234-5678");
+        assert_eq!(mask("2024 - 11 - 23, 138 - 1234 - 5678"), "2024 - 11 - 23, 138 - 1234 - 5678");
+    }
+
+    #[test]
+    fn masks_numbers_with_spaced_dashes_or_invisible_characters_between_digits() {
+        // A dash with a space on either side, as typed on a phone.
+        assert_eq!(mask("card 4111 - 1111 - 1111 - 1111"), "card **** - **** - **** - 1111");
+        assert_eq!(mask("卡号 6222 -0212- 3456 – 7894"), "卡号 **** -****- **** – 7894");
+        assert_eq!(mask("4111 - 1111 - 1111 - 1111 was charged"), "**** - **** - **** - 1111 was charged");
+        // Zero-width characters and direction marks (pasted from an app or a web page) show
+        // nothing: the number reads as one and is masked as one.
+        assert_eq!(
+            mask("card 4111\u{200b}1111\u{200b}1111\u{200b}1111"),
+            "card ****\u{200b}****\u{200b}****\u{200b}1111"
+        );
+        assert_eq!(mask("41\u{2060}11111111111111 ok"), "**\u{2060}**********1111 ok");
+        assert_eq!(mask("4111 \u{200e}1111 1111\u{feff} 1111"), "**** \u{200e}**** ****\u{feff} 1111");
+        assert_eq!(mask("身份证 110105\u{200f}19491231002X"), "身份证 ******\u{200f}********002X");
+        // …and an order number with them is still an order number.
+        assert_eq!(
+            mask("订单号 4111\u{200b}1111\u{200b}1111\u{200b}1111"),
+            "订单号 4111\u{200b}1111\u{200b}1111\u{200b}1111"
+        );
     }
 
     #[test]
