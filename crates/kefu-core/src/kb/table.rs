@@ -224,7 +224,56 @@ pub fn read_table(file: &str, text: &str, delimiter: u8, default_locale: Locale)
     if rows == 0 {
         diags.push(Diagnostic::warning(file, 1, "file has no entries"));
     }
+    if !tsv {
+        diags.extend(stray_quote(file, text));
+    }
     (entries, diags)
+}
+
+/// A CSV quote that swallows rows: one never closed (the csv reader takes everything after it,
+/// to the end of the file, as one cell), or one closed lines later in the middle of a cell (by
+/// the opening quote of a later cell: the rows between are one cell). Either way the rows it
+/// swallowed would be lost without a word. Reported at the line the quote opens.
+fn stray_quote(file: &str, text: &str) -> Option<Diagnostic> {
+    let (mut line, mut field_start) = (1, true);
+    // The line a quoted cell opened on, while in one.
+    let mut open: Option<usize> = None;
+    let mut bytes = text.bytes().peekable();
+    while let Some(b) = bytes.next() {
+        match (open, b) {
+            (Some(_), b'"') if bytes.peek() == Some(&b'"') => {
+                bytes.next();
+            }
+            (Some(from), b'"') => {
+                open = None;
+                field_start = false;
+                let ends_cell = matches!(bytes.peek(), None | Some(b',' | b'\r' | b'\n'));
+                if from < line && !ends_cell {
+                    let msg = format!(
+                        "the quote `\"` opened here runs to line {line}, where it ends in the middle of a cell: \
+                         the rows between are read as one cell; close the cell with `\"` where it ends, and write a \
+                         `\"` inside a quoted cell as `\"\"`"
+                    );
+                    return Some(Diagnostic::error(file, from, msg));
+                }
+            }
+            (_, b'\n') => {
+                line += 1;
+                field_start = open.is_none();
+            }
+            (Some(_), _) => {}
+            (None, b'"') if field_start => open = Some(line),
+            (None, b',' | b'\r') => field_start = true,
+            (None, _) => field_start = false,
+        }
+    }
+    let from = open?;
+    let msg = format!(
+        "the quote `\"` opened here is never closed: everything after it ({} lines) is read as one cell; close \
+         the cell with `\"`, and write a `\"` inside a quoted cell as `\"\"`",
+        line - from + 1 - usize::from(text.ends_with('\n'))
+    );
+    Some(Diagnostic::error(file, from, msg))
 }
 
 /// A TSV cell as Excel exports it: `"…"` with every inner `"` doubled is unwrapped; any other
@@ -357,6 +406,31 @@ mod tests {
               leave it empty, or give the row its own id"]
         );
         assert_eq!(check("question\tanswer\n"), ["f.tsv:1: warning: file has no entries"]);
+    }
+
+    #[test]
+    fn a_csv_quote_that_swallows_rows_is_an_error_on_its_line() {
+        let check = |t: &str| {
+            let (_, d) = read_table("f.csv", t, b',', Locale::En);
+            d.iter().map(|d| d.to_string()).collect::<Vec<_>>()
+        };
+        // Never closed: the rows below it were one cell of line 2, without a word.
+        assert_eq!(
+            check("question,answer,category\nReturn window?,\"7 days, see policy,returns\nWhere is my parcel?,Check My orders,shipping\nCard?,Yes,payment\n"),
+            ["f.csv:2: error: the quote `\"` opened here is never closed: everything after it (3 lines) is read as one \
+              cell; close the cell with `\"`, and write a `\"` inside a quoted cell as `\"\"`"]
+        );
+        // Closed by the next quoted cell's opening quote, lines later: the cells that follow
+        // are shifted (other messages), and this one says why.
+        let got =
+            check("question,answer,category,tags\nReturn window?,\"7 days\nParcel?,Check orders\n\"Hi, there\",Hi\n");
+        let want = "f.csv:2: error: the quote `\"` opened here runs to line 4, where it ends in the middle of a cell: \
+                    the rows between are read as one cell; close the cell with `\"` where it ends, and write a `\"` \
+                    inside a quoted cell as `\"\"`";
+        assert!(got.iter().any(|d| d == want), "{got:?}");
+        // Quoted cells with line breaks, doubled quotes, CRLF, a quote inside an unquoted cell.
+        assert!(check("question,answer\r\n\"Hi, there\",\"Line one\r\nline \"\"two\"\"\"\r\n5\" screen?,Yes\r\n")
+            .is_empty());
     }
 
     #[test]
