@@ -111,8 +111,10 @@ pub struct GapReport {
 
 /// Reads a log: JSON gap records, or plain lines as texts (a JSON string as its text).
 /// Returns the records and the lines skipped: JSON that does not parse, an object that is not
-/// a gap record, and JSON arrays, numbers, `true`/`false`/`null` (not questions).
+/// a gap record, and JSON arrays, numbers, `true`/`false`/`null` (not questions). A byte-order
+/// mark at the start (a log saved by Notepad or PowerShell) is no part of the first line.
 pub fn read_log(text: &str) -> (Vec<GapRecord>, Vec<Unreadable>) {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out = Vec::new();
     let mut bad = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -539,6 +541,16 @@ mod tests {
         };
         report.unreadable.truncate(UNREADABLE_SHOWN);
         assert!(render(&report).contains("7 unreadable lines skipped (line 2, 3, 4, 6, 8, …)"), "{}", render(&report));
+    }
+
+    #[test]
+    fn a_byte_order_mark_does_not_turn_the_first_record_into_a_plain_line() {
+        let (records, bad) =
+            read_log("\u{feff}{\"text\":\"do you ship to nepal\",\"decision\":\"handoff\"}\r\n\u{feff}x\n");
+        let texts: Vec<&str> = records.iter().map(|r| r.text.as_str()).collect();
+        // Only the file's own mark goes: one inside the log is the text's.
+        assert_eq!(texts, ["do you ship to nepal", "\u{feff}x"]);
+        assert_eq!((records[0].decision.as_str(), bad.len()), ("handoff", 0));
     }
 
     #[test]
