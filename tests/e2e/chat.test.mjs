@@ -276,6 +276,27 @@ test('hand-off: the form is prefilled, the case is POSTed and the handoff event 
   await page.context().close();
 });
 
+test('an ID or card number typed as the contact is masked in the case sent and in the handoff event', async () => {
+  const page = await newPage(env.browser);
+  await testPage(page, env.url, '/t/contact-masked.html', { 'data-contact': 'optional' });
+  await page.evaluate(() => { window.__cases = []; kefu('on', 'handoff', (c) => window.__cases.push(c)); });
+  await openWidget(page);
+  await ask(page, '转人工');
+  await page.fill('kefu-chat #kefu-f-desc', '想问一下发票的事 contact-masked');
+  // A specimen ID (valid check character) and a test card number, as a shopper might leave them.
+  await page.fill('kefu-chat #kefu-f-contact', '身份证 11010519491231002X 卡 4111 1111 1111 1111');
+  await page.click('kefu-chat .kefu-handoff [type="submit"]');
+  await page.locator('kefu-chat .kefu-system').filter({ hasText: '留言已发送' }).waitFor();
+  const received = await (await fetch(`${env.url}/api/cases`)).json();
+  const mine = received.find((c) => c.description.includes('contact-masked'));
+  assert.ok(mine, JSON.stringify(received));
+  const masked = '身份证 **************002X 卡 **** **** **** 1111';
+  assert.equal(mine.contact, masked);
+  const event = (await page.evaluate(() => window.__cases))[0];
+  assert.equal(event.contact, masked);
+  await page.context().close();
+});
+
 test('a product question asks no order number; a shop that requires a contact gets one', async () => {
   const page = await newPage(env.browser);
   await testPage(page, env.url, '/t/contact-required.html', { 'data-contact': 'required' });

@@ -411,10 +411,13 @@ impl App {
             let _ = f.order.focus();
             return;
         }
+        // Masked like the description: an ID or card number typed here must not reach the
+        // page's `handoff` event or the outbox either.
         let contact = if self.contact_mode == ContactMode::Off {
             String::new()
         } else {
-            handoff::sendable(&f.contact.value(), false).trim().to_string()
+            let typed = handoff::sendable(&f.contact.value(), false);
+            kefu_core::reply::mask::mask_keeping(typed.trim(), &[order.as_str()])
         };
         if contact.is_empty() && self.contact_mode == ContactMode::Required {
             return self.form_fail(t(lang, Key::FormNeedContact), Some(self.panel.form.contact.unchecked_ref()));
