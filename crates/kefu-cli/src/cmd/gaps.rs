@@ -155,6 +155,11 @@ pub fn read_log(text: &str) -> (Vec<GapRecord>, Vec<Unreadable>) {
             Err(_) => out.push(GapRecord { text: line.to_string(), ..Default::default() }),
         }
     }
+    // The widget's records come masked, a log made otherwise (plain lines from a shop's own
+    // chat export) may not: ID and bank-card numbers are masked before anything is printed.
+    for r in &mut out {
+        r.text = kefu_core::reply::mask::mask(&r.text);
+    }
     (out, bad)
 }
 
@@ -551,6 +556,23 @@ mod tests {
         // Only the file's own mark goes: one inside the log is the text's.
         assert_eq!(texts, ["do you ship to nepal", "\u{feff}x"]);
         assert_eq!((records[0].decision.as_str(), bad.len()), ("handoff", 0));
+    }
+
+    #[test]
+    fn id_and_card_numbers_in_a_log_are_masked() {
+        let log = "my card 4111 1111 1111 1111 was charged twice\n\
+                   {\"text\":\"身份证11010519491231002X 能退吗\",\"decision\":\"handoff\"}\n\
+                   \"order 2024112312345678 not here\"\n";
+        let (records, _) = read_log(log);
+        let texts: Vec<&str> = records.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "my card **** **** **** 1111 was charged twice",
+                "身份证**************002X 能退吗",
+                "order 2024112312345678 not here"
+            ]
+        );
     }
 
     #[test]
