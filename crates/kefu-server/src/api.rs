@@ -208,6 +208,12 @@ pub(crate) fn check_text(field: &str, s: &str, max_chars: usize, multiline: bool
     Ok(())
 }
 
+/// `s` without the spaces and zero-width characters at its ends: a text of nothing else is
+/// empty (it would show as a blank message, and an agent's would count as the first reply).
+pub(crate) fn trim_blank(s: &str) -> String {
+    s.trim_matches(|c: char| c.is_whitespace() || kefu_core::analyze::is_invisible(c)).to_string()
+}
+
 /// Removes bidi controls: invisible, they make an order number or a contact read differently
 /// in the inbox than it was typed. Removed rather than refused, so a case is never lost over
 /// a character nobody sees.
@@ -271,8 +277,7 @@ impl NewCase {
         }
         strip_bidi(&mut self.description);
         // Spaces and zero-width characters alone are no description.
-        let blank = |c: char| c.is_whitespace() || kefu_core::analyze::is_invisible(c);
-        self.description = self.description.trim_matches(blank).to_string();
+        self.description = trim_blank(&self.description);
         check_text("description", &self.description, MAX_TEXT, true)?;
         if self.description.is_empty() && self.transcript.is_empty() {
             return Err(ApiError::invalid("description", "a description or a transcript is required"));
@@ -950,7 +955,7 @@ pub async fn post_message(
     CaseBody { case_id, status, body: mut m }: CaseBody<NewMessage>,
 ) -> ApiResult<Response> {
     strip_bidi(&mut m.text);
-    m.text = m.text.trim().to_string();
+    m.text = trim_blank(&m.text);
     if m.text.is_empty() {
         return Err(ApiError::invalid("text", "empty message"));
     }

@@ -341,7 +341,7 @@ pub async fn reply(
     let mut r: Reply = parse_json(&headers, &bytes)?;
     // The shopper's rules: an agent's text reaches the shopper, mails and webhooks too.
     crate::api::strip_bidi(&mut r.text);
-    let text = r.text.trim().to_string();
+    let text = crate::api::trim_blank(&r.text);
     if text.is_empty() {
         return Err(ApiError::invalid("text", "empty reply"));
     }

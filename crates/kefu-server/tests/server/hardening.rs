@@ -209,6 +209,32 @@ async fn validation_edges_null_emotion_bearer_case_content_type_and_bidi() {
     b["transcript"] = json!([]);
     let (s, v) = t.create(&b).await;
     assert_eq!((s, v["error"]["field"].as_str()), (422, Some("description")), "{v}");
+    // Nor a shopper's follow-up or an agent's reply: a blank bubble, and the agent's would
+    // stop the response-time clock.
+    let blank = " \u{200B}\u{FEFF}\u{2060} \n";
+    let r = t
+        .client
+        .post(t.url(&format!("/api/cases/{id}/messages")))
+        .bearer_auth(&token)
+        .json(&json!({"text": blank, "client_msg_id": uuid()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    t.add_user("blank", Role::Agent);
+    let agent = t.login("blank").await;
+    let r = t.inbox_post(&agent, &format!("/inbox/api/cases/{id}/reply"), json!({"text": blank})).await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(t.count("SELECT COUNT(*) FROM messages WHERE source = 'live'"), 0);
+    let first: Option<i64> =
+        t.sql(|c| c.query_row("SELECT first_response_at FROM cases WHERE id = ?1", [&id], |r| r.get(0)).unwrap());
+    assert_eq!(first, None);
+    // Words between invisible characters are a message, kept without them at the ends.
+    let r = t.inbox_post(&agent, &format!("/inbox/api/cases/{id}/reply"), json!({"text": "\u{200B}ok\u{200B}"})).await;
+    assert_eq!(r.status(), 201);
+    let text: String =
+        t.sql(|c| c.query_row("SELECT text FROM messages WHERE source = 'live'", [], |r| r.get(0)).unwrap());
+    assert_eq!(text, "ok");
     // A missing field is named, at the top and inside the transcript.
     let mut b = case_body(&uuid(), &[]);
     b.as_object_mut().unwrap().remove("triage");
