@@ -185,8 +185,9 @@ pub fn read_table(file: &str, text: &str, delimiter: u8, default_locale: Locale)
                         "" => "general".into(),
                         c => c.to_string(),
                     },
+                    // Chinese spreadsheets separate with full-width marks and 、 as often.
                     tags: get(t_col)
-                        .split([';', ','])
+                        .split([';', ',', '；', '，', '、'])
                         .map(str::trim)
                         .filter(|t| !t.is_empty())
                         .map(String::from)
@@ -444,5 +445,13 @@ mod tests {
         assert_eq!(e[1].id, "f-4");
         let (_, d) = read_table("f.csv", "question,answer\n,x\n", b',', Locale::En);
         assert_eq!((d[0].line, d[0].file.as_str()), (2, "f.csv"));
+    }
+
+    #[test]
+    fn tags_separated_by_chinese_punctuation_are_several_tags() {
+        let t = "question\tanswer\ttags\n七天无理由退货怎么申请\t收到 7 天内可以退\t退货，售后、七天；无理由; ok\n";
+        let (e, d) = read_table("f.tsv", t, b'\t', Locale::ZhCn);
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(e[0].tags, ["退货", "售后", "七天", "无理由", "ok"]);
     }
 }
