@@ -106,6 +106,8 @@ pub fn read(file: &str, first_line: usize, lines: &[&str], diags: &mut Vec<Diagn
         diags.push(Diagnostic::warning(file, first_line + at, stray_message(&layout, at, true)));
     }
     let fields = Fields { file, first_line, lines: &lines };
+    // Warnings that leave their field read as it is (not "reported": no other message waits on them).
+    let mut later = Vec::new();
     for (key, value) in &mapping {
         let Some(name) = key.as_str() else {
             diags.push(Diagnostic::error(file, first_line, "field names are plain words, such as `id:`"));
@@ -119,7 +121,18 @@ pub fn read(file: &str, first_line: usize, lines: &[&str], diags: &mut Vec<Diagn
             "category" => fm.category = fields.scalar(name, line, value, diags).map(|value| At { value, line }),
             "locale" => fm.locale = fields.scalar(name, line, value, diags).map(|value| At { value, line }),
             "questions" => fm.questions = fields.list(name, key, value, diags),
-            "tags" => fm.tags = fields.list(name, key, value, diags).into_iter().map(|t| t.value).collect(),
+            "tags" => {
+                let tags = fields.list(name, key, value, diags);
+                later.extend(tags.iter().filter(|t| t.value.contains(['，', '、', '；'])).map(|t| {
+                    let msg = format!(
+                        "`{}` is one tag: `，`, `、` and `；` do not separate tags in YAML; write `[a, b]` with an \
+                         ASCII comma, or each tag on its own `- ` line",
+                        t.value
+                    );
+                    Diagnostic::warning(file, t.line, msg)
+                }));
+                fm.tags = tags.into_iter().map(|t| t.value).collect();
+            }
             "quick_replies" => fm.quick_replies = fields.list(name, key, value, diags),
             "links" => fm.links = fields.links(key, value, diags),
             "products" => fm.products = fields.products(key, value, diags),
@@ -133,6 +146,7 @@ pub fn read(file: &str, first_line: usize, lines: &[&str], diags: &mut Vec<Diagn
             fm.reported.push(name.to_string());
         }
     }
+    diags.extend(later);
     fm
 }
 
@@ -1217,6 +1231,22 @@ mod tests {
         // The fields on sound lines are read, and the lines repaired by the fix are too.
         assert_eq!((e.id.as_str(), e.locale, e.quick_replies.as_slice()), ("a", Locale::ZhTw, &["b".to_string()][..]));
         assert_eq!((e.questions.as_slice(), e.tags.as_slice()), (&["q".to_string()][..], &["x".to_string()][..]));
+    }
+
+    #[test]
+    fn tags_run_together_with_chinese_punctuation_are_named_on_their_line() {
+        let (e, got) = check("id: a\nquestions: [怎么退货]\ncategory: returns\ntags: [退货，售后, 七天]");
+        assert_eq!(
+            got,
+            ["k.md:5: warning: `退货，售后` is one tag: `，`, `、` and `；` do not separate tags in YAML; write `[a, b]` \
+              with an ASCII comma, or each tag on its own `- ` line"]
+        );
+        assert_eq!(e.tags, ["退货，售后", "七天"]);
+        let (_, got) = check("id: a\nquestions: [q]\ncategory: returns\ntags:\n  - 退货\n  - 售后、七天");
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(got[0].starts_with("k.md:7: warning: `售后、七天` is one tag"), "{got:?}");
+        let (_, got) = check("id: a\nquestions: [q]\ncategory: returns\ntags: [退货, 售后]");
+        assert!(got.is_empty(), "{got:?}");
     }
 
     #[test]
