@@ -75,11 +75,11 @@ fn chinese_seams_stay_seams_and_known_words_stay_themselves() {
 
 #[test]
 fn only_groups_that_reach_the_kb_travel_in_the_bundle() {
-    let engine = zh_engine();
-    let related = &engine.manifest().settings.related;
+    let zh = zh_engine();
+    let related = &zh.manifest().settings.related;
     assert!(!related.is_empty());
     // Every group holds a word of this KB; a KB of three entries reaches only a few of them.
-    assert!(related.iter().all(|g| g.iter().any(|t| !engine.search(t, 1).hits.is_empty())), "{related:?}");
+    assert!(related.iter().all(|g| g.iter().any(|t| !zh.search(t, 1).hits.is_empty())), "{related:?}");
     assert!(related.len() < 40, "{} groups", related.len());
     // An English KB gets the English groups only, as stemmed terms ("reimbursement" → "reimburs").
     let en = engine(&[]);
