@@ -410,7 +410,9 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(headers: &HeaderMap, by
         // path ends at the object; serde_json's error has no field for it either.
         let missing =
             message.strip_prefix("missing field `").and_then(|m| m.split_once('`')).map(|(name, _)| name.to_string());
-        let path = path.filter(|p| !p.is_empty() && p != ".");
+        // serde_path_to_error writes `?` for a place it cannot name (the body ended inside an
+        // object): that is no field.
+        let path = path.map(|p| p.trim_end_matches(".?").to_string()).filter(|p| !p.is_empty() && p != "." && p != "?");
         let field = match (path, missing) {
             (Some(p), Some(m)) => Some(format!("{p}.{m}")),
             (p, m) => p.or(m),

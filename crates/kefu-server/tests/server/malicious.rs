@@ -277,6 +277,16 @@ async fn invalid_and_huge_json_get_clear_errors() {
     let r = post(b"{not json".to_vec(), "application/json").await.unwrap();
     assert_eq!(r.status(), 422);
     assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "invalid_json");
+    // A body cut short names no made-up field ("?"); inside the transcript, the entry it is in.
+    for (cut, field) in [
+        (format!("{{\"id\":\"{}\"", uuid()), Value::Null),
+        ("{\"transcript\":[{\"role\":\"shopper\"".to_string(), json!("transcript[0]")),
+    ] {
+        let r = post(cut.clone().into_bytes(), "application/json").await.unwrap();
+        assert_eq!(r.status(), 422);
+        let v = r.json::<Value>().await.unwrap();
+        assert_eq!((&v["error"]["code"], &v["error"]["field"]), (&json!("invalid_json"), &field), "{cut}: {v}");
+    }
     let r = post(b"{}".to_vec(), "text/plain").await.unwrap();
     assert_eq!(r.status(), 415);
 
