@@ -407,10 +407,34 @@ pub fn extract(text: &str, pattern: &OrderPattern, products: &[Product], sensiti
             phone_spans.push((run.start, run.end));
         }
     }
+    // An order number read off a screen in groups ("2024 1123 1234 5678", "2024-1123-…"):
+    // its digits joined, when they fit the pattern and the number is said to be an order's
+    // (a cue before it) or is all the message holds (the answer to "send me the order number").
+    let mut grouped: Vec<(usize, usize)> = Vec::new();
+    for run in mask::runs(text) {
+        let (start, end) = (run.start, run.end);
+        if !run.grouped
+            || run.digits.ends_with('X')
+            || overlaps(start, end)
+            || phone_spans.iter().any(|&(s, e)| start < e && s < end)
+            || !pattern.matches(&run.digits)
+        {
+            continue;
+        }
+        let alone = !text[..start].chars().chain(text[end..].chars()).any(char::is_alphanumeric);
+        if alone || order_cue_before(text, start) {
+            if !found.order_numbers.contains(&run.digits) {
+                found.order_numbers.push(run.digits.clone());
+            }
+            found.spans.push((start, end));
+            grouped.push((start, end));
+        }
+    }
     for mut t in tokens(text) {
         if !t.text.bytes().any(|b| b.is_ascii_digit())
             || overlaps(t.start, t.end)
             || phone_spans.iter().any(|&(s, e)| t.start < e && s < t.end)
+            || grouped.iter().any(|&(s, e)| t.start < e && s < t.end)
         {
             continue;
         }
@@ -645,6 +669,29 @@ mod tests {
         let f = extract("订单号13812345678901", &OrderPattern::default(), &[], &[]);
         assert_eq!(f.order_numbers, ["13812345678901"]);
         assert!(f.phones.is_empty());
+    }
+
+    #[test]
+    fn an_order_number_written_in_groups_is_one_order_number() {
+        let p = OrderPattern::default();
+        let orders = |text: &str| extract(text, &p, &[], &[]);
+        // After a cue, and alone (the answer to "send me the order number").
+        for text in [
+            "订单号 2024 1123 1234 5678 还没发货",
+            "order no. 2024-1123-1234-5678 hasn't shipped",
+            "2024 1123 1234 5678",
+        ] {
+            let f = orders(text);
+            assert_eq!(f.order_numbers, ["2024112312345678"], "{text}");
+            assert!(f.rejected.is_empty(), "{text}: {:?}", f.rejected);
+            let (s, e) = f.spans[0];
+            assert!(text[s..e].starts_with("2024") && text[s..e].ends_with("5678"), "{text}");
+        }
+        // Groups in a sentence without a cue stay words; so do dates, and phones are phones.
+        assert!(orders("we sold 100 200 300 400 units").order_numbers.is_empty());
+        assert!(orders("2024 11 23").order_numbers.is_empty());
+        let f = orders("138 1234 5678");
+        assert_eq!((f.phones.len(), f.order_numbers.len()), (1, 0));
     }
 
     #[test]
