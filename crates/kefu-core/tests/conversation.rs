@@ -388,8 +388,12 @@ fn decisions_in_chinese_simplified_and_traditional() {
             name: "complaint with a clear answer: answer, promise, offer a person",
             kb: "zh",
             night: false,
+            // The entry says sorry and offers the resend itself ("真抱歉，是我们仓库弄错了！…
+            // 马上补发"): the bot's own apology and remedy are not said before it again.
             steps: vec![Step {
-                has: &["1 小时", "给人工客服留言", "补发"], ..step("发错货了", "answer", Complaint)
+                has: &["1 小时", "给人工客服留言"],
+                lacks: &["抱歉", "补发"],
+                ..step("发错货了", "answer", Complaint)
             }],
         },
         Case {
@@ -414,6 +418,36 @@ fn english_message_at_a_chinese_shop_is_answered_in_english() {
     let r = respond(&zh, &mut conv, "hello", day());
     assert_eq!(r.decision, Decision::Smalltalk { kind: Smalltalk::Greeting });
     assert!(r.message.unwrap().starts_with("Hello"));
+}
+
+#[test]
+fn an_answer_that_apologises_itself_gets_no_second_apology_before_it() {
+    for (dir, message) in [("en", "my parcel is damaged"), ("zh-CN", "我要投诉")] {
+        let engine = engine(dir);
+        let mut conv = Conversation::default();
+        let r = respond(&engine, &mut conv, message, day());
+        let Decision::Answer { entry, .. } = r.decision else { panic!("{message}: {:?}", r.decision) };
+        let answer = engine.entry(entry).unwrap().answer.plain_text();
+        assert!(kefu_core::reply::wording::opens_with_apology(&answer), "{message}: {answer}");
+        // The entry says sorry in its own words: nothing before it says it again.
+        assert_eq!(r.lead, None, "{message}");
+        assert!(r.offer_human, "{message}: a complaint still offers a person");
+    }
+    // An answer that does not apologise keeps the empathy before it.
+    let en = engine("en");
+    let r = respond(&en, &mut Conversation::default(), "how long does a refund take???", day());
+    let Decision::Answer { entry, .. } = r.decision else { panic!("{:?}", r.decision) };
+    assert!(!kefu_core::reply::wording::opens_with_apology(&en.entry(entry).unwrap().answer.plain_text()));
+    assert!(r.lead.is_some(), "{r:?}");
+}
+
+#[test]
+fn angry_faces_alone_get_empathy_and_a_person() {
+    let en = engine("en");
+    let r = respond(&en, &mut Conversation::default(), "😡😡😡", day());
+    assert_eq!(r.emotion, Emotion::Angry);
+    assert!(matches!(r.decision, Decision::Handoff { .. }), "{:?}", r.decision);
+    assert!(said(&r).contains("sorry"), "{}", said(&r));
 }
 
 #[test]

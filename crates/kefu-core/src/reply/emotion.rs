@@ -1,5 +1,5 @@
 //! Emotion: how upset the shopper sounds, from words ("气死了", "ridiculous"), emphasis
-//! ("!!!", "？？？", ALL CAPS) and the conversation so far (a second complaint is anger,
+//! ("!!!", "？？？", ALL CAPS), faces (😡, 😭) and the conversation so far (a second complaint is anger,
 //! not a fresh question). The policy opens with empathy that fits.
 
 use super::lexicon;
@@ -149,14 +149,20 @@ pub fn all_caps(text: &str) -> bool {
     letters.len() >= 8 && words >= 2 && upper * 10 >= letters.len() * 7
 }
 
+/// Faces that say it without words ("😡😡😡" is a message of its own on a phone).
+const ANGRY_FACES: &[char] = &['😡', '🤬', '😠', '💢', '👿', '😤'];
+const ANXIOUS_FACES: &[char] = &['😰', '😟', '😥', '😨', '😧', '😫', '😩', '😭'];
+
 /// The emotion of one message. `norm` is the normalized text, `complaints` the number of
 /// complaints in the conversation including this message.
 pub fn detect(text: &str, norm: &str, complaints: u32) -> Emotion {
     let (bangs, questions) = emphasis(text);
-    if lexicon::any(norm, ANGRY) || all_caps(text) || complaints >= 2 || (bangs && complaints >= 1) {
+    let face = |faces: &[char]| text.chars().any(|c| faces.contains(&c));
+    if lexicon::any(norm, ANGRY) || all_caps(text) || complaints >= 2 || (bangs && complaints >= 1) || face(ANGRY_FACES)
+    {
         return Emotion::Angry;
     }
-    if bangs || questions || lexicon::any(norm, ANXIOUS) {
+    if bangs || questions || lexicon::any(norm, ANXIOUS) || face(ANXIOUS_FACES) {
         return Emotion::Anxious;
     }
     Emotion::Calm
@@ -189,6 +195,10 @@ mod tests {
             ("还是坏的", 2, Emotion::Angry),
             // Exclamation marks on a complaint.
             ("broken!!!", 1, Emotion::Angry),
+            // Faces alone.
+            ("😡😡😡", 0, Emotion::Angry),
+            ("快递还没到 😭", 0, Emotion::Anxious),
+            ("thanks 😊", 0, Emotion::Calm),
         ];
         for (text, complaints, want) in table {
             assert_eq!(e(text, *complaints), *want, "{text}");

@@ -456,8 +456,9 @@ fn word(
             Decision::Clarify { .. } => r.message = Some(wording::clarify(locale)),
             Decision::Handoff { reason } => {
                 handoff(&mut r, reason);
-                if reason == HandoffReason::NoQuery {
+                if reason == HandoffReason::NoQuery && emotion != Emotion::Angry {
                     // "???": no "here's what I have" before asking what the shopper needs.
+                    // "😡😡😡" keeps its empathy.
                     r.lead = None;
                 }
                 // An angry shopper whose words match nothing ("you guys are useless") is not
@@ -487,6 +488,14 @@ fn word(
                 }
             }
             _ => {}
+        }
+    }
+    // An answer that opens with its own apology ("Sorry it got damaged on the way!", "非常抱歉
+    //让您…") needs no second one before it: the lead (the empathy, and a complaint's cause
+    // and remedy, which such an entry gives in its own words) is left out.
+    if let Decision::Answer { entry, .. } = r.decision {
+        if engine.entry(entry).is_some_and(|e| wording::opens_with_apology(&e.answer.plain_text())) {
+            r.lead = None;
         }
     }
     // Hidden ID or card numbers: say so and why, whatever else the reply says.

@@ -30,8 +30,11 @@ fn t(loc: Locale, en: &str, cn: &str, tw: &str) -> String {
 /// whose characters are the same in both scripts (你好, 可以吗) keeps the conversation's
 /// Chinese so far, else the shop's when the shop is Chinese, else zh-CN.
 pub fn pick_locale(shop: Locale, text: &str, previous: Option<Locale>) -> Locale {
-    let has_han = text.chars().any(is_han);
-    if has_han {
+    let han = text.chars().filter(|&c| is_han(c)).count();
+    // A message mostly in English with a Chinese word or two ("where is my parcel 谢谢", "how
+    // do I return the 电饭煲") is English: more English words than Chinese characters.
+    let english_words = text.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| w.len() >= 2).count();
+    if han > 0 && english_words <= han {
         use crate::analyze::{script_of, Script};
         return match script_of(text) {
             Some(Script::Traditional) => Locale::ZhTw,
@@ -327,6 +330,19 @@ pub fn empathy(loc: Locale, triage: Triage, cue: Cue, emotion: Emotion, repeat: 
         ])),
         _ => None,
     }
+}
+
+/// Whether a text's first sentence apologises (an entry written for upset shoppers that says
+/// sorry itself: the bot's own empathy before it would say it twice).
+pub fn opens_with_apology(text: &str) -> bool {
+    let first: String = text
+        .trim_start()
+        .chars()
+        .take_while(|c| !matches!(c, '.' | '!' | '?' | '。' | '！' | '？' | '\n'))
+        .take(120)
+        .collect::<String>()
+        .to_lowercase();
+    ["sorry", "apologi", "抱歉", "对不起", "對不起", "不好意思", "致歉"].iter().any(|w| first.contains(w))
 }
 
 /// The complaint acknowledgement after the empathy: the cause, then the solution.
@@ -878,6 +894,12 @@ mod tests {
         assert_eq!(pick_locale(Locale::ZhCn, "优惠券怎么用", Some(Locale::ZhTw)), Locale::ZhCn);
         assert_eq!(pick_locale(Locale::ZhCn, "你好", Some(Locale::ZhTw)), Locale::ZhTw);
         assert_eq!(pick_locale(Locale::En, "你好", Some(Locale::En)), Locale::ZhCn);
+        // Mixed: the language with more words (an English word weighs like a Han character).
+        assert_eq!(pick_locale(Locale::En, "where is my parcel 谢谢", None), Locale::En);
+        assert_eq!(pick_locale(Locale::En, "how do I return the 电饭煲", None), Locale::En);
+        assert_eq!(pick_locale(Locale::En, "iphone 充不进电怎么办", None), Locale::ZhCn);
+        assert_eq!(pick_locale(Locale::En, "can't login 怎么办", None), Locale::ZhCn);
+        assert_eq!(pick_locale(Locale::ZhCn, "我想退 iPhone 15", None), Locale::ZhCn);
     }
 
     #[test]
