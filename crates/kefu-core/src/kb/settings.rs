@@ -184,6 +184,14 @@ pub fn read(file: &str, text: &str) -> Result<ShopSettings, Diagnostic> {
         if group.get_ref().iter().any(|w| w.trim().is_empty()) {
             return Err(err(group.span(), "a synonym group holds an empty word; remove it".into()));
         }
+        // One word, or none, is no group: most likely the rest was left out by mistake.
+        if group.get_ref().len() < 2 {
+            let n = group.get_ref().len();
+            return Err(err(
+                group.span(),
+                format!("a synonym group needs two or more words, this one has {n}: add the words it stands for, or remove it"),
+            ));
+        }
         synonyms.push(group.into_inner());
     }
     if let Some(p) = &parsed.facts.order_number {
@@ -298,6 +306,10 @@ mod tests {
             (
                 "[synonyms]\ngroups = [\n  [\"refund\", \"money back\"],\n  [\"\", \"parcel\"],\n]\n",
                 "k.toml:4: error: a synonym group holds an empty word; remove it",
+            ),
+            (
+                "[synonyms]\ngroups = [\n  [\"refund\", \"money back\"],\n  [\"parcel\"],\n  [],\n]\n",
+                "k.toml:4: error: a synonym group needs two or more words, this one has 1: add the words it stands for, or remove it",
             ),
         ];
         for (text, want) in cases {

@@ -126,7 +126,12 @@ impl OrderPattern {
                         (n, n)
                     }
                 };
-                if min > max || max == 0 || max > 64 {
+                if max == 0 {
+                    return Err(format!(
+                        "`{{{body}}}`: a piece must be allowed at least once (a largest count of 1 to 64)"
+                    ));
+                }
+                if min > max || max > 64 {
                     return Err(format!("`{{{body}}}`: counts go from 0 to 64, smallest first"));
                 }
             }
@@ -629,6 +634,10 @@ mod tests {
         for bad in ["", "{3}", "#{3", "#{5,2}", "#{x}", "a||b", "#{0}", "\\"] {
             assert!(OrderPattern::parse(bad).is_err(), "{bad:?} should be rejected");
         }
+        // The message says what is wrong with the count given.
+        assert!(OrderPattern::parse("#{0}").unwrap_err().contains("at least once"));
+        assert!(OrderPattern::parse("#{5,2}").unwrap_err().contains("smallest first"));
+        assert!(OrderPattern::parse("#{65}").unwrap_err().contains("0 to 64"));
     }
 
     #[test]
