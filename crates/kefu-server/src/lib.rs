@@ -228,6 +228,10 @@ impl Sla {
                 .split_once('=')
                 .ok_or_else(|| anyhow::anyhow!("--sla {spec}: use CLASS=DURATION, e.g. urgent=3m"))?;
             let d = util::parse_duration(dur).map_err(|e| anyhow::anyhow!("--sla {spec}: {e}"))?;
+            if d.is_zero() {
+                // Every case would be overdue the moment it arrived.
+                anyhow::bail!("--sla {spec}: a response time must be longer than 0, e.g. urgent=3m");
+            }
             match class.trim() {
                 "urgent" => self.urgent = d,
                 "complaint" => self.complaint = d,

@@ -89,6 +89,9 @@ fn sla_flags_parse_and_bad_ones_are_refused() {
     assert_eq!(sla.order.as_secs(), 3 * 3600);
     assert!(sla.apply(&["vip=1m".into()]).is_err());
     assert!(sla.apply(&["urgent=soon".into()]).is_err());
+    // A zero response time makes every case overdue on arrival.
+    let zero = sla.apply(&["urgent=0m".into()]).unwrap_err().to_string();
+    assert!(zero.contains("longer than 0"), "{zero}");
 }
 
 #[test]
