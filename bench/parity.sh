@@ -37,8 +37,8 @@ for loc in zh-CN en; do
 done
 node tests/native-rankings.mjs "$KEFU" "$T" crates/kefu-widget/tests/queries.tsv "$T/native-rankings.tsv"
 files=()
-for pair in sofmattress:"$EVAL/hint3_sofmattress" bitext:"$EVAL/bitext_customer_support" \
-    banking77:"$EVAL/banking77" zh-service:"$ROOT/eval/zh-service"; do
+mapfile -t pairs < <(eval_sets "$EVAL")
+for pair in "${pairs[@]}"; do
   name=${pair%%:*}; dir=${pair#*:}
   for variant in normalized full; do
     out="$T/eval/$name-$variant"

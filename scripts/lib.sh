@@ -100,3 +100,11 @@ stop_postgres() {
     unset PG_STOP
   fi
 }
+
+# The eval files of the wasm parity test (crates/kefu-widget/tests/parity.rs embeds one bundle
+# and one rankings file per name and variant): name:folder, one a line; the shared sets under
+# $1, kefu's own under eval/. scripts/test-browser.sh and bench/parity.sh both read it.
+eval_sets() {
+  printf '%s\n' "sofmattress:$1/hint3_sofmattress" "bitext:$1/bitext_customer_support" "banking77:$1/banking77" \
+    "zh-service:$ROOT/eval/zh-service" "en-shop:$ROOT/eval/en-shop" "zh-beauty:$ROOT/eval/zh-beauty"
+}

@@ -70,9 +70,8 @@ if [ -z "${KEFU_E2E_ONLY:-}" ]; then
   # Every query of every eval file: the bundle `kefu eval` asked and its rankings (empty
   # files when the shared data is absent; the wasm test then says it skipped them).
   mkdir -p target/kefu-test/eval
-  for pair in sofmattress:../shared/eval/hint3_sofmattress bitext:../shared/eval/bitext_customer_support \
-      banking77:../shared/eval/banking77 zh-service:eval/zh-service en-shop:eval/en-shop \
-      zh-beauty:eval/zh-beauty; do
+  mapfile -t pairs < <(eval_sets ../shared/eval)
+  for pair in "${pairs[@]}"; do
     name=${pair%%:*}; dir=${pair#*:}
     for variant in normalized full; do
       out="target/kefu-test/eval/$name-$variant"
