@@ -144,7 +144,7 @@ fn emphasis(text: &str) -> (bool, bool) {
 /// True for shouting: at least two words and eight letters, 70%+ of Latin letters in capitals.
 pub fn all_caps(text: &str) -> bool {
     let letters: Vec<char> = text.chars().filter(|c| c.is_ascii_alphabetic()).collect();
-    let words = text.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| w.len() >= 2).count();
+    let words = lexicon::latin_words(text);
     let upper = letters.iter().filter(|c| c.is_ascii_uppercase()).count();
     letters.len() >= 8 && words >= 2 && upper * 10 >= letters.len() * 7
 }

@@ -388,13 +388,14 @@ pub fn extract(text: &str, pattern: &OrderPattern, products: &[Product], sensiti
     let overlaps = |s: usize, e: usize| sensitive.iter().any(|x| s < x.end && x.start < e);
     // Phones first: `+` numbers, then digit runs that are Chinese mobiles.
     let mut phone_spans: Vec<(usize, usize)> = Vec::new();
+    let runs = mask::runs(text);
     for (start, end, digits) in plus_numbers(text) {
         if (8..=15).contains(&digits.len()) && !overlaps(start, end) {
             found.phones.push(mask_phone(&digits, true));
             phone_spans.push((start, end));
         }
     }
-    for run in mask::runs(text) {
+    for run in &runs {
         if overlaps(run.start, run.end)
             || run.digits.ends_with('X')
             || phone_spans.iter().any(|&(s, e)| run.start < e && s < run.end)
@@ -415,8 +416,7 @@ pub fn extract(text: &str, pattern: &OrderPattern, products: &[Product], sensiti
     // An order number read off a screen in groups ("2024 1123 1234 5678", "2024-1123-…"):
     // its digits joined, when they fit the pattern and the number is said to be an order's
     // (a cue before it) or is all the message holds (the answer to "send me the order number").
-    let mut grouped: Vec<(usize, usize)> = Vec::new();
-    for run in mask::runs(text) {
+    for run in &runs {
         let (start, end) = (run.start, run.end);
         if !run.grouped
             || run.digits.ends_with('X')
@@ -432,14 +432,15 @@ pub fn extract(text: &str, pattern: &OrderPattern, products: &[Product], sensiti
                 found.order_numbers.push(run.digits.clone());
             }
             found.spans.push((start, end));
-            grouped.push((start, end));
         }
     }
+    // The spans so far are those grouped numbers': their groups are no tokens of their own.
+    let grouped = found.spans.len();
     for mut t in tokens(text) {
         if !t.text.bytes().any(|b| b.is_ascii_digit())
             || overlaps(t.start, t.end)
             || phone_spans.iter().any(|&(s, e)| t.start < e && s < t.end)
-            || grouped.iter().any(|&(s, e)| t.start < e && s < t.end)
+            || found.spans[..grouped].iter().any(|&(s, e)| t.start < e && s < t.end)
         {
             continue;
         }

@@ -12,6 +12,12 @@ fn word_char(c: char) -> bool {
     (c.is_alphanumeric() && !is_han(c)) || c == '\''
 }
 
+/// Words of two or more Latin letters in raw text ("can't login" has two): how much of a
+/// message is English, for the reply's language and for shouting.
+pub fn latin_words(text: &str) -> usize {
+    text.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| w.len() >= 2).count()
+}
+
 /// Where `cue` occurs in `text` (byte offset of the first match), honouring word boundaries.
 /// A cue with an apostrophe also matches without it: shoppers type "hasnt arrived".
 pub fn find(text: &str, cue: &str) -> Option<usize> {

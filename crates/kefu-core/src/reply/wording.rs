@@ -33,7 +33,7 @@ pub fn pick_locale(shop: Locale, text: &str, previous: Option<Locale>) -> Locale
     let han = text.chars().filter(|&c| is_han(c)).count();
     // A message mostly in English with a Chinese word or two ("where is my parcel 谢谢", "how
     // do I return the 电饭煲") is English: more English words than Chinese characters.
-    let english_words = text.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| w.len() >= 2).count();
+    let english_words = super::lexicon::latin_words(text);
     if han > 0 && english_words <= han {
         use crate::analyze::{script_of, Script};
         return match script_of(text) {
