@@ -584,6 +584,22 @@ fn a_late_refund_is_asked_about_as_a_refund_and_an_insult_is_no_fraud_report() {
 }
 
 #[test]
+fn wanting_a_refund_is_offered_the_way_to_ask_for_one() {
+    // "I want a refund" is a request, not a question about refund times: among the choices
+    // is the entry that says how to start a return and refund (it used to offer cancelling,
+    // refund times and the scam warning only).
+    let en = engine("en");
+    let r = respond(&en, &mut Conversation::default(), "I want a refund", day());
+    let offered = match &r.decision {
+        Decision::Clarify { candidates } => candidates.clone(),
+        Decision::Answer { entry, .. } => vec![*entry],
+        other => panic!("{other:?}: {}", said(&r)),
+    };
+    let ids: Vec<&str> = offered.iter().filter_map(|&e| en.entry(e)).map(|m| m.id.as_str()).collect();
+    assert!(ids.contains(&"return-7-day"), "{ids:?}: {}", said(&r));
+}
+
+#[test]
 fn a_shopper_saying_the_answer_did_not_help_is_asked_again_and_offered_a_person() {
     for (dir, question, miss) in
         [("zh-CN", "退款多久到账", "没用"), ("en", "how long does a refund take", "that didn't help")]
