@@ -211,6 +211,24 @@ fn csv_import_builds() {
 }
 
 #[test]
+fn a_kb_with_too_few_alternate_questions_is_told_it_is_not_calibrated() {
+    // One question an entry (CSV rows with their own ids): nothing to hold out. The build
+    // still succeeds, but says what it could not estimate and how to fix it.
+    let (tmp, kb) = empty_kb();
+    let rows: String = (0..12).map(|i| format!("e{i},How do I do thing number {i}?,Like this {i}.\n")).collect();
+    write(&kb, "faq.csv", &format!("id,question,answer\n{rows}"));
+    let out_path = tmp.path().join("one.kefu");
+    let out = kefu(&["build", kb.to_str().unwrap(), "-o", out_path.to_str().unwrap(), "--no-compress"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("too few entries have a second question"), "{}", stderr(&out));
+    // A KB with alternates gets no such warning.
+    write(&kb, "faq.csv", &format!("id,question,answer\n{rows}{}", (0..12).map(|i| format!("e{i},thing {i} how,\n")).collect::<String>()));
+    let out = kefu(&["build", kb.to_str().unwrap(), "-o", out_path.to_str().unwrap(), "--no-compress"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("too few entries"), "{}", stderr(&out));
+}
+
+#[test]
 fn a_compressed_copy_that_cannot_be_written_leaves_no_stale_copy_beside_the_bundle() {
     let (tmp, kb) = empty_kb();
     write(&kb, "faq.csv", "id,question,answer\nship,When will it ship?,Within 48 hours.\n");

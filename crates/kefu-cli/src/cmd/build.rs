@@ -110,6 +110,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 c.far_samples
             );
         }
+        if c.est_self_service.is_nan() && !args.no_calibrate {
+            // `calibrate::fit` found fewer than ten alternate questions to hold out.
+            eprintln!(
+                "warning: too few entries have a second question for kefu to estimate how often its answers are right; the answer threshold ({:.2}) is set from out-of-scope questions alone. Give your entries two or more ways of asking (`questions:` in Markdown, more rows with the same id in CSV) for a calibrated bot",
+                c.answer_min
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

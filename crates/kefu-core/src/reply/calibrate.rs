@@ -199,17 +199,14 @@ pub fn wrong_at(share: f32, wrong_in: f32, answered_out: f32) -> f32 {
 pub fn fit(samples: &[Sample]) -> Calibration {
     let count = |k: Kind| samples.iter().filter(|s| s.kind == k).count();
     let (n_in, n_near, n_far) = (count(Kind::InScope), count(Kind::Near), count(Kind::Far));
-    if n_in < 10 || n_near + n_far < 5 {
+    if n_in < 10 {
+        return out_of_scope_only(samples, n_near, n_far);
+    }
+    if n_near + n_far < 5 {
         return Calibration { samples: samples.len() as u32, ..Default::default() };
     }
     // Out-of-scope weight split between near and far (all to one when the other is missing).
-    let near_share = match (n_near, n_far) {
-        (0, _) => 0.0,
-        (_, 0) => 1.0,
-        _ => NEAR_SHARE,
-    };
-    let w_near = if n_near > 0 { near_share / n_near as f32 } else { 0.0 };
-    let w_far = if n_far > 0 { (1.0 - near_share) / n_far as f32 } else { 0.0 };
+    let (w_near, w_far) = out_of_scope_weights(n_near, n_far).unwrap_or_default();
     let w_in = 1.0 / n_in as f32;
     let weight = |s: &Sample| match s.kind {
         Kind::InScope => w_in,
@@ -259,6 +256,63 @@ pub fn fit(samples: &[Sample]) -> Calibration {
         far_samples: n_far as u32,
         model,
     }
+}
+
+/// The calibration of a KB with too few alternate questions to hold any out (fewer than ten
+/// in all: a first FAQ, one question an entry). Nothing says how often its answers are right,
+/// so the prior model ([`Model::default`]) stays; but kefu's out-of-domain questions and the
+/// KB's own hidden entries still say how sure it is of questions it cannot answer, and with
+/// the prior's threshold alone a message sharing "what is the" with a question was answered
+/// ("what is the weather tomorrow" → the returns policy at 0.87 on a 12-row CSV). The answer
+/// threshold is therefore the lowest, and no lower than the prior's, at which those are
+/// answered little enough that at 60% out of scope they alone make at most half of
+/// [`TARGET_WRONG`] (the other half is left to wrong answers on covered questions, which this
+/// KB gives no way to estimate). `est_self_service` stays unknown (NaN): `kefu build` says so
+/// and why.
+fn out_of_scope_only(samples: &[Sample], n_near: usize, n_far: usize) -> Calibration {
+    let prior = Calibration::default();
+    let Some((w_near, w_far)) = out_of_scope_weights(n_near, n_far) else {
+        return Calibration { samples: samples.len() as u32, far_samples: n_far as u32, ..prior };
+    };
+    let out: Vec<(f32, f32)> = samples
+        .iter()
+        .filter(|s| !s.in_scope() && !s.held)
+        .map(|s| (prior.model.probability(&s.features), if s.kind == Kind::Near { w_near } else { w_far }))
+        .collect();
+    let answered = |t: f32| out.iter().filter(|&&(c, _)| c >= t).map(|&(_, w)| w).sum::<f32>();
+    let budget = TARGET_WRONG / 2.0;
+    let mut answer_min = 0.99f32;
+    for step in (5..=99).rev() {
+        let t = step as f32 / 100.0;
+        if t < prior.answer_min || MAX_OUT_OF_SCOPE_SHARE * answered(t) > budget {
+            break;
+        }
+        answer_min = t;
+    }
+    Calibration {
+        answer_min,
+        clarify_min: (answer_min * 0.5).max(prior.clarify_min),
+        est_wrong_rate: f32::NAN,
+        est_wrong_max: MAX_OUT_OF_SCOPE_SHARE * answered(answer_min),
+        est_self_service: f32::NAN,
+        samples: samples.len() as u32,
+        far_samples: n_far as u32,
+        model: prior.model,
+    }
+}
+
+/// The weight of one near and of one far out-of-scope question in the out-of-scope estimate
+/// ([`NEAR_SHARE`] : the rest, all to one kind when the other is missing); `None` without any.
+fn out_of_scope_weights(n_near: usize, n_far: usize) -> Option<(f32, f32)> {
+    let near_share = match (n_near, n_far) {
+        (0, 0) => return None,
+        (0, _) => 0.0,
+        (_, 0) => 1.0,
+        _ => NEAR_SHARE,
+    };
+    let w_near = if n_near > 0 { near_share / n_near as f32 } else { 0.0 };
+    let w_far = if n_far > 0 { (1.0 - near_share) / n_far as f32 } else { 0.0 };
+    Some((w_near, w_far))
 }
 
 /// Weighted logistic regression with a small ridge on the weights (not the bias), fitted by
