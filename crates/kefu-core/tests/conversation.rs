@@ -584,6 +584,30 @@ fn a_late_refund_is_asked_about_as_a_refund_and_an_insult_is_no_fraud_report() {
 }
 
 #[test]
+fn asking_for_a_person_after_an_urgent_problem_keeps_its_channel_and_promise() {
+    // At night the green channel promises a specialist within 3 minutes; the shopper who then
+    // asks for a person, as told, used to get the off-hours "we'll reply before 09:00".
+    for (dir, urgent, person) in
+        [("en", "my card was charged twice", "talk to a person"), ("zh-CN", "我的账号被盗了", "转人工")]
+    {
+        let e = engine(dir);
+        let mut conv = Conversation::default();
+        let first = respond(&e, &mut conv, urgent, night());
+        assert_eq!(first.triage, Triage::Urgent, "{urgent}: {}", said(&first));
+        let then = respond(&e, &mut conv, person, night());
+        assert_eq!((then.triage, then.cue), (Triage::Urgent, first.cue), "{person}: {}", said(&then));
+        assert_eq!(then.promise, first.promise, "{person}: {}", said(&then));
+        assert_eq!(then.deadline_ms, first.deadline_ms, "{person}");
+        // It is still the request it was: the hand-off form opens.
+        assert_eq!(then.decision, Decision::Handoff { reason: HandoffReason::Requested }, "{person}");
+    }
+    // Without an urgent problem before, "talk to a person" at night is the off-hours queue.
+    let e = engine("en");
+    let r = respond(&e, &mut Conversation::default(), "talk to a person", night());
+    assert_ne!(r.triage, Triage::Urgent, "{}", said(&r));
+}
+
+#[test]
 fn wanting_a_refund_is_offered_the_way_to_ask_for_one() {
     // "I want a refund" is a request, not a question about refund times: among the choices
     // is the entry that says how to start a return and refund (it used to offer cancelling,

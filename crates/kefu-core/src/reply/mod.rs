@@ -95,6 +95,10 @@ pub struct Conversation {
     /// The promise of the last hand-over ("A colleague will confirm within 1 hour…"): "how
     /// long will it take?" afterwards is asked about that case.
     pub promised: Option<String>,
+    /// The problem of an urgent message earlier in the conversation (a stolen account, a
+    /// double charge): the shopper's later "talk to a person" goes to the same green channel
+    /// with the same promise, not the off-hours queue.
+    pub urgent: Option<Cue>,
 }
 
 /// A "did you mean": the entries offered and the question they were offered for.
@@ -306,6 +310,12 @@ fn classify(conv: &mut Conversation, read: &Reading) -> Kind {
             cue = Cue::Tracking;
         }
     }
+    if triage == Triage::Urgent {
+        conv.urgent = Some(cue);
+    } else if let Some(urgent) = conv.urgent.filter(|_| human) {
+        triage = Triage::Urgent;
+        cue = urgent;
+    }
     if triage == Triage::Complaint && !fact_only {
         conv.complaints = conv.complaints.saturating_add(1);
     }
@@ -398,10 +408,12 @@ fn word(
         set_promise(r, kind, settings, now);
     };
 
-    if triage == Triage::Urgent {
-        handoff(&mut r, HandoffReason::Rule);
-    } else if human {
+    if human {
+        // Asked for a person: the form, whatever the triage (an urgent one keeps its channel
+        // and promise, see `handoff`).
         handoff(&mut r, HandoffReason::Requested);
+    } else if triage == Triage::Urgent {
+        handoff(&mut r, HandoffReason::Rule);
     } else if let Some(kind) = small.filter(|_| triage == Triage::Product && found.is_empty()) {
         r.decision = Decision::Smalltalk { kind };
         r.lead = None;
