@@ -67,7 +67,8 @@ pub struct ServeArgs {
     /// Built widget folder (wasm-bindgen output) served at `/kefu/`.
     #[arg(long, value_name = "DIR")]
     pub pkg: Option<PathBuf>,
-    /// Shop origin allowed to call the API cross-origin (repeatable), e.g. https://shop.example.
+    /// Shop origin allowed to call the API and to load the widget (`/kefu/`) cross-origin
+    /// (repeatable), e.g. https://shop.example.
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     pub allow_origin: Vec<String>,
     /// Create (or reset the password of) an inbox account and exit. Password from the

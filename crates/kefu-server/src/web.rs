@@ -49,11 +49,9 @@ pub fn router(st: State) -> Router {
     // Multipart reads go through axum's limit; raw bodies are limited in the handlers.
     api = api.layer(axum::extract::DefaultBodyLimit::max(st.cfg.max_attachment_bytes + 64 * 1024));
     if !st.cfg.allow_origins.is_empty() {
-        let origins: Vec<HeaderValue> =
-            st.cfg.allow_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
         api = api.layer(
             CorsLayer::new()
-                .allow_origin(AllowOrigin::list(origins))
+                .allow_origin(AllowOrigin::list(allowed_origins(&st.cfg.allow_origins)))
                 .allow_methods([Method::GET, Method::POST, Method::PUT])
                 .allow_headers([
                     header::CONTENT_TYPE,
@@ -93,7 +91,19 @@ pub fn router(st: State) -> Router {
     // ETags from the content (see statics.rs).
     if let Some(pkg) = &st.cfg.pkg {
         let dir = ServeDir::new(pkg).precompressed_br().precompressed_gzip();
-        app = app.nest_service("/kefu", static_service(pkg, false, dir));
+        let mut kefu = static_service(pkg, false, dir);
+        // A shop on another origin loads the widget from here too: its module import and its
+        // wasm and bundle fetches are CORS requests, refused without these headers (the
+        // shopper then only got the loader's fallback form).
+        if !st.cfg.allow_origins.is_empty() {
+            kefu = kefu.layer(
+                CorsLayer::new()
+                    .allow_origin(AllowOrigin::list(allowed_origins(&st.cfg.allow_origins)))
+                    .allow_methods([Method::GET, Method::HEAD])
+                    .max_age(std::time::Duration::from_secs(3600)),
+            );
+        }
+        app = app.nest_service("/kefu", kefu);
     }
     if let Some(www) = &st.cfg.www {
         let dir = ServeDir::new(www).append_index_html_on_directories(true).precompressed_br().precompressed_gzip();
@@ -105,6 +115,11 @@ pub fn router(st: State) -> Router {
     app.layer(middleware::from_fn(common_headers))
         .layer(middleware::from_fn(crate::error::json_error_bodies))
         .with_state(st)
+}
+
+/// The `--allow-origin` origins as header values.
+fn allowed_origins(origins: &[String]) -> Vec<HeaderValue> {
+    origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect()
 }
 
 /// ETags and the check of pre-compressed copies around `ServeDir`, compression between them.

@@ -239,6 +239,15 @@ async fn static_www_and_pkg_with_csp_and_wasm_mime() {
     assert_eq!(r.headers()["access-control-allow-origin"], "https://shop.example");
     let r = pre("https://evil.example").await.unwrap();
     assert!(r.headers().get("access-control-allow-origin").is_none());
+    // The widget's files are for the same shops: a page there imports the glue module and
+    // fetches the wasm and the bundle from here.
+    for file in ["/kefu/kefu_widget.js", "/kefu/kefu-widget.0123456789.wasm"] {
+        let get = |origin: &'static str| t.client.get(t.url(file)).header("origin", origin).send();
+        let r = get("https://shop.example").await.unwrap();
+        assert_eq!(r.headers()["access-control-allow-origin"], "https://shop.example", "{file}");
+        let r = get("https://evil.example").await.unwrap();
+        assert!(r.headers().get("access-control-allow-origin").is_none(), "{file}");
+    }
     // The inbox is never CORS-enabled.
     let r = t.client.get(t.url("/inbox/api/me")).header("origin", "https://shop.example").send().await.unwrap();
     assert!(r.headers().get("access-control-allow-origin").is_none());
