@@ -104,6 +104,13 @@ test('links open in a new tab with rel=noopener noreferrer; KB and agent text is
   assert.ok((await agent.innerText()).includes('<img src=x onerror="window.__pwned=1">您好'));
   assert.equal(await agent.locator('img').count(), 0);
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  // A message the page pushes is masked like every other: shown and kept without the card
+  // and ID numbers (it used to show and store them in full).
+  await page.evaluate(() => kefu('message', { from: 'agent', name: 'Amy', text: 'card 4111 1111 1111 1111, id 11010519491231002X' }));
+  const pushed = await page.locator('kefu-chat .kefu-agent').last().innerText();
+  assert.ok(pushed.includes('1111') && !pushed.includes('4111 1111 1111 1111') && !pushed.includes('110105194912'), pushed);
+  const stored = await page.evaluate(() => atob((sessionStorage.getItem('kefu.v2.chat') || '').split('.')[1] || ''));
+  assert.ok(stored.includes('card ') && !stored.includes('4111 1111') && !stored.includes('110105194912'), stored);
   await page.context().close();
 });
 

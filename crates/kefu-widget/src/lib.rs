@@ -430,11 +430,18 @@ pub fn command(name: &str, arg: JsValue) {
         "message" => {
             let text = get_str(&arg, "text").or_else(|| arg.as_string());
             if let Some(text) = text {
+                // Masked as everything the widget shows and keeps (an agent's reply through
+                // kefu serve is masked by the server; this one comes from the page), the
+                // conversation's order number kept readable.
+                let order = app.chat.known_order_number();
+                let keep: Vec<&str> = order.iter().map(String::as_str).collect();
+                let mask = |t: &str| kefu_core::reply::mask::mask_keeping(t, &keep);
                 let from = match get_str(&arg, "from").as_deref() {
                     Some("system") => From::System,
                     Some("bot") => From::Bot,
-                    _ => From::Agent(get_str(&arg, "name").unwrap_or_default()),
+                    _ => From::Agent(mask(&get_str(&arg, "name").unwrap_or_default())),
                 };
+                let text = mask(&text);
                 app.chat.push(from, Body::Text(text), now_ms());
                 app.render_new();
             }
