@@ -2,7 +2,7 @@
 //! by its answer in a Markdown subset that is parsed here, once, into [`Answer`] blocks.
 
 use super::front_matter::{self, FrontMatter};
-use super::{Answer, Block, Diagnostic, Entry, FieldLines, Inline, Link, Locale, Product, SourceRef};
+use super::{Answer, Block, Diagnostic, Entry, FieldLines, Inline, Link, Locale, Product, Severity, SourceRef};
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 /// Reads the entries of one Markdown file. `default_locale` applies where an entry names none.
@@ -186,8 +186,8 @@ fn entry(
         }
     }
     let (answer, answer_diags) = parse_answer(body);
-    for (offset, msg) in answer_diags {
-        diags.push(Diagnostic::error(file, body_line + offset, msg));
+    for (offset, severity, message) in answer_diags {
+        diags.push(Diagnostic { severity, file: file.to_string(), line: body_line + offset, message });
     }
     let lines = FieldLines {
         id: fm.id.as_ref().map_or(0, |i| i.line),
@@ -264,9 +264,10 @@ pub fn safe_url(url: &str) -> bool {
     }
 }
 
-/// Parses an answer body (Markdown subset) into blocks. Unsafe links become plain text and
-/// are reported as (line offset, message).
-pub fn parse_answer(body: &str) -> (Answer, Vec<(usize, String)>) {
+/// Parses an answer body (Markdown subset) into blocks. Findings come back as (line offset in
+/// `body`, severity, message): an unsafe link (an error; it becomes plain text) and a nested
+/// list (a warning: answers hold one level of list, and its items join the list around it).
+pub fn parse_answer(body: &str) -> (Answer, Vec<(usize, Severity, String)>) {
     let mut blocks: Vec<Block> = Vec::new();
     let mut diags = Vec::new();
     let mut inlines: Vec<Inline> = Vec::new();
@@ -301,6 +302,11 @@ pub fn parse_answer(body: &str) -> (Answer, Vec<(usize, String)>) {
         match event {
             Event::Start(Tag::List(first)) => {
                 flush(&mut inlines, &mut list, &mut blocks);
+                if depth > 0 {
+                    // The bundle's answer blocks hold one level of list (a format change to
+                    // hold more): say so where the content staff can put it right.
+                    diags.push((line_at(range.start), Severity::Warning, NESTED_LIST.to_string()));
+                }
                 depth += 1;
                 if list.is_none() {
                     list = Some((first.is_some(), Vec::new()));
@@ -337,7 +343,8 @@ pub fn parse_answer(body: &str) -> (Answer, Vec<(usize, String)>) {
                     if safe_url(&href) {
                         inlines.push(Inline::Link { text, href });
                     } else {
-                        diags.push((line_at(range.start), format!("link `{href}` uses a scheme that is not allowed")));
+                        let msg = format!("link `{href}` uses a scheme that is not allowed");
+                        diags.push((line_at(range.start), Severity::Error, msg));
                         push_text(&mut inlines, &mut link, strong, &text);
                     }
                 }
@@ -358,6 +365,10 @@ pub fn parse_answer(body: &str) -> (Answer, Vec<(usize, String)>) {
     }
     (Answer { blocks }, diags)
 }
+
+/// The warning on a list inside a list item.
+const NESTED_LIST: &str = "nested list flattened: answers show one level of list, so its items become items of the \
+                           list around it; write them as items of that list, or as text in their item";
 
 fn trim_inlines(inlines: &mut Vec<Inline>) {
     if let Some(Inline::Text(s)) = inlines.first_mut() {
@@ -472,6 +483,29 @@ mod tests {
         let lines: Vec<usize> = diags.iter().map(|d| d.line).collect();
         assert_eq!(lines, [2, 5, 7, 8, 9, 11], "{diags:?}");
         assert_eq!(entries.len(), 1);
+    }
+
+    #[test]
+    fn a_nested_list_is_flattened_with_a_warning_on_its_line() {
+        let text =
+            "---\nid: a\nquestions: [q]\ncategory: c\n---\nSteps:\n\n1. Open your orders\n   - pick the order\n   \
+                    - tap Return\n2. Send it back\n";
+        let (entries, diags) = read("k.md", text, Locale::En);
+        let msgs: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            msgs,
+            ["k.md:9: warning: nested list flattened: answers show one level of list, so its items become items of \
+              the list around it; write them as items of that list, or as text in their item"]
+        );
+        // Nothing is lost: every item is there, in order, in the one list.
+        assert_eq!(
+            entries[0].answer.plain_text(),
+            "Steps:\n1. Open your orders\n2. pick the order\n3. tap Return\n4. Send it back"
+        );
+        // A list that is not nested is not warned about, nor are two lists one after the other.
+        let (_, diags) =
+            read("k.md", "---\nid: a\nquestions: [q]\ncategory: c\n---\n- a\n- b\n\nText.\n\n1. c\n", Locale::En);
+        assert!(diags.is_empty(), "{diags:?}");
     }
 
     #[test]

@@ -208,7 +208,12 @@ pub fn read_table(file: &str, text: &str, delimiter: u8, default_locale: Locale)
             None => {
                 let (parsed, d) = parse_answer(answer);
                 e.answer = parsed;
-                diags.extend(d.into_iter().map(|(_, m)| Diagnostic::error(file, line, m)));
+                diags.extend(d.into_iter().map(|(_, severity, message)| Diagnostic {
+                    severity,
+                    file: file.to_string(),
+                    line,
+                    message,
+                }));
                 answers.insert(pos, (answer.to_string(), line));
             }
             Some((first, _)) if first == answer => {}
