@@ -265,8 +265,9 @@ pub fn safe_url(url: &str) -> bool {
 }
 
 /// Parses an answer body (Markdown subset) into blocks. Findings come back as (line offset in
-/// `body`, severity, message): an unsafe link (an error; it becomes plain text) and a nested
-/// list (a warning: answers hold one level of list, and its items join the list around it).
+/// `body`, severity, message): an unsafe link (an error; it becomes plain text), a nested list
+/// (a warning: answers hold one level of list, and its items join the list around it) and an
+/// image (a warning: answers show no images, and its alt text stands in its place).
 pub fn parse_answer(body: &str) -> (Answer, Vec<(usize, Severity, String)>) {
     let mut blocks: Vec<Block> = Vec::new();
     let mut diags = Vec::new();
@@ -275,6 +276,7 @@ pub fn parse_answer(body: &str) -> (Answer, Vec<(usize, Severity, String)>) {
     let mut strong = 0usize;
     let mut depth = 0usize;
     let mut link: Option<(String, String)> = None; // (href, text)
+    let mut image: Option<(String, usize, String)> = None; // (src, line offset, alt text)
     let line_at = |offset: usize| body[..offset.min(body.len())].matches('\n').count();
     let push_text = |inlines: &mut Vec<Inline>, link: &mut Option<(String, String)>, strong: usize, t: &str| {
         if let Some((_, text)) = link.as_mut() {
@@ -349,7 +351,18 @@ pub fn parse_answer(body: &str) -> (Answer, Vec<(usize, Severity, String)>) {
                     }
                 }
             }
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                image = Some((dest_url.to_string(), line_at(range.start), String::new()))
+            }
+            Event::End(TagEnd::Image) => {
+                if let Some((src, line, alt)) = image.take() {
+                    diags.push((line, Severity::Warning, image_message(&src, alt.trim())));
+                }
+            }
             Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                if let Some((_, _, alt)) = image.as_mut() {
+                    alt.push_str(&t);
+                }
                 push_text(&mut inlines, &mut link, strong, &t)
             }
             Event::SoftBreak => push_text(&mut inlines, &mut link, strong, " "),
@@ -369,6 +382,16 @@ pub fn parse_answer(body: &str) -> (Answer, Vec<(usize, Severity, String)>) {
 /// The warning on a list inside a list item.
 const NESTED_LIST: &str = "nested list flattened: answers show one level of list, so its items become items of the \
                            list around it; write them as items of that list, or as text in their item";
+
+/// The warning on an image `![alt](src)`: the answer keeps its alt text as text.
+fn image_message(src: &str, alt: &str) -> String {
+    let shown =
+        if alt.is_empty() { "and it has no alt text".to_string() } else { format!("only its alt text \"{alt}\"") };
+    format!(
+        "image `{src}` is not shown: answers show no images, {shown}; link to the picture with `[text](url)` to \
+         offer it"
+    )
+}
 
 fn trim_inlines(inlines: &mut Vec<Inline>) {
     if let Some(Inline::Text(s)) = inlines.first_mut() {
@@ -506,6 +529,25 @@ mod tests {
         let (_, diags) =
             read("k.md", "---\nid: a\nquestions: [q]\ncategory: c\n---\n- a\n- b\n\nText.\n\n1. c\n", Locale::En);
         assert!(diags.is_empty(), "{diags:?}");
+    }
+
+    #[test]
+    fn an_image_keeps_its_alt_text_with_a_warning_on_its_line() {
+        let text =
+            "---\nid: a\nquestions: [q]\ncategory: c\n---\nPack it like this:\n\n![the box, taped](/img/box.png) \
+             then ship it.\n\nOr ![](/img/empty.png).\n";
+        let (entries, diags) = read("k.md", text, Locale::En);
+        let msgs: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "k.md:8: warning: image `/img/box.png` is not shown: answers show no images, only its alt text \
+                 \"the box, taped\"; link to the picture with `[text](url)` to offer it",
+                "k.md:10: warning: image `/img/empty.png` is not shown: answers show no images, and it has no alt \
+                 text; link to the picture with `[text](url)` to offer it",
+            ]
+        );
+        assert_eq!(entries[0].answer.plain_text(), "Pack it like this:\nthe box, taped then ship it.\nOr .");
     }
 
     #[test]
