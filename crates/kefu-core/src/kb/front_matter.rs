@@ -58,7 +58,7 @@ pub struct ProductDef {
 #[derive(Debug, Default)]
 pub struct FrontMatter {
     pub id: Option<At<String>>,
-    /// The items of `questions:` as written (empty items included).
+    /// The items of `questions:` as written, less the blank ones (see [`visible_items`]).
     pub questions: Vec<At<String>>,
     pub category: Option<At<String>>,
     pub tags: Vec<String>,
@@ -120,9 +120,9 @@ pub fn read(file: &str, first_line: usize, lines: &[&str], diags: &mut Vec<Diagn
             "id" => fm.id = fields.scalar(name, line, value, diags).map(|value| At { value, line }),
             "category" => fm.category = fields.scalar(name, line, value, diags).map(|value| At { value, line }),
             "locale" => fm.locale = fields.scalar(name, line, value, diags).map(|value| At { value, line }),
-            "questions" => fm.questions = fields.list(name, key, value, diags),
+            "questions" => fm.questions = visible_items(file, name, fields.list(name, key, value, diags), &mut later),
             "tags" => {
-                let tags = fields.list(name, key, value, diags);
+                let tags = visible_items(file, name, fields.list(name, key, value, diags), &mut later);
                 later.extend(tags.iter().filter(|t| t.value.contains(['，', '、', '；'])).map(|t| {
                     let msg = format!(
                         "`{}` is one tag: `，`, `、` and `；` do not separate tags in YAML; write `[a, b]` with an \
@@ -133,7 +133,9 @@ pub fn read(file: &str, first_line: usize, lines: &[&str], diags: &mut Vec<Diagn
                 }));
                 fm.tags = tags.into_iter().map(|t| t.value).collect();
             }
-            "quick_replies" => fm.quick_replies = fields.list(name, key, value, diags),
+            "quick_replies" => {
+                fm.quick_replies = visible_items(file, name, fields.list(name, key, value, diags), &mut later)
+            }
             "links" => fm.links = fields.links(key, value, diags),
             "products" => fm.products = fields.products(key, value, diags),
             _ => {
@@ -148,6 +150,28 @@ pub fn read(file: &str, first_line: usize, lines: &[&str], diags: &mut Vec<Diagn
     }
     diags.extend(later);
     fm
+}
+
+/// The `items` of list field `name` that show something: a blank one (empty, or only spaces
+/// and zero-width characters, as pasted from a web page or a chat app) is left out, with a
+/// warning on its line in `later`. A question of zero-width characters alone would be a
+/// question nobody can type.
+fn visible_items(file: &str, name: &str, items: Vec<At<String>>, later: &mut Vec<Diagnostic>) -> Vec<At<String>> {
+    let noun = match name {
+        "questions" => "question",
+        "quick_replies" => "quick reply",
+        _ => "tag",
+    };
+    let (kept, blank): (Vec<_>, Vec<_>) =
+        items.into_iter().partition(|i| !crate::analyze::visible(&i.value).is_empty());
+    later.extend(blank.iter().map(|i| {
+        let msg = format!(
+            "this item of `{name}:` is blank (nothing visible: empty, or zero-width characters only), so it is left \
+             out; write the {noun}, or delete the line"
+        );
+        Diagnostic::warning(file, i.line, msg)
+    }));
+    kept
 }
 
 /// True for the characters YAML refuses or reads as a line break: control characters other
@@ -766,7 +790,7 @@ impl Fields<'_> {
     }
 
     /// A list field's text items, each with its line (the field's line when the list is
-    /// written on it, as `[a, b]`).
+    /// written on it, as `[a, b]`); an empty item (`-` alone) is an empty text.
     fn list(&self, name: &str, key: Option<&Key>, value: &Value, diags: &mut Vec<Diagnostic>) -> Vec<At<String>> {
         let key_line = key.map_or(self.first_line, |k| self.first_line + k.at);
         let items = match value {
@@ -795,7 +819,7 @@ impl Fields<'_> {
         for (i, item) in items.iter().enumerate() {
             let line = self.item_line(key, i);
             match item {
-                Value::Null => {}
+                Value::Null => out.push(At { value: String::new(), line }),
                 v => match text_as_written(v, flow.get(i).map(String::as_str).or_else(|| self.raw_value(line))) {
                     Some(value) => out.push(At { value, line }),
                     None => diags.push(Diagnostic::error(self.file, line, self.not_text(line))),

@@ -206,6 +206,29 @@ mod tests {
     }
 
     #[test]
+    fn blank_questions_are_left_out_with_a_warning_on_their_line() {
+        // Empty, quoted empty, and zero-width characters only (U+200B, U+200C, U+200D, U+FEFF,
+        // U+2060): nothing a shopper could type, so no question.
+        let text =
+            "---\nid: a\nquestions:\n  - How do I return?\n  -\n  - \"\u{200b}\"\n  - \u{200c}\u{200d}\u{2060}\n  \
+                    - \"\u{feff}\"\n  - ''\ncategory: returns\n---\nWithin 7 days.\n";
+        let blank = "warning: this item of `questions:` is blank (nothing visible: empty, or zero-width characters \
+                     only), so it is left out; write the question, or delete the line";
+        let want: Vec<String> = (5..=9).map(|line| format!("k.md:{line}: {blank}")).collect();
+        assert_eq!(check(text), want);
+        let (entries, _) = markdown::read("k.md", text, Locale::En);
+        assert_eq!(
+            (entries[0].questions.as_slice(), entries[0].questions_at.as_slice()),
+            (&["How do I return?".to_string()][..], &[4][..])
+        );
+        // With no question left the entry has none: still an error.
+        assert_eq!(
+            check("---\nid: a\nquestions:\n  - \u{200b}\ncategory: returns\n---\nWithin 7 days.\n"),
+            ["k.md:3: error: entry `a` has no questions".to_string(), format!("k.md:4: {blank}")]
+        );
+    }
+
+    #[test]
     fn entries_without_field_lines_point_at_their_start() {
         let (entries, d) =
             crate::kb::table::read_table("f.csv", "question,answer,category\nHi?,Hello,weird\n", b',', Locale::En);

@@ -102,8 +102,9 @@ fn entry(
         diags.push(Diagnostic::error(file, line_of("id"), bad_id_message(&id)));
     }
     let name = if id.is_empty() { "entry".to_string() } else { format!("entry `{id}`") };
+    // Blank questions were left out, each with a warning, by the front-matter reader.
     let (questions, questions_at): (Vec<String>, Vec<usize>) =
-        fm.questions.iter().map(|q| (q.value.trim().to_string(), q.line)).filter(|(q, _)| !q.is_empty()).unzip();
+        fm.questions.iter().map(|q| (q.value.trim().to_string(), q.line)).unzip();
     if questions.is_empty() && !fm.already_reported("questions") {
         diags.push(Diagnostic::error(file, line_of("questions"), format!("{name} has no questions")));
     }

@@ -148,7 +148,8 @@ pub fn read_table(file: &str, text: &str, delimiter: u8, default_locale: Locale)
         }
         let get = |c: Option<usize>| c.and_then(|c| cells.get(c)).map(String::as_str).unwrap_or("");
         let question = get(Some(q_col));
-        if question.is_empty() {
+        // Zero-width characters alone (pasted from a web page or a chat app) show nothing either.
+        if crate::analyze::visible(question).is_empty() {
             diags.push(Diagnostic::error(file, line, "row has an empty question"));
             continue;
         }
@@ -412,6 +413,11 @@ mod tests {
               leave it empty, or give the row its own id"]
         );
         assert_eq!(check("question\tanswer\n"), ["f.tsv:1: warning: file has no entries"]);
+        // A question of zero-width characters alone is as empty as one of nothing.
+        assert_eq!(
+            check("question\tanswer\n\u{200b}\u{feff}\ta\nq\tb\n"),
+            ["f.tsv:2: error: row has an empty question"]
+        );
     }
 
     #[test]
