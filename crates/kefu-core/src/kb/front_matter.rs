@@ -623,14 +623,16 @@ fn explain(err: &serde_yaml_ng::Error, lines: &[String], first_line: usize) -> P
     let at = |line: usize, message: String, fix: Fix| Problem { line, message, fix };
     let char_at = |line: usize, col: usize| lines[line].chars().nth(col);
 
-    if let Some(name) = what.strip_prefix("duplicate entry with key ") {
-        let name = name.trim_matches('"');
-        let mut same = layout.keys.iter().filter(|k| k.name == name);
-        if let (Some(first), Some(again)) = (same.next(), same.next()) {
-            let msg =
-                format!("`{name}:` is written twice in this entry (first on line {}); keep one", first_line + first.at);
-            return at(again.at, msg, Fix::BlankTo(again.end));
-        }
+    // "links[0]: duplicate entry with key "title"": the path of the mapping (none for the
+    // front matter itself), whose first line YAML gives as the error's.
+    if let Some((path, name)) = what.split_once("duplicate entry with key ") {
+        return written_twice(
+            lines,
+            path.trim_end_matches([':', ' ']),
+            name.trim_matches(['"', '\'']),
+            line,
+            first_line,
+        );
     }
     if what.contains("tab character") || char_at(line, col) == Some('\t') {
         return at(line, "this line has a tab where YAML needs spaces; indent with spaces only".into(), Fix::Untab);
@@ -703,6 +705,67 @@ fn explain(err: &serde_yaml_ng::Error, lines: &[String], first_line: usize) -> P
     }
     let msg = format!("this line cannot be read (YAML: {what}); check its indentation, its `:` and its quotes");
     at(line, msg, Fix::Blank)
+}
+
+/// The error on a key written twice in one mapping: the front matter itself (`path` empty), or
+/// the one at `path` (`links[0]`) that starts on line `start`. Names the key, the line of the
+/// second (where it is reported) and of the first; the second is then left out: the field's
+/// whole block, or the item's one line.
+fn written_twice(lines: &[String], path: &str, name: &str, start: usize, first_line: usize) -> Problem {
+    let is_name = |i: &usize| written_key(&lines[*i]).is_some_and(|k| k == name);
+    let (same, what): (Vec<usize>, String) = if path.is_empty() {
+        let top = (0..lines.len()).filter(|&i| !is_blank(&lines[i]) && indent(&lines[i]) == 0 && !is_dash(&lines[i]));
+        (top.filter(is_name).collect(), "this entry".into())
+    } else {
+        // The mapping's lines: its first, and those below indented deeper than it.
+        let deeper = (start + 1..lines.len())
+            .take_while(|&i| is_blank(&lines[i]) || indent(&lines[i]) > indent(&lines[start]))
+            .filter(|&i| !is_blank(&lines[i]));
+        let what = match path.split_once('[').map(|(field, _)| field) {
+            Some("links") => "this link".into(),
+            Some("products") => "this product".into(),
+            _ => format!("`{path}`"),
+        };
+        (std::iter::once(start).chain(deeper).filter(is_name).collect(), what)
+    };
+    match same[..] {
+        [first, again, ..] => {
+            let message =
+                format!("`{name}:` is written twice in {what} (first on line {}); keep one", first_line + first);
+            let fix = if path.is_empty() {
+                let end = (again + 1..lines.len())
+                    .find(|&i| indent(&lines[i]) == 0 && !is_dash(&lines[i]) && written_key(&lines[i]).is_some())
+                    .unwrap_or(lines.len());
+                Fix::BlankTo(end)
+            } else {
+                Fix::Blank
+            };
+            Problem { line: again, message, fix }
+        }
+        // Both on one line (`{title: A, title: B}`), or written in a way not found here.
+        _ => Problem {
+            line: start,
+            message: format!("`{name}:` is written twice on this line; keep one"),
+            fix: Fix::Blank,
+        },
+    }
+}
+
+/// The key a line writes (`name:`, `"name":` or `name :`, after any indentation and `- `).
+fn written_key(line: &str) -> Option<&str> {
+    let t = value_or_line(line);
+    let (name, rest) = match t.chars().next() {
+        Some(q @ ('"' | '\'')) => {
+            let close = t[1..].find(q)? + 1;
+            (&t[1..close], t[close + 1..].trim_start())
+        }
+        _ => {
+            let colon = t.find(':')?;
+            (t[..colon].trim_end(), &t[colon..])
+        }
+    };
+    let rest = rest.strip_prefix(':')?;
+    (!name.is_empty() && (rest.is_empty() || rest.starts_with([' ', '\t']))).then_some(name)
 }
 
 /// The message for a top-level line that has no `:` after its field name.
@@ -1223,6 +1286,46 @@ mod tests {
             let (_, got) = check(fm);
             assert_eq!(got, *want, "front matter:\n{fm}");
         }
+    }
+
+    #[test]
+    fn a_key_written_twice_is_named_on_the_line_of_the_second() {
+        let cases: &[(&str, &[&str])] = &[
+            // In one link or product of a list.
+            (
+                "id: a\nquestions: [q]\nlinks:\n  - title: A\n    title: B\n    url: /x\ncategory: returns",
+                &["k.md:6: error: `title:` is written twice in this link (first on line 5); keep one"],
+            ),
+            (
+                "id: a\nquestions: [q]\nproducts:\n  - title: A\n    url: /x\n    url: /y\ncategory: returns",
+                &["k.md:7: error: `url:` is written twice in this product (first on line 6); keep one"],
+            ),
+            // Both in a `{…}` on one line.
+            (
+                "id: a\nquestions: [q]\nlinks: [{title: A, title: B, url: /x}]\ncategory: returns",
+                &["k.md:4: error: `title:` is written twice on this line; keep one"],
+            ),
+            // A field name in quotes or with a space before its `:` is the same field.
+            (
+                "\"id\": a\nquestions: [q]\ncategory: returns\nid: b",
+                &["k.md:5: error: `id:` is written twice in this entry (first on line 2); keep one"],
+            ),
+            (
+                "id: a\nquestions: [q]\ncategory: returns\n'category': b",
+                &["k.md:5: error: `category:` is written twice in this entry (first on line 4); keep one"],
+            ),
+            (
+                "id : a\nquestions: [q]\ncategory: returns\nid: b",
+                &["k.md:5: error: `id:` is written twice in this entry (first on line 2); keep one"],
+            ),
+        ];
+        for (fm, want) in cases {
+            let (_, got) = check(fm);
+            assert_eq!(got, *want, "front matter:\n{fm}");
+        }
+        // The rest of the link is read.
+        let (e, _) = check("id: a\nquestions: [q]\nlinks:\n  - title: A\n    title: B\n    url: /x\ncategory: returns");
+        assert_eq!((e.links.len(), e.links[0].title.as_str(), e.category.as_str()), (1, "A", "returns"));
     }
 
     #[test]
