@@ -388,9 +388,10 @@ fn is_json_type(ct: &str) -> bool {
         })
 }
 
-/// Parses a JSON body. JSON only: a cross-site HTML form cannot send it without a CORS
-/// preflight, which is what keeps the cookie-authenticated inbox safe from forged posts.
-/// An error names the field it is in (`transcript[2].at`) when there is one.
+/// Parses a JSON body, which is one object on every endpoint. JSON only: a cross-site HTML
+/// form cannot send it without a CORS preflight, which is what keeps the cookie-authenticated
+/// inbox safe from forged posts. An error names the field it is in (`transcript[2].at`) when
+/// there is one.
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> ApiResult<T> {
     let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !is_json_type(ct) {
@@ -423,6 +424,23 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(headers: &HeaderMap, by
             None => err,
         }
     };
+    // A body that is no object: serde would read an array as the object's fields in order
+    // ("invalid length 0, expected struct NewCase with 13 elements"), a broken one too (its
+    // first item's type is wrong before the text ends), and anything else in its own words.
+    // Well-formed, it is told what the body must be; broken, it is broken JSON.
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(|e| error(e, None))?;
+        let what = match first {
+            Some(b'[') => "an array",
+            Some(b'"') => "a string",
+            Some(b't' | b'f') => "true or false",
+            Some(b'n') => "null",
+            _ => "a number",
+        };
+        let message = format!("the request body must be a JSON object ({{…}}), not {what}");
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", message));
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();

@@ -92,3 +92,60 @@ async fn inbox_query_and_path_rejections_answer_json() {
     json_error(r, 404, "not_found").await;
     t.stop().await;
 }
+
+#[tokio::test]
+async fn a_json_body_that_is_no_object_is_refused_in_plain_words() {
+    // With mail settings, so the transcript endpoint reads its body (nothing is sent: the
+    // body is refused first).
+    let mail = kefu_server::mail::MailConfig::new("smtp://127.0.0.1:9", None, "Shop <service@shop.example>").unwrap();
+    let t = TestServer::start_with(|c| c.mail = Some(mail)).await;
+    t.add_user("sam", kefu_server::Role::Supervisor);
+    let s = t.login("sam").await;
+    let id = uuid();
+    let (_, v) = t.create(&case_body(&id, &[])).await;
+    let token = v["token"].as_str().unwrap().to_string();
+
+    // Every endpoint that reads a JSON body: (method, path, shopper's token or the inbox session).
+    let endpoints: Vec<(Method, String, bool)> = vec![
+        (Method::POST, "/api/cases".into(), false),
+        (Method::POST, "/api/sessions".into(), false),
+        (Method::POST, "/api/transcripts".into(), false),
+        (Method::POST, format!("/api/cases/{id}/messages"), false),
+        (Method::POST, format!("/api/cases/{id}/rating"), false),
+        (Method::PUT, format!("/api/cases/{id}/email"), false),
+        (Method::POST, "/inbox/api/login".into(), true),
+        (Method::POST, format!("/inbox/api/cases/{id}/reply"), true),
+        (Method::POST, format!("/inbox/api/cases/{id}/assign"), true),
+        (Method::POST, format!("/inbox/api/cases/{id}/close"), true),
+    ];
+    for (method, path, inbox) in &endpoints {
+        for (body, what) in [
+            ("[]", "an array"),
+            (" [\"x\", 1]", "an array"),
+            ("\"x\"", "a string"),
+            ("42", "a number"),
+            ("true", "true or false"),
+            ("null", "null"),
+        ] {
+            let mut req = t.client.request(method.clone(), t.url(path)).header("content-type", "application/json");
+            req = if *inbox {
+                req.header("cookie", &s.cookie).header("x-csrf-token", &s.csrf)
+            } else {
+                req.bearer_auth(&token)
+            };
+            let r = req.body(body).send().await.unwrap();
+            let v = json_error(r, 422, "invalid_json").await;
+            assert_eq!(
+                v["error"]["message"],
+                format!("the request body must be a JSON object ({{…}}), not {what}"),
+                "{method} {path} {body}: {v}"
+            );
+            assert!(v["error"].get("field").is_none(), "{method} {path} {body}: {v}");
+        }
+    }
+    // An object is still read field by field, and broken JSON is still broken JSON.
+    let r = t.client.post(t.url("/api/cases")).header("content-type", "application/json").body("[1,").send().await;
+    let v = json_error(r.unwrap(), 422, "invalid_json").await;
+    assert!(!v["error"]["message"].as_str().unwrap().contains("object"), "{v}");
+    t.stop().await;
+}
