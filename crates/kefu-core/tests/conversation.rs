@@ -62,6 +62,11 @@ fn engine(dir: &'static str) -> Engine {
 /// A small KB of our own, so the policy's flows do not hang on how the demo KB or the
 /// retrieval evolve.
 fn fixture() -> Engine {
+    fixture_with(|_| {})
+}
+
+/// [`fixture`] with its settings changed.
+fn fixture_with(change: impl FnOnce(&mut ShopSettings)) -> Engine {
     use kefu_core::kb::{Entry, Locale};
     let e = |id: &str, cat: &str, loc: Locale, qs: &[&str], tags: &[&str], answer: &str| Entry {
         id: id.into(),
@@ -72,7 +77,7 @@ fn fixture() -> Engine {
         answer: markdown::parse_answer(answer).0,
         ..Default::default()
     };
-    let kb = Kb {
+    let mut kb = Kb {
         entries: vec![
             e(
                 "fryer-size",
@@ -114,6 +119,7 @@ fn fixture() -> Engine {
             ..Default::default()
         },
     };
+    change(&mut kb.settings);
     build(&kb, &BuildOptions { skip_calibration: true, ..Default::default() }, &mut |_, _| {}).unwrap().1
 }
 
@@ -715,6 +721,40 @@ fn the_answer_to_an_order_number_ask_is_an_order_number_even_if_luhn_valid() {
     let r = respond(&fx, &mut conv, "4111111111111111", day());
     assert_eq!(r.masked, "************1111");
     assert_eq!(conv.facts.order_number, None);
+}
+
+#[test]
+fn a_card_typed_as_a_card_after_an_order_number_ask_is_masked_and_no_order_number() {
+    let fx = fixture();
+    // Four groups of four, Luhn-valid: a card, though the bot just asked for the order number.
+    for (card, shown) in [
+        ("4111 1111 1111 1111", "**** **** **** 1111"),
+        ("4111-1111-1111-1111", "****-****-****-1111"),
+        ("5500 0000 0000 0004", "**** **** **** 0004"),
+    ] {
+        let mut conv = Conversation::default();
+        assert_eq!(respond(&fx, &mut conv, "where is my parcel", day()).decision.kind(), "ask");
+        let r = respond(&fx, &mut conv, card, day());
+        assert_eq!(r.masked, shown);
+        assert_eq!(conv.facts.order_number, None, "{card}");
+        assert!(conv.facts.order_numbers.is_empty(), "{card}");
+        assert!(!format!("{conv:?}").contains(&card[5..14]), "{card}: {conv:?}");
+    }
+    // Not Luhn-valid, or not written as a card: the order number asked for, as before.
+    for order in ["2024 1123 1234 5678", "4111111111111111"] {
+        let mut conv = Conversation::default();
+        respond(&fx, &mut conv, "where is my parcel", day());
+        let r = respond(&fx, &mut conv, order, day());
+        assert_eq!(r.masked, order);
+        assert_eq!(conv.facts.order_number.as_deref(), Some(order.replace(' ', "").as_str()));
+    }
+    // A shop whose order numbers are exactly 16 digits: the same number is its order number.
+    let fx = fixture_with(|s| s.order_pattern = Some("#{16}".into()));
+    let mut conv = Conversation::default();
+    assert_eq!(respond(&fx, &mut conv, "where is my parcel", day()).decision.kind(), "ask");
+    let r = respond(&fx, &mut conv, "4111 1111 1111 1111", day());
+    assert_eq!(r.masked, "4111 1111 1111 1111");
+    assert_eq!(conv.facts.order_number.as_deref(), Some("4111111111111111"));
 }
 
 #[test]

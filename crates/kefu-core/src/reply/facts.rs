@@ -149,6 +149,18 @@ impl OrderPattern {
         pattern.and_then(|p| OrderPattern::parse(p).ok()).unwrap_or_default()
     }
 
+    /// True when the pattern says order numbers are exactly 16 digits: an alternative of
+    /// nothing but `#` pieces, each of one count, 16 in all (`#{16}`, `#{8}#{8}`). Then a
+    /// number written as a card (four groups of four) after the bot asked for the order number
+    /// is that order number (see [`mask::Expecting`]); a pattern that allows other lengths too,
+    /// such as the default, does not say so.
+    pub fn sixteen_digits(&self) -> bool {
+        self.alternatives.iter().any(|alt| {
+            alt.iter().all(|a| a.class == Class::Digit && a.min == a.max)
+                && alt.iter().map(|a| a.min as usize).sum::<usize>() == 16
+        })
+    }
+
     /// True when the whole token matches one alternative.
     pub fn matches(&self, token: &str) -> bool {
         let chars: Vec<char> = token.chars().map(|c| c.to_ascii_lowercase()).collect();
@@ -639,6 +651,16 @@ mod tests {
         assert!(OrderPattern::parse("#{0}").unwrap_err().contains("at least once"));
         assert!(OrderPattern::parse("#{5,2}").unwrap_err().contains("smallest first"));
         assert!(OrderPattern::parse("#{65}").unwrap_err().contains("0 to 64"));
+    }
+
+    #[test]
+    fn only_a_pattern_of_exactly_sixteen_digits_says_orders_look_like_cards() {
+        for yes in ["#{16}", "#{8}#{8}", "SO-#{8}|#{16}", "################"] {
+            assert!(OrderPattern::parse(yes).unwrap().sixteen_digits(), "{yes}");
+        }
+        for no in [DEFAULT_ORDER_PATTERN, "#{10,20}", "#{15,16}", "A#{16}", "?{16}", "#{4}-#{4}-#{4}-#{4}"] {
+            assert!(!OrderPattern::parse(no).unwrap().sixteen_digits(), "{no}");
+        }
     }
 
     #[test]

@@ -3,14 +3,30 @@
 //! allowed between groups) and replaces every digit but the last four with `*`.
 //!
 //! Order numbers are not cards: a number right after an order cue ("订单号", "order #") is
-//! left alone unless a card cue ("卡号", "card") says otherwise. Full-width digits count as
-//! digits. Everything the widget stores or sends is the masked text.
+//! left alone unless a card cue ("卡号", "card") says otherwise, and so is a bare number right
+//! after the bot asked for the order number, unless it is written as a card ([`Expecting`]).
+//! Full-width digits count as digits. Everything the widget stores or sends is the masked text.
 
 /// What a sensitive number is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sensitive {
     IdCard,
     BankCard,
+}
+
+/// What the bot has just asked for, as masking weighs a number the shopper types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expecting {
+    /// Nothing in particular: a bare Luhn-valid number is a card.
+    Nothing,
+    /// The order number: a bare number is one, as if "订单号" stood before it, except one
+    /// written as a card is (four groups of four digits, Luhn-valid): the shopper has most
+    /// likely pasted the wrong number, and a card left readable cannot be taken back.
+    Order,
+    /// The order number of a shop whose order numbers are exactly 16 digits (its pattern says
+    /// so: [`super::facts::OrderPattern::sixteen_digits`]): a number written as a card is one
+    /// too.
+    SixteenDigitOrder,
 }
 
 /// A sensitive number found in a text: byte range in the original text.
@@ -283,13 +299,22 @@ fn id15_shape(d: &str) -> bool {
     d.len() == 15 && d.as_bytes()[0] != b'0' && plausible_date(1900 + num(&d[6..8]), num(&d[8..10]), num(&d[10..12]))
 }
 
-/// Classifies one digit run with the words before it. `order_expected`: the bot just asked
-/// for an order number, so a bare number is one.
-fn classify(run: &Run, ctx: &str, order_expected: bool) -> Option<Sensitive> {
+/// True for a run written as a card number: four groups of four digits.
+fn card_shaped(run: &Run) -> bool {
+    run.grouped && run.groups.len() == 4 && run.groups.iter().all(|g| g.2.len() == 4)
+}
+
+/// Classifies one digit run with the words before it and what the bot just asked for.
+fn classify(run: &Run, ctx: &str, expecting: Expecting) -> Option<Sensitive> {
     let d = run.digits.as_str();
     let n = d.len();
     let (card_cue, id_cue) = (has_cue(ctx, CARD_CUES), has_cue(ctx, ID_CUES));
-    let order_cue = order_expected || has_cue(ctx, ORDER_CUES);
+    let order_cue = has_cue(ctx, ORDER_CUES)
+        || match expecting {
+            Expecting::Nothing => false,
+            Expecting::Order => !card_shaped(run),
+            Expecting::SixteenDigitOrder => true,
+        };
     if d.ends_with('X') {
         return (n == 18 && (id_cue || id18_shape(d))).then_some(Sensitive::IdCard);
     }
@@ -323,17 +348,17 @@ fn classify(run: &Run, ctx: &str, order_expected: bool) -> Option<Sensitive> {
 /// The sensitive numbers of `text`, in order. A run of groups that is not sensitive as a whole
 /// ("4111 1111 1111 1111 4111 1111 1111 1111": two cards) is tried window by window.
 pub fn find(text: &str) -> Vec<Span> {
-    find_in(text, false)
+    find_in(text, Expecting::Nothing)
 }
 
-/// Like [`find`]; with `order_expected` (the bot has just asked for the order number) a bare
-/// Luhn-valid number counts as an order number, as if "订单号" stood before it. ID cards are
+/// Like [`find`], for a message that answers the bot: right after it asked for the order
+/// number, a bare Luhn-valid number counts as one (see [`Expecting`] for which). ID cards are
 /// still recognised by their shape and check digit.
-pub fn find_in(text: &str, order_expected: bool) -> Vec<Span> {
+pub fn find_in(text: &str, expecting: Expecting) -> Vec<Span> {
     let mut out = Vec::new();
     for r in runs(text) {
         let ctx = context_before(text, r.start);
-        if let Some(kind) = classify(&r, &ctx, order_expected) {
+        if let Some(kind) = classify(&r, &ctx, expecting) {
             out.push(Span { start: r.start, end: r.end, kind });
             continue;
         }
@@ -350,8 +375,9 @@ pub fn find_in(text: &str, order_expected: bool) -> Vec<Span> {
                 j += 1;
                 if digits.len() >= 13 {
                     let (start, end) = (r.groups[i].0, r.groups[j - 1].1);
-                    let window = Run { start, end, digits: digits.clone(), grouped: j - i > 1, groups: Vec::new() };
-                    if let Some(kind) = classify(&window, &context_before(text, start), order_expected) {
+                    let groups = r.groups[i..j].to_vec();
+                    let window = Run { start, end, digits: digits.clone(), grouped: j - i > 1, groups };
+                    if let Some(kind) = classify(&window, &context_before(text, start), expecting) {
                         hit = Some((j, Span { start, end, kind }));
                     }
                 }
@@ -577,9 +603,25 @@ mod tests {
 
     #[test]
     fn after_an_order_number_ask_bare_numbers_are_orders() {
-        assert!(find_in("4111111111111111", true).is_empty());
-        assert_eq!(find_in("11010519491231002X", true).len(), 1);
-        assert_eq!(find_in("卡号 4111111111111111", true).len(), 1);
+        assert!(find_in("4111111111111111", Expecting::Order).is_empty());
+        assert_eq!(find_in("11010519491231002X", Expecting::Order).len(), 1);
+        assert_eq!(find_in("卡号 4111111111111111", Expecting::Order).len(), 1);
+    }
+
+    #[test]
+    fn after_an_order_number_ask_a_number_written_as_a_card_is_one() {
+        let kinds = |text: &str, expecting| find_in(text, expecting).iter().map(|s| s.kind).collect::<Vec<_>>();
+        assert_eq!(kinds("4111 1111 1111 1111", Expecting::Order), [Sensitive::BankCard]);
+        assert_eq!(kinds("４１１１－１１１１－１１１１－１１１１", Expecting::Order), [Sensitive::BankCard]);
+        // Two in a row: each window of four groups is one.
+        let two = "4111 1111 1111 1111 5500 0000 0000 0004";
+        assert_eq!(kinds(two, Expecting::Order), [Sensitive::BankCard, Sensitive::BankCard]);
+        // Grouped otherwise, or not Luhn-valid: the order number.
+        assert!(kinds("41111 11111 111111", Expecting::Order).is_empty());
+        assert!(kinds("2024 1123 1234 5678", Expecting::Order).is_empty());
+        // Said to be an order's number, or the shop's order numbers are 16 digits.
+        assert!(kinds("order 4111 1111 1111 1111", Expecting::Order).is_empty());
+        assert!(kinds("4111 1111 1111 1111", Expecting::SixteenDigitOrder).is_empty());
     }
 
     #[test]

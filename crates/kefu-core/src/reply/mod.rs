@@ -227,27 +227,39 @@ struct Reading {
 
 /// The ID and bank-card numbers of a message, found as the policy finds them at this point
 /// of the conversation: right after the bot asked for the order number, a bare number is one.
-fn sensitive_spans(conv: &Conversation, message: &str) -> Vec<mask::Span> {
-    let order_expected = conv.pending.is_some() && conv.facts.order_number.is_none();
-    mask::find_in(message, order_expected)
+///
+/// Except a number written as a card (four groups of four, Luhn-valid), which is masked as
+/// one and so never becomes the order number: the shop's pattern is not enough to tell, as
+/// the default takes any 10 to 20 digits, and masking an order number costs the shopper a
+/// retype where leaving a card readable cannot be undone. Only a shop whose pattern says its
+/// order numbers are exactly 16 digits (`#{16}`) has it read as the order number asked for;
+/// a pattern that merely allows 16 digits among other lengths does not.
+fn sensitive_spans(conv: &Conversation, message: &str, pattern: &facts::OrderPattern) -> Vec<mask::Span> {
+    let expecting = match conv.pending.is_some() && conv.facts.order_number.is_none() {
+        false => mask::Expecting::Nothing,
+        true if pattern.sixteen_digits() => mask::Expecting::SixteenDigitOrder,
+        true => mask::Expecting::Order,
+    };
+    mask::find_in(message, expecting)
 }
 
 /// A message as [`respond`] would store it, for a message kept before it can be answered
-/// (the bundle still loading, or failed to load).
+/// (the bundle still loading, or failed to load). Without the shop's settings the order
+/// pattern is the default, so a number written as a card is masked.
 pub fn masked(conv: &Conversation, message: &str) -> String {
-    mask::mask_spans(message, &sensitive_spans(conv, message))
+    mask::mask_spans(message, &sensitive_spans(conv, message, &facts::OrderPattern::default()))
 }
 
 fn read(engine: &Engine, conv: &mut Conversation, message: &str) -> Reading {
     let settings = &engine.manifest().settings;
-    let spans = sensitive_spans(conv, message);
+    let pattern = facts::OrderPattern::of_settings(settings.order_pattern.as_deref());
+    let spans = sensitive_spans(conv, message, &pattern);
     let (masked, masked_at) = mask::mask_spans_at(message, &spans);
     let hidden = mask::Hidden::of(&spans);
     let work: &str = truncate(&masked, MAX_MESSAGE_CHARS);
 
     // Facts first: they are cut out of the question before searching, and so are masked
     // numbers the shopper named as an ID or a card, with the naming words.
-    let pattern = facts::OrderPattern::of_settings(settings.order_pattern.as_deref());
     let products = facts::products(&engine.manifest().entries);
     let found = facts::extract(work, &pattern, &products, &[]);
     merge_facts(&mut conv.facts, &found);
