@@ -125,18 +125,24 @@ pub fn read_table(file: &str, text: &str, delimiter: u8, default_locale: Locale)
     let mut key_to_pos: std::collections::HashMap<String, usize> = Default::default();
     // The answer each entry took, as written, and its line: a different one later is reported.
     let mut answers: std::collections::HashMap<usize, (String, usize)> = Default::default();
+    // The line a record starts on, from its byte offset. After a CRLF line (as Excel saves)
+    // the csv crate's position, line and byte alike, is the line break's `\n`, not the row
+    // after it, so every line number of a Windows file was one too low; a `\n` at the
+    // offset itself is counted as before it.
+    let newlines: Vec<usize> = text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i).collect();
+    let line_of = |byte: u64| newlines.partition_point(|&i| (i as u64) <= byte) + 1;
     let mut rows = 0;
     for rec in rdr.records() {
         rows += 1;
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                let line = e.position().map_or(0, |p| line_of(p.byte()));
                 diags.push(Diagnostic::error(file, line, format!("bad row: {e}")));
                 continue;
             }
         };
-        let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
+        let line = rec.position().map_or(0, |p| line_of(p.byte()));
         let cells: Vec<String> = rec.iter().map(cell).collect();
         let written = cells.iter().rposition(|c| !c.is_empty()).map_or(0, |p| p + 1);
         if written > width {
@@ -443,6 +449,22 @@ mod tests {
         // Quoted cells with line breaks, doubled quotes, CRLF, a quote inside an unquoted cell.
         assert!(check("question,answer\r\n\"Hi, there\",\"Line one\r\nline \"\"two\"\"\"\r\n5\" screen?,Yes\r\n")
             .is_empty());
+    }
+
+    #[test]
+    fn line_numbers_are_the_same_with_windows_line_endings() {
+        // Excel saves CSV with CRLF: every message named the line before the row's own.
+        // `a`'s question spans lines 2–3 (a quoted CSV cell): `b` (no question) is on line 4,
+        // `c` (a cell too many) on line 5; TSV has no quoted cells, so one line less.
+        let csv = "id,question,answer,category\na,\"q\n1\",ans,shipping\nb,,ans,shipping\nc,q3,ans3,shipping,extra\n";
+        let tsv = "id\tquestion\tanswer\tcategory\na\tq1\tans\tshipping\nb\t\tans\tshipping\nc\tq3\tans3\tshipping\textra\n";
+        for (name, delim, lf, want) in [("f.csv", b',', csv, [4, 5]), ("f.tsv", b'\t', tsv, [3, 4])] {
+            for (sep, text) in [("LF", lf.to_string()), ("CRLF", lf.replace('\n', "\r\n"))] {
+                let (_, d) = read_table(name, &text, delim, Locale::En);
+                let lines: Vec<usize> = d.iter().map(|d| d.line).collect();
+                assert_eq!(lines, want, "{sep} {name}: {d:?}");
+            }
+        }
     }
 
     #[test]
