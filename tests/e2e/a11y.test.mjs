@@ -104,6 +104,33 @@ test('phone 375×812: full-screen panel, 16 px inputs, zero axe violations; scre
   await p.context().close();
 });
 
+test('phone 320×568: the header subtitle keeps to two lines at most, and the header to the screen', async () => {
+  // Lines of the subtitle, whether its text runs past its box, and the header's right edge.
+  const measure = (p) => p.evaluate(() => {
+    const root = document.querySelector('kefu-chat').shadowRoot;
+    const sub = root.querySelector('.kefu-sub');
+    const lines = Math.round(sub.getBoundingClientRect().height / parseFloat(getComputedStyle(sub).lineHeight));
+    const right = Math.max(...[...root.querySelectorAll('.kefu-head > *')].map((e) => e.getBoundingClientRect().right));
+    return { text: sub.textContent, lines, wide: sub.scrollWidth > sub.clientWidth, right };
+  });
+  for (const shop of ['en.html', 'index.html']) {
+    const p = await page({ viewport: { width: 320, height: 568 }, isMobile: true, hasTouch: true });
+    await p.goto(`${env.url}/${shop}`);
+    await p.tap(W.launcher);
+    await p.waitForSelector(W.ready, { timeout: 30000 });
+    const m = await measure(p);
+    assert.ok(m.lines <= 2 && !m.wide && m.right <= 320, `${shop}: ${JSON.stringify(m)}`);
+    if (shop === 'en.html') {
+      // A live agent's long name in it: cut at two lines, the whole text still read out.
+      const long = 'Maximiliana Alexandrovna Featherstonehaugh-Worthington · live agent';
+      await p.evaluate((t) => { document.querySelector('kefu-chat').shadowRoot.querySelector('.kefu-sub').textContent = t; }, long);
+      const m = await measure(p);
+      assert.ok(m.lines <= 2 && !m.wide && m.right <= 320 && m.text === long, JSON.stringify(m));
+    }
+    await p.context().close();
+  }
+});
+
 test('the corrupt-bundle state has zero axe violations too', async () => {
   const p = await page({ viewport: { width: 1280, height: 800 } });
   await p.route('**/kb-zh-CN.kefu', (r) => r.fulfill({ status: 200, body: Buffer.from('KEFU but not really') }));
