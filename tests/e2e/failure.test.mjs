@@ -214,6 +214,25 @@ test('the loader\'s form keeps a refused message in the field and says so', asyn
   await page.context().close();
 });
 
+test('what the page asks with kefu(\'ask\') while the widget cannot load is carried into the fallback form', async () => {
+  const page = await newPage(env.browser);
+  await page.route('**/*.wasm', (r) => r.abort('failed'));
+  await page.goto(`${env.url}/index.html`);
+  await page.click(W.launcher);
+  const fb = page.locator('kefu-chat .kefu-fb');
+  await fb.waitFor({ timeout: 30000 });
+  await page.keyboard.press('Escape');
+  // A product page's "ask about this" button, the widget still down: the question is in the
+  // form, not dropped.
+  await page.evaluate(() => kefu('ask', '这款能寄到台湾吗 ask-carried'));
+  await page.waitForFunction(() => {
+    const f = document.querySelector('kefu-chat').shadowRoot.querySelector('.kefu-fb');
+    return f && !f.hidden;
+  }, null, { timeout: 30000 });
+  assert.equal(await page.locator('kefu-chat .kefu-fb textarea').inputValue(), '这款能寄到台湾吗 ask-carried');
+  await page.context().close();
+});
+
 test('a widget that failed to load (network blip) loads on the next click', async () => {
   const page = await newPage(env.browser);
   const errors = [];

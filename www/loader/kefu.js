@@ -156,7 +156,7 @@
       emit('error', {kind: 'widget', message: String(e && e.message || e)});
       if (wantOpen) {
         wantOpen = null;
-        showFallback();
+        showFallback(pending.reduce(function (t, p) { return p[0] == 'ask' ? p[1] : t; }, ''));
       }
     });
     return loading;
@@ -182,8 +182,9 @@
   w.addEventListener('error', function (ev) { trapped(ev.error); });
   w.addEventListener('unhandledrejection', function (ev) { if (trapped(ev.reason)) ev.preventDefault(); });
 
-  // When the widget cannot load: a plain form to leave a message for a human.
-  function showFallback() {
+  // When the widget cannot load: a plain form to leave a message for a human (`t`: what the
+  // page asked with kefu('ask', …), carried into it rather than lost).
+  function showFallback(t) {
     if (!fb) {
       fb = el('section', 'kefu-fb', root);
       fb.setAttribute('role', 'dialog');
@@ -229,6 +230,7 @@
       };
       fb.fields = fields;
     }
+    if (t && !fb.fields[0].value) fb.fields[0].value = t;
     fb.hidden = false;
     btn.setAttribute('aria-expanded', 'true');
     fb.fields[0].focus();
@@ -254,7 +256,7 @@
     if (c === 'locale') { locale = norm(x); label(); x = locale; }
     if (c === 'identify' && x) { ident.name = x.name || ident.name; ident.orderNumber = x.orderNumber || ident.orderNumber; }
     if (api) return call(c, x);
-    if (crashed) { if (c === 'open' || c === 'ask' || c === 'handoff') showFallback(); return; }
+    if (crashed) { if (c === 'open' || c === 'ask' || c === 'handoff') showFallback(c === 'ask' && x); return; }
     pending.push([c, x]);
     // After a failed load these try again, and show the plain form if it fails once more.
     if (/^(open|ask|handoff|toggle)$/.test(c)) { if (failed) wantOpen = wantOpen || {}; load(); }
