@@ -124,7 +124,7 @@ pub(crate) fn runs(text: &str) -> Vec<Run> {
                     continue;
                 }
                 let k = past_transparent(&chars, j);
-                if k == j || !chars.get(k).is_some_and(|&(_, c)| digit(c).is_some()) {
+                if k == j || chars.get(k).is_none_or(|&(_, c)| digit(c).is_none()) {
                     break;
                 }
                 j = k;
