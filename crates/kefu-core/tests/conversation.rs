@@ -607,8 +607,14 @@ fn asking_for_a_person_after_an_urgent_problem_keeps_its_channel_and_promise() {
         // It is still the request it was: the hand-off form opens.
         assert_eq!(then.decision, Decision::Handoff { reason: HandoffReason::Requested }, "{person}");
     }
-    // Without an urgent problem before, "talk to a person" at night is the off-hours queue.
+    // A new problem that comes with the request is that problem's (a late parcel is no
+    // security case).
     let e = engine("en");
+    let mut conv = Conversation::default();
+    respond(&e, &mut conv, "my card was charged twice", night());
+    let r = respond(&e, &mut conv, "my parcel is late, talk to a person", night());
+    assert_ne!(r.triage, Triage::Urgent, "{}", said(&r));
+    // Without an urgent problem before, "talk to a person" at night is the off-hours queue.
     let r = respond(&e, &mut Conversation::default(), "talk to a person", night());
     assert_ne!(r.triage, Triage::Urgent, "{}", said(&r));
 }

@@ -322,9 +322,11 @@ fn classify(conv: &mut Conversation, read: &Reading) -> Kind {
             cue = Cue::Tracking;
         }
     }
+    // Only a request for a person and nothing else ("talk to a person"): a new problem with
+    // it (a late parcel) is that problem's, not the earlier urgent one's.
     if triage == Triage::Urgent {
         conv.urgent = Some(cue);
-    } else if let Some(urgent) = conv.urgent.filter(|_| human) {
+    } else if let Some(urgent) = conv.urgent.filter(|_| human && triage == Triage::Product) {
         triage = Triage::Urgent;
         cue = urgent;
     }
