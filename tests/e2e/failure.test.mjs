@@ -81,13 +81,19 @@ test('a bundle cut short (truncated download) is reported as damaged too', async
   await page.context().close();
 });
 
-test('the wasm cannot load: the loader\'s own form still takes a message for a human', async () => {
+// A page whose wasm cannot load, its launcher clicked: the loader's fallback form is open.
+async function wasmDown() {
   const page = await newPage(env.browser);
   await page.route('**/*.wasm', (r) => r.abort('failed'));
   await page.goto(`${env.url}/index.html`);
   await page.click(W.launcher);
   const fb = page.locator('kefu-chat .kefu-fb');
   await fb.waitFor({ timeout: 30000 });
+  return { page, fb };
+}
+
+test('the wasm cannot load: the loader\'s own form still takes a message for a human', async () => {
+  const { page, fb } = await wasmDown();
   assert.match(await fb.innerText(), /暂时无法加载/);
   assert.equal(await page.evaluate(() => document.querySelector('kefu-chat').shadowRoot.activeElement?.tagName), 'TEXTAREA');
   await page.fill('kefu-chat .kefu-fb textarea', '网页上的客服打不开 wasm-down');
@@ -215,12 +221,7 @@ test('the loader\'s form keeps a refused message in the field and says so', asyn
 });
 
 test('what the page asks with kefu(\'ask\') while the widget cannot load is carried into the fallback form', async () => {
-  const page = await newPage(env.browser);
-  await page.route('**/*.wasm', (r) => r.abort('failed'));
-  await page.goto(`${env.url}/index.html`);
-  await page.click(W.launcher);
-  const fb = page.locator('kefu-chat .kefu-fb');
-  await fb.waitFor({ timeout: 30000 });
+  const { page, fb } = await wasmDown();
   await page.keyboard.press('Escape');
   // A product page's "ask about this" button, the widget still down: the question is in the
   // form, not dropped.
