@@ -222,7 +222,11 @@ fn a_kb_with_too_few_alternate_questions_is_told_it_is_not_calibrated() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("too few entries have a second question"), "{}", stderr(&out));
     // A KB with alternates gets no such warning.
-    write(&kb, "faq.csv", &format!("id,question,answer\n{rows}{}", (0..12).map(|i| format!("e{i},thing {i} how,\n")).collect::<String>()));
+    write(
+        &kb,
+        "faq.csv",
+        &format!("id,question,answer\n{rows}{}", (0..12).map(|i| format!("e{i},thing {i} how,\n")).collect::<String>()),
+    );
     let out = kefu(&["build", kb.to_str().unwrap(), "-o", out_path.to_str().unwrap(), "--no-compress"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!stderr(&out).contains("too few entries"), "{}", stderr(&out));

@@ -457,7 +457,8 @@ mod tests {
         // `a`'s question spans lines 2–3 (a quoted CSV cell): `b` (no question) is on line 4,
         // `c` (a cell too many) on line 5; TSV has no quoted cells, so one line less.
         let csv = "id,question,answer,category\na,\"q\n1\",ans,shipping\nb,,ans,shipping\nc,q3,ans3,shipping,extra\n";
-        let tsv = "id\tquestion\tanswer\tcategory\na\tq1\tans\tshipping\nb\t\tans\tshipping\nc\tq3\tans3\tshipping\textra\n";
+        let tsv =
+            "id\tquestion\tanswer\tcategory\na\tq1\tans\tshipping\nb\t\tans\tshipping\nc\tq3\tans3\tshipping\textra\n";
         for (name, delim, lf, want) in [("f.csv", b',', csv, [4, 5]), ("f.tsv", b'\t', tsv, [3, 4])] {
             for (sep, text) in [("LF", lf.to_string()), ("CRLF", lf.replace('\n', "\r\n"))] {
                 let (_, d) = read_table(name, &text, delim, Locale::En);
