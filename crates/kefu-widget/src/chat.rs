@@ -328,6 +328,13 @@ impl Chat {
         }
     }
 
+    /// `text` as the server would keep it: ID and bank-card numbers masked, the conversation's
+    /// known order number kept readable (a follow-up to the agent, a message the page pushes).
+    pub fn masked(&self, text: &str) -> String {
+        let order = self.known_order_number();
+        kefu_core::reply::mask::mask_keeping(text, &order.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
     /// The order number to prefill: what the shopper said, else what the page told us.
     pub fn known_order_number(&self) -> Option<String> {
         self.conversation.facts.order_number.clone().or_else(|| self.order_number.clone()).or_else(|| {

@@ -198,9 +198,7 @@ impl App {
     pub(crate) fn send_to_agent(&mut self, text: &str) {
         let Some(case) = self.chat.case.clone() else { return };
         // Masked here as the server would mask it, the case's order number kept readable.
-        let order = self.chat.known_order_number();
-        let text = handoff::sendable(text, true);
-        let masked = kefu_core::reply::mask::mask_keeping(&text, &order.iter().map(String::as_str).collect::<Vec<_>>());
+        let masked = self.chat.masked(&handoff::sendable(text, true));
         let text = masked.as_str();
         self.chat.push(From::Shopper, Body::Text(text.to_string()), now_ms());
         self.render_new();

@@ -433,15 +433,12 @@ pub fn command(name: &str, arg: JsValue) {
                 // Masked as everything the widget shows and keeps (an agent's reply through
                 // kefu serve is masked by the server; this one comes from the page), the
                 // conversation's order number kept readable.
-                let order = app.chat.known_order_number();
-                let keep: Vec<&str> = order.iter().map(String::as_str).collect();
-                let mask = |t: &str| kefu_core::reply::mask::mask_keeping(t, &keep);
                 let from = match get_str(&arg, "from").as_deref() {
                     Some("system") => From::System,
                     Some("bot") => From::Bot,
-                    _ => From::Agent(mask(&get_str(&arg, "name").unwrap_or_default())),
+                    _ => From::Agent(app.chat.masked(&get_str(&arg, "name").unwrap_or_default())),
                 };
-                let text = mask(&text);
+                let text = app.chat.masked(&text);
                 app.chat.push(from, Body::Text(text), now_ms());
                 app.render_new();
             }
