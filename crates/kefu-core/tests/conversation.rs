@@ -754,12 +754,23 @@ fn a_card_typed_as_a_card_after_an_order_number_ask_is_masked_and_no_order_numbe
         assert_eq!(r.masked, order);
         assert_eq!(conv.facts.order_number.as_deref(), Some(order.replace(' ', "").as_str()));
     }
+    // Named as the order's number by the shopper: still a card, never the order number.
+    for cued in ["where is my order 4111 1111 1111 1111", "订单号 4111-1111-1111-1111 还没到"] {
+        let mut conv = Conversation::default();
+        let r = respond(&fx, &mut conv, cued, day());
+        assert!(!r.masked.contains("4111 1111") && !r.masked.contains("4111-1111"), "{cued}: {}", r.masked);
+        assert_eq!(conv.facts.order_number, None, "{cued}");
+    }
     // A shop whose order numbers are exactly 16 digits: the same number is its order number.
     let fx = fixture_with(|s| s.order_pattern = Some("#{16}".into()));
     let mut conv = Conversation::default();
     assert_eq!(respond(&fx, &mut conv, "where is my parcel", day()).decision.kind(), "ask");
     let r = respond(&fx, &mut conv, "4111 1111 1111 1111", day());
     assert_eq!(r.masked, "4111 1111 1111 1111");
+    assert_eq!(conv.facts.order_number.as_deref(), Some("4111111111111111"));
+    let mut conv = Conversation::default();
+    let r = respond(&fx, &mut conv, "where is my order 4111 1111 1111 1111", day());
+    assert_eq!(r.masked, "where is my order 4111 1111 1111 1111");
     assert_eq!(conv.facts.order_number.as_deref(), Some("4111111111111111"));
 }
 

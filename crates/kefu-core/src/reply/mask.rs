@@ -4,7 +4,8 @@
 //!
 //! Order numbers are not cards: a number right after an order cue ("订单号", "order #") is
 //! left alone unless a card cue ("卡号", "card") says otherwise, and so is a bare number right
-//! after the bot asked for the order number, unless it is written as a card ([`Expecting`]).
+//! after the bot asked for the order number; either way not a number written as a card
+//! ([`Expecting`]).
 //! Full-width digits count as digits. Everything the widget stores or sends is the masked text.
 
 /// What a sensitive number is.
@@ -14,19 +15,28 @@ pub enum Sensitive {
     BankCard,
 }
 
-/// What the bot has just asked for, as masking weighs a number the shopper types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Expecting {
-    /// Nothing in particular: a bare Luhn-valid number is a card.
-    Nothing,
-    /// The order number: a bare number is one, as if "订单号" stood before it, except one
-    /// written as a card is (four groups of four digits, Luhn-valid): the shopper has most
-    /// likely pasted the wrong number, and a card left readable cannot be taken back.
-    Order,
-    /// The order number of a shop whose order numbers are exactly 16 digits (its pattern says
-    /// so: [`super::facts::OrderPattern::sixteen_digits`]): a number written as a card is one
-    /// too.
-    SixteenDigitOrder,
+/// What masking knows of the conversation and the shop as it weighs a number the shopper types.
+///
+/// A number written as a card (four groups of four digits, Luhn-valid) is masked as one even
+/// right after the bot asked for the order number, or after an order cue ("订单号 4111 1111 1111
+/// 1111"): the shopper has most likely pasted the wrong number, and a card left readable cannot
+/// be taken back, where a masked order number costs a retype. Only a shop whose order numbers
+/// are exactly 16 digits (its pattern says so: [`super::facts::OrderPattern::sixteen_digits`])
+/// has such a number read as an order's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Expecting {
+    /// The bot has just asked for the order number: a bare number is one, as if "订单号" stood
+    /// before it.
+    pub order: bool,
+    /// The shop's order numbers are exactly 16 digits.
+    pub sixteen_digit_orders: bool,
+}
+
+impl Expecting {
+    /// Nothing asked, a shop with the default pattern: a bare Luhn-valid number is a card.
+    pub const NOTHING: Expecting = Expecting { order: false, sixteen_digit_orders: false };
+    /// The order number asked, a shop with the default pattern.
+    pub const ORDER: Expecting = Expecting { order: true, sixteen_digit_orders: false };
 }
 
 /// A sensitive number found in a text: byte range in the original text.
@@ -309,12 +319,8 @@ fn classify(run: &Run, ctx: &str, expecting: Expecting) -> Option<Sensitive> {
     let d = run.digits.as_str();
     let n = d.len();
     let (card_cue, id_cue) = (has_cue(ctx, CARD_CUES), has_cue(ctx, ID_CUES));
-    let order_cue = has_cue(ctx, ORDER_CUES)
-        || match expecting {
-            Expecting::Nothing => false,
-            Expecting::Order => !card_shaped(run),
-            Expecting::SixteenDigitOrder => true,
-        };
+    let order_cue = (expecting.order || has_cue(ctx, ORDER_CUES))
+        && (expecting.sixteen_digit_orders || !card_shaped(run));
     if d.ends_with('X') {
         return (n == 18 && (id_cue || id18_shape(d))).then_some(Sensitive::IdCard);
     }
@@ -348,7 +354,7 @@ fn classify(run: &Run, ctx: &str, expecting: Expecting) -> Option<Sensitive> {
 /// The sensitive numbers of `text`, in order. A run of groups that is not sensitive as a whole
 /// ("4111 1111 1111 1111 4111 1111 1111 1111": two cards) is tried window by window.
 pub fn find(text: &str) -> Vec<Span> {
-    find_in(text, Expecting::Nothing)
+    find_in(text, Expecting::NOTHING)
 }
 
 /// Like [`find`], for a message that answers the bot: right after it asked for the order
@@ -603,25 +609,35 @@ mod tests {
 
     #[test]
     fn after_an_order_number_ask_bare_numbers_are_orders() {
-        assert!(find_in("4111111111111111", Expecting::Order).is_empty());
-        assert_eq!(find_in("11010519491231002X", Expecting::Order).len(), 1);
-        assert_eq!(find_in("卡号 4111111111111111", Expecting::Order).len(), 1);
+        assert!(find_in("4111111111111111", Expecting::ORDER).is_empty());
+        assert_eq!(find_in("11010519491231002X", Expecting::ORDER).len(), 1);
+        assert_eq!(find_in("卡号 4111111111111111", Expecting::ORDER).len(), 1);
     }
 
     #[test]
     fn after_an_order_number_ask_a_number_written_as_a_card_is_one() {
         let kinds = |text: &str, expecting| find_in(text, expecting).iter().map(|s| s.kind).collect::<Vec<_>>();
-        assert_eq!(kinds("4111 1111 1111 1111", Expecting::Order), [Sensitive::BankCard]);
-        assert_eq!(kinds("４１１１－１１１１－１１１１－１１１１", Expecting::Order), [Sensitive::BankCard]);
+        assert_eq!(kinds("4111 1111 1111 1111", Expecting::ORDER), [Sensitive::BankCard]);
+        assert_eq!(kinds("４１１１－１１１１－１１１１－１１１１", Expecting::ORDER), [Sensitive::BankCard]);
         // Two in a row: each window of four groups is one.
         let two = "4111 1111 1111 1111 5500 0000 0000 0004";
-        assert_eq!(kinds(two, Expecting::Order), [Sensitive::BankCard, Sensitive::BankCard]);
+        assert_eq!(kinds(two, Expecting::ORDER), [Sensitive::BankCard, Sensitive::BankCard]);
         // Grouped otherwise, or not Luhn-valid: the order number.
-        assert!(kinds("41111 11111 111111", Expecting::Order).is_empty());
-        assert!(kinds("2024 1123 1234 5678", Expecting::Order).is_empty());
-        // Said to be an order's number, or the shop's order numbers are 16 digits.
-        assert!(kinds("order 4111 1111 1111 1111", Expecting::Order).is_empty());
-        assert!(kinds("4111 1111 1111 1111", Expecting::SixteenDigitOrder).is_empty());
+        assert!(kinds("41111 11111 111111", Expecting::ORDER).is_empty());
+        assert!(kinds("2024 1123 1234 5678", Expecting::ORDER).is_empty());
+        // Said to be an order's number, it is still a card, but not in a shop whose order
+        // numbers are 16 digits.
+        let sixteen = Expecting { order: false, sixteen_digit_orders: true };
+        for cued in ["order 4111 1111 1111 1111", "订单号 4111-1111-1111-1111"] {
+            assert_eq!(kinds(cued, Expecting::ORDER), [Sensitive::BankCard], "{cued}");
+            assert_eq!(kinds(cued, Expecting::NOTHING), [Sensitive::BankCard], "{cued}");
+            assert!(kinds(cued, sixteen).is_empty(), "{cued}");
+        }
+        assert!(kinds("4111 1111 1111 1111", Expecting { order: true, ..sixteen }).is_empty());
+        assert_eq!(kinds("4111 1111 1111 1111", sixteen), [Sensitive::BankCard]);
+        // Written otherwise after an order cue: the order's number, Luhn-valid or not.
+        assert!(kinds("order 4111111111111111", Expecting::NOTHING).is_empty());
+        assert!(kinds("订单号 2024 1123 1234 5678", Expecting::NOTHING).is_empty());
     }
 
     #[test]

@@ -229,16 +229,15 @@ struct Reading {
 /// of the conversation: right after the bot asked for the order number, a bare number is one.
 ///
 /// Except a number written as a card (four groups of four, Luhn-valid), which is masked as
-/// one and so never becomes the order number: the shop's pattern is not enough to tell, as
-/// the default takes any 10 to 20 digits, and masking an order number costs the shopper a
-/// retype where leaving a card readable cannot be undone. Only a shop whose pattern says its
-/// order numbers are exactly 16 digits (`#{16}`) has it read as the order number asked for;
-/// a pattern that merely allows 16 digits among other lengths does not.
+/// one and so never becomes the order number, asked for or not, "订单号" before it or not: the
+/// shop's pattern is not enough to tell, as the default takes any 10 to 20 digits, and masking
+/// an order number costs the shopper a retype where leaving a card readable cannot be undone.
+/// Only a shop whose pattern says its order numbers are exactly 16 digits (`#{16}`) has it read
+/// as an order number; a pattern that merely allows 16 digits among other lengths does not.
 fn sensitive_spans(conv: &Conversation, message: &str, pattern: &facts::OrderPattern) -> Vec<mask::Span> {
-    let expecting = match conv.pending.is_some() && conv.facts.order_number.is_none() {
-        false => mask::Expecting::Nothing,
-        true if pattern.sixteen_digits() => mask::Expecting::SixteenDigitOrder,
-        true => mask::Expecting::Order,
+    let expecting = mask::Expecting {
+        order: conv.pending.is_some() && conv.facts.order_number.is_none(),
+        sixteen_digit_orders: pattern.sixteen_digits(),
     };
     mask::find_in(message, expecting)
 }
