@@ -610,6 +610,44 @@ fn eval_shows_the_errors_behind_missing_queries() {
 }
 
 #[test]
+fn eval_can_give_the_entries_answer_texts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let rows = "split\tid\tlabel\ttext\n\
+        kb\ta1\tabroad\tdo you ship internationally\nkb\ta2\tabroad\tship to the usa\n\
+        kb\tb1\tfee\thow much is shipping\nkb\tb2\tfee\tshipping cost\n\
+        query\tq1\tabroad\tdo you ship to canada\n";
+    write(tmp.path(), "e.tsv", rows);
+    let answers = "id\tlabel\tanswer\nx1\tabroad\tTo Japan and Canada.\nx2\tabroad\tignored: not the first\n";
+    write(tmp.path(), "a.tsv", answers);
+    let (file, with) = (tmp.path().join("e.tsv"), tmp.path().join("a.tsv"));
+    let json = |extra: &[&str]| {
+        let mut args = vec!["eval", file.to_str().unwrap(), "--json", "--rankings"];
+        let rankings = tmp.path().join("r.tsv");
+        args.push(rankings.to_str().unwrap());
+        args.extend_from_slice(extra);
+        let out = kefu(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        (stderr(&out), std::fs::read_to_string(&rankings).unwrap())
+    };
+    let (err, plain) = json(&[]);
+    assert!(!err.contains("got an answer"), "{err}");
+    let (err, answered) = json(&["--answers", with.to_str().unwrap()]);
+    assert!(err.contains("1 of 2 entries got an answer from"), "{err}");
+    // The answer is searched: the entry that writes Canada scores higher than without it.
+    let score = |tsv: &str| -> f32 {
+        let line = tsv.lines().find(|l| l.contains("\tabroad\t")).unwrap_or_else(|| panic!("{tsv}"));
+        line.rsplit('\t').next().unwrap().trim().parse().unwrap()
+    };
+    assert!(score(&answered) > score(&plain), "{plain}\n{answered}");
+
+    write(tmp.path(), "bad.tsv", "id\tlabel\ttext\nx1\tabroad\thi\n");
+    let bad = tmp.path().join("bad.tsv");
+    let out = kefu(&["eval", file.to_str().unwrap(), "--answers", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("bad.tsv:1: no `answer` column"), "{}", stderr(&out));
+}
+
+#[test]
 fn chat_and_gaps_go_on_after_a_line_that_is_not_utf8() {
     let (tmp, bundle) = demo_en_bundle();
     let input = b"hello\nwhere \xff\xfe is it\nhow do I cancel my order\n";

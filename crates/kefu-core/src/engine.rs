@@ -65,7 +65,7 @@ pub struct Hit {
     /// take" against "how long until my new card is delivered": the card is missing).
     pub question_coverage: f32,
     /// Share (0–1, weighted by rarity) of the query's terms found in any of the entry's
-    /// questions: a message about the entry's topic finds its words somewhere in the entry,
+    /// questions or its answer: a message about the entry's topic finds its words somewhere in the entry,
     /// one about a neighbouring topic leaves the telling one out everywhere.
     pub entry_coverage: f32,
 }
@@ -462,9 +462,17 @@ impl Engine {
             if let Some(doc) = doc {
                 (hit.coverage, hit.question_coverage) = self.coverage(&planned, *doc, total_weight);
             }
+            // Found anywhere in the entry: one of its questions, or its answer (where a merchant
+            // writes the facts: "do you ship to canada" against an answer that lists Canada).
+            let answer_doc = questions + hit.entry;
+            let answers = self.index.field(Field::Answer);
             let found: f32 = planned
                 .iter()
-                .filter(|p| p.df > 0 && self.pool.has(&self.index, p.ids[0], hit.entry, held))
+                .filter(|p| {
+                    p.df > 0
+                        && (self.pool.has(&self.index, p.ids[0], hit.entry, held)
+                            || answers.postings_of(p.ids[1]).binary_search_by_key(&answer_doc, |x| x.0).is_ok())
+                })
                 .map(|p| p.weight)
                 .sum();
             hit.entry_coverage = (found / total_weight.max(f32::EPSILON)).clamp(0.0, 1.0);

@@ -31,6 +31,43 @@ pub struct Args {
     /// right) to this TSV: for reading where the threshold and the ranking lose questions.
     #[arg(long, value_name = "TSV")]
     pub outcomes: Option<PathBuf>,
+    /// Give the entries answer texts, as a real KB has (the answer is searched too): a TSV with
+    /// a header holding `label` and `answer` columns, such as bitext's `kb_answers.tsv`; the
+    /// first answer of each label is its entry's.
+    #[arg(long, value_name = "TSV")]
+    pub answers: Option<PathBuf>,
+}
+
+/// Sets each entry's answer from `path` (see [`Args::answers`]); how many entries got one.
+fn add_answers(kb: &mut kefu_core::kb::Kb, path: &std::path::Path) -> Result<usize> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h.trim() == name)
+            .with_context(|| format!("{}:1: no `{name}` column", path.display()))
+    };
+    let (label, answer) = (col("label")?, col("answer")?);
+    let mut first: std::collections::HashMap<&str, &str> = Default::default();
+    for (i, line) in lines.enumerate() {
+        let cells: Vec<&str> = line.split('\t').collect();
+        match (cells.get(label), cells.get(answer)) {
+            (Some(l), Some(a)) => {
+                first.entry(l.trim()).or_insert(a.trim());
+            }
+            _ => anyhow::bail!("{}:{}: fewer cells than the header", path.display(), i + 2),
+        }
+    }
+    let mut given = 0;
+    for e in &mut kb.entries {
+        if let Some(a) = first.get(e.id.as_str()) {
+            e.answer = kefu_core::kb::markdown::parse_answer(a).0;
+            given += 1;
+        }
+    }
+    Ok(given)
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -42,6 +79,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     if loaded.queries.is_empty() {
         anyhow::bail!("{}: no query rows to evaluate", args.file.display());
+    }
+    let mut loaded = loaded;
+    if let Some(path) = &args.answers {
+        let given = add_answers(&mut loaded.kb, path)?;
+        eprintln!("{given} of {} entries got an answer from {}", loaded.kb.entries.len(), path.display());
     }
     let t0 = Instant::now();
     let (bytes, engine) = build(

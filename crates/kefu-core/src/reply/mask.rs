@@ -319,8 +319,8 @@ fn classify(run: &Run, ctx: &str, expecting: Expecting) -> Option<Sensitive> {
     let d = run.digits.as_str();
     let n = d.len();
     let (card_cue, id_cue) = (has_cue(ctx, CARD_CUES), has_cue(ctx, ID_CUES));
-    let order_cue = (expecting.order || has_cue(ctx, ORDER_CUES))
-        && (expecting.sixteen_digit_orders || !card_shaped(run));
+    let order_cue =
+        (expecting.order || has_cue(ctx, ORDER_CUES)) && (expecting.sixteen_digit_orders || !card_shaped(run));
     if d.ends_with('X') {
         return (n == 18 && (id_cue || id18_shape(d))).then_some(Sensitive::IdCard);
     }
