@@ -44,3 +44,20 @@ fn words_that_only_look_like_two_known_words_are_left_alone() {
     let r = engine.search("caseload", 3);
     assert!(r.hits.is_empty(), "{:?}", r.hits.iter().map(|h| h.entry).collect::<Vec<_>>());
 }
+
+#[test]
+fn chat_spellings_of_function_words_weigh_as_the_words() {
+    // "u" for "you", "ur" for "your", "plz" for "please": as little telling as the words they
+    // stand for, not rare unknown words that leave most of the message uncovered.
+    let engine = engine();
+    for (chat, plain) in
+        [("can u return an item", "can you return an item"), ("ur return policy plz", "your return policy please")]
+    {
+        let (a, b) = (engine.search(chat, 3), engine.search(plain, 3));
+        assert_eq!(a.hits[0].entry, b.hits[0].entry, "{chat}");
+        // The KB never writes the chat spelling, but a function word it lacks costs little.
+        assert!(a.known > 0.8 && a.known > b.known - 0.1, "{chat}: known {} against {}", a.known, b.known);
+        let (ca, cb) = (a.hits[0].coverage, b.hits[0].coverage);
+        assert!(ca > cb - 0.1, "{chat}: coverage {ca} against {cb}");
+    }
+}
