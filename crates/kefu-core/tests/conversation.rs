@@ -587,6 +587,54 @@ fn a_late_refund_is_asked_about_as_a_refund_and_an_insult_is_no_fraud_report() {
     // Someone posing as the shop is still a fraud report.
     let r = respond(&zh, &mut Conversation::default(), "有人冒充客服说给我退款", day());
     assert_eq!((r.triage, r.cue), (Triage::Urgent, Cue::Fraud), "{}", said(&r));
+    // "骗子" thrown into a complaint about the shop is an insult too: no advice to change a
+    // password; a complaint that reports a fraud done to the shopper still is one.
+    let en = engine("en");
+    for (e, msg) in [(&zh, "我要投诉！！！垃圾店铺 骗子"), (&en, "worst service ever, total scam, I want to complain")]
+    {
+        let r = respond(e, &mut Conversation::default(), msg, day());
+        assert_eq!((r.triage, r.cue), (Triage::Complaint, Cue::Service), "{msg}: {}", said(&r));
+        assert!(!said(&r).contains("密码") && !said(&r).contains("password"), "{msg}: {}", said(&r));
+    }
+    let r = respond(&zh, &mut Conversation::default(), "我要投诉 有人冒充你们客服骗了我的钱", day());
+    assert_eq!((r.triage, r.cue), (Triage::Urgent, Cue::Fraud), "{}", said(&r));
+    let r = respond(
+        &en,
+        &mut Conversation::default(),
+        "I got scammed by someone using your name, I want to complain",
+        day(),
+    );
+    assert_eq!((r.triage, r.cue), (Triage::Urgent, Cue::Fraud), "{}", said(&r));
+}
+
+#[test]
+fn a_product_that_caught_fire_or_hurt_someone_goes_to_the_green_channel_with_a_safety_tip() {
+    // Fire, smoke, an electric shock or an injury: no "did you mean the air fryer's size",
+    // no queue; stop using it, get help if someone is hurt, and a specialist within minutes.
+    for (dir, msg) in [
+        ("zh-CN", "空气炸锅冒烟着火了"),
+        ("zh-CN", "我孩子被热水壶烫伤了"),
+        ("zh-CN", "水壶漏电了 手被电到了"),
+        ("en", "the air fryer caught fire"),
+        ("en", "my kettle gave me an electric shock"),
+        ("en", "my kid got burned by the kettle"),
+    ] {
+        let e = engine(dir);
+        for now in [day(), night()] {
+            let r = respond(&e, &mut Conversation::default(), msg, now);
+            assert_eq!((r.triage, r.cue), (Triage::Urgent, Cue::Safety), "{msg}: {}", said(&r));
+            assert!(matches!(r.decision, Decision::Handoff { .. }), "{msg}: {:?}", r.decision);
+            let text = said(&r);
+            let (stop, promise) =
+                if dir == "en" { ("stop using it", "within 3 minutes") } else { ("停止使用", "3 分钟内") };
+            assert!(text.contains(stop) && text.contains(promise), "{msg}: {text}");
+            assert!(!text.contains("payments") && !text.contains("支付专员"), "{msg}: {text}");
+        }
+    }
+    // A shop that sells smoke alarms is asked about them, not alarmed.
+    let en = engine("en");
+    let r = respond(&en, &mut Conversation::default(), "does the smoke alarm need batteries", day());
+    assert_ne!(r.triage, Triage::Urgent, "{}", said(&r));
 }
 
 #[test]

@@ -388,7 +388,7 @@ fn word(
     };
     let handoff = |r: &mut Reply, reason: HandoffReason| {
         r.decision = Decision::Handoff { reason };
-        let mut msg = wording::handoff(locale, reason, triage, open);
+        let mut msg = wording::handoff(locale, reason, triage, cue, open);
         if triage == Triage::Urgent {
             if let Some(tip) = wording::urgent_tip(locale, cue) {
                 msg = format!("{msg}{}{tip}", sep(locale));

@@ -1,7 +1,8 @@
 //! Triage: what kind of message this is, by the seeds' service process — a product question,
 //! an order problem (tracking, delay, address change, cancel), a complaint or dispute
 //! (broken, wrong item, poor quality, bad service) or an emergency (payment failed, account
-//! stolen, fraud) — plus whether the shopper asks for a person.
+//! stolen, fraud, and a product that caught fire, gave a shock or hurt someone) — plus whether
+//! the shopper asks for a person.
 //!
 //! Works on normalized text, so traditional Chinese and full-width input need no lists of
 //! their own. The most serious class found wins: urgent > complaint > order > product.
@@ -19,7 +20,7 @@ pub enum Triage {
     Order,
     /// Complaint or dispute: broken, wrong item, bad service (1-hour acknowledgement).
     Complaint,
-    /// Payment failed, account stolen, fraud (green channel).
+    /// Payment failed, account stolen, fraud, a hazard or an injury (green channel).
     Urgent,
 }
 
@@ -32,6 +33,10 @@ pub enum Cue {
     Payment,
     Account,
     Fraud,
+    /// A product that caught fire, smoked, gave a shock or hurt someone. The seeds' green
+    /// channel names payment and account problems; kefu adds safety, which no shop leaves
+    /// in a queue, and tells the shopper first to stop using the item.
+    Safety,
     // Complaint.
     Damaged,
     WrongItem,
@@ -55,6 +60,7 @@ impl Cue {
             Cue::Payment => "payment",
             Cue::Account => "account",
             Cue::Fraud => "fraud",
+            Cue::Safety => "safety",
             Cue::Damaged => "damaged",
             Cue::WrongItem => "wrong_item",
             Cue::Quality => "quality",
@@ -69,6 +75,90 @@ impl Cue {
 }
 
 const URGENT: &[(Cue, &[&str])] = &[
+    (
+        Cue::Safety,
+        &[
+            "着火",
+            "起火",
+            "失火",
+            "冒烟",
+            "冒火",
+            "火花",
+            "烧起来",
+            "烧焦",
+            "爆炸",
+            "炸开",
+            "炸裂",
+            "自燃",
+            "触电",
+            "电到",
+            "被电",
+            "电了一下",
+            "漏电",
+            "烫伤",
+            "烧伤",
+            "受伤",
+            "伤到",
+            "割伤",
+            "割到手",
+            "流血",
+            "中毒",
+            "送医",
+            "住院",
+            "进了医院",
+            "去了医院",
+            "caught fire",
+            "catch fire",
+            "catches fire",
+            "on fire",
+            "burst into flames",
+            "in flames",
+            // Not "smoke" alone: a shop may sell smoke alarms.
+            "started smoking",
+            "is smoking",
+            "was smoking",
+            "smoke came",
+            "smoke coming",
+            "smoke from",
+            "burning smell",
+            "smells of burning",
+            "smell of burning",
+            "sparks",
+            "sparked",
+            "sparking",
+            "exploded",
+            "explodes",
+            "explosion",
+            "electric shock",
+            "shocked me",
+            "got a shock",
+            "gave me a shock",
+            "electrocut*",
+            "burned me",
+            "burnt me",
+            "burned my",
+            "burnt my",
+            "burned himself",
+            "burned herself",
+            "burned myself",
+            "got burned",
+            "got burnt",
+            "injured",
+            "injury",
+            "hurt me",
+            "hurt my",
+            "hurt myself",
+            "cut myself",
+            "bleeding",
+            "poisoned",
+            "poisoning",
+            "toxic",
+            "in hospital",
+            "to hospital",
+            "to the hospital",
+            "in the hospital",
+        ],
+    ),
     (
         Cue::Payment,
         &[
@@ -153,6 +243,7 @@ const URGENT: &[(Cue, &[&str])] = &[
             "没下单却",
             "fraud",
             "scam*",
+            "scammed",
             "phishing",
             "unauthori*",
             "didn't make this",
@@ -273,7 +364,6 @@ const COMPLAINT: &[(Cue, &[&str])] = &[
             "不好用",
             "坏掉",
             "漏水",
-            "漏电",
             "doesn't work",
             "does not work",
             "not working",
@@ -693,7 +783,7 @@ pub fn classify(norm: &str) -> (Triage, Cue) {
             if *cue == Cue::Quality && not_goods {
                 continue;
             }
-            if *cue == Cue::Fraud && accused {
+            if *cue == Cue::Fraud && (accused || (!fraud_reported(norm) && complains_of_service(norm))) {
                 continue;
             }
             if *cue == Cue::WrongItem && own_mistake {
@@ -745,6 +835,22 @@ pub fn complaint_cues(questions: &[String]) -> Vec<String> {
         }
     }
     cues
+}
+
+/// Fraud words that name no fraud done to the shopper: in a complaint about the service
+/// ("我要投诉 垃圾店铺 骗子") they are an insult, not a report for the green channel.
+const FRAUD_INSULTS: &[&str] = &["骗子", "诈骗", "fraud", "scam*"];
+
+/// The message reports a fraud done to the shopper (someone posing as the shop, a card used
+/// by someone else, being cheated): a fraud word other than the insults.
+fn fraud_reported(norm: &str) -> bool {
+    let fraud = URGENT.iter().filter(|(cue, _)| *cue == Cue::Fraud).flat_map(|(_, words)| words.iter());
+    fraud.filter(|w| !FRAUD_INSULTS.contains(w)).any(|w| lexicon::find(norm, w).is_some())
+}
+
+/// The message complains about the service ([`Cue::Service`]'s words).
+fn complains_of_service(norm: &str) -> bool {
+    COMPLAINT.iter().filter(|(cue, _)| *cue == Cue::Service).any(|(_, words)| lexicon::any(norm, words))
 }
 
 /// The shopper calls the shop a cheat ("你们就是骗子"): an angry complaint about the service

@@ -209,6 +209,18 @@ pub fn empathy(loc: Locale, triage: Triage, cue: Cue, emotion: Emotion, repeat: 
     }
     match (triage, emotion) {
         (Triage::Urgent, _) => Some(match cue {
+            Cue::Safety => pick(&[
+                (
+                    "I'm so sorry — your safety comes first, and we'll deal with this right now.",
+                    "非常抱歉，您的安全最重要，我们马上处理。",
+                    "非常抱歉，您的安全最重要，我們馬上處理。",
+                ),
+                (
+                    "That must have been frightening. Thank you for telling us straight away.",
+                    "遇到这种情况一定吓坏了，谢谢您第一时间告诉我们。",
+                    "遇到這種情況一定嚇壞了，謝謝您第一時間告訴我們。",
+                ),
+            ]),
             Cue::Account | Cue::Fraud => pick(&[
                 (
                     "I understand how worrying this is — let's secure your account right now.",
@@ -541,6 +553,12 @@ pub fn urgent_tip(loc: Locale, cue: Cue) -> Option<String> {
             "在这期间，您可以先在「账户安全」里修改密码、退出陌生设备。我们不会向您索要验证码或支付密码。",
             "在這期間，您可以先在「帳號安全」裡修改密碼、登出陌生裝置。我們不會向您索取驗證碼或支付密碼。",
         )),
+        Cue::Safety => Some(t(
+            loc,
+            "Please stop using it and unplug it now, and keep away from it while it is hot or smoking. If anyone is hurt, get medical help first; in an emergency, call your local emergency number.",
+            "请先停止使用并拔掉电源，它发烫或冒烟时不要靠近。如果有人受伤，请先就医；紧急情况请拨打 120 或 119。",
+            "請先停止使用並拔掉電源，它發燙或冒煙時不要靠近。如果有人受傷，請先就醫；緊急情況請撥打 119。",
+        )),
         Cue::Payment => Some(t(
             loc,
             "If money left your account, it's safe: a failed payment is returned automatically, and the specialist will confirm it with you.",
@@ -656,8 +674,14 @@ fn category_name(loc: Locale, slug: &str) -> Option<&str> {
 }
 
 /// The hand-over message (the promise follows separately).
-pub fn handoff(loc: Locale, reason: HandoffReason, triage: Triage, open: bool) -> String {
+pub fn handoff(loc: Locale, reason: HandoffReason, triage: Triage, cue: Cue, open: bool) -> String {
     match (reason, triage, open) {
+        (_, Triage::Urgent, _) if cue == Cue::Safety => t(
+            loc,
+            "I'm connecting you with our after-sales safety specialist now.",
+            "我现在就为您转接售后安全专员。",
+            "我現在就為您轉接售後安全專員。",
+        ),
         (_, Triage::Urgent, _) => t(
             loc,
             "I'm connecting you with our security and payments team now.",
@@ -763,6 +787,7 @@ pub(crate) fn all_samples() -> Vec<String> {
         Cue::Payment,
         Cue::Account,
         Cue::Fraud,
+        Cue::Safety,
         Cue::Damaged,
         Cue::WrongItem,
         Cue::Quality,
@@ -826,7 +851,9 @@ pub(crate) fn all_samples() -> Vec<String> {
         for r in [R::LowConfidence, R::NoQuery, R::Requested, R::Rule] {
             for &tr in &triages {
                 for open in [true, false] {
-                    out.push(handoff(loc, r, tr, open));
+                    for cue in [Cue::None, Cue::Safety] {
+                        out.push(handoff(loc, r, tr, cue, open));
+                    }
                 }
             }
         }
