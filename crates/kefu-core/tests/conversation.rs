@@ -387,7 +387,7 @@ fn decisions_in_chinese_simplified_and_traditional() {
             kb: "zh",
             night: true,
             steps: vec![Step {
-                has: &["明天 09:00", "服務單"], ..step("請幫我轉真人客服", "handoff", Product)
+                has: &["明天 09:00", "留言後"], ..step("請幫我轉真人客服", "handoff", Product)
             }],
         },
         Case {
@@ -1564,4 +1564,65 @@ fn the_order_number_given_is_not_met_with_the_apology_again_and_how_long_is_the_
     // Without a hand-over before it, the same question is no case's.
     let r = respond(&zh, &mut Conversation::default(), "多久能处理好", day());
     assert!(said(&r).contains("现成的答案"), "{}", said(&r));
+}
+
+#[test]
+fn a_hand_off_reply_asks_for_the_message_and_never_says_the_case_is_sent() {
+    // The case exists once the shopper sends the form; a reply saying "your message is saved
+    // as a ticket" or "I'm connecting you now" before that left shoppers who closed the tab
+    // believing someone had it. Every hand-off, day, night and at peak, in every script.
+    let claims = [
+        "saved as a ticket",
+        "is saved",
+        "connecting you",
+        "bringing in",
+        "I'm handing",
+        "生成服务单",
+        "建立服務單",
+        "已经记录",
+        "已經記錄",
+        "现在就为您转接",
+        "現在就為您轉接",
+        "我已经把",
+        "我已經把",
+        "我把这件事交给",
+        "我把這件事交給",
+    ];
+    let peak = |dir| {
+        engine_with(dir, |s| {
+            s.peak.on = true;
+        })
+    };
+    for (dir, messages) in [
+        (
+            "en",
+            [
+                "talk to a person",
+                "my card was charged twice",
+                "my parcel is broken",
+                "asdfghjkl",
+                "the air fryer caught fire",
+            ],
+        ),
+        ("zh-CN", ["转人工", "付款失败了", "东西坏了", "今天天气怎么样", "空气炸锅冒烟了"]),
+        ("zh-CN", ["請幫我轉真人客服", "付款失敗了", "東西壞了", "今天天氣怎麼樣", "我的帳號被盜了"]),
+    ] {
+        for e in [engine(dir), peak(dir)] {
+            for now in [day(), night()] {
+                for msg in messages {
+                    let r = respond(&e, &mut Conversation::default(), msg, now);
+                    if !matches!(r.decision, Decision::Handoff { .. }) {
+                        continue;
+                    }
+                    let text = said(&r);
+                    assert!(!claims.iter().any(|c| text.contains(c)), "{msg}: {text}");
+                    // A reply that promises a time asks for the message the promise is about.
+                    if r.promise.is_some() {
+                        let asks = ["leave", "Leave", "留言"].iter().any(|w| text.contains(w));
+                        assert!(asks, "{msg}: {text}");
+                    }
+                }
+            }
+        }
+    }
 }

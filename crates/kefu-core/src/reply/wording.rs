@@ -149,20 +149,20 @@ pub fn promise(loc: Locale, shop: Locale, kind: PromiseKind, p: &Promises, h: &S
             let w = when(loc, days_ahead, weekday, h.open.min(1439));
             own(&p.off_hours).map(|s| fill(&s, 0, "", &w, &hours)).unwrap_or_else(|| match loc {
                 Locale::En => format!(
-                    "Our team works {hours}. Your message is saved as a ticket, and we'll reply before {w} with a first solution."
+                    "Our team works {hours}. Leave your message and we'll reply before {w} with a first solution."
                 ),
-                Locale::ZhCn => format!("人工客服的服务时间是 {hours}。您的留言已经生成服务单，我们会在{w}前给您初步处理方案。"),
-                Locale::ZhTw => format!("人工客服的服務時間是 {hours}。您的留言已建立服務單，我們會在{w}前給您初步處理方案。"),
+                Locale::ZhCn => format!("人工客服的服务时间是 {hours}。留言后，我们会在{w}前给您初步处理方案。"),
+                Locale::ZhTw => format!("人工客服的服務時間是 {hours}。留言後，我們會在{w}前給您初步處理方案。"),
             })
         }
         PromiseKind::Peak { minutes } => {
             let d = duration(loc, minutes);
             own(&p.peak).map(|s| fill(&s, minutes, &d, "", &hours)).unwrap_or_else(|| match loc {
                 Locale::En => {
-                    format!("It's busier than usual right now: your question is saved and queued, expect a reply within {d}.")
+                    format!("It's busier than usual right now: leave your question and it joins the queue; expect a reply within {d}.")
                 }
-                Locale::ZhCn => format!("现在咨询的人比较多，您的问题已经记录并排队，预计 {d}内回复您。"),
-                Locale::ZhTw => format!("目前詢問的人比較多，您的問題已經記錄並排入佇列，預計 {d}內回覆您。"),
+                Locale::ZhCn => format!("现在咨询的人比较多，留言后会排队处理，预计 {d}内回复您。"),
+                Locale::ZhTw => format!("目前詢問的人比較多，留言後會排入佇列，預計 {d}內回覆您。"),
             })
         }
     }
@@ -673,20 +673,22 @@ fn category_name(loc: Locale, slug: &str) -> Option<&str> {
     }
 }
 
-/// The hand-over message (the promise follows separately).
+/// The hand-over message (the promise follows separately). Nothing has reached a person yet
+/// when it is shown: the case exists once the shopper sends the message it asks for, so it
+/// invites that message and never says the case is already with someone.
 pub fn handoff(loc: Locale, reason: HandoffReason, triage: Triage, cue: Cue, open: bool) -> String {
     match (reason, triage, open) {
         (_, Triage::Urgent, _) if cue == Cue::Safety => t(
             loc,
-            "I'm connecting you with our after-sales safety specialist now.",
-            "我现在就为您转接售后安全专员。",
-            "我現在就為您轉接售後安全專員。",
+            "Leave our after-sales safety specialist a message here with what happened, and they take it straight away.",
+            "请在这里给售后安全专员留言，说明发生了什么，专员会立即接手。",
+            "請在這裡給售後安全專員留言，說明發生了什麼，專員會立即接手。",
         ),
         (_, Triage::Urgent, _) => t(
             loc,
-            "I'm connecting you with our security and payments team now.",
-            "我现在就为您转接安全与支付专员。",
-            "我現在就為您轉接安全與支付專員。",
+            "Leave our security and payments team a message here with what happened, and they take it straight away.",
+            "请在这里给安全与支付专员留言，说明发生了什么，专员会立即接手。",
+            "請在這裡給安全與支付專員留言，說明發生了什麼，專員會立即接手。",
         ),
         (_, _, false) => t(
             loc,
@@ -696,9 +698,9 @@ pub fn handoff(loc: Locale, reason: HandoffReason, triage: Triage, cue: Cue, ope
         ),
         (HandoffReason::Requested, _, true) => t(
             loc,
-            "Sure — I'm bringing in a colleague now, with everything you've told me, so you won't have to repeat it.",
-            "好的，我现在为您转接人工客服，并把您说过的情况一并交给同事，您不用再重复。",
-            "好的，我現在為您轉接真人客服，並把您說過的情況一併交給同事，您不用再重複。",
+            "Sure — leave a colleague a message here; everything you've told me goes with it, so you won't have to repeat it.",
+            "好的，请在这里给人工客服留言，您说过的情况会一并交给同事，您不用再重复。",
+            "好的，請在這裡給真人客服留言，您說過的情況會一併交給同事，您不用再重複。",
         ),
         (HandoffReason::NoQuery, _, true) => t(
             loc,
@@ -708,15 +710,15 @@ pub fn handoff(loc: Locale, reason: HandoffReason, triage: Triage, cue: Cue, ope
         ),
         (_, Triage::Complaint, true) | (HandoffReason::Rule, _, true) => t(
             loc,
-            "I'm handing this to a colleague who can look into your order and put it right.",
-            "我把这件事交给同事，由他查看您的订单并跟进处理。",
-            "我把這件事交給同事，由他查看您的訂單並跟進處理。",
+            "A colleague needs to look into your order to put this right: leave them a message here and they'll follow it through.",
+            "这件事需要同事查看您的订单来处理，请在这里留言，同事会接手跟进。",
+            "這件事需要同事查看您的訂單來處理，請在這裡留言，同事會接手跟進。",
         ),
         _ => t(
             loc,
-            "This one deserves a proper answer from a person, so I'm bringing in a colleague with everything you've said.",
-            "这个问题由同事来为您解答会更准确，我已经把您说的内容一并转给他。",
-            "這個問題由同事來為您解答會更準確，我已經把您說的內容一併轉給他。",
+            "This one deserves a proper answer from a person: leave a colleague a message here, and everything you've said goes with it.",
+            "这个问题由同事来为您解答会更准确，请在这里留言，您说过的内容会一并转给他。",
+            "這個問題由同事來為您解答會更準確，請在這裡留言，您說過的內容會一併轉給他。",
         ),
     }
 }
