@@ -412,6 +412,67 @@ test('offline, then online: sent once when the browser is back online', async ()
   await page.context().close();
 });
 
+test('what the shopper types after leaving a case, before an agent joins, reaches the case: sent at once, or with the case when it was saved offline', async () => {
+  // False while the case has not reached the server (404).
+  const shopperSaid = async (id, text) => (await agent.caseDetail(id).catch(() => ({ messages: [] })))
+    .messages.some((m) => m.role === 'shopper' && m.text === text);
+  const added = (page) => page.locator('kefu-chat .kefu-system').filter({ hasText: '已补充到您的留言里' });
+  // Typed, then the note that it was added (no bot bubble for it).
+  const say = async (page, text) => {
+    const n = await added(page).count();
+    await page.fill(W.input, text);
+    await page.press(W.input, 'Enter');
+    await waitFor(async () => (await added(page).count()) > n, 5000, `the note under ${text}`);
+  };
+  // Delivered case: the bot still answers what it can, and every message goes to the case.
+  const page = await shop();
+  await fillCase(page, 'held-1', []);
+  await submit(page);
+  const { c } = await lastCase(page);
+  await status(page, c.id).filter({ hasText: '已送达' }).waitFor({ timeout: 20000 });
+  const forms = await page.locator('kefu-chat .kefu-handoff').count();
+  await say(page, '还有 枕头套也脏了 held-1');
+  await say(page, '转人工');
+  assert.equal(await page.locator('kefu-chat .kefu-handoff').count(), forms, 'no second form for a case that is open');
+  await ask(page, '运费多少');
+  await waitFor(() => shopperSaid(c.id, '还有 枕头套也脏了 held-1'), 15000, 'the first follow-up on the case');
+  await waitFor(() => shopperSaid(c.id, '转人工'), 15000, 'the second');
+  await waitFor(() => shopperSaid(c.id, '运费多少'), 15000, 'the third, which the bot also answered');
+  assert.equal(await added(page).count(), 2, 'an answered question gets its answer, not the note');
+  await page.context().close();
+
+  // Saved on the device while offline: typed then, delivered after the case, once.
+  const off = await shop();
+  await fillCase(off, 'held-2', []);
+  await off.context().setOffline(true);
+  await submit(off);
+  const { c: c2 } = await lastCase(off);
+  await status(off, c2.id).filter({ hasText: '已保存在本机' }).waitFor();
+  await say(off, '还有 枕头也脏了 held-2');
+  await off.context().setOffline(false);
+  await waitFor(() => shopperSaid(c2.id, '还有 枕头也脏了 held-2'), 40000, 'the follow-up after the offline case');
+
+  // The server down: the case and the message wait on the device, through a reload.
+  const down = await shop();
+  await fillCase(down, 'held-3', []);
+  await kefu.stop();
+  await submit(down);
+  const { c: c3 } = await lastCase(down);
+  await status(down, c3.id).filter({ hasText: '已保存在本机' }).waitFor();
+  await say(down, '还有 枕头也脏了 held-3');
+  kefu = await startKefu({ db, port: kefu.port });
+  await down.reload();
+  await down.waitForSelector(W.ready, { timeout: 30000 });
+  await waitFor(() => shopperSaid(c3.id, '还有 枕头也脏了 held-3'), 40000, 'the follow-up after a reload');
+  await sleep(1500);
+  for (const [id, text] of [[c2.id, '还有 枕头也脏了 held-2'], [c3.id, '还有 枕头也脏了 held-3']]) {
+    const detail = await agent.caseDetail(id);
+    assert.equal(detail.messages.filter((m) => m.text === text).length, 1, `${text}: exactly once`);
+  }
+  await off.context().close();
+  await down.context().close();
+});
+
 test('an agent\'s reply appears in the open widget; the shopper answers; closing asks for a rating', async () => {
   const page = await shop();
   await fillCase(page, 'reply-1', []);

@@ -112,6 +112,8 @@ pub enum Notice {
     RateFailed,
     /// Text of a message kept on this device that was not a case kefu wrote is in the form.
     Unsent,
+    /// What the shopper just typed was added to the case they left (no agent has joined yet).
+    AddedToCase,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -147,10 +149,24 @@ pub struct Chat {
     pub case: Option<CaseLink>,
     /// This conversation's id for kefu-server's `/api/sessions` (self-service rate).
     pub session: Option<String>,
+    /// What the shopper typed after leaving a case, before an agent joined: each goes to the
+    /// case as a follow-up (`POST {case}/messages`) once the case has reached the server, and
+    /// leaves this list only when the server has it.
+    pub held: Vec<HeldFollowUp>,
     /// The last message asked for a person ("转人工", "talk to a person"): the UI opens the
     /// hand-off form at once instead of offering a button. Not stored.
     #[serde(skip)]
     pub form_requested: bool,
+}
+
+/// A message for the case the shopper left ([`Chat::held`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeldFollowUp {
+    /// Its `client_msg_id` (a UUID, given when it is first sent; empty until then): a retry,
+    /// after a lost answer or a reload, is the same message to the server.
+    pub id: String,
+    /// As the bot stored it: masked.
+    pub text: String,
 }
 
 /// Where to follow a hand-off case's events (kefu-server's `GET /api/cases/{id}/events`).
@@ -219,7 +235,14 @@ impl Chat {
         let Some(Message { body: Body::Text(text), .. }) = self.messages.get(index) else { return };
         let text = text.clone();
         let r = reply::respond(engine, &mut self.conversation, &text, now);
-        self.form_requested = matches!(r.decision, Decision::Handoff { reason: HandoffReason::Requested });
+        // With a case left and no agent yet, the message also goes to that case, and a reply
+        // that would hand over again says it was added instead (no second form, no "leave a
+        // message" for a message the case will have).
+        let to_case = self.open_case().is_some();
+        if to_case {
+            self.held.push(HeldFollowUp { id: String::new(), text: r.masked.clone() });
+        }
+        self.form_requested = !to_case && matches!(r.decision, Decision::Handoff { reason: HandoffReason::Requested });
         // Store only what may be stored: kefu-core masks ID and bank card numbers.
         if r.masked != text {
             self.messages[index].body = Body::Text(r.masked.clone());
@@ -293,7 +316,33 @@ impl Chat {
             #[allow(unreachable_patterns)]
             _ => handoff(Offer::NoMatch),
         };
-        self.push(From::Bot, body, at);
+        match body {
+            Body::Handoff { .. } if to_case => self.push(From::System, Body::Notice(Notice::AddedToCase), at),
+            body => self.push(From::Bot, body, at),
+        };
+    }
+
+    /// The case this conversation's next messages belong to until an agent joins: the last
+    /// one the shopper left, sent or on its way to the server (not refused, not only handed
+    /// to the page's `handoff` event), and not closed. Its id.
+    pub fn open_case(&self) -> Option<&str> {
+        let (id, status) = self.messages.iter().rev().find_map(|m| match &m.body {
+            Body::Case { id, status, .. } => Some((id.as_str(), *status)),
+            _ => None,
+        })?;
+        let closed = self.case.as_ref().is_some_and(|c| c.closed && c.url.ends_with(id));
+        (matches!(status, CaseStatus::Sending | CaseStatus::Waiting | CaseStatus::Sent) && !closed).then_some(id)
+    }
+
+    /// Keeps `text` (already masked) for the open case, as [`Chat::reply`] does, when the bot
+    /// cannot answer it (the bundle failed). False when no case is open.
+    pub fn hold_for_case(&mut self, text: &str, at: f64) -> bool {
+        if self.open_case().is_none() {
+            return false;
+        }
+        self.held.push(HeldFollowUp { id: String::new(), text: text.to_string() });
+        self.push(From::System, Body::Notice(Notice::AddedToCase), at);
+        true
     }
 
     /// The shopper picked an entry (quick reply or "did you mean"): show it without a search.
@@ -485,6 +534,41 @@ mod tests {
         assert_eq!(c.agent(), Some("Wu"));
         c.case.as_mut().unwrap().closed = true;
         assert_eq!(c.agent(), None, "closed: back to the bot");
+    }
+
+    #[test]
+    fn messages_after_a_case_is_left_are_held_for_it_until_it_is_closed() {
+        let mut c = Chat::new(0.0);
+        let case = |id: &str, status| Body::Case {
+            id: id.into(),
+            description: "d".into(),
+            order_number: None,
+            photos: vec![],
+            status,
+        };
+        assert_eq!(c.open_case(), None);
+        assert!(!c.hold_for_case("more", 0.0), "no case: nothing held");
+        // On its way (saved on the device, waiting for the network) or delivered: held.
+        for status in [CaseStatus::Sending, CaseStatus::Waiting, CaseStatus::Sent] {
+            let mut c = c.clone();
+            c.push(From::Shopper, case("c1", status), 0.0);
+            assert_eq!(c.open_case(), Some("c1"));
+            assert!(c.hold_for_case("还有 枕头也脏了", 1.0));
+            assert_eq!(c.held, [HeldFollowUp { id: String::new(), text: "还有 枕头也脏了".into() }]);
+            assert_eq!(c.messages.last().unwrap().body, Body::Notice(Notice::AddedToCase));
+        }
+        // Refused (its words went back into the form), or only handed to the page: no case.
+        for status in [CaseStatus::Refused, CaseStatus::Local] {
+            let mut c = c.clone();
+            c.push(From::Shopper, case("c1", status), 0.0);
+            assert_eq!(c.open_case(), None, "{status:?}");
+        }
+        // Closed: back to the bot; a new case is open again although the old link is closed.
+        c.push(From::Shopper, case("c1", CaseStatus::Sent), 0.0);
+        c.case = Some(CaseLink { url: "/api/cases/c1".into(), token: "t".into(), last_event: 0, closed: true });
+        assert_eq!(c.open_case(), None);
+        c.push(From::Shopper, case("c2", CaseStatus::Sending), 0.0);
+        assert_eq!(c.open_case(), Some("c2"));
     }
 
     #[test]

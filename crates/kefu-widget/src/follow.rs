@@ -10,8 +10,11 @@
 //!
 //! Once an agent has joined (`joined`: opened the case in the inbox, or was assigned it) or
 //! replied, what the shopper types goes to the agent (`POST /api/cases/{id}/messages`,
-//! idempotent by `client_msg_id`) instead of the bot. `typing` signals (no id, never stored)
-//! show "agent is typing…" ([`crate::live`]).
+//! idempotent by `client_msg_id`) instead of the bot. Before that, from the moment the case
+//! is left, the bot still answers, and each message also goes to the case the same way
+//! ([`crate::chat::Chat::held`]: kept until the server has it, sent once the case itself has
+//! arrived, again after a reload). `typing` signals (no id, never stored) show "agent is
+//! typing…" ([`crate::live`]).
 
 use crate::chat::{Body, From, Notice};
 use crate::{get, get_str, handoff, now_ms, store, with_app, App};
@@ -45,6 +48,7 @@ impl App {
 
     /// Opens the event stream of the followed case, resuming after the last event shown.
     pub(crate) fn follow_case(&mut self) {
+        self.send_held();
         let Some(case) = self.chat.case.clone().filter(|c| !c.closed && !c.token.is_empty()) else { return };
         if self.events.is_some() {
             return;
@@ -194,6 +198,44 @@ impl App {
         self.chat.agent().is_some()
     }
 
+    /// Sends the messages held for the open case ([`crate::chat::Chat::held`]) once it has
+    /// reached the server; each leaves the list when the server confirms it. One that fails
+    /// after its retries stays, for the next message, the next start or the next case event.
+    pub(crate) fn send_held(&mut self) {
+        let Some(case) = self.chat.case.clone().filter(|c| !c.closed && !c.token.is_empty()) else { return };
+        if !self.chat.open_case().is_some_and(|id| case.url.ends_with(id)) || self.chat.held.is_empty() {
+            return;
+        }
+        for h in &mut self.chat.held {
+            if h.id.is_empty() {
+                h.id = handoff::uuid_v4();
+            }
+        }
+        store::save(&self.chat);
+        for h in self.chat.held.clone() {
+            if self.held_in_flight.contains(&h.id) {
+                continue;
+            }
+            self.held_in_flight.push(h.id.clone());
+            let body = crate::to_json(&FollowUp { text: &h.text, client_msg_id: h.id.clone() });
+            let case = case.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let delivered = post_with_retries(&case, &body, 5).await;
+                with_app(|app| {
+                    app.held_in_flight.retain(|id| *id != h.id);
+                    // Delivered, or refused for good (a closed case, a 4xx): nothing to resend.
+                    if delivered != Delivery::Retry {
+                        app.chat.held.retain(|x| x.id != h.id);
+                        store::save(&app.chat);
+                    }
+                    if delivered == Delivery::Closed {
+                        app.notice(Notice::CaseClosed);
+                    }
+                });
+            });
+        }
+    }
+
     /// Sends a follow-up to the agent, retrying a few times (same `client_msg_id`).
     pub(crate) fn send_to_agent(&mut self, text: &str) {
         let Some(case) = self.chat.case.clone() else { return };
@@ -202,32 +244,52 @@ impl App {
         let text = masked.as_str();
         self.chat.push(From::Shopper, Body::Text(text.to_string()), now_ms());
         self.render_new();
-        #[derive(serde::Serialize)]
-        struct FollowUp<'a> {
-            text: &'a str,
-            /// The server drops a repeat of the same id (a retry after a lost answer).
-            client_msg_id: String,
-        }
         let body = crate::to_json(&FollowUp { text, client_msg_id: handoff::uuid_v4() });
         wasm_bindgen_futures::spawn_local(async move {
-            let mut delay = 1000;
-            for _ in 0..6 {
-                match handoff::post_message(&case.url, &case.token, &body).await {
-                    Some(200..=299) => return,
-                    Some(409) => {
-                        with_app(|app| app.notice(Notice::CaseClosed));
-                        return;
-                    }
-                    Some(408 | 429) | None => {}
-                    Some(400..=499) => break,
-                    _ => {}
-                }
-                crate::sleep(delay).await;
-                delay = (delay * 2).min(30_000);
-            }
-            with_app(|app| app.notice(Notice::FollowUpFailed));
+            let notice = match post_with_retries(&case, &body, 6).await {
+                Delivery::Delivered => return,
+                Delivery::Closed => Notice::CaseClosed,
+                Delivery::Refused | Delivery::Retry => Notice::FollowUpFailed,
+            };
+            with_app(|app| app.notice(notice));
         });
     }
+}
+
+#[derive(serde::Serialize)]
+struct FollowUp<'a> {
+    text: &'a str,
+    /// The server drops a repeat of the same id (a retry after a lost answer).
+    client_msg_id: String,
+}
+
+/// How a follow-up's delivery ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Delivery {
+    Delivered,
+    /// The case is closed (409).
+    Closed,
+    /// Refused for good (another 4xx).
+    Refused,
+    /// The network or the server failed every try.
+    Retry,
+}
+
+/// `POST {case}/messages` with `body`, up to `tries` times with a back-off (1 s, 2 s, 4 s …).
+async fn post_with_retries(case: &crate::chat::CaseLink, body: &str, tries: u32) -> Delivery {
+    let mut delay = 1000;
+    for _ in 0..tries {
+        match handoff::post_message(&case.url, &case.token, body).await {
+            Some(200..=299) => return Delivery::Delivered,
+            Some(409) => return Delivery::Closed,
+            Some(408 | 429) | None => {}
+            Some(400..=499) => return Delivery::Refused,
+            _ => {}
+        }
+        crate::sleep(delay).await;
+        delay = (delay * 2).min(30_000);
+    }
+    Delivery::Retry
 }
 
 /// The SSE event id (`0` when the server sent none).

@@ -401,6 +401,7 @@ pub fn notice_key(n: Notice) -> Key {
         Notice::Refused => Key::Refused,
         Notice::RateFailed => Key::RateFailed,
         Notice::Unsent => Key::Unsent,
+        Notice::AddedToCase => Key::AddedToCase,
         Notice::EmailSaved => Key::EmailSaved,
         Notice::EmailKept => Key::EmailKept,
     }

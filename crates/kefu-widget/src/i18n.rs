@@ -132,6 +132,8 @@ pub enum Key {
     Refused,
     /// The notice of a message kept on this device that could not be sent as it was.
     Unsent,
+    /// The notice under a message added to the case the shopper left.
+    AddedToCase,
     FollowUpFailed,
     MailOpen,
     MailTitle,
@@ -347,6 +349,11 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
             "Saved on this device; sent when you're back online",
         ],
         CaseSent => ["已送达人工客服", "已送達真人客服", "Delivered to our team"],
+        AddedToCase => [
+            "已补充到您的留言里，接手的同事会一起看到。",
+            "已補充到您的留言裡，接手的同事會一起看到。",
+            "Added to your message: the colleague who takes it will see this too.",
+        ],
         FollowUpFailed => [
             "这条消息没能发给客服（网络不通）。请稍后再发一次。",
             "這則訊息沒能傳給客服（網路不通）。請稍後再傳一次。",

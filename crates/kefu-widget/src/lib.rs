@@ -214,6 +214,8 @@ struct App {
     drafts_loaded: bool,
     /// Cases the shopper was told are waiting for the network.
     told_waiting: Vec<String>,
+    /// Ids of held follow-ups being sent now ([`Chat::held`]): not sent twice at once.
+    held_in_flight: Vec<String>,
     /// `kefu.outbox.*` entries whose words are in the form ([`outbox::Event::Unsent`]).
     unsent: Vec<String>,
     /// A soft sound on agent replies (`data-sound`, `kefu('sound', …)`; off by default).
@@ -300,6 +302,7 @@ pub fn mount(root: ShadowRoot, settings: JsValue, emit_fn: js_sys::Function) -> 
         drafts: Vec::new(),
         drafts_loaded: false,
         told_waiting: Vec::new(),
+        held_in_flight: Vec::new(),
         unsent: Vec::new(),
         sound: live::sound_setting(&get(&settings, "sound")),
         last_reply_ms: 0.0,
@@ -678,6 +681,7 @@ impl App {
                 self.render_all();
                 store::save(&self.chat);
                 self.report_gaps();
+                self.send_held();
                 if std::mem::take(&mut self.chat.form_requested) {
                     self.open_form();
                 }
@@ -868,6 +872,7 @@ impl App {
                         }
                     }
                     self.report_gaps();
+                    self.send_held();
                     // "转人工" / "talk to a person": straight to the form, nothing to click.
                     if std::mem::take(&mut self.chat.form_requested) {
                         self.open_form();
@@ -884,10 +889,14 @@ impl App {
             }
             Kb::Failed(_) => {
                 let text = kefu_core::reply::masked(&self.chat.conversation, &text);
-                self.chat.push(From::Shopper, Body::Text(text), now_ms());
-                let offer = Body::Handoff { lead: None, message: None, promise: None, offer: Offer::Unavailable };
-                self.chat.push(From::Bot, offer, now_ms());
+                self.chat.push(From::Shopper, Body::Text(text.clone()), now_ms());
+                // With a case left, the message goes to it; else the form is offered.
+                if !self.chat.hold_for_case(&text, now_ms()) {
+                    let offer = Body::Handoff { lead: None, message: None, promise: None, offer: Offer::Unavailable };
+                    self.chat.push(From::Bot, offer, now_ms());
+                }
                 self.render_new();
+                self.send_held();
             }
         }
     }

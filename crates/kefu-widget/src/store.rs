@@ -16,8 +16,9 @@ pub const CHAT_KEY: &str = "kefu.v2.chat";
 /// The layout of a saved [`Chat`], written before its bytes (`"3."` + base64). postcard has
 /// no field names: bytes of another layout would fail to decode, or worse decode into a
 /// wrong conversation, so this changes whenever `Chat` or anything in it does (3: the
-/// conversation's offered entries and the gap records' chosen entry; 4: its urgent problem).
-pub const LAYOUT: &str = "4";
+/// conversation's offered entries and the gap records' chosen entry; 4: its urgent problem;
+/// 5: messages held for the case the shopper left).
+pub const LAYOUT: &str = "5";
 /// Key of the hand-off case the widget follows (`localStorage`).
 pub const CASE_KEY: &str = "kefu.v1.case";
 /// When the shopper last started a new conversation (ms since the epoch, `localStorage`):
