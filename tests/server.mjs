@@ -215,6 +215,27 @@ export async function startServer({ port = 0, host = '127.0.0.1', www, pkg, quie
       });
       return;
     }
+    // A shopper's follow-up on a case (kefu-server's POST /api/cases/{id}/messages): Bearer
+    // token, idempotent by client_msg_id; GET /api/cases lists them with their case.
+    const follow = /^\/api\/cases\/([0-9a-f-]{36})\/messages$/.exec(url.pathname);
+    if (follow && req.method === 'POST') {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => {
+        const c = cases.find((x) => x.id === follow[1]);
+        if (!c || req.headers.authorization !== `Bearer ${c.token}`) return send(404, JSON.stringify({ error: { code: 'not_found' } }), TYPES['.json']);
+        try {
+          const m = JSON.parse(body);
+          c.messages ??= [];
+          if (!c.messages.some((x) => x.client_msg_id && x.client_msg_id === m.client_msg_id)) c.messages.push(m);
+          send(201, JSON.stringify({ id: c.messages.length, at: Date.now() }), TYPES['.json']);
+        } catch (e) {
+          send(400, String(e.message));
+        }
+      });
+      return;
+    }
     if (url.pathname === '/api/cases') {
       if (req.method === 'GET') return send(200, JSON.stringify(cases.map(({ token, rating, ...c }) => c)), TYPES['.json']);
       if (req.method !== 'POST') return send(405, 'method not allowed');

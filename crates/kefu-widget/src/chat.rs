@@ -323,15 +323,20 @@ impl Chat {
     }
 
     /// The case this conversation's next messages belong to until an agent joins: the last
-    /// one the shopper left, sent or on its way to the server (not refused, not only handed
-    /// to the page's `handoff` event), and not closed. Its id.
+    /// one the shopper left, on its way to the server, or there with a token to write to it
+    /// by (not refused, not only handed to the page's `handoff` event, not closed). Its id.
     pub fn open_case(&self) -> Option<&str> {
         let (id, status) = self.messages.iter().rev().find_map(|m| match &m.body {
             Body::Case { id, status, .. } => Some((id.as_str(), *status)),
             _ => None,
         })?;
-        let closed = self.case.as_ref().is_some_and(|c| c.closed && c.url.ends_with(id));
-        (matches!(status, CaseStatus::Sending | CaseStatus::Waiting | CaseStatus::Sent) && !closed).then_some(id)
+        let link = self.case.as_ref().filter(|c| c.url.ends_with(id));
+        let open = match status {
+            CaseStatus::Sending | CaseStatus::Waiting => link.is_none_or(|c| !c.closed),
+            CaseStatus::Sent => link.is_some_and(|c| !c.closed && !c.token.is_empty()),
+            CaseStatus::Local | CaseStatus::Refused => false,
+        };
+        open.then_some(id)
     }
 
     /// Keeps `text` (already masked) for the open case, as [`Chat::reply`] does, when the bot
@@ -549,8 +554,10 @@ mod tests {
         assert_eq!(c.open_case(), None);
         assert!(!c.hold_for_case("more", 0.0), "no case: nothing held");
         // On its way (saved on the device, waiting for the network) or delivered: held.
+        let link = CaseLink { url: "/api/cases/c1".into(), token: "t".into(), last_event: 0, closed: false };
         for status in [CaseStatus::Sending, CaseStatus::Waiting, CaseStatus::Sent] {
             let mut c = c.clone();
+            c.case = (status == CaseStatus::Sent).then(|| link.clone());
             c.push(From::Shopper, case("c1", status), 0.0);
             assert_eq!(c.open_case(), Some("c1"));
             assert!(c.hold_for_case("还有 枕头也脏了", 1.0));
@@ -563,9 +570,13 @@ mod tests {
             c.push(From::Shopper, case("c1", status), 0.0);
             assert_eq!(c.open_case(), None, "{status:?}");
         }
-        // Closed: back to the bot; a new case is open again although the old link is closed.
+        // Delivered: open once the server's token is known, to write to the case with.
         c.push(From::Shopper, case("c1", CaseStatus::Sent), 0.0);
-        c.case = Some(CaseLink { url: "/api/cases/c1".into(), token: "t".into(), last_event: 0, closed: true });
+        assert_eq!(c.open_case(), None, "a receiver that gave no token");
+        c.case = Some(CaseLink { url: "/api/cases/c1".into(), token: "t".into(), last_event: 0, closed: false });
+        assert_eq!(c.open_case(), Some("c1"));
+        // Closed: back to the bot; a new case is open again although the old link is closed.
+        c.case.as_mut().unwrap().closed = true;
         assert_eq!(c.open_case(), None);
         c.push(From::Shopper, case("c2", CaseStatus::Sending), 0.0);
         assert_eq!(c.open_case(), Some("c2"));

@@ -199,8 +199,9 @@ impl App {
     }
 
     /// Sends the messages held for the open case ([`crate::chat::Chat::held`]) once it has
-    /// reached the server; each leaves the list when the server confirms it. One that fails
-    /// after its retries stays, for the next message, the next start or the next case event.
+    /// reached the server; each leaves the list when the server confirms it, and is tried
+    /// again (1 s … 30 s) for as long as the page is open, then on the next start. One the
+    /// server refuses (a 4xx) leaves too, and the shopper is told it did not reach the case.
     pub(crate) fn send_held(&mut self) {
         let Some(case) = self.chat.case.clone().filter(|c| !c.closed && !c.token.is_empty()) else { return };
         if !self.chat.open_case().is_some_and(|id| case.url.ends_with(id)) || self.chat.held.is_empty() {
@@ -220,16 +221,15 @@ impl App {
             let body = crate::to_json(&FollowUp { text: &h.text, client_msg_id: h.id.clone() });
             let case = case.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let delivered = post_with_retries(&case, &body, 5).await;
+                let delivered = post_with_retries(&case, &body, u32::MAX).await;
                 with_app(|app| {
                     app.held_in_flight.retain(|id| *id != h.id);
-                    // Delivered, or refused for good (a closed case, a 4xx): nothing to resend.
-                    if delivered != Delivery::Retry {
-                        app.chat.held.retain(|x| x.id != h.id);
-                        store::save(&app.chat);
-                    }
-                    if delivered == Delivery::Closed {
-                        app.notice(Notice::CaseClosed);
+                    app.chat.held.retain(|x| x.id != h.id);
+                    store::save(&app.chat);
+                    match delivered {
+                        Delivery::Delivered | Delivery::Retry => {}
+                        Delivery::Closed => app.notice(Notice::CaseClosed),
+                        Delivery::Refused => app.notice(Notice::FollowUpFailed),
                     }
                 });
             });

@@ -640,6 +640,13 @@ impl App {
         match e {
             Event::Created { case, url, token } => {
                 if token.is_empty() {
+                    // A receiver that gives no token takes no follow-ups: what was held for
+                    // this case cannot reach it, and the shopper is told so.
+                    if self.case_status(&case).is_some() && !self.chat.held.is_empty() {
+                        self.chat.held.clear();
+                        store::save(&self.chat);
+                        self.notice(Notice::FollowUpFailed);
+                    }
                     return;
                 }
                 let link = CaseLink { url, token, last_event: 0, closed: false };
