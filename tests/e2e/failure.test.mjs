@@ -108,6 +108,27 @@ test('the wasm cannot load: the loader\'s own form still takes a message for a h
   await page.context().close();
 });
 
+test('the loader\'s form masks ID and bank-card numbers before the page\'s handoff event and the device\'s copy see them; an order number stays', async () => {
+  const page = await newPage(env.browser);
+  await page.route('**/*.wasm', (r) => r.abort('failed'));
+  await page.route('**/api/cases', (r) => r.abort('internetdisconnected'));
+  await page.goto(`${env.url}/index.html`);
+  await page.evaluate(() => { window.__cases = []; kefu('on', 'handoff', (c) => window.__cases.push(c)); });
+  await page.click(W.launcher);
+  await page.locator('kefu-chat .kefu-fb').waitFor({ timeout: 30000 });
+  await page.fill('kefu-chat .kefu-fb textarea', '身份证 110101199003071233 卡 6228 4800 1234 5671 订单 2024112312345678 fb-mask');
+  await page.fill('kefu-chat .kefu-fb input', '11010519491231002X');
+  await page.click('kefu-chat .kefu-fb form > button');
+  await page.locator('kefu-chat .kefu-fb [role="status"]').filter({ hasText: '已保存' }).waitFor();
+  const [c] = await page.evaluate(() => window.__cases);
+  assert.equal(c.description, '身份证 **************1233 卡 **** **** **** 5671 订单 2024112312345678 fb-mask');
+  assert.equal(c.contact, '**************002X');
+  const kept = await page.evaluate(() => Object.entries(localStorage).filter(([k]) => k.startsWith('kefu.outbox.')).map(([, v]) => v).join());
+  assert.ok(kept.includes('fb-mask') && kept.includes('2024112312345678'), kept);
+  for (const whole of ['110101199003071233', '6228 4800 1234 5671', '11010519491231002X']) assert.ok(!kept.includes(whole), kept);
+  await page.context().close();
+});
+
 test('a message left in the loader\'s form while offline is delivered by the widget on a later visit', async () => {
   const page = await newPage(env.browser);
   await page.route('**/*.wasm', (r) => r.abort('failed'));

@@ -21,13 +21,15 @@
   }
   var locale = norm(opt('locale') || d.documentElement.lang || navigator.language);
 
-  // Launcher label; the fallback form's words (used only when the widget cannot load).
+  // Launcher label; the fallback form's words (used only when the widget cannot load). In
+  // traditional script only the label and the form's first line: its field labels and
+  // notices are the simplified ones, which leaves room in the loader's 4 KB for masking.
   var T = {
-    'zh-CN': ['在线客服', '客服暂时无法加载，请留言，我们会尽快回复。', '什么问题？（可附订单号）', '手机号或邮箱（选填）', '发送留言', '已发送，人工客服会尽快回复。', '网络不通，已保存，联网后自动发送。', '关闭', '没能发送，请精简后重试。'],
-    'zh-TW': ['線上客服', '客服暫時無法載入，請留言，我們會盡快回覆。', '什麼問題？（可附訂單編號）', '手機或電子郵件（選填）', '送出留言', '已送出，真人客服會盡快回覆。', '網路不通，已儲存，連線後自動送出。', '關閉', '沒能送出，請精簡後重試。'],
-    'en': ['Chat with us', "Chat unavailable: leave a message and we'll reply soon.", 'How can we help? (order number, if any)', 'Phone or email (optional)', 'Send message', 'Sent. An agent will reply soon.', "Offline: saved, sent once you're back online.", 'Close', 'Not sent. Please shorten it and retry.']
+    'zh-CN': ['在线客服', '客服暂时无法加载，请留言。', '什么问题？（可附订单号）', '手机号或邮箱（选填）', '发送留言', '已发送，客服会尽快回复。', '网络不通，已保存，联网后自动发送。', '关闭', '没能发送，请精简后重试。'],
+    'zh-TW': ['線上客服', '客服暫時無法載入，請留言。'],
+    'en': ['Chat with us', 'Chat unavailable: leave us a message.', 'How can we help? (order number, if any)', 'Phone or email (optional)', 'Send message', 'Sent. An agent will reply soon.', 'Offline: saved, sent when back online.', 'Close', 'Not sent: please shorten it.']
   };
-  function tr(i) { return T[locale][i]; }
+  function tr(i) { return T[locale][i] || T['zh-CN'][i]; }
 
   // Launcher and fallback styles: a constructed stylesheet (no inline <style>, CSP-safe).
   // The page's own rules beat :host ones for the host element unless those are !important:
@@ -236,8 +238,19 @@
     fb.fields[0].focus();
   }
   // Text as kefu-server takes it: no control characters but \n \t \r (an <input> holds no
-  // line breaks; a Word line break, VT, is dropped here, the widget makes it one).
-  function sendable(s) { return s.replace(/[^\P{Cc}\n\t\r]/gu, ''); }
+  // line breaks; a Word line break, VT, is dropped here, the widget makes it one). ID-card
+  // and bank-card numbers keep only their last four digits, as the widget and the server
+  // keep them, so that neither the page's handoff event nor the device's copy holds them
+  // whole: 18 characters with a birth year at the 7th (an ID), or 13–19 Luhn-valid digits
+  // (a card), spaces or dashes allowed between the digits. A shorter rule than the widget's
+  // (kefu_core::reply::mask): the server masks again with that one.
+  function sendable(s) {
+    return s.replace(/[^\P{Cc}\n\t\r]/gu, '').replace(/\d([ -]?\d){12,18}([ -]?[xX])?/g, function (m) {
+      var d = m.replace(/[ -]/g, ''), n = d.length, k = 0, i = n, v;
+      while (i--) k += (v = d[i] * (1 + (n - 1 - i) % 2)) > 9 ? v - 9 : v;
+      return n == 18 && /^\d{6}(19|20)/.test(d) || k % 10 == 0 ? m.replace(/\w(?=(\W*\w){4})/g, '*') : m;
+    });
+  }
   // A v4 UUID; outside a secure context (no randomUUID) a blob URL ends with one.
   function uuid() {
     return w.crypto && crypto.randomUUID ? crypto.randomUUID() : URL.createObjectURL(new Blob()).slice(-36);
