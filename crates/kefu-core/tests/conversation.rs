@@ -672,15 +672,17 @@ fn wanting_a_refund_is_offered_the_way_to_ask_for_one() {
     // "I want a refund" is a request, not a question about refund times: among the choices
     // is the entry that says how to start a return and refund (it used to offer cancelling,
     // refund times and the scam warning only).
-    let en = engine("en");
-    let r = respond(&en, &mut Conversation::default(), "I want a refund", day());
-    let offered = match &r.decision {
-        Decision::Clarify { candidates } => candidates.clone(),
-        Decision::Answer { entry, .. } => vec![*entry],
-        other => panic!("{other:?}: {}", said(&r)),
-    };
-    let ids: Vec<&str> = offered.iter().filter_map(|&e| en.entry(e)).map(|m| m.id.as_str()).collect();
-    assert!(ids.contains(&"return-7-day"), "{ids:?}: {}", said(&r));
+    for (dir, msg) in [("en", "I want a refund"), ("zh-CN", "我要退款"), ("zh-CN", "我想退款")] {
+        let e = engine(dir);
+        let r = respond(&e, &mut Conversation::default(), msg, day());
+        let offered = match &r.decision {
+            Decision::Clarify { candidates } => candidates.clone(),
+            Decision::Answer { entry, .. } => vec![*entry],
+            other => panic!("{msg}: {other:?}: {}", said(&r)),
+        };
+        let ids: Vec<&str> = offered.iter().filter_map(|&c| e.entry(c)).map(|m| m.id.as_str()).collect();
+        assert!(ids.contains(&"return-7-day"), "{msg}: {ids:?}: {}", said(&r));
+    }
 }
 
 #[test]
