@@ -106,6 +106,7 @@ impl Thresholds {
 /// makes a tie: "did you mean" instead of an answer.
 const TIE_SCORE: f32 = 0.95;
 const TIE_COVERAGE: f32 = 0.05;
+const TIE_HELD: f32 = 0.9;
 
 /// The rules that keep a confident top entry from a direct answer, whatever its confidence:
 /// two entries matching the message equally well ("退货运费谁出": change of mind or a quality
@@ -114,10 +115,13 @@ const TIE_COVERAGE: f32 = 0.05;
 /// held-out questions, so its estimate is of the policy as shipped.
 pub fn held_back(ranking: &Ranking, margin_min: f32, coverage_min: f32) -> bool {
     let Some(top) = ranking.hits.first() else { return true };
-    let tie = ranking
-        .hits
-        .get(1)
-        .is_some_and(|second| second.score >= top.score * TIE_SCORE && second.coverage >= top.coverage - TIE_COVERAGE);
+    let tie = ranking.hits.get(1).is_some_and(|second| {
+        let close = second.score >= top.score * TIE_SCORE && second.coverage >= top.coverage - TIE_COVERAGE;
+        // Both questions hold the whole message and each says more than it does ("退货运费谁出"
+        // in "无理由退货运费谁出" and in "质量问题退货运费谁出"): the message does not say which.
+        let both_hold_it = [top, second].iter().all(|h| h.coverage >= 0.99 && h.question_coverage < 0.99);
+        close || (both_hold_it && second.score >= top.score * TIE_HELD)
+    });
     tie || ranking.margin() < margin_min || top.coverage < coverage_min
 }
 
@@ -199,9 +203,18 @@ pub fn own_slip(engine: &Engine, ranking: &Ranking, own_mistake: bool, base: Dec
 /// characters (Chinese) or three letters, whole words. A "did you mean" puts the entries whose
 /// tag is named first; other decisions are kept as they are.
 /// The shared eval files have no tags, so eval outcomes never depend on this.
+///
+/// An answer is held back the same way when the message names a tag of another of the three
+/// best entries and none of the answered one's ("东西要退货" answered with warranty repairs,
+/// whose "修东西要多久" and "保修要寄回去吗" share 东西, 要 and 寄回去 ≈ 退货, while 退货 is the
+/// returns entry's tag, in none of the warranty questions): the merchant's own topic word
+/// points elsewhere, so the shopper picks. Not an answer to a KB question typed word for word.
 pub fn topic_named(engine: &Engine, ranking: &Ranking, question: &str, base: Decision) -> Decision {
     let clarify = matches!(base, Decision::Clarify { .. });
-    if !(clarify || base == (Decision::Handoff { reason: HandoffReason::LowConfidence })) || ranking.hits.len() < 2 {
+    let answer = matches!(base, Decision::Answer { .. }) && ranking.word_for_word.is_none();
+    if !(clarify || answer || base == (Decision::Handoff { reason: HandoffReason::LowConfidence }))
+        || ranking.hits.len() < 2
+    {
         return base;
     }
     let text = crate::analyze::normalize(question);
@@ -252,6 +265,25 @@ pub fn topic_named(engine: &Engine, ranking: &Ranking, question: &str, base: Dec
     let mut candidates: Vec<u32> = top.iter().filter(|h| named(h.entry)).map(|h| h.entry).collect();
     if candidates.is_empty() {
         return base;
+    }
+    if let Decision::Answer { entry, .. } = base {
+        // Kept when the answered entry names the topic itself: a tag of its own, or the named
+        // words in its title, its first question ("优惠券用不了怎么办": the coupon entries' tag
+        // 优惠券 is in the coupon-problem entry's title too). As written: a synonym of the
+        // word (寄回去 for 退货) is what misled the ranking.
+        let words: Vec<&str> = all.iter().filter_map(|&(a, b)| text.get(a..b)).collect();
+        let own = engine.entry(entry).is_some_and(|e| {
+            let title = crate::analyze::normalize(&e.title);
+            words.iter().any(|w| title.contains(w))
+        });
+        // An answer another rule chose below the top (a complaint's own entry) stands.
+        if own || candidates.contains(&entry) || top[0].entry != entry {
+            return base;
+        }
+        // The named entries first, then the one the ranking would have answered with.
+        candidates.truncate(2);
+        candidates.push(entry);
+        return Decision::Clarify { candidates };
     }
     let best = top[0].score;
     for h in &top {
@@ -311,6 +343,18 @@ mod tests {
         // Close in score but covering much less: not a tie.
         let close = ranking(vec![hit(0, 10.0, 0.9), hit(1, 9.8, 0.4)]);
         assert!(!held_back(&close, 0.0, COVERAGE_MIN));
+        // Both questions hold the whole message and say more ("退货运费谁出" in "无理由…" and
+        // "质量问题…"): a tie a little further apart in score too; not when either question
+        // is the message itself, nor when the runner-up is well behind.
+        let held = |top_q: f32, second: f32| {
+            let mut r = ranking(vec![hit(0, 10.0, 1.0), hit(1, second, 1.0)]);
+            r.hits[0].question_coverage = top_q;
+            r.hits[1].question_coverage = 0.7;
+            held_back(&r, 0.0, COVERAGE_MIN)
+        };
+        assert!(held(0.7, 9.2));
+        assert!(!held(1.0, 9.2));
+        assert!(!held(0.7, 8.5));
         // The best question covers less of the message than a merchant's floor.
         let thin = ranking(vec![hit(0, 10.0, 0.2)]);
         assert!(held_back(&thin, 0.0, 0.3));
