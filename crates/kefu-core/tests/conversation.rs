@@ -825,6 +825,32 @@ fn a_card_typed_as_a_card_after_an_order_number_ask_is_masked_and_no_order_numbe
 }
 
 #[test]
+fn an_id_grouped_in_fours_is_masked_and_never_the_order_number() {
+    // 110101199003071233 (a valid check digit) typed 4-4-4-4-2 was stored unmasked, and the
+    // hand-off form, which looks for an order number in the stored messages, offered it as one.
+    let fx = fixture();
+    let mut conv = Conversation::default();
+    let r = respond(&fx, &mut conv, "我的身份证是 1101 0119 9003 0712 33", day());
+    assert_eq!(r.masked, "我的身份证是 **** **** **** **12 33");
+    assert_eq!(conv.facts.order_number, None);
+    assert!(conv.facts.order_numbers.is_empty());
+    // Typed right after the bot asked for the order number: an ID all the same.
+    for (id, shown) in [
+        ("1101 0119 9003 0712 33", "**** **** **** **12 33"),
+        ("1101011990-03-07-1233", "**********-**-**-1233"),
+        ("110101199003071233", "**************1233"),
+    ] {
+        let mut conv = Conversation::default();
+        assert_eq!(respond(&fx, &mut conv, "where is my parcel", day()).decision.kind(), "ask");
+        let r = respond(&fx, &mut conv, id, day());
+        assert_eq!(r.masked, shown);
+        assert_eq!(conv.facts.order_number, None, "{id}");
+        assert!(conv.facts.order_numbers.is_empty(), "{id}");
+        assert!(!format!("{conv:?}").contains("0119"), "{id}: {conv:?}");
+    }
+}
+
+#[test]
 fn a_merchant_pattern_replaces_the_default() {
     let en = engine_with("en", |s| s.order_pattern = Some("CH-#{6}".into()));
     let mut conv = Conversation::default();

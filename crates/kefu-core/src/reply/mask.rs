@@ -1,6 +1,8 @@
 //! Privacy masking: finds Chinese ID-card numbers (18 digits with a possible trailing `X`, and
 //! the old 15-digit ones) and bank-card numbers (13–19 digits, Luhn-valid, spaces or dashes
-//! allowed between groups) and replaces every digit but the last four with `*`.
+//! allowed between groups) and replaces every digit but the last four with `*`. Groups of one
+//! or two digits ("1101 0119 9003 0712 33", "1101011990-03-07-1233") make a number only when
+//! it is one as a whole: an ID by its shape, or a card by its groups, as [`find_in`] weighs it.
 //!
 //! Order numbers are not cards: a number right after an order cue ("订单号", "order #") is
 //! left alone unless a card cue ("卡号", "card") says otherwise, and so is a bare number right
@@ -63,7 +65,7 @@ impl Hidden {
 }
 
 /// A run of digits (with separators between groups) in a text.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Run {
     pub start: usize,
     pub end: usize,
@@ -73,6 +75,9 @@ pub(crate) struct Run {
     pub grouped: bool,
     /// The groups between separators: byte range and digits.
     pub groups: Vec<(usize, usize, String)>,
+    /// True when the next run follows it after a separator that only links the two (see
+    /// [`runs`]): together they may be one number written loosely.
+    pub loose_next: bool,
 }
 
 /// The digit value of an ASCII or full-width digit.
@@ -109,8 +114,14 @@ fn past_transparent(chars: &[(usize, char)], mut k: usize) -> usize {
 /// a trailing `X`/`x` right after 17 digits is kept (ID cards). Runs glued to Latin letters
 /// (`SO123…`, `abc123`) are skipped: those are codes, not cards or IDs. [`transparent`]
 /// characters between digits do not split a group.
+///
+/// A separator with a group of one or two digits on either side ("1101 0119 9003 0712 33",
+/// "1101011990-03-07-1233") does not join: dates, prices and counts are written so too. It
+/// links the runs ([`Run::loose_next`]), for [`find_in`] to weigh them together, and the `X`
+/// may follow 17 digits of linked runs.
 pub(crate) fn runs(text: &str) -> Vec<Run> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let byte = |k: usize| chars.get(k).map_or(text.len(), |&(b, _)| b);
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
@@ -119,17 +130,16 @@ pub(crate) fn runs(text: &str) -> Vec<Run> {
             continue;
         }
         let start_idx = i;
-        let mut digits = String::new();
-        let mut grouped = false;
-        let mut group_len = 0usize;
-        let mut groups: Vec<(usize, usize, String)> = Vec::new();
-        let mut group_start = i;
+        // The runs of one chain (each loosely joined to the next) and the one being read.
+        let mut chain: Vec<Run> = Vec::new();
+        let mut run = Run { start: byte(i), ..Run::default() };
         let mut j = i;
         loop {
+            let group_start = j;
+            let before = run.digits.len();
             while j < chars.len() {
                 if let Some(d) = digit(chars[j].1) {
-                    digits.push((b'0' + d) as char);
-                    group_len += 1;
+                    run.digits.push((b'0' + d) as char);
                     j += 1;
                     continue;
                 }
@@ -139,47 +149,71 @@ pub(crate) fn runs(text: &str) -> Vec<Run> {
                 }
                 j = k;
             }
-            let byte = |k: usize| chars.get(k).map_or(text.len(), |&(b, _)| b);
-            groups.push((byte(group_start), byte(j), digits[digits.len() - group_len..].to_string()));
-            // A separator followed by another group of 3+ digits joins them, if this group had 3+.
-            if let Some(width) = separator_at(&chars, j).filter(|_| group_len >= 3) {
-                let mut k = j + width;
-                let mut next_len = 0;
-                while k < chars.len() && digit(chars[k].1).is_some() {
-                    next_len += 1;
-                    k = past_transparent(&chars, k + 1);
-                }
-                if next_len >= 3 {
-                    grouped = true;
-                    group_len = 0;
-                    j += width;
-                    group_start = j;
-                    continue;
-                }
+            run.groups.push((byte(group_start), byte(j), run.digits[before..].to_string()));
+            let group_len = run.digits.len() - before;
+            let Some(width) = separator_at(&chars, j) else { break };
+            let next_len = group_len_at(&chars, j + width);
+            if next_len == 0 {
+                break;
             }
-            break;
+            // A separator between groups of 3+ digits joins them; with a shorter group on
+            // either side it only links the runs.
+            if group_len >= 3 && next_len >= 3 {
+                run.grouped = true;
+            } else {
+                run.end = byte(j);
+                run.loose_next = true;
+                let next = Run { start: byte(j + width), ..Run::default() };
+                chain.push(std::mem::replace(&mut run, next));
+            }
+            j += width;
         }
-        if j < chars.len() && matches!(chars[j].1, 'X' | 'x' | 'Ｘ' | 'ｘ') && digits.len() == 17 {
+        run.end = byte(j);
+        chain.push(run);
+        // 17 digits and an `X`: the run, or the last runs of the chain together, may be an ID.
+        let mut tail = 0;
+        let seventeen = chain.iter().rev().any(|r| {
+            tail += r.digits.len();
+            tail == 17
+        });
+        if j < chars.len() && matches!(chars[j].1, 'X' | 'x' | 'Ｘ' | 'ｘ') && seventeen {
             let next_is_letter = chars.get(j + 1).is_some_and(|&(_, c)| latin_letter(c));
             if !next_is_letter {
-                digits.push('X');
                 j += 1;
-                if let Some(g) = groups.last_mut() {
-                    g.1 = chars.get(j).map_or(text.len(), |&(b, _)| b);
+                let last = chain.last_mut().expect("a chain has a run");
+                last.digits.push('X');
+                last.end = byte(j);
+                if let Some(g) = last.groups.last_mut() {
+                    g.1 = byte(j);
                     g.2.push('X');
                 }
             }
         }
-        let glued_before = start_idx > 0 && latin_letter(chars[start_idx - 1].1) && !cue_word_before(&chars, start_idx);
         let glued_after = j < chars.len() && latin_letter(chars[j].1);
-        let start = chars[start_idx].0;
-        let end = chars.get(j).map_or(text.len(), |&(b, _)| b);
-        if !glued_before && !glued_after {
-            out.push(Run { start, end, digits, grouped, groups });
+        if glued_after {
+            chain.pop();
+            if let Some(last) = chain.last_mut() {
+                last.loose_next = false;
+            }
         }
+        let glued_before = start_idx > 0 && latin_letter(chars[start_idx - 1].1) && !cue_word_before(&chars, start_idx);
+        if glued_before && !chain.is_empty() {
+            chain.remove(0);
+        }
+        out.append(&mut chain);
         i = j.max(i + 1);
     }
     out
+}
+
+/// How many digits the group at `at` has.
+fn group_len_at(chars: &[(usize, char)], mut at: usize) -> usize {
+    let mut n = 0;
+    while chars.get(at).is_some_and(|&(_, c)| digit(c).is_some()) {
+        n += 1;
+        at = past_transparent(chars, at + 1);
+    }
+    n
 }
 
 /// The width of the separator between two digit groups at `at`: one or two spaces (ASCII,
@@ -314,6 +348,17 @@ fn card_shaped(run: &Run) -> bool {
     run.grouped && run.groups.len() == 4 && run.groups.iter().all(|g| g.2.len() == 4)
 }
 
+/// True for groups as card numbers are written: fours, the last group maybe of three
+/// (4-4-4-4, 4-4-4-4-3 for 19 digits), or 4-6-5 and 4-6-4 (American Express, Diners). Not a
+/// card and a short number after it ("4111 1111 1111 1111, 2 charges").
+fn written_as_card(run: &Run) -> bool {
+    let lens: Vec<usize> = run.groups.iter().map(|g| g.2.len()).collect();
+    match lens.split_last() {
+        Some((last, fours)) if fours.len() >= 3 => fours.iter().all(|&n| n == 4) && (3..=4).contains(last),
+        _ => matches!(lens[..], [4, 6, 5] | [4, 6, 4]),
+    }
+}
+
 /// Classifies one digit run with the words before it and what the bot just asked for.
 fn classify(run: &Run, ctx: &str, expecting: Expecting) -> Option<Sensitive> {
     let d = run.digits.as_str();
@@ -362,9 +407,18 @@ pub fn find(text: &str) -> Vec<Span> {
 /// still recognised by their shape and check digit.
 pub fn find_in(text: &str, expecting: Expecting) -> Vec<Span> {
     let mut out = Vec::new();
-    for r in runs(text) {
+    let runs = runs(text);
+    let mut next = 0;
+    while next < runs.len() {
+        if let Some((last, span)) = loosely_written(text, &runs[next..], expecting) {
+            out.push(span);
+            next += last + 1;
+            continue;
+        }
+        let r = &runs[next];
+        next += 1;
         let ctx = context_before(text, r.start);
-        if let Some(kind) = classify(&r, &ctx, expecting) {
+        if let Some(kind) = classify(r, &ctx, expecting) {
             out.push(Span { start: r.start, end: r.end, kind });
             continue;
         }
@@ -382,7 +436,8 @@ pub fn find_in(text: &str, expecting: Expecting) -> Vec<Span> {
                 if digits.len() >= 13 {
                     let (start, end) = (r.groups[i].0, r.groups[j - 1].1);
                     let groups = r.groups[i..j].to_vec();
-                    let window = Run { start, end, digits: digits.clone(), grouped: j - i > 1, groups };
+                    let window =
+                        Run { start, end, digits: digits.clone(), grouped: j - i > 1, groups, loose_next: false };
                     if let Some(kind) = classify(&window, &context_before(text, start), expecting) {
                         hit = Some((j, Span { start, end, kind }));
                     }
@@ -398,6 +453,34 @@ pub fn find_in(text: &str, expecting: Expecting) -> Vec<Span> {
         }
     }
     out
+}
+
+/// A number written loosely over `runs[0]` and the runs it is linked to ([`Run::loose_next`]):
+/// the longest series of them that together is written as a card ([`written_as_card`]) or
+/// shaped as an 18-character ID, and is sensitive as a whole ("1101 0119 9003 0712 33": an ID
+/// in fours). The index of its last run, and its span. Without one, each run is weighed on
+/// its own as before, never a window across a link ("2024-11-23 138-1234-5678").
+fn loosely_written(text: &str, runs: &[Run], expecting: Expecting) -> Option<(usize, Span)> {
+    let mut whole = runs.first().filter(|r| r.loose_next)?.clone();
+    let mut ctx = None;
+    let mut found = None;
+    for (last, run) in runs.iter().enumerate().skip(1) {
+        if !runs[last - 1].loose_next || whole.digits.len() + run.digits.len() > 19 {
+            break;
+        }
+        whole.digits.push_str(&run.digits);
+        whole.groups.extend(run.groups.iter().cloned());
+        whole.end = run.end;
+        whole.grouped = true;
+        if !written_as_card(&whole) && !id18_shape(&whole.digits) {
+            continue;
+        }
+        let ctx = ctx.get_or_insert_with(|| context_before(text, whole.start));
+        if let Some(kind) = classify(&whole, ctx, expecting) {
+            found = Some((last, Span { start: whole.start, end: whole.end, kind }));
+        }
+    }
+    found
 }
 
 /// `text` with every sensitive number masked down to its last four digits.
@@ -528,6 +611,33 @@ mod tests {
         assert_eq!(mask("SKU4111111111111111"), "SKU4111111111111111");
         assert_eq!(mask("2024.11.23 12/25 138-1234-5678"), "2024.11.23 12/25 138-1234-5678");
         assert_eq!(mask("2024 - 11 - 23, 138 - 1234 - 5678"), "2024 - 11 - 23, 138 - 1234 - 5678");
+    }
+
+    // 110101199003071233: a test ID with a valid check digit.
+    #[test]
+    fn an_id_grouped_in_fours_is_masked_whole() {
+        // 4-4-4-4-2: the group of two ended the number, and the 16 digits before it are no card.
+        assert_eq!(mask("身份证：1101 0119 9003 0712 33"), "身份证：**** **** **** **12 33");
+        assert_eq!(mask("1101 0119 9003 0712 33 多久发货"), "**** **** **** **12 33 多久发货");
+        assert_eq!(mask("1101 0519 4912 3100 2X"), "**** **** **** **00 2X");
+        let kinds = |text: &str| find_in(text, Expecting::ORDER).iter().map(|s| s.kind).collect::<Vec<_>>();
+        assert_eq!(kinds("1101 0119 9003 0712 33"), [Sensitive::IdCard]);
+        // A wrong check digit: an ID after an ID cue only.
+        assert_eq!(mask("身份证 1101 0119 9003 0712 34"), "身份证 **** **** **** **12 34");
+        assert_eq!(mask("1101 0119 9003 0712 34"), "1101 0119 9003 0712 34");
+        // A card with a short group after it is still the card.
+        assert_eq!(mask("4111 1111 1111 1111 12"), "**** **** **** 1111 12");
+        assert_eq!(mask("4111 1111 1111 1111-3 charges"), "**** **** **** 1111-3 charges");
+        assert_eq!(mask("订单号 2024 1123 1234 5678 12"), "订单号 2024 1123 1234 5678 12");
+    }
+
+    #[test]
+    fn an_id_with_its_birth_date_written_as_a_date_is_masked() {
+        assert_eq!(mask("1101011990-03-07-1233"), "**********-**-**-1233");
+        assert_eq!(mask("身份证 110101 1990-03-07 1233"), "身份证 ****** ****-**-** 1233");
+        // Dates, prices and phones written beside each other stay.
+        assert_eq!(mask("1990-03-07 生日, 2024-03-07 13812345678"), "1990-03-07 生日, 2024-03-07 13812345678");
+        assert_eq!(mask("12-25 1,299.00 2024.11.23 138-1234-5678"), "12-25 1,299.00 2024.11.23 138-1234-5678");
     }
 
     #[test]
