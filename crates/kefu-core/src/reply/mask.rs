@@ -1,8 +1,9 @@
 //! Privacy masking: finds Chinese ID-card numbers (18 digits with a possible trailing `X`, and
 //! the old 15-digit ones) and bank-card numbers (13–19 digits, Luhn-valid, spaces or dashes
 //! allowed between groups) and replaces every digit but the last four with `*`. Groups of one
-//! or two digits ("1101 0119 9003 0712 33", "1101011990-03-07-1233") make a number only when
-//! it is one as a whole: an ID by its shape, or a card by its groups, as [`find_in`] weighs it.
+//! or two digits ("1101 0119 9003 0712 33", "1101011990-03-07-1233"), or with commas between
+//! them ("6228,4800,1234,5671"), make a number only when it is one as a whole: an ID by its
+//! shape, or a card by its groups (fours) and checksum, as [`find_in`] weighs it.
 //!
 //! Order numbers are not cards: a number right after an order cue ("订单号", "order #") is
 //! left alone unless a card cue ("卡号", "card") says otherwise, and so is a bare number right
@@ -116,9 +117,9 @@ fn past_transparent(chars: &[(usize, char)], mut k: usize) -> usize {
 /// characters between digits do not split a group.
 ///
 /// A separator with a group of one or two digits on either side ("1101 0119 9003 0712 33",
-/// "1101011990-03-07-1233") does not join: dates, prices and counts are written so too. It
-/// links the runs ([`Run::loose_next`]), for [`find_in`] to weigh them together, and the `X`
-/// may follow 17 digits of linked runs.
+/// "1101011990-03-07-1233"), or a comma ("6228,4800,1234,5671"), does not join: dates, prices
+/// and counts are written so too ("1,299", "1,2,3"). It links the runs ([`Run::loose_next`]),
+/// for [`find_in`] to weigh them together, and the `X` may follow 17 digits of linked runs.
 pub(crate) fn runs(text: &str) -> Vec<Run> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let byte = |k: usize| chars.get(k).map_or(text.len(), |&(b, _)| b);
@@ -151,14 +152,15 @@ pub(crate) fn runs(text: &str) -> Vec<Run> {
             }
             run.groups.push((byte(group_start), byte(j), run.digits[before..].to_string()));
             let group_len = run.digits.len() - before;
-            let Some(width) = separator_at(&chars, j) else { break };
+            let firm = separator_at(&chars, j).filter(|&width| group_len_at(&chars, j + width) > 0);
+            let Some(width) = firm.or_else(|| comma_at(&chars, j)) else { break };
             let next_len = group_len_at(&chars, j + width);
             if next_len == 0 {
                 break;
             }
             // A separator between groups of 3+ digits joins them; with a shorter group on
-            // either side it only links the runs.
-            if group_len >= 3 && next_len >= 3 {
+            // either side, or a comma, it only links the runs.
+            if firm.is_some() && group_len >= 3 && next_len >= 3 {
                 run.grouped = true;
             } else {
                 run.end = byte(j);
@@ -221,9 +223,7 @@ fn group_len_at(chars: &[(usize, char)], mut at: usize) -> usize {
 /// with up to one space on each side ("4111 - 1111"), as people type card and ID numbers.
 /// [`transparent`] characters count as nothing.
 fn separator_at(chars: &[(usize, char)], at: usize) -> Option<usize> {
-    let spacing = |k: usize| {
-        chars.get(k).is_some_and(|&(_, c)| matches!(c, ' ' | '\u{a0}' | '\u{2009}' | '\u{202f}' | '\u{3000}'))
-    };
+    let spacing = |k: usize| chars.get(k).is_some_and(|&(_, c)| is_spacing(c));
     let mark = |k: usize| {
         chars.get(k).is_some_and(|&(_, c)| {
             matches!(
@@ -256,6 +256,27 @@ fn separator_at(chars: &[(usize, char)], at: usize) -> Option<usize> {
         _ => return None,
     };
     Some(end - at)
+}
+
+/// The width of a comma (ASCII or full-width) between two digit groups at `at`, with up to one
+/// space on either side ("6228, 4800"). Commas only link runs (see [`runs`]): they part the
+/// items of a list and the thousands of a price far more often than a card's groups.
+fn comma_at(chars: &[(usize, char)], at: usize) -> Option<usize> {
+    let past_space = |k: usize| {
+        let k = past_transparent(chars, k);
+        if chars.get(k).is_some_and(|&(_, c)| is_spacing(c)) {
+            past_transparent(chars, k + 1)
+        } else {
+            k
+        }
+    };
+    let k = past_space(at);
+    chars.get(k).is_some_and(|&(_, c)| matches!(c, ',' | '\u{FF0C}')).then(|| past_space(k + 1) - at)
+}
+
+/// Spaces people type between the groups of a number: ASCII, no-break, thin, ideographic.
+fn is_spacing(c: char) -> bool {
+    matches!(c, ' ' | '\u{a0}' | '\u{2009}' | '\u{202f}' | '\u{3000}')
 }
 
 /// Latin words that, written right before a number ("ID11010519…", "card4111…"), name it
@@ -638,6 +659,23 @@ mod tests {
         // Dates, prices and phones written beside each other stay.
         assert_eq!(mask("1990-03-07 生日, 2024-03-07 13812345678"), "1990-03-07 生日, 2024-03-07 13812345678");
         assert_eq!(mask("12-25 1,299.00 2024.11.23 138-1234-5678"), "12-25 1,299.00 2024.11.23 138-1234-5678");
+    }
+
+    // 6228480012345671: a test card number, Luhn-valid.
+    #[test]
+    fn a_card_with_commas_between_its_groups_is_masked() {
+        assert_eq!(mask("6228,4800,1234,5671"), "****,****,****,5671");
+        assert_eq!(mask("卡号6228，4800，1234，5671"), "卡号****，****，****，5671");
+        assert_eq!(mask("card 6228, 4800, 1234, 5671 thx"), "card ****, ****, ****, 5671 thx");
+        assert_eq!(mask("6228 , 4800 , 1234 , 5671"), "**** , **** , **** , 5671");
+        assert_eq!(mask("1,6228,4800,1234,5671"), "1,****,****,****,5671");
+        // Counts, prices, phones and order numbers with commas stay.
+        assert_eq!(mask("1,2,3"), "1,2,3");
+        assert_eq!(mask("I bought 1,299 and 2,399 items"), "I bought 1,299 and 2,399 items");
+        assert_eq!(mask("1,299,000,000,000,000 and 1299,2399"), "1,299,000,000,000,000 and 1299,2399");
+        assert_eq!(mask("13812345678,13912345678"), "13812345678,13912345678");
+        assert_eq!(mask("订单号 2024,1123,1234,5678"), "订单号 2024,1123,1234,5678");
+        assert_eq!(mask("6228,4800,1234,5678"), "6228,4800,1234,5678");
     }
 
     #[test]
