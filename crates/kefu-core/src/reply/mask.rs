@@ -1,9 +1,10 @@
 //! Privacy masking: finds Chinese ID-card numbers (18 digits with a possible trailing `X`, and
 //! the old 15-digit ones) and bank-card numbers (13–19 digits, Luhn-valid, spaces or dashes
 //! allowed between groups) and replaces every digit but the last four with `*`. Groups of one
-//! or two digits ("1101 0119 9003 0712 33", "1101011990-03-07-1233"), or with commas between
-//! them ("6228,4800,1234,5671"), make a number only when it is one as a whole: an ID by its
-//! shape, or a card by its groups (fours) and checksum, as [`find_in`] weighs it.
+//! or two digits ("1101 0119 9003 0712 33", "1101011990-03-07-1233"), or with commas or line
+//! breaks between them ("6228,4800,1234,5671"), make a number only when it is one as a
+//! whole: an ID by its shape, or a card by its groups (fours) and checksum, as [`find_in`]
+//! weighs it.
 //!
 //! Order numbers are not cards: a number right after an order cue ("订单号", "order #") is
 //! left alone unless a card cue ("卡号", "card") says otherwise, and so is a bare number right
@@ -117,9 +118,10 @@ fn past_transparent(chars: &[(usize, char)], mut k: usize) -> usize {
 /// characters between digits do not split a group.
 ///
 /// A separator with a group of one or two digits on either side ("1101 0119 9003 0712 33",
-/// "1101011990-03-07-1233"), or a comma ("6228,4800,1234,5671"), does not join: dates, prices
-/// and counts are written so too ("1,299", "1,2,3"). It links the runs ([`Run::loose_next`]),
-/// for [`find_in`] to weigh them together, and the `X` may follow 17 digits of linked runs.
+/// "1101011990-03-07-1233"), a comma ("6228,4800,1234,5671") or a line break does not join:
+/// dates, prices, counts and lists are written so too ("1,299", "1,2,3"). It links the runs
+/// ([`Run::loose_next`]), for [`find_in`] to weigh them together, and the `X` may follow 17
+/// digits of linked runs.
 pub(crate) fn runs(text: &str) -> Vec<Run> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let byte = |k: usize| chars.get(k).map_or(text.len(), |&(b, _)| b);
@@ -153,13 +155,13 @@ pub(crate) fn runs(text: &str) -> Vec<Run> {
             run.groups.push((byte(group_start), byte(j), run.digits[before..].to_string()));
             let group_len = run.digits.len() - before;
             let firm = separator_at(&chars, j).filter(|&width| group_len_at(&chars, j + width) > 0);
-            let Some(width) = firm.or_else(|| comma_at(&chars, j)) else { break };
+            let Some(width) = firm.or_else(|| link_at(&chars, j)) else { break };
             let next_len = group_len_at(&chars, j + width);
             if next_len == 0 {
                 break;
             }
             // A separator between groups of 3+ digits joins them; with a shorter group on
-            // either side, or a comma, it only links the runs.
+            // either side, or a comma or line break, it only links the runs.
             if firm.is_some() && group_len >= 3 && next_len >= 3 {
                 run.grouped = true;
             } else {
@@ -258,10 +260,11 @@ fn separator_at(chars: &[(usize, char)], at: usize) -> Option<usize> {
     Some(end - at)
 }
 
-/// The width of a comma (ASCII or full-width) between two digit groups at `at`, with up to one
-/// space on either side ("6228, 4800"). Commas only link runs (see [`runs`]): they part the
-/// items of a list and the thousands of a price far more often than a card's groups.
-fn comma_at(chars: &[(usize, char)], at: usize) -> Option<usize> {
+/// The width of a comma (ASCII or full-width) or a line break between two digit groups at
+/// `at`, with up to one space on either side ("6228, 4800"; a number wrapped on a narrow
+/// screen or pasted from two lines). These only link runs (see [`runs`]): they part the items
+/// of a list and the thousands of a price far more often than a card's groups.
+fn link_at(chars: &[(usize, char)], at: usize) -> Option<usize> {
     let past_space = |k: usize| {
         let k = past_transparent(chars, k);
         if chars.get(k).is_some_and(|&(_, c)| is_spacing(c)) {
@@ -271,7 +274,13 @@ fn comma_at(chars: &[(usize, char)], at: usize) -> Option<usize> {
         }
     };
     let k = past_space(at);
-    chars.get(k).is_some_and(|&(_, c)| matches!(c, ',' | '\u{FF0C}')).then(|| past_space(k + 1) - at)
+    let width = match chars.get(k).map(|&(_, c)| c)? {
+        ',' | '\u{FF0C}' | '\n' | '\u{2028}' => 1,
+        '\r' if chars.get(k + 1).is_some_and(|&(_, c)| c == '\n') => 2,
+        '\r' => 1,
+        _ => return None,
+    };
+    Some(past_space(k + width) - at)
 }
 
 /// Spaces people type between the groups of a number: ASCII, no-break, thin, ideographic.
@@ -676,6 +685,18 @@ mod tests {
         assert_eq!(mask("13812345678,13912345678"), "13812345678,13912345678");
         assert_eq!(mask("订单号 2024,1123,1234,5678"), "订单号 2024,1123,1234,5678");
         assert_eq!(mask("6228,4800,1234,5678"), "6228,4800,1234,5678");
+    }
+
+    #[test]
+    fn a_number_broken_over_lines_is_masked() {
+        assert_eq!(mask("6228 4800\n1234 5671"), "**** ****\n**** 5671");
+        assert_eq!(mask("卡号：\n6228\r\n4800 \r\n1234\r\n5671\n谢谢"), "卡号：\n****\r\n**** \r\n****\r\n5671\n谢谢");
+        assert_eq!(mask("身份证 1101 0119\n9003 0712 33"), "身份证 **** ****\n**** **12 33");
+        // Numbers on lines of their own stay.
+        assert_eq!(mask("订单号 2024 1123\n1234 5678"), "订单号 2024 1123\n1234 5678");
+        assert_eq!(mask("2021\n2022\n2023\n2024"), "2021\n2022\n2023\n2024");
+        assert_eq!(mask("13812345678\n13912345678"), "13812345678\n13912345678");
+        assert_eq!(mask("6228 4800\n\n1234 5671"), "6228 4800\n\n1234 5671");
     }
 
     #[test]
