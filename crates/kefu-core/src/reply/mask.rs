@@ -812,6 +812,13 @@ mod tests {
     #[test]
     fn full_width_digits_are_masked_too() {
         assert_eq!(mask("４１１１１１１１１１１１１１１１"), "************１１１１");
+        // An IME switched mid-number: both widths in one number.
+        assert_eq!(mask("6228４８００１２３４5671"), "************5671");
+        assert_eq!(mask("6228 ４８００ 1234 ５６７１"), "**** **** **** ５６７１");
+        assert_eq!(mask("身份证１１０１０１199003071233"), "身份证**************1233");
+        assert_eq!(mask("１１０１ 0119 ９００３ 0712 ３３"), "**** **** **** **12 ３３");
+        // 17 digits and not Luhn-valid: no card number, whatever the widths.
+        assert_eq!(mask("6228０４８００１２３４5671"), "6228０４８００１２３４5671");
     }
 
     #[test]
