@@ -101,6 +101,17 @@ const URGENT: &[(Cue, &[&str])] = &[
             "伤到",
             "割伤",
             "割到手",
+            "烫到",
+            "烫红",
+            "烫起泡",
+            "把手烫",
+            "把孩子烫",
+            "麻手",
+            "烧了个洞",
+            "烧黑",
+            "鼓包",
+            "突然炸了",
+            "时候炸了",
             "流血",
             "中毒",
             "送医",
@@ -108,8 +119,6 @@ const URGENT: &[(Cue, &[&str])] = &[
             "进了医院",
             "去了医院",
             "caught fire",
-            "catch fire",
-            "catches fire",
             "on fire",
             "burst into flames",
             "in flames",
@@ -119,6 +128,11 @@ const URGENT: &[(Cue, &[&str])] = &[
             "was smoking",
             "smoke came",
             "smoke coming",
+            "smoke is coming",
+            "scald*",
+            "zapped",
+            "shocks me",
+            "melted",
             "smoke from",
             "burning smell",
             "smells of burning",
@@ -157,50 +171,6 @@ const URGENT: &[(Cue, &[&str])] = &[
             "to hospital",
             "to the hospital",
             "in the hospital",
-        ],
-    ),
-    (
-        Cue::Payment,
-        &[
-            "付款失败",
-            "支付失败",
-            "付不了款",
-            "付不了钱",
-            "支付不了",
-            "付款不了",
-            "无法支付",
-            "无法付款",
-            "付款不成功",
-            "支付不成功",
-            "扣款失败",
-            "重复扣款",
-            "扣了两次",
-            "扣两次",
-            "多扣",
-            "扣款异常",
-            "扣了钱",
-            "钱扣了",
-            "payment failed",
-            "payment fail*",
-            "payment declined",
-            "card declined",
-            "can't pay",
-            "cant pay",
-            "cannot pay",
-            "unable to pay",
-            "charged twice",
-            "double charged",
-            "charged me twice",
-            "money was taken",
-            "took my money",
-            "payment didn't go through",
-            "payment not going through",
-            "payment won't go through",
-            "transaction failed",
-            "charged but no order",
-            "钱扣了订单没",
-            "扣款了没有订单",
-            "被扣款",
         ],
     ),
     (
@@ -250,6 +220,55 @@ const URGENT: &[(Cue, &[&str])] = &[
             "did not make this",
             "i didn't order",
             "i did not order",
+            "pretending to be",
+            "posing as",
+            "fake customer service",
+            "假客服",
+            "假冒",
+        ],
+    ),
+    (
+        Cue::Payment,
+        &[
+            "付款失败",
+            "支付失败",
+            "付不了款",
+            "付不了钱",
+            "支付不了",
+            "付款不了",
+            "无法支付",
+            "无法付款",
+            "付款不成功",
+            "支付不成功",
+            "扣款失败",
+            "重复扣款",
+            "扣了两次",
+            "扣两次",
+            "多扣",
+            "扣款异常",
+            "扣了钱",
+            "钱扣了",
+            "payment failed",
+            "payment fail*",
+            "payment declined",
+            "card declined",
+            "can't pay",
+            "cant pay",
+            "cannot pay",
+            "unable to pay",
+            "charged twice",
+            "double charged",
+            "charged me twice",
+            "money was taken",
+            "took my money",
+            "payment didn't go through",
+            "payment not going through",
+            "payment won't go through",
+            "transaction failed",
+            "charged but no order",
+            "钱扣了订单没",
+            "扣款了没有订单",
+            "被扣款",
         ],
     ),
     (Cue::None, &["紧急", "急急急", "urgent", "emergency"]),
@@ -337,6 +356,8 @@ const COMPLAINT: &[(Cue, &[&str])] = &[
             "than in the picture",
             "than the picture",
             "than the photo",
+            "nothing like the photo*",
+            "nothing like the picture*",
         ],
     ),
     (
@@ -637,6 +658,8 @@ const ORDER: &[(Cue, &[&str])] = &[
 const HUMAN: &[&str] = &[
     "人工",
     "真人",
+    "人呢",
+    "客服呢",
     "转人工",
     "找人工",
     "活人",
@@ -675,6 +698,10 @@ const HUMAN: &[&str] = &[
     "reach customer service",
     "speak with customer support",
     "agent",
+    "a manager",
+    "the manager",
+    "your manager",
+    "supervisor",
     // Asking to be called or written to back.
     "联系我",
     "给我打电话",
@@ -795,6 +822,11 @@ pub fn classify(norm: &str) -> (Triage, Cue) {
             if *cue == Cue::Fraud && (accused || (!fraud_reported(norm) && complains_of_service(norm))) {
                 continue;
             }
+            // "空气炸锅第一次用有点冒烟正常吗", "会不会漏电", "will it catch fire": a question
+            // about a risk, for the KB, not a hazard happening now.
+            if *cue == Cue::Safety && lexicon::any(norm, RISK_QUESTION) {
+                continue;
+            }
             if *cue == Cue::WrongItem && own_mistake {
                 continue;
             }
@@ -846,6 +878,28 @@ pub fn complaint_cues(questions: &[String]) -> Vec<String> {
     cues
 }
 
+/// A question about a risk rather than a report of one.
+const RISK_QUESTION: &[&str] = &[
+    "会不会",
+    "会着火",
+    "会起火",
+    "会冒烟",
+    "会漏电",
+    "会爆炸",
+    "正常吗",
+    "正常么",
+    "风险",
+    "安全吗",
+    "是否",
+    "容易",
+    "will it",
+    "could it",
+    "is it normal",
+    "is it safe",
+    "is that normal",
+    "risk",
+];
+
 /// Fraud words that name no fraud done to the shopper: in a complaint about the service
 /// ("我要投诉 垃圾店铺 骗子") they are an insult, not a report for the green channel.
 const FRAUD_INSULTS: &[&str] = &["骗子", "诈骗", "fraud", "scam*"];
@@ -857,9 +911,10 @@ fn fraud_reported(norm: &str) -> bool {
     fraud.filter(|w| !FRAUD_INSULTS.contains(w)).any(|w| lexicon::find(norm, w).is_some())
 }
 
-/// The message complains about the service ([`Cue::Service`]'s words).
+/// The message complains about the goods or the service (any complaint cue's words: "这是诈骗吧
+/// 东西根本不能用" calls a faulty item a fraud).
 fn complains_of_service(norm: &str) -> bool {
-    COMPLAINT.iter().filter(|(cue, _)| *cue == Cue::Service).any(|(_, words)| lexicon::any(norm, words))
+    COMPLAINT.iter().any(|(_, words)| lexicon::any(norm, words))
 }
 
 /// The shopper calls the shop a cheat ("你们就是骗子"): an angry complaint about the service
@@ -880,6 +935,13 @@ const SHOP_ACCUSED: &[&str] = &[
     "your company is a scam",
     "scam company",
     "scam shop",
+    "shop is a scam",
+    "store is a scam",
+    "site is a scam",
+    "website is a scam",
+    "店就是骗子",
+    "店是骗子",
+    "店就是骗人",
 ];
 
 /// Money coming back: with a "where is it" or "still not here", the refund is late, not a parcel.
@@ -980,6 +1042,16 @@ mod tests {
             ("空气炸锅冒烟着火了", Triage::Urgent, Cue::Safety),
             ("水壶漏电", Triage::Urgent, Cue::Safety),
             ("does the smoke alarm need batteries", Triage::Product, Cue::None),
+            ("空气炸锅第一次用有点冒烟正常吗", Triage::Product, Cue::None),
+            ("电热毯会不会漏电", Triage::Product, Cue::None),
+            ("will the air fryer catch fire", Triage::Product, Cue::None),
+            ("my daughter scalded her hand with the kettle", Triage::Urgent, Cue::Safety),
+            ("smoke is coming out of the slow cooker", Triage::Urgent, Cue::Safety),
+            ("烧水壶把我手烫起泡了", Triage::Urgent, Cue::Safety),
+            ("this shop is a scam, I want my money back", Triage::Complaint, Cue::Service),
+            ("这是诈骗吧 东西根本不能用", Triage::Complaint, Cue::Quality),
+            ("a fake customer service agent took 500 from my account", Triage::Urgent, Cue::Fraud),
+            ("someone pretending to be you took my money", Triage::Urgent, Cue::Fraud),
             ("付款失败了怎么办", Triage::Urgent, Cue::Payment),
             ("付款失敗", Triage::Urgent, Cue::Payment),
             ("my payment failed", Triage::Urgent, Cue::Payment),
@@ -1036,6 +1108,10 @@ mod tests {
             "agent please",
             "call me on 13812345678",
             "请联系我",
+            "人呢",
+            "客服呢？",
+            "I want a manager",
+            "let me speak to your supervisor",
         ] {
             assert!(wants_human(&normalize(yes)), "{yes}");
         }
