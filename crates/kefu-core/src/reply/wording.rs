@@ -120,9 +120,11 @@ pub fn promise(loc: Locale, shop: Locale, kind: PromiseKind, p: &Promises, h: &S
             let m = p.urgent_minutes;
             let d = duration(loc, m);
             own(&p.urgent).map(|s| fill(&s, m, &d, "", &hours)).unwrap_or_else(|| match loc {
-                Locale::En => format!("You're in our green channel: a specialist takes over within {d}, day or night."),
-                Locale::ZhCn => format!("已为您开通绿色通道，{d}内专人接手，全天 24 小时有效。"),
-                Locale::ZhTw => format!("已為您開啟綠色通道，{d}內由專人接手，全天 24 小時有效。"),
+                Locale::En => {
+                    format!("It goes through our green channel: a specialist takes over within {d}, day or night.")
+                }
+                Locale::ZhCn => format!("留言走绿色通道，{d}内专人接手，全天 24 小时有效。"),
+                Locale::ZhTw => format!("留言走綠色通道，{d}內由專人接手，全天 24 小時有效。"),
             })
         }
         PromiseKind::Complaint => {
