@@ -657,6 +657,11 @@ fn chat_and_gaps_go_on_after_a_line_that_is_not_utf8() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(text.matches("> ").count(), 3, "{text}");
     assert!(text.contains("> how do I cancel my order"), "{text}");
+    // The message is echoed as kept: a card number masked, as the widget shows it.
+    let out = chat(&bundle, b"my card 4111 1111 1111 1111 was charged twice\n");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("> my card **** **** **** 1111 was charged twice"), "{text}");
+    assert!(!text.contains("4111 1111"), "{text}");
 
     let log = tmp.path().join("log.txt");
     std::fs::write(&log, input).unwrap();

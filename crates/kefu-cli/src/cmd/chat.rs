@@ -42,10 +42,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         if text.is_empty() {
             continue;
         }
-        if !interactive {
-            writeln!(out, "> {}", super::gaps::printable(text))?;
-        }
         let reply = respond(&engine, &mut conv, text, now(args.utc_offset));
+        // The message as kept: ID and card numbers masked, as the widget shows it.
+        if !interactive {
+            writeln!(out, "> {}", super::gaps::printable(&reply.masked))?;
+        }
         write!(out, "{}", say(&engine, &reply))?;
         out.flush()?;
     }
