@@ -816,13 +816,18 @@ pub fn classify(norm: &str) -> (Triage, Cue) {
     let own_mistake = own_mistake(norm);
     for (class, table) in [(Triage::Urgent, URGENT), (Triage::Complaint, COMPLAINT), (Triage::Order, ORDER)] {
         for (cue, words) in table {
+            // The exceptions below are weighed only for a cue the message names: most messages
+            // name none, and the fraud one scans every complaint phrase.
+            if !(lexicon::any(norm, words) || (*cue == Cue::Service && accused)) {
+                continue;
+            }
             // "优惠券用不了" / "the promo code doesn't work": a promotion question, not a
             // faulty product (the seeds' quality-complaint route would offer repair or
             // replacement for a coupon).
             if *cue == Cue::Quality && not_goods {
                 continue;
             }
-            if *cue == Cue::Fraud && (accused || (!fraud_reported(norm) && complains_of_service(norm))) {
+            if *cue == Cue::Fraud && (accused || (!fraud_reported(norm) && complains(norm))) {
                 continue;
             }
             // "空气炸锅第一次用有点冒烟正常吗", "会不会漏电", "will it catch fire": a question
@@ -833,12 +838,10 @@ pub fn classify(norm: &str) -> (Triage, Cue) {
             if *cue == Cue::WrongItem && own_mistake {
                 continue;
             }
-            if lexicon::any(norm, words) || (*cue == Cue::Service && accused) {
-                if matches!(cue, Cue::Delay | Cue::Tracking) && lexicon::any(norm, REFUND) {
-                    return (class, Cue::Refund);
-                }
-                return (class, *cue);
+            if matches!(cue, Cue::Delay | Cue::Tracking) && lexicon::any(norm, REFUND) {
+                return (class, Cue::Refund);
             }
+            return (class, *cue);
         }
     }
     (Triage::Product, Cue::None)
@@ -916,7 +919,7 @@ fn fraud_reported(norm: &str) -> bool {
 
 /// The message complains about the goods or the service (any complaint cue's words: "这是诈骗吧
 /// 东西根本不能用" calls a faulty item a fraud).
-fn complains_of_service(norm: &str) -> bool {
+fn complains(norm: &str) -> bool {
     COMPLAINT.iter().any(|(_, words)| lexicon::any(norm, words))
 }
 
