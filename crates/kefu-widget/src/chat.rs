@@ -238,10 +238,7 @@ impl Chat {
         // With a case left and no agent yet, the message also goes to that case, and a reply
         // that would hand over again says it was added instead (no second form, no "leave a
         // message" for a message the case will have).
-        let to_case = self.open_case().is_some();
-        if to_case {
-            self.held.push(HeldFollowUp { id: String::new(), text: r.masked.clone() });
-        }
+        let to_case = self.hold(&r.masked);
         self.form_requested = !to_case && matches!(r.decision, Decision::Handoff { reason: HandoffReason::Requested });
         // Store only what may be stored: kefu-core masks ID and bank card numbers.
         if r.masked != text {
@@ -342,12 +339,20 @@ impl Chat {
     /// Keeps `text` (already masked) for the open case, as [`Chat::reply`] does, when the bot
     /// cannot answer it (the bundle failed). False when no case is open.
     pub fn hold_for_case(&mut self, text: &str, at: f64) -> bool {
-        if self.open_case().is_none() {
-            return false;
+        let held = self.hold(text);
+        if held {
+            self.push(From::System, Body::Notice(Notice::AddedToCase), at);
         }
-        self.held.push(HeldFollowUp { id: String::new(), text: text.to_string() });
-        self.push(From::System, Body::Notice(Notice::AddedToCase), at);
-        true
+        held
+    }
+
+    /// Adds `text` to [`Chat::held`] when a case is open; whether it did.
+    fn hold(&mut self, text: &str) -> bool {
+        let open = self.open_case().is_some();
+        if open {
+            self.held.push(HeldFollowUp { id: String::new(), text: text.to_string() });
+        }
+        open
     }
 
     /// The shopper picked an entry (quick reply or "did you mean"): show it without a search.
