@@ -41,33 +41,9 @@ pub struct Args {
 /// Sets each entry's answer from `path` (see [`Args::answers`]); how many entries got one.
 fn add_answers(kb: &mut kefu_core::kb::Kb, path: &std::path::Path) -> Result<usize> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
-    let col = |name: &str| {
-        header
-            .iter()
-            .position(|h| h.trim() == name)
-            .with_context(|| format!("{}:1: no `{name}` column", path.display()))
-    };
-    let (label, answer) = (col("label")?, col("answer")?);
-    let mut first: std::collections::HashMap<&str, &str> = Default::default();
-    for (i, line) in lines.enumerate() {
-        let cells: Vec<&str> = line.split('\t').collect();
-        match (cells.get(label), cells.get(answer)) {
-            (Some(l), Some(a)) => {
-                first.entry(l.trim()).or_insert(a.trim());
-            }
-            _ => anyhow::bail!("{}:{}: fewer cells than the header", path.display(), i + 2),
-        }
-    }
-    let mut given = 0;
-    for e in &mut kb.entries {
-        if let Some(a) = first.get(e.id.as_str()) {
-            e.answer = kefu_core::kb::markdown::parse_answer(a).0;
-            given += 1;
-        }
-    }
-    Ok(given)
+    let answers = kefu_core::kb::table::read_answers(&text)
+        .map_err(|(line, msg)| anyhow::anyhow!("{}:{line}: {msg}", path.display()))?;
+    Ok(kefu_core::kb::table::give_answers(&mut kb.entries, &answers))
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {

@@ -83,6 +83,38 @@ pub fn read_eval(file: &str, text: &str, locale: Locale) -> (Vec<Entry>, Vec<Eva
 /// The columns [`read_table`] reads; any other column is reported once and ignored.
 pub const COLUMNS: &[&str] = &["id", "question", "answer", "category", "locale", "tags"];
 
+/// An eval file's answer texts (bitext's `kb_answers.tsv`): a tab-separated header holding
+/// `label` and `answer` columns, then rows; the first answer of each label. An error is the
+/// line and what is wrong.
+pub fn read_answers(text: &str) -> Result<std::collections::HashMap<&str, &str>, (usize, String)> {
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
+    let col = |name: &str| header.iter().position(|h| h.trim() == name).ok_or((1, format!("no `{name}` column")));
+    let (label, answer) = (col("label")?, col("answer")?);
+    let mut first: std::collections::HashMap<&str, &str> = Default::default();
+    for (i, line) in lines.enumerate() {
+        let cells: Vec<&str> = line.split('\t').collect();
+        let (Some(l), Some(a)) = (cells.get(label), cells.get(answer)) else {
+            return Err((i + 2, "fewer cells than the header".into()));
+        };
+        first.entry(l.trim()).or_insert(a.trim());
+    }
+    Ok(first)
+}
+
+/// Gives each entry read by [`read_eval`] (its id is its label) the answer `answers` has for
+/// it, as Markdown; how many got one.
+pub fn give_answers(entries: &mut [Entry], answers: &std::collections::HashMap<&str, &str>) -> usize {
+    let mut given = 0;
+    for e in entries {
+        if let Some(a) = answers.get(e.id.as_str()) {
+            e.answer = parse_answer(a).0;
+            given += 1;
+        }
+    }
+    given
+}
+
 /// Reads a CSV (`delimiter` b',') or TSV (b'\t') export with a header row.
 ///
 /// CSV is RFC 4180: a cell holding a comma, quote or line break is written in double quotes.
