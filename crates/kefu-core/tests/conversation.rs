@@ -1659,3 +1659,92 @@ fn a_hand_off_reply_asks_for_the_message_and_never_says_the_case_is_sent() {
         }
     }
 }
+
+#[test]
+fn a_short_follow_up_is_read_with_the_last_topic_but_never_drawn_to_it() {
+    let zh = engine("zh-CN");
+    let mut conv = Conversation::default();
+    let first = respond(&zh, &mut conv, "空气炸锅多大容量", day());
+    let Decision::Answer { entry, .. } = first.decision else { panic!("{}", said(&first)) };
+    // Alone, "能烤鸡吗" is a guess between entries; after the air fryer's capacity it is that.
+    let alone = respond(&zh, &mut Conversation::default(), "能烤鸡吗", day());
+    assert!(!matches!(alone.decision, Decision::Answer { .. }), "{}", said(&alone));
+    let r = respond(&zh, &mut conv, "能烤鸡吗", day());
+    assert!(matches!(r.decision, Decision::Answer { entry: e, .. } if e == entry), "{}", said(&r));
+    // A message about something else stays what it is: the topic only sharpens a choice the
+    // message itself made.
+    let en = engine("en");
+    let mut conv = Conversation::default();
+    let r = respond(&en, &mut conv, "how big is the air fryer", day());
+    assert!(matches!(r.decision, Decision::Answer { .. }), "{}", said(&r));
+    let r = respond(&en, &mut conv, "do you sell cars", day());
+    assert!(!matches!(r.decision, Decision::Answer { .. }), "{}", said(&r));
+    // Thanks keeps the topic; an unanswered message ends it.
+    let mut conv = Conversation::default();
+    respond(&zh, &mut conv, "空气炸锅多大容量", day());
+    respond(&zh, &mut conv, "好的谢谢", day());
+    assert!(conv.topic.is_some());
+    respond(&zh, &mut conv, "今天天气怎么样", day());
+    assert!(conv.topic.is_none());
+}
+
+#[test]
+fn time_gone_by_after_a_how_long_question_is_a_late_refund_or_order() {
+    let en = engine("en");
+    let mut conv = Conversation::default();
+    let r = respond(&en, &mut conv, "how long does a refund take", day());
+    assert!(matches!(r.decision, Decision::Answer { .. }), "{}", said(&r));
+    let r = respond(&en, &mut conv, "it has been 10 days", day());
+    assert_eq!((r.triage, r.cue), (Triage::Order, Cue::Refund), "{}", said(&r));
+    assert_eq!(r.decision, Decision::Ask { fact: Fact::OrderNumber }, "{}", said(&r));
+    // Without a topic the same words are no order problem.
+    let r = respond(&en, &mut Conversation::default(), "it has been 10 days", day());
+    assert_eq!(r.triage, Triage::Product, "{}", said(&r));
+    let zh = engine("zh-CN");
+    let mut conv = Conversation::default();
+    respond(&zh, &mut conv, "一般多久能送到", day());
+    let r = respond(&zh, &mut conv, "都一个星期了", day());
+    assert_eq!((r.triage, r.cue), (Triage::Order, Cue::Delay), "{}", said(&r));
+}
+
+#[test]
+fn after_a_hand_off_waiting_and_unanswered_messages_go_with_the_case() {
+    let en = engine("en");
+    // "how long will it take" right after asking for a person is about that case, not delivery.
+    let mut conv = Conversation::default();
+    respond(&en, &mut conv, "talk to a person", day());
+    let r = respond(&en, &mut conv, "how long will it take", day());
+    assert!(matches!(r.decision, Decision::Handoff { .. }), "{}", said(&r));
+    assert!(said(&r).contains("goes with your message"), "{}", said(&r));
+    assert!(r.gap.is_none());
+    // A question with a subject of its own is still answered.
+    let r = respond(&en, &mut conv, "how long will shipping take", day());
+    assert!(matches!(r.decision, Decision::Answer { .. }), "{}", said(&r));
+    // "anyone there?" after the green channel keeps its promise instead of a new greeting;
+    // more detail about the problem goes with it too.
+    for (first, then) in [
+        ("the air fryer caught fire", "hello? anyone there?"),
+        ("I was charged twice", "yes the money left my account"),
+    ] {
+        let mut conv = Conversation::default();
+        let urgent = respond(&en, &mut conv, first, night());
+        let promise = urgent.promise.clone().expect("the green channel promises a time");
+        let r = respond(&en, &mut conv, then, night());
+        assert!(matches!(r.decision, Decision::Handoff { .. }), "{then}: {}", said(&r));
+        assert_eq!(r.promise.as_deref(), Some(promise.as_str()), "{then}: {}", said(&r));
+        assert!(said(&r).contains("goes with your message"), "{then}: {}", said(&r));
+    }
+    // Before any hand-over a greeting is a greeting, and an offer of a person after an
+    // unanswered question is no case yet.
+    let r = respond(&en, &mut Conversation::default(), "hello? anyone there?", day());
+    assert_eq!(r.decision, Decision::Smalltalk { kind: Smalltalk::Greeting }, "{}", said(&r));
+    let mut conv = Conversation::default();
+    respond(&en, &mut conv, "do you sell cars", day());
+    let r = respond(&en, &mut conv, "hello? anyone there?", day());
+    assert_eq!(r.decision, Decision::Smalltalk { kind: Smalltalk::Greeting }, "{}", said(&r));
+    let zh = engine("zh-CN");
+    let mut conv = Conversation::default();
+    respond(&zh, &mut conv, "转人工", day());
+    let r = respond(&zh, &mut conv, "在吗", day());
+    assert!(said(&r).contains("留言放在一起"), "{}", said(&r));
+}

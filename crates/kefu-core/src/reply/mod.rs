@@ -18,6 +18,8 @@ pub mod smalltalk;
 // What kind of message it is.
 pub mod emotion;
 pub mod triage;
+// What the conversation so far says about a message that says little on its own.
+pub mod follow;
 // Retrieval is the engine (`crate::engine`); how sure it is, and the decision.
 pub mod confidence;
 pub mod decide;
@@ -99,6 +101,12 @@ pub struct Conversation {
     /// double charge): the shopper's later "talk to a person" goes to the same green channel
     /// with the same promise, not the off-hours queue.
     pub urgent: Option<Cue>,
+    /// The last message with a topic of the KB (answered, or offered in a "did you mean"):
+    /// a short follow-up ("能烤鸡吗", "it's been 10 days") is read with it ([`follow`]).
+    pub topic: Option<follow::Topic>,
+    /// A hand-over was offered: later messages the KB can't answer, "anyone there?" and "how
+    /// long will it take" go with that case ([`follow`]).
+    pub handed_off: bool,
 }
 
 /// A "did you mean": the entries offered and the question they were offered for.
@@ -161,11 +169,8 @@ pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now
         Some(entry) => (Ranking::default(), Decision::Answer { entry, confidence: 1.0 }),
         None => {
             let ranking = retrieve(engine, &kind.question);
-            let base = decide_ranking(engine, &ranking, &Thresholds::of(engine));
-            let base = decide::agree_with_cue(engine, &ranking, kind.triage, kind.cue, base);
-            let base = decide::own_slip(engine, &ranking, triage::own_mistake(&read.norm), base);
-            let base = decide::topic_named(engine, &ranking, &kind.question, base);
-            (ranking, base)
+            let base = decide_all(engine, &ranking, &kind, &read.norm, &kind.question);
+            follow_up(engine, conv, &kind, &read.norm, ranking, base)
         }
     };
     let shop_words = decide::in_shop_words(&ranking);
@@ -173,6 +178,10 @@ pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now
     if about_the_case(conv, &read, &kind, &mut r) {
         r.gap = None;
     } else {
+        // A hand-over the shopper asked for or a service rule made; "no ready answer, a
+        // colleague can look into it" only offers one.
+        conv.handed_off |=
+            matches!(r.decision, Decision::Handoff { reason: HandoffReason::Requested | HandoffReason::Rule });
         r.gap = match picked.and_then(|e| engine.entry(e)) {
             Some(e) => picked_gap(conv, &e.id, now.unix_ms),
             None => gap_record(engine, &read, &ranking, &r, now),
@@ -188,21 +197,88 @@ pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now
         }),
         _ => None,
     };
+    conv.topic = next_topic(engine, conv.topic.take(), &kind, &r);
     r
 }
 
-/// "多久能处理好" / "any update?" after a hand-over, with nothing in the KB for it: the shopper
-/// asks about the case a colleague has, and what was promised for it is the answer. Rewords
-/// `r` and says so; otherwise leaves it.
+/// Stage 4, decide: the ranking's decision, then the rules that hold an answer back or pick
+/// another (the triage's cue, the shop's own slip, a topic the message names).
+fn decide_all(engine: &Engine, ranking: &Ranking, kind: &Kind, norm: &str, question: &str) -> Decision {
+    let base = decide_ranking(engine, ranking, &Thresholds::of(engine));
+    let base = decide::agree_with_cue(engine, ranking, kind.triage, kind.cue, base);
+    let base = decide::own_slip(engine, ranking, triage::own_mistake(norm), base);
+    decide::topic_named(engine, ranking, question, base)
+}
+
+/// A short product question with no answer of its own, searched again with the last topic
+/// before it ([`follow`]): the new answer stands only when the message's own ranking already
+/// held its entry.
+fn follow_up(
+    engine: &Engine,
+    conv: &Conversation,
+    kind: &Kind,
+    norm: &str,
+    ranking: Ranking,
+    base: Decision,
+) -> (Ranking, Decision) {
+    let Some(topic) = conv.topic.as_ref() else { return (ranking, base) };
+    let own_answer = matches!(base, Decision::Answer { .. });
+    if own_answer || kind.triage != Triage::Product || kind.human || kind.small.is_some() || !follow::is_short(norm) {
+        return (ranking, base);
+    }
+    let question = follow::widened(topic, &kind.question);
+    let wide = retrieve(engine, &question);
+    let wide_base = decide_all(engine, &wide, kind, &normalize(&question), &question);
+    let own_hits: Vec<u32> = ranking.hits.iter().map(|h| h.entry).collect();
+    let answer = match wide_base {
+        Decision::Answer { entry, .. } => follow::widen(&own_hits, Some(entry)),
+        _ => None,
+    };
+    match answer {
+        Some(_) => (wide, wide_base),
+        None => (ranking, base),
+    }
+}
+
+/// The conversation's topic after reply `r`: its entry when answered, its question when a
+/// "did you mean" was offered; small talk ("ok", "thanks") keeps the topic; anything else
+/// (a hand-over, an order problem, an unanswered question) ends it.
+fn next_topic(engine: &Engine, topic: Option<follow::Topic>, kind: &Kind, r: &Reply) -> Option<follow::Topic> {
+    let question = || truncate(&kind.question, MAX_STORED_CHARS).to_string();
+    match &r.decision {
+        Decision::Answer { entry, .. } if r.triage == Triage::Product => {
+            Some(follow::Topic { question: question(), entry: engine.entry(*entry).map(|e| e.id.clone()) })
+        }
+        Decision::Clarify { .. } => Some(follow::Topic { question: question(), entry: None }),
+        Decision::Smalltalk { .. } => topic,
+        _ => None,
+    }
+}
+
+/// After a hand-over ([`follow`]): "多久能处理好" / "any update?" with no subject of its own,
+/// "hello? anyone there?", or a product question the KB can't answer is about the case that
+/// waits for a colleague, not a new question. Rewords `r` so (with the promise made for the
+/// case, if one was) and says so; otherwise leaves it. The reply stays a hand-over: the widget
+/// adds the message to a case already sent, or opens the form for one not sent yet.
 fn about_the_case(conv: &Conversation, read: &Reading, kind: &Kind, r: &mut Reply) -> bool {
-    let unanswered = r.decision == Decision::Handoff { reason: HandoffReason::LowConfidence };
-    let Some(promise) = conv.promised.clone() else { return false };
-    if !unanswered || kind.triage != Triage::Product || !triage::asks_when(&read.norm) {
+    if !conv.handed_off {
         return false;
     }
+    if kind.triage != Triage::Product || kind.human {
+        return false;
+    }
+    let unanswered =
+        matches!(r.decision, Decision::Handoff { reason: HandoffReason::LowConfidence | HandoffReason::NoQuery });
+    let asks_after_it = triage::asks_when(&read.norm) && follow::only_about_the_case(&read.norm);
+    let waits = follow::waits_for_person(kind.small);
+    if !(unanswered || asks_after_it || waits) {
+        return false;
+    }
+    r.decision = Decision::Handoff { reason: HandoffReason::LowConfidence };
     r.lead = None;
+    r.offer_human = false;
     r.message = Some(wording::case_with_colleague(r.locale));
-    r.promise = Some(promise);
+    r.promise = conv.promised.clone();
     r.deadline_ms = None;
     true
 }
@@ -319,6 +395,16 @@ fn classify(conv: &mut Conversation, read: &Reading) -> Kind {
             // A question that comes with an order number is about that order.
             triage = Triage::Order;
             cue = Cue::Tracking;
+        }
+    }
+    // "it's been 10 days" after "how long does a refund take": what was asked about is late.
+    if triage == Triage::Product && small.is_none() && !human && follow::is_short(norm) {
+        if let Some(late) = conv.topic.as_ref().and_then(|t| follow::overdue(t, norm)) {
+            triage = Triage::Order;
+            cue = match late {
+                follow::Overdue::Refund => Cue::Refund,
+                follow::Overdue::Order => Cue::Delay,
+            };
         }
     }
     // Only a request for a person and nothing else ("talk to a person"): a new problem with

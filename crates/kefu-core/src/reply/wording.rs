@@ -745,9 +745,15 @@ pub fn order_noted(loc: Locale) -> String {
     )
 }
 
-/// Said when the shopper asks how long their handed-over case will take: the promise follows.
+/// Said of a message about a handed-over case ("how long will it take", "anyone there?", more
+/// detail): it goes with the case; the case's promise follows, if one was made.
 pub fn case_with_colleague(loc: Locale) -> String {
-    t(loc, "Your case is already with a colleague.", "您的问题已经交给同事处理了。", "您的問題已經交給同事處理了。")
+    t(
+        loc,
+        "That goes with your message for our colleague: they'll see it with everything you've told me here.",
+        "这条会和您给同事的留言放在一起，同事会看到您在这里说过的全部情况。",
+        "這條會和您給同事的留言放在一起，同事會看到您在這裡說過的全部情況。",
+    )
 }
 
 /// A line offering a person next to an answer (complaints). It names the button the widget
