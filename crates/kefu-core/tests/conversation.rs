@@ -5,7 +5,7 @@
 
 use kefu_core::build::{build, BuildOptions};
 use kefu_core::bundle;
-use kefu_core::kb::{markdown, settings, Kb, ShopSettings};
+use kefu_core::kb::{markdown, settings, Kb, Locale, ShopSettings};
 use kefu_core::reply::{
     respond, Conversation, Cue, Decision, Emotion, Fact, HandoffReason, Now, Reply, Smalltalk, Triage,
 };
@@ -1747,4 +1747,123 @@ fn after_a_hand_off_waiting_and_unanswered_messages_go_with_the_case() {
     respond(&zh, &mut conv, "转人工", day());
     let r = respond(&zh, &mut conv, "在吗", day());
     assert!(said(&r).contains("留言放在一起"), "{}", said(&r));
+}
+
+#[test]
+fn the_order_number_of_an_urgent_problem_stays_in_the_green_channel() {
+    let en = engine("en");
+    let zh = engine("zh-CN");
+    for (e, first, then) in [
+        (&en, "the kettle caught fire!!", "order 2024051812345678"),
+        (&en, "I was charged twice", "2024051812345678"),
+        (&zh, "扣了两次钱", "订单号2024051812345678"),
+    ] {
+        for now in [day(), night()] {
+            let mut conv = Conversation::default();
+            let urgent = respond(e, &mut conv, first, now);
+            assert_eq!(urgent.triage, Triage::Urgent, "{first}");
+            let r = respond(e, &mut conv, then, now);
+            assert_eq!(r.promise, urgent.promise, "{then}: {}", said(&r));
+            assert!(said(&r).contains("2024051812345678"), "the number is acknowledged: {}", said(&r));
+            assert_eq!(conv.facts.order_number.as_deref(), Some("2024051812345678"));
+        }
+    }
+    // "my hand is burned" is an injury: the safety advice, not a line about the case.
+    let mut conv = Conversation::default();
+    respond(&en, &mut conv, "the kettle caught fire!!", night());
+    let r = respond(&en, &mut conv, "my hand is burned", night());
+    assert_eq!((r.triage, r.cue), (Triage::Urgent, Cue::Safety), "{}", said(&r));
+    assert!(said(&r).contains("medical help"), "{}", said(&r));
+}
+
+#[test]
+fn sending_the_escalation_word_the_answer_names_escalates() {
+    for (dir, ask, word) in [("zh-CN", "我要找你们经理", "升级"), ("en", "I want to speak to a manager", "escalate")]
+    {
+        let e = engine(dir);
+        let mut conv = Conversation::default();
+        respond(&e, &mut conv, ask, day());
+        let r = respond(&e, &mut conv, word, day());
+        assert_eq!(r.decision, Decision::Handoff { reason: HandoffReason::Requested }, "{word}: {}", said(&r));
+        assert_eq!(r.triage, Triage::Complaint, "{word}");
+        assert!(r.promise.is_some(), "{word}: {}", said(&r));
+    }
+    // Upgrading a membership is no escalation.
+    let r = respond(&engine("zh-CN"), &mut Conversation::default(), "会员怎么升级", day());
+    assert!(!matches!(r.decision, Decision::Handoff { .. }), "{}", said(&r));
+}
+
+#[test]
+fn never_mind_takes_back_the_request_and_is_not_searched() {
+    for (dir, first, then) in [("en", "talk to a human", "never mind, cancel that"), ("zh-CN", "转人工", "算了不用了")]
+    {
+        let e = engine(dir);
+        let mut conv = Conversation::default();
+        respond(&e, &mut conv, first, day());
+        let r = respond(&e, &mut conv, then, day());
+        assert_eq!(r.decision, Decision::Smalltalk { kind: Smalltalk::Ack }, "{then}: {}", said(&r));
+    }
+    // A cancellation with its own words is still one.
+    let r = respond(&engine("en"), &mut Conversation::default(), "how do I cancel my order", day());
+    assert_eq!(r.cue, Cue::Cancel, "{}", said(&r));
+}
+
+#[test]
+fn a_choice_by_position_that_picks_nothing_says_so_and_keeps_the_options() {
+    let en = engine("en");
+    let r = respond(&en, &mut Conversation::default(), "the second one", day());
+    assert!(matches!(r.decision, Decision::Smalltalk { .. }), "{}", said(&r));
+    assert!(said(&r).contains("Which one do you mean"), "{}", said(&r));
+    let zh = engine("zh-CN");
+    let mut conv = Conversation::default();
+    let first = respond(&zh, &mut conv, "寄香港要多久", day());
+    let Decision::Clarify { candidates } = first.decision else { panic!("{}", said(&first)) };
+    let r = respond(&zh, &mut conv, "第四个", day());
+    assert!(said(&r).contains(&format!("只有 {} 个", candidates.len())), "{}", said(&r));
+    let r = respond(&zh, &mut conv, "第二个", day());
+    assert_eq!(r.decision, Decision::Answer { entry: candidates[1], confidence: 1.0 }, "{}", said(&r));
+}
+
+#[test]
+fn a_latin_word_or_code_alone_keeps_a_chinese_conversation_chinese() {
+    let zh = engine("zh-CN");
+    let mut conv = Conversation::default();
+    respond(&zh, &mut conv, "你好", day());
+    for m in ["ok", "thx", "SF1234567890123"] {
+        let r = respond(&zh, &mut conv, m, day());
+        assert_eq!(r.locale, Locale::ZhCn, "{m}: {}", said(&r));
+    }
+    // A phrase in English switches.
+    let r = respond(&zh, &mut conv, "where is my parcel", day());
+    assert_eq!(r.locale, Locale::En, "{}", said(&r));
+    // And a first message in English at a Chinese shop is answered in English.
+    let r = respond(&zh, &mut Conversation::default(), "hello", day());
+    assert_eq!(r.locale, Locale::En, "{}", said(&r));
+}
+
+#[test]
+fn a_new_question_after_a_topic_is_not_answered_with_the_topic() {
+    let zh = engine("zh-CN");
+    let mut conv = Conversation::default();
+    let stacking = respond(&zh, &mut conv, "两张优惠券能一起用吗", day());
+    let Decision::Answer { entry: stacking, .. } = stacking.decision else { panic!() };
+    let r = respond(&zh, &mut conv, "退货了券还能返吗", day());
+    assert!(!matches!(r.decision, Decision::Answer { entry, .. } if entry == stacking), "{}", said(&r));
+}
+
+#[test]
+fn time_gone_by_after_an_order_hand_off_or_a_tracking_answer() {
+    let zh = engine("zh-CN");
+    let mut conv = Conversation::default();
+    respond(&zh, &mut conv, "我的快递还没到", day());
+    let handed = respond(&zh, &mut conv, "订单号 2024051812345678", day());
+    assert!(matches!(handed.decision, Decision::Handoff { .. }), "{}", said(&handed));
+    let r = respond(&zh, &mut conv, "已经10天了", day());
+    assert!(matches!(r.decision, Decision::Handoff { .. }), "{}", said(&r));
+    assert!(said(&r).contains("留言放在一起"), "{}", said(&r));
+    let en = engine("en");
+    let mut conv = Conversation::default();
+    respond(&en, &mut conv, "where is my package", day());
+    let r = respond(&en, &mut conv, "it's been 10 days", day());
+    assert_eq!((r.triage, r.cue), (Triage::Order, Cue::Delay), "{}", said(&r));
 }

@@ -5,11 +5,12 @@
 //! or "多久能处理好" after being handed to a person. Each alone is a guess or an unrelated
 //! answer; with the conversation's last topic it is clear. Three rules, each narrow:
 //!
-//! - **A short follow-up on the last topic** ([`widen`]): a message of a few words that gets
-//!   no answer of its own is searched again with the last answered or offered question before
-//!   it. The new answer counts only when its entry was already among the message's own top
-//!   hits: the topic sharpens a choice the message made, it never brings in an entry the
-//!   message had nothing to do with ("do you sell cars" after the capacity stays out of scope).
+//! - **A short follow-up on the last topic** ([`widen`]): a message of a few words that got a
+//!   "did you mean" of its own is searched again with the last answered or offered question
+//!   before it. The new answer counts only when its entry is the one the message itself ranked
+//!   first: the topic settles a choice the message nearly made, it never brings in an entry the
+//!   message put second or had nothing to do with ("do you sell cars" after the capacity stays
+//!   out of scope; "退货了券还能返吗" after coupon stacking is not answered with stacking).
 //! - **Time gone by** ([`overdue`]): "it's been 10 days", "都一个星期了" after a question about
 //!   how long something takes says it is late: an order problem (a refund's when the topic was
 //!   a refund), so the bot asks for the order number or hands over, as for "where is my refund".
@@ -50,10 +51,10 @@ pub fn widened(topic: &Topic, question: &str) -> String {
     format!("{} {}", topic.question, question)
 }
 
-/// Keeps the follow-up's answer only when its entry was among the message's own `hits`
-/// (entry positions, best first): see the module doc.
-pub fn widen(own_hits: &[u32], widened_answer: Option<u32>) -> Option<u32> {
-    widened_answer.filter(|e| own_hits.contains(e))
+/// Keeps the follow-up's answer only when its entry is the one the message itself ranked
+/// first (`own_top`): see the module doc.
+pub fn widen(own_top: Option<u32>, widened_answer: Option<u32>) -> Option<u32> {
+    widened_answer.filter(|&e| own_top == Some(e))
 }
 
 /// Time gone by: "it's been 10 days", "a week already", "都一个星期了", "半个月了".
@@ -224,9 +225,10 @@ mod tests {
 
     #[test]
     fn the_topic_only_sharpens_a_choice_the_message_made() {
-        assert_eq!(widen(&[4, 7, 9], Some(7)), Some(7));
-        assert_eq!(widen(&[4, 9], Some(7)), None);
-        assert_eq!(widen(&[4, 7], None), None);
+        assert_eq!(widen(Some(7), Some(7)), Some(7));
+        assert_eq!(widen(Some(4), Some(7)), None);
+        assert_eq!(widen(Some(7), None), None);
+        assert_eq!(widen(None, Some(7)), None);
     }
 
     #[test]

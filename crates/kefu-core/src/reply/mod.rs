@@ -174,7 +174,17 @@ pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now
         }
     };
     let shop_words = decide::in_shop_words(&ranking);
+    let offered_count = offered.len();
     let mut r = word(engine, conv, &read, &kind, base, shop_words, now);
+    // "the second one" / "第四个" with nothing (or fewer options) offered picks nothing: say
+    // so, and keep what was offered for the next try.
+    if picked.is_none() && kind.triage == Triage::Product && !kind.human && pick::is_choice(&read.norm) {
+        r.decision = Decision::Smalltalk { kind: Smalltalk::Opener };
+        r.lead = None;
+        r.message = Some(wording::no_such_choice(r.locale, offered_count));
+        (r.promise, r.deadline_ms, r.offer_human, r.gap) = (None, None, false, None);
+        return r;
+    }
     if about_the_case(conv, &read, &kind, &mut r) {
         r.gap = None;
     } else {
@@ -210,9 +220,9 @@ fn decide_all(engine: &Engine, ranking: &Ranking, kind: &Kind, norm: &str, quest
     decide::topic_named(engine, ranking, question, base)
 }
 
-/// A short product question with no answer of its own, searched again with the last topic
-/// before it ([`follow`]): the new answer stands only when the message's own ranking already
-/// held its entry.
+/// A short product question that got a "did you mean" of its own, searched again with the
+/// last topic before it ([`follow`]): the new answer stands only when its entry is the one the
+/// message itself ranked first.
 fn follow_up(
     engine: &Engine,
     conv: &Conversation,
@@ -222,16 +232,17 @@ fn follow_up(
     base: Decision,
 ) -> (Ranking, Decision) {
     let Some(topic) = conv.topic.as_ref() else { return (ranking, base) };
-    let own_answer = matches!(base, Decision::Answer { .. });
-    if own_answer || kind.triage != Triage::Product || kind.human || kind.small.is_some() || !follow::is_short(norm) {
+    // Only a message that nearly decided by itself (a "did you mean") leans on the topic.
+    let choice = matches!(base, Decision::Clarify { .. });
+    if !choice || kind.triage != Triage::Product || kind.human || kind.small.is_some() || !follow::is_short(norm) {
         return (ranking, base);
     }
     let question = follow::widened(topic, &kind.question);
     let wide = retrieve(engine, &question);
     let wide_base = decide_all(engine, &wide, kind, &normalize(&question), &question);
-    let own_hits: Vec<u32> = ranking.hits.iter().map(|h| h.entry).collect();
+    let own_top = ranking.hits.first().map(|h| h.entry);
     let answer = match wide_base {
-        Decision::Answer { entry, .. } => follow::widen(&own_hits, Some(entry)),
+        Decision::Answer { entry, .. } => follow::widen(own_top, Some(entry)),
         _ => None,
     };
     match answer {
@@ -241,15 +252,16 @@ fn follow_up(
 }
 
 /// The conversation's topic after reply `r`: its entry when answered, its question when a
-/// "did you mean" was offered; small talk ("ok", "thanks") keeps the topic; anything else
-/// (a hand-over, an order problem, an unanswered question) ends it.
+/// "did you mean" was offered or the order number asked for; small talk ("ok", "thanks")
+/// keeps the topic; anything else (a hand-over, an unanswered question) ends it.
 fn next_topic(engine: &Engine, topic: Option<follow::Topic>, kind: &Kind, r: &Reply) -> Option<follow::Topic> {
     let question = || truncate(&kind.question, MAX_STORED_CHARS).to_string();
     match &r.decision {
-        Decision::Answer { entry, .. } if r.triage == Triage::Product => {
+        Decision::Answer { entry, .. } if matches!(r.triage, Triage::Product | Triage::Order) => {
             Some(follow::Topic { question: question(), entry: engine.entry(*entry).map(|e| e.id.clone()) })
         }
-        Decision::Clarify { .. } => Some(follow::Topic { question: question(), entry: None }),
+        // Asked for the order number of a problem: "it's been 10 days" next is about it.
+        Decision::Clarify { .. } | Decision::Ask { .. } => Some(follow::Topic { question: question(), entry: None }),
         Decision::Smalltalk { .. } => topic,
         _ => None,
     }
@@ -264,6 +276,16 @@ fn about_the_case(conv: &Conversation, read: &Reading, kind: &Kind, r: &mut Repl
     if !conv.handed_off {
         return false;
     }
+    // The order number of the problem handed over, sent on its own: noted, with the case.
+    let number = read.found.order_numbers.first().filter(|_| kind.question.trim().is_empty() && !kind.answers_ask);
+    if let Some(number) = number.filter(|_| !kind.human) {
+        r.decision = Decision::Handoff { reason: HandoffReason::Rule };
+        r.lead = None;
+        r.offer_human = false;
+        r.message = Some(wording::order_with_case(r.locale, number));
+        r.promise = conv.promised.clone().or(r.promise.take());
+        return true;
+    }
     if kind.triage != Triage::Product || kind.human {
         return false;
     }
@@ -271,7 +293,9 @@ fn about_the_case(conv: &Conversation, read: &Reading, kind: &Kind, r: &mut Repl
         matches!(r.decision, Decision::Handoff { reason: HandoffReason::LowConfidence | HandoffReason::NoQuery });
     let asks_after_it = triage::asks_when(&read.norm) && follow::only_about_the_case(&read.norm);
     let waits = follow::waits_for_person(kind.small);
-    if !(unanswered || asks_after_it || waits) {
+    // "已经10天了" after handing over a late parcel: more about the same problem.
+    let late = follow::says_elapsed(&read.norm) && follow::is_short(&read.norm);
+    if !(unanswered || asks_after_it || waits || late) {
         return false;
     }
     r.decision = Decision::Handoff { reason: HandoffReason::LowConfidence };
@@ -371,8 +395,18 @@ fn classify(conv: &mut Conversation, read: &Reading) -> Kind {
     let Reading { work, found, query, norm, .. } = read;
     let (mut triage, mut cue) = triage::classify(norm);
     let small = smalltalk::classify(norm);
+    // "never mind, cancel that" withdraws what came before: no order to cancel.
+    if small == Some(Smalltalk::Ack) && smalltalk::dismisses(norm) {
+        (triage, cue) = (Triage::Product, Cue::None);
+    }
     // "are you a real person?" asks what the bot is; the answer says how to reach a person.
-    let human = triage::wants_human(norm) && small != Some(Smalltalk::Identity);
+    let mut human = triage::wants_human(norm) && small != Some(Smalltalk::Identity);
+    // "升级" / "escalate", as the shop's escalation answer tells the shopper to send: a person
+    // (a senior colleague) takes it, under the complaint's promise.
+    if triage::asks_escalation(norm) {
+        human = true;
+        (triage, cue) = (Triage::Complaint, Cue::Service);
+    }
     let fact_only = !found.order_numbers.is_empty() || !found.phones.is_empty();
     let fact_only = fact_only && facts::only_facts(norm);
     let mut question = query.clone();
@@ -383,6 +417,12 @@ fn classify(conv: &mut Conversation, read: &Reading) -> Kind {
             question = p.text;
             triage = p.triage;
             cue = p.cue;
+        } else if let Some(urgent) = conv.urgent.filter(|_| !found.order_numbers.is_empty()) {
+            // The order number of the urgent problem just reported (a double charge, a fire):
+            // it joins that case, in the green channel, under its promise.
+            triage = Triage::Urgent;
+            cue = urgent;
+            question.clear();
         } else if !found.order_numbers.is_empty() {
             // A bare order number: "look this order up for me".
             triage = Triage::Order;

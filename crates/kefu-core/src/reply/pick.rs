@@ -15,7 +15,7 @@ const EN_FILLER: &[&str] = &[
 /// Characters around a Chinese choice: "就第一个吧", "选第2条", "是第三个啊".
 const ZH_FILLER: &[char] = &[
     '第', '个', '條', '条', '项', '項', '选', '選', '就', '吧', '那', '这', '呢', '啊', '的', '是', '要', '我', '问',
-    '题', '吗', '嗯', '好', '呀', '哦', '一', '二', '两', '三', '最', '后',
+    '题', '吗', '嗯', '好', '呀', '哦', '一', '二', '两', '三', '四', '五', '六', '七', '八', '九', '最', '后',
 ];
 
 /// Which of `offered` entries (0-based) the message picks, if it is only a choice.
@@ -31,6 +31,13 @@ pub fn chosen(norm: &str, offered: usize) -> Option<usize> {
         Choice::Last => Some(offered - 1),
         _ => None,
     }
+}
+
+/// The message is only a choice by position ("the second one", "第四个"), whatever was
+/// offered: with nothing offered, or fewer options, it picks nothing and searching it would
+/// answer at random.
+pub fn is_choice(norm: &str) -> bool {
+    chosen(norm, usize::MAX).is_some()
 }
 
 enum Choice {
@@ -55,6 +62,12 @@ fn chinese(text: &str) -> Option<Choice> {
             '一' => Some(0),
             '二' | '两' => Some(1),
             '三' => Some(2),
+            '四' => Some(3),
+            '五' => Some(4),
+            '六' => Some(5),
+            '七' => Some(6),
+            '八' => Some(7),
+            '九' => Some(8),
             _ => None,
         })
         .collect();

@@ -282,6 +282,28 @@ const NOT_HELPFUL: &[&str] = &[
     "doesn't answer my question",
     "that doesn't answer my question",
 ];
+/// Taking back what was asked: "never mind", "算了不用了". Answered as "ok" (anything else?).
+const DISMISS: &[&str] = &[
+    "never mind",
+    "nevermind",
+    "nvm",
+    "forget it",
+    "forget about it",
+    "cancel that",
+    "doesn't matter",
+    "no worries",
+    "算了",
+    "不用了",
+    "没事了",
+    "不需要了",
+    "没关系了",
+];
+
+/// The message takes back what was asked ([`DISMISS`]).
+pub fn dismisses(norm: &str) -> bool {
+    lexicon::any(norm, DISMISS)
+}
+
 /// Words that carry no request of their own.
 const FILLER: &[&str] = &[
     "啊", "呀", "哦", "噢", "哈", "呢", "吧", "啦", "嘛", "么", "吗", "的", "了", "哟", "喔", "你", "您", "们", "非常",
@@ -298,7 +320,7 @@ pub fn classify(norm: &str) -> Option<Smalltalk> {
         (Smalltalk::Goodbye, lexicon::any(norm, GOODBYE)),
         (Smalltalk::Thanks, lexicon::any(norm, THANKS)),
         (Smalltalk::Greeting, lexicon::any(norm, GREETING)),
-        (Smalltalk::Ack, lexicon::any(norm, ACK)),
+        (Smalltalk::Ack, lexicon::any(norm, ACK) || dismisses(norm)),
         (Smalltalk::Opener, lexicon::any(norm, OPENER)),
     ];
     let rest = strip(norm);
@@ -321,7 +343,7 @@ pub fn classify(norm: &str) -> Option<Smalltalk> {
 /// `norm` without small-talk phrases and filler words: what is left says something.
 pub fn strip(norm: &str) -> String {
     let mut rest = norm.to_string();
-    for list in [GOODBYE, THANKS, GREETING, ACK, OPENER, IDENTITY, NOT_HELPFUL, FILLER] {
+    for list in [GOODBYE, THANKS, GREETING, ACK, DISMISS, OPENER, IDENTITY, NOT_HELPFUL, FILLER] {
         rest = lexicon::remove_all(&rest, list);
     }
     rest

@@ -157,6 +157,14 @@ const URGENT: &[(Cue, &[&str])] = &[
             "burned myself",
             "got burned",
             "got burnt",
+            "hand is burn*",
+            "hands are burn*",
+            "finger is burn*",
+            "fingers are burn*",
+            "arm is burn*",
+            "skin is burn*",
+            "i'm burned",
+            "i am burned",
             "injured",
             "injury",
             "hurt me",
@@ -993,6 +1001,28 @@ const NOT_GOODS: &[&str] = &[
     "points",
     "reward point*",
 ];
+
+/// Asking to escalate and nothing else: the word a shop's escalation answer tells shoppers to
+/// send ("发送「升级」", "type \"escalate\"").
+const ESCALATE: &[&str] = &[
+    "升级",
+    "升级处理",
+    "申请升级",
+    "我要升级",
+    "要求升级",
+    "escalate",
+    "escalate it",
+    "escalate this",
+    "escalate my case",
+    "escalation",
+    "please escalate",
+];
+
+/// The message only asks to escalate ([`ESCALATE`]): "会员怎么升级" is no such request.
+pub fn asks_escalation(norm: &str) -> bool {
+    let bare: String = norm.chars().filter(|c| c.is_alphanumeric() || *c == ' ').collect();
+    ESCALATE.contains(&bare.trim())
+}
 
 /// True when the shopper asks for a person.
 pub fn wants_human(norm: &str) -> bool {

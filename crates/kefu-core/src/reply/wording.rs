@@ -47,7 +47,10 @@ pub fn pick_locale(shop: Locale, text: &str, previous: Option<Locale>) -> Locale
         };
     }
     let latin = text.chars().filter(|c| c.is_ascii_alphabetic()).count();
-    if latin >= 2 {
+    // In a Chinese conversation a word or code in Latin letters alone ("ok", "thx", a tracking
+    // number "SF1234567890123") is no switch to English: that takes a phrase.
+    let chinese_so_far = matches!(previous, Some(Locale::ZhCn | Locale::ZhTw));
+    if latin >= 2 && !(chinese_so_far && english_words < 2) {
         return Locale::En;
     }
     previous.unwrap_or(shop)
@@ -536,6 +539,26 @@ pub fn smalltalk(loc: Locale, kind: Smalltalk, shop_name: &str, greeting: Option
     }
 }
 
+/// A choice by position that picks nothing: `offered` options were shown (none, or fewer).
+pub fn no_such_choice(loc: Locale, offered: usize) -> String {
+    if offered == 0 {
+        return t(
+            loc,
+            "Which one do you mean? Tell me in a few words what you'd like to know.",
+            "您指的是哪一个呢？用几个字说说想了解什么就好。",
+            "您指的是哪一個呢？用幾個字說說想了解什麼就好。",
+        );
+    }
+    match loc {
+        Locale::En => format!(
+            "There {} only {offered} above: tap one, or tell me in a few words what you need.",
+            if offered == 1 { "is" } else { "are" }
+        ),
+        Locale::ZhCn => format!("上面只有 {offered} 个选项：点一下其中一个，或者用几个字说说您想问什么。"),
+        Locale::ZhTw => format!("上面只有 {offered} 個選項：點一下其中一個，或者用幾個字說說您想問什麼。"),
+    }
+}
+
 /// "Did you mean …" above the candidate buttons.
 pub fn clarify(loc: Locale) -> String {
     t(
@@ -743,6 +766,17 @@ pub fn order_noted(loc: Locale) -> String {
         "订单号已经记下了；如果想请同事直接帮您处理这一单，点「给人工客服留言」就可以。",
         "訂單編號已經記下了；如果想請同事直接幫您處理這一筆訂單，點「留言給真人客服」就可以。",
     )
+}
+
+/// Said of an order number sent on its own after a hand-over: noted, and it goes with the case.
+pub fn order_with_case(loc: Locale, number: &str) -> String {
+    match loc {
+        Locale::En => format!(
+            "Noted: order {number}. It goes with your message for our colleague, so they can look it up straight away."
+        ),
+        Locale::ZhCn => format!("订单号 {number} 记下了，会和您给同事的留言放在一起，同事可以直接查这一单。"),
+        Locale::ZhTw => format!("訂單編號 {number} 記下了，會和您給同事的留言放在一起，同事可以直接查這筆訂單。"),
+    }
 }
 
 /// Said of a message about a handed-over case ("how long will it take", "anyone there?", more
