@@ -119,3 +119,28 @@ test('kefu("locale") while the hand-off or e-mail form is open keeps what the sh
   assert.equal(await page.evaluate(() => document.querySelector('kefu-chat').shadowRoot.activeElement?.id), 'kefu-m-email');
   await page.context().close();
 });
+
+test('a second loader tag on the page is ignored with one console warning naming the cause', async () => {
+  const { CSP } = await import('../server.mjs');
+  const page = await newPage(env.browser);
+  const warnings = [];
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  // A theme that includes the tag in its layout, and a plugin that adds it again.
+  await page.route(`${env.url}/t/twice.html`, (r) => r.fulfill({
+    status: 200, contentType: 'text/html; charset=utf-8', headers: { 'Content-Security-Policy': CSP },
+    body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>t</title>
+<script src="/kefu/kefu.js" data-kb="/kefu/kb-en.kefu" data-preload="intent"></script>
+<script src="/kefu/kefu.js" data-kb="/kefu/kb-en.kefu" data-preload="intent"></script></head>
+<body><h1>Shop</h1></body></html>`,
+  }));
+  await page.goto(`${env.url}/t/twice.html`);
+  await page.waitForSelector(W.launcher);
+  assert.equal(await page.locator('kefu-chat').count(), 1, 'one launcher');
+  const twice = warnings.filter((w) => /kefu\.js.*twice/.test(w));
+  assert.equal(twice.length, 1, JSON.stringify(warnings));
+  // The first tag's chat works.
+  await page.click(W.launcher);
+  await page.waitForSelector(W.ready, { timeout: 30000 });
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

@@ -6,7 +6,9 @@
   // Content-hashed file names, written by scripts/build-widget.sh.
   var FILES = {"js": "kefu-widget.js", "wasm": "kefu-widget.wasm", "css": "kefu.css"};
   var me = d.currentScript || d.querySelector('script[src$="/kefu.js"]');
-  if (!me || w.kefu && w.kefu.loaded) return;
+  if (!me) return;
+  // A second tag of the loader on the page: the first one runs the chat.
+  if (w.kefu && w.kefu.loaded) return console.warn('kefu: kefu.js is on the page twice; this tag is ignored');
 
   // Settings: data-* attributes, overridden by window.kefuSettings.
   var S = w.kefuSettings || {}, data = me.dataset;
