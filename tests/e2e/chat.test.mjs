@@ -493,3 +493,43 @@ test('a long message is kept whole up to 2,000 characters; a longer paste says w
   await page.locator('kefu-chat .kefu-status').filter({ hasText: '2,000 characters' }).waitFor();
   await page.context().close();
 });
+
+test('a message over 2,000 characters put in the composer by a script is not sent or cut: it stays whole, with its length', async () => {
+  // The composer's maxlength stops typing and a paste says what it left out; a script, autofill
+  // or an IME can still set a longer value, and kefu('ask') can pass one. Sending used to cut it
+  // to its first 2,000 characters without a word.
+  const page = await newPage(env.browser);
+  await page.goto(`${env.url}/en.html`);
+  await openWidget(page);
+  const sent = () => page.locator('kefu-chat .kefu-msg').filter({ hasText: 'script-long' }).count();
+  const long = `script-long ${'The kettle lid does not close and the handle is loose. '.repeat(50)}END-OF-TEXT`.trim();
+  assert.ok(long.length > 2000);
+  await page.evaluate((t) => { document.querySelector('kefu-chat').shadowRoot.getElementById('kefu-input').value = t; }, long);
+  await page.press(W.input, 'Enter');
+  const status = page.locator('kefu-chat .kefu-status');
+  await status.filter({ hasText: `${long.length} characters` }).waitFor();
+  assert.match(await status.innerText(), /2,000/);
+  assert.equal(await page.inputValue(W.input), long, 'the whole text is still in the composer');
+  assert.equal(await sent(), 0, 'nothing was sent');
+  // The page's own kefu('ask') with a long text: the same, in the composer, whole.
+  await page.fill(W.input, '');
+  await page.evaluate((t) => kefu('ask', t), long);
+  await status.filter({ hasText: `${long.length} characters` }).waitFor();
+  assert.equal(await page.inputValue(W.input), long);
+  assert.equal(await sent(), 0);
+  // Shortened, it goes, whole, and the notice goes away.
+  const short = long.slice(0, 1900);
+  await ask(page, short);
+  const mine = page.locator('kefu-chat .kefu-msg').filter({ hasText: 'script-long' }).last();
+  assert.equal((await mine.locator('.kefu-bubble').innerText()).trim(), short.trim());
+  assert.equal(await status.innerText(), '');
+  // The hand-off form's description, set past its maxlength: refused with the count, kept.
+  await page.click('kefu-chat .kefu-compose .kefu-human');
+  await page.evaluate((t) => { document.querySelector('kefu-chat').shadowRoot.getElementById('kefu-f-desc').value = t; }, long);
+  await page.click('kefu-chat .kefu-handoff [type="submit"]');
+  await page.locator('kefu-chat .kefu-handoff').filter({ hasText: `${long.length} characters` }).waitFor();
+  assert.equal(await page.inputValue('kefu-chat #kefu-f-desc'), long);
+  assert.equal(await page.locator('kefu-chat .kefu-case').count(), 0, 'no case was made');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

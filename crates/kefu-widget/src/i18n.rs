@@ -61,6 +61,7 @@ pub enum Key {
     DefaultGreeting,
     Loading,
     TooLong,
+    TooLongCount,
     DidYouMean,
     NoMatch,
     Helpful,
@@ -202,6 +203,11 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
             "一条消息最多 2000 字，超出的部分没有贴上，可以分几条发。",
             "一則訊息最多 2000 字，超出的部分沒有貼上，可以分幾則傳。",
             "A message holds up to 2,000 characters: the rest wasn't pasted. You can send it in parts.",
+        ],
+        TooLongCount => [
+            "这条消息有 {n} 字，一条最多 2000 字，所以还没有发送。请删减一些或分几条发送，内容都还在输入框里。",
+            "這則訊息有 {n} 字，一則最多 2000 字，所以還沒有送出。請刪減一些或分幾則傳送，內容都還在輸入框裡。",
+            "This message has {n} characters; one message holds up to 2,000, so it hasn't been sent. Please shorten it or send it in parts: all of it is still in the box.",
         ],
         DidYouMean => ["您想问的是不是：", "您想問的是不是：", "Did you mean:"],
         NoMatch => [

@@ -397,6 +397,12 @@ impl App {
         if description.is_empty() {
             return self.form_fail(t(lang, Key::FormNeedText), Some(f.description.unchecked_ref()));
         }
+        // Over the limit (set by a script or autofill past the field's maxlength): refused
+        // whole with its length, as in the composer (`App::ask`), never cut.
+        if let Some(n) = crate::too_long(&description) {
+            let msg = tf(lang, Key::TooLongCount, &[("n", &n.to_string())]);
+            return self.form_fail(&msg, Some(f.description.unchecked_ref()));
+        }
         let order =
             if f.order_wrap.has_attribute("hidden") { String::new() } else { clean_order_number(&f.order.value()) };
         // An ID number typed as the order number is masked like one; ID and card numbers in

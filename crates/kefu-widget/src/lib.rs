@@ -35,7 +35,7 @@ pub mod store;
 pub mod ui;
 
 use chat::{Body, Chat, From, Notice, Offer};
-use i18n::{t, Key, Lang};
+use i18n::{t, tf, Key, Lang};
 use kefu_core::reply::Now;
 use kefu_core::{BundleError, Engine};
 use serde::{Deserialize, Serialize};
@@ -146,6 +146,11 @@ struct SessionBody<'a> {
 /// The longest message the composer (and the hand-off form's description) takes: as much as
 /// the reply policy reads.
 pub(crate) const COMPOSER_MAX: usize = kefu_core::reply::MAX_MESSAGE_CHARS;
+/// The length of `text` when it is over [`COMPOSER_MAX`] characters (a message is refused
+/// whole rather than cut: see `App::ask`).
+pub(crate) fn too_long(text: &str) -> Option<usize> {
+    Some(text.chars().count()).filter(|&n| n > COMPOSER_MAX)
+}
 /// The media query of the full-screen phone layout (kefu.css uses the same width).
 const PHONE_LAYOUT: &str = "(max-width: 639.98px)";
 /// What Tab can stop on inside the panel.
@@ -660,6 +665,20 @@ impl App {
 
     fn set_status(&self, s: &str) {
         self.panel.status.set_text_content(Some(s));
+        let _ = self.panel.status.remove_attribute("data-why");
+    }
+
+    /// Says that the message in the composer is `n` characters long, over the limit.
+    fn say_too_long(&self, n: usize) {
+        self.set_status(&tf(self.lang, Key::TooLongCount, &[("n", &n.to_string())]));
+        let _ = self.panel.status.set_attribute("data-why", "too-long");
+    }
+
+    /// Takes away a "message too long" notice once a message fits (other statuses stay).
+    fn clear_too_long(&self) {
+        if self.panel.status.has_attribute("data-why") {
+            self.set_status("");
+        }
     }
 
     fn bundle_opened(&mut self, opened: Result<Engine, BundleError>, took: f64) {
@@ -838,17 +857,32 @@ impl App {
     }
 
     /// A message from the composer or `kefu('ask')`.
+    ///
+    /// A message longer than [`COMPOSER_MAX`] is not sent, and not cut either: the composer's
+    /// `maxlength` stops typing and a paste says what it left out, but a script, autofill, an
+    /// IME or `kefu('ask', …)` can put more there, and sending only its first 2,000
+    /// characters would drop the rest unseen. It goes back into the composer, whole, with a
+    /// notice giving its length, for the shopper to shorten or send in parts (sending it in
+    /// parts for them would cut sentences where no one chose to).
     fn ask(&mut self, text: &str) {
-        // The composer was emptied for this message.
-        self.keep_typed();
+        let raw = text;
         // Zero-width characters (pasted from chat apps) are not a message, nor part of one;
         // control characters (pasted from Word, a PDF, a terminal) neither: kefu-server would
         // refuse a case or a follow-up holding one.
-        let text = handoff::sendable(text, true);
-        let text: String = kefu_core::analyze::visible(&text).chars().take(COMPOSER_MAX).collect();
+        let text = kefu_core::analyze::visible(&handoff::sendable(text, true));
+        if let Some(n) = too_long(&text) {
+            self.panel.input.set_value(raw);
+            self.say_too_long(n);
+            self.keep_typed();
+            let _ = self.panel.input.focus();
+            return;
+        }
+        // The composer was emptied for this message.
+        self.keep_typed();
         if text.is_empty() {
             return;
         }
+        self.clear_too_long();
         if self.chat.session.is_none() {
             self.chat.session = Some(handoff::uuid_v4());
         }
@@ -1292,6 +1326,15 @@ impl KefuIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_over_the_limit_is_measured_not_cut() {
+        assert_eq!(too_long(&"退".repeat(COMPOSER_MAX)), None);
+        assert_eq!(too_long(&"退".repeat(COMPOSER_MAX + 1)), Some(COMPOSER_MAX + 1));
+        // Counted in characters as the shopper sees them, not in UTF-8 or UTF-16 units.
+        assert_eq!(too_long(&"👍".repeat(COMPOSER_MAX)), None);
+        assert_eq!(too_long(&"a".repeat(5000)), Some(5000));
+    }
 
     #[test]
     fn identify_ignores_unknown_fields_and_refuses_wrong_types() {
