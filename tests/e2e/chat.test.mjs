@@ -533,3 +533,52 @@ test('a message over 2,000 characters put in the composer by a script is not sen
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('without data-handoff-url a case no listener takes is not announced as passed on: the shopper is told, the text stays, the merchant is warned', async () => {
+  const page = await newPage(env.browser);
+  const warnings = [];
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  await testPage(page, env.url, '/t/no-handoff-url.html', { 'data-handoff-url': null });
+  await page.waitForFunction(() => window.kefu && window.kefu.loaded);
+  // An analytics listener: it sees every case and takes none.
+  await page.evaluate(() => { window.__seen = []; kefu('on', 'handoff', (c) => window.__seen.push(c.description)); });
+  await openWidget(page);
+  const leave = async (text) => {
+    await page.click('kefu-chat .kefu-compose .kefu-human');
+    await page.fill('kefu-chat #kefu-f-desc', text);
+    await page.click('kefu-chat .kefu-handoff [type="submit"]');
+    return page.locator('kefu-chat .kefu-case').filter({ hasText: text });
+  };
+  const lastNotice = () => page.locator('kefu-chat .kefu-system').last().innerText();
+  const row = await leave('杯子到货就碎了 nobody-takes');
+  await row.locator('.kefu-case-status[data-status="unsent"]').waitFor();
+  assert.equal(await row.locator('.kefu-case-status').innerText(), '没有发出');
+  assert.match(await row.innerText(), /杯子到货就碎了 nobody-takes/, 'the words stay in the chat, to copy');
+  assert.match(await lastNotice(), /无法发送留言.*没有发出/);
+  assert.doesNotMatch(await lastNotice(), /已交给/);
+  assert.deepEqual(await page.evaluate(() => window.__seen), ['杯子到货就碎了 nobody-takes'], 'the page\'s handoff event still fired');
+  assert.equal(warnings.filter((w) => /data-handoff-url/.test(w)).length, 1, JSON.stringify(warnings));
+  // A kefu('on') callback that takes the case calls preventDefault() on the event it gets.
+  await page.evaluate(() => kefu('on', 'handoff', (c, e) => { window.__taken = c.id; e.preventDefault(); }));
+  const taken = await leave('盖子松了 callback-takes');
+  await taken.locator('.kefu-case-status[data-status="local"]').waitFor();
+  assert.match(await lastNotice(), /已交给本店客服/);
+  assert.match(await page.evaluate(() => window.__taken), /^[0-9a-f-]{36}$/);
+  // So does a DOM listener of kefu:handoff that calls preventDefault().
+  const page2 = await newPage(env.browser);
+  await testPage(page2, env.url, '/t/no-handoff-url-dom.html', { 'data-handoff-url': null });
+  await page2.waitForSelector('kefu-chat');
+  await page2.evaluate(() => document.querySelector('kefu-chat').addEventListener('kefu:handoff', (e) => {
+    if (e.detail.description.includes('dom-takes')) e.preventDefault();
+  }));
+  await openWidget(page2);
+  await page2.click('kefu-chat .kefu-compose .kefu-human');
+  await page2.fill('kefu-chat #kefu-f-desc', '把手掉了 dom-takes');
+  await page2.click('kefu-chat .kefu-handoff [type="submit"]');
+  await page2.locator('kefu-chat .kefu-case-status[data-status="local"]').waitFor();
+  assert.match(await page2.locator('kefu-chat .kefu-system').last().innerText(), /已交给本店客服/);
+  assert.deepEqual(page.problems, []);
+  assert.deepEqual(page2.problems, []);
+  await page2.context().close();
+  await page.context().close();
+});

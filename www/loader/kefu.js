@@ -2,13 +2,12 @@
 // One tag puts a chat launcher on the page; the widget (wasm) and the knowledge base are
 // fetched only when the shopper shows intent (hover, focus, click) or the page is idle.
 (function (w, d) {
-  'use strict';
   // Content-hashed file names, written by scripts/build-widget.sh.
   var FILES = {"js": "kefu-widget.js", "wasm": "kefu-widget.wasm", "css": "kefu.css"};
   var me = d.currentScript || d.querySelector('script[src$="/kefu.js"]');
   if (!me) return;
   // A second tag of the loader on the page: the first one runs the chat.
-  if (w.kefu && w.kefu.loaded) return console.warn('kefu: kefu.js is on the page twice; this tag is ignored');
+  if (w.kefu && w.kefu.loaded) return console.warn('kefu: kefu.js twice; ignored');
 
   // Settings: data-* attributes, overridden by window.kefuSettings.
   var S = w.kefuSettings || {}, data = me.dataset;
@@ -25,11 +24,12 @@
 
   // Launcher label; the fallback form's words (used only when the widget cannot load). In
   // traditional script only the label and the form's first line: its field labels and
-  // notices are the simplified ones, which leaves room in the loader's 4 KB for masking.
+  // notices are the simplified ones, which leaves room in the loader's 4 KB for masking and
+  // for telling apart a message kept to send later from one this page cannot send (9).
   var T = {
-    'zh-CN': ['在线客服', '客服暂时无法加载，请留言。', '什么问题？（可附订单号）', '手机号或邮箱（选填）', '发送留言', '已发送，客服会尽快回复。', '网络不通，已保存，联网后自动发送。', '关闭', '没能发送，请精简后重试。'],
+    'zh-CN': ['在线客服', '客服暂时无法加载，请留言。', '您的问题（可附订单号）', '手机号或邮箱（选填）', '发送留言', '已发送，客服会尽快回复。', '网络不通，已保存，联网后自动发送。', '关闭', '没能发送，请精简后重试。', '本页无法发送留言，请复制后另行联系。'],
     'zh-TW': ['線上客服', '客服暫時無法載入，請留言。'],
-    'en': ['Chat with us', 'Chat unavailable: leave us a message.', 'How can we help? (order number, if any)', 'Phone or email (optional)', 'Send message', 'Sent. An agent will reply soon.', 'Offline: saved, sent when back online.', 'Close', 'Not sent: please shorten it.']
+    'en': ['Chat with us', 'Chat unavailable: leave us a message.', 'Your question (order number, if any)', 'Phone or email (optional)', 'Send message', 'Sent. An agent will reply soon.', 'Offline: saved, sent when back online.', 'Close', 'Not sent: please shorten it.', "This page can't send messages: please copy your text."]
   };
   function tr(i) { return T[locale][i] || T['zh-CN'][i]; }
 
@@ -69,11 +69,16 @@
     btn.setAttribute('aria-label', tr(0));
     btn.title = tr(0);
   }
+  // A listener takes a `handoff` case (sends it on itself: docs/handoff-api.md) with
+  // preventDefault() on the cancelable `kefu:handoff` DOM event, which a kefu('on') callback
+  // gets as its second argument. Only then, without a hand-off URL that works, is the shopper
+  // told that the team has the message. Answers whether one did.
   function emit(name, payload) {
+    var ev = new CustomEvent('kefu:' + name, {detail: payload, cancelable: 1});
     (handlers[name] || []).forEach(function (fn) {
-      try { fn(payload); } catch (e) { console.error(e); }
+      try { fn(payload, ev); } catch (e) { console.error(e); }
     });
-    if (host) host.dispatchEvent(new CustomEvent('kefu:' + name, {detail: payload}));
+    return host && !host.dispatchEvent(ev);
   }
 
   function draw() {
@@ -85,7 +90,6 @@
     sheet.replaceSync(CSS);
     root.adoptedStyleSheets = [sheet];
     btn = el('button', 'kefu-launcher', root);
-    btn.type = 'button';
     btn.setAttribute('aria-haspopup', 'dialog');
     btn.setAttribute('aria-expanded', 'false');
     label();
@@ -106,7 +110,7 @@
     // body has a filter or a transform (a grey mourning-day page: `body { filter: grayscale(1) }`
     // would otherwise hold the fixed launcher and panel, and put the panel off screen).
     if (host.showPopover) {
-      host.setAttribute('popover', 'manual');
+      host.popover = 'manual';
       try { host.showPopover(); } catch (_) {}
     }
   }
@@ -132,9 +136,8 @@
     loading = Promise.all([import(base + FILES.js), css]).then(function (r) {
       var m = r[0];
       return m.default({module_or_path: wasm}).then(function () {
-        var set = {locale: locale, handoffUrl: handoffUrl, name: ident.name, orderNumber: ident.orderNumber};
-        ['color', 'photos', 'photoMaxEdge', 'photoMaxPixels', 'contact', 'sound'].forEach(function (k) { set[k] = opt(k); });
-        m.mount(root, set, emit);
+        // The widget reads the merchant's other settings (color, photos, contact …) with opt.
+        m.mount(root, {locale: locale, handoffUrl: handoffUrl, name: ident.name, orderNumber: ident.orderNumber, opt: opt}, emit);
         api = m;
         kb.then(function (buf) {
           // A panic while opening a damaged bundle is a trap (wasm cannot unwind); it happens
@@ -195,7 +198,6 @@
       fb.setAttribute('aria-label', tr(0));
       el('p', '', fb).textContent = tr(1);
       var x = el('button', 'kefu-x', fb);
-      x.type = 'button';
       x.setAttribute('aria-label', tr(7));
       x.textContent = '×';
       var form = el('form', '', fb), fields = [];
@@ -219,17 +221,20 @@
         var c = {id: uuid(), locale: locale, transcript: [], order_number: ident.orderNumber || null,
           contact: sendable(fields[1].value).trim() || null, description: sendable(fields[0].value).trim(), triage: 'product', tags: ['handoff:unavailable']};
         var body = JSON.stringify(c);
-        function done(i) { fields[0].value = ''; status.textContent = tr(i); }
-        emit('handoff', c);
-        if (!handoffUrl) return done(5);
+        // Says notice i; the text leaves the field with "sent" (5) and "saved" (6) only.
+        function say(i) { status.textContent = tr(i); if (i < 7) fields[0].value = ''; }
+        var took = emit('handoff', c);
+        // No URL: taken by a listener of the page, or else not sent, and it cannot go from
+        // this page: the text stays in the field, to copy.
+        if (!handoffUrl) return took || console.warn('kefu: no data-handoff-url'), say(took ? 5 : 9);
         fetch(handoffUrl, {method: 'POST', headers: {'Content-Type': 'application/json'}, body: body})
           .then(function (r) {
             if (r.status > 499 || r.status == 408 || r.status == 429) throw r;
-            r.ok ? done(5) : status.textContent = tr(8);
+            say(r.ok ? 5 : 8);
           })
           .catch(function () {
             try { localStorage.setItem('kefu.outbox.' + c.id, body); } catch (_) {}
-            done(6);
+            say(6);
           });
       };
       fb.fields = fields;
@@ -255,7 +260,7 @@
   }
   // A v4 UUID; outside a secure context (no randomUUID) a blob URL ends with one.
   function uuid() {
-    return w.crypto && crypto.randomUUID ? crypto.randomUUID() : URL.createObjectURL(new Blob()).slice(-36);
+    return crypto.randomUUID ? crypto.randomUUID() : URL.createObjectURL(new Blob()).slice(-36);
   }
   function hideFallback() {
     fb.hidden = true;
@@ -271,7 +276,7 @@
     if (c === 'locale') { locale = norm(x); label(); x = locale; }
     if (c === 'identify' && x) { ident.name = x.name || ident.name; ident.orderNumber = x.orderNumber || ident.orderNumber; }
     if (api) return call(c, x);
-    if (crashed) { if (c === 'open' || c === 'ask' || c === 'handoff') showFallback(c === 'ask' && x); return; }
+    if (crashed) return /^(open|ask|handoff)$/.test(c) && showFallback(c === 'ask' && x);
     pending.push([c, x]);
     // After a failed load these try again, and show the plain form if it fails once more.
     if (/^(open|ask|handoff|toggle)$/.test(c)) { if (failed) wantOpen = wantOpen || {}; load(); }
@@ -283,14 +288,12 @@
   function start() {
     draw();
     q.forEach(function (a) { run([].slice.call(a)); });
-    var reopen;
-    try { reopen = sessionStorage.getItem('kefu.v1.open') === '1'; } catch (_) {}
-    if (reopen) { wantOpen = {focus: false}; return load(); }
+    try { if (sessionStorage.getItem('kefu.v1.open') == 1) return wantOpen = {focus: false}, load(); } catch (_) {}
     if (opt('preload') === 'intent') return;
     var delay = +(opt('idleDelay') != null ? opt('idleDelay') : 3000);
     var idle = function () {
       setTimeout(function () {
-        (w.requestIdleCallback || setTimeout)(function () { load(); }, {timeout: 5000});
+        (w.requestIdleCallback || setTimeout)(load, {timeout: 5000});
       }, delay);
     };
     if (d.readyState === 'complete') idle(); else w.addEventListener('load', idle);

@@ -83,6 +83,9 @@ pub enum CaseStatus {
     /// The server refused it for good (a 4xx): what the shopper wrote went back into the form.
     /// New variants go last (postcard names them by position).
     Refused,
+    /// Nobody could be given it: no hand-off URL (or one the page's CSP blocks) and no page
+    /// listener took it. Its words stay in the chat, for the shopper to copy.
+    Unsent,
 }
 
 /// The widget's own notices.
@@ -114,6 +117,9 @@ pub enum Notice {
     Unsent,
     /// What the shopper just typed was added to the case they left (no agent has joined yet).
     AddedToCase,
+    /// A hand-off could not be sent from this page (no hand-off URL, or one the page's CSP
+    /// blocks) and no page listener took it.
+    CannotSend,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -331,7 +337,7 @@ impl Chat {
         let open = match status {
             CaseStatus::Sending | CaseStatus::Waiting => link.is_none_or(|c| !c.closed),
             CaseStatus::Sent => link.is_some_and(|c| !c.closed && !c.token.is_empty()),
-            CaseStatus::Local | CaseStatus::Refused => false,
+            CaseStatus::Local | CaseStatus::Refused | CaseStatus::Unsent => false,
         };
         open.then_some(id)
     }

@@ -402,6 +402,7 @@ pub fn notice_key(n: Notice) -> Key {
         Notice::RateFailed => Key::RateFailed,
         Notice::Unsent => Key::Unsent,
         Notice::AddedToCase => Key::AddedToCase,
+        Notice::CannotSend => Key::CannotSend,
         Notice::EmailSaved => Key::EmailSaved,
         Notice::EmailKept => Key::EmailKept,
     }

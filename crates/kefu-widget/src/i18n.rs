@@ -62,6 +62,8 @@ pub enum Key {
     Loading,
     TooLong,
     TooLongCount,
+    CaseUnsent,
+    CannotSend,
     DidYouMean,
     NoMatch,
     Helpful,
@@ -367,6 +369,12 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         ],
         CaseLocal => ["已交给本店客服", "已交給本店客服", "Passed to the shop's team"],
         CaseRefused => ["没能送达", "沒能送達", "Not delivered"],
+        CaseUnsent => ["没有发出", "沒有送出", "Not sent"],
+        CannotSend => [
+            "抱歉，这个页面目前无法发送留言，您的留言没有发出。内容仍保留在上方，您可以复制下来，通过本店的其他方式联系我们。",
+            "抱歉，這個頁面目前無法送出留言，您的留言沒有送出。內容仍保留在上方，您可以複製下來，透過本店的其他方式聯絡我們。",
+            "Sorry, messages can't be sent from this page, so yours wasn't sent. It's still shown above: you can copy it and reach the shop another way.",
+        ],
         Refused => [
             "这条留言没能送达：本店的服务器没有接收。您写的内容已放回留言表单，可以修改后再发送。",
             "這則留言沒能送達：本店的伺服器沒有接收。您寫的內容已放回留言表單，可以修改後再送出。",

@@ -521,9 +521,34 @@ impl App {
                         outbox::settle(&id).await;
                     }
                 });
-                self.notice(Notice::SentLocal);
+                // Without a hand-off URL only a listener of the page can take the case; whether
+                // one did is known once the event has been delivered, right after this call.
+                let id = case.id;
+                wasm_bindgen_futures::spawn_local(async move {
+                    with_app(|app| app.kept_by_page(&id));
+                });
             }
         }
+    }
+
+    /// A case that went to the page's `handoff` event only (no hand-off URL, or a URL the
+    /// page's CSP blocks): passed to the shop's team if a listener took it. Otherwise nobody
+    /// has it, and the shopper is told so, rather than that the team has it: it was not sent,
+    /// it cannot be from this page, and their words stay in the chat to copy. The merchant
+    /// is told what is missing in the console.
+    pub(crate) fn kept_by_page(&mut self, id: &str) {
+        if crate::taken(id) {
+            self.set_case_status(id, CaseStatus::Local);
+            return self.notice(Notice::SentLocal);
+        }
+        if self.handoff_url.is_none() {
+            web_sys::console::warn_1(&JsValue::from_str(
+                "kefu: a hand-off was not sent: there is no data-handoff-url, and no handoff listener took \
+                 the case (c.accept()); the shopper was told it could not be sent (docs/handoff-api.md)",
+            ));
+        }
+        self.set_case_status(id, CaseStatus::Unsent);
+        self.notice(Notice::CannotSend);
     }
 
     /// Paints the thumbnails in the form and the log that are not painted yet (from the
@@ -624,7 +649,7 @@ impl App {
                 p.set_text_content(Some(t(self.lang, ui::render::case_status_key(st))));
                 let _ = p.set_attribute("data-status", ui::render::case_status_name(st));
             }
-            if matches!(st, CaseStatus::Sent | CaseStatus::Local | CaseStatus::Refused) {
+            if !matches!(st, CaseStatus::Sending | CaseStatus::Waiting) {
                 if let Ok(bars) = row.query_selector_all("progress") {
                     for i in 0..bars.length() {
                         if let Some(b) = bars.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {

@@ -51,6 +51,8 @@ thread_local! {
     static APP: RefCell<Option<App>> = const { RefCell::new(None) };
     static EVENTS: RefCell<Vec<(&'static str, JsValue)>> = const { RefCell::new(Vec::new()) };
     static EMIT: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
+    /// The ids of `handoff` cases a page listener took (`c.accept()`, see [`taken`]).
+    static TAKEN: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
     static SCROLL_PENDING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
@@ -81,10 +83,24 @@ fn deliver_events() {
         let f = EMIT.with(|f| f.borrow().clone());
         if let Some(f) = f {
             for (name, payload) in batch {
-                let _ = f.call2(&JsValue::NULL, &JsValue::from_str(name), &payload);
+                // The loader's emit answers whether a listener took the event's case.
+                let took = f.call2(&JsValue::NULL, &JsValue::from_str(name), &payload).is_ok_and(|r| r.is_truthy());
+                if took && name == "handoff" {
+                    if let Some(id) = get_str(&payload, "id") {
+                        TAKEN.with(|t| t.borrow_mut().push(id));
+                    }
+                }
             }
         }
     }
+}
+
+/// Whether a listener of the page's `handoff` event took case `id`: called `accept()` on it,
+/// or `preventDefault()` on the `kefu:handoff` DOM event, while the event was delivered
+/// (docs/handoff-api.md). Known once the events queued with it have gone out, that is after
+/// the `with_app` call that made the case: ask from a task spawned then.
+pub(crate) fn taken(id: &str) -> bool {
+    TAKEN.with(|t| t.borrow().iter().any(|x| x == id))
 }
 
 fn now_ms() -> f64 {
@@ -231,15 +247,24 @@ struct App {
     last_save_ms: f64,
 }
 
-/// Mounts the widget into the loader's shadow root. `settings`: `{locale, color,
-/// handoffUrl, name, orderNumber}`; `emit(name, payload)` delivers events to the page.
+/// Mounts the widget into the loader's shadow root. `settings`: what the loader worked out
+/// (`{locale, handoffUrl, name, orderNumber}`) and `opt(key)`, its reader of the merchant's
+/// other settings (`kefuSettings`, else the tag's `data-*`: `color`, `photos`, `contact` …);
+/// without `opt` those are fields of `settings` too. `emit(name, payload)` delivers events to
+/// the page and answers whether a listener took a `handoff` case.
 #[wasm_bindgen]
 pub fn mount(root: ShadowRoot, settings: JsValue, emit_fn: js_sys::Function) -> Result<(), JsValue> {
     let window = web_sys::window().ok_or("no window")?;
     let doc = window.document().ok_or("no document")?;
     let host: HtmlElement = root.host().dyn_into()?;
     let lang = Lang::from_tag(&get_str(&settings, "locale").unwrap_or_default());
-    if let Some(c) = get_str(&settings, "color") {
+    let opt = get(&settings, "opt").dyn_into::<js_sys::Function>().ok();
+    let setting = |k: &str| match &opt {
+        Some(f) => f.call1(&JsValue::NULL, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED),
+        None => get(&settings, k),
+    };
+    let setting_str = |k: &str| setting(k).as_string().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    if let Some(c) = setting_str("color") {
         for (name, value) in color::palette(&c) {
             let _ = host.style().set_property(name, &value);
         }
@@ -255,17 +280,15 @@ pub fn mount(root: ShadowRoot, settings: JsValue, emit_fn: js_sys::Function) -> 
     if chat.case.is_none() {
         chat.case = store::load_case().filter(|c| !c.closed);
     }
-    let num = |k: &str| get(&settings, k).as_f64().or_else(|| get_str(&settings, k).and_then(|s| s.parse().ok()));
+    let num = |k: &str| setting(k).as_f64().or_else(|| setting_str(k).and_then(|s| s.parse().ok()));
     let defaults = images::Limits::default();
     let limits = images::Limits {
         count: num("photos").map(|n| n.clamp(0.0, 10.0) as u32).unwrap_or(defaults.count),
         max_edge: num("photoMaxEdge").map(|n| n.clamp(256.0, 8192.0) as u32).unwrap_or(defaults.max_edge),
         max_pixels: num("photoMaxPixels").map(|n| n.clamp(1e6, 268e6) as u64).unwrap_or(defaults.max_pixels),
     };
-    let contact_mode = intake::ContactMode::parse(
-        get_str(&settings, "contact").as_deref(),
-        get_str(&settings, "handoffUrl").is_some(),
-    );
+    let contact_mode =
+        intake::ContactMode::parse(setting_str("contact").as_deref(), get_str(&settings, "handoffUrl").is_some());
     if let Some(n) = get_str(&settings, "name") {
         chat.name = Some(n);
     }
@@ -309,7 +332,7 @@ pub fn mount(root: ShadowRoot, settings: JsValue, emit_fn: js_sys::Function) -> 
         told_waiting: Vec::new(),
         held_in_flight: Vec::new(),
         unsent: Vec::new(),
-        sound: live::sound_setting(&get(&settings, "sound")),
+        sound: live::sound_setting(&setting("sound")),
         last_reply_ms: 0.0,
         last_render_ms: 0.0,
         last_save_ms: 0.0,

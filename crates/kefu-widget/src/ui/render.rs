@@ -142,7 +142,7 @@ pub fn message(log: &Element, m: &Message, index: usize, ctx: &Ctx) -> Element {
                     attr(&bar, "max", "1");
                     attr(&bar, "value", "0");
                     attr(&bar, "aria-label", &tf(lang, Key::PhotoUploading, &[("n", &(i + 1).to_string())]));
-                    if matches!(status, CaseStatus::Sent | CaseStatus::Local | CaseStatus::Refused) {
+                    if !matches!(status, CaseStatus::Sending | CaseStatus::Waiting) {
                         attr(&bar, "hidden", "");
                     }
                 }
@@ -171,6 +171,7 @@ pub fn case_status_key(s: CaseStatus) -> Key {
         CaseStatus::Sent => Key::CaseSent,
         CaseStatus::Local => Key::CaseLocal,
         CaseStatus::Refused => Key::CaseRefused,
+        CaseStatus::Unsent => Key::CaseUnsent,
     }
 }
 
@@ -181,6 +182,7 @@ pub fn case_status_name(s: CaseStatus) -> &'static str {
         CaseStatus::Sent => "sent",
         CaseStatus::Local => "local",
         CaseStatus::Refused => "refused",
+        CaseStatus::Unsent => "unsent",
     }
 }
 
