@@ -3,7 +3,7 @@
 // console errors.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, newPage, W, openWidget, ask } from './helpers.mjs';
+import { setup, newPage, W, openWidget, ask, testPage } from './helpers.mjs';
 import { CSP } from '../server.mjs';
 
 let env;
@@ -155,4 +155,77 @@ test('a zoom the shop sets on html or body leaves the whole open panel on screen
       await page.context().close();
     }
   }
+});
+
+// A hand-off URL on another origin, which the shop's CSP (connect-src 'self') does not allow:
+// every request to it fails at once, exactly as when the device is offline, but for good.
+const BLOCKED_URL = 'http://127.0.0.2:9/api/cases';
+
+/** Cases still waiting in the widget's IndexedDB outbox (tombstones, `done`, are not). */
+function outboxSize(page) {
+  return page.evaluate(() => new Promise((ok, fail) => {
+    const open = indexedDB.open('kefu');
+    open.onerror = fail;
+    open.onsuccess = () => {
+      const r = open.result.transaction('cases').objectStore('cases').getAll();
+      r.onsuccess = () => ok(r.result.filter((c) => !c.done).length);
+      r.onerror = fail;
+    };
+  }));
+}
+
+test('a hand-off URL the page\'s CSP blocks: the widget says the message cannot be sent from this page, not "saved, sent later"', async () => {
+  const page = await newPage(env.browser);
+  const warnings = [];
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  await testPage(page, env.url, '/t/csp-blocked-handoff.html', { 'data-handoff-url': BLOCKED_URL });
+  await page.waitForFunction(() => window.kefu && window.kefu.loaded);
+  await page.evaluate(() => { window.__seen = []; kefu('on', 'handoff', (c) => window.__seen.push(c.description)); });
+  await openWidget(page);
+  const leave = async (text) => {
+    await page.click('kefu-chat .kefu-compose .kefu-human');
+    await page.fill('kefu-chat #kefu-f-desc', text);
+    await page.click('kefu-chat .kefu-handoff [type="submit"]');
+    return page.locator('kefu-chat .kefu-case').filter({ hasText: text });
+  };
+  const row = await leave('杯子碎了 csp-blocked');
+  await row.locator('.kefu-case-status[data-status="unsent"]').waitFor({ timeout: 20000 });
+  const log = await page.locator(W.log).innerText();
+  assert.match(log, /无法发送留言/);
+  assert.doesNotMatch(log, /联网后会自动发送/, 'no promise to send it later');
+  assert.match(await row.innerText(), /杯子碎了 csp-blocked/, 'the words stay in the chat, to copy');
+  assert.equal(await outboxSize(page), 0, 'nothing left waiting to be retried for ever');
+  assert.deepEqual(await page.evaluate(() => window.__seen), ['杯子碎了 csp-blocked'], 'the page\'s handoff event still fired');
+  assert.ok(warnings.some((w) => /Content-Security-Policy/.test(w) && w.includes(BLOCKED_URL)), JSON.stringify(warnings));
+  // A listener that takes the case: passed to the shop's team.
+  await page.evaluate(() => kefu('on', 'handoff', (c, e) => e.preventDefault()));
+  const taken = await leave('盖子松了 csp-taken');
+  await taken.locator('.kefu-case-status[data-status="local"]').waitFor({ timeout: 20000 });
+  assert.match(await page.locator('kefu-chat .kefu-system').last().innerText(), /已交给本店客服/);
+  await page.context().close();
+});
+
+test('a hand-off URL the page\'s CSP blocks: the loader\'s form says so, keeps the text in the field and nothing on the device', async () => {
+  const page = await newPage(env.browser);
+  await page.route('**/*.wasm', (r) => r.abort('failed'));
+  await testPage(page, env.url, '/t/csp-blocked-fallback.html', { 'data-handoff-url': BLOCKED_URL });
+  await page.waitForFunction(() => window.kefu && window.kefu.loaded);
+  await page.evaluate(() => { window.__seen = []; kefu('on', 'handoff', (c) => window.__seen.push(c.description)); });
+  await page.click(W.launcher);
+  await page.locator('kefu-chat .kefu-fb').waitFor({ timeout: 30000 });
+  const area = page.locator('kefu-chat .kefu-fb textarea');
+  const status = page.locator('kefu-chat .kefu-fb [role="status"]');
+  await area.fill('客服打不开 fb-csp-blocked');
+  await page.click('kefu-chat .kefu-fb form > button');
+  await status.filter({ hasText: '无法发送' }).waitFor();
+  assert.doesNotMatch(await status.innerText(), /已保存/);
+  assert.equal(await area.inputValue(), '客服打不开 fb-csp-blocked');
+  assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('kefu.outbox.')).length), 0);
+  assert.deepEqual(await page.evaluate(() => window.__seen), ['客服打不开 fb-csp-blocked']);
+  // Taken by a DOM listener: sent.
+  await page.evaluate(() => document.querySelector('kefu-chat').addEventListener('kefu:handoff', (e) => e.preventDefault()));
+  await page.click('kefu-chat .kefu-fb form > button');
+  await status.filter({ hasText: '已发送' }).waitFor();
+  assert.equal(await area.inputValue(), '');
+  await page.context().close();
 });

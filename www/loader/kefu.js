@@ -48,7 +48,10 @@
   // failed: the last try to load the widget failed (a later click or going online tries
   // again); crashed: the widget trapped after it ran (the plain form from then on).
   var root, btn, host, api, loading, failed, crashed, wantOpen, fb, handlers = {}, pending = [];
-  var q = (w.kefu && w.kefu.q) || [];
+  var q = (w.kefu && w.kefu.q) || [], blocked;
+  // The page's CSP refused the hand-off URL: no try from this page can succeed (docs/widget.md,
+  // Failures). ('' would match every URL: `|| 0` looks for "0", never at an URL's start.)
+  d.addEventListener('securitypolicyviolation', function (e) { blocked |= !handoffUrl.indexOf(e.blockedURI || 0); });
 
   function el(tag, cls, parent) {
     var e = d.createElement(tag);
@@ -223,9 +226,9 @@
         var body = JSON.stringify(c);
         // Says notice i; the text leaves the field with "sent" (5) and "saved" (6) only.
         function say(i) { status.textContent = tr(i); if (i < 7) fields[0].value = ''; }
+        // No URL, or one the page's CSP blocks: taken by a listener of the page (5), or else
+        // not sent, and it cannot go from this page (9): the text stays in the field, to copy.
         var took = emit('handoff', c);
-        // No URL: taken by a listener of the page, or else not sent, and it cannot go from
-        // this page: the text stays in the field, to copy.
         if (!handoffUrl) return took || console.warn('kefu: no data-handoff-url'), say(took ? 5 : 9);
         fetch(handoffUrl, {method: 'POST', headers: {'Content-Type': 'application/json'}, body: body})
           .then(function (r) {
@@ -233,8 +236,13 @@
             say(r.ok ? 5 : 8);
           })
           .catch(function () {
-            try { localStorage.setItem('kefu.outbox.' + c.id, body); } catch (_) {}
-            say(6);
+            // Offline or the server down (kept to send later), or blocked for good: the CSP
+            // violation is reported after fetch fails, so decide a task later.
+            setTimeout(function () {
+              if (blocked) return say(took ? 5 : 9);
+              try { localStorage.setItem('kefu.outbox.' + c.id, body); } catch (_) {}
+              say(6);
+            });
           });
       };
       fb.fields = fields;

@@ -742,6 +742,17 @@ impl App {
                     self.fill_form(&description, order);
                 }
             }
+            Event::Blocked { case, text } => {
+                // Not "saved, sent when you're back online": this page can never send it.
+                if self.case_status(&case).is_some() {
+                    self.kept_by_page(&case);
+                } else if let Some((description, order)) = text.filter(|(d, _)| !d.trim().is_empty()) {
+                    // Kept by the loader's form while offline (or by a tab since closed): its
+                    // words go into the form, to be copied.
+                    self.notice(Notice::CannotSend);
+                    self.fill_form(&description, order);
+                }
+            }
             Event::Unsent { key, text, order } => {
                 // An entry that was no case kefu wrote held a shopper's words (see
                 // outbox::adopt_local_storage). They go into an empty form; the form holds

@@ -349,6 +349,9 @@ pub fn mount(root: ShadowRoot, settings: JsValue, emit_fn: js_sys::Function) -> 
             app.follow_case();
         }
     });
+    if let Some(doc) = window.document() {
+        net::watch_csp(&doc);
+    }
     listen_window(&window);
     live::listen_visibility();
     outbox::listen(|e| {

@@ -10,13 +10,17 @@
 //! the same id with the same bytes, a retry after a lost answer never creates a second case
 //! or photo (the server is idempotent by id).
 //!
+//! A request that fails with a network error waits for the next pass, unless the page's
+//! Content-Security-Policy refused it ([`crate::net::blocked`]): that never passes, and the
+//! case leaves the outbox for the chat to say it could not be sent.
+//!
 //! Passes run when a case is queued, when the widget starts (a reload or a new visit), when
 //! the browser comes back `online`, and on a back-off timer (1 s, 2 s, 4 s … 30 s, or the
 //! server's `Retry-After`) while something waits.
 //!
 //! Several tabs of a shop share the outbox, and whichever tab's pass gets there first
-//! delivers a case. A finished case therefore leaves a small tombstone (`done`: delivered or
-//! rejected) for [`TOMBSTONE_MS`] instead of vanishing, so that the tab whose chat shows the
+//! delivers a case. A finished case therefore leaves a small tombstone (`done`: delivered,
+//! rejected or blocked) for [`TOMBSTONE_MS`] instead of vanishing, so that the tab whose chat shows the
 //! case, waiting out a back-off, learns its fate on its next pass.
 
 use crate::idb::{self, field, field_num, field_str, set, CASES, PHOTOS};
@@ -46,6 +50,10 @@ pub enum Event {
     /// description and order number, when this tab's pass was refused (a tab that only finds
     /// the tombstone has not got them).
     Rejected { case: String, status: u16, text: Option<(String, Option<String>)> },
+    /// The page's CSP blocks the hand-off URL, so the case can never be sent from this page
+    /// (a network error alike offline, but for good): it left the outbox. `text` as for
+    /// [`Event::Rejected`].
+    Blocked { case: String, text: Option<(String, Option<String>)> },
     /// A `kefu.outbox.*` entry that was not a case kefu wrote held a shopper's words
     /// ([`adopt_local_storage`]): its key, the words, an order number found with them.
     Unsent { key: String, text: String, order: Option<String> },
@@ -91,7 +99,7 @@ fn forget(id: &str) -> bool {
     })
 }
 
-/// Replaces a case record by its tombstone (`done`: "delivered" or "rejected").
+/// Replaces a case record by its tombstone (`done`: "delivered", "rejected" or "blocked").
 async fn finish(id: &str, done: &str, status: u16) {
     let rec = js_sys::Object::new();
     set(&rec, "id", id);
@@ -229,6 +237,7 @@ async fn pass() -> Pass {
                     "rejected" => {
                         Event::Rejected { case: id.clone(), status: field_num(&rec, "status") as u16, text: None }
                     }
+                    "blocked" => Event::Blocked { case: id.clone(), text: None },
                     _ => Event::Delivered { case: id.clone() },
                 });
             }
@@ -252,16 +261,23 @@ async fn pass() -> Pass {
                     notify(Event::Waiting { case: id });
                     return Pass::Wait(ra);
                 }
+                Posted::Blocked => {
+                    web_sys::console::warn_1(&JsValue::from_str(&format!(
+                        "kefu: the page's Content-Security-Policy (connect-src) blocks the hand-off URL {url}: \
+                         case {id} cannot be sent from this page; the page's handoff event still carried it"
+                    )));
+                    drop_case(&rec, "blocked", 0).await;
+                    forget(&id);
+                    notify(Event::Blocked { case: id, text: case_text(&body) });
+                    continue;
+                }
                 Posted::Refused(status) => {
                     web_sys::console::warn_1(&JsValue::from_str(&format!(
                         "kefu: the hand-off server refused case {id} (HTTP {status}); the page's handoff event still carried it"
                     )));
-                    drop_case(&rec, status).await;
+                    drop_case(&rec, "rejected", status).await;
                     forget(&id);
-                    let text = js_sys::JSON::parse(&body)
-                        .ok()
-                        .and_then(|c| field_str(&c, "description").map(|d| (d, field_str(&c, "order_number"))));
-                    notify(Event::Rejected { case: id, status, text });
+                    notify(Event::Rejected { case: id, status, text: case_text(&body) });
                     continue;
                 }
             },
@@ -322,21 +338,31 @@ async fn retire(p: &JsValue, state: &str) {
     let _ = idb::put(PHOTOS, p).await;
 }
 
-async fn drop_case(rec: &JsValue, status: u16) {
+/// A case leaves the outbox unsent (`done`: "rejected" by the server, or "blocked" by the
+/// page's CSP), and its photos with it.
+async fn drop_case(rec: &JsValue, done: &str, status: u16) {
     for pid in photo_ids(rec) {
         if let Ok(Some(p)) = idb::get(PHOTOS, &pid).await {
             retire(&p, "refused").await;
         }
     }
     if let Some(id) = field_str(rec, "id") {
-        finish(&id, "rejected", status).await;
+        finish(&id, done, status).await;
     }
+}
+
+/// The description and order number of a case body.
+fn case_text(body: &str) -> Option<(String, Option<String>)> {
+    let c = js_sys::JSON::parse(body).ok()?;
+    field_str(&c, "description").map(|d| (d, field_str(&c, "order_number")))
 }
 
 enum Posted {
     Token(String),
     Later(i32),
     Refused(u16),
+    /// The page's CSP blocks the URL: it can never go from this page.
+    Blocked,
 }
 
 /// `Retry-After` in ms (seconds form only), 0 when absent.
@@ -346,7 +372,10 @@ fn retry_after(v: Option<String>) -> i32 {
 
 async fn post_case(url: &str, body: &str) -> Posted {
     let Some(req) = crate::net::request("POST", url, Some(body), None, false) else { return Posted::Refused(0) };
-    let Some(resp) = crate::net::send(&req).await else { return Posted::Later(0) };
+    let Some(resp) = crate::net::send(&req).await else {
+        // Offline, the server down, or refused by the page's CSP: only the last is for good.
+        return if crate::net::blocked(url).await { Posted::Blocked } else { Posted::Later(0) };
+    };
     let status = resp.status();
     match status {
         200..=299 => {
