@@ -1867,3 +1867,28 @@ fn time_gone_by_after_an_order_hand_off_or_a_tracking_answer() {
     let r = respond(&en, &mut conv, "it's been 10 days", day());
     assert_eq!((r.triage, r.cue), (Triage::Order, Cue::Delay), "{}", said(&r));
 }
+
+#[test]
+fn a_smell_is_not_called_a_fault_and_is_answered_only_by_an_entry_about_smells() {
+    let zh = engine("zh-CN");
+    let en = engine("en");
+    for (e, msg) in [(&zh, "空气炸锅有异味"), (&en, "my new latex pillow smells"), (&zh, "收到的枕头有股怪味")]
+    {
+        let r = respond(e, &mut Conversation::default(), msg, day());
+        let text = said(&r);
+        assert_eq!(r.cue, Cue::Quality, "{msg}");
+        assert!(!text.contains("质量问题。") && !text.contains("quality problem on our side"), "{msg}: {text}");
+        if let Decision::Answer { entry, .. } = r.decision {
+            let meta = e.entry(entry).unwrap();
+            let about = format!("{} {}", meta.title, meta.answer.plain_text());
+            assert!(about.contains('味') || about.contains("smell"), "{msg}: answered with {}", meta.id);
+        }
+    }
+    // The air fryer's smell gets the air fryer's care entry (it named the spec sheet before).
+    let r = respond(&zh, &mut Conversation::default(), "空气炸锅有异味", day());
+    let Decision::Answer { entry, .. } = r.decision else { panic!("{}", said(&r)) };
+    assert!(zh.entry(entry).unwrap().answer.plain_text().contains("新机味"), "{}", said(&r));
+    // A broken item is still a quality fault.
+    let r = respond(&en, &mut Conversation::default(), "the kettle stopped working", day());
+    assert!(said(&r).contains("quality problem on our side"), "{}", said(&r));
+}

@@ -320,6 +320,30 @@ pub fn agree_with_cue(engine: &Engine, ranking: &Ranking, triage: Triage, cue: C
     }
 }
 
+/// A complaint of a smell is answered only by an entry that speaks of one ("a light latex
+/// smell when new fades after 2–3 days"): "空气炸锅有异味" outranked the air fryer's care
+/// entry with its spec sheet. One of the next two that does answers instead; with none, the
+/// complaint goes on as unanswered (the order number, a person).
+pub fn about_the_smell(engine: &Engine, ranking: &Ranking, smell: bool, base: Decision) -> Decision {
+    let Decision::Answer { entry, confidence } = base else { return base };
+    if !smell {
+        return base;
+    }
+    let speaks = |e: u32| {
+        engine.entry(e).is_some_and(|m| {
+            let text = format!("{} {}", m.title, m.answer.plain_text());
+            super::triage::speaks_of_smell(&crate::analyze::normalize(&text))
+        })
+    };
+    if speaks(entry) {
+        return base;
+    }
+    match ranking.hits.iter().take(3).find(|h| h.entry != entry && speaks(h.entry)) {
+        Some(h) => Decision::Answer { entry: h.entry, confidence },
+        None => Decision::Handoff { reason: HandoffReason::LowConfidence },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -217,6 +217,8 @@ fn decide_all(engine: &Engine, ranking: &Ranking, kind: &Kind, norm: &str, quest
     let base = decide_ranking(engine, ranking, &Thresholds::of(engine));
     let base = decide::agree_with_cue(engine, ranking, kind.triage, kind.cue, base);
     let base = decide::own_slip(engine, ranking, triage::own_mistake(norm), base);
+    let smell = kind.triage == Triage::Complaint && kind.cue == Cue::Quality && triage::about_smell(norm);
+    let base = decide::about_the_smell(engine, ranking, smell, base);
     decide::topic_named(engine, ranking, question, base)
 }
 
@@ -562,7 +564,13 @@ fn word(
         r.offer_human = kind == Smalltalk::NotHelpful;
     } else if triage == Triage::Complaint {
         if !answers_ask {
-            let ack = wording::complaint_ack(locale, cue, product.as_deref());
+            // A smell is not yet a fault: new items smell for a while and the KB says what to
+            // do; the remedy is named for one that stays.
+            let ack = if cue == Cue::Quality && triage::about_smell(&read.norm) {
+                wording::smell_ack(locale)
+            } else {
+                wording::complaint_ack(locale, cue, product.as_deref())
+            };
             r.lead = Some(match r.lead.take() {
                 Some(e) => format!("{e}{}{ack}", sep(locale)),
                 None => ack,

@@ -1024,6 +1024,23 @@ pub fn asks_escalation(norm: &str) -> bool {
     ESCALATE.contains(&bare.trim())
 }
 
+/// Smell words: a complaint of a smell may be a new item's smell that airing clears.
+const SMELL: &[&str] =
+    &["异味", "怪味", "臭味", "气味", "味道", "有股味", "有味", "刺鼻", "smell*", "stink*", "odor*", "odour*"];
+
+/// The message (or an entry's text, normalized) is about a smell ([`SMELL`]).
+pub fn about_smell(norm: &str) -> bool {
+    lexicon::any(norm, SMELL)
+}
+
+/// An entry's text that speaks of smells: any 味 ("新机味", "乳胶味") or a smell word.
+const SMELL_TEXT: &[&str] = &["味", "smell*", "stink*", "odor*", "odour*"];
+
+/// An entry's normalized text speaks of a smell ([`SMELL_TEXT`]).
+pub fn speaks_of_smell(norm: &str) -> bool {
+    lexicon::any(norm, SMELL_TEXT)
+}
+
 /// True when the shopper asks for a person.
 pub fn wants_human(norm: &str) -> bool {
     lexicon::any(norm, HUMAN) && !lexicon::any(norm, NOT_HUMAN)
@@ -1075,6 +1092,7 @@ mod tests {
             ("the fryer stopped working", Triage::Complaint, Cue::Quality),
             ("收到的枕头有股怪味 是不是有毒", Triage::Complaint, Cue::Quality),
             ("the pillow has a weird smell", Triage::Complaint, Cue::Quality),
+            ("my new latex pillow smells", Triage::Complaint, Cue::Quality),
             ("空气炸锅冒烟着火了", Triage::Urgent, Cue::Safety),
             ("水壶漏电", Triage::Urgent, Cue::Safety),
             ("does the smoke alarm need batteries", Triage::Product, Cue::None),

@@ -403,6 +403,17 @@ pub fn complaint_ack(loc: Locale, cue: Cue, product: Option<&str>) -> String {
     }
 }
 
+/// The acknowledgement of a smell: no fault admitted before anyone knows, the remedy for one
+/// that stays (the seeds' quality rule: return or exchange, the shop pays shipping).
+pub fn smell_ack(loc: Locale) -> String {
+    t(
+        loc,
+        "A new item can smell for its first few days, and airing it usually clears that. If the smell is strong or doesn't fade, we'll replace it or take it back, shipping on us.",
+        "新商品刚拆封的几天可能会有些气味，通风后一般会散掉。如果气味很重或者一直不散，我们给您换新或退货，运费由我们承担。",
+        "新商品剛拆封的幾天可能會有些氣味，通風後一般會散掉。如果氣味很重或者一直不散，我們幫您換新或退貨，運費由我們負擔。",
+    )
+}
+
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
