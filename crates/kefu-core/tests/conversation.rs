@@ -1058,7 +1058,9 @@ mod properties {
 
         #[test]
         fn a_card_in_any_chinese_sentence_is_masked(prefix in "[一-龥 ]{0,8}", body in prop::collection::vec(0u8..10, 12..18)) {
-            // Make a Luhn-valid card number from random digits.
+            // Make a Luhn-valid card number from random digits, starting as cards do (3–6, 9).
+            let mut body = body;
+            body[0] = [3, 4, 5, 6, 9][body[0] as usize % 5];
             let mut digits: String = body.iter().map(|d| (b'0' + d) as char).collect();
             let check = (0..10).find(|c| mask::luhn(&format!("{digits}{c}"))).unwrap();
             digits.push((b'0' + check) as char);
@@ -1066,6 +1068,22 @@ mod properties {
             let m = mask::mask(&text);
             prop_assert!(!m.contains(&digits[..digits.len() - 4]), "{} → {}", text, m);
             prop_assert!(m.contains(&digits[digits.len() - 4..]));
+        }
+
+        #[test]
+        fn an_order_number_that_starts_with_its_date_is_never_taken_for_a_card(
+            date in 20200101u32..20301231, rest in prop::collection::vec(0u8..10, 7..8),
+        ) {
+            // One such number in ten passes the Luhn check; none starts as a card can.
+            let mut digits = date.to_string();
+            digits.extend(rest.iter().map(|d| (b'0' + d) as char));
+            let check = (0..10).find(|c| mask::luhn(&format!("{digits}{c}"))).unwrap();
+            digits.push((b'0' + check) as char);
+            prop_assert_eq!(mask::mask(&digits), digits.clone());
+            let en = &engines().0;
+            let r = respond(en, &mut Conversation::default(), &digits, day());
+            prop_assert_eq!(r.masked, digits.clone());
+            prop_assert_eq!(r.triage, Triage::Order);
         }
 
         #[test]
@@ -1891,4 +1909,15 @@ fn a_smell_is_not_called_a_fault_and_is_answered_only_by_an_entry_about_smells()
     // A broken item is still a quality fault.
     let r = respond(&en, &mut Conversation::default(), "the kettle stopped working", day());
     assert!(said(&r).contains("quality problem on our side"), "{}", said(&r));
+}
+
+#[test]
+fn an_order_number_read_off_in_groups_after_my_order_number_is_taken() {
+    let zh = engine("zh-CN");
+    for msg in ["我的单号 2024 0518 1234 5678", "单号：2024-0518-1234-5678", "订单号 2024 0518 1234 5678"] {
+        let mut conv = Conversation::default();
+        let r = respond(&zh, &mut conv, msg, day());
+        assert_eq!(conv.facts.order_number.as_deref(), Some("2024051812345678"), "{msg}: {}", said(&r));
+        assert!(!said(&r).contains("对不上"), "{msg}: {}", said(&r));
+    }
 }

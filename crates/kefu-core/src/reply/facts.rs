@@ -246,8 +246,17 @@ fn order_cue_before(text: &str, at: usize) -> bool {
     let mut n = normalize(&before);
     // Drop the linking words and punctuation right before the number, then look for the cue
     // in what is left just before them.
+    let ends_with_cue = |s: &str| {
+        let tail: String = s.chars().rev().take(12).collect::<Vec<_>>().into_iter().rev().collect();
+        ORDER_CUES.iter().any(|c| tail.contains(c))
+    };
     loop {
         let trimmed = n.trim_end_matches(|c: char| c.is_whitespace() || ":：,，=-".contains(c));
+        // "单号" is a cue whose last character is also a linking word ("号"): look before
+        // stripping too, or "我的单号 2024 …" loses its cue.
+        if ends_with_cue(trimmed) {
+            return true;
+        }
         let linked = CUE_LINKS.iter().find(|w| {
             trimmed.strip_suffix(**w).is_some_and(|rest| {
                 // An English word stands alone ("is", not the end of "this").
@@ -262,8 +271,7 @@ fn order_cue_before(text: &str, at: usize) -> bool {
             }
         }
     }
-    let tail: String = n.chars().rev().take(12).collect::<Vec<_>>().into_iter().rev().collect();
-    ORDER_CUES.iter().any(|c| tail.contains(c))
+    ends_with_cue(&n)
 }
 
 /// True for an 11-digit Chinese mobile number (1[3-9] + 9 digits).
