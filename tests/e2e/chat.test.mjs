@@ -582,3 +582,20 @@ test('without data-handoff-url a case no listener takes is not announced as pass
   await page2.context().close();
   await page.context().close();
 });
+
+test('a card number sent over two messages is masked in both bubbles and in what is kept', async () => {
+  const page = await newPage(env.browser);
+  await page.goto(`${env.url}/index.html`);
+  await openWidget(page);
+  await ask(page, '卡号 6228 4800');
+  await ask(page, '1234 5671 扣了两次');
+  const said = await page.locator('kefu-chat .kefu-log .kefu-shopper').allInnerTexts();
+  const mine = said.slice(-2).join('\n');
+  assert.ok(mine.includes('卡号 **** ****') && mine.includes('**** 5671 扣了两次'), mine);
+  assert.ok(!mine.includes('6228') && !mine.includes('1234'), mine);
+  // Kept as `VERSION.base64(postcard)`: the texts are in it as UTF-8.
+  const stored = await page.evaluate(() => sessionStorage.getItem('kefu.v2.chat'));
+  const kept = Buffer.from(stored.slice(stored.indexOf('.') + 1), 'base64').toString('utf8');
+  assert.ok(kept.includes('卡号 **** ****') && !kept.includes('6228') && !kept.includes('4800'), kept);
+  await page.context().close();
+});

@@ -850,6 +850,70 @@ fn an_id_grouped_in_fours_is_masked_and_never_the_order_number() {
     }
 }
 
+// 6228480012345671: a test card number, Luhn-valid.
+#[test]
+fn a_card_split_over_two_messages_is_masked_in_both() {
+    let fx = fixture();
+    let en = engine("en");
+    // (engine, first message, second, the second as kept, the first as kept now)
+    let cases: &[(&Engine, &str, &str, &str, &str)] = &[
+        (&fx, "卡号 6228 4800", "1234 5671", "**** 5671", "卡号 **** ****"),
+        (
+            &en,
+            "my card is 6228 4800",
+            "1234 5671 and I was charged twice",
+            "**** 5671 and I was charged twice",
+            "my card is **** ****",
+        ),
+        // No cue, but written as a card begins (groups of four).
+        (&fx, "6228 4800", "1234 5671", "**** 5671", "**** ****"),
+        (&fx, "6228,4800,", "1234,5671 退款到这张", "****,5671 退款到这张", "****,****,"),
+        // The last four digits of the card straddle the two messages: both keep their part.
+        (&fx, "卡号 6228 4800 1234 56", "71", "71", "卡号 **** **** **** 56"),
+    ];
+    for &(e, first, second, kept, previous) in cases {
+        let mut conv = Conversation::default();
+        let r = respond(e, &mut conv, first, day());
+        assert_eq!(r.masked, first);
+        assert_eq!(r.masked_previous, None);
+        // Logged for content staff before the rest came: its digits are not.
+        assert!(!format!("{:?} {:?}", r.gap, conv.offered).contains("6228"), "{first}: {:?}", r.gap);
+        let r = respond(e, &mut conv, second, day());
+        assert_eq!(r.masked, kept, "{first} / {second}");
+        assert_eq!(r.masked_previous.as_deref(), Some(previous), "{first} / {second}");
+        let note = r.lead.clone().unwrap_or_default();
+        assert!(note.contains("previous message") || note.contains("上一条消息"), "{first} / {second}: {note}");
+        assert!(!format!("{conv:?}").contains("6228"), "{conv:?}");
+    }
+    assert_eq!(respond(&en, &mut Conversation::default(), "x", day()).masked_previous, None);
+    let mut conv = Conversation::default();
+    respond(&en, &mut conv, "my card is 6228 4800", day());
+    assert_eq!(respond(&en, &mut conv, "1234 5671 and I was charged twice", day()).triage, Triage::Urgent);
+    // Order numbers, phones and numbers that make no card stay readable; so does a number
+    // after a message in between.
+    let readable: &[(&str, &str)] = &[
+        ("订单号 6228 4800", "1234 5671 还没发货"),
+        ("my order 6228 4800", "1234 5671 hasn't arrived"),
+        ("6228 4800", "13812345678 是我的电话"),
+        ("电话 138 1234", "5678"),
+        ("6228 4800", "1234 5678"),
+        ("卡号 6228 4800", "2024-11-23 扣的款"),
+        ("我买了 2 件", "1234 5671"),
+    ];
+    for &(first, second) in readable {
+        let mut conv = Conversation::default();
+        respond(&fx, &mut conv, first, day());
+        let r = respond(&fx, &mut conv, second, day());
+        assert_eq!(r.masked, second, "{first} / {second}");
+        assert_eq!(r.masked_previous, None, "{first} / {second}");
+    }
+    let mut conv = Conversation::default();
+    for m in ["卡号 6228 4800", "你好", "1234 5671"] {
+        let r = respond(&fx, &mut conv, m, day());
+        assert_eq!((r.masked.as_str(), r.masked_previous), (m, None));
+    }
+}
+
 #[test]
 fn a_merchant_pattern_replaces_the_default() {
     let en = engine_with("en", |s| s.order_pattern = Some("CH-#{6}".into()));

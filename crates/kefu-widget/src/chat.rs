@@ -163,6 +163,10 @@ pub struct Chat {
     /// hand-off form at once instead of offering a button. Not stored.
     #[serde(skip)]
     pub form_requested: bool,
+    /// A message already shown changed (masked after the fact): the UI redraws the log.
+    /// Not stored.
+    #[serde(skip)]
+    pub redraw: bool,
 }
 
 /// A message for the case the shopper left ([`Chat::held`]).
@@ -249,6 +253,18 @@ impl Chat {
         // Store only what may be stored: kefu-core masks ID and bank card numbers.
         if r.masked != text {
             self.messages[index].body = Body::Text(r.masked.clone());
+        }
+        // The shopper's message before began a card this one completes: it is kept masked
+        // too, here and among the messages held for the case.
+        if let Some(previous) = &r.masked_previous {
+            let before = self.messages[..index].iter_mut().rev().find(|m| m.from == From::Shopper);
+            if let Some(Message { body: Body::Text(old), .. }) = before {
+                for h in self.held.iter_mut().filter(|h| h.text == *old) {
+                    h.text = previous.clone();
+                }
+                *old = previous.clone();
+                self.redraw = true;
+            }
         }
         if triage_rank(r.triage) > triage_rank(self.triage) {
             self.triage = r.triage;

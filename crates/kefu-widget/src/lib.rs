@@ -923,6 +923,10 @@ impl App {
                     let first = self.chat.ask(engine, &text, now());
                     self.last_reply_ms = perf_now() - t0;
                     self.render_new();
+                    // The message before was masked after the fact (a card split over two).
+                    if std::mem::take(&mut self.chat.redraw) {
+                        self.render_all();
+                    }
                     // "没用" typed under an answer voted it down (Chat::reply): show it.
                     if let Some(i) =
                         self.chat.messages[..first].iter().rposition(|m| matches!(m.body, Body::Answer { .. }))

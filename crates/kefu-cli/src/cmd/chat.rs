@@ -47,6 +47,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         if !interactive {
             writeln!(out, "> {}", super::gaps::printable(&reply.masked))?;
         }
+        // The message before began a card this one completes: it is kept masked now too.
+        if let Some(previous) = &reply.masked_previous {
+            writeln!(out, "(previous message now kept as: {})", super::gaps::printable(previous))?;
+        }
         write!(out, "{}", say(&engine, &reply))?;
         out.flush()?;
     }

@@ -527,6 +527,140 @@ fn loosely_written(text: &str, runs: &[Run], expecting: Expecting) -> Option<(us
     found
 }
 
+/// The start of a card number at the end of one message, kept for the next: a shopper may send
+/// a card in two bubbles ("卡号 6228 4800", then "1234 5671"), and neither half is a card alone.
+/// Held in memory for one message only ([`super::Conversation`] never stores it).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CardStart {
+    /// The message as it was stored (masked).
+    pub text: String,
+    /// Where the digits are in `text` (bytes).
+    pub start: usize,
+    pub end: usize,
+    /// The digits, ASCII.
+    pub digits: String,
+    /// The digits of each group, in order.
+    pub groups: Vec<String>,
+    /// A card cue ("卡号", "card") stands before them.
+    pub cue: bool,
+}
+
+/// The digit run (with the runs loosely linked to it) that ends `message`, if it may be the
+/// first part of a card: after a card cue ("my card is 6228 4800"), or written as a card
+/// begins, in at least two groups of four ("6228 4800"). Never a number already masked in
+/// the message (`spans`), nor one an order or ID cue names ("订单号 2024 1123" is an order's).
+/// `masked` is the message as stored: its digits at the end are the same as the message's.
+pub fn card_start(message: &str, masked: &str, spans: &[Span]) -> Option<CardStart> {
+    let runs = runs(message);
+    let last = runs.len().checked_sub(1)?;
+    let rest = &message[runs[last].end..];
+    if !rest.chars().all(|c| c.is_whitespace() || matches!(c, ',' | '，' | '、' | '-' | ':' | '：')) {
+        return None;
+    }
+    let mut first = last;
+    while first > 0 && runs[first - 1].loose_next {
+        first -= 1;
+    }
+    let (start, end) = (runs[first].start, runs[last].end);
+    if spans.iter().any(|s| s.start < end && start < s.end) {
+        return None;
+    }
+    let groups: Vec<String> = runs[first..=last].iter().flat_map(|r| r.groups.iter().map(|g| g.2.clone())).collect();
+    let digits: String = groups.concat();
+    if digits.len() >= 19 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let ctx = context_before(message, start);
+    let cue = has_cue(&ctx, CARD_CUES);
+    if !cue && (has_cue(&ctx, ORDER_CUES) || has_cue(&ctx, ID_CUES)) {
+        return None;
+    }
+    let fours = groups.len() >= 2 && groups.iter().all(|g| g.len() == 4);
+    if !(fours || cue && digits.len() >= 4) {
+        return None;
+    }
+    // Nothing after the digits was masked: they end the stored text as they end the message.
+    let shift = message.len() - end;
+    let (start, end) = (masked.len().checked_sub(message.len() - start)?, masked.len() - shift);
+    Some(CardStart { text: masked.to_string(), start, end, digits, groups, cue })
+}
+
+/// The rest of the card begun by `begun` at the start of `message`: the longest series of the
+/// message's leading digit groups that, after `begun`'s, makes 13–19 digits, passes the Luhn
+/// check, and is written as a card ([`written_as_card`] over both parts) or follows a card
+/// cue. A group shaped as a mobile number (11 digits from 1) is never part of it, and nor is
+/// a number the message's own masking found (`spans`). The span to mask in `message`, and the
+/// earlier message with its part masked (the last four digits of the whole stay readable).
+pub fn card_end(begun: &CardStart, message: &str, spans: &[Span]) -> Option<(Span, String)> {
+    let runs = runs(message);
+    let head = runs.first()?;
+    if !message[..head.start].chars().all(char::is_whitespace) {
+        return None;
+    }
+    let mut parts: Vec<(usize, String)> = Vec::new();
+    for (k, r) in runs.iter().enumerate() {
+        if k > 0 && !runs[k - 1].loose_next {
+            break;
+        }
+        parts.extend(r.groups.iter().map(|g| (g.1, g.2.clone())));
+    }
+    let mut digits = begun.digits.clone();
+    let mut lens: Vec<usize> = begun.groups.iter().map(String::len).collect();
+    let mut found = None;
+    for (end, group) in &parts {
+        let phone = group.len() == 11 && group.starts_with('1');
+        if phone || digits.len() + group.len() > 19 || !group.bytes().all(|b| b.is_ascii_digit()) {
+            break;
+        }
+        digits.push_str(group);
+        lens.push(group.len());
+        let shape = Run { groups: lens.iter().map(|&n| (0, 0, "0".repeat(n))).collect(), ..Run::default() };
+        if digits.len() >= 13 && luhn(&digits) && (begun.cue || written_as_card(&shape)) {
+            found = Some((*end, digits.len() - begun.digits.len()));
+        }
+    }
+    let (end, added) = found?;
+    let span = Span { start: head.start, end, kind: Sensitive::BankCard };
+    if spans.iter().any(|s| s.start < span.end && span.start < s.end) {
+        return None;
+    }
+    // The earlier part keeps readable only what falls among the last four digits of the card.
+    let keep = 4usize.saturating_sub(added);
+    let mut previous = String::with_capacity(begun.text.len());
+    previous.push_str(&begun.text[..begun.start]);
+    let part = &begun.text[begun.start..begun.end];
+    let total = part.chars().filter(|&c| digit(c).is_some()).count();
+    let mut seen = 0;
+    for c in part.chars() {
+        if digit(c).is_some() {
+            seen += 1;
+            previous.push(if seen + keep > total { c } else { '*' });
+        } else {
+            previous.push(c);
+        }
+    }
+    previous.push_str(&begun.text[begun.end..]);
+    Some((span, previous))
+}
+
+/// `text` with the digits of its last digit run (and the groups before it, with the spaces,
+/// dashes and commas between them) replaced by `*`: a record sent before the next message
+/// can tell whether they begin a card ([`card_start`]).
+pub fn hide_trailing_digits(text: &str) -> String {
+    let mut rest: Vec<char> = text.chars().collect();
+    let mut k = rest.len();
+    while k > 0 {
+        let c = rest[k - 1];
+        if digit(c).is_some() {
+            rest[k - 1] = '*';
+        } else if c.is_alphanumeric() {
+            break;
+        }
+        k -= 1;
+    }
+    rest.into_iter().collect()
+}
+
 /// `text` with every sensitive number masked down to its last four digits.
 pub fn mask(text: &str) -> String {
     mask_spans(text, &find(text))

@@ -107,6 +107,10 @@ pub struct Conversation {
     /// A hand-over was offered: later messages the KB can't answer, "anyone there?" and "how
     /// long will it take" go with that case ([`follow`]).
     pub handed_off: bool,
+    /// Digits that ended the last message and may begin a card the next one completes
+    /// ([`mask::card_start`]). Kept in memory for one message, never stored.
+    #[serde(skip)]
+    pub card_start: Option<mask::CardStart>,
 }
 
 /// A "did you mean": the entries offered and the question they were offered for.
@@ -142,6 +146,10 @@ pub struct Reply {
     pub offer_human: bool,
     /// The message with ID-card and bank-card numbers masked: what may be stored or sent.
     pub masked: String,
+    /// The shopper's previous message, masked again: it began a card number this message
+    /// completes ("卡号 6228 4800", then "1234 5671"). Whatever stored or sent it replaces
+    /// its text with this one.
+    pub masked_previous: Option<String>,
     /// Set when the KB could not answer (low confidence, clarify): log it for `kefu gaps`.
     pub gap: Option<GapRecord>,
 }
@@ -314,6 +322,10 @@ fn about_the_case(conv: &Conversation, read: &Reading, kind: &Kind, r: &mut Repl
 struct Reading {
     /// The message as it may be stored or sent.
     masked: String,
+    /// The previous message, masked again (it began a card this one completes).
+    masked_previous: Option<String>,
+    /// It ends in digits that may begin a card ([`mask::card_start`]).
+    card_start: bool,
     /// Which sensitive numbers it held (now masked).
     hidden: mask::Hidden,
     /// The part the policy reads (at most [`MAX_MESSAGE_CHARS`]).
@@ -354,9 +366,24 @@ pub fn masked(conv: &Conversation, message: &str) -> String {
 fn read(engine: &Engine, conv: &mut Conversation, message: &str) -> Reading {
     let settings = &engine.manifest().settings;
     let pattern = facts::OrderPattern::of_settings(settings.order_pattern.as_deref());
-    let spans = sensitive_spans(conv, message, &pattern);
+    let mut spans = sensitive_spans(conv, message, &pattern);
+    // The rest of a card the last message began: masked here, and there too.
+    let mut masked_previous = None;
+    if let Some(begun) = conv.card_start.take() {
+        if let Some((span, previous)) = mask::card_end(&begun, message, &spans) {
+            spans.insert(0, span);
+            masked_previous = Some(previous);
+            // Its first part, read as an order number then, is none.
+            conv.facts.order_numbers.retain(|o| *o != begun.digits);
+            if conv.facts.order_number.as_ref() == Some(&begun.digits) {
+                conv.facts.order_number = conv.facts.order_numbers.last().cloned();
+            }
+        }
+    }
     let (masked, masked_at) = mask::mask_spans_at(message, &spans);
     let hidden = mask::Hidden::of(&spans);
+    conv.card_start = mask::card_start(message, &masked, &spans);
+    let card_start = conv.card_start.is_some();
     let work: &str = truncate(&masked, MAX_MESSAGE_CHARS);
 
     // Facts first: they are cut out of the question before searching, and so are masked
@@ -373,7 +400,7 @@ fn read(engine: &Engine, conv: &mut Conversation, message: &str) -> Reading {
     let locale = wording::pick_locale(settings.locale, work, conv.locale);
     conv.locale = Some(locale);
     let work = work.to_string();
-    Reading { masked, hidden, work, found, query, norm, locale, products }
+    Reading { masked, masked_previous, card_start, hidden, work, found, query, norm, locale, products }
 }
 
 /// Stage 2, triage: what kind of message this is, how the shopper feels, and what to search
@@ -490,7 +517,7 @@ fn word(
     now: Now,
 ) -> Reply {
     let settings = &engine.manifest().settings;
-    let Reading { masked, found, locale, .. } = read;
+    let Reading { masked, masked_previous, found, locale, .. } = read;
     let locale = *locale;
     let Kind { triage, cue, emotion, repeat, human, small, ref question, answers_ask } = *kind;
     let open = settings.hours.is_open(now);
@@ -512,6 +539,7 @@ fn word(
         deadline_ms: None,
         offer_human: false,
         masked: masked.clone(),
+        masked_previous: masked_previous.clone(),
         gap: None,
     };
     let handoff = |r: &mut Reply, reason: HandoffReason| {
@@ -658,7 +686,12 @@ fn word(
         }
     }
     // Hidden ID or card numbers: say so and why, whatever else the reply says.
-    if let Some(note) = wording::masked_note(locale, read.hidden) {
+    let note = wording::masked_note(locale, read.hidden);
+    let note = match (note, read.masked_previous.is_some()) {
+        (Some(n), true) => Some(format!("{n}{}{}", sep(locale), wording::masked_previous_note(locale))),
+        (n, _) => n,
+    };
+    if let Some(note) = note {
         r.lead = Some(match r.lead.take() {
             Some(lead) => format!("{lead}{}{note}", sep(locale)),
             None => note,
@@ -683,6 +716,8 @@ fn gap_record(engine: &Engine, read: &Reading, ranking: &Ranking, r: &Reply, now
     }
     // Order numbers and phones are cut out: content staff need the question, not the data.
     let text = read.query.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Digits that may begin a card are sent masked: the next message may complete it.
+    let text = if read.card_start { mask::hide_trailing_digits(&text) } else { text };
     Some(GapRecord {
         text: truncate(&text, MAX_STORED_CHARS).to_string(),
         decision: r.decision.kind().to_string(),

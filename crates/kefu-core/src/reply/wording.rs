@@ -830,6 +830,17 @@ pub fn masked_note(loc: Locale, hidden: Hidden) -> Option<String> {
     ))
 }
 
+/// Said after [`masked_note`] when the card began in the shopper's previous message: that
+/// part is hidden too.
+pub fn masked_previous_note(loc: Locale) -> String {
+    t(
+        loc,
+        "The part you sent in your previous message is hidden the same way.",
+        "您上一条消息里的前半段卡号也一并隐去了。",
+        "您上一則訊息裡的前半段卡號也一併隱去了。",
+    )
+}
+
 /// Every fixed string above in every locale (for the house-rules test).
 #[cfg(test)]
 pub(crate) fn all_samples() -> Vec<String> {
@@ -898,6 +909,7 @@ pub(crate) fn all_samples() -> Vec<String> {
         for (id_card, bank_card) in [(true, false), (false, true), (true, true)] {
             out.extend(masked_note(loc, Hidden { id_card, bank_card }));
         }
+        out.push(masked_previous_note(loc));
         out.push(recheck_order_number(loc, "12345"));
         out.push(out_of_scope(loc, &["shipping", "returns", "complaint", "custom-slug"]));
         out.push(out_of_scope(loc, &[]));
