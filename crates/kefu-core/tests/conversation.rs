@@ -1618,6 +1618,47 @@ fn a_message_naming_a_covered_topic_gets_choices_not_the_out_of_scope_reply() {
 }
 
 #[test]
+fn an_item_unlike_its_description_is_no_wrong_item() {
+    let zh = engine("zh-CN");
+    let en = engine("en");
+    // (engine, message, words the reply must hold)
+    let cases: &[(&Engine, &str, &[&str])] = &[
+        (&zh, "床单比描述的薄", &["描述", "退货全额退款", "运费由我们承担", "照片"]),
+        (&zh, "实物和图片不一样", &["描述", "退货全额退款", "运费由我们承担"]),
+        (&zh, "收到的颜色和图片不一样", &["描述", "退货全额退款"]),
+        (&zh, "色差太大了 想退货", &["退货全额退款"]),
+        (&zh, "實物和圖片不一樣", &["描述", "退貨全額退款", "運費由我們負擔"]),
+        (&en, "the sheets are thinner than described", &["product page", "full refund", "return shipping", "photos"]),
+        (&en, "the colour doesn't match the photos", &["product page", "full refund"]),
+        (&en, "received item not as described", &["full refund", "return shipping"]),
+    ];
+    for &(e, say, has) in cases {
+        let r = respond(e, &mut Conversation::default(), say, day());
+        let text = said(&r);
+        assert_eq!((r.triage, r.cue), (Triage::Complaint, Cue::NotAsDescribed), "{say}: {text}");
+        for h in has {
+            assert!(text.contains(h), "{say}: missing `{h}` in {text}");
+        }
+        for packing in ["打包", "packed", "發錯", "发错", "wrong one", "warehouse", "仓库"] {
+            assert!(!text.contains(packing), "{say}: `{packing}` in {text}");
+        }
+        if let Decision::Answer { entry, .. } = r.decision {
+            assert_ne!(e.entry(entry).unwrap().id, "wrong-item", "{say}");
+        }
+        assert!(r.offer_human, "{say}");
+    }
+    // A wrong item sent is still one.
+    for (e, say) in [(&zh, "发错货了"), (&en, "you sent the wrong item")] {
+        let r = respond(e, &mut Conversation::default(), say, day());
+        assert_eq!(r.cue, Cue::WrongItem, "{say}");
+        match r.decision {
+            Decision::Answer { entry, .. } => assert_eq!(e.entry(entry).unwrap().id, "wrong-item", "{say}"),
+            ref other => panic!("{say}: {other:?}"),
+        }
+    }
+}
+
+#[test]
 fn the_shoppers_own_slip_is_no_wrong_item_sent() {
     // "you sent the wrong size" is the shop's mistake: the wrong-item apology and entry.
     let en = engine("en");

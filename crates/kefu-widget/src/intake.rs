@@ -138,7 +138,7 @@ impl App {
         f.contact_label
             .set_text_content(Some(t(self.lang, if required { Key::FormContactRequired } else { Key::FormContact })));
         let _ = if required { f.contact.set_attribute("required", "") } else { f.contact.remove_attribute("required") };
-        let damage = matches!(self.chat.cue, Cue::Damaged | Cue::WrongItem | Cue::Quality);
+        let damage = matches!(self.chat.cue, Cue::Damaged | Cue::WrongItem | Cue::NotAsDescribed | Cue::Quality);
         f.set_photo_limit(self.lang, self.limits.count, damage);
         f.error.set_text_content(None);
         show(&f.form, true);

@@ -307,10 +307,17 @@ pub fn topic_named(engine: &Engine, ranking: &Ranking, question: &str, base: Dec
 /// for word keeps its entry, and other decisions are kept as they are.
 pub fn agree_with_cue(engine: &Engine, ranking: &Ranking, triage: Triage, cue: Cue, base: Decision) -> Decision {
     let Decision::Answer { entry, confidence } = base else { return base };
+    let about = |e: u32| engine.entry(e).is_some_and(|m| m.complaint_cues.iter().any(|c| c == cue.name()));
+    // An item unlike its listing is no packing error: an entry about another problem of the
+    // goods ("that's our warehouse's mistake") is no answer to it; the complaint's own words
+    // and a person are.
+    if triage == Triage::Complaint && cue == Cue::NotAsDescribed && ranking.word_for_word.is_none() {
+        let other = |e: u32| engine.entry(e).is_some_and(|m| !m.complaint_cues.is_empty()) && !about(e);
+        return if other(entry) { Decision::Handoff { reason: HandoffReason::LowConfidence } } else { base };
+    }
     if triage != Triage::Complaint || !matches!(cue, Cue::WrongItem | Cue::Damaged) || ranking.word_for_word.is_some() {
         return base;
     }
-    let about = |e: u32| engine.entry(e).is_some_and(|m| m.complaint_cues.iter().any(|c| c == cue.name()));
     if about(entry) {
         return base;
     }

@@ -380,6 +380,14 @@ pub fn complaint_ack(loc: Locale, cue: Cue, product: Option<&str>) -> String {
             "看起来是打包时出了差错。您可以选择补发正确的商品，或者全额退款；发错的商品由我们安排取回，运费我们承担。",
             "看起來是打包時出了差錯。您可以選擇補寄正確的商品，或者全額退款；寄錯的商品由我們安排取回，運費我們負擔。",
         ),
+        Cue::NotAsDescribed => match loc {
+            Locale::En => format!(
+                "{} should be what the product page shows and says, so this one is on us. You can return it for a full refund or swap it for something that suits you better, and we cover the return shipping. Two or three photos of what arrived, next to the listing, help us settle it quickly.",
+                capitalize(&item_en)
+            ),
+            Locale::ZhCn => format!("{item_zh}应该和商品页的描述、图片一致，对不上是我们的责任。您可以选择退货全额退款，或者换一款更合适的，退回的运费由我们承担。方便的话拍两三张实物照片，和商品页对照着发给我们，处理会更快。"),
+            Locale::ZhTw => format!("{item_zh}應該和商品頁的描述、圖片一致，對不上是我們的責任。您可以選擇退貨全額退款，或者換一款更合適的，退回的運費由我們負擔。方便的話拍兩三張實物照片，和商品頁對照著傳給我們，處理會更快。"),
+        },
         Cue::Quality => match loc {
             Locale::En => format!(
                 "{} should work properly, so this is a quality problem on our side. You can choose a repair or replacement, or return it for a full refund, shipping on us.",
@@ -856,6 +864,7 @@ pub(crate) fn all_samples() -> Vec<String> {
         Cue::Safety,
         Cue::Damaged,
         Cue::WrongItem,
+        Cue::NotAsDescribed,
         Cue::Quality,
         Cue::Service,
         Cue::Tracking,
