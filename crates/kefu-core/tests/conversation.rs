@@ -1618,6 +1618,38 @@ fn a_message_naming_a_covered_topic_gets_choices_not_the_out_of_scope_reply() {
 }
 
 #[test]
+fn a_second_order_question_after_a_hand_over_is_added_to_it_not_handed_over_again() {
+    let zh = engine("zh-CN");
+    let en = engine("en");
+    let cases: &[(&Engine, &str, &str, &str)] = &[
+        (&zh, "我的订单 2024112312345 还没发货", "怎么改地址", "同一条留言"),
+        (&zh, "我的訂單 2024112312345 還沒出貨", "怎麼改地址", "同一則留言"),
+        (&en, "my order 2024112312345 has not shipped", "how do I change the address", "same message"),
+    ];
+    for &(e, first, second, joined) in cases {
+        let mut conv = Conversation::default();
+        let a = respond(e, &mut conv, first, day());
+        assert_eq!(a.decision.kind(), "handoff", "{first}: {}", said(&a));
+        let b = respond(e, &mut conv, second, day());
+        let (first_msg, second_msg) = (a.message.clone().unwrap(), b.message.clone().unwrap_or_default());
+        assert_ne!(first_msg, second_msg, "{second}: the same paragraph twice");
+        assert!(second_msg.contains(joined), "{second}: {}", said(&b));
+        // The number is known: never asked for again, and the message says it goes along.
+        assert_ne!(b.decision.kind(), "ask", "{second}");
+        assert!(
+            second_msg.contains("订单号") || second_msg.contains("訂單編號") || second_msg.contains("order number")
+        );
+        assert!(b.promise.is_some(), "{second}");
+    }
+    // After an answer in between, a new hand-over is worded in full again.
+    let mut conv = Conversation::default();
+    respond(&zh, &mut conv, "我的订单 2024112312345 还没发货", day());
+    respond(&zh, &mut conv, "能开发票吗", day());
+    let r = respond(&zh, &mut conv, "我的订单 2024112312345 还没发货", day());
+    assert!(!said(&r).contains("同一条留言"), "{}", said(&r));
+}
+
+#[test]
 fn an_item_unlike_its_description_is_no_wrong_item() {
     let zh = engine("zh-CN");
     let en = engine("en");

@@ -111,6 +111,9 @@ pub struct Conversation {
     /// ([`mask::card_start`]). Kept in memory for one message, never stored.
     #[serde(skip)]
     pub card_start: Option<mask::CardStart>,
+    /// The hand-over message the bot gave last ("A colleague needs to look into your order…"):
+    /// the same one again says the new question joins the same message instead.
+    pub handed_over: Option<String>,
 }
 
 /// A "did you mean": the entries offered and the question they were offered for.
@@ -685,6 +688,18 @@ fn word(
             r.lead = None;
         }
     }
+    // The same hand-over as the last one: not the paragraph again, but that this question
+    // goes with the earlier one (and the order number) to the same colleague.
+    let plain = match r.decision {
+        Decision::Handoff { reason } => Some(wording::handoff(locale, reason, triage, cue, open)),
+        _ => None,
+    };
+    let plain = plain.filter(|p| r.message.as_deref().is_some_and(|m| m.contains(p.as_str())));
+    if let Some(p) = plain.as_deref().filter(|&p| conv.handed_over.as_deref() == Some(p)) {
+        let again = wording::handoff_again(locale, has_order);
+        r.message = r.message.take().map(|m| m.replacen(p, &again, 1));
+    }
+    conv.handed_over = plain;
     // Hidden ID or card numbers: say so and why, whatever else the reply says.
     let note = wording::masked_note(locale, read.hidden);
     let note = match (note, read.masked_previous.is_some()) {

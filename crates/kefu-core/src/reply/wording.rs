@@ -767,6 +767,27 @@ pub fn handoff(loc: Locale, reason: HandoffReason, triage: Triage, cue: Cue, ope
     }
 }
 
+/// Instead of the same hand-over message twice in a row: the new question joins the earlier
+/// one in the message the shopper leaves for a colleague (the widget fills the form with the
+/// questions since the last answer), with the order number when it is known.
+pub fn handoff_again(loc: Locale, has_order: bool) -> String {
+    if has_order {
+        t(
+            loc,
+            "Noted: this question goes into the same message as your earlier one, with your order number, so the colleague sees both together and you won't have to repeat anything.",
+            "收到，这个问题会和您刚才的问题放在同一条留言里，连同订单号一起交给同事，您不用再重复说明。",
+            "收到，這個問題會和您剛才的問題放在同一則留言裡，連同訂單編號一起交給同事，您不用再重複說明。",
+        )
+    } else {
+        t(
+            loc,
+            "Noted: this question goes into the same message as your earlier one, so the colleague sees both together and you won't have to repeat anything.",
+            "收到，这个问题会和您刚才的问题放在同一条留言里一起交给同事，您不用再重复说明。",
+            "收到，這個問題會和您剛才的問題放在同一則留言裡一起交給同事，您不用再重複說明。",
+        )
+    }
+}
+
 /// Under an answer to an order problem, when the order number is not known yet.
 pub fn order_hint(loc: Locale) -> String {
     t(
@@ -919,6 +940,8 @@ pub(crate) fn all_samples() -> Vec<String> {
             out.extend(masked_note(loc, Hidden { id_card, bank_card }));
         }
         out.push(masked_previous_note(loc));
+        out.push(handoff_again(loc, true));
+        out.push(handoff_again(loc, false));
         out.push(recheck_order_number(loc, "12345"));
         out.push(out_of_scope(loc, &["shipping", "returns", "complaint", "custom-slug"]));
         out.push(out_of_scope(loc, &[]));
