@@ -79,8 +79,43 @@ pub fn visible(text: &str) -> String {
     kept.trim().to_string()
 }
 
+/// Common miswritings of customer-service words, folded onto the word meant (after the
+/// script is folded, so 帳號 is caught too). Only pairs whose written form means nothing else
+/// in a shop's chat: 卷 typed for 券 in a coupon's name (卷发棒, a curling iron, is untouched:
+/// only the whole names are), 登陆 ("land") for 登录 (log in), 收获 ("harvest") for 收货 in
+/// "delivery address", 冲值 for 充值 (top up), and the older 帐 of 帐号/帐户/帐单 for today's 账.
+/// Each pair has as many characters and bytes on both sides, so offsets into the text hold.
+const MISWRITTEN: &[(&str, &str)] = &[
+    ("优惠卷", "优惠券"),
+    ("代金卷", "代金券"),
+    ("购物卷", "购物券"),
+    ("抵用卷", "抵用券"),
+    ("礼品卷", "礼品券"),
+    ("登陆", "登录"),
+    ("收获地址", "收货地址"),
+    ("冲值", "充值"),
+    ("帐号", "账号"),
+    ("帐户", "账户"),
+    ("帐单", "账单"),
+];
+
 /// Normalizes `text` for matching. Idempotent.
 pub fn normalize(text: &str) -> String {
+    let out = fold_chars(text);
+    // Most messages hold none of the miswritten characters: no search for the pairs.
+    if !out.contains(['卷', '陆', '获', '冲', '帐']) {
+        return out;
+    }
+    let mut out = out;
+    for (wrong, right) in MISWRITTEN {
+        if out.contains(wrong) {
+            out = out.replace(wrong, right);
+        }
+    }
+    out
+}
+
+fn fold_chars(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         let c = match c as u32 {
@@ -122,6 +157,25 @@ mod tests {
         assert_eq!(super::visible(" \u{200b}退\u{200b}货 \n"), "退货");
         assert_eq!(super::visible("\u{200b}\u{feff} "), "");
         let once = normalize("Ｒｅｆｕｎｄ 退貨");
+        assert_eq!(normalize(&once), once);
+    }
+
+    #[test]
+    fn common_miswritings_are_folded_and_real_words_kept() {
+        assert_eq!(normalize("优惠卷怎么用不了"), normalize("优惠券怎么用不了"));
+        assert_eq!(normalize("優惠卷怎麼用不了"), "优惠券怎么用不了");
+        assert_eq!(normalize("登陆不了"), "登录不了");
+        assert_eq!(normalize("收获地址填错了"), "收货地址填错了");
+        assert_eq!(normalize("帳號被盜"), "账号被盗");
+        assert_eq!(normalize("冲值没到账"), "充值没到账");
+        // Real words with the same characters stay.
+        assert_eq!(normalize("卷发棒能带上飞机吗"), "卷发棒能带上飞机吗");
+        assert_eq!(normalize("这次收获很大 陆地 冲洗"), "这次收获很大 陆地 冲洗");
+        for (wrong, right) in super::MISWRITTEN {
+            assert_eq!((wrong.len(), wrong.chars().count()), (right.len(), right.chars().count()));
+            assert_eq!(normalize(right), *right, "{right} is folded again");
+        }
+        let once = normalize("優惠卷 帳戶 登陆");
         assert_eq!(normalize(&once), once);
     }
 
