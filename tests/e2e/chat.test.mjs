@@ -599,3 +599,18 @@ test('a card number sent over two messages is masked in both bubbles and in what
   assert.ok(kept.includes('卡号 **** ****') && !kept.includes('6228') && !kept.includes('4800'), kept);
   await page.context().close();
 });
+
+test('a "did you mean" for a message in traditional characters shows its choices in traditional characters', async () => {
+  const page = await newPage(env.browser);
+  await page.goto(`${env.url}/index.html`);
+  await openWidget(page);
+  const bubble = await ask(page, '空氣炸鍋能烤雞翅嗎');
+  const chips = await page.locator('kefu-chat .kefu-log .kefu-msg').last().locator('.kefu-chip').allInnerTexts();
+  assert.ok(chips.length > 0, await bubble.innerText());
+  assert.ok(chips.every((c) => !/[气锅]/.test(c)) && chips.some((c) => c.includes('空氣炸鍋')), chips.join(' | '));
+  // The same question in simplified characters keeps the KB's own titles.
+  await ask(page, '空气炸锅能烤鸡翅吗');
+  const again = await page.locator('kefu-chat .kefu-log .kefu-msg').last().locator('.kefu-chip').allInnerTexts();
+  assert.ok(again.some((c) => c.includes('空气炸锅')), again.join(' | '));
+  await page.context().close();
+});

@@ -107,8 +107,13 @@ pub fn say(engine: &Engine, r: &Reply) -> String {
         }
         Decision::Clarify { candidates } => {
             lines.extend(r.message.iter().cloned());
+            // As the widget shows them: in traditional characters for a traditional message.
+            let title = |t: &str| match r.locale {
+                kefu_core::kb::Locale::ZhTw => kefu_core::analyze::to_traditional(t),
+                _ => t.to_string(),
+            };
             let chips: Vec<String> =
-                candidates.iter().filter_map(|c| engine.entry(*c)).map(|e| format!("[{}]", e.title)).collect();
+                candidates.iter().filter_map(|c| engine.entry(*c)).map(|e| format!("[{}]", title(&e.title))).collect();
             lines.push(chips.join(" "));
         }
         _ => lines.extend(r.message.iter().cloned()),

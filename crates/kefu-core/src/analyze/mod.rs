@@ -8,7 +8,9 @@ mod normalize;
 mod synonyms;
 mod tokenize;
 
-pub use normalize::{is_bidi_control, is_invisible, normalize, script_of, simplify, visible, Script};
+pub use normalize::{
+    is_bidi_control, is_invisible, normalize, script_of, simplify, to_traditional, traditional, visible, Script,
+};
 pub use synonyms::Synonyms;
 pub use tokenize::{is_han, TermKind};
 

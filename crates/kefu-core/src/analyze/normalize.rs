@@ -24,6 +24,46 @@ pub fn simplify(c: char) -> char {
     }
 }
 
+/// Simplified characters [`traditional`] leaves as written although [`T2S`] folds just one
+/// traditional character onto them: each is a traditional character in its own right too, or
+/// has other traditional forms the table does not hold (后 of 皇后 and 後, 才 and 纔, 范 and
+/// 範 …), by OpenCC's simplified → traditional dictionary (`STCharacters.txt`: more than one
+/// form, or another one). Characters with several forms in the table (发 → 發/髮, 里 → 裡/裏,
+/// 台, 干, 面 …) are left as written without being listed.
+const KEEP_AS_WRITTEN: &str = "㐹万丑丰于云亘仆价伙余佛佣俊修僵克党冢冬准凌几凶出划刮制千卜占即卷厂厘叶吁吃合吊同后呆周咨咸咽哄唇喂噪回困埼夸奸姜娘家尸局岩岳巨布帘席幸广庵弦彩征御志念恤愈愿戚才扎托扣折挂挨挲挽捆据搜擡教斗旋旗既昆暗朱朴杆杠杯杰松板极柜查栗核梁棋棱檐欲污沈沾泄注涂涌淀游漓潨熏玩璇症痹皂真着睾矩确私秋种筑糊糖累胄胜腊腌膻致舍芸苔苹范荐蓑蔑蔿虫蚝蜡蝎表谷跖踊辟适逾郁酸链飧";
+
+/// The traditional form of a simplified character when it has exactly one ([`KEEP_AS_WRITTEN`]
+/// says which have not), else the character itself. Built from [`T2S`] read backwards on first
+/// use: no table of its own in the bundle.
+pub fn traditional(c: char) -> char {
+    use std::sync::OnceLock;
+    static S2T: OnceLock<Vec<(u16, u16)>> = OnceLock::new();
+    let table = S2T.get_or_init(|| {
+        let mut v: Vec<(u16, u16)> = T2S.iter().map(|&(t, s)| (s, t)).collect();
+        v.sort_unstable();
+        let mut out: Vec<(u16, u16)> = Vec::with_capacity(v.len());
+        for (i, &(s, t)) in v.iter().enumerate() {
+            let alone = (i == 0 || v[i - 1].0 != s) && v.get(i + 1).is_none_or(|n| n.0 != s);
+            let keep = char::from_u32(s as u32).is_some_and(|c| KEEP_AS_WRITTEN.contains(c));
+            if alone && !keep {
+                out.push((s, t));
+            }
+        }
+        out
+    });
+    let Ok(code) = u16::try_from(c as u32) else { return c };
+    match table.binary_search_by_key(&code, |&(s, _)| s) {
+        Ok(i) => char::from_u32(table[i].1 as u32).unwrap_or(c),
+        Err(_) => c,
+    }
+}
+
+/// `text` in traditional characters as far as [`traditional`] can tell them: for a KB's
+/// simplified titles shown to a shopper who writes traditional.
+pub fn to_traditional(text: &str) -> String {
+    text.chars().map(|c| if super::is_han(c) { traditional(c) } else { c }).collect()
+}
+
 /// Which Chinese script a text is written in, as far as its characters tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Script {
@@ -177,6 +217,21 @@ mod tests {
         }
         let once = normalize("優惠卷 帳戶 登陆");
         assert_eq!(normalize(&once), once);
+    }
+
+    #[test]
+    fn simplified_titles_turn_traditional_where_the_form_is_certain() {
+        use super::to_traditional;
+        assert_eq!(to_traditional("空气炸锅多大容量？"), "空氣炸鍋多大容量？");
+        assert_eq!(to_traditional("优惠券可以叠加吗"), "優惠券可以疊加嗎");
+        // Several traditional forms, or a traditional character itself: as written.
+        assert_eq!(to_traditional("发后里面干面台"), "发后里面干面台");
+        assert_eq!(to_traditional("Air fryer 4.5 L"), "Air fryer 4.5 L");
+        // Never a character that folds back to something else.
+        for &(_, s) in super::T2S {
+            let c = char::from_u32(s as u32).unwrap();
+            assert_eq!(super::simplify(super::traditional(c)), c, "{c}");
+        }
     }
 
     #[test]

@@ -81,9 +81,14 @@ pub fn message(log: &Element, m: &Message, index: usize, ctx: &Ctx) -> Element {
             let chips = child(&row, "div", "kefu-chips");
             attr(&chips, "role", "group");
             attr(&chips, "aria-label", t(lang, Key::DidYouMean));
+            // The choices in the script of the line above them, which is the shopper's: a
+            // traditional message gets the KB's simplified titles in traditional characters.
+            let trad = message.as_deref().and_then(kefu_core::analyze::script_of)
+                == Some(kefu_core::analyze::Script::Traditional);
             for id in candidates {
                 if let Some(e) = ctx.entry(id) {
-                    action(&chips, "kefu-chip", "pick", &e.id, &e.title);
+                    let title = if trad { kefu_core::analyze::to_traditional(&e.title) } else { e.title.clone() };
+                    action(&chips, "kefu-chip", "pick", &e.id, &title);
                 }
             }
         }
