@@ -113,7 +113,7 @@ pub struct Conversation {
     pub card_start: Option<mask::CardStart>,
     /// The hand-over message the bot gave last ("A colleague needs to look into your order…"):
     /// the same one again says the new question joins the same message instead.
-    pub handed_over: Option<String>,
+    pub last_handoff: Option<String>,
 }
 
 /// A "did you mean": the entries offered and the question they were offered for.
@@ -695,11 +695,11 @@ fn word(
         _ => None,
     };
     let plain = plain.filter(|p| r.message.as_deref().is_some_and(|m| m.contains(p.as_str())));
-    if let Some(p) = plain.as_deref().filter(|&p| conv.handed_over.as_deref() == Some(p)) {
+    if let Some(p) = plain.as_deref().filter(|&p| conv.last_handoff.as_deref() == Some(p)) {
         let again = wording::handoff_again(locale, has_order);
         r.message = r.message.take().map(|m| m.replacen(p, &again, 1));
     }
-    conv.handed_over = plain;
+    conv.last_handoff = plain;
     // Hidden ID or card numbers: say so and why, whatever else the reply says.
     let note = wording::masked_note(locale, read.hidden);
     let note = match (note, read.masked_previous.is_some()) {
