@@ -2058,3 +2058,44 @@ fn an_order_number_read_off_in_groups_after_my_order_number_is_taken() {
         assert!(!said(&r).contains("对不上"), "{msg}: {}", said(&r));
     }
 }
+
+#[test]
+fn a_re_test_s_findings_burning_smells_split_cards_late_numbers_and_escalation_phrases() {
+    let en = engine("en");
+    let zh = engine("zh-CN");
+    // A burning smell is a safety report, not a new item's smell.
+    for (e, m) in
+        [(&en, "the kettle smells like burning"), (&en, "the air fryer smells of smoke"), (&zh, "空气炸锅有股糊味")]
+    {
+        let r = respond(e, &mut Conversation::default(), m, day());
+        assert_eq!((r.triage, r.cue), (Triage::Urgent, Cue::Safety), "{m}: {}", said(&r));
+    }
+    // The first part of a card is no order number to repeat back, cue or not.
+    for (e, first, part) in [(&en, "I was charged twice", "4111 1111 1111"), (&zh, "扣了两次钱", "卡号 6222021234")]
+    {
+        let mut conv = Conversation::default();
+        let urgent = respond(e, &mut conv, first, day());
+        let r = respond(e, &mut conv, part, day());
+        assert_eq!(conv.facts.order_number, None, "{part}: {}", said(&r));
+        assert_eq!(r.promise, urgent.promise, "still the green channel: {part}: {}", said(&r));
+    }
+    // The order number of a complaint sent on its own keeps the complaint's promise, and the
+    // acknowledgement is not said again.
+    let mut conv = Conversation::default();
+    let first = respond(&zh, &mut conv, "空气炸锅有异味", day());
+    let r = respond(&zh, &mut conv, "订单号 2024051812345678", day());
+    assert_eq!(r.triage, Triage::Complaint, "{}", said(&r));
+    assert_eq!(r.promise, first.promise, "{}", said(&r));
+    assert_eq!(r.lead, None, "{}", said(&r));
+    // Escalation in a few more words; not as described in a few more.
+    for m in ["I want to escalate this", "escalate please"] {
+        let mut conv = Conversation::default();
+        respond(&en, &mut conv, "I want to make a complaint", day());
+        let r = respond(&en, &mut conv, m, day());
+        assert_eq!(r.decision, Decision::Handoff { reason: HandoffReason::Requested }, "{m}: {}", said(&r));
+    }
+    let r = respond(&en, &mut Conversation::default(), "not what was advertised", day());
+    assert_eq!(r.cue, Cue::NotAsDescribed, "{}", said(&r));
+    let r = respond(&zh, &mut Conversation::default(), "收到的跟图片差太多了", day());
+    assert_eq!(r.cue, Cue::NotAsDescribed, "{}", said(&r));
+}

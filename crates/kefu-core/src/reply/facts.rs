@@ -447,7 +447,18 @@ pub fn extract(text: &str, pattern: &OrderPattern, products: &[Product], sensiti
             continue;
         }
         let alone = !text[..start].chars().chain(text[end..].chars()).any(char::is_alphanumeric);
-        if alone || order_cue_before(text, start) {
+        let cued = order_cue_before(text, start);
+        // Written as a card begins (groups of four, a card's first digits) with no order cue:
+        // maybe the first part of a card the next message completes, never an order number to
+        // repeat back ("4111 1111 1111" after "I was charged twice").
+        // (A whole card would have been masked already: a full 16 digits the masking left is
+        // the shop's order number.)
+        let card_like =
+            run.digits.len() < 13 && run.groups.iter().all(|g| g.2.len() == 4) && mask::card_prefix(&run.digits);
+        if mask::card_cue_before(text, start) || (card_like && !cued) {
+            continue;
+        }
+        if alone || cued {
             if !found.order_numbers.contains(&run.digits) {
                 found.order_numbers.push(run.digits.clone());
             }
@@ -458,6 +469,7 @@ pub fn extract(text: &str, pattern: &OrderPattern, products: &[Product], sensiti
     let grouped = found.spans.len();
     for mut t in tokens(text) {
         if !t.text.bytes().any(|b| b.is_ascii_digit())
+            || mask::card_cue_before(text, t.start)
             || overlaps(t.start, t.end)
             || phone_spans.iter().any(|&(s, e)| t.start < e && s < t.end)
             || found.spans[..grouped].iter().any(|&(s, e)| t.start < e && s < t.end)

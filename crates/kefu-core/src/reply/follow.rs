@@ -9,8 +9,9 @@
 //!   "did you mean" of its own is searched again with the last answered or offered question
 //!   before it. The new answer counts only when its entry is the one the message itself ranked
 //!   first: the topic settles a choice the message nearly made, it never brings in an entry the
-//!   message put second or had nothing to do with ("do you sell cars" after the capacity stays
-//!   out of scope; "退货了券还能返吗" after coupon stacking is not answered with stacking).
+//!   message put second or had nothing to do with ("退货了券还能返吗" after coupon stacking is
+//!   not answered with stacking). A message that got no answer at all stays unanswered: tried,
+//!   "今天天气怎么样" after the air fryer's capacity got the spec sheet.
 //! - **Time gone by** ([`overdue`]): "it's been 10 days", "都一个星期了" after a question about
 //!   how long something takes says it is late: an order problem (a refund's when the topic was
 //!   a refund), so the bot asks for the order number or hands over, as for "where is my refund".
@@ -51,10 +52,10 @@ pub fn widened(topic: &Topic, question: &str) -> String {
     format!("{} {}", topic.question, question)
 }
 
-/// Keeps the follow-up's answer only when its entry is the one the message itself ranked
-/// first (`own_top`): see the module doc.
-pub fn widen(own_top: Option<u32>, widened_answer: Option<u32>) -> Option<u32> {
-    widened_answer.filter(|&e| own_top == Some(e))
+/// Keeps the follow-up's answer only when its entry is the message's own first one
+/// (`settles`): see the module doc.
+pub fn widen(settles: Option<u32>, widened_answer: Option<u32>) -> Option<u32> {
+    widened_answer.filter(|&e| settles == Some(e))
 }
 
 /// Time gone by: "it's been 10 days", "a week already", "都一个星期了", "半个月了".

@@ -310,6 +310,11 @@ const CARD_CUES: &[&str] =
 /// Cues that say a number is an identity document.
 const ID_CUES: &[&str] = &["身份证", "证件", "id card", "identity", "id number", "id no", "idcard", "passport"];
 
+/// A card cue ("卡号", "card", "visa" …) stands just before byte offset `at` of `text`.
+pub fn card_cue_before(text: &str, at: usize) -> bool {
+    has_cue(&context_before(text, at), CARD_CUES)
+}
+
 /// The lowercased, simplified text of up to 14 characters before a byte offset.
 fn context_before(text: &str, at: usize) -> String {
     let before: String = text[..at].chars().rev().take(14).collect::<Vec<_>>().into_iter().rev().collect();
@@ -345,7 +350,7 @@ pub fn luhn(digits: &str) -> bool {
 /// Not 0, 1, 7 or 8, nor 20 or 21: the date an order number so often starts with
 /// ("2024060198765432" passes the Luhn check one time in ten, and was masked as a card when it
 /// came without a cue). A card cue before the digits masks them whatever they start with.
-fn card_prefix(d: &str) -> bool {
+pub fn card_prefix(d: &str) -> bool {
     match d.as_bytes() {
         [b'3'..=b'6' | b'9', ..] => true,
         [b'2', b'2'..=b'7', ..] => true,

@@ -114,6 +114,9 @@ pub struct Conversation {
     /// The hand-over message the bot gave last ("A colleague needs to look into your order…"):
     /// the same one again says the new question joins the same message instead.
     pub last_handoff: Option<String>,
+    /// The complaint or order problem the shopper raised last: an order number sent on its
+    /// own later is that problem's (a smell complaint keeps its 1-hour promise).
+    pub problem: Option<(Triage, Cue)>,
 }
 
 /// A "did you mean": the entries offered and the question they were offered for.
@@ -219,6 +222,9 @@ pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now
         _ => None,
     };
     conv.topic = next_topic(engine, conv.topic.take(), &kind, &r);
+    if matches!(r.triage, Triage::Complaint | Triage::Order) {
+        conv.problem = Some((r.triage, r.cue));
+    }
     r
 }
 
@@ -245,7 +251,9 @@ fn follow_up(
     base: Decision,
 ) -> (Ranking, Decision) {
     let Some(topic) = conv.topic.as_ref() else { return (ranking, base) };
-    // Only a message that nearly decided by itself (a "did you mean") leans on the topic.
+    // Only a message that nearly decided by itself (a "did you mean") leans on the topic. One
+    // that decided nothing stays so: "今天天气怎么样" after the air fryer's capacity shares
+    // enough common words with the KB that, searched with the topic, it got the spec sheet.
     let choice = matches!(base, Decision::Clarify { .. });
     if !choice || kind.triage != Triage::Product || kind.human || kind.small.is_some() || !follow::is_short(norm) {
         return (ranking, base);
@@ -253,9 +261,9 @@ fn follow_up(
     let question = follow::widened(topic, &kind.question);
     let wide = retrieve(engine, &question);
     let wide_base = decide_all(engine, &wide, kind, &normalize(&question), &question);
-    let own_top = ranking.hits.first().map(|h| h.entry);
+    let settles = ranking.hits.first().map(|h| h.entry);
     let answer = match wide_base {
-        Decision::Answer { entry, .. } => follow::widen(own_top, Some(entry)),
+        Decision::Answer { entry, .. } => follow::widen(settles, Some(entry)),
         _ => None,
     };
     match answer {
@@ -456,9 +464,10 @@ fn classify(conv: &mut Conversation, read: &Reading) -> Kind {
             cue = urgent;
             question.clear();
         } else if !found.order_numbers.is_empty() {
-            // A bare order number: "look this order up for me".
-            triage = Triage::Order;
-            cue = Cue::Tracking;
+            // A bare order number: the problem raised before (its acknowledgement was said
+            // with it), or "look this order up for me".
+            answers_ask = conv.problem.is_some();
+            (triage, cue) = conv.problem.unwrap_or((Triage::Order, Cue::Tracking));
             question.clear();
         }
     } else if small.is_none() && norm.chars().any(char::is_alphanumeric) {

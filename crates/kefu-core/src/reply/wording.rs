@@ -774,16 +774,16 @@ pub fn handoff_again(loc: Locale, has_order: bool) -> String {
     if has_order {
         t(
             loc,
-            "Noted: this question goes into the same message as your earlier one, with your order number, so the colleague sees both together and you won't have to repeat anything.",
-            "收到，这个问题会和您刚才的问题放在同一条留言里，连同订单号一起交给同事，您不用再重复说明。",
-            "收到，這個問題會和您剛才的問題放在同一則留言裡，連同訂單編號一起交給同事，您不用再重複說明。",
+            "Noted: this goes into the same message as what you said before, with your order number, so the colleague sees it all together and you won't have to repeat anything.",
+            "收到，这条会和您刚才说的放在同一条留言里，连同订单号一起交给同事，您不用再重复说明。",
+            "收到，這則會和您剛才說的放在同一則留言裡，連同訂單編號一起交給同事，您不用再重複說明。",
         )
     } else {
         t(
             loc,
-            "Noted: this question goes into the same message as your earlier one, so the colleague sees both together and you won't have to repeat anything.",
-            "收到，这个问题会和您刚才的问题放在同一条留言里一起交给同事，您不用再重复说明。",
-            "收到，這個問題會和您剛才的問題放在同一則留言裡一起交給同事，您不用再重複說明。",
+            "Noted: this goes into the same message as what you said before, so the colleague sees it all together and you won't have to repeat anything.",
+            "收到，这条会和您刚才说的放在同一条留言里一起交给同事，您不用再重复说明。",
+            "收到，這則會和您剛才說的放在同一則留言裡一起交給同事，您不用再重複說明。",
         )
     }
 }
