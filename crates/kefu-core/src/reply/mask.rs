@@ -351,11 +351,7 @@ pub fn luhn(digits: &str) -> bool {
 /// ("2024060198765432" passes the Luhn check one time in ten, and was masked as a card when it
 /// came without a cue). A card cue before the digits masks them whatever they start with.
 pub fn card_prefix(d: &str) -> bool {
-    match d.as_bytes() {
-        [b'3'..=b'6' | b'9', ..] => true,
-        [b'2', b'2'..=b'7', ..] => true,
-        _ => false,
-    }
+    matches!(d.as_bytes(), [b'3'..=b'6' | b'9', ..] | [b'2', b'2'..=b'7', ..])
 }
 
 /// ISO 7064 MOD 11-2 check character of an 18-character Chinese ID.
