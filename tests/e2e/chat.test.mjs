@@ -3,7 +3,7 @@
 // "did you mean", votes, persistence, keyboard and focus, hand-off with its outbox.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, newPage, W, readKb, firstParagraph, openWidget, ask, testPage } from './helpers.mjs';
+import { setup, newPage, W, readKb, firstParagraph, openWidget, ask, testPage, watchedPage, leaveMessage } from './helpers.mjs';
 
 let env;
 const zh = readKb('zh-CN');
@@ -535,20 +535,10 @@ test('a message over 2,000 characters put in the composer by a script is not sen
 });
 
 test('without data-handoff-url a case no listener takes is not announced as passed on: the shopper is told, the text stays, the merchant is warned', async () => {
-  const page = await newPage(env.browser);
-  const warnings = [];
-  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
-  await testPage(page, env.url, '/t/no-handoff-url.html', { 'data-handoff-url': null });
-  await page.waitForFunction(() => window.kefu && window.kefu.loaded);
-  // An analytics listener: it sees every case and takes none.
-  await page.evaluate(() => { window.__seen = []; kefu('on', 'handoff', (c) => window.__seen.push(c.description)); });
+  // An analytics listener (watchedPage's): it sees every case and takes none.
+  const { page, warnings } = await watchedPage(env, '/t/no-handoff-url.html', { 'data-handoff-url': null });
   await openWidget(page);
-  const leave = async (text) => {
-    await page.click('kefu-chat .kefu-compose .kefu-human');
-    await page.fill('kefu-chat #kefu-f-desc', text);
-    await page.click('kefu-chat .kefu-handoff [type="submit"]');
-    return page.locator('kefu-chat .kefu-case').filter({ hasText: text });
-  };
+  const leave = (text) => leaveMessage(page, text);
   const lastNotice = () => page.locator('kefu-chat .kefu-system').last().innerText();
   const row = await leave('杯子到货就碎了 nobody-takes');
   await row.locator('.kefu-case-status[data-status="unsent"]').waitFor();

@@ -3,7 +3,7 @@
 // console errors.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, newPage, W, openWidget, ask, testPage } from './helpers.mjs';
+import { setup, newPage, W, openWidget, ask, testPage, watchedPage, leaveMessage, sendFallback } from './helpers.mjs';
 import { CSP } from '../server.mjs';
 
 let env;
@@ -175,19 +175,9 @@ function outboxSize(page) {
 }
 
 test('a hand-off URL the page\'s CSP blocks: the widget says the message cannot be sent from this page, not "saved, sent later"', async () => {
-  const page = await newPage(env.browser);
-  const warnings = [];
-  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
-  await testPage(page, env.url, '/t/csp-blocked-handoff.html', { 'data-handoff-url': BLOCKED_URL });
-  await page.waitForFunction(() => window.kefu && window.kefu.loaded);
-  await page.evaluate(() => { window.__seen = []; kefu('on', 'handoff', (c) => window.__seen.push(c.description)); });
+  const { page, warnings } = await watchedPage(env, '/t/csp-blocked-handoff.html', { 'data-handoff-url': BLOCKED_URL });
   await openWidget(page);
-  const leave = async (text) => {
-    await page.click('kefu-chat .kefu-compose .kefu-human');
-    await page.fill('kefu-chat #kefu-f-desc', text);
-    await page.click('kefu-chat .kefu-handoff [type="submit"]');
-    return page.locator('kefu-chat .kefu-case').filter({ hasText: text });
-  };
+  const leave = (text) => leaveMessage(page, text);
   const row = await leave('杯子碎了 csp-blocked');
   await row.locator('.kefu-case-status[data-status="unsent"]').waitFor({ timeout: 20000 });
   const log = await page.locator(W.log).innerText();
@@ -206,17 +196,8 @@ test('a hand-off URL the page\'s CSP blocks: the widget says the message cannot 
 });
 
 test('a hand-off URL the page\'s CSP blocks: the loader\'s form says so, keeps the text in the field and nothing on the device', async () => {
-  const page = await newPage(env.browser);
-  await page.route('**/*.wasm', (r) => r.abort('failed'));
-  await testPage(page, env.url, '/t/csp-blocked-fallback.html', { 'data-handoff-url': BLOCKED_URL });
-  await page.waitForFunction(() => window.kefu && window.kefu.loaded);
-  await page.evaluate(() => { window.__seen = []; kefu('on', 'handoff', (c) => window.__seen.push(c.description)); });
-  await page.click(W.launcher);
-  await page.locator('kefu-chat .kefu-fb').waitFor({ timeout: 30000 });
-  const area = page.locator('kefu-chat .kefu-fb textarea');
-  const status = page.locator('kefu-chat .kefu-fb [role="status"]');
-  await area.fill('客服打不开 fb-csp-blocked');
-  await page.click('kefu-chat .kefu-fb form > button');
+  const { page } = await watchedPage(env, '/t/csp-blocked-fallback.html', { 'data-handoff-url': BLOCKED_URL }, { failWasm: true });
+  const { area, status } = await sendFallback(page, '客服打不开 fb-csp-blocked');
   await status.filter({ hasText: '无法发送' }).waitFor();
   assert.doesNotMatch(await status.innerText(), /已保存/);
   assert.equal(await area.inputValue(), '客服打不开 fb-csp-blocked');

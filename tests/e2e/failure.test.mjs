@@ -3,7 +3,7 @@
 // human. Never a blank panel, never a stack trace.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, newPage, W, testPage } from './helpers.mjs';
+import { setup, newPage, W, testPage, watchedPage, sendFallback } from './helpers.mjs';
 import { waitFor } from './kefu-serve.mjs';
 
 let env;
@@ -275,19 +275,8 @@ test('a widget that failed to load (network blip) loads on the next click', asyn
 });
 
 test('the loader\'s form without data-handoff-url: a message no listener takes is said not to be sent and stays in the field; one a listener takes is', async () => {
-  const page = await newPage(env.browser);
-  const warnings = [];
-  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
-  await page.route('**/*.wasm', (r) => r.abort('failed'));
-  await testPage(page, env.url, '/t/fb-no-handoff-url.html', { 'data-handoff-url': null });
-  await page.waitForFunction(() => window.kefu && window.kefu.loaded);
-  await page.evaluate(() => { window.__seen = []; kefu('on', 'handoff', (c) => window.__seen.push(c.description)); });
-  await page.click(W.launcher);
-  await page.locator('kefu-chat .kefu-fb').waitFor({ timeout: 30000 });
-  const area = page.locator('kefu-chat .kefu-fb textarea');
-  const status = page.locator('kefu-chat .kefu-fb [role="status"]');
-  await area.fill('客服打不开 fb-no-url');
-  await page.click('kefu-chat .kefu-fb form > button');
+  const { page, warnings } = await watchedPage(env, '/t/fb-no-handoff-url.html', { 'data-handoff-url': null }, { failWasm: true });
+  const { area, status } = await sendFallback(page, '客服打不开 fb-no-url');
   await status.filter({ hasText: '无法发送' }).waitFor();
   assert.doesNotMatch(await status.innerText(), /已发送/);
   assert.equal(await area.inputValue(), '客服打不开 fb-no-url', 'the text stays in the field, to copy');

@@ -135,6 +135,42 @@ export async function ask(page, text) {
  * with `attrs` (data-kb defaults to the zh-CN bundle), and navigates to it.
  * `stub: true` loads /shop/shop.js first (the queue stub), `lang` sets <html lang>.
  */
+/**
+ * A test page ([`testPage`]) with `attrs` on the loader tag, its console warnings collected,
+ * and an analytics-style `handoff` listener that records each case's description in
+ * `window.__seen` and takes none. `failWasm`: the widget's wasm never loads (the loader's own
+ * fallback form takes over).
+ */
+export async function watchedPage(env, path, attrs, { failWasm = false } = {}) {
+  const page = await newPage(env.browser);
+  const warnings = [];
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  if (failWasm) await page.route('**/*.wasm', (r) => r.abort('failed'));
+  await testPage(page, env.url, path, attrs);
+  await page.waitForFunction(() => window.kefu && window.kefu.loaded);
+  await page.evaluate(() => { window.__seen = []; kefu('on', 'handoff', (c) => window.__seen.push(c.description)); });
+  return { page, warnings };
+}
+
+/** Leaves `text` through the widget's hand-off form; the case bubble it makes. */
+export async function leaveMessage(page, text) {
+  await page.click('kefu-chat .kefu-compose .kefu-human');
+  await page.fill('kefu-chat #kefu-f-desc', text);
+  await page.click('kefu-chat .kefu-handoff [type="submit"]');
+  return page.locator('kefu-chat .kefu-case').filter({ hasText: text });
+}
+
+/** Opens the loader's fallback form (the widget failed to load) and sends `text` from it. */
+export async function sendFallback(page, text) {
+  await page.click(W.launcher);
+  await page.locator('kefu-chat .kefu-fb').waitFor({ timeout: 30000 });
+  const area = page.locator('kefu-chat .kefu-fb textarea');
+  const status = page.locator('kefu-chat .kefu-fb [role="status"]');
+  await area.fill(text);
+  await page.click('kefu-chat .kefu-fb form > button');
+  return { area, status };
+}
+
 export async function testPage(page, base, path, attrs = {}, { stub = false, lang = 'zh-CN' } = {}) {
   const { CSP } = await import('../server.mjs');
   const all = { 'data-kb': '/kefu/kb-zh-CN.kefu', 'data-handoff-url': '/api/cases', ...attrs };
