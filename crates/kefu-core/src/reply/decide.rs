@@ -318,13 +318,19 @@ pub fn agree_with_cue(engine: &Engine, ranking: &Ranking, triage: Triage, cue: C
     if triage != Triage::Complaint || !matches!(cue, Cue::WrongItem | Cue::Damaged) || ranking.word_for_word.is_some() {
         return base;
     }
-    if about(entry) {
-        return base;
-    }
-    match ranking.hits.iter().take(3).find(|h| h.entry != entry && about(h.entry)) {
-        Some(h) => Decision::Answer { entry: h.entry, confidence },
+    match entry_about(ranking, entry, about) {
+        Some(e) => Decision::Answer { entry: e, confidence },
         None => base,
     }
+}
+
+/// The entry among the ranking's first three that is `about` what the message complains of:
+/// `entry` (the answer) itself when it is, else the best other one. `None` when none is.
+fn entry_about(ranking: &Ranking, entry: u32, about: impl Fn(u32) -> bool) -> Option<u32> {
+    if about(entry) {
+        return Some(entry);
+    }
+    ranking.hits.iter().take(3).map(|h| h.entry).find(|&e| e != entry && about(e))
 }
 
 /// A complaint of a smell is answered only by an entry that speaks of one ("a light latex
@@ -342,11 +348,8 @@ pub fn about_the_smell(engine: &Engine, ranking: &Ranking, smell: bool, base: De
             super::triage::speaks_of_smell(&crate::analyze::normalize(&text))
         })
     };
-    if speaks(entry) {
-        return base;
-    }
-    match ranking.hits.iter().take(3).find(|h| h.entry != entry && speaks(h.entry)) {
-        Some(h) => Decision::Answer { entry: h.entry, confidence },
+    match entry_about(ranking, entry, speaks) {
+        Some(e) => Decision::Answer { entry: e, confidence },
         None => Decision::Handoff { reason: HandoffReason::LowConfidence },
     }
 }
