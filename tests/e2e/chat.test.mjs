@@ -3,7 +3,7 @@
 // "did you mean", votes, persistence, keyboard and focus, hand-off with its outbox.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, newPage, W, readKb, firstParagraph, openWidget, ask, testPage, watchedPage, leaveMessage } from './helpers.mjs';
+import { setup, newPage, W, readKb, firstParagraph, openWidget, ask, testPage, watchedPage, leaveMessage, outboxSize } from './helpers.mjs';
 
 let env;
 const zh = readKb('zh-CN');
@@ -338,19 +338,6 @@ test('hand-off while offline waits in the outbox (IndexedDB) and is sent when th
   assert.equal(received.filter((c) => c.description.includes('offline-case')).length, 1);
   await page.context().close();
 });
-
-/** Cases waiting in the widget's IndexedDB outbox. */
-/** Cases still waiting in the outbox (a delivered one leaves only a tombstone, `done`). */
-function outboxSize(page) {
-  return page.evaluate(() => new Promise((ok, fail) => {
-    const open = indexedDB.open('kefu');
-    open.onerror = fail;
-    open.onsuccess = () => {
-      const r = open.result.transaction('cases').objectStore('cases').getAll();
-      r.onsuccess = () => ok(r.result.filter((c) => !c.done).length);
-    };
-  }));
-}
 
 test('an empty hand-off form is not sent and says why', async () => {
   const page = await newPage(env.browser);

@@ -3,7 +3,7 @@
 // console errors.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, newPage, W, openWidget, ask, testPage, watchedPage, leaveMessage, sendFallback } from './helpers.mjs';
+import { setup, newPage, W, openWidget, ask, testPage, watchedPage, leaveMessage, sendFallback, outboxSize } from './helpers.mjs';
 import { CSP } from '../server.mjs';
 
 let env;
@@ -160,19 +160,6 @@ test('a zoom the shop sets on html or body leaves the whole open panel on screen
 // A hand-off URL on another origin, which the shop's CSP (connect-src 'self') does not allow:
 // every request to it fails at once, exactly as when the device is offline, but for good.
 const BLOCKED_URL = 'http://127.0.0.2:9/api/cases';
-
-/** Cases still waiting in the widget's IndexedDB outbox (tombstones, `done`, are not). */
-function outboxSize(page) {
-  return page.evaluate(() => new Promise((ok, fail) => {
-    const open = indexedDB.open('kefu');
-    open.onerror = fail;
-    open.onsuccess = () => {
-      const r = open.result.transaction('cases').objectStore('cases').getAll();
-      r.onsuccess = () => ok(r.result.filter((c) => !c.done).length);
-      r.onerror = fail;
-    };
-  }));
-}
 
 test('a hand-off URL the page\'s CSP blocks: the widget says the message cannot be sent from this page, not "saved, sent later"', async () => {
   const { page, warnings } = await watchedPage(env, '/t/csp-blocked-handoff.html', { 'data-handoff-url': BLOCKED_URL });

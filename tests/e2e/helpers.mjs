@@ -152,6 +152,19 @@ export async function watchedPage(env, path, attrs, { failWasm = false } = {}) {
   return { page, warnings };
 }
 
+/** Cases still waiting in the widget's IndexedDB outbox (a delivered one leaves only a tombstone, `done`). */
+export function outboxSize(page) {
+  return page.evaluate(() => new Promise((ok, fail) => {
+    const open = indexedDB.open('kefu');
+    open.onerror = fail;
+    open.onsuccess = () => {
+      const r = open.result.transaction('cases').objectStore('cases').getAll();
+      r.onsuccess = () => ok(r.result.filter((c) => !c.done).length);
+      r.onerror = fail;
+    };
+  }));
+}
+
 /** Leaves `text` through the widget's hand-off form; the case bubble it makes. */
 export async function leaveMessage(page, text) {
   await page.click('kefu-chat .kefu-compose .kefu-human');
