@@ -60,6 +60,9 @@ pub struct FieldIndex {
     /// Per term and posting, BM25's term-frequency factor `tf / (tf + k1 · (1 − b + b ·
     /// length / average length))`, computed once at open as tantivy computes it per hit.
     factors: Vec<Vec<f32>>,
+    /// Per term, its largest factor: what one clause can add to a document at most is this
+    /// times the clause weight ([`Index::bound`]).
+    most: Vec<f32>,
 }
 
 /// The whole index of a bundle.
@@ -74,7 +77,7 @@ impl FieldIndex {
     pub fn new(total_tokens: u64, lengths: Vec<u32>, mut terms: Vec<(String, Vec<(u32, u32)>)>) -> FieldIndex {
         terms.sort_by(|a, b| a.0.cmp(&b.0));
         let (terms, postings) = terms.into_iter().unzip();
-        let mut f = FieldIndex { total_tokens, lengths, terms, postings, factors: Vec::new() };
+        let mut f = FieldIndex { total_tokens, lengths, terms, postings, factors: Vec::new(), most: Vec::new() };
         f.prepare();
         f
     }
@@ -97,6 +100,7 @@ impl FieldIndex {
                     .collect()
             })
             .collect();
+        self.most = self.factors.iter().map(|f| f.iter().copied().fold(0.0, f32::max)).collect();
     }
 
     /// A document's length in this field (tantivy's decoded field norm; 0 out of range).
@@ -165,6 +169,13 @@ impl Index {
         for (&(doc, _), &factor) in postings.iter().zip(factors) {
             scores[doc as usize] += weight * factor;
         }
+    }
+
+    /// The most one term clause ([`Index::score`]'s arguments) adds to any document's score.
+    pub fn bound(&self, f: Field, id: Option<usize>, boost: f32) -> f32 {
+        let field = self.field(f);
+        let Some(t) = id.filter(|&t| t < field.postings.len()) else { return 0.0 };
+        clause_weight(field.postings[t].len() as u32, self.docs, boost) * field.most[t]
     }
 
     /// Serialises the index (postcard, documents delta-coded).
@@ -252,6 +263,7 @@ impl Index {
                 terms: w.terms,
                 postings,
                 factors: Vec::new(),
+                most: Vec::new(),
             };
             f.prepare();
             fields.push(f);
