@@ -2099,3 +2099,37 @@ fn a_re_test_s_findings_burning_smells_split_cards_late_numbers_and_escalation_p
     let r = respond(&zh, &mut Conversation::default(), "收到的跟图片差太多了", day());
     assert_eq!(r.cue, Cue::NotAsDescribed, "{}", said(&r));
 }
+
+#[test]
+fn an_escalation_acknowledges_the_frustration_before_the_hand_off() {
+    let en = engine("en");
+    let zh = engine("zh-CN");
+    for (e, msgs) in [
+        (&en, vec!["escalate"]),
+        (&en, vec!["hi", "escalate"]),
+        (&en, vec!["I'm not happy with the solution, what can I do?", "escalate"]),
+        (&en, vec!["I'd like to escalate"]),
+        (&zh, vec!["升级"]),
+        (&zh, vec!["你好", "升级"]),
+        (&zh, vec!["我要找你们经理", "申请升级"]),
+    ] {
+        for now in [day(), night()] {
+            let mut conv = Conversation::default();
+            let mut last = None;
+            for m in &msgs {
+                last = Some(respond(e, &mut conv, m, now));
+            }
+            let r = last.unwrap();
+            let m = msgs.last().unwrap();
+            // The hand-off and its promise as before.
+            assert_eq!(r.decision, Decision::Handoff { reason: HandoffReason::Requested }, "{m}: {}", said(&r));
+            assert!(r.promise.is_some(), "{m}: {}", said(&r));
+            let lead = r.lead.clone().unwrap_or_default();
+            assert!(
+                ["frustrating", "hasn't been good enough", "窝火", "没能让您满意"].iter().any(|w| lead.contains(w)),
+                "{m}: {}",
+                said(&r)
+            );
+        }
+    }
+}

@@ -429,6 +429,8 @@ struct Kind {
     /// The message only gives the fact the bot asked for (the order number of the problem
     /// just described): the problem's acknowledgement was said with the question.
     answers_ask: bool,
+    /// The message asks to escalate ("升级", "escalate"): its empathy names the frustration.
+    escalation: bool,
 }
 
 fn classify(conv: &mut Conversation, read: &Reading) -> Kind {
@@ -443,7 +445,8 @@ fn classify(conv: &mut Conversation, read: &Reading) -> Kind {
     let mut human = triage::wants_human(norm) && small != Some(Smalltalk::Identity);
     // "升级" / "escalate", as the shop's escalation answer tells the shopper to send: a person
     // (a senior colleague) takes it, under the complaint's promise.
-    if triage::asks_escalation(norm) {
+    let escalation = triage::asks_escalation(norm);
+    if escalation {
         human = true;
         (triage, cue) = (Triage::Complaint, Cue::Service);
     }
@@ -504,7 +507,7 @@ fn classify(conv: &mut Conversation, read: &Reading) -> Kind {
         emotion = Emotion::Anxious;
     }
     let repeat = triage == Triage::Complaint && conv.complaints >= 2;
-    Kind { triage, cue, emotion, repeat, human, small, question, answers_ask }
+    Kind { triage, cue, emotion, repeat, human, small, question, answers_ask, escalation }
 }
 
 /// Stage 3, retrieve: the ranking of the question (none for an empty one).
@@ -531,7 +534,7 @@ fn word(
     let settings = &engine.manifest().settings;
     let Reading { masked, masked_previous, found, locale, .. } = read;
     let locale = *locale;
-    let Kind { triage, cue, emotion, repeat, human, small, ref question, answers_ask } = *kind;
+    let Kind { triage, cue, emotion, repeat, human, small, ref question, answers_ask, escalation } = *kind;
     let open = settings.hours.is_open(now);
     let peak = open && settings.peak.on;
     let has_order = conv.facts.order_number.is_some();
@@ -545,7 +548,14 @@ fn word(
         emotion,
         locale,
         // Not again when the message only answers the bot's question for the order number.
-        lead: if answers_ask { None } else { wording::empathy(locale, triage, cue, emotion, repeat, conv.turns) },
+        // An escalation acknowledges the frustration with how it went so far, then hands over.
+        lead: if answers_ask {
+            None
+        } else if escalation {
+            Some(wording::escalation_empathy(locale, conv.turns))
+        } else {
+            wording::empathy(locale, triage, cue, emotion, repeat, conv.turns)
+        },
         message: None,
         promise: None,
         deadline_ms: None,

@@ -1090,8 +1090,10 @@ const ESCALATE: &[&str] = &[
 
 /// The message only asks to escalate ([`ESCALATE`]): "会员怎么升级" is no such request.
 pub fn asks_escalation(norm: &str) -> bool {
-    let bare: String = norm.chars().filter(|c| c.is_alphanumeric() || *c == ' ').collect();
-    ESCALATE.contains(&bare.trim())
+    // Apostrophes go on both sides: "I'd like to escalate" is the list's "i'd like to escalate".
+    let bare = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric() || *c == ' ').collect() };
+    let message = bare(norm);
+    ESCALATE.iter().any(|e| bare(e) == message.trim())
 }
 
 /// Smell words: a complaint of a smell may be a new item's smell that airing clears.

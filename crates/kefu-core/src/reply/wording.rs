@@ -349,6 +349,26 @@ pub fn empathy(loc: Locale, triage: Triage, cue: Cue, emotion: Emotion, repeat: 
     }
 }
 
+/// The empathy before an escalation ("升级", "escalate"): the shopper is unhappy with how the
+/// problem has been handled so far, so the line names that frustration before the hand-off
+/// (the seeds' order for an upset shopper: the feeling first, then the solution).
+pub fn escalation_empathy(loc: Locale, turn: u32) -> String {
+    let options: [(&str, &str, &str); 2] = [
+        (
+            "I understand how frustrating it is when a problem still isn't resolved the way it should be, and I'm sorry.",
+            "理解您的心情，问题到现在还没按您期望的解决，确实让人窝火，非常抱歉。",
+            "理解您的心情，問題到現在還沒按您期望的解決，確實讓人窩火，非常抱歉。",
+        ),
+        (
+            "I'm sorry the answer so far hasn't been good enough. I understand why you want this looked at again.",
+            "很抱歉目前的处理没能让您满意，您想再找人认真看一遍，这个心情我完全理解。",
+            "很抱歉目前的處理沒能讓您滿意，您想再找人認真看一遍，這個心情我完全理解。",
+        ),
+    ];
+    let (en, cn, tw) = options[turn as usize % options.len()];
+    t(loc, en, cn, tw)
+}
+
 /// Whether a text's first sentence apologises (an entry written for upset shoppers that says
 /// sorry itself: the bot's own empathy before it would say it twice).
 pub fn opens_with_apology(text: &str) -> bool {
