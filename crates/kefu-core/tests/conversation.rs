@@ -2101,6 +2101,35 @@ fn a_re_test_s_findings_burning_smells_split_cards_late_numbers_and_escalation_p
 }
 
 #[test]
+fn never_mind_is_met_with_a_neutral_ok_not_great() {
+    let en = engine("en");
+    let zh = engine("zh-CN");
+    // After an answer, after a "did you mean", on either turn parity (the wording varies).
+    for (e, first, then) in [
+        (&en, "what size is the air fryer", "never mind"),
+        (&en, "how do I cancel my order", "never mind"),
+        (&zh, "空气炸锅多大容量", "算了不用了"),
+        (&zh, "寄香港要多久", "算了"),
+    ] {
+        for warm_up in [false, true] {
+            let mut conv = Conversation::default();
+            if warm_up {
+                respond(e, &mut conv, if e.manifest().settings.locale == Locale::En { "hi" } else { "你好" }, day());
+            }
+            respond(e, &mut conv, first, day());
+            let r = respond(e, &mut conv, then, day());
+            let text = said(&r);
+            assert_eq!(r.decision, Decision::Smalltalk { kind: Smalltalk::Ack }, "{then}: {text}");
+            assert!(!text.contains("Great") && !text.contains("太好了"), "{then}: {text}");
+            assert!(text.starts_with("OK") || text.starts_with("Sure") || text.starts_with("好的"), "{then}: {text}");
+        }
+    }
+    // A plain "ok" is still an "ok".
+    let r = respond(&en, &mut Conversation::default(), "ok", day());
+    assert_eq!(r.decision, Decision::Smalltalk { kind: Smalltalk::Ack }, "{}", said(&r));
+}
+
+#[test]
 fn an_escalation_acknowledges_the_frustration_before_the_hand_off() {
     let en = engine("en");
     let zh = engine("zh-CN");

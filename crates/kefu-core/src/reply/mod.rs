@@ -609,7 +609,12 @@ fn word(
         r.decision = Decision::Smalltalk { kind };
         r.lead = None;
         let greeting = (locale == settings.locale).then_some(settings.greeting.as_str());
-        r.message = Some(wording::smalltalk(locale, kind, &settings.name, greeting, conv.turns));
+        r.message = Some(if kind == Smalltalk::Ack && smalltalk::dismisses(&read.norm) {
+            // "never mind": a neutral "OK", not the "Great." an "ok" may get.
+            wording::dismissed(locale, conv.turns)
+        } else {
+            wording::smalltalk(locale, kind, &settings.name, greeting, conv.turns)
+        });
         // "that didn't help": a person is one tap away.
         r.offer_human = kind == Smalltalk::NotHelpful;
     } else if triage == Triage::Complaint {

@@ -495,6 +495,26 @@ pub fn recheck_order_number(loc: Locale, given: &str) -> String {
     }
 }
 
+/// The reply to a shopper taking back what they asked ("never mind", "算了不用了"): a neutral
+/// "OK", never glad about it ("Great." read as if the bot were pleased the shopper gave up),
+/// and the door left open.
+pub fn dismissed(loc: Locale, turn: u32) -> String {
+    let options: [(&str, &str, &str); 2] = [
+        (
+            "OK, no problem. If anything else comes up, just ask.",
+            "好的，没问题。之后有其他需要，随时问我就好。",
+            "好的，沒問題。之後有其他需要，隨時問我就好。",
+        ),
+        (
+            "Sure, I'll leave it there. I'm here if you need anything else.",
+            "好的，那先这样。有其他问题随时找我。",
+            "好的，那先這樣。有其他問題隨時找我。",
+        ),
+    ];
+    let (en, cn, tw) = options[turn as usize % options.len()];
+    t(loc, en, cn, tw)
+}
+
 /// The reply to small talk. `greeting` is the shop's own greeting (in the shop's locale).
 pub fn smalltalk(loc: Locale, kind: Smalltalk, shop_name: &str, greeting: Option<&str>, turn: u32) -> String {
     let pick = |options: &[(&str, &str, &str)]| {
@@ -951,6 +971,10 @@ pub(crate) fn all_samples() -> Vec<String> {
             for turn in 0..2 {
                 out.push(smalltalk(loc, kind, "Shop", None, turn));
             }
+        }
+        for turn in 0..2 {
+            out.push(dismissed(loc, turn));
+            out.push(escalation_empathy(loc, turn));
         }
         out.push(clarify(loc));
         out.push(offer_human(loc));
