@@ -2162,3 +2162,38 @@ fn an_escalation_acknowledges_the_frustration_before_the_hand_off() {
         }
     }
 }
+
+#[test]
+fn a_message_that_points_back_is_read_with_the_topic_product_or_question() {
+    let en = engine("en");
+    let zh = engine("zh-CN");
+    let id = |e: &Engine, r: &Reply| match r.decision {
+        Decision::Answer { entry, .. } => e.entry(entry).unwrap().id.clone(),
+        _ => String::new(),
+    };
+    for (e, first, then, want) in [
+        (&zh, "空气炸锅多大容量", "能烤鸡翅吗", "air-fryer-spec"),
+        (&en, "what size is the air fryer", "can it roast a chicken", "air-fryer-spec"),
+        (&en, "what size is the air fryer", "does it have a timer", "air-fryer-spec"),
+        (&en, "How long is the warranty on appliances?", "and for bedding?", "warranty-textiles"),
+        (&zh, "小家电保修多久？", "那床品呢", "warranty-textiles"),
+    ] {
+        let mut conv = Conversation::default();
+        let r = respond(e, &mut conv, first, day());
+        assert!(matches!(r.decision, Decision::Answer { .. }), "{first}: {}", said(&r));
+        let r = respond(e, &mut conv, then, day());
+        assert_eq!(id(e, &r), want, "{then}: {}", said(&r));
+    }
+    // Out of scope stays out of scope, and a pronoun the topic's entry has nothing for keeps
+    // its own decision.
+    for (e, first, then) in [
+        (&zh, "空气炸锅多大容量", "今天天气怎么样"),
+        (&en, "what size is the air fryer", "can it fly to the moon"),
+        (&en, "what size is the air fryer", "do you sell cars"),
+    ] {
+        let mut conv = Conversation::default();
+        respond(e, &mut conv, first, day());
+        let r = respond(e, &mut conv, then, day());
+        assert!(!matches!(r.decision, Decision::Answer { .. }), "{then}: {}", said(&r));
+    }
+}

@@ -12,6 +12,23 @@
 //!   message put second or had nothing to do with ("退货了券还能返吗" after coupon stacking is
 //!   not answered with stacking). A message that got no answer at all stays unanswered: tried,
 //!   "今天天气怎么样" after the air fryer's capacity got the spec sheet.
+//! - **A message that points back** ([`refers_back`], [`refer`]): "can it roast a chicken",
+//!   "does it have a timer", "能烤鸡翅吗" (Chinese leaves the subject out) right after an
+//!   answer about the air fryer mean the air fryer; "and for bedding?", "那床品呢" after the
+//!   appliance warranty mean the same question about bedding. Alone, such a message ranks
+//!   wrongly (another product's spec sheet, the bedding size table) or not at all. The rule
+//!   acts only when both hold: the message refers back in words (a pronoun it/它/这个/这款,
+//!   a Chinese question opening on its verb with no subject, or an ellipsis "and for…",
+//!   "what about…", "那…呢", "…呢"), and the entry it settles on is among the message's own
+//!   three best hits or is the topic's entry itself. A pronoun takes the first of those about
+//!   the topic's product whose text has one of the message's own words (the spec sheet says
+//!   "timer" and "chicken"), and only instead of no answer or an answer about another
+//!   product; an ellipsis takes the first of the message's hits of the topic entry's kind
+//!   (its category: warranty for warranty), and without one turns an answer of another kind
+//!   into a "did you mean". A message that does not point back is never drawn to the topic:
+//!   "今天天气怎么样" after the capacity was answered with the spec sheet when any unanswered
+//!   message could take the topic's entry, and a pronoun message whose words the topic's
+//!   entry does not have ("can it fly") keeps its own decision.
 //! - **Time gone by** ([`overdue`]): "it's been 10 days", "都一个星期了" after a question about
 //!   how long something takes says it is late: an order problem (a refund's when the topic was
 //!   a refund), so the bot asks for the order number or hands over, as for "where is my refund".
@@ -56,6 +73,128 @@ pub fn widened(topic: &Topic, question: &str) -> String {
 /// (`settles`): see the module doc.
 pub fn widen(settles: Option<u32>, widened_answer: Option<u32>) -> Option<u32> {
     widened_answer.filter(|&e| settles == Some(e))
+}
+
+/// How a message points back at the last topic ([`refers_back`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reference {
+    /// "it", "它", "这款", or a Chinese question with no subject ("能烤鸡翅吗"): the topic's
+    /// product.
+    Pronoun,
+    /// "and for bedding?", "what about the kettle", "那床品呢": the topic's question, about
+    /// something else.
+    Ellipsis,
+}
+
+/// Words that stand for the product just discussed.
+const PRONOUN: &[&str] =
+    &["it", "its", "it's", "this one", "that one", "它", "这个", "这款", "这台", "这种", "那款", "那台"];
+/// A Chinese question that opens on its verb leaves the subject (the topic) out.
+const NO_SUBJECT: &[&str] =
+    &["能", "可以", "可不可以", "能不能", "会不会", "有没有", "是不是", "带", "支持", "适合", "好用", "耐用"];
+/// Openings of an English ellipsis.
+const ELLIPSIS: &[&str] = &["and for", "and what about", "what about", "how about", "and the", "and with"];
+
+/// Whether (and how) a short message points back at the last topic: see the module doc.
+/// `names_product`: the message names a product of the KB itself (then a Chinese question
+/// opening on its verb has its subject).
+pub fn refers_back(norm: &str, names_product: bool) -> Option<Reference> {
+    let t = norm.trim().trim_end_matches(|c: char| !c.is_alphanumeric()).trim();
+    if t.is_empty() {
+        return None;
+    }
+    let starts = |cues: &[&str]| cues.iter().any(|c| lexicon::find(t, c) == Some(0));
+    if starts(ELLIPSIS) || t.ends_with('呢') {
+        return Some(Reference::Ellipsis);
+    }
+    if lexicon::any(t, PRONOUN) || (!names_product && starts(NO_SUBJECT)) {
+        return Some(Reference::Pronoun);
+    }
+    None
+}
+
+/// An entry as [`refer`] weighs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seen<'a> {
+    pub entry: u32,
+    pub category: &'a str,
+    /// It names the topic's product (the topic's entry does).
+    pub about_topic: bool,
+    /// It names another product of the KB and not the topic's.
+    pub other_product: bool,
+    /// Its text has one of the message's own words.
+    pub fits: bool,
+}
+
+/// What a message that points back gets ([`refer`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Referred {
+    /// The message's own decision stands.
+    Keep,
+    /// This entry answers it.
+    Answer(u32),
+    /// The message's answer is of another kind than the topic: a "did you mean" instead.
+    Clarify,
+}
+
+/// The entry a message that points back settles on (see the module doc): `answered` is the
+/// entry of the message's own answer, if it got one; `hits` its best entries, best first.
+pub fn refer(reference: Reference, answered: Option<&Seen>, topic: &Seen, hits: &[Seen]) -> Referred {
+    let best = &hits[..hits.len().min(3)];
+    match reference {
+        Reference::Pronoun => {
+            if answered.is_some_and(|a| !a.other_product) {
+                return Referred::Keep;
+            }
+            let own = best.iter().find(|h| h.about_topic && h.fits);
+            match own.or(Some(topic).filter(|t| t.fits)) {
+                Some(c) => Referred::Answer(c.entry),
+                None => Referred::Keep,
+            }
+        }
+        Reference::Ellipsis => {
+            match best.iter().find(|h| h.entry != topic.entry && h.category == topic.category && h.fits) {
+                Some(c) => Referred::Answer(c.entry),
+                None if answered.is_some_and(|a| a.category != topic.category) => Referred::Clarify,
+                None => Referred::Keep,
+            }
+        }
+    }
+}
+
+/// Words of a message that point back or carry no subject: what is left of it is what its
+/// entry must speak of ([`telling_words`]).
+const NO_SUBJECT_WORDS: &[&str] = &[
+    "and", "for", "what", "about", "how", "can", "could", "does", "do", "did", "is", "are", "will", "would", "have",
+    "has", "it", "its", "this", "that", "one", "the", "a", "an", "with", "of", "to", "in", "on", "you", "me", "my",
+    "use", "be", "吗", "呢", "吧", "啊", "的", "了", "能", "可以", "不", "会", "有", "没", "是", "它", "这", "那",
+    "个", "款", "台", "种", "么", "什", "怎", "样", "用", "我", "你", "还", "也", "都", "要", "带", "支持", "适合",
+];
+
+/// The message's own words once the pointing and subjectless words are gone: Latin words of
+/// three or more letters, Han characters one by one (the KB writes 整鸡 where the shopper
+/// writes 鸡翅).
+pub fn telling_words(norm: &str) -> Vec<String> {
+    let rest = lexicon::remove_all(norm, NO_SUBJECT_WORDS);
+    let mut out: Vec<String> = Vec::new();
+    for w in rest.split(|c: char| !c.is_alphanumeric() || is_han(c)).filter(|w| w.len() >= 3) {
+        out.push(w.to_string());
+    }
+    out.extend(rest.chars().filter(|&c| is_han(c)).map(String::from));
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// `text` (normalized) has one of `words` ([`telling_words`]).
+pub fn has_a_word(text: &str, words: &[String]) -> bool {
+    words.iter().any(|w| {
+        if w.chars().all(is_han) {
+            text.contains(w.as_str())
+        } else {
+            lexicon::find_or_plural(text, w).is_some()
+        }
+    })
 }
 
 /// Time gone by: "it's been 10 days", "a week already", "都一个星期了", "半个月了".
@@ -230,6 +369,72 @@ mod tests {
         assert_eq!(widen(Some(4), Some(7)), None);
         assert_eq!(widen(Some(7), None), None);
         assert_eq!(widen(None, Some(7)), None);
+    }
+
+    #[test]
+    fn pointing_back_is_a_pronoun_a_missing_subject_or_an_ellipsis() {
+        let r = |m: &str| refers_back(&normalize(m), false);
+        for m in ["can it roast a chicken", "does it have a timer", "能烤鸡翅吗", "这款有定时吗", "它能烤蛋糕吗"]
+        {
+            assert_eq!(r(m), Some(Reference::Pronoun), "{m}");
+        }
+        for m in ["and for bedding?", "what about the kettle", "那床品呢", "床品呢？"] {
+            assert_eq!(r(m), Some(Reference::Ellipsis), "{m}");
+        }
+        for m in ["今天天气怎么样", "do you sell cars", "how long does a refund take", "退货运费谁出", ""]
+        {
+            assert_eq!(r(m), None, "{m}");
+        }
+        // A question that names its product has its subject.
+        assert_eq!(refers_back(&normalize("能退货吗"), false), Some(Reference::Pronoun));
+        assert_eq!(refers_back(&normalize("能用空气炸锅烤吗"), true), None);
+    }
+
+    #[test]
+    fn pointing_back_settles_on_the_topic_product_or_the_topic_kind() {
+        let seen = |entry, category, about_topic, other_product, fits| Seen {
+            entry,
+            category,
+            about_topic,
+            other_product,
+            fits,
+        };
+        let fryer = seen(1, "product", true, false, true);
+        let stew = seen(2, "product", false, true, false);
+        let claim = seen(3, "warranty", false, false, false);
+        // "does it have a timer": another product's spec sheet answered; the topic's has the word.
+        assert_eq!(refer(Reference::Pronoun, Some(&stew), &fryer, &[stew, claim]), Referred::Answer(1));
+        // "can it fly": the topic's entry does not have the word, nor any hit about it.
+        let fryer_unfit = Seen { fits: false, ..fryer };
+        assert_eq!(refer(Reference::Pronoun, None, &fryer_unfit, &[stew, claim]), Referred::Keep);
+        // An answer about no product in particular ("能退货吗" → returns) stands.
+        let returns = seen(4, "returns", false, false, true);
+        assert_eq!(refer(Reference::Pronoun, Some(&returns), &fryer, &[returns]), Referred::Keep);
+        // A hit about the topic's product other than its entry wins over the entry.
+        let care = seen(5, "product", true, false, true);
+        assert_eq!(refer(Reference::Pronoun, None, &fryer, &[stew, care]), Referred::Answer(5));
+        // "and for bedding?" after the appliance warranty: the bedding warranty among the hits.
+        let warranty = seen(6, "warranty", true, false, true);
+        let size = seen(7, "product", false, true, true);
+        let textiles = seen(8, "warranty", false, true, true);
+        let care_bedding = seen(9, "product", false, true, true);
+        assert_eq!(
+            refer(Reference::Ellipsis, Some(&size), &warranty, &[size, care_bedding, textiles]),
+            Referred::Answer(8)
+        );
+        // None of that kind: no size table for a warranty question, a "did you mean".
+        assert_eq!(refer(Reference::Ellipsis, Some(&size), &warranty, &[size, care_bedding]), Referred::Clarify);
+        assert_eq!(refer(Reference::Ellipsis, None, &warranty, &[size, care_bedding]), Referred::Keep);
+    }
+
+    #[test]
+    fn telling_words_leave_out_the_pointing() {
+        assert_eq!(telling_words(&normalize("does it have a timer")), vec!["timer".to_string()]);
+        assert_eq!(telling_words(&normalize("能烤鸡翅吗")), vec!["烤".to_string(), "翅".to_string(), "鸡".to_string()]);
+        assert!(has_a_word(
+            &normalize("1400 W, 0–60 minute timer"),
+            &telling_words(&normalize("is there a timer on it"))
+        ));
     }
 
     #[test]

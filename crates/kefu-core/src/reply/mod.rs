@@ -184,7 +184,10 @@ pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now
         None => {
             let ranking = retrieve(engine, &kind.question);
             let base = decide_all(engine, &ranking, &kind, &read.norm, &kind.question);
-            follow_up(engine, conv, &kind, &read.norm, ranking, base)
+            match refer_back(engine, conv, &read, &kind, &ranking, &base) {
+                Some(referred) => (ranking, referred),
+                None => follow_up(engine, conv, &kind, &read.norm, ranking, base),
+            }
         }
     };
     let shop_words = decide::in_shop_words(&ranking);
@@ -237,6 +240,64 @@ fn decide_all(engine: &Engine, ranking: &Ranking, kind: &Kind, norm: &str, quest
     let smell = kind.triage == Triage::Complaint && kind.cue == Cue::Quality && triage::about_smell(norm);
     let base = decide::about_the_smell(engine, ranking, smell, base);
     decide::topic_named(engine, ranking, question, base)
+}
+
+/// A short message that points back at the last answered topic ("can it roast a chicken",
+/// "and for bedding?"): the decision [`follow::refer`] settles on, from the message's own best
+/// hits and the topic's entry; `None` leaves the message's own decision.
+fn refer_back(
+    engine: &Engine,
+    conv: &Conversation,
+    read: &Reading,
+    kind: &Kind,
+    ranking: &Ranking,
+    base: &Decision,
+) -> Option<Decision> {
+    let topic = conv.topic.as_ref()?.entry.as_deref().and_then(|id| engine.position_of(id))?;
+    if kind.triage != Triage::Product || kind.human || kind.small.is_some() || !follow::is_short(&read.norm) {
+        return None;
+    }
+    let reference = follow::refers_back(&read.norm, !read.found.products.is_empty())?;
+    let words = follow::telling_words(&read.norm);
+    // The KB's products an entry names in its title or tags.
+    let names = |pos: u32| -> Vec<String> {
+        let Some(e) = engine.entry(pos) else { return Vec::new() };
+        let text = normalize(&format!("{} {}", e.title, e.tags.join(" ")));
+        read.products
+            .iter()
+            .map(|p| normalize(&p.name))
+            .filter(|p| lexicon::find_or_plural(&text, p).is_some())
+            .collect()
+    };
+    let topic_names = names(topic);
+    let seen = |pos: u32| -> Option<follow::Seen> {
+        let e = engine.entry(pos)?;
+        let own = names(pos);
+        let about_topic = pos == topic || own.iter().any(|n| topic_names.contains(n));
+        let text = normalize(&format!("{} {} {}", e.title, e.tags.join(" "), e.answer.plain_text()));
+        Some(follow::Seen {
+            entry: pos,
+            category: e.category.as_str(),
+            about_topic,
+            other_product: !own.is_empty() && !about_topic,
+            fits: follow::has_a_word(&text, &words),
+        })
+    };
+    let answered = match base {
+        Decision::Answer { entry, .. } => seen(*entry),
+        _ => None,
+    };
+    let hits: Vec<follow::Seen> = ranking.hits.iter().filter_map(|h| seen(h.entry)).collect();
+    match follow::refer(reference, answered.as_ref(), &seen(topic)?, &hits) {
+        follow::Referred::Keep => None,
+        follow::Referred::Answer(entry) => match base {
+            Decision::Answer { entry: e, .. } if *e == entry => None,
+            _ => Some(Decision::Answer { entry, confidence: Thresholds::of(engine).answer_min }),
+        },
+        follow::Referred::Clarify => {
+            Some(Decision::Clarify { candidates: ranking.hits.iter().take(3).map(|h| h.entry).collect() })
+        }
+    }
 }
 
 /// A short product question that got a "did you mean" of its own, searched again with the
