@@ -2197,3 +2197,26 @@ fn a_message_that_points_back_is_read_with_the_topic_product_or_question() {
         assert!(!matches!(r.decision, Decision::Answer { .. }), "{then}: {}", said(&r));
     }
 }
+
+#[test]
+fn a_message_left_just_before_opening_is_promised_a_reply_after_it() {
+    let en = engine("en");
+    let zh = engine("zh-CN");
+    // Monday 08:58 in China.
+    let now = Now { unix_ms: MON_UTC + 58 * 60_000, utc_offset_minutes: 480 };
+    for (e, m) in [(&en, "talk to a person"), (&zh, "转人工"), (&en, "the kettle stopped working")] {
+        let mut conv = Conversation::default();
+        let mut r = respond(e, &mut conv, m, now);
+        if r.deadline_ms.is_none() {
+            r = respond(e, &mut conv, "I don't have the order number", now);
+        }
+        let promise = r.promise.clone().unwrap_or_default();
+        assert!(!promise.contains("before 09:00 today") && !promise.contains("今天 09:00前"), "{m}: {}", said(&r));
+        assert!(promise.contains("10:00") || promise.contains("11:00"), "{m}: {}", said(&r));
+        let deadline = r.deadline_ms.expect("a deadline");
+        assert!(deadline >= now.unix_ms + 60 * 60_000, "{m}: {}", said(&r));
+    }
+    // At night the promise is still the opening.
+    let r = respond(&en, &mut Conversation::default(), "talk to a person", night());
+    assert!(r.promise.unwrap_or_default().contains("before 09:00 tomorrow"));
+}

@@ -1,7 +1,8 @@
 //! Working hours, peak mode and the response-time promises (merchant settings with the seeds'
 //! defaults): urgent → green channel in 3 minutes, complaint → acknowledged within 1 hour,
 //! after-sales → a clear direction within 2 hours, outside working hours → a reply before the
-//! next working day starts, peak → the expected queue time.
+//! next working day starts (less than [`NEAR_OPENING_MINUTES`] before it: within the case's
+//! own time after the opening, see [`ServiceHours::reply_by`]), peak → the expected queue time.
 //!
 //! Time comes in through [`Now`]; the shop's UTC offset is the merchant's setting when given,
 //! else the caller's `Now::utc_offset_minutes`. Nothing here reads a clock.
@@ -153,10 +154,47 @@ impl ServiceHours {
         None
     }
 
+    /// When an off-hours message is promised a reply: the next opening ("before 09:00
+    /// tomorrow"), or, when that opening is less than [`NEAR_OPENING_MINUTES`] away, `after`
+    /// minutes past it (the case's own response tier: a deadline a few minutes from now, before
+    /// the team has even started, is no promise anyone can keep). Returns the day (0 = today)
+    /// and local minute of the deadline, whether it is the near-opening one, and the instant.
+    pub fn reply_by(&self, now: Now, after: u32) -> Option<ReplyBy> {
+        let (days_ahead, at) = self.next_open(now)?;
+        let open = self.open_min();
+        if at - now.unix_ms >= NEAR_OPENING_MINUTES * MINUTE_MS {
+            return Some(ReplyBy { days_ahead, minute: open, near: false, at });
+        }
+        let minute = open as i64 + after as i64;
+        Some(ReplyBy {
+            days_ahead: days_ahead + minute.div_euclid(1440),
+            minute: minute.rem_euclid(1440) as u16,
+            near: true,
+            at: at.saturating_add(after as i64 * MINUTE_MS),
+        })
+    }
+
     /// "09:00–22:00".
     pub fn span_text(&self) -> String {
         format!("{}–{}", hhmm(self.open_min()), hhmm(self.close_min()))
     }
+}
+
+/// Closer than this to the next opening, an off-hours message is promised a reply some time
+/// after the opening instead of "before" it ([`ServiceHours::reply_by`]).
+pub const NEAR_OPENING_MINUTES: i64 = 60;
+
+/// The deadline of an off-hours promise ([`ServiceHours::reply_by`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplyBy {
+    /// Days from today (0 = later today).
+    pub days_ahead: i64,
+    /// Local minute after midnight.
+    pub minute: u16,
+    /// Close to the opening: the deadline is after it, not the opening itself.
+    pub near: bool,
+    /// The instant (Unix ms).
+    pub at: i64,
 }
 
 /// Minutes after midnight as `HH:MM`.
@@ -267,6 +305,27 @@ mod tests {
         assert_eq!(ms, MON_UTC + 7 * DAY_MS + 1_000 * 3_600); // Monday 01:00 UTC = 09:00 +08:00
                                                               // Monday 07:00 local → later today.
         assert_eq!(h.next_open(at(-1.0, 0)).unwrap().0, 0);
+    }
+
+    #[test]
+    fn a_promise_made_just_before_opening_falls_after_it() {
+        let h = ServiceHours { utc_offset_minutes: Some(480), ..Default::default() };
+        // 08:58 in China (00:58 UTC): "before 09:00 today" would be two minutes away.
+        let near = at(58.0 / 60.0, 0);
+        assert!(!h.is_open(near));
+        let by = h.reply_by(near, 60).unwrap();
+        assert_eq!((by.days_ahead, by.minute, by.near), (0, 10 * 60, true));
+        assert_eq!(by.at, MON_UTC + 2 * 3_600_000); // 10:00 in China
+        assert!(by.at - near.unix_ms >= 60 * MINUTE_MS);
+        // In the middle of the night the promise is the opening itself.
+        let night = at(-5.0, 0); // 03:00 in China
+        let by = h.reply_by(night, 60).unwrap();
+        assert_eq!((by.days_ahead, by.minute, by.near), (0, 9 * 60, false));
+        assert_eq!(Some(by.at), h.next_open(night).map(|(_, at)| at));
+        // Opening late in the evening: the deadline may fall the next day.
+        let late = ServiceHours { open: 23 * 60 + 30, close: 23 * 60 + 59, utc_offset_minutes: Some(0), days: 0x7f };
+        let by = late.reply_by(at(23.0 + 20.0 / 60.0, 0), 120).unwrap();
+        assert_eq!((by.days_ahead, by.minute, by.near), (1, 90, true));
     }
 
     #[test]

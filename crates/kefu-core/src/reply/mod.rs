@@ -645,13 +645,7 @@ fn word(
         r.message = Some(msg);
         let kind = match (triage, open) {
             (Triage::Urgent, _) => Some(PromiseKind::Urgent),
-            (_, false) => {
-                let l = settings.hours.local(now);
-                settings.hours.next_open(now).map(|(days_ahead, _)| PromiseKind::OffHours {
-                    days_ahead,
-                    weekday: ((l.weekday() as i64 + days_ahead).rem_euclid(7)) as u8,
-                })
-            }
+            (_, false) => off_hours(settings, now, triage),
             (Triage::Complaint, true) => Some(PromiseKind::Complaint),
             (Triage::Order, true) => Some(PromiseKind::AfterSales),
             (Triage::Product, true) if peak => Some(PromiseKind::Peak { minutes: settings.peak.queue_minutes }),
@@ -870,13 +864,23 @@ fn complaint_or_off_hours(settings: &crate::kb::ShopSettings, now: Now, open: bo
     if open {
         return PromiseKind::Complaint;
     }
-    let l = settings.hours.local(now);
-    match settings.hours.next_open(now) {
-        Some((days_ahead, _)) => {
-            PromiseKind::OffHours { days_ahead, weekday: ((l.weekday() as i64 + days_ahead).rem_euclid(7)) as u8 }
-        }
-        None => PromiseKind::Complaint,
-    }
+    off_hours(settings, now, Triage::Complaint).unwrap_or(PromiseKind::Complaint)
+}
+
+/// The off-hours promise: a reply before the next opening, or, just before it, within the
+/// time the case gets while the team works (a complaint's acknowledgement, an order
+/// problem's direction; other questions the acknowledgement's) after it ([`hours`]).
+fn off_hours(settings: &crate::kb::ShopSettings, now: Now, triage: Triage) -> Option<PromiseKind> {
+    let p = &settings.promises;
+    let after = if triage == Triage::Order { p.after_sales_minutes } else { p.complaint_minutes };
+    let by = settings.hours.reply_by(now, after)?;
+    let today = settings.hours.local(now).weekday() as i64;
+    Some(PromiseKind::OffHours {
+        days_ahead: by.days_ahead,
+        weekday: (today + by.days_ahead).rem_euclid(7) as u8,
+        minute: by.minute,
+        near: by.near,
+    })
 }
 
 fn set_promise(r: &mut Reply, kind: Option<PromiseKind>, settings: &crate::kb::ShopSettings, now: Now) {
@@ -889,7 +893,11 @@ fn set_promise(r: &mut Reply, kind: Option<PromiseKind>, settings: &crate::kb::S
         PromiseKind::Complaint => Some(minutes(p.complaint_minutes)),
         PromiseKind::AfterSales => Some(minutes(p.after_sales_minutes)),
         PromiseKind::Peak { minutes: m } => Some(minutes(m)),
-        PromiseKind::OffHours { .. } => settings.hours.next_open(now).map(|(_, at)| at),
+        PromiseKind::OffHours { near, minute, .. } => {
+            // The instant of the promised local time (the opening, or after it when near).
+            let after = if near { (minute as u32 + 1440 - settings.hours.open.min(1439) as u32) % 1440 } else { 0 };
+            settings.hours.reply_by(now, after).map(|by| by.at)
+        }
     };
 }
 

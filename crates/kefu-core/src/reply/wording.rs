@@ -104,10 +104,14 @@ pub enum PromiseKind {
     Urgent,
     Complaint,
     AfterSales,
-    /// Outside working hours: (days until the next opening, its weekday).
+    /// Outside working hours: the reply is promised before the next opening (days until it,
+    /// its weekday), or, close to the opening, by `minute` (local) that day
+    /// ([`ServiceHours::reply_by`](super::hours::ServiceHours::reply_by)).
     OffHours {
         days_ahead: i64,
         weekday: u8,
+        minute: u16,
+        near: bool,
     },
     Peak {
         minutes: u32,
@@ -150,14 +154,24 @@ pub fn promise(loc: Locale, shop: Locale, kind: PromiseKind, p: &Promises, h: &S
                 Locale::ZhTw => format!("{d}內同事會給您明確的處理方式。"),
             })
         }
-        PromiseKind::OffHours { days_ahead, weekday } => {
-            let w = when(loc, days_ahead, weekday, h.open.min(1439));
-            own(&p.off_hours).map(|s| fill(&s, 0, "", &w, &hours)).unwrap_or_else(|| match loc {
-                Locale::En => format!(
+        PromiseKind::OffHours { days_ahead, weekday, minute, near } => {
+            let w = when(loc, days_ahead, weekday, minute.min(1439));
+            own(&p.off_hours).map(|s| fill(&s, 0, "", &w, &hours)).unwrap_or_else(|| match (loc, near) {
+                (Locale::En, false) => format!(
                     "Our team works {hours}. Leave your message and we'll reply before {w} with a first solution."
                 ),
-                Locale::ZhCn => format!("人工客服的服务时间是 {hours}。留言后，我们会在{w}前给您初步处理方案。"),
-                Locale::ZhTw => format!("人工客服的服務時間是 {hours}。留言後，我們會在{w}前給您初步處理方案。"),
+                (Locale::ZhCn, false) => format!("人工客服的服务时间是 {hours}。留言后，我们会在{w}前给您初步处理方案。"),
+                (Locale::ZhTw, false) => format!("人工客服的服務時間是 {hours}。留言後，我們會在{w}前給您初步處理方案。"),
+                // Just before opening: the message waits for the team, who start shortly.
+                (Locale::En, true) => format!(
+                    "Our team works {hours} and starts again shortly. Leave your message and we'll reply by {w} with a first solution."
+                ),
+                (Locale::ZhCn, true) => {
+                    format!("人工客服的服务时间是 {hours}，马上就上班了。留言后，我们会在{w}前给您初步处理方案。")
+                }
+                (Locale::ZhTw, true) => {
+                    format!("人工客服的服務時間是 {hours}，馬上就上班了。留言後，我們會在{w}前給您初步處理方案。")
+                }
             })
         }
         PromiseKind::Peak { minutes } => {
@@ -939,7 +953,8 @@ pub(crate) fn all_samples() -> Vec<String> {
             PromiseKind::Urgent,
             PromiseKind::Complaint,
             PromiseKind::AfterSales,
-            PromiseKind::OffHours { days_ahead: 1, weekday: 2 },
+            PromiseKind::OffHours { days_ahead: 1, weekday: 2, minute: 540, near: false },
+            PromiseKind::OffHours { days_ahead: 0, weekday: 2, minute: 600, near: true },
             PromiseKind::Peak { minutes: 10 },
         ] {
             out.push(promise(loc, Locale::En, kind, &p, &h));
