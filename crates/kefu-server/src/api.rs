@@ -649,7 +649,7 @@ pub async fn put_attachment(
     rate_limit(&st, peer, &headers)?;
     let case_id = parse_uuid(&case_id, "case id")?;
     let att_id = parse_uuid(&att_id, "attachment id")?;
-    authorize_case(&st, &case_id, bearer(&headers, q.token.as_deref())).await?;
+    let status = authorize_case(&st, &case_id, bearer(&headers, q.token.as_deref())).await?;
 
     let limit = st.cfg.max_attachment_bytes;
     let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
@@ -676,6 +676,11 @@ pub async fn put_attachment(
     // Retry of an upload that already arrived: answer without decoding again.
     if let Some(v) = existing_attachment(&st, &case_id, &att_id, &orig_sha).await? {
         return Ok((StatusCode::OK, Json(v)).into_response());
+    }
+    // A new photo on a closed case is refused like a message (`post_message`); checked again
+    // in the transaction below, for a case closed while this one was decoded.
+    if status == "closed" {
+        return Err(closed_case());
     }
     check_quota(&st, &case_id, bytes.len() as u64).await?;
 
@@ -734,6 +739,10 @@ pub async fn put_attachment(
             if let Some(v) = lookup_attachment(&mut tx, &cid, &aid, &osha)? {
                 return Ok((false, v));
             }
+            let status: String = tx.query_row("SELECT status FROM cases WHERE id = ?1", [&cid], |r| r.get(0))?;
+            if status == "closed" {
+                return Err(closed_case());
+            }
             let (count, total): (i64, i64) = tx.query_row(
                 "SELECT COUNT(*), CAST(COALESCE(SUM(orig_size), 0) AS BIGINT) FROM attachments WHERE case_id = ?1",
                 [&cid],
@@ -788,6 +797,11 @@ pub async fn put_attachment(
             Err(e)
         }
     }
+}
+
+/// A follow-up (message or photo) on a closed case.
+fn closed_case() -> ApiError {
+    ApiError::conflict("case_closed", "this case is closed; start a new conversation")
 }
 
 /// Writes a photo in full: to `tmp`, synced, then renamed to `path`. On any failure `tmp` is
@@ -984,7 +998,7 @@ pub async fn post_message(
         *id = parse_uuid(id, "client_msg_id")?;
     }
     if status == "closed" {
-        return Err(ApiError::conflict("case_closed", "this case is closed; start a new conversation"));
+        return Err(closed_case());
     }
     let relay = st.cfg.webhook.is_some();
     let (created, v) = st

@@ -289,6 +289,38 @@ async fn long_poll_messages_and_rating() {
 }
 
 #[tokio::test]
+async fn a_closed_case_takes_no_new_photos_like_no_new_messages() {
+    let t = TestServer::start().await;
+    t.add_user("sam", Role::Supervisor);
+    let id = uuid();
+    let (_, v) = t.create(&case_body(&id, &[])).await;
+    let token = v["token"].as_str().unwrap().to_string();
+    let before = uuid();
+    let photo = jpeg(16, 16, 3);
+    assert_eq!(t.upload(&id, &token, &before, photo.clone(), "image/jpeg").await.0, 201);
+    let sam = t.login("sam").await;
+    assert_eq!(t.inbox_post(&sam, &format!("/inbox/api/cases/{id}/close"), json!({})).await.status(), 200);
+    // A new photo: 409 case_closed, as a message gets; nothing stored.
+    let (s, v) = t.upload(&id, &token, &uuid(), jpeg(16, 16, 4), "image/jpeg").await;
+    assert_eq!((s, v["error"]["code"].as_str()), (409, Some("case_closed")), "{v}");
+    assert_eq!(t.upload_multipart(&id, &token, &uuid(), jpeg(8, 8, 5), "late.jpg", Some("image/jpeg")).await, 409);
+    let r = t
+        .client
+        .post(t.url(&format!("/api/cases/{id}/messages")))
+        .bearer_auth(&token)
+        .json(&json!({"text": "one more"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "case_closed");
+    assert_eq!(t.count("SELECT COUNT(*) FROM attachments"), 1);
+    // A retry of the photo stored before the close still answers as a retry.
+    assert_eq!(t.upload(&id, &token, &before, photo, "image/jpeg").await.0, 200);
+    t.stop().await;
+}
+
+#[tokio::test]
 async fn pii_is_masked_in_stored_text_but_order_number_kept() {
     let t = TestServer::start().await;
     let id = uuid();
