@@ -255,6 +255,33 @@ test('the order number is checked against the shop\'s pattern before sending', a
   await page.context().close();
 });
 
+test('a card number typed as the order number never reaches the team; a date-led order number that passes Luhn does', async () => {
+  const page = await shop();
+  const posted = [];
+  page.on('request', (r) => { if (r.method() === 'POST') posted.push(r.postData() || ''); });
+  await ask(page, '我的快递三天了还没到');
+  await page.click('kefu-chat .kefu-compose .kefu-human');
+  await page.fill('kefu-chat #kefu-f-desc', '我的卡号 4111 1111 1111 1111 被扣了两次 card-in-order');
+  await page.fill('kefu-chat #kefu-f-order', '4111 1111 1111 1111');
+  await submit(page);
+  // Masked like a card, it is no order number: the form says so and nothing is sent.
+  assert.match(await page.locator('kefu-chat #kefu-f-order-error').innerText(), /订单号的格式不对/);
+  assert.equal(await page.evaluate(() => window.__cases.length), 0);
+  assert.doesNotMatch(await page.locator(W.log).innerText(), /4111111111111111|4111 1111 1111 1111/);
+  // 2024060198765432 passes the Luhn check but starts with a date, as order numbers do: kept.
+  await page.fill('kefu-chat #kefu-f-order', '2024060198765432');
+  await submit(page);
+  const { c } = await lastCase(page);
+  assert.equal(c.orderNumber, '2024060198765432');
+  // The card cue masks the digits in the description whatever the order number.
+  assert.match(c.description, /卡号 \*{4} \*{4} \*{4} 1111/);
+  await status(page, c.id).filter({ hasText: '已送达' }).waitFor({ timeout: 20000 });
+  const shown = await page.locator(`kefu-chat .kefu-case[data-case="${c.id}"]`).innerText();
+  assert.match(shown, /2024060198765432/);
+  assert.doesNotMatch(shown + posted.join('\n'), /4111111111111111|4111 1111 1111 1111/);
+  await page.context().close();
+});
+
 test('server down while submitting: saved on the device, sent once when the server is back', async () => {
   const page = await shop();
   await fillCase(page, 'down-1', [await jpeg(page)]);

@@ -52,6 +52,14 @@ mod tests {
     fn an_id_given_as_the_order_number_is_masked() {
         assert_eq!(order_number("11010519491231002X"), "**************002X");
         assert_eq!(order_number("2024112312345678"), "2024112312345678");
-        assert_eq!(order_number("4111111111111111"), "4111111111111111");
+        // A card typed as the order number is masked too (it starts as a card does and passes
+        // Luhn); a date-led order number that passes Luhn stays readable.
+        assert_eq!(order_number("4111111111111111"), "************1111");
+        assert_eq!(order_number("2024060198765432"), "2024060198765432");
+        // A card cue is never sheltered by an equal order number.
+        assert_eq!(
+            mask("我的卡号 4111111111111111 扣了两次", &["4111111111111111"]),
+            "我的卡号 ************1111 扣了两次"
+        );
     }
 }

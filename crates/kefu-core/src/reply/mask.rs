@@ -669,19 +669,26 @@ pub fn mask(text: &str) -> String {
 
 /// Like [`mask`], but a number equal to one of `keep` stays readable: a case's own order
 /// number, which the agent needs and which, when numeric, passes the card checksum one time
-/// in ten. Numbers compare as [`fold`]s them ("4111…x" does not shelter "4111…").
+/// in ten. Numbers compare as [`fold`]s them ("4111…x" does not shelter "4111…"). A number
+/// the text itself calls a card ("卡号 …", "card …") is masked all the same: the shopper said
+/// what it is, whatever was typed into the order field.
 pub fn mask_keeping(text: &str, keep: &[&str]) -> String {
     let keep: Vec<String> = keep.iter().map(|k| fold(k)).filter(|k| !k.is_empty()).collect();
-    let spans: Vec<Span> = find(text).into_iter().filter(|s| !keep.contains(&fold(&text[s.start..s.end]))).collect();
+    let spans: Vec<Span> = find(text)
+        .into_iter()
+        .filter(|s| !keep.contains(&fold(&text[s.start..s.end])) || card_cue_before(text, s.start))
+        .collect();
     mask_spans(text, &spans)
 }
 
 /// An order number as given (a form field, the page's `identify`): kept, unless it is in
-/// fact a resident ID (18 characters, check character right), which is masked like one.
+/// fact a resident ID (18 characters, check character right) or a payment card (Luhn-valid
+/// and starting as a card does, [`card_prefix`]: a date-led order number such as
+/// "2024060198765432" is kept), which is masked like one.
 pub fn order_number(order: &str) -> String {
     let folded = fold(order);
-    let whole_id = find(order).iter().any(|s| s.kind == Sensitive::IdCard && fold(&order[s.start..s.end]) == folded);
-    if whole_id && id18_checksum_ok(&folded) {
+    let whole = |kind| find(order).iter().any(|s| s.kind == kind && fold(&order[s.start..s.end]) == folded);
+    if (whole(Sensitive::IdCard) && id18_checksum_ok(&folded)) || whole(Sensitive::BankCard) {
         mask(order)
     } else {
         order.to_string()
@@ -897,6 +904,25 @@ mod tests {
         assert_eq!(mask_keeping("4111111111111111 never came", &["4111111111111111X"]), "************1111 never came");
         assert_eq!(order_number("11010519491231002X"), "**************002X");
         assert_eq!(order_number("2024112312345678"), "2024112312345678");
+    }
+
+    #[test]
+    fn a_card_given_as_the_order_number_is_masked_and_shelters_nothing() {
+        assert_eq!(order_number("4111111111111111"), "************1111");
+        assert_eq!(order_number("4111 1111 1111 1111"), "**** **** **** 1111");
+        // Date-led and Luhn-valid: an order number, kept (card_prefix).
+        assert!(luhn("2024060198765432"));
+        assert_eq!(order_number("2024060198765432"), "2024060198765432");
+        // A card cue in the text masks the number even when it equals the order number.
+        assert_eq!(
+            mask_keeping("我的卡号 4111111111111111 扣款两次", &["4111111111111111"]),
+            "我的卡号 ************1111 扣款两次"
+        );
+        assert_eq!(
+            mask_keeping("card 2024060198765432 was charged", &["2024060198765432"]),
+            "card ************5432 was charged"
+        );
+        assert_eq!(mask_keeping("订单 2024060198765432 没到", &["2024060198765432"]), "订单 2024060198765432 没到");
     }
 
     #[test]

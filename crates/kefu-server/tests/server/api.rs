@@ -325,13 +325,16 @@ async fn pii_is_masked_in_stored_text_but_order_number_kept() {
     let t = TestServer::start().await;
     let id = uuid();
     let mut b = case_body(&id, &[]);
-    b["order_number"] = json!("4111111111111111");
-    b["description"] = json!("身份证 11010519491231002X, card 5500 0000 0000 0004, order 4111111111111111");
+    // Date-led and Luhn-valid: an order number, kept readable where the text repeats it.
+    b["order_number"] = json!("2024060198765432");
+    b["description"] = json!("身份证 11010519491231002X, card 5500 0000 0000 0004, order 2024060198765432");
     t.create(&b).await;
     let d: String = t.sql(|c| c.query_row("SELECT description FROM cases", [], |r| r.get(0)).unwrap());
     assert!(d.contains("**************002X"), "{d}");
     assert!(d.contains("card **** **** **** 0004"), "{d}");
-    assert!(d.contains("order 4111111111111111"), "{d}");
+    assert!(d.contains("order 2024060198765432"), "{d}");
+    let o: String = t.sql(|c| c.query_row("SELECT order_number FROM cases", [], |r| r.get(0)).unwrap());
+    assert_eq!(o, "2024060198765432");
 
     // Tags and photo file names are shopper text too.
     let id = uuid();
@@ -346,6 +349,34 @@ async fn pii_is_masked_in_stored_text_but_order_number_kept() {
     assert_eq!(t.upload_multipart(&id, token, &uuid(), jpeg(8, 8, 1), name, Some("image/jpeg")).await, 201);
     let name: String = t.sql(|c| c.query_row("SELECT filename FROM attachments", [], |r| r.get(0)).unwrap());
     assert_eq!(name, "身份证 **************002X.jpg");
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn a_card_given_as_the_order_number_is_masked_and_shelters_no_card_in_the_text() {
+    let t = TestServer::start().await;
+    let id = uuid();
+    let mut b = case_body(&id, &[]);
+    b["order_number"] = json!("4111111111111111");
+    b["description"] = json!("我的卡号 4111111111111111 被扣了两次，身份证 11010519491231002X");
+    b["transcript"] = json!([{ "role": "shopper", "text": "card 4111111111111111", "at": now_ms() }]);
+    let (s, v) = t.create(&b).await;
+    assert_eq!(s, 201, "{v}");
+    let (o, d): (String, String) = t.sql(|c| {
+        c.query_row("SELECT order_number, description FROM cases", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap()
+    });
+    assert_eq!(o, "************1111");
+    assert_eq!(d, "我的卡号 ************1111 被扣了两次，身份证 **************002X");
+    let m: String = t.sql(|c| c.query_row("SELECT text FROM messages", [], |r| r.get(0)).unwrap());
+    assert_eq!(m, "card ************1111");
+    // A card cue is never sheltered by an order number equal to the digits after it.
+    let id = uuid();
+    let mut b = case_body(&id, &[]);
+    b["order_number"] = json!("2024060198765432");
+    b["description"] = json!("卡号 2024060198765432");
+    t.create(&b).await;
+    let d: String = t.sql(|c| c.query_row("SELECT description FROM cases WHERE id = ?1", [&id], |r| r.get(0)).unwrap());
+    assert_eq!(d, "卡号 ************5432");
     t.stop().await;
 }
 
