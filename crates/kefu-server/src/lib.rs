@@ -323,6 +323,14 @@ impl Config {
         c.addr = a.addr.parse().map_err(|e| anyhow::anyhow!("--addr {}: {e}", a.addr))?;
         c.www = a.www.clone();
         c.pkg = a.pkg.clone();
+        // A wrong folder would start a server whose storefront or widget URLs all answer 404.
+        for (flag, dir, what) in
+            [("--www", &a.www, "storefront, served at /"), ("--pkg", &a.pkg, "built widget, served at /kefu/")]
+        {
+            if let Some(d) = dir.as_ref().filter(|d| !d.is_dir()) {
+                anyhow::bail!("{flag} {}: no such folder (the {what})", d.display());
+            }
+        }
         for o in &a.allow_origin {
             let o = o.trim_end_matches('/');
             let host = o.strip_prefix("https://").or_else(|| o.strip_prefix("http://")).unwrap_or("");
@@ -665,6 +673,21 @@ fn init_tracing() {
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 
+/// The database as the banner names it: a SQLite file by its full path, and whether this start
+/// creates it (with the topmost of its folders that is missing: kefu creates those too, as for
+/// a fresh volume; saying so shows a mistyped path). PostgreSQL as given, password hidden.
+pub fn database_note(db: &Target) -> String {
+    let Target::Sqlite(path) = db else { return db.to_string() };
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+    if abs.exists() {
+        return abs.display().to_string();
+    }
+    match abs.ancestors().skip(1).take_while(|a| !a.exists()).last() {
+        Some(dir) => format!("{} (new file, created now with the missing folder {})", abs.display(), dir.display()),
+        None => format!("{} (new file, created now)", abs.display()),
+    }
+}
+
 /// Runs `kefu serve`.
 pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_tracing();
@@ -695,6 +718,10 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let cfg = Config::from_args(&args)?;
+    // Before the storage is opened (which creates a missing file and its folders): said in the
+    // banner, so a mistyped --db is seen at once.
+    let db_note = database_note(&cfg.db);
+    tracing::info!("database {db_note}");
     // Storage first, outside the runtime: a wrong --db fails before anything binds, and the
     // banner's figures come from here.
     let db = open_storage(&cfg)?;
@@ -720,7 +747,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
             Some(m) => println!("  e-mail        {} as {}", m.redacted(), m.from),
             None => println!("  e-mail        off (\"e-mail me this conversation\" needs --smtp-url and --mail-from)"),
         }
-        println!("  database {} · photos {}", cfg.db, cfg.data_dir.display());
+        println!("  database {db_note} · photos {}", cfg.data_dir.display());
         if users == 0 {
             println!(
                 "  no inbox accounts yet: KEFU_PASSWORD=… kefu serve --db {} --add-user NAME --role supervisor",

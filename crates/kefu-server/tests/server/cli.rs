@@ -82,6 +82,47 @@ fn bad_origins_and_addresses_are_refused_before_binding() {
 }
 
 #[test]
+fn missing_www_or_pkg_folders_are_refused_by_name_and_the_database_file_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.sqlite");
+    for (flag, what) in [("--www", "storefront"), ("--pkg", "built widget")] {
+        let missing = dir.path().join("nonexistent").join(&flag[2..]);
+        let argv = vec!["serve", "--db", db.to_str().unwrap(), flag, missing.to_str().unwrap()];
+        let e = kefu_server::serve(Serve::try_parse_from(argv).unwrap().args).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            format!(
+                "{flag} {}: no such folder (the {what}, served at {})",
+                missing.display(),
+                if flag == "--www" { "/" } else { "/kefu/" }
+            )
+        );
+        // A file is no folder either.
+        let argv = vec!["serve", "--db", db.to_str().unwrap(), flag, db.to_str().unwrap()];
+        std::fs::write(&db, "").unwrap();
+        assert!(kefu_server::serve(Serve::try_parse_from(argv).unwrap().args).is_err());
+        std::fs::remove_file(&db).unwrap();
+    }
+    assert!(!dir.path().join("nonexistent").exists() && !db.exists(), "nothing created");
+
+    // The banner names the database file in full, and says when this start creates it.
+    let fresh = dir.path().join("a/b/x.sqlite");
+    let note = kefu_server::database_note(&Target::Sqlite(fresh.clone()));
+    let folder = dir.path().join("a");
+    assert_eq!(
+        note,
+        format!("{} (new file, created now with the missing folder {})", fresh.display(), folder.display())
+    );
+    let note = kefu_server::database_note(&Target::Sqlite(db.clone()));
+    assert_eq!(note, format!("{} (new file, created now)", db.display()));
+    std::fs::write(&db, "").unwrap();
+    assert_eq!(kefu_server::database_note(&Target::Sqlite(db.clone())), db.display().to_string());
+    let cwd = std::env::current_dir().unwrap();
+    let rel = kefu_server::database_note(&Target::Sqlite("rel-x.sqlite".into()));
+    assert_eq!(rel, format!("{} (new file, created now)", cwd.join("rel-x.sqlite").display()));
+}
+
+#[test]
 fn sla_flags_parse_and_bad_ones_are_refused() {
     let mut sla = kefu_server::Sla::default();
     sla.apply(&["urgent=90s".into(), "after-sales=3h".into()]).unwrap();
