@@ -7,11 +7,11 @@
   var me = d.currentScript || d.querySelector('script[src$="/kefu.js"]');
   if (!me) return;
   // A second tag of the loader on the page: the first one runs the chat.
-  if (w.kefu && w.kefu.loaded) return console.warn('kefu: kefu.js twice; ignored');
+  if (w.kefu?.loaded) return console.warn('kefu: kefu.js twice; ignored');
 
   // Settings: data-* attributes, overridden by window.kefuSettings.
   var S = w.kefuSettings || {}, data = me.dataset;
-  function opt(k) { return S[k] != null ? S[k] : data[k]; }
+  function opt(k) { return S[k] ?? data[k]; }
   var base = new URL('.', me.src).href;
   var kbUrl = opt('kb') ? new URL(opt('kb'), d.baseURI).href : base + 'kb.kefu';
   var handoffUrl = opt('handoffUrl') ? new URL(opt('handoffUrl'), d.baseURI).href : '';
@@ -31,7 +31,7 @@
     'zh-TW': ['線上客服', '客服暫時無法載入，請留言。'],
     'en': ['Chat with us', 'Chat unavailable: leave us a message.', 'Your question (order number, if any)', 'Phone or email (optional)', 'Send message', 'Sent. An agent will reply soon.', 'Offline: saved, sent when back online.', 'Close', 'Not sent: please shorten it.', "This page can't send messages: please copy your text."]
   };
-  function tr(i) { return T[locale][i] || T['zh-CN'][i]; }
+  function tr(i) { return T[locale][i] ?? T['zh-CN'][i]; }
 
   // Launcher and fallback styles: a constructed stylesheet (no inline <style>, CSP-safe).
   // The page's own rules beat :host ones for the host element unless those are !important:
@@ -41,22 +41,22 @@
     ':host([data-position=left]){right:auto!important;left:max(20px,env(safe-area-inset-left))!important}' +
     '.kefu-launcher{position:relative;display:grid;place-items:center;width:56px;height:56px;border:0;border-radius:50%;padding:0;cursor:pointer;color:#fff;background:var(--kefu-color,#2563eb);box-shadow:0 4px 14px #0004}' +
     '.kefu-launcher:focus-visible{outline:3px solid #111;outline-offset:3px;box-shadow:0 0 0 6px #fff}' +
-    '.kefu-launcher svg{width:28px;height:28px;fill:none;stroke:currentColor;stroke-width:2}' +
+    '.kefu-launcher svg{width:28px;fill:none;stroke:currentColor;stroke-width:2}' +
     '.kefu-loading svg{opacity:.5}' +
     '[hidden]{display:none!important}';
 
   // failed: the last try to load the widget failed (a later click or going online tries
   // again); crashed: the widget trapped after it ran (the plain form from then on).
-  var root, btn, host, api, loading, failed, crashed, wantOpen, fb, handlers = {}, pending = [];
-  var q = (w.kefu && w.kefu.q) || [], blocked;
+  var root, btn, host, api, loading, failed, crashed, wantOpen, fb, fields, handlers = {}, pending = [];
+  var q = w.kefu?.q || [], blocked;
   // The page's CSP refused the hand-off URL: no try from this page can succeed (docs/widget.md,
   // Failures). ('' would match every URL: `|| 0` looks for "0", never at an URL's start.)
   d.addEventListener('securitypolicyviolation', function (e) { blocked |= !handoffUrl.indexOf(e.blockedURI || 0); });
 
-  function el(tag, cls, parent) {
+  function el(tag, parent, cls) {
     var e = d.createElement(tag);
     if (cls) e.className = cls;
-    if (parent) parent.appendChild(e);
+    parent?.appendChild(e);
     return e;
   }
   function svg(parent, path) {
@@ -64,8 +64,7 @@
     s.setAttribute('viewBox', '0 0 24 24');
     s.setAttribute('aria-hidden', 'true');
     p.setAttribute('d', path);
-    s.appendChild(p);
-    parent.appendChild(s);
+    parent.appendChild(s).appendChild(p);
   }
   function label() {
     if (!btn) return;
@@ -78,21 +77,21 @@
   // told that the team has the message. Answers whether one did.
   function emit(name, payload) {
     var ev = new CustomEvent('kefu:' + name, {detail: payload, cancelable: 1});
-    (handlers[name] || []).forEach(function (fn) {
+    handlers[name]?.forEach(function (fn) {
       try { fn(payload, ev); } catch (e) { console.error(e); }
     });
     return host && !host.dispatchEvent(ev);
   }
 
   function draw() {
-    host = d.createElement('kefu-chat');
-    if (opt('position') === 'left') host.setAttribute('data-position', 'left');
+    host = el('kefu-chat');
+    if (opt('position') == 'left') host.setAttribute('data-position', 'left');
     if (opt('color')) host.style.setProperty('--kefu-color', opt('color'));
     root = host.attachShadow({mode: 'open'});
     var sheet = new CSSStyleSheet();
     sheet.replaceSync(CSS);
     root.adoptedStyleSheets = [sheet];
-    btn = el('button', 'kefu-launcher', root);
+    btn = el('button', root, 'kefu-launcher');
     btn.setAttribute('aria-haspopup', 'dialog');
     btn.setAttribute('aria-expanded', 'false');
     label();
@@ -100,21 +99,21 @@
     ['pointerenter', 'focus', 'touchstart'].forEach(function (ev) {
       btn.addEventListener(ev, load, {passive: true});
     });
-    btn.addEventListener('click', function () {
+    btn.onclick = function () {
       if (api) return call('toggle');
       if (crashed) return showFallback();
       wantOpen = {};
       btn.setAttribute('aria-busy', 'true');
       btn.classList.add('kefu-loading');
       load();
-    });
+    };
     d.body.appendChild(host);
     // In the top layer where browsers have one: placed on the viewport even when the page's
     // body has a filter or a transform (a grey mourning-day page: `body { filter: grayscale(1) }`
     // would otherwise hold the fixed launcher and panel, and put the panel off screen).
     if (host.showPopover) {
       host.popover = 'manual';
-      try { host.showPopover(); } catch (_) {}
+      try { host.showPopover(); } catch {}
     }
   }
 
@@ -130,14 +129,13 @@
     });
     kb.catch(function () {});
     var css = new Promise(function (ok, fail) {
-      var l = el('link', '', root);
+      var l = el('link', root);
       l.rel = 'stylesheet';
       l.href = base + FILES.css;
       l.onload = ok;
-      l.onerror = function () { fail(new Error('CSS failed')); };
+      l.onerror = function () { fail(Error('CSS failed')); };
     });
-    loading = Promise.all([import(base + FILES.js), css]).then(function (r) {
-      var m = r[0];
+    loading = Promise.all([import(base + FILES.js), css]).then(function ([m]) {
       return m.default({module_or_path: wasm}).then(function () {
         // The widget reads the merchant's other settings (color, photos, contact …) with opt.
         m.mount(root, {locale: locale, handoffUrl: handoffUrl, name: ident.name, orderNumber: ident.orderNumber, opt: opt}, emit);
@@ -147,10 +145,10 @@
           // before the widget's state is touched, so the widget lives on and offers a person.
           try { m.bundle(new Uint8Array(buf)); } catch (e) {
             if (!(e instanceof WebAssembly.RuntimeError)) throw e;
-            m.bundle_failed('corrupt', String(e.message || e));
+            m.bundle_failed('corrupt', String(e?.message || e));
           }
         },
-          function (e) { m.bundle_failed(e.kind || 'network', String(e.message || e)); });
+          function (e) { m.bundle_failed(e.kind || 'network', String(e?.message || e)); });
         pending.splice(0).forEach(run);
         if (wantOpen) {
           if (fb) fb.hidden = true;
@@ -163,7 +161,7 @@
       console.warn('kefu: load failed', e);
       btn.removeAttribute('aria-busy');
       btn.classList.remove('kefu-loading');
-      emit('error', {kind: 'widget', message: String(e && e.message || e)});
+      emit('error', {kind: 'widget', message: String(e?.message || e)});
       if (wantOpen) {
         wantOpen = null;
         showFallback(pending.reduce(function (t, p) { return p[0] == 'ask' ? p[1] : t; }, ''));
@@ -175,15 +173,14 @@
   // A trap later on (a panic in the wasm, e.g. answering from a damaged bundle) leaves the
   // widget's state locked: drop the widget and offer the plain form, so a person is reachable.
   function trapped(e) {
-    if (!api || !(e instanceof WebAssembly.RuntimeError)) return false;
+    if (!api || !(e instanceof WebAssembly.RuntimeError)) return 0;
     api = null;
     failed = crashed = 1;
     console.warn('kefu: widget stopped', e);
-    var panel = root.querySelector('.kefu-panel');
-    if (panel) panel.remove();
-    emit('error', {kind: 'crash', message: String(e.message || e)});
+    root.querySelector('.kefu-panel')?.remove();
+    emit('error', {kind: 'crash', message: String(e?.message || e)});
     showFallback();
-    return true;
+    return 1;
   }
   function call(c, x) {
     try { return api.command(c, x); } catch (e) { if (!trapped(e)) throw e; }
@@ -196,26 +193,27 @@
   // page asked with kefu('ask', …), carried into it rather than lost).
   function showFallback(t) {
     if (!fb) {
-      fb = el('section', 'kefu-fb', root);
+      fb = el('section', root, 'kefu-fb');
       fb.setAttribute('role', 'dialog');
       fb.setAttribute('aria-label', tr(0));
-      el('p', '', fb).textContent = tr(1);
-      var x = el('button', 'kefu-x', fb);
+      el('p', fb).textContent = tr(1);
+      var x = el('button', fb, 'kefu-x');
       x.setAttribute('aria-label', tr(7));
       x.textContent = '×';
-      var form = el('form', '', fb), fields = [];
+      var form = el('form', fb);
+      fields = [];
       [2, 3].forEach(function (i) {
-        var l = el('label', '', form), f = el(i === 2 ? 'textarea' : 'input', '', form);
+        var l = el('label', form), f = el(i == 2 ? 'textarea' : 'input', form);
         l.textContent = tr(i);
         l.htmlFor = f.id = 'kefu-fb-' + i;
         fields.push(f);
       });
       fields[0].required = true;
-      el('button', '', form).textContent = tr(4);
-      var status = el('p', '', form);
+      el('button', form).textContent = tr(4);
+      var status = el('p', form);
       status.setAttribute('role', 'status');
       x.onclick = hideFallback;
-      fb.onkeydown = function (e) { if (e.key === 'Escape') hideFallback(); };
+      fb.onkeydown = function (e) { if (e.key == 'Escape') hideFallback(); };
       // The text leaves the field only once it is safe: sent, or kept on the device to send
       // later. A refusal (4xx: too long, nothing but spaces) keeps it there and says so.
       form.onsubmit = function (e) {
@@ -232,7 +230,8 @@
         if (!handoffUrl) return took || console.warn('kefu: no data-handoff-url'), say(took ? 5 : 9);
         fetch(handoffUrl, {method: 'POST', headers: {'Content-Type': 'application/json'}, body: body})
           .then(function (r) {
-            if (r.status > 499 || r.status == 408 || r.status == 429) throw r;
+            // 5xx, 408, 429 (fetch gives 200–599): kept to send later.
+            if (/^(5|408|429)/.test(r.status)) throw r;
             say(r.ok ? 5 : 8);
           })
           .catch(function () {
@@ -240,17 +239,16 @@
             // violation is reported after fetch fails, so decide a task later.
             setTimeout(function () {
               if (blocked) return say(took ? 5 : 9);
-              try { localStorage.setItem('kefu.outbox.' + c.id, body); } catch (_) {}
+              try { localStorage.setItem('kefu.outbox.' + c.id, body); } catch {}
               say(6);
             });
           });
       };
-      fb.fields = fields;
     }
-    if (t && !fb.fields[0].value) fb.fields[0].value = t;
+    if (t && !fields[0].value) fields[0].value = t;
     fb.hidden = false;
     btn.setAttribute('aria-expanded', 'true');
-    fb.fields[0].focus();
+    fields[0].focus();
   }
   // Text as kefu-server takes it: no control characters but \n \t \r (an <input> holds no
   // line breaks; a Word line break, VT, is dropped here, the widget makes it one). ID-card
@@ -268,7 +266,7 @@
   }
   // A v4 UUID; outside a secure context (no randomUUID) a blob URL ends with one.
   function uuid() {
-    return crypto.randomUUID ? crypto.randomUUID() : URL.createObjectURL(new Blob()).slice(-36);
+    return crypto.randomUUID?.() || URL.createObjectURL(new Blob()).slice(-36);
   }
   function hideFallback() {
     fb.hidden = true;
@@ -279,32 +277,32 @@
   // The page's API: kefu('open'), kefu('ask', text), kefu('on', 'handoff', fn), …
   function run(a) {
     var c = a[0], x = a[1];
-    if (c === 'on') return (handlers[x] = handlers[x] || []).push(a[2]);
-    if (c === 'off') return (handlers[x] = (handlers[x] || []).filter(function (f) { return f !== a[2]; }));
-    if (c === 'locale') { locale = norm(x); label(); x = locale; }
-    if (c === 'identify' && x) { ident.name = x.name || ident.name; ident.orderNumber = x.orderNumber || ident.orderNumber; }
+    if (c == 'on') return (handlers[x] = handlers[x] || []).push(a[2]);
+    if (c == 'off') return (handlers[x] = (handlers[x] || []).filter(function (f) { return f != a[2]; }));
+    if (c == 'locale') { locale = norm(x); label(); x = locale; }
+    if (c == 'identify' && x) { ident.name = x.name || ident.name; ident.orderNumber = x.orderNumber || ident.orderNumber; }
     if (api) return call(c, x);
-    if (crashed) return /^(open|ask|handoff)$/.test(c) && showFallback(c === 'ask' && x);
+    if (crashed) return /^(open|ask|handoff)$/.test(c) && showFallback(c == 'ask' && x);
     pending.push([c, x]);
     // After a failed load these try again, and show the plain form if it fails once more.
     if (/^(open|ask|handoff|toggle)$/.test(c)) { if (failed) wantOpen = wantOpen || {}; load(); }
   }
-  w.kefu = function () { run([].slice.call(arguments)); };
+  w.kefu = function (...a) { run(a); };
   w.kefu.loaded = true;
   w.kefu.stats = function () { return api ? api.stats() : null; };
 
   function start() {
     draw();
-    q.forEach(function (a) { run([].slice.call(a)); });
-    try { if (sessionStorage.getItem('kefu.v1.open') == 1) return wantOpen = {focus: false}, load(); } catch (_) {}
-    if (opt('preload') === 'intent') return;
-    var delay = +(opt('idleDelay') != null ? opt('idleDelay') : 3000);
+    q.forEach(function (a) { run([...a]); });
+    try { if (sessionStorage.getItem('kefu.v1.open') == 1) return wantOpen = {focus: false}, load(); } catch {}
+    if (opt('preload') == 'intent') return;
+    var delay = opt('idleDelay') ?? 3000;
     var idle = function () {
       setTimeout(function () {
         (w.requestIdleCallback || setTimeout)(load, {timeout: 5000});
       }, delay);
     };
-    if (d.readyState === 'complete') idle(); else w.addEventListener('load', idle);
+    if (d.readyState == 'complete') idle(); else w.addEventListener('load', idle);
   }
   if (d.body) start(); else d.addEventListener('DOMContentLoaded', start);
 })(window, document);
