@@ -3,7 +3,7 @@
 // human. Never a blank panel, never a stack trace.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, newPage, W, testPage, watchedPage, sendFallback } from './helpers.mjs';
+import { setup, newPage, W, testPage, watchedPage, sendFallback, openWidget, leaveMessage, outboxSize } from './helpers.mjs';
 import { waitFor } from './kefu-serve.mjs';
 
 let env;
@@ -290,4 +290,50 @@ test('the loader\'s form without data-handoff-url: a message no listener takes i
   assert.equal(await area.inputValue(), '');
   assert.equal(warnings.filter((w) => /data-handoff-url/.test(w)).length, 1, 'no warning when a listener took it');
   await page.context().close();
+});
+
+// A typo in a URL setting ("http://[bad", a port written as a word, a scheme misspelt) used to
+// throw in the loader, which then drew nothing, or to be taken for a device that is offline.
+const BAD_KB = 'http://[bad';
+const BAD_HANDOFF = ['https://shop.example:port/api/cases'];
+
+test('a data-kb that is no URL: the launcher is drawn, the widget says the answers could not load and a person is still reachable; the console names data-kb', async () => {
+  const page = await newPage(env.browser);
+  const warnings = [];
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  await testPage(page, env.url, '/t/bad-kb.html', { 'data-kb': BAD_KB });
+  await page.waitForSelector(W.launcher);
+  await expectFallback(page, /没能加载/);
+  assert.equal(warnings.filter((w) => w.includes('data-kb') && w.includes(BAD_KB)).length, 1, JSON.stringify(warnings));
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+for (const [i, url] of BAD_HANDOFF.entries()) {
+  test(`a data-handoff-url that is no http(s) URL (${url}): the widget says the message cannot be sent from this page, keeps nothing to retry, and the console names data-handoff-url`, async () => {
+    const { page, warnings } = await watchedPage(env, `/t/bad-handoff-${i}.html`, { 'data-handoff-url': url });
+    assert.equal(warnings.filter((w) => /data-handoff-url/.test(w)).length, 1, JSON.stringify(warnings));
+    await openWidget(page);
+    const row = await leaveMessage(page, `杯子碎了 bad-url-${i}`);
+    await row.locator('.kefu-case-status[data-status="unsent"]').waitFor({ timeout: 20000 });
+    const log = await page.locator(W.log).innerText();
+    assert.match(log, /无法发送留言/);
+    assert.doesNotMatch(log, /联网后会自动发送/, 'no promise to send it later');
+    assert.equal(await outboxSize(page), 0, 'nothing left waiting to be retried for ever');
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+}
+
+test('a data-handoff-url that is no http(s) URL, in the loader\'s own form: said not to be sent, the text kept to copy, nothing on the device', async () => {
+  for (const [i, url] of BAD_HANDOFF.entries()) {
+    const { page, warnings } = await watchedPage(env, `/t/fb-bad-handoff-${i}.html`, { 'data-handoff-url': url }, { failWasm: true });
+    assert.ok(warnings.some((w) => /data-handoff-url/.test(w)), JSON.stringify(warnings));
+    const { area, status } = await sendFallback(page, `客服打不开 fb-bad-url-${i}`);
+    await status.filter({ hasText: '无法发送' }).waitFor();
+    assert.doesNotMatch(await status.innerText(), /已保存/);
+    assert.equal(await area.inputValue(), `客服打不开 fb-bad-url-${i}`);
+    assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('kefu.outbox.')).length), 0);
+    await page.context().close();
+  }
 });

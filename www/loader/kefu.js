@@ -12,9 +12,18 @@
   // Settings: data-* attributes, overridden by window.kefuSettings.
   var S = w.kefuSettings || {}, data = me.dataset;
   function opt(k) { return S[k] ?? data[k]; }
+  // A URL setting, relative to the page; '' when unset, or (with a warning naming it) when it
+  // is no URL ("https://shop.example:port/…", "http://[bad"): a typo in it must not stop the
+  // launcher. Without a kb the widget says the answers could not load; without a hand-off
+  // URL, that messages cannot be sent from this page.
+  function url(k, a, v) {
+    if (v = opt(k)) try { return new URL(v, d.baseURI).href; } catch {}
+    v && console.warn('kefu: bad data-' + a, v);
+    return '';
+  }
   var base = new URL('.', me.src).href;
-  var kbUrl = opt('kb') ? new URL(opt('kb'), d.baseURI).href : base + 'kb.kefu';
-  var handoffUrl = opt('handoffUrl') ? new URL(opt('handoffUrl'), d.baseURI).href : '';
+  var kbUrl = opt('kb') ? url('kb', 'kb') : base + 'kb.kefu';
+  var handoffUrl = url('handoffUrl', 'handoff-url');
   var ident = {name: opt('name'), orderNumber: opt('orderNumber')};
   function norm(t) {
     t = String(t || '');
@@ -123,7 +132,9 @@
     var wasm = fetch(base + FILES.wasm);
     // Consumed once the glue module has loaded; until then a failure is not "unhandled".
     wasm.catch(function () {});
-    var kb = fetch(kbUrl).then(function (r) {
+    // No usable data-kb: '//[' is no URL, so the fetch fails at once (nothing is requested)
+    // and the widget says the answers could not load.
+    var kb = fetch(kbUrl || '//[').then(function (r) {
       if (!r.ok) throw {kind: 'http', message: 'HTTP ' + r.status + ' for ' + kbUrl};
       return r.arrayBuffer();
     });
