@@ -295,7 +295,7 @@ test('the loader\'s form without data-handoff-url: a message no listener takes i
 // A typo in a URL setting ("http://[bad", a port written as a word, a scheme misspelt) used to
 // throw in the loader, which then drew nothing, or to be taken for a device that is offline.
 const BAD_KB = 'http://[bad';
-const BAD_HANDOFF = ['https://shop.example:port/api/cases'];
+const BAD_HANDOFF = ['https://shop.example:port/api/cases', 'htps://shop.example/api/cases', 'htp:/bad url'];
 
 test('a data-kb that is no URL: the launcher is drawn, the widget says the answers could not load and a person is still reachable; the console names data-kb', async () => {
   const page = await newPage(env.browser);

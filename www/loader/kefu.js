@@ -13,11 +13,11 @@
   var S = w.kefuSettings || {}, data = me.dataset;
   function opt(k) { return S[k] ?? data[k]; }
   // A URL setting, relative to the page; '' when unset, or (with a warning naming it) when it
-  // is no URL ("https://shop.example:port/…", "http://[bad"): a typo in it must not stop the
-  // launcher. Without a kb the widget says the answers could not load; without a hand-off
-  // URL, that messages cannot be sent from this page.
+  // is no http(s) URL ("https://shop.example:port/…", "http://[bad", "htps://…"): a typo in it
+  // must not stop the launcher. Without a kb the widget says the answers could not load;
+  // without a hand-off URL, that messages cannot be sent from this page (not "saved").
   function url(k, a, v) {
-    if (v = opt(k)) try { return new URL(v, d.baseURI).href; } catch {}
+    if (v = opt(k)) try { if (/^https?:/.test(v = new URL(v, d.baseURI).href)) return v; } catch {}
     v && console.warn('kefu: bad data-' + a, v);
     return '';
   }
