@@ -144,3 +144,50 @@ test('a second loader tag on the page is ignored with one console warning naming
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+/** Background colours of the launcher and the open panel's header, and where the launcher sits. */
+async function drawn(page) {
+  return page.evaluate(() => {
+    const r = document.querySelector('kefu-chat').shadowRoot;
+    const bg = (sel) => { const e = r.querySelector(sel); return e && getComputedStyle(e).backgroundColor; };
+    const box = r.querySelector('.kefu-launcher').getBoundingClientRect();
+    return { launcher: bg('.kefu-launcher'), head: bg('.kefu-head'), right: box.right > innerWidth / 2, svg: r.querySelector('.kefu-launcher svg').getBoundingClientRect().height };
+  });
+}
+
+test('data-color that is no #rgb / #rrggbb and data-position that is neither right nor left are ignored everywhere, with one warning each naming the setting and its form', async () => {
+  const DEFAULT = 'rgb(37, 99, 235)';
+  const cases = [
+    [{ 'data-color': 'red', 'data-position': 'middle' }, DEFAULT, true],
+    [{ 'data-color': ' #e4393c', 'data-position': 'Left' }, DEFAULT, true],
+    [{ 'data-color': '#e4393c', 'data-position': 'left' }, 'rgb(228, 57, 60)', false],
+  ];
+  for (const [i, [attrs, colour, right]] of cases.entries()) {
+    const page = await newPage(env.browser);
+    const warnings = [];
+    page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+    await testPage(page, env.url, `/t/settings-${i}.html`, { ...attrs, 'data-preload': 'intent' });
+    await page.waitForSelector(W.launcher);
+    let d = await drawn(page);
+    assert.equal(d.launcher, colour, `launcher before the widget loads ${JSON.stringify(attrs)}`);
+    assert.equal(d.right, right);
+    assert.equal(d.svg, 28, 'the icon stays 28 px square');
+    await page.click(W.launcher);
+    await page.waitForSelector(W.ready, { timeout: 30000 });
+    d = await drawn(page);
+    assert.equal(d.launcher, colour, 'launcher with the widget');
+    // The header is the accent: the brand colour, darkened for contrast when needed.
+    if (colour === DEFAULT) assert.equal(d.head, DEFAULT, 'header default too');
+    else assert.notEqual(d.head, DEFAULT);
+    assert.equal(d.right, right);
+    const named = (name, form) => warnings.filter((w) => w.includes(`data-${name}`) && w.includes(form));
+    if (colour === DEFAULT) {
+      assert.equal(named('color', '#rgb or #rrggbb').length, 1, JSON.stringify(warnings));
+      assert.equal(named('position', 'right or left').length, 1, JSON.stringify(warnings));
+    } else {
+      assert.deepEqual(warnings.filter((w) => /data-(color|position)/.test(w)), []);
+    }
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  }
+});

@@ -95,7 +95,9 @@
   function draw() {
     host = el('kefu-chat');
     if (opt('position') == 'left') host.setAttribute('data-position', 'left');
-    if (opt('color')) host.style.setProperty('--kefu-color', opt('color'));
+    // Only a colour the widget takes too (#rgb, #rrggbb): another is ignored by both, and the
+    // widget warns of it (as of a data-position other than right or left).
+    if (/^#([\da-f]{3}){1,2}$/i.test(opt('color'))) host.style.setProperty('--kefu-color', opt('color'));
     root = host.attachShadow({mode: 'open'});
     var sheet = new CSSStyleSheet();
     sheet.replaceSync(CSS);

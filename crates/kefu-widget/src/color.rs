@@ -7,9 +7,11 @@
 pub struct Rgb(pub u8, pub u8, pub u8);
 
 impl Rgb {
-    /// Parses `#rgb` or `#rrggbb`.
+    /// Parses `#rgb` or `#rrggbb`, exactly as the loader takes a brand colour (no spaces, hex
+    /// digits only): a value one of them takes and the other not would colour the launcher and
+    /// not the panel, or the other way round.
     pub fn parse(s: &str) -> Option<Rgb> {
-        let h = s.trim().strip_prefix('#')?;
+        let h = s.strip_prefix('#').filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))?;
         let v = |i: usize, n: usize| u8::from_str_radix(h.get(i..i + n)?, 16).ok();
         match h.len() {
             3 => Some(Rgb(v(0, 1)? * 17, v(1, 1)? * 17, v(2, 1)? * 17)),
@@ -88,5 +90,10 @@ mod tests {
         assert!(contrast(light, Rgb(0x2b, 0x2e, 0x35)) >= 4.5);
         assert_eq!(Rgb::parse("#fff"), Some(Rgb(255, 255, 255)));
         assert!(palette("red").is_empty());
+        // As the loader's /^#([\da-f]{3}){1,2}$/i: no signs, spaces or other lengths.
+        assert_eq!(Rgb::parse("#E4393C"), Some(Rgb(0xe4, 0x39, 0x3c)));
+        for bad in ["#+fffff", " #fff", "#fff ", "#ffff", "fff", "#ggg", ""] {
+            assert_eq!(Rgb::parse(bad), None, "{bad:?}");
+        }
     }
 }

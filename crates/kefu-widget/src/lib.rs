@@ -264,10 +264,22 @@ pub fn mount(root: ShadowRoot, settings: JsValue, emit_fn: js_sys::Function) -> 
         None => get(&settings, k),
     };
     let setting_str = |k: &str| setting(k).as_string().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    if let Some(c) = setting_str("color") {
-        for (name, value) in color::palette(&c) {
+    // Values the loader ignores are ignored here too (the defaults everywhere), with one
+    // warning each naming the setting and the accepted form (the loader draws the launcher
+    // with the same rules: `data-color` only as #rgb or #rrggbb, `data-position` only "left"
+    // moves it).
+    let raw = |k: &str| setting(k).as_string().filter(|s| !s.is_empty());
+    if let Some(c) = raw("color") {
+        let palette = color::palette(&c);
+        if palette.is_empty() {
+            warn(&format!("kefu: data-color \"{c}\" ignored: use #rgb or #rrggbb, e.g. #e4393c"));
+        }
+        for (name, value) in palette {
             let _ = host.style().set_property(name, &value);
         }
+    }
+    if let Some(p) = raw("position").filter(|p| p != "left" && p != "right") {
+        warn(&format!("kefu: data-position \"{p}\" ignored: use right or left"));
     }
     // Before any conversation starts: a clock put right must not stop it being kept.
     store::settle_drafts_cleared(now_ms());
