@@ -2,7 +2,11 @@
 // parallel after, and the kefu(...) queue replayed once the widget is up.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, newPage, W, readKb, firstParagraph, testPage } from './helpers.mjs';
+import { setup, newPage, W, readKb, firstParagraph, testPage, ROOT, ask } from './helpers.mjs';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 
 let env;
 before(async () => { env = await setup(); });
@@ -190,4 +194,32 @@ test('data-color that is no #rgb / #rrggbb and data-position that is neither rig
     assert.deepEqual(page.problems, []);
     await page.context().close();
   }
+});
+
+test('the README\'s one-tag embed works as written: the bundle it names is the one its build step makes', async () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const merchants = readme.slice(readme.indexOf('## For merchants'), readme.indexOf('## For content staff'));
+  const tag = /<script async src="\/kefu\/kefu\.js"([^>]*)><\/script>/.exec(merchants);
+  assert.ok(tag, 'the one-tag embed');
+  const attrs = Object.fromEntries([...tag[1].matchAll(/(data-[\w-]+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+  const kb = attrs['data-kb'];
+  assert.match(kb, /^\/kefu\//, 'a bundle under /kefu/, where pkg/ is served');
+  const file = kb.slice('/kefu/'.length);
+  // pkg/ as built does not hold it: the README says how to make it there.
+  const build = new RegExp(`kefu build (\\S+) -o pkg/${file.replace('.', '\\.')}\\b`).exec(merchants);
+  assert.ok(build, `the README says how to build pkg/${file}`);
+  // Its step, with the demo KB for "your KB", into a copy of what it writes (pkg/ stays as built).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kefu-readme-'));
+  execFileSync(path.join(ROOT, 'target', 'release', 'kefu'), ['build', path.join(ROOT, 'www/demo/kb/zh-CN'), '-o', path.join(dir, file)], { stdio: 'pipe' });
+  const page = await newPage(env.browser);
+  await page.route(`**${kb}`, (r) => r.fulfill({ status: 200, contentType: 'application/octet-stream', body: fs.readFileSync(path.join(dir, file)) }));
+  await testPage(page, env.url, '/t/readme.html', attrs);
+  await page.click(W.launcher);
+  await page.waitForSelector(W.ready, { timeout: 30000 });
+  const entry = readKb('zh-CN').values().next().value;
+  const reply = await ask(page, entry.questions[0]);
+  assert.equal(await reply.getAttribute('data-entry'), entry.id);
+  assert.deepEqual(page.problems, []);
+  fs.rmSync(dir, { recursive: true, force: true });
+  await page.context().close();
 });
