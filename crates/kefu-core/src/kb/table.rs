@@ -115,22 +115,49 @@ pub fn give_answers(entries: &mut [Entry], answers: &std::collections::HashMap<&
     given
 }
 
+/// A row of a table as read: the line it starts on and its cells as written, or the line and
+/// what is wrong with it.
+type Row = Result<(usize, Vec<String>), (usize, String)>;
+
 /// Reads a CSV (`delimiter` b',') or TSV (b'\t') export with a header row.
 ///
 /// CSV is RFC 4180: a cell holding a comma, quote or line break is written in double quotes.
-/// TSV has no quoting: a cell cannot hold a tab or a line break, and a `"` is text, so one
-/// stray quote cannot swallow the rows below it. A TSV cell that is wholly in quotes with its
-/// inner quotes doubled (how Excel exports `He said "hi"`) is unwrapped.
+/// TSV has no quoting: a cell cannot hold a tab, and a `"` is text, so one stray quote cannot
+/// swallow the rows below it. The exception is Excel's TSV export: a cell wholly in quotes
+/// with its inner quotes doubled (`"He said ""hi"""`) is unwrapped, and such a cell may run
+/// over several lines (a cell holding line breaks), see [`tsv_records`].
 pub fn read_table(file: &str, text: &str, delimiter: u8, default_locale: Locale) -> (Vec<Entry>, Vec<Diagnostic>) {
     let tsv = delimiter == b'\t';
     let cell = |s: &str| if tsv { unquote(s.trim()) } else { s.trim().to_string() };
     let mut diags = Vec::new();
-    let mut rdr =
-        csv::ReaderBuilder::new().delimiter(delimiter).quoting(!tsv).flexible(true).from_reader(text.as_bytes());
-    let headers: Vec<String> = match rdr.headers() {
-        Ok(h) => h.iter().map(|s| cell(s.trim_start_matches('\u{feff}')).to_ascii_lowercase()).collect(),
-        Err(e) => return (vec![], vec![Diagnostic::error(file, 1, format!("cannot read header: {e}"))]),
+    // The line a record starts on, from its byte offset. After a CRLF line (as Excel saves)
+    // the csv crate's position, line and byte alike, is the line break's `\n`, not the row
+    // after it, so every line number of a Windows file was one too low; a `\n` at the
+    // offset itself is counted as before it.
+    let newlines: Vec<usize> = text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i).collect();
+    let line_of = |byte: u64| newlines.partition_point(|&i| (i as u64) <= byte) + 1;
+    // The header's raw cells, and each row as its line and raw cells (or what is wrong with it).
+    let (raw_header, records): (Vec<String>, Vec<Row>) = if tsv {
+        let mut recs = tsv_records(text).into_iter();
+        let header = recs.next().map(|(_, cells)| cells).unwrap_or_default();
+        (header, recs.map(Ok).collect())
+    } else {
+        let mut rdr = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(text.as_bytes());
+        let header = match rdr.headers() {
+            Ok(h) => h.iter().map(String::from).collect(),
+            Err(e) => return (vec![], vec![Diagnostic::error(file, 1, format!("cannot read header: {e}"))]),
+        };
+        let recs = rdr
+            .records()
+            .map(|rec| match rec {
+                Ok(r) => Ok((r.position().map_or(0, |p| line_of(p.byte())), r.iter().map(String::from).collect())),
+                Err(e) => Err((e.position().map_or(0, |p| line_of(p.byte())), format!("bad row: {e}"))),
+            })
+            .collect();
+        (header, recs)
     };
+    let headers: Vec<String> =
+        raw_header.iter().map(|s| cell(s.trim_start_matches('\u{feff}')).to_ascii_lowercase()).collect();
     // Spreadsheets may end the header with empty cells; those are no columns.
     let width = headers.iter().rposition(|h| !h.is_empty()).map_or(0, |p| p + 1);
     let headers = &headers[..width];
@@ -157,25 +184,19 @@ pub fn read_table(file: &str, text: &str, delimiter: u8, default_locale: Locale)
     let mut key_to_pos: std::collections::HashMap<String, usize> = Default::default();
     // The answer each entry took, as written, and its line: a different one later is reported.
     let mut answers: std::collections::HashMap<usize, (String, usize)> = Default::default();
-    // The line a record starts on, from its byte offset. After a CRLF line (as Excel saves)
-    // the csv crate's position, line and byte alike, is the line break's `\n`, not the row
-    // after it, so every line number of a Windows file was one too low; a `\n` at the
-    // offset itself is counted as before it.
-    let newlines: Vec<usize> = text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i).collect();
-    let line_of = |byte: u64| newlines.partition_point(|&i| (i as u64) <= byte) + 1;
+    // Quotes that garble cells, reported below; the rows they open on are told that way only.
+    let quotes: Vec<Diagnostic> = if tsv { vec![] } else { stray_quote(file, text).into_iter().collect() };
     let mut rows = 0;
-    for rec in rdr.records() {
+    for rec in records {
         rows += 1;
-        let rec = match rec {
+        let (line, raw) = match rec {
             Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| line_of(p.byte()));
-                diags.push(Diagnostic::error(file, line, format!("bad row: {e}")));
+            Err((line, msg)) => {
+                diags.push(Diagnostic::error(file, line, msg));
                 continue;
             }
         };
-        let line = rec.position().map_or(0, |p| line_of(p.byte()));
-        let cells: Vec<String> = rec.iter().map(cell).collect();
+        let cells: Vec<String> = raw.iter().map(|c| cell(c)).collect();
         let written = cells.iter().rposition(|c| !c.is_empty()).map_or(0, |p| p + 1);
         if written > width {
             let hint =
@@ -183,6 +204,18 @@ pub fn read_table(file: &str, text: &str, delimiter: u8, default_locale: Locale)
             let msg = format!("this row has {written} cells but the header has {width} columns; {hint}");
             diags.push(Diagnostic::error(file, line, msg));
             continue;
+        }
+        if raw.len() < width && !quotes.iter().any(|d| d.line == line) {
+            // A cell left out, or one split over two lines: the cells after it would be read
+            // into the wrong columns or not at all.
+            let missing: Vec<String> = headers[raw.len()..].iter().map(|h| format!("`{h}`")).collect();
+            let msg = format!(
+                "this row has {} of the header's {width} cells: no {} cell (read as empty); check that no cell is \
+                 missing or split over two lines",
+                raw.len(),
+                missing.join(", ")
+            );
+            diags.push(Diagnostic::warning(file, line, msg));
         }
         let get = |c: Option<usize>| c.and_then(|c| cells.get(c)).map(String::as_str).unwrap_or("");
         let question = get(Some(q_col));
@@ -269,9 +302,7 @@ pub fn read_table(file: &str, text: &str, delimiter: u8, default_locale: Locale)
     if rows == 0 {
         diags.push(Diagnostic::warning(file, 1, "file has no entries"));
     }
-    if !tsv {
-        diags.extend(stray_quote(file, text));
-    }
+    diags.extend(quotes);
     (entries, diags)
 }
 
@@ -319,6 +350,78 @@ fn stray_quote(file: &str, text: &str) -> Option<Diagnostic> {
         line - from + 1 - usize::from(text.ends_with('\n'))
     );
     Some(Diagnostic::error(file, from, msg))
+}
+
+/// A TSV file's records: each as the line it starts on and its cells as written (Excel's
+/// quotes kept, for [`unquote`]), blank lines skipped. A tab ends a cell and a line break ends
+/// a record, except in a cell as Excel exports one that holds line breaks: the last cell of a
+/// line opens with `"`, holds no single `"` (only doubled ones) and no tab, and a later line
+/// closes it with a single `"` at a tab or at its end. Such a cell runs over those lines, its
+/// line breaks kept. Any other `"` is text, so a stray quote cannot swallow rows.
+fn tsv_records(text: &str) -> Vec<(usize, Vec<String>)> {
+    let lines: Vec<&str> = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
+    let mut out = Vec::new();
+    let mut n = 0;
+    while n < lines.len() {
+        let start = n;
+        let mut cells: Vec<String> = lines[n].split('\t').map(String::from).collect();
+        n += 1;
+        // The last cell opens a quote its line does not close: look for the line that does.
+        while cells.last().is_some_and(|c| opens_quote(c)) {
+            let Some((k, at)) = closing_at(&lines[n..]).map(|(i, at)| (n + i, at)) else { break };
+            let last = cells.last_mut().expect("checked above");
+            for line in &lines[n..k] {
+                last.push('\n');
+                last.push_str(line);
+            }
+            let (end, rest) = lines[k].split_at(at);
+            last.push('\n');
+            last.push_str(end);
+            if let Some(rest) = rest.strip_prefix('\t') {
+                cells.extend(rest.split('\t').map(String::from));
+            }
+            n = k + 1;
+        }
+        if !(cells.len() == 1 && cells[0].trim().is_empty()) {
+            out.push((start + 1, cells));
+        }
+    }
+    out
+}
+
+/// True when `cell` opens an Excel quote it does not close: it starts with `"` and after it
+/// holds only doubled quotes.
+fn opens_quote(cell: &str) -> bool {
+    let Some(inner) = cell.trim_start().strip_prefix('"') else { return false };
+    let b = inner.as_bytes();
+    let mut j = 0;
+    while j < b.len() {
+        match b[j] {
+            b'"' if b.get(j + 1) == Some(&b'"') => j += 2,
+            b'"' => return false,
+            _ => j += 1,
+        }
+    }
+    true
+}
+
+/// Where the quoted cell continued on `lines` closes: the line (index) and the byte just
+/// after its closing `"`. None when a single `"` is followed by other text, a tab comes before
+/// the close, or no line closes it: then it is no cell as Excel writes one.
+fn closing_at(lines: &[&str]) -> Option<(usize, usize)> {
+    for (i, line) in lines.iter().enumerate() {
+        let b = line.as_bytes();
+        let mut j = 0;
+        while j < b.len() {
+            match b[j] {
+                b'"' if b.get(j + 1) == Some(&b'"') => j += 2,
+                b'"' if matches!(b.get(j + 1), None | Some(b'\t')) => return Some((i, j + 1)),
+                b'"' | b'\t' => return None,
+                _ => j += 1,
+            }
+        }
+    }
+    None
 }
 
 /// A TSV cell as Excel exports it: `"…"` with every inner `"` doubled is unwrapped; any other
@@ -419,6 +522,55 @@ mod tests {
             (e[0].questions[0].as_str(), e[0].answer.plain_text()),
             ("Hi, there", "Line one line \"two\"".into())
         );
+    }
+
+    #[test]
+    fn an_excel_tsv_cell_with_line_breaks_is_one_cell() {
+        // As Excel saves it: CRLF, the cell with a line break in quotes.
+        let t = "question\tanswer\tcategory\r\nhow return\t\"Line one\r\nLine two\"\treturns\r\nship time\t2 days\tshipping\r\n\
+                 \"Say \"\"hi\"\"\r\n\r\nor hello\"\t\"Hi\tgeneral\r\n\"Buy now\r\nq2\ta2\tgeneral\r\n";
+        let (e, d) = read_table("t.tsv", t, b'\t', Locale::En);
+        let rows: Vec<(&str, String, &str, usize)> = e
+            .iter()
+            .map(|e| (e.questions[0].as_str(), e.answer.plain_text(), e.category.as_str(), e.questions_at[0]))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("how return", "Line one Line two".to_string(), "returns", 2),
+                ("ship time", "2 days".to_string(), "shipping", 4),
+                // A first cell over three lines, a blank one among them; the quote of `"Hi`
+                // opens no cell (it is not the last of its line) and is text.
+                ("Say \"hi\"\n\nor hello", "\"Hi".to_string(), "general", 5),
+                ("q2", "a2".to_string(), "general", 9),
+            ]
+        );
+        // A quote never closed as Excel would close it is text, and the rows below it are rows:
+        // here one row short of a cell, which is named.
+        let got: Vec<String> = d.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            got,
+            ["t.tsv:8: warning: this row has 1 of the header's 3 cells: no `answer`, `category` cell (read as empty); \
+              check that no cell is missing or split over two lines",
+             "t.tsv:8: error: row has neither an id nor an answer"]
+        );
+    }
+
+    #[test]
+    fn rows_with_fewer_cells_than_the_header_are_named() {
+        for (name, delim, t) in [
+            ("f.tsv", b'\t', "question\tanswer\tcategory\nq1\ta1\nq2\ta2\tc\n"),
+            ("f.csv", b',', "question,answer,category\nq1,a1\nq2,a2,c\n"),
+        ] {
+            let (e, d) = read_table(name, t, delim, Locale::En);
+            let got: Vec<String> = d.iter().map(|d| d.to_string()).collect();
+            let want = format!(
+                "{name}:2: warning: this row has 2 of the header's 3 cells: no `category` cell (read as empty); \
+                 check that no cell is missing or split over two lines"
+            );
+            assert_eq!(got, [want]);
+            assert_eq!(e.len(), 2);
+        }
     }
 
     #[test]
