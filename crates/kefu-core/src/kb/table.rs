@@ -185,7 +185,7 @@ pub fn read_table(file: &str, text: &str, delimiter: u8, default_locale: Locale)
     // The answer each entry took, as written, and its line: a different one later is reported.
     let mut answers: std::collections::HashMap<usize, (String, usize)> = Default::default();
     // Quotes that garble cells, reported below; the rows they open on are told that way only.
-    let quotes: Vec<Diagnostic> = if tsv { vec![] } else { stray_quote(file, text).into_iter().collect() };
+    let quotes = if tsv { vec![] } else { stray_quotes(file, text, delimiter) };
     let mut rows = 0;
     for rec in records {
         rows += 1;
@@ -306,11 +306,13 @@ pub fn read_table(file: &str, text: &str, delimiter: u8, default_locale: Locale)
     (entries, diags)
 }
 
-/// A CSV quote that swallows rows: one never closed (the csv reader takes everything after it,
-/// to the end of the file, as one cell), or one closed lines later in the middle of a cell (by
-/// the opening quote of a later cell: the rows between are one cell). Either way the rows it
-/// swallowed would be lost without a word. Reported at the line the quote opens.
-fn stray_quote(file: &str, text: &str) -> Option<Diagnostic> {
+/// A CSV quote that garbles cells: one never closed (the csv reader takes everything after it,
+/// to the end of the file, as one cell), or one closed in the middle of a cell, on its own line
+/// (`"he said "hi""`, read as `he said hi""`) or lines later (by the opening quote of a later
+/// cell: the rows between are one cell). Either way what staff wrote would be lost or changed
+/// without a word. Each is reported at the line the quote opens.
+fn stray_quotes(file: &str, text: &str, delimiter: u8) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
     let (mut line, mut field_start) = (1, true);
     // The line a quoted cell opened on, while in one.
     let mut open: Option<usize> = None;
@@ -323,15 +325,22 @@ fn stray_quote(file: &str, text: &str) -> Option<Diagnostic> {
             (Some(from), b'"') => {
                 open = None;
                 field_start = false;
-                let ends_cell = matches!(bytes.peek(), None | Some(b',' | b'\r' | b'\n'));
-                if from < line && !ends_cell {
-                    let msg = format!(
+                let ends_cell = matches!(bytes.peek(), None | Some(b'\r' | b'\n')) || bytes.peek() == Some(&delimiter);
+                if ends_cell {
+                    continue;
+                }
+                let msg = if from < line {
+                    format!(
                         "the quote `\"` opened here runs to line {line}, where it ends in the middle of a cell: \
                          the rows between are read as one cell; close the cell with `\"` where it ends, and write a \
                          `\"` inside a quoted cell as `\"\"`"
-                    );
-                    return Some(Diagnostic::error(file, from, msg));
-                }
+                    )
+                } else {
+                    "a quoted cell here ends at a `\"` in the middle of the cell, so the text after it is garbled; \
+                     write a `\"` inside a quoted cell as `\"\"` (`\"he said \"\"hi\"\"\"`)"
+                        .to_string()
+                };
+                out.push(Diagnostic::error(file, from, msg));
             }
             (_, b'\n') => {
                 line += 1;
@@ -339,17 +348,20 @@ fn stray_quote(file: &str, text: &str) -> Option<Diagnostic> {
             }
             (Some(_), _) => {}
             (None, b'"') if field_start => open = Some(line),
-            (None, b',' | b'\r') => field_start = true,
+            (None, b'\r') => field_start = true,
+            (None, b) if b == delimiter => field_start = true,
             (None, _) => field_start = false,
         }
     }
-    let from = open?;
-    let msg = format!(
-        "the quote `\"` opened here is never closed: everything after it ({} lines) is read as one cell; close \
-         the cell with `\"`, and write a `\"` inside a quoted cell as `\"\"`",
-        line - from + 1 - usize::from(text.ends_with('\n'))
-    );
-    Some(Diagnostic::error(file, from, msg))
+    if let Some(from) = open {
+        let msg = format!(
+            "the quote `\"` opened here is never closed: everything after it ({} lines) is read as one cell; close \
+             the cell with `\"`, and write a `\"` inside a quoted cell as `\"\"`",
+            line - from + 1 - usize::from(text.ends_with('\n'))
+        );
+        out.push(Diagnostic::error(file, from, msg));
+    }
+    out
 }
 
 /// A TSV file's records: each as the line it starts on and its cells as written (Excel's
@@ -630,6 +642,17 @@ mod tests {
                     the rows between are read as one cell; close the cell with `\"` where it ends, and write a `\"` \
                     inside a quoted cell as `\"\"`";
         assert!(got.iter().any(|d| d == want), "{got:?}");
+        // A quote that ends a quoted cell in its middle, on its own line: the cell was read as
+        // `he said hi""` without a word.
+        assert_eq!(
+            check("question,answer,category\nwhat is 12\" pizza,\"he said \"hi\"\",general\nok?,\"fine\" ,general\n"),
+            [
+                "f.csv:2: error: a quoted cell here ends at a `\"` in the middle of the cell, so the text after it is \
+                 garbled; write a `\"` inside a quoted cell as `\"\"` (`\"he said \"\"hi\"\"\"`)",
+                "f.csv:3: error: a quoted cell here ends at a `\"` in the middle of the cell, so the text after it is \
+                 garbled; write a `\"` inside a quoted cell as `\"\"` (`\"he said \"\"hi\"\"\"`)"
+            ]
+        );
         // Quoted cells with line breaks, doubled quotes, CRLF, a quote inside an unquoted cell.
         assert!(check("question,answer\r\n\"Hi, there\",\"Line one\r\nline \"\"two\"\"\"\r\n5\" screen?,Yes\r\n")
             .is_empty());
