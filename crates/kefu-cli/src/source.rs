@@ -73,7 +73,18 @@ pub fn load(src: &Path) -> Result<Loaded> {
     for path in &files {
         let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
         let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-        if !matches!(ext.as_str(), "md" | "csv" | "tsv" | "toml") || name.eq_ignore_ascii_case("README.md") {
+        if name.eq_ignore_ascii_case("README.md") || is_bundle_file(path) {
+            continue;
+        }
+        if !matches!(ext.as_str(), "md" | "csv" | "tsv" | "toml") {
+            // Nothing staff put in the folder goes unmentioned.
+            let msg = match ext.as_str() {
+                "xlsx" | "xls" | "xlsm" | "ods" | "numbers" => {
+                    "not read: kefu cannot read spreadsheets; export it as CSV UTF-8 (.csv) or tab-separated text (.tsv)"
+                }
+                _ => "not read: kefu reads .md, .csv and .tsv files (and the folder's kefu.toml)",
+            };
+            out.diagnostics.push(Diagnostic::warning(&label(path), 0, msg));
             continue;
         }
         if ext == "toml" && settings.as_ref() != Some(path) {
@@ -247,3 +258,10 @@ fn eval_locale(text: &str) -> Locale {
         Locale::En
     }
 }
+/// A bundle or one of its compressed copies (`*.kefu`, `*.kefu.br`, `*.kefu.gz`), as `kefu
+/// build` writes them: not a KB file, and not one to warn about when built into the KB folder.
+pub fn is_bundle_file(path: &Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    [".kefu", ".kefu.br", ".kefu.gz"].iter().any(|ext| name.ends_with(ext))
+}
+

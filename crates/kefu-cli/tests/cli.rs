@@ -570,6 +570,25 @@ fn only_the_top_kefu_toml_is_read_and_a_folder_without_kb_files_fails_check() {
 }
 
 #[test]
+fn files_kefu_does_not_read_are_named_but_its_own_bundles_are_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = one_entry_kb(tmp.path(), "kb");
+    for name in ["faq.xlsx", "notes.txt", "kb.kefu", "kb.kefu.br", "kb.kefu.gz", ".hidden.txt"] {
+        write(&kb, name, "x");
+    }
+    let out = kefu(&["check", kb.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("faq.xlsx: warning: not read: kefu cannot read spreadsheets; export it as CSV UTF-8"),
+        "{err}"
+    );
+    assert!(err.contains("notes.txt: warning: not read: kefu reads .md, .csv and .tsv files"), "{err}");
+    assert!(!err.contains("kb.kefu") && !err.contains("hidden"), "{err}");
+    assert!(err.contains("1 entries, 1 questions in 1 files: 0 errors, 2 warnings"), "{err}");
+}
+
+#[test]
 fn a_file_that_is_not_utf8_does_not_hide_the_other_files_errors() {
     let tmp = tempfile::tempdir().unwrap();
     let kb = one_entry_kb(tmp.path(), "kb");
