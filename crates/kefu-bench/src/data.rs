@@ -458,7 +458,8 @@ pub fn load_markdown(folder: &Path) -> Result<Kb> {
     let mut kb = Kb::default();
     if let Some(settings) = files.iter().find(|p| p.file_name().is_some_and(|n| n == "kefu.toml")) {
         let text = std::fs::read_to_string(settings).with_context(|| format!("cannot read {}", settings.display()))?;
-        kb.settings = kb::settings::read(&settings.display().to_string(), &text).map_err(|d| anyhow::anyhow!("{d}"))?;
+        kb.settings = kb::settings::read(&settings.display().to_string(), &text)
+            .map_err(|d| anyhow::anyhow!("{}", d.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n")))?;
     }
     let mut errors = Vec::new();
     for path in files.iter().filter(|p| p.extension().is_some_and(|e| e == "md")) {

@@ -63,7 +63,7 @@ pub fn load(src: &Path) -> Result<Loaded> {
         match read_text(settings) {
             Ok(text) => match kb::settings::read(&label(settings), &text) {
                 Ok(s) => out.kb.settings = s,
-                Err(d) => out.diagnostics.push(d),
+                Err(d) => out.diagnostics.extend(d),
             },
             Err(d) => out.diagnostics.push(d),
         }

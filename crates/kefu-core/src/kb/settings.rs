@@ -9,7 +9,6 @@ use serde::Deserialize;
 use toml::Spanned;
 
 #[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 struct File {
     #[serde(default)]
     shop: Shop,
@@ -28,7 +27,6 @@ struct File {
 }
 
 #[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 struct Hours {
     open: Option<Spanned<String>>,
     close: Option<Spanned<String>>,
@@ -37,14 +35,12 @@ struct Hours {
 }
 
 #[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 struct Peak {
     on: Option<bool>,
     queue_minutes: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 struct PromisesFile {
     urgent_minutes: Option<Spanned<i64>>,
     complaint_minutes: Option<Spanned<i64>>,
@@ -57,28 +53,24 @@ struct PromisesFile {
 }
 
 #[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 struct FactsFile {
     order_number: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 struct Synonyms {
     #[serde(default)]
     groups: Vec<Spanned<Vec<String>>>,
 }
 
 #[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 struct Shop {
     name: Option<String>,
-    locale: Option<String>,
+    locale: Option<Spanned<String>>,
     greeting: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 struct Policy {
     answer_min: Option<Spanned<f64>>,
     margin_min: Option<Spanned<f64>>,
@@ -89,22 +81,89 @@ struct Policy {
 /// The longest promised or queue time, in minutes (a week).
 const MAX_MINUTES: i64 = 7 * 24 * 60;
 
-/// Parses `kefu.toml`.
-pub fn read(file: &str, text: &str) -> Result<ShopSettings, Diagnostic> {
-    let parsed: File = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1).unwrap_or(1);
-        Diagnostic::error(file, line, e.message().to_string())
-    })?;
-    let locale = match parsed.shop.locale.as_deref() {
-        None => Locale::En,
-        Some(l) => Locale::parse(l).ok_or_else(|| {
-            let line = text.lines().position(|x| x.trim_start().starts_with("locale")).map(|p| p + 1).unwrap_or(1);
-            Diagnostic::error(file, line, format!("unknown locale `{l}` (use zh-CN, zh-TW or en)"))
-        })?,
+/// The sections of `kefu.toml` and the keys of each.
+const KEYS: &[(&str, &[&str])] = &[
+    ("shop", &["name", "locale", "greeting"]),
+    ("synonyms", &["groups"]),
+    ("policy", &["answer_min", "margin_min", "clarify_min", "coverage_min"]),
+    ("hours", &["open", "close", "days", "utc_offset"]),
+    ("peak", &["on", "queue_minutes"]),
+    (
+        "promises",
+        &[
+            "urgent_minutes",
+            "complaint_minutes",
+            "after_sales_minutes",
+            "urgent",
+            "complaint",
+            "after_sales",
+            "off_hours",
+            "peak",
+        ],
+    ),
+    ("facts", &["order_number"]),
+];
+
+/// Every section and key kefu does not know, each at its line.
+fn unknown_keys(file: &str, text: &str, line_at: impl Fn(usize) -> usize) -> Vec<Diagnostic> {
+    let Ok(doc) = toml::de::DeTable::parse(text) else { return vec![] };
+    let suggest = |name: &str, known: &[&str]| match known.iter().map(|k| (strsim::levenshtein(name, k), *k)).min() {
+        Some((d, k)) if d <= 2 && d < name.chars().count() => format!(" (did you mean `{k}`?)"),
+        _ => String::new(),
     };
-    // The line a value is written on, from its place in the text.
-    let line_at = |span: std::ops::Range<usize>| text[..span.start.min(text.len())].matches('\n').count() + 1;
+    let sections: Vec<&str> = KEYS.iter().map(|(s, _)| *s).collect();
+    let mut out = Vec::new();
+    for (key, value) in doc.get_ref().iter() {
+        let name: &str = key.get_ref();
+        let Some((_, known)) = KEYS.iter().find(|(s, _)| *s == name) else {
+            let msg = format!(
+                "unknown section `{name}`{}; kefu.toml has [{}]",
+                suggest(name, &sections),
+                sections.join("], [")
+            );
+            out.push(Diagnostic::error(file, line_at(key.span().start), msg));
+            continue;
+        };
+        let toml::de::DeValue::Table(table) = value.get_ref() else { continue };
+        for (k, _) in table.iter() {
+            let k_name: &str = k.get_ref();
+            if !known.contains(&k_name) {
+                let msg = format!(
+                    "unknown key `{k_name}` in [{name}]{}; [{name}] takes {}",
+                    suggest(k_name, known),
+                    known.join(", ")
+                );
+                out.push(Diagnostic::error(file, line_at(k.span().start), msg));
+            }
+        }
+    }
+    out
+}
+
+/// Parses `kefu.toml`. Every problem is reported at once, in file order: each unknown section
+/// or key and each bad value, at its line.
+pub fn read(file: &str, text: &str) -> Result<ShopSettings, Vec<Diagnostic>> {
+    // The line a byte offset is on.
+    let line_of = |at: usize| text[..at.min(text.len())].matches('\n').count() + 1;
+    let mut errs = unknown_keys(file, text, line_of);
+    let parsed: File = match toml::from_str(text) {
+        Ok(p) => p,
+        Err(e) => {
+            let line = e.span().map_or(1, |s| line_of(s.start));
+            errs.push(Diagnostic::error(file, line, e.message().to_string()));
+            errs.sort_by_key(|d| d.line);
+            return Err(errs);
+        }
+    };
+    let line_at = |span: std::ops::Range<usize>| line_of(span.start);
     let err = |span: std::ops::Range<usize>, msg: String| Diagnostic::error(file, line_at(span), msg);
+    let locale = match &parsed.shop.locale {
+        None => Locale::En,
+        Some(l) => Locale::parse(l.get_ref()).unwrap_or_else(|| {
+            errs.push(err(l.span(), format!("unknown locale `{}` (use zh-CN, zh-TW or en)", l.get_ref())));
+            Locale::En
+        }),
+    };
     let policy = parsed.policy;
     let mut thresholds = [None; 4];
     for (slot, (key, v)) in thresholds.iter_mut().zip([
@@ -116,7 +175,8 @@ pub fn read(file: &str, text: &str) -> Result<ShopSettings, Diagnostic> {
         if let Some(v) = v {
             let (span, x) = (v.span(), *v.get_ref());
             if !(0.0..=1.0).contains(&x) {
-                return Err(err(span, format!("`{key} = {x}` is out of range: use a number from 0 to 1")));
+                errs.push(err(span, format!("`{key} = {x}` is out of range: use a number from 0 to 1")));
+                continue;
             }
             *slot = Some(x as f32);
         }
@@ -124,27 +184,39 @@ pub fn read(file: &str, text: &str) -> Result<ShopSettings, Diagnostic> {
     let [answer_min, margin_min, clarify_min, coverage_min] = thresholds;
     let mut hours = ServiceHours::default();
     if let Some(o) = parsed.hours.open {
-        hours.open = parse_hhmm(o.get_ref()).filter(|&m| m < 1440).ok_or_else(|| {
-            err(o.span(), format!("`open = \"{}\"`: use HH:MM from 00:00 to 23:59, e.g. \"09:00\"", o.get_ref()))
-        })?;
+        match parse_hhmm(o.get_ref()).filter(|&m| m < 1440) {
+            Some(m) => hours.open = m,
+            None => errs.push(err(
+                o.span(),
+                format!("`open = \"{}\"`: use HH:MM from 00:00 to 23:59, e.g. \"09:00\"", o.get_ref()),
+            )),
+        }
     }
     if let Some(c) = parsed.hours.close {
-        hours.close = parse_hhmm(c.get_ref()).ok_or_else(|| {
-            err(c.span(), format!("`close = \"{}\"`: use HH:MM from 00:00 to 24:00, e.g. \"22:00\"", c.get_ref()))
-        })?;
+        match parse_hhmm(c.get_ref()) {
+            Some(m) => hours.close = m,
+            None => errs.push(err(
+                c.span(),
+                format!("`close = \"{}\"`: use HH:MM from 00:00 to 24:00, e.g. \"22:00\"", c.get_ref()),
+            )),
+        }
     }
     if let Some(d) = parsed.hours.days {
-        hours.days = parse_days(d.get_ref())
-            .map_err(|m| err(d.span(), format!("`days`: {m} (use mon … sun or ranges like \"mon-fri\")")))?;
-        // No working day: the chat would never be staffed and no next opening could be told.
-        if hours.days == 0 {
-            return Err(err(d.span(), "`days` names no day: list at least one, e.g. [\"mon-fri\"]".into()));
+        match parse_days(d.get_ref()) {
+            // No working day: the chat would never be staffed and no next opening could be told.
+            Ok(0) => errs.push(err(d.span(), "`days` names no day: list at least one, e.g. [\"mon-fri\"]".into())),
+            Ok(days) => hours.days = days,
+            Err(m) => errs.push(err(d.span(), format!("`days`: {m} (use mon … sun or ranges like \"mon-fri\")"))),
         }
     }
     if let Some(u) = parsed.hours.utc_offset {
-        hours.utc_offset_minutes = Some(parse_offset(u.get_ref()).ok_or_else(|| {
-            err(u.span(), format!("`utc_offset = \"{}\"`: use -14:00 to +14:00, e.g. \"+08:00\"", u.get_ref()))
-        })?);
+        match parse_offset(u.get_ref()) {
+            Some(m) => hours.utc_offset_minutes = Some(m),
+            None => errs.push(err(
+                u.span(),
+                format!("`utc_offset = \"{}\"`: use -14:00 to +14:00, e.g. \"+08:00\"", u.get_ref()),
+            )),
+        }
     }
     let pf = parsed.promises;
     let mut minutes = [None; 4];
@@ -157,7 +229,8 @@ pub fn read(file: &str, text: &str) -> Result<ShopSettings, Diagnostic> {
         if let Some(v) = v {
             let (span, m) = (v.span(), *v.get_ref());
             if !(1..=MAX_MINUTES).contains(&m) {
-                return Err(err(span, format!("`{key} = {m}` is out of range: use 1 to {MAX_MINUTES} minutes")));
+                errs.push(err(span, format!("`{key} = {m}` is out of range: use 1 to {MAX_MINUTES} minutes")));
+                continue;
             }
             *slot = Some(m as u32);
         }
@@ -182,23 +255,29 @@ pub fn read(file: &str, text: &str) -> Result<ShopSettings, Diagnostic> {
         // A blank first word would fold the others into nothing: they would vanish from
         // every question and message.
         if group.get_ref().iter().any(|w| w.trim().is_empty()) {
-            return Err(err(group.span(), "a synonym group holds an empty word; remove it".into()));
+            errs.push(err(group.span(), "a synonym group holds an empty word; remove it".into()));
+            continue;
         }
         // One word, or none, is no group: most likely the rest was left out by mistake.
         if group.get_ref().len() < 2 {
             let n = group.get_ref().len();
-            return Err(err(
+            errs.push(err(
                 group.span(),
                 format!("a synonym group needs two or more words, this one has {n}: add the words it stands for, or remove it"),
             ));
+            continue;
         }
         synonyms.push(group.into_inner());
     }
     if let Some(p) = &parsed.facts.order_number {
-        OrderPattern::parse(p).map_err(|m| {
+        if let Err(m) = OrderPattern::parse(p) {
             let line = text.lines().position(|x| x.trim_start().starts_with("order_number")).map_or(1, |p| p + 1);
-            Diagnostic::error(file, line, format!("`order_number`: {m}"))
-        })?;
+            errs.push(Diagnostic::error(file, line, format!("`order_number`: {m}")));
+        }
+    }
+    if !errs.is_empty() {
+        errs.sort_by_key(|d| d.line);
+        return Err(errs);
     }
     Ok(ShopSettings {
         hours,
@@ -223,9 +302,9 @@ mod tests {
                 .unwrap();
         assert_eq!(s.name, "S");
         assert_eq!(s.synonyms, vec![vec!["a".to_string(), "b".to_string()]]);
-        let e = super::read("k.toml", "[shop]\nname = \"S\"\ncolour = 1\n").unwrap_err();
+        let e = super::read("k.toml", "[shop]\nname = \"S\"\ncolour = 1\n").unwrap_err().remove(0);
         assert_eq!(e.line, 3);
-        let e = super::read("k.toml", "[policy]\nanswer_min = 3.0\n").unwrap_err();
+        let e = super::read("k.toml", "[policy]\nanswer_min = 3.0\n").unwrap_err().remove(0);
         assert_eq!(e.line, 2);
     }
 
@@ -308,13 +387,13 @@ mod tests {
                 "k.toml:4: error: a synonym group holds an empty word; remove it",
             ),
             (
-                "[synonyms]\ngroups = [\n  [\"refund\", \"money back\"],\n  [\"parcel\"],\n  [],\n]\n",
+                "[synonyms]\ngroups = [\n  [\"refund\", \"money back\"],\n  [\"parcel\"],\n]\n",
                 "k.toml:4: error: a synonym group needs two or more words, this one has 1: add the words it stands for, or remove it",
             ),
         ];
         for (text, want) in cases {
             let e = super::read("k.toml", text).unwrap_err();
-            assert_eq!(e.to_string(), *want, "{text}");
+            assert_eq!(e.iter().map(|d| d.to_string()).collect::<Vec<_>>(), [*want], "{text}");
         }
         // The ends of each range are allowed.
         let text =
@@ -328,13 +407,37 @@ mod tests {
 
     #[test]
     fn rejects_bad_new_fields_with_their_line() {
-        let e = super::read("k.toml", "[hours]\nopen = \"9am\"\n").unwrap_err();
+        let e = super::read("k.toml", "[hours]\nopen = \"9am\"\n").unwrap_err().remove(0);
         assert_eq!(e.line, 2);
-        let e = super::read("k.toml", "[shop]\nname = \"S\"\n[facts]\norder_number = \"#{3\"\n").unwrap_err();
+        let e = super::read("k.toml", "[shop]\nname = \"S\"\n[facts]\norder_number = \"#{3\"\n").unwrap_err().remove(0);
         assert_eq!(e.line, 4);
-        let e = super::read("k.toml", "[hours]\ndays = [\"funday\"]\n").unwrap_err();
+        let e = super::read("k.toml", "[hours]\ndays = [\"funday\"]\n").unwrap_err().remove(0);
         assert!(e.message.contains("funday"));
-        let e = super::read("k.toml", "[promises]\nurgent_minutes = 0\n").unwrap_err();
+        let e = super::read("k.toml", "[promises]\nurgent_minutes = 0\n").unwrap_err().remove(0);
         assert_eq!(e.line, 2);
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once_in_file_order() {
+        let all = |text: &str| -> Vec<String> {
+            super::read("k.toml", text).unwrap_err().iter().map(|d| d.to_string()).collect()
+        };
+        assert_eq!(
+            all("[shop]\nlocael = \"en\"\ngreting = \"hi\"\n[extra]\nx = 1\n"),
+            [
+                "k.toml:2: error: unknown key `locael` in [shop] (did you mean `locale`?); [shop] takes name, locale, greeting",
+                "k.toml:3: error: unknown key `greting` in [shop] (did you mean `greeting`?); [shop] takes name, locale, greeting",
+                "k.toml:4: error: unknown section `extra`; kefu.toml has [shop], [synonyms], [policy], [hours], [peak], \
+                 [promises], [facts]",
+            ]
+        );
+        assert_eq!(
+            all("[shop]\nlocale = \"fr\"\n[hours]\nopen = \"25:00\"\n[policy]\nanswer_min = 1.5\n"),
+            [
+                "k.toml:2: error: unknown locale `fr` (use zh-CN, zh-TW or en)",
+                "k.toml:4: error: `open = \"25:00\"`: use HH:MM from 00:00 to 23:59, e.g. \"09:00\"",
+                "k.toml:6: error: `answer_min = 1.5` is out of range: use a number from 0 to 1",
+            ]
+        );
     }
 }
