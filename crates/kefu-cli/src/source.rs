@@ -62,7 +62,19 @@ pub fn load(src: &Path) -> Result<Loaded> {
     if let Some(settings) = &settings {
         match read_text(settings) {
             Ok(text) => match kb::settings::read(&label(settings), &text) {
-                Ok(s) => out.kb.settings = s,
+                Ok(s) => {
+                    // Both thresholds set, the wrong way round (one set: `kefu build` tells).
+                    if let (Some(a), Some(c)) = (s.policy.answer_min, s.policy.clarify_min) {
+                        if let Some(msg) = crate::cmd::clarify_above_answer(a, c) {
+                            let line = text
+                                .lines()
+                                .position(|l| l.trim_start().starts_with("clarify_min"))
+                                .map_or(0, |p| p + 1);
+                            out.diagnostics.push(Diagnostic::warning(&label(settings), line, msg));
+                        }
+                    }
+                    out.kb.settings = s
+                }
                 Err(d) => out.diagnostics.extend(d),
             },
             Err(d) => out.diagnostics.push(d),
@@ -248,6 +260,13 @@ pub fn walk(src: &Path) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntr
     })
 }
 
+/// A bundle or one of its compressed copies (`*.kefu`, `*.kefu.br`, `*.kefu.gz`), as `kefu
+/// build` writes them: not a KB file, and not one to warn about when built into the KB folder.
+pub fn is_bundle_file(path: &Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    [".kefu", ".kefu.br", ".kefu.gz"].iter().any(|ext| name.ends_with(ext))
+}
+
 /// The language of an eval-format file, from its script (zh-CN when Han outnumbers Latin).
 fn eval_locale(text: &str) -> Locale {
     let han = text.chars().filter(|&c| kefu_core::analyze::is_han(c)).count();
@@ -258,10 +277,3 @@ fn eval_locale(text: &str) -> Locale {
         Locale::En
     }
 }
-/// A bundle or one of its compressed copies (`*.kefu`, `*.kefu.br`, `*.kefu.gz`), as `kefu
-/// build` writes them: not a KB file, and not one to warn about when built into the KB folder.
-pub fn is_bundle_file(path: &Path) -> bool {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-    [".kefu", ".kefu.br", ".kefu.gz"].iter().any(|ext| name.ends_with(ext))
-}
-

@@ -589,6 +589,39 @@ fn files_kefu_does_not_read_are_named_but_its_own_bundles_are_not() {
 }
 
 #[test]
+fn policy_overrides_are_shown_and_a_clarify_above_answer_is_warned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = tmp.path().join("kb");
+    std::fs::create_dir(&kb).unwrap();
+    for f in std::fs::read_dir(repo().join("www/demo/kb/en")).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), kb.join(f.file_name())).unwrap();
+    }
+    let toml = std::fs::read_to_string(kb.join("kefu.toml")).unwrap();
+    write(&kb, "kefu.toml", &format!("{toml}\n[policy]\nanswer_min = 0.2\nclarify_min = 0.9\n"));
+    let out = kefu(&["check", kb.to_str().unwrap()]);
+    let line = toml.lines().count() + 4;
+    let want = format!("kefu.toml:{line}: warning: the clarify threshold (0.90) is above the answer threshold (0.20)");
+    assert!(stderr(&out).contains(&want), "{}", stderr(&out));
+    let bundle = tmp.path().join("p.kefu");
+    let out = kefu(&["build", kb.to_str().unwrap(), "-o", bundle.to_str().unwrap(), "--no-compress"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("reply policy: answer at confidence ≥ 0.20 (set in kefu.toml; calibrated 0."), "{err}");
+    assert!(err.contains("clarify at ≥ 0.90 (set in kefu.toml; calibrated 0."), "{err}");
+    assert!(err.contains("warning: the clarify threshold (0.90) is above the answer threshold (0.20)"), "{err}");
+    let out = kefu(&["inspect", bundle.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("policy       answer ≥ 0.20 (set in kefu.toml; calibrated 0."), "{text}");
+    assert!(text.contains("clarify ≥ 0.90 (set in kefu.toml; calibrated 0."), "{text}");
+    assert!(text.contains("the clarify threshold (0.90) is above the answer threshold (0.20)"), "{text}");
+    // Without overrides the calibrated values are shown as such.
+    let out = kefu(&["inspect", demo_en_bundle().1.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("(calibrated), clarify ≥ ") && !text.contains("set in kefu.toml"), "{text}");
+}
+
+#[test]
 fn a_file_that_is_not_utf8_does_not_hide_the_other_files_errors() {
     let tmp = tempfile::tempdir().unwrap();
     let kb = one_entry_kb(tmp.path(), "kb");

@@ -100,15 +100,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
             },
             if warnings > 0 { format!(" ({warnings} warnings: run `kefu check`)") } else { String::new() }
         );
+        let policy = &loaded.kb.settings.policy;
         if c.samples > 0 {
             eprintln!(
-                "reply policy: answer at confidence ≥ {:.2} (held-out estimate: {} of covered questions answered right; wrong ≤ {} at any out-of-scope share 0–60%; {} samples, {} out-of-domain)",
-                c.answer_min,
+                "reply policy: answer at confidence ≥ {}, clarify at ≥ {} (held-out estimate at the calibrated thresholds: {} of covered questions answered right; wrong ≤ {} at any out-of-scope share 0–60%; {} samples, {} out-of-domain)",
+                super::threshold_value(policy.answer_min, c.answer_min),
+                super::threshold_value(policy.clarify_min, c.clarify_min),
                 super::percent(c.est_self_service),
                 super::percent(c.est_wrong_max),
                 c.samples,
                 c.far_samples
             );
+        }
+        let t = kefu_core::reply::Thresholds::with(c, policy);
+        if let Some(w) = super::clarify_above_answer(t.answer_min, t.clarify_min) {
+            eprintln!("warning: {w}");
         }
         if c.est_self_service.is_nan() && !args.no_calibrate {
             // `calibrate::fit` found fewer than ten alternate questions to hold out.

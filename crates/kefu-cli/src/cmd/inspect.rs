@@ -30,10 +30,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
     println!("synonyms     {} groups", m.settings.synonyms.len());
     println!("related      {} groups of shop words that reach this KB's words", m.settings.related.len());
     let c = &m.calibration;
+    let t = kefu_core::reply::Thresholds::with(c, &m.settings.policy);
+    if let Some(w) = super::clarify_above_answer(t.answer_min, t.clarify_min) {
+        println!("warning      {w}");
+    }
     println!(
-        "policy       answer ≥ {:.2}, clarify ≥ {:.2} (estimate over {} held-out questions, {} of them out-of-domain: {} of covered questions answered right, {} answered wrong)",
-        c.answer_min,
-        c.clarify_min,
+        "policy       {}, {}",
+        super::threshold("answer", m.settings.policy.answer_min, c.answer_min),
+        super::threshold("clarify", m.settings.policy.clarify_min, c.clarify_min),
+    );
+    println!(
+        "estimate     over {} held-out questions, {} of them out-of-domain, at the calibrated thresholds: {} of covered questions answered right, {} answered wrong",
         c.samples,
         c.far_samples,
         super::percent(c.est_self_service),
