@@ -215,6 +215,30 @@ fn build_watch_rebuilds_the_bundle_on_save() {
     drop(w);
 }
 
+#[test]
+fn build_watch_does_not_rebuild_on_its_own_output_in_the_kb_folder() {
+    // The bundle and its .br/.gz copies written into the KB folder were "a save" each time:
+    // a rebuild about twice a second, forever.
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = tmp.path().join("kb");
+    copy_kb(&kb);
+    let out = kb.join("kb.kefu");
+    let w = Running::start(&["build", kb.to_str().unwrap(), "-o", out.to_str().unwrap(), "--watch"]);
+    let first = w.line(Duration::from_secs(60));
+    assert!(first.contains("built"), "{first}");
+    assert!(w.lines.recv_timeout(Duration::from_secs(3)).is_err(), "rebuilt without a save");
+    // A save is still seen.
+    std::fs::write(
+        kb.join("extra.md"),
+        "---\nid: shells\nquestions: [Can I pay with shells?]\ncategory: payment\n---\nYes.\n",
+    )
+    .unwrap();
+    let second = w.line(Duration::from_secs(20));
+    assert!(second.contains("built"), "{second}");
+    assert!(w.lines.recv_timeout(Duration::from_secs(3)).is_err(), "rebuilt again without a save");
+    drop(w);
+}
+
 /// One raw HTTP/1.1 exchange with a `Host` of our choice: (status, body).
 fn http_host(addr: &str, host: &str, method: &str, path: &str, body: &str) -> (u16, String) {
     let mut s = TcpStream::connect(addr).unwrap();

@@ -4,6 +4,7 @@
 
 use super::build;
 use anyhow::Result;
+use kefu_server::sibling;
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -43,12 +44,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
         let _ = std::io::stdout().flush();
     };
-    let baseline = crate::watch::snapshot(&b.src);
+    // The bundle and its copies may be written into the KB folder: not a change of the KB.
+    let outputs: Vec<_> = [b.output.clone(), sibling(&b.output, "br"), sibling(&b.output, "gz")].into();
+    let baseline = crate::watch::snapshot_without(&b.src, &outputs);
     once();
     if !b.quiet {
         eprintln!("watching {} (Ctrl-C ends)", b.src.display());
     }
-    crate::watch::watch(&b.src, baseline, crate::watch::INTERVAL, || {
+    crate::watch::watch(&b.src, &outputs, baseline, crate::watch::INTERVAL, || {
         once();
         true
     });

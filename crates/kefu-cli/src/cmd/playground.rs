@@ -87,7 +87,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     // The watcher: a plain thread, polling (see crate::watch).
     let (src, watched) = (args.kb.clone(), shared.clone());
     std::thread::spawn(move || {
-        crate::watch::watch(&src, baseline, crate::watch::INTERVAL, || {
+        crate::watch::watch(&src, &[], baseline, crate::watch::INTERVAL, || {
             rebuild(&src, &watched);
             let s = watched.status.read().unwrap();
             let stamp = super::build_watch::clock();
