@@ -126,7 +126,11 @@ type Row = Result<(usize, Vec<String>), (usize, String)>;
 /// swallow the rows below it. The exception is Excel's TSV export: a cell wholly in quotes
 /// with its inner quotes doubled (`"He said ""hi"""`) is unwrapped, and such a cell may run
 /// over several lines (a cell holding line breaks), see [`tsv_records`].
+///
+/// A CSV whose header is separated by `;` and not by `,` (Excel's "CSV" where the decimal
+/// comma is the custom) is read with `;` as the separator.
 pub fn read_table(file: &str, text: &str, delimiter: u8, default_locale: Locale) -> (Vec<Entry>, Vec<Diagnostic>) {
+    let delimiter = if delimiter == b',' && semicolon_separated(text) { b';' } else { delimiter };
     let tsv = delimiter == b'\t';
     let cell = |s: &str| if tsv { unquote(s.trim()) } else { s.trim().to_string() };
     let mut diags = Vec::new();
@@ -157,7 +161,7 @@ pub fn read_table(file: &str, text: &str, delimiter: u8, default_locale: Locale)
         (header, recs)
     };
     let headers: Vec<String> =
-        raw_header.iter().map(|s| cell(s.trim_start_matches('\u{feff}')).to_ascii_lowercase()).collect();
+        raw_header.iter().map(|s| column_name(&cell(s.trim_start_matches('\u{feff}')).to_ascii_lowercase())).collect();
     // Spreadsheets may end the header with empty cells; those are no columns.
     let width = headers.iter().rposition(|h| !h.is_empty()).map_or(0, |p| p + 1);
     let headers = &headers[..width];
@@ -171,12 +175,22 @@ pub fn read_table(file: &str, text: &str, delimiter: u8, default_locale: Locale)
         headers.iter().filter(|h| !COLUMNS.contains(&h.as_str())).map(|h| unknown_column(h)).collect();
     if !unknown.is_empty() {
         let what = if unknown.len() == 1 { "column" } else { "columns" };
-        let msg = format!("{what} not read: {}; kefu reads the columns {}", unknown.join(", "), COLUMNS.join(", "));
+        let msg = format!(
+            "{what} not read: {}; kefu reads the columns {} (or {})",
+            unknown.join(", "),
+            COLUMNS.join(", "),
+            COLUMNS_ZH.join(", ")
+        );
         diags.push(Diagnostic::warning(file, 1, msg));
     }
     let col = |name: &str| headers.iter().position(|h| h == name);
     let Some(q_col) = col("question") else {
-        diags.push(Diagnostic::error(file, 1, "header has no `question` column"));
+        let msg = format!(
+            "header has no `question` column; kefu reads the columns {} (or {})",
+            COLUMNS.join(", "),
+            COLUMNS_ZH.join(", ")
+        );
+        diags.push(Diagnostic::error(file, 1, msg));
         return (vec![], diags);
     };
     let (a_col, c_col, id_col, l_col, t_col) = (col("answer"), col("category"), col("id"), col("locale"), col("tags"));
@@ -197,10 +211,18 @@ pub fn read_table(file: &str, text: &str, delimiter: u8, default_locale: Locale)
             }
         };
         let cells: Vec<String> = raw.iter().map(|c| cell(c)).collect();
+        // A row of empty cells (spreadsheets leave them between rows) holds nothing to read.
+        if cells.iter().all(|c| crate::analyze::visible(c).is_empty()) {
+            rows -= 1;
+            continue;
+        }
         let written = cells.iter().rposition(|c| !c.is_empty()).map_or(0, |p| p + 1);
         if written > width {
-            let hint =
-                if tsv { "a cell cannot hold a tab" } else { "write a cell that holds a comma in double quotes" };
+            let hint = match delimiter {
+                b'\t' => "a cell cannot hold a tab",
+                b';' => "write a cell that holds a `;` in double quotes",
+                _ => "write a cell that holds a comma in double quotes",
+            };
             let msg = format!("this row has {written} cells but the header has {width} columns; {hint}");
             diags.push(Diagnostic::error(file, line, msg));
             continue;
@@ -454,13 +476,42 @@ fn unquote(cell: &str) -> String {
     out
 }
 
+/// The Chinese names of [`COLUMNS`], in its order, as staff write them in a header.
+pub const COLUMNS_ZH: &[&str] = &["编号", "问题", "答案", "分类", "语言", "标签"];
+
+/// A header cell as the column it names: [`COLUMNS`] as they are, and the Chinese names
+/// staff write (simplified or traditional) as the column they mean.
+fn column_name(h: &str) -> String {
+    let name = match h {
+        "编号" | "編號" | "序号" | "序號" => "id",
+        "问题" | "問題" | "提问" | "提問" | "常见问题" | "常見問題" | "问法" | "問法" => "question",
+        "答案" | "回答" | "答复" | "答覆" | "回复" | "回覆" | "解答" => "answer",
+        "分类" | "分類" | "类别" | "類別" | "类目" | "類目" => "category",
+        "语言" | "語言" => "locale",
+        "标签" | "標籤" | "标签词" | "關鍵詞" | "关键词" => "tags",
+        other => other,
+    };
+    name.to_string()
+}
+
+/// True when a CSV's header is separated by `;`: its first line holds no `,` but a `;`
+/// between column names kefu reads, the question among them.
+fn semicolon_separated(text: &str) -> bool {
+    let header = text.lines().next().unwrap_or("").trim_start_matches('\u{feff}');
+    !header.contains(',')
+        && header.split(';').any(|h| column_name(&h.trim().trim_matches('"').to_ascii_lowercase()) == "question")
+        && header.contains(';')
+}
+
 /// An unknown column for the warning: its name, and the column it likely meant.
 fn unknown_column(name: &str) -> String {
     if name.is_empty() {
         return "a column with no name".to_string();
     }
+    // A suggestion only for a name that shares letters with it (`问题` is two edits from `id`).
+    let near = |d: usize, c: &str| d <= 2 && d < name.chars().count().min(c.len());
     match COLUMNS.iter().map(|&c| (strsim::levenshtein(name, c), c)).min() {
-        Some((d, c)) if d <= 2 => format!("`{name}` (did you mean `{c}`?)"),
+        Some((d, c)) if near(d, c) => format!("`{name}` (did you mean `{c}`?)"),
         _ => format!("`{name}`"),
     }
 }
@@ -594,7 +645,8 @@ mod tests {
         assert_eq!(
             check("question\tanswer\tcategroy\tlocal\nq\ta\tc\tzh-CN\n"),
             ["f.tsv:1: warning: columns not read: `categroy` (did you mean `category`?), `local` (did you mean \
-              `locale`?); kefu reads the columns id, question, answer, category, locale, tags"]
+              `locale`?); kefu reads the columns id, question, answer, category, locale, tags (or 编号, 问题, 答案, \
+              分类, 语言, 标签)"]
         );
         assert_eq!(
             check("question\tanswer\tquestion\nA?\ta\tB?\n"),
@@ -686,6 +738,45 @@ mod tests {
         assert_eq!(e[1].id, "f-4");
         let (_, d) = read_table("f.csv", "question,answer\n,x\n", b',', Locale::En);
         assert_eq!((d[0].line, d[0].file.as_str()), (2, "f.csv"));
+    }
+
+    #[test]
+    fn excel_csv_with_semicolons_chinese_headers_and_empty_rows_is_read() {
+        // Excel's CSV where the decimal comma is the custom: `;` between cells.
+        let t =
+            "question;answer;category\r\nhow return;\"7 days; see policy\";returns\r\nship time;2,5 days;shipping\r\n";
+        let (e, d) = read_table("f.csv", t, b',', Locale::En);
+        assert!(d.is_empty(), "{d:?}");
+        let rows: Vec<(&str, String)> = e.iter().map(|e| (e.questions[0].as_str(), e.answer.plain_text())).collect();
+        assert_eq!(rows, [("how return", "7 days; see policy".into()), ("ship time", "2,5 days".into())]);
+        // Chinese column names, traditional ones too.
+        for header in ["问题,答案,分类,标签", "問題,答案,分類,標籤"] {
+            let (e, d) =
+                read_table("f.csv", &format!("{header}\n退货要多久,七天内,returns,退货\n"), b',', Locale::ZhCn);
+            assert!(d.is_empty(), "{d:?}");
+            assert_eq!((e[0].questions[0].as_str(), e[0].category.as_str()), ("退货要多久", "returns"));
+            assert_eq!((e[0].answer.plain_text(), e[0].tags.clone()), ("七天内".to_string(), vec!["退货".to_string()]));
+        }
+        // An unknown Chinese column gets no made-up suggestion; a missing question names the columns.
+        let (_, d) = read_table("f.csv", "题目,答案\nq,a\n", b',', Locale::ZhCn);
+        let got: Vec<String> = d.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            got,
+            [
+                "f.csv:1: warning: column not read: `题目`; kefu reads the columns id, question, answer, category, \
+                 locale, tags (or 编号, 问题, 答案, 分类, 语言, 标签)",
+                "f.csv:1: error: header has no `question` column; kefu reads the columns id, question, answer, \
+                 category, locale, tags (or 编号, 问题, 答案, 分类, 语言, 标签)"
+            ]
+        );
+        // Rows of empty cells are skipped; a row with an answer and no question is still an error.
+        let (e, d) =
+            read_table("f.csv", "question,answer,category\nq1,a1,c\n,,\n , ,\nq2,a2,c\n,a3,c\n", b',', Locale::En);
+        let got: Vec<String> = d.iter().map(|d| d.to_string()).collect();
+        assert_eq!(got, ["f.csv:6: error: row has an empty question"]);
+        assert_eq!(e.len(), 2);
+        let (_, d) = read_table("f.tsv", "question\tanswer\n\t\n\t\n", b'\t', Locale::En);
+        assert_eq!(d.iter().map(|d| d.to_string()).collect::<Vec<_>>(), ["f.tsv:1: warning: file has no entries"]);
     }
 
     #[test]
