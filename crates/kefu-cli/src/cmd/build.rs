@@ -101,15 +101,23 @@ pub fn run(args: Args) -> Result<ExitCode> {
             if warnings > 0 { format!(" ({warnings} warnings: run `kefu check`)") } else { String::new() }
         );
         let policy = &loaded.kb.settings.policy;
-        if c.samples > 0 {
+        let thresholds = format!(
+            "answer at confidence ≥ {}, clarify at ≥ {}",
+            super::threshold_value(policy.answer_min, c.answer_min),
+            super::threshold_value(policy.clarify_min, c.clarify_min)
+        );
+        if c.samples > 0 && c.est_self_service.is_finite() {
             eprintln!(
-                "reply policy: answer at confidence ≥ {}, clarify at ≥ {} (held-out estimate at the calibrated thresholds: {} of covered questions answered right; wrong ≤ {} at any out-of-scope share 0–60%; {} samples, {} out-of-domain)",
-                super::threshold_value(policy.answer_min, c.answer_min),
-                super::threshold_value(policy.clarify_min, c.clarify_min),
+                "reply policy: {thresholds} (held-out estimate at the calibrated thresholds: {} of covered questions answered right; wrong ≤ {} at any out-of-scope share 0–60%; {} samples, {} out-of-domain)",
                 super::percent(c.est_self_service),
                 super::percent(c.est_wrong_max),
                 c.samples,
                 c.far_samples
+            );
+        } else if c.samples > 0 {
+            eprintln!(
+                "reply policy: {thresholds} (no held-out estimate; {} samples, {} out-of-domain)",
+                c.samples, c.far_samples
             );
         }
         let t = kefu_core::reply::Thresholds::with(c, policy);
@@ -117,9 +125,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
             eprintln!("warning: {w}");
         }
         if c.est_self_service.is_nan() && !args.no_calibrate {
-            // `calibrate::fit` found fewer than ten alternate questions to hold out.
+            // `calibrate::fit` tries each question of an entry with two or more against the
+            // rest, and needs ten such questions from all entries together.
+            let held: usize = loaded.kb.entries.iter().map(|e| e.questions.len()).filter(|&n| n >= 2).sum();
             eprintln!(
-                "warning: too few entries have a second question for kefu to estimate how often its answers are right; the answer threshold ({:.2}) is set from out-of-scope questions alone. Give your entries two or more ways of asking (`questions:` in Markdown, more rows with the same id in CSV) for a calibrated bot",
+                "warning: kefu estimates how often its answers are right by trying each question of an entry that has two or more against the others, and needs at least 10 such questions in the KB; this KB has {held}, so the answer threshold ({:.2}) is set from out-of-scope questions alone. Add more ways of asking to your entries (`questions:` in Markdown, more rows with the same id in CSV) for a calibrated bot",
                 c.answer_min
             );
         }

@@ -24,7 +24,13 @@ pub fn open_bundle(path: &Path) -> Result<Engine> {
 /// hold questions out, or built with `--no-calibrate`, has NaN there).
 pub fn percent(x: f32) -> String {
     if x.is_finite() {
-        format!("{:.1}%", x * 100.0)
+        // A rate of -0.0 (or a rounding error under zero) is shown as 0.0%.
+        let s = format!("{:.1}%", x * 100.0);
+        if s == "-0.0%" {
+            "0.0%".to_string()
+        } else {
+            s
+        }
     } else {
         "n/a".to_string()
     }
