@@ -25,6 +25,13 @@ fn t(loc: Locale, en: &str, cn: &str, tw: &str) -> String {
     .to_string()
 }
 
+/// One of several wordings (en, zh-CN, zh-TW), taken in turn so that a line said again reads
+/// differently.
+fn by_turn(loc: Locale, options: &[(&str, &str, &str)], turn: u32) -> String {
+    let (en, cn, tw) = options[turn as usize % options.len()];
+    t(loc, en, cn, tw)
+}
+
 /// The language of the reply: the script of the shopper's *current* message when it shows
 /// one (traditional → zh-TW, simplified → zh-CN, Latin letters only → en). A Chinese message
 /// whose characters are the same in both scripts (你好, 可以吗) keeps the conversation's
@@ -208,10 +215,7 @@ pub fn prepare(loc: Locale, need_order: bool) -> String {
 
 /// Empathy that opens a reply, if the situation calls for it.
 pub fn empathy(loc: Locale, triage: Triage, cue: Cue, emotion: Emotion, repeat: bool, turn: u32) -> Option<String> {
-    let pick = |options: &[(&str, &str, &str)]| {
-        let (en, cn, tw) = options[turn as usize % options.len()];
-        t(loc, en, cn, tw)
-    };
+    let pick = |options: &[(&str, &str, &str)]| by_turn(loc, options, turn);
     if repeat {
         return Some(pick(&[
             (
@@ -379,8 +383,7 @@ pub fn escalation_empathy(loc: Locale, turn: u32) -> String {
             "很抱歉目前的處理沒能讓您滿意，您想再找人認真看一遍，這個心情我完全理解。",
         ),
     ];
-    let (en, cn, tw) = options[turn as usize % options.len()];
-    t(loc, en, cn, tw)
+    by_turn(loc, &options, turn)
 }
 
 /// Whether a text's first sentence apologises (an entry written for upset shoppers that says
@@ -525,16 +528,12 @@ pub fn dismissed(loc: Locale, turn: u32) -> String {
             "好的，那先這樣。有其他問題隨時找我。",
         ),
     ];
-    let (en, cn, tw) = options[turn as usize % options.len()];
-    t(loc, en, cn, tw)
+    by_turn(loc, &options, turn)
 }
 
 /// The reply to small talk. `greeting` is the shop's own greeting (in the shop's locale).
 pub fn smalltalk(loc: Locale, kind: Smalltalk, shop_name: &str, greeting: Option<&str>, turn: u32) -> String {
-    let pick = |options: &[(&str, &str, &str)]| {
-        let (en, cn, tw) = options[turn as usize % options.len()];
-        t(loc, en, cn, tw)
-    };
+    let pick = |options: &[(&str, &str, &str)]| by_turn(loc, options, turn);
     match kind {
         Smalltalk::Greeting => {
             if let Some(g) = greeting.filter(|g| !g.trim().is_empty()) {
