@@ -719,12 +719,13 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     let cfg = Config::from_args(&args)?;
     // Before the storage is opened (which creates a missing file and its folders): said in the
-    // banner, so a mistyped --db is seen at once.
+    // banner, so a mistyped --db is seen at once. Logged once the storage opened: a start
+    // refused for its storage says so in one line.
     let db_note = database_note(&cfg.db);
-    tracing::info!("database {db_note}");
     // Storage first, outside the runtime: a wrong --db fails before anything binds, and the
     // banner's figures come from here.
     let db = open_storage(&cfg)?;
+    tracing::info!("database {db_note}");
     let users = db.with(|c| c.query_row("SELECT COUNT(*) FROM users", [], |r| r.get::<_, i64>(0)))?;
     let outbox = if cfg.webhook.is_some() { Some(db.with(webhook::counts)?) } else { None };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
