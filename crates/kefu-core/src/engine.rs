@@ -803,11 +803,13 @@ fn top_documents(index: &Index, scores: &mut [f32], clauses: &mut [Clause], n: u
     // The weakest clauses that together can't reach the floor (a margin for the
     // order in which the floats were summed).
     let mut sum = 0.0f32;
-    let weak = clauses.iter().take_while(|c| {
-        sum += c.most;
-        sum * (1.0 + 1e-4) < floor
-    });
-    let weak = weak.count();
+    let weak = clauses
+        .iter()
+        .take_while(|c| {
+            sum += c.most;
+            sum * (1.0 + 1e-4) < floor
+        })
+        .count();
     let mut ranked: Vec<u64> = Vec::new();
     for c in &clauses[weak..] {
         for &(d, _) in index.field(c.field).postings_of(Some(c.id)) {

@@ -687,7 +687,8 @@ pub fn mask_keeping(text: &str, keep: &[&str]) -> String {
 /// "2024060198765432" is kept), which is masked like one.
 pub fn order_number(order: &str) -> String {
     let folded = fold(order);
-    let whole = |kind| find(order).iter().any(|s| s.kind == kind && fold(&order[s.start..s.end]) == folded);
+    let spans = find(order);
+    let whole = |kind| spans.iter().any(|s| s.kind == kind && fold(&order[s.start..s.end]) == folded);
     if (whole(Sensitive::IdCard) && id18_checksum_ok(&folded)) || whole(Sensitive::BankCard) {
         mask(order)
     } else {
