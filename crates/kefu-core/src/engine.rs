@@ -352,7 +352,7 @@ impl Engine {
             {
                 self.index.score(field, id, boost, &mut scores);
                 if let Some(id) = id {
-                    clauses.push(Clause { field, id, most: self.index.bound(field, Some(id), boost) });
+                    clauses.push(Clause { field, id, most: self.index.bound(field, id, boost) });
                 }
             }
         }
@@ -966,7 +966,8 @@ mod tests {
                         continue;
                     }
                     index.score(f, id, b, &mut scores);
-                    clauses.push(Clause { field: f, id: id.unwrap(), most: index.bound(f, id, b) });
+                    let id = id.expect("a term with postings has an id");
+                    clauses.push(Clause { field: f, id, most: index.bound(f, id, b) });
                 }
             }
             let n = [1, 5, 20, 100][round % 4];

@@ -172,10 +172,10 @@ impl Index {
     }
 
     /// The most one term clause ([`Index::score`]'s arguments) adds to any document's score.
-    pub fn bound(&self, f: Field, id: Option<usize>, boost: f32) -> f32 {
+    pub fn bound(&self, f: Field, id: usize, boost: f32) -> f32 {
         let field = self.field(f);
-        let Some(t) = id.filter(|&t| t < field.postings.len()) else { return 0.0 };
-        clause_weight(field.postings[t].len() as u32, self.docs, boost) * field.most[t]
+        let (Some(postings), Some(most)) = (field.postings.get(id), field.most.get(id)) else { return 0.0 };
+        clause_weight(postings.len() as u32, self.docs, boost) * most
     }
 
     /// Serialises the index (postcard, documents delta-coded).
