@@ -2220,3 +2220,137 @@ fn a_message_left_just_before_opening_is_promised_a_reply_after_it() {
     let r = respond(&en, &mut Conversation::default(), "talk to a person", night());
     assert!(r.promise.unwrap_or_default().contains("before 09:00 tomorrow"));
 }
+
+#[test]
+fn a_misspelt_coupon_or_a_way_to_pay_that_fails_is_no_quality_fault() {
+    let zh = engine("zh-CN");
+    let en = engine("en");
+    // 劵 typed for 券: the coupon question, not "our quality problem".
+    let r = respond(&zh, &mut Conversation::default(), "我的优惠劵怎么用不了", day());
+    assert_eq!(r.triage, Triage::Product, "{}", said(&r));
+    assert!(!said(&r).contains("质量问题"), "{}", said(&r));
+    // A way to pay that does not work: the payment green channel.
+    for (e, m) in [
+        (&zh, "花呗用不了"),
+        (&zh, "微信支付用不了"),
+        (&zh, "信用卡怎么一直用不了"),
+        (&en, "my credit card is not working"),
+    ] {
+        let r = respond(e, &mut Conversation::default(), m, day());
+        assert_eq!((r.triage, r.cue), (Triage::Urgent, Cue::Payment), "{m}: {}", said(&r));
+        assert!(said(&r).contains("3 分钟") || said(&r).contains("3 minutes"), "{m}: {}", said(&r));
+    }
+}
+
+#[test]
+fn out_of_warranty_or_own_damage_gets_the_paid_repair_without_a_free_promise() {
+    let zh = engine("zh-CN");
+    let en = engine("en");
+    for (e, m) in [
+        (&zh, "过了保修期坏了 还能修吗 要多少钱"),
+        (&zh, "过保了 水壶不加热了 能修吗"),
+        (&zh, "我不小心摔坏了 能修吗"),
+        (&en, "the kettle is out of warranty and broke, can you repair it"),
+        (&en, "I dropped the kettle and it cracked, can it be repaired"),
+    ] {
+        let r = respond(e, &mut Conversation::default(), m, day());
+        let text = said(&r);
+        assert_eq!(r.triage, Triage::Product, "{m}: {text}");
+        assert!(!text.contains("免费换新") && !text.contains("free replacement"), "{m}: {text}");
+        assert!(!text.contains("质量问题") && !text.contains("quality problem"), "{m}: {text}");
+    }
+    // Inside the warranty, a breakdown is still ours to put right.
+    let r = respond(&zh, &mut Conversation::default(), "收到的水壶是坏的", day());
+    assert_eq!((r.triage, r.cue), (Triage::Complaint, Cue::Damaged), "{}", said(&r));
+}
+
+#[test]
+fn a_health_reaction_to_the_goods_is_a_safety_report() {
+    let zh = engine("zh-CN");
+    let en = engine("en");
+    for (e, m) in [
+        (&zh, "孩子用了你们的枕头过敏了 全身起疹子"),
+        (&zh, "枕头让我过敏了"),
+        (&zh, "用了被子皮肤很痒"),
+        (&zh, "买的被子有很大的异味 孩子盖了起红疹"),
+        (&zh, "水壶烧出来的水有股塑料味 还能喝吗"),
+        (&en, "the pillow gave my baby a rash"),
+        (&en, "my kettle smells like plastic is it safe to drink"),
+    ] {
+        let r = respond(e, &mut Conversation::default(), m, day());
+        let text = said(&r);
+        assert_eq!((r.triage, r.cue), (Triage::Urgent, Cue::Safety), "{m}: {text}");
+        assert!(text.contains("就医") || text.contains("medical help"), "{m}: {text}");
+        assert!(!text.contains("通风") && !text.contains("airing"), "{m}: {text}");
+    }
+    // Asking about a risk is a product question.
+    for (e, m) in [(&zh, "乳胶枕会不会过敏"), (&zh, "适合过敏体质吗"), (&en, "is the pillow hypoallergenic")]
+    {
+        let r = respond(e, &mut Conversation::default(), m, day());
+        assert_eq!(r.triage, Triage::Product, "{m}: {}", said(&r));
+    }
+}
+
+#[test]
+fn a_refused_refund_is_a_dispute_with_the_escalation_path() {
+    let zh = engine("zh-CN");
+    let en = engine("en");
+    for (e, m) in [
+        (&zh, "商家拒绝我退款 说我用过了 可我根本没用过"),
+        (&zh, "客服不同意给我退款"),
+        (&zh, "退货申请被驳回了 凭什么"),
+        (&en, "you refused my refund and I never even used it"),
+        (&en, "my return was rejected, why"),
+    ] {
+        let r = respond(e, &mut Conversation::default(), m, day());
+        let text = said(&r);
+        assert_eq!(r.triage, Triage::Complaint, "{m}: {text}");
+        assert!(text.contains("24") && text.contains("72"), "{m}: {text}");
+        assert!(text.contains("订单号") || text.contains("order number"), "{m}: {text}");
+        assert!(r.offer_human, "{m}: {text}");
+        assert!(!text.contains("帮不上忙") && !text.contains("not something I can help"), "{m}: {text}");
+    }
+}
+
+#[test]
+fn asking_when_people_are_there_answers_the_hours() {
+    let zh = engine("zh-CN");
+    let en = engine("en");
+    for (e, m) in [(&zh, "人工客服工作时间"), (&zh, "人工几点上班"), (&zh, "人工客服几点下班"), (&zh, "几点有人工")]
+    {
+        let r = respond(e, &mut Conversation::default(), m, day());
+        assert_ne!(r.decision, Decision::Handoff { reason: HandoffReason::Requested }, "{m}: {}", said(&r));
+        let shown = match &r.decision {
+            Decision::Answer { entry, .. } => vec![*entry],
+            Decision::Clarify { candidates } => candidates.clone(),
+            _ => vec![],
+        };
+        assert!(shown.iter().any(|&p| e.entry(p).unwrap().id == "service-hours"), "{m}: {}", said(&r));
+    }
+    let r = respond(&en, &mut Conversation::default(), "what time can I talk to a person", day());
+    assert_ne!(r.decision, Decision::Handoff { reason: HandoffReason::Requested }, "{}", said(&r));
+    // A request in so many words still opens the form, an hours word or not.
+    for (e, m) in [(&zh, "转人工"), (&zh, "转人工 等了好长时间了"), (&zh, "我要人工"), (&en, "talk to a person")]
+    {
+        let r = respond(e, &mut Conversation::default(), m, day());
+        assert_eq!(r.decision, Decision::Handoff { reason: HandoffReason::Requested }, "{m}: {}", said(&r));
+    }
+}
+
+#[test]
+fn asking_after_an_earlier_complaint_is_no_new_complaint() {
+    let zh = engine("zh-CN");
+    let r = respond(&zh, &mut Conversation::default(), "我之前投诉的事处理得怎么样了", day());
+    let text = said(&r);
+    assert_eq!(r.triage, Triage::Product, "{text}");
+    assert!(!text.contains("这不是我们应有的服务"), "{text}");
+    let shown = match &r.decision {
+        Decision::Answer { entry, .. } => vec![*entry],
+        Decision::Clarify { candidates } => candidates.clone(),
+        _ => vec![],
+    };
+    assert!(shown.iter().any(|&p| zh.entry(p).unwrap().id == "complaint-progress"), "{text}");
+    // A complaint about the service with it is still one.
+    let r = respond(&zh, &mut Conversation::default(), "客服态度太差了 我要投诉", day());
+    assert_eq!((r.triage, r.cue), (Triage::Complaint, Cue::Service), "{}", said(&r));
+}

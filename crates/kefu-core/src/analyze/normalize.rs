@@ -123,7 +123,9 @@ pub fn visible(text: &str) -> String {
 /// script is folded, so 帳號 is caught too). Only pairs whose written form means nothing else
 /// in a shop's chat: 卷 typed for 券 in a coupon's name (卷发棒, a curling iron, is untouched:
 /// only the whole names are), 登陆 ("land") for 登录 (log in), 收获 ("harvest") for 收货 in
-/// "delivery address", 冲值 for 充值 (top up), and the older 帐 of 帐号/帐户/帐单 for today's 账.
+/// "delivery address", 冲值 for 充值 (top up), the older 帐 of 帐号/帐户/帐单 for today's 账, and
+/// 劵 for 券 on its own: 劵 ("tired", in old texts) is no word a shopper means, while 优惠劵 and
+/// 劵 for a coupon are among the commonest slips of the pinyin keyboard, which offers both.
 /// Each pair has as many characters and bytes on both sides, so offsets into the text hold.
 const MISWRITTEN: &[(&str, &str)] = &[
     ("优惠卷", "优惠券"),
@@ -137,13 +139,14 @@ const MISWRITTEN: &[(&str, &str)] = &[
     ("帐号", "账号"),
     ("帐户", "账户"),
     ("帐单", "账单"),
+    ("劵", "券"),
 ];
 
 /// Normalizes `text` for matching. Idempotent.
 pub fn normalize(text: &str) -> String {
     let out = fold_chars(text);
     // Most messages hold none of the miswritten characters: no search for the pairs.
-    if !out.contains(['卷', '陆', '获', '冲', '帐']) {
+    if !out.contains(['卷', '陆', '获', '冲', '帐', '劵']) {
         return out;
     }
     let mut out = out;
@@ -208,6 +211,8 @@ mod tests {
         assert_eq!(normalize("收获地址填错了"), "收货地址填错了");
         assert_eq!(normalize("帳號被盜"), "账号被盗");
         assert_eq!(normalize("冲值没到账"), "充值没到账");
+        assert_eq!(normalize("我的优惠劵怎么用不了"), "我的优惠券怎么用不了");
+        assert_eq!(normalize("满减劵"), "满减券");
         // Real words with the same characters stay.
         assert_eq!(normalize("卷发棒能带上飞机吗"), "卷发棒能带上飞机吗");
         assert_eq!(normalize("这次收获很大 陆地 冲洗"), "这次收获很大 陆地 冲洗");

@@ -38,6 +38,10 @@ pub enum Cue {
     /// in a queue, and tells the shopper first to stop using the item.
     Safety,
     // Complaint.
+    /// A refund or return the shop turned down that the shopper disputes ("商家拒绝我退款",
+    /// "my return was rejected"): the seeds' escalation (a senior agent reviews within 24 h, a
+    /// final solution within 72 h), not a policy answer.
+    Dispute,
     Damaged,
     WrongItem,
     /// The item is not as the listing described or showed it ("比描述的薄", "色差很大", "not as
@@ -64,6 +68,7 @@ impl Cue {
             Cue::Account => "account",
             Cue::Fraud => "fraud",
             Cue::Safety => "safety",
+            Cue::Dispute => "dispute",
             Cue::Damaged => "damaged",
             Cue::WrongItem => "wrong_item",
             Cue::NotAsDescribed => "not_as_described",
@@ -196,6 +201,63 @@ const URGENT: &[(Cue, &[&str])] = &[
             "to hospital",
             "to the hospital",
             "in the hospital",
+            // A body reacting to the goods (a rash, an allergy, itching, a smell that makes
+            // someone dizzy): a health report like a burn, for the safety specialist, never
+            // a smell that airing clears. Said as having happened ("过敏了", "gave me a rash"):
+            // "我对乳胶过敏" or "is it hypoallergenic" asks about a product.
+            "过敏了",
+            "过敏反应",
+            "过敏得",
+            "过敏严重",
+            "严重过敏",
+            "引起过敏",
+            "导致过敏",
+            "红疹",
+            "起疹",
+            "疹子",
+            "皮疹",
+            "荨麻疹",
+            "瘙痒",
+            "发痒",
+            "很痒",
+            "好痒",
+            "皮肤痒",
+            "起包",
+            "红肿",
+            "起红点",
+            "起疙瘩",
+            "呼吸困难",
+            "喘不上气",
+            "头晕",
+            "呕吐",
+            "拉肚子",
+            "腹泻",
+            "rash",
+            "rashes",
+            "allergic reaction",
+            "allergic to it",
+            "allergy attack",
+            "had a reaction",
+            "have a reaction",
+            "having a reaction",
+            "gave me a reaction",
+            "hives",
+            "itchy skin",
+            "skin is itchy",
+            "skin itch*",
+            "made me itch",
+            "makes me itch",
+            "skin irritation",
+            "irritated my skin",
+            "broke out in",
+            "swollen",
+            "swelling",
+            "trouble breathing",
+            "can't breathe",
+            "dizzy",
+            "vomit*",
+            "threw up",
+            "diarrh*",
         ],
     ),
     (
@@ -300,6 +362,58 @@ const URGENT: &[(Cue, &[&str])] = &[
 ];
 
 const COMPLAINT: &[(Cue, &[&str])] = &[
+    (
+        Cue::Dispute,
+        &[
+            "拒绝退款",
+            "拒绝我退款",
+            "拒绝给我退款",
+            "拒绝了我的退款",
+            "拒绝了退款",
+            "拒绝退货",
+            "拒绝我退货",
+            "拒绝了我的退货",
+            "拒绝售后",
+            "拒绝了我的售后",
+            "退款被拒",
+            "退货被拒",
+            "售后被拒",
+            "申请被拒",
+            "驳回",
+            "不给退",
+            "不给我退",
+            "不让退",
+            "不让我退",
+            "不肯退",
+            "不同意退",
+            "不同意给我退",
+            "不同意我退",
+            "refused my refund",
+            "refused my return",
+            "refused a refund",
+            "refused to refund",
+            "refuse to refund",
+            "refusing to refund",
+            "refusing my refund",
+            "denied my refund",
+            "denied my return",
+            "rejected my refund",
+            "rejected my return",
+            "refund was denied",
+            "refund was refused",
+            "refund was rejected",
+            "refund request was",
+            "return was denied",
+            "return was refused",
+            "return was rejected",
+            "return request was",
+            "won't refund",
+            "will not refund",
+            "wouldn't refund",
+            "won't give me a refund",
+            "won't accept my return",
+        ],
+    ),
     (
         Cue::Damaged,
         &[
@@ -877,15 +991,22 @@ pub fn own_mistake(norm: &str) -> bool {
 
 /// Classifies normalized text: the class and its most specific cue.
 pub fn classify(norm: &str) -> (Triage, Cue) {
-    let not_goods = lexicon::any(norm, NOT_GOODS);
+    let method_fails = payment_method_fails(norm);
+    let not_goods = lexicon::any(norm, NOT_GOODS) || method_fails;
     // Calling the shop a cheat is a complaint about the service, not a fraud to report.
     let accused = lexicon::any(norm, SHOP_ACCUSED);
     let own_mistake = own_mistake(norm);
+    let smell_ingested = smell_ingested(norm);
+    let paid_repair = lexicon::any(norm, OUT_OF_WARRANTY) || lexicon::any(norm, OWN_DAMAGE);
     for (class, table) in [(Triage::Urgent, URGENT), (Triage::Complaint, COMPLAINT), (Triage::Order, ORDER)] {
         for (cue, words) in table {
             // The exceptions below are weighed only for a cue the message names: most messages
             // name none, and the fraud one scans every complaint phrase.
-            if !(lexicon::any(norm, words) || (*cue == Cue::Service && accused)) {
+            let named = lexicon::any(norm, words)
+                || (*cue == Cue::Service && accused)
+                || (*cue == Cue::Payment && method_fails)
+                || (*cue == Cue::Safety && smell_ingested);
+            if !named {
                 continue;
             }
             // "优惠券用不了" / "the promo code doesn't work": a promotion question, not a
@@ -894,12 +1015,28 @@ pub fn classify(norm: &str) -> (Triage, Cue) {
             if *cue == Cue::Quality && not_goods {
                 continue;
             }
+            // "过了保修期坏了 还能修吗", "I dropped it and the screen cracked": no fault of the
+            // shop's, so no free replacement or refund to promise; the KB's paid repair answers.
+            if matches!(cue, Cue::Damaged | Cue::Quality) && paid_repair {
+                continue;
+            }
             if *cue == Cue::Fraud && (accused || (!fraud_reported(norm) && complains(norm))) {
                 continue;
             }
             // "空气炸锅第一次用有点冒烟正常吗", "会不会漏电", "will it catch fire": a question
             // about a risk, for the KB, not a hazard happening now.
-            if *cue == Cue::Safety && lexicon::any(norm, RISK_QUESTION) {
+            // Not "水壶烧的水有股塑料味 还能喝吗": whether a smelly drink is safe is no question
+            // to reassure with a new item's smell.
+            if *cue == Cue::Safety && lexicon::any(norm, RISK_QUESTION) && !smell_ingested {
+                continue;
+            }
+            // "我之前投诉的事处理得怎么样了": news of a complaint already made, for the KB's
+            // complaint-progress answer, not a new one about the service.
+            if *cue == Cue::Service && complaint_progress(norm) {
+                continue;
+            }
+            // "定制的商品不给退吗" asks the policy; "凭什么不给退" disputes a decision.
+            if *cue == Cue::Dispute && lexicon::any(norm, POLICY_ASKED) {
                 continue;
             }
             if *cue == Cue::WrongItem && own_mistake {
@@ -971,7 +1108,73 @@ const RISK_QUESTION: &[&str] = &[
     "is it safe",
     "is that normal",
     "risk",
+    // Allergies and itching, asked about ("会过敏吗", "适合过敏体质吗", "is it hypoallergenic").
+    "会过敏",
+    "过敏吗",
+    "过敏体质",
+    "易过敏",
+    "防过敏",
+    "抗过敏",
+    "低敏",
+    "会痒",
+    "痒不痒",
+    "痒吗",
+    "适合",
+    "hypoallergenic",
+    "suitable",
+    "allergy sufferers",
+    "for people with",
 ];
+
+/// Eating or drinking what the goods made or held, asked about or done.
+const INGESTED: &[&str] = &[
+    "还能喝",
+    "能喝吗",
+    "能不能喝",
+    "可以喝吗",
+    "敢喝",
+    "还能吃",
+    "能吃吗",
+    "能不能吃",
+    "可以吃吗",
+    "敢吃",
+    "safe to drink",
+    "safe to eat",
+    "ok to drink",
+    "okay to drink",
+    "ok to eat",
+    "okay to eat",
+    "fine to drink",
+    "fine to eat",
+    "drinkable",
+    "still drink",
+    "still eat",
+];
+
+/// Smells and tastes of something that should not be there, beyond [`SMELL`].
+const OFF_TASTE: &[&str] = &[
+    "塑料味",
+    "胶味",
+    "化学味",
+    "漆味",
+    "锈味",
+    "金属味",
+    "药味",
+    "霉味",
+    "tastes like",
+    "tastes of",
+    "taste of",
+    "weird taste",
+    "strange taste",
+    "funny taste",
+];
+
+/// A smell or taste with eating or drinking ("水壶烧出来的水有股塑料味 还能喝吗", "my kettle
+/// smells like plastic, is it safe to drink"): a possible health risk, for the safety
+/// specialist, not a new item's smell to air out.
+fn smell_ingested(norm: &str) -> bool {
+    (about_smell(norm) || lexicon::any(norm, OFF_TASTE)) && lexicon::any(norm, INGESTED)
+}
 
 /// Fraud words that name no fraud done to the shopper: in a complaint about the service
 /// ("我要投诉 垃圾店铺 骗子") they are an insult, not a report for the green channel.
@@ -1061,6 +1264,186 @@ const NOT_GOODS: &[&str] = &[
     "reward point*",
 ];
 
+/// The warranty is over: a breakdown now is a paid repair, not the shop's fault to put right.
+const OUT_OF_WARRANTY: &[&str] = &[
+    "过了保修期",
+    "过了保修",
+    "过保",
+    "保修期过了",
+    "保修期已过",
+    "保修期已经过了",
+    "保修过了",
+    "超过保修期",
+    "超出保修期",
+    "出了保修期",
+    "保修期外",
+    "不在保修期",
+    "过了质保期",
+    "过了质保",
+    "质保期过了",
+    "质保过了",
+    "超过质保期",
+    "超出质保期",
+    "不在质保期",
+    "out of warranty",
+    "warranty expired",
+    "warranty has expired",
+    "warranty had expired",
+    "warranty is over",
+    "warranty ran out",
+    "warranty has run out",
+    "warranty ended",
+    "warranty has ended",
+    "expired warranty",
+    "past the warranty",
+    "after the warranty",
+    "outside the warranty",
+    "outside warranty",
+    "no longer under warranty",
+    "not under warranty",
+];
+
+/// The shopper (or someone at home) caused the damage: a paid repair, not a faulty item.
+const OWN_DAMAGE: &[&str] = &[
+    "人为",
+    "我摔",
+    "自己摔",
+    "我弄坏",
+    "自己弄坏",
+    "我不小心",
+    "不小心摔",
+    "不小心弄",
+    "不小心掉",
+    // Not "被我" alone: "被我发现有裂缝" is the shopper finding the shop's fault.
+    "被我摔",
+    "被我弄",
+    "被我碰",
+    "被孩子摔",
+    "被孩子弄",
+    "孩子摔",
+    "孩子弄坏",
+    "小孩摔",
+    "小孩弄坏",
+    "i dropped",
+    "i broke",
+    "i accidentally",
+    "accidentally dropped",
+    "accidentally broke",
+    "my fault",
+    "my own fault",
+    "my son broke",
+    "my daughter broke",
+    "my kid broke",
+    "my kids broke",
+    "i sat on",
+    "i spilled",
+];
+
+/// Asking whether the policy refuses a return, not disputing a refusal.
+const POLICY_ASKED: &[&str] = &["不给退吗", "不让退吗", "不给退货吗", "不让退货吗", "不给退款吗"];
+
+/// Asking how far a case got ("处理得怎么样了", "有结果了吗", "status of my complaint").
+const PROGRESS: &[&str] = &[
+    "怎么样了",
+    "进度",
+    "进展",
+    "处理到哪",
+    "到哪一步",
+    "有结果了吗",
+    "有结果吗",
+    "有没有结果",
+    "处理好了吗",
+    "处理了吗",
+    "有回复了吗",
+    "status of my",
+    "status of the",
+    "update on my",
+    "update on the",
+    "progress",
+    "any news",
+    "any update",
+    "what happened with my",
+    "what happened to my",
+];
+
+/// The words naming a complaint itself, which a question about its progress holds.
+const COMPLAINT_NAMED: &[&str] = &["投诉", "complain*"];
+
+/// The message asks after a complaint already made ([`PROGRESS`]) and says nothing else about
+/// the service: "投诉的事怎么样了", not "态度太差了 投诉进度呢".
+fn complaint_progress(norm: &str) -> bool {
+    if !lexicon::any(norm, PROGRESS) || !lexicon::any(norm, COMPLAINT_NAMED) {
+        return false;
+    }
+    let rest = lexicon::remove_all(norm, COMPLAINT_NAMED);
+    let service = COMPLAINT.iter().filter(|(cue, _)| *cue == Cue::Service).flat_map(|(_, w)| w.iter());
+    !service.into_iter().any(|w| lexicon::find(&rest, w).is_some())
+}
+
+/// Ways to pay. "花呗用不了", "my credit card isn't working": a payment that fails, for the
+/// green channel (the seeds' urgent tier), not a faulty product with a repair to offer. Whole
+/// names only: "卡" or "card" alone is as often a gift card or a membership card.
+const PAY_METHODS: &[&str] = &[
+    "花呗",
+    "白条",
+    "微信支付",
+    "支付宝",
+    "云闪付",
+    "信用卡",
+    "银行卡",
+    "储蓄卡",
+    "借记卡",
+    "网银",
+    "apple pay",
+    "google pay",
+    "paypal",
+    "credit card",
+    "debit card",
+    "bank card",
+];
+
+/// Not working, said of a way to pay.
+const METHOD_FAILS: &[&str] = &[
+    "用不了",
+    "不能用",
+    "没法用",
+    "无法使用",
+    "付不了",
+    "付不出",
+    "支付不了",
+    "付款不了",
+    "不能付",
+    "不能支付",
+    "不好使",
+    "被拒",
+    "失败",
+    "doesn't work",
+    "does not work",
+    "isn't working",
+    "is not working",
+    "not working",
+    "won't work",
+    "keeps failing",
+    "failed",
+    "declined",
+    "rejected",
+];
+
+/// How far (in characters) after the way to pay its failure may be said: "花呗怎么一直用不了"
+/// is about 花呗, "用信用卡买的电热水壶插上电就用不了" about the kettle.
+const METHOD_REACH: usize = 6;
+
+/// A way to pay named, and soon after it that it does not work ([`PAY_METHODS`], [`METHOD_FAILS`]).
+fn payment_method_fails(norm: &str) -> bool {
+    PAY_METHODS.iter().filter_map(|m| lexicon::find(norm, m).map(|at| at + m.len())).any(|end| {
+        let after = &norm[end..];
+        METHOD_FAILS
+            .iter()
+            .filter_map(|f| lexicon::find(after, f))
+            .any(|at| after[..at].chars().count() <= METHOD_REACH)
+    })
+}
+
 /// Asking to escalate and nothing else: the word a shop's escalation answer tells shoppers to
 /// send ("发送「升级」", "type \"escalate\"").
 const ESCALATE: &[&str] = &[
@@ -1113,9 +1496,62 @@ pub fn speaks_of_smell(norm: &str) -> bool {
     lexicon::any(norm, SMELL_TEXT)
 }
 
+/// When people are there to talk to ("几点有人工", "人工客服工作时间", "what time can I talk to a
+/// person"): a question for the KB's service hours, not a request to hand over now.
+const HOURS_ASKED: &[&str] = &[
+    "几点",
+    "上班",
+    "下班",
+    "工作时间",
+    "服务时间",
+    "上班时间",
+    "在线时间",
+    "营业时间",
+    "什么时候有",
+    "什么时间",
+    "啥时候有",
+    "周末有",
+    "节假日有",
+    "what time",
+    "what hours",
+    "which hours",
+    "opening hours",
+    "business hours",
+    "working hours",
+    "office hours",
+    "hours of",
+    "when are",
+    "when can",
+    "when do",
+    "available when",
+    "on weekends",
+    "at weekends",
+];
+
+/// A request for a person in so many words ("转人工", "I want to talk to a person"): with an hours
+/// word too ("转人工 等了好长时间了") it is still one.
+const HUMAN_NOW: &[&str] = &[
+    "转人工",
+    "找人工",
+    "要人工",
+    "接人工",
+    "叫人工",
+    "换人工",
+    "i want a",
+    "i want to talk",
+    "i want to speak",
+    "i need to talk",
+    "i need to speak",
+    "put me through",
+    "transfer me",
+    "right now",
+];
+
 /// True when the shopper asks for a person.
 pub fn wants_human(norm: &str) -> bool {
-    lexicon::any(norm, HUMAN) && !lexicon::any(norm, NOT_HUMAN)
+    lexicon::any(norm, HUMAN)
+        && !lexicon::any(norm, NOT_HUMAN)
+        && (!lexicon::any(norm, HOURS_ASKED) || lexicon::any(norm, HUMAN_NOW))
 }
 
 #[cfg(test)]
@@ -1218,6 +1654,24 @@ mod tests {
             ("the kettle is not working", Triage::Complaint, Cue::Quality),
             ("垃圾店铺，再也不买了", Triage::Complaint, Cue::Service),
             ("紧急！", Triage::Urgent, Cue::None),
+            ("我的优惠劵怎么用不了", Triage::Product, Cue::None),
+            ("花呗用不了", Triage::Urgent, Cue::Payment),
+            ("my paypal keeps failing", Triage::Urgent, Cue::Payment),
+            ("用信用卡买的电热水壶插上电就用不了", Triage::Complaint, Cue::Quality),
+            ("过了保修期坏了 还能修吗", Triage::Product, Cue::None),
+            ("my warranty expired and the fryer stopped working", Triage::Product, Cue::None),
+            ("拆开被我发现杯子碎了", Triage::Complaint, Cue::Damaged),
+            ("枕头让我过敏了", Triage::Urgent, Cue::Safety),
+            ("the duvet gave me hives", Triage::Urgent, Cue::Safety),
+            ("我对乳胶过敏 这个枕头含乳胶吗", Triage::Product, Cue::None),
+            ("会过敏吗", Triage::Product, Cue::None),
+            ("水壶有股塑料味 还能喝吗", Triage::Urgent, Cue::Safety),
+            ("退货申请被驳回了", Triage::Complaint, Cue::Dispute),
+            ("they denied my return", Triage::Complaint, Cue::Dispute),
+            ("定制的商品不给退吗", Triage::Product, Cue::None),
+            ("投诉进度怎么查", Triage::Product, Cue::None),
+            ("what's the status of my complaint", Triage::Product, Cue::None),
+            ("态度太差了 投诉进度呢", Triage::Complaint, Cue::Service),
         ];
         for (text, class, cue) in table {
             assert_eq!(c(text), (*class, *cue), "{text}");
@@ -1247,6 +1701,7 @@ mod tests {
             "客服呢？",
             "I want a manager",
             "let me speak to your supervisor",
+            "转人工 等了好长时间了",
         ] {
             assert!(wants_human(&normalize(yes)), "{yes}");
         }
@@ -1257,6 +1712,9 @@ mod tests {
             "你好",
             "谢谢，不用转人工了",
             "no need for a human, thanks",
+            "几点有人工",
+            "人工客服工作时间",
+            "when are your agents available",
         ] {
             assert!(!wants_human(&normalize(no)), "{no}");
         }

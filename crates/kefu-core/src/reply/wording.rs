@@ -433,6 +433,12 @@ pub fn complaint_ack(loc: Locale, cue: Cue, product: Option<&str>) -> String {
             Locale::ZhCn => format!("{item_zh}本来应该正常使用，这是我们的质量问题。您可以选择维修、换新，或者退货全额退款，运费由我们承担。"),
             Locale::ZhTw => format!("{item_zh}本來應該正常使用，這是我們的品質問題。您可以選擇維修、換新，或者退貨全額退款，運費由我們負擔。"),
         },
+        Cue::Dispute => t(
+            loc,
+            "You can have this decision reviewed: a senior colleague re-examines your case within 24 hours and gives you a final solution within 72 hours, with everything said so far passed on.",
+            "这个结果您可以申请复核：资深客服会在 24 小时内重新审核您的情况，72 小时内给出最终解决方案，之前的沟通记录会一起转过去。",
+            "這個結果您可以申請複核：資深客服會在 24 小時內重新審核您的情況，72 小時內給出最終解決方案，之前的溝通記錄會一起轉過去。",
+        ),
         Cue::Service => t(
             loc,
             "That isn't the service we want to give. I'm passing your feedback to a team lead, and a senior colleague will take over your question.",
@@ -652,9 +658,9 @@ pub fn urgent_tip(loc: Locale, cue: Cue) -> Option<String> {
         )),
         Cue::Safety => Some(t(
             loc,
-            "Please stop using it and unplug it now, and keep away from it while it is hot or smoking. If anyone is hurt, get medical help first; in an emergency, call your local emergency number.",
-            "请先停止使用并拔掉电源，它发烫或冒烟时不要靠近。如果有人受伤，请先就医；紧急情况请拨打 120 或 119。",
-            "請先停止使用並拔掉電源，它發燙或冒煙時不要靠近。如果有人受傷，請先就醫；緊急情況請撥打 119。",
+            "Please stop using it now (unplug it if it's electrical, and keep away from it while it is hot or smoking). If anyone is hurt or reacts to it, with a rash or trouble breathing, get medical help first; in an emergency, call your local emergency number.",
+            "请先停止使用（电器请拔掉电源，它发烫或冒烟时不要靠近）。如果有人受伤，或者出现过敏、皮疹、呼吸不适，请先就医；紧急情况请拨打 120 或 119。",
+            "請先停止使用（電器請拔掉電源，它發燙或冒煙時不要靠近）。如果有人受傷，或者出現過敏、皮疹、呼吸不適，請先就醫；緊急情況請撥打 119。",
         )),
         Cue::Payment => Some(t(
             loc,
@@ -937,6 +943,7 @@ pub(crate) fn all_samples() -> Vec<String> {
         Cue::Fraud,
         Cue::Safety,
         Cue::Damaged,
+        Cue::Dispute,
         Cue::WrongItem,
         Cue::NotAsDescribed,
         Cue::Quality,
