@@ -991,13 +991,20 @@ pub fn own_mistake(norm: &str) -> bool {
 
 /// Classifies normalized text: the class and its most specific cue.
 pub fn classify(norm: &str) -> (Triage, Cue) {
+    classify_as(norm, false)
+}
+
+/// [`classify`]; `entry`: the text is a KB question, whose problem is kept whoever caused it
+/// ("I dropped it and it cracked, can you fix it" makes a repair entry one about damage, so
+/// that a damage complaint may be answered with it).
+fn classify_as(norm: &str, entry: bool) -> (Triage, Cue) {
     let method_fails = payment_method_fails(norm);
     let not_goods = lexicon::any(norm, NOT_GOODS) || method_fails;
     // Calling the shop a cheat is a complaint about the service, not a fraud to report.
     let accused = lexicon::any(norm, SHOP_ACCUSED);
     let own_mistake = own_mistake(norm);
     let smell_ingested = smell_ingested(norm);
-    let paid_repair = lexicon::any(norm, OUT_OF_WARRANTY) || lexicon::any(norm, OWN_DAMAGE);
+    let paid_repair = !entry && (lexicon::any(norm, OUT_OF_WARRANTY) || lexicon::any(norm, OWN_DAMAGE));
     for (class, table) in [(Triage::Urgent, URGENT), (Triage::Complaint, COMPLAINT), (Triage::Order, ORDER)] {
         for (cue, words) in table {
             // The exceptions below are weighed only for a cue the message names: most messages
@@ -1080,7 +1087,7 @@ pub fn complaint_cues(questions: &[String]) -> Vec<String> {
         if !phrases.is_match(&norm) {
             continue;
         }
-        let (triage, cue) = classify(&norm);
+        let (triage, cue) = classify_as(&norm, true);
         if triage == Triage::Complaint && cue != Cue::None && !cues.iter().any(|c| c == cue.name()) {
             cues.push(cue.name().to_string());
         }
