@@ -201,10 +201,11 @@ const URGENT: &[(Cue, &[&str])] = &[
             "to hospital",
             "to the hospital",
             "in the hospital",
-            // A body reacting to the goods (a rash, an allergy, itching, a smell that makes
-            // someone dizzy): a health report like a burn, for the safety specialist, never
-            // a smell that airing clears. Said as having happened ("过敏了", "gave me a rash"):
-            // "我对乳胶过敏" or "is it hypoallergenic" asks about a product.
+            // A body reacting to the goods, said as having happened ("过敏了", "broke out in
+            // hives"): a health report like a burn, for the safety specialist, never a smell
+            // that airing clears ("我对乳胶过敏" or "is it hypoallergenic" asks about a product).
+            // Symptoms that are also said in jest ("看得我头晕", "your prices make me dizzy")
+            // count only with a body or the goods' use beside them ([`SYMPTOM`]).
             "过敏了",
             "过敏反应",
             "过敏得",
@@ -217,47 +218,20 @@ const URGENT: &[(Cue, &[&str])] = &[
             "疹子",
             "皮疹",
             "荨麻疹",
-            "瘙痒",
-            "发痒",
-            "很痒",
-            "好痒",
             "皮肤痒",
-            "起包",
-            "红肿",
-            "起红点",
-            "起疙瘩",
+            "皮肤发痒",
             "呼吸困难",
             "喘不上气",
-            "头晕",
-            "呕吐",
-            "拉肚子",
-            "腹泻",
-            "rash",
-            "rashes",
             "allergic reaction",
             "allergic to it",
             "allergy attack",
-            "had a reaction",
-            "have a reaction",
-            "having a reaction",
-            "gave me a reaction",
             "hives",
             "itchy skin",
             "skin is itchy",
             "skin itch*",
-            "made me itch",
-            "makes me itch",
             "skin irritation",
             "irritated my skin",
-            "broke out in",
-            "swollen",
-            "swelling",
             "trouble breathing",
-            "can't breathe",
-            "dizzy",
-            "vomit*",
-            "threw up",
-            "diarrh*",
         ],
     ),
     (
@@ -1012,7 +986,7 @@ fn classify_as(norm: &str, entry: bool) -> (Triage, Cue) {
             let named = lexicon::any(norm, words)
                 || (*cue == Cue::Service && accused)
                 || (*cue == Cue::Payment && method_fails)
-                || (*cue == Cue::Safety && smell_ingested);
+                || (*cue == Cue::Safety && (smell_ingested || body_reacts(norm)));
             if !named {
                 continue;
             }
@@ -1157,6 +1131,96 @@ const INGESTED: &[&str] = &[
     "still drink",
     "still eat",
 ];
+
+/// Symptoms that name a reaction only beside a body or the goods' use ([`BODY_OR_USE`]): alone
+/// they are also said in jest or of a parcel ("选来选去看得我头晕", "the box arrived swollen").
+const SYMPTOM: &[&str] = &[
+    "头晕",
+    "恶心",
+    "呕吐",
+    "拉肚子",
+    "腹泻",
+    "红肿",
+    "起包",
+    "起红点",
+    "起疙瘩",
+    "瘙痒",
+    "发痒",
+    "很痒",
+    "好痒",
+    "rash",
+    "rashes",
+    "a reaction",
+    "swollen",
+    "swelling",
+    "dizzy",
+    "nause*",
+    "vomit*",
+    "threw up",
+    "throwing up",
+    "diarrh*",
+    "itch*",
+];
+
+/// A body or a person, or the goods used, worn, slept under, eaten or drunk from, or smelt.
+const BODY_OR_USE: &[&str] = &[
+    "皮肤",
+    "脸上",
+    "脸都",
+    "身上",
+    "全身",
+    "手上",
+    "脖子",
+    "孩子",
+    "宝宝",
+    "小孩",
+    "儿子",
+    "女儿",
+    "老人",
+    "用了",
+    "用完",
+    "使用后",
+    "盖了",
+    "睡了",
+    "穿了",
+    "戴了",
+    "涂了",
+    "抹了",
+    "喝了",
+    "吃了",
+    "闻了",
+    "味道",
+    "气味",
+    "skin",
+    "face",
+    "body",
+    "my hands",
+    "my neck",
+    "baby",
+    "kid",
+    "kids",
+    "child",
+    "children",
+    "son",
+    "daughter",
+    "after using",
+    "since using",
+    "after sleeping",
+    "after drinking",
+    "after eating",
+    "after wearing",
+    "used it",
+    "slept on",
+    "the smell",
+    "the fumes",
+    "fumes",
+];
+
+/// A symptom beside a body or the goods' use ("用了被子皮肤很痒", "the pillow gave my baby a
+/// rash", "the fumes made me dizzy"), not a question about the risk (see `classify`).
+fn body_reacts(norm: &str) -> bool {
+    lexicon::any(norm, SYMPTOM) && lexicon::any(norm, BODY_OR_USE)
+}
 
 /// Smells and tastes of something that should not be there, beyond [`SMELL`].
 const OFF_TASTE: &[&str] = &[
@@ -1575,6 +1639,15 @@ mod tests {
         let table: &[(&str, Triage, Cue)] = &[
             ("空气炸锅多大容量？", Triage::Product, Cue::None),
             ("What size is the air fryer?", Triage::Product, Cue::None),
+            // A symptom said in jest or of a parcel is no safety report; beside a body or the
+            // goods' use it is.
+            ("选来选去看得我头晕 到底哪个好", Triage::Product, Cue::None),
+            ("your prices make me dizzy", Triage::Product, Cue::None),
+            ("dont make a rash decision, which pillow is best", Triage::Product, Cue::None),
+            ("the box arrived swollen", Triage::Product, Cue::None),
+            ("被子味道太大 闻了头晕", Triage::Urgent, Cue::Safety),
+            ("the fumes from the air fryer made me dizzy", Triage::Urgent, Cue::Safety),
+            ("my face is swollen after using the pillow", Triage::Urgent, Cue::Safety),
             ("我的快递到哪了", Triage::Order, Cue::Tracking),
             ("帮我查下订单", Triage::Order, Cue::Tracking),
             ("i ordered a kettle last week and it still hasnt come", Triage::Order, Cue::Delay),
