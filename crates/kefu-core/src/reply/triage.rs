@@ -978,7 +978,7 @@ fn classify_as(norm: &str, entry: bool) -> (Triage, Cue) {
     let accused = lexicon::any(norm, SHOP_ACCUSED);
     let own_mistake = own_mistake(norm);
     let smell_ingested = smell_ingested(norm);
-    let paid_repair = !entry && (lexicon::any(norm, OUT_OF_WARRANTY) || lexicon::any(norm, OWN_DAMAGE));
+    let paid_repair = !entry && (lexicon::any(norm, OUT_OF_WARRANTY) || own_damage(norm));
     for (class, table) in [(Triage::Urgent, URGENT), (Triage::Complaint, COMPLAINT), (Triage::Order, ORDER)] {
         for (cue, words) in table {
             // The exceptions below are weighed only for a cue the message names: most messages
@@ -1375,6 +1375,33 @@ const OUT_OF_WARRANTY: &[&str] = &[
 ];
 
 /// The shopper (or someone at home) caused the damage: a paid repair, not a faulty item.
+/// Damage said not to be the shopper's own ("这不是人为损坏", "it's not my fault"): the
+/// complaint stands.
+const NOT_OWN_DAMAGE: &[&str] = &[
+    "不是人为",
+    "非人为",
+    "并非人为",
+    "没有人为",
+    "不是我摔",
+    "不是我弄",
+    "没摔",
+    "没有摔",
+    "没碰",
+    "not my fault",
+    "wasn't my fault",
+    "isn't my fault",
+    "not my own fault",
+    "i didn't drop",
+    "i did not drop",
+    "i never dropped",
+    "didn't drop it",
+];
+
+/// The shopper says the damage is their own doing, and not that it isn't.
+fn own_damage(norm: &str) -> bool {
+    lexicon::any(norm, OWN_DAMAGE) && !lexicon::any(norm, NOT_OWN_DAMAGE)
+}
+
 const OWN_DAMAGE: &[&str] = &[
     "人为",
     "我摔",
@@ -1645,6 +1672,9 @@ mod tests {
             ("your prices make me dizzy", Triage::Product, Cue::None),
             ("dont make a rash decision, which pillow is best", Triage::Product, Cue::None),
             ("the box arrived swollen", Triage::Product, Cue::None),
+            // Damage said not to be the shopper's own is still the shop's to put right.
+            ("这不是人为损坏 水壶坏了", Triage::Complaint, Cue::Damaged),
+            ("it's not my fault, the kettle arrived broken", Triage::Complaint, Cue::Damaged),
             ("被子味道太大 闻了头晕", Triage::Urgent, Cue::Safety),
             ("the fumes from the air fryer made me dizzy", Triage::Urgent, Cue::Safety),
             ("my face is swollen after using the pillow", Triage::Urgent, Cue::Safety),
