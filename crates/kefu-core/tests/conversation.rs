@@ -2353,4 +2353,39 @@ fn asking_after_an_earlier_complaint_is_no_new_complaint() {
     // A complaint about the service with it is still one.
     let r = respond(&zh, &mut Conversation::default(), "客服态度太差了 我要投诉", day());
     assert_eq!((r.triage, r.cue), (Triage::Complaint, Cue::Service), "{}", said(&r));
+fn after_a_hand_over_chasing_a_reply_in_any_words_goes_with_the_case() {
+    let zh = engine("zh-CN");
+    let en = engine("en");
+    // QA: the complaint handed over with its order number, then "什么时候给我回复" got a "did
+    // you mean" about restocking and refunds.
+    for then in ["什么时候给我回复", "什么时候给我回个话", "还要等多久", "怎么还没人回", "有人吗", "人呢"]
+    {
+        let mut conv = Conversation::default();
+        respond(&zh, &mut conv, "我要投诉 你们快递太慢了", day());
+        let handed = respond(&zh, &mut conv, "2024112312345678", day());
+        let promise = handed.promise.clone().expect("the complaint's promise");
+        let r = respond(&zh, &mut conv, then, day());
+        assert!(matches!(r.decision, Decision::Handoff { .. }), "{then}: {}", said(&r));
+        assert!(said(&r).contains("留言放在一起"), "{then}: {}", said(&r));
+        assert_eq!(r.promise.as_deref(), Some(promise.as_str()), "{then}: {}", said(&r));
+        assert_eq!(r.locale, Locale::ZhCn, "{then}");
+    }
+    for then in ["when will someone get back to me", "any update?", "still waiting", "I'm still waiting for a reply"] {
+        let mut conv = Conversation::default();
+        respond(&en, &mut conv, "talk to a person", day());
+        let r = respond(&en, &mut conv, then, day());
+        assert!(matches!(r.decision, Decision::Handoff { .. }), "{then}: {}", said(&r));
+        assert!(said(&r).contains("goes with your message"), "{then}: {}", said(&r));
+        assert!(r.gap.is_none(), "{then}");
+    }
+    // A new question on another topic is still answered.
+    let mut conv = Conversation::default();
+    respond(&zh, &mut conv, "我要投诉 你们快递太慢了", day());
+    respond(&zh, &mut conv, "2024112312345678", day());
+    let r = respond(&zh, &mut conv, "退款多久到账", day());
+    assert!(matches!(r.decision, Decision::Answer { .. }), "{}", said(&r));
+    let mut conv = Conversation::default();
+    respond(&en, &mut conv, "talk to a person", day());
+    let r = respond(&en, &mut conv, "how long does shipping take", day());
+    assert!(matches!(r.decision, Decision::Answer { .. }), "{}", said(&r));
 }

@@ -331,10 +331,76 @@ const CASE_ONLY: &[&str] = &[
 ];
 
 /// The message asks only about the case (see [`CASE_ONLY`]): nothing is left of it once those
-/// words are taken out.
+/// words, and the words that chase a reply ([`CHASE`]) and the small words around them
+/// ([`AROUND_CHASE`]), are taken out.
 pub fn only_about_the_case(norm: &str) -> bool {
     let rest = lexicon::remove_all(norm, CASE_ONLY);
+    let rest = lexicon::remove_all(&rest, CHASE);
+    let rest = lexicon::remove_all(&rest, AROUND_CHASE);
     !rest.chars().any(char::is_alphanumeric)
+}
+
+/// Words that chase a reply or say the shopper is still waiting for one: "给我回复", "回个话",
+/// "还要等多久", "怎么还没人回", "人呢", "any update?", "still waiting", "when will someone
+/// get back to me". QA found a closed list of whole questions misses the next wording ("什么
+/// 时候回复我" was one, "什么时候给我回复" was not), so the rule is the kind of word: after a
+/// hand-over, a message that chases a reply, or asks when, and says nothing else
+/// ([`only_about_the_case`]) is about the case. A subject of its own ("退款", "shipping")
+/// keeps a new question a new question.
+const CHASE: &[&str] = &[
+    "回复",
+    "回我",
+    "回话",
+    "回个话",
+    "回一下",
+    "答复",
+    "理我",
+    "没人",
+    "没有人",
+    "人呢",
+    "有人",
+    "等",
+    "等着",
+    "等了",
+    "进展",
+    "进度",
+    "消息",
+    "结果",
+    "reply",
+    "replied",
+    "respond",
+    "responded",
+    "get back",
+    "getting back",
+    "got back",
+    "hear back",
+    "hear from",
+    "heard back",
+    "heard from",
+    "update",
+    "updates",
+    "news",
+    "wait",
+    "waiting",
+    "waited",
+    "progress",
+    "someone",
+    "somebody",
+    "anyone",
+    "anybody",
+];
+
+/// Small words that go with [`CHASE`] and [`CASE_ONLY`] and name no subject: "给我回复"
+/// (给), "回个话" (个), "怎么还没人回" (怎么, 回), "are you still there".
+const AROUND_CHASE: &[&str] = &[
+    "给", "个", "回", "怎么", "还没", "没", "一直", "都", "一下", "到底", "人", "吧", "哦", "呢", "嘛", "i", "i'm",
+    "im", "am", "are", "was", "been", "have", "has", "haven't", "hasn't", "no", "not", "yet", "there", "for", "from",
+    "about", "on", "a", "an", "us", "we", "back", "already", "again", "hello", "hi", "any",
+];
+
+/// The message chases a reply ([`CHASE`]).
+pub fn chases_a_reply(norm: &str) -> bool {
+    lexicon::any(norm, CHASE)
 }
 
 /// After a hand-over, a small-talk message that is waiting for the person ("hello? anyone
@@ -457,6 +523,29 @@ mod tests {
             assert!(only_about_the_case(&normalize(m)), "{m}");
         }
         for m in ["how long will shipping take", "多久能发货", "when do you restock the kettle", "退款多久到账"]
+        {
+            assert!(!only_about_the_case(&normalize(m)), "{m}");
+        }
+    }
+
+    #[test]
+    fn chasing_a_reply_in_other_words_is_about_the_case() {
+        for m in [
+            "什么时候给我回复",
+            "什么时候给我回个话",
+            "还要等多久",
+            "怎么还没人回",
+            "人呢",
+            "when will someone get back to me",
+            "any update?",
+            "still waiting",
+            "I'm still waiting for a reply",
+        ] {
+            let n = normalize(m);
+            assert!(chases_a_reply(&n) || crate::reply::triage::asks_when(&n), "{m}");
+            assert!(only_about_the_case(&n), "{m}");
+        }
+        for m in ["什么时候给我退款", "等多久能发货", "still waiting for my refund", "any update on shipping to Canada"]
         {
             assert!(!only_about_the_case(&normalize(m)), "{m}");
         }

@@ -368,12 +368,17 @@ fn about_the_case(conv: &Conversation, read: &Reading, kind: &Kind, r: &mut Repl
         r.promise = conv.promised.clone().or(r.promise.take());
         return true;
     }
-    if kind.triage != Triage::Product || kind.human {
+    // "什么时候给我回复", "还要等多久", "怎么还没人回", "人呢", "still waiting": asks when or
+    // chases a reply, and says nothing else. Whatever the triage makes of it (a complaint about
+    // the wait, a late order, a call for a person), it is the case already handed over: its
+    // promise, not the KB's "busy, about 10 minutes" nor the form again.
+    let asks_after_it = (triage::asks_when(&read.norm) || follow::chases_a_reply(&read.norm))
+        && follow::only_about_the_case(&read.norm);
+    if (kind.triage != Triage::Product || kind.human) && !(asks_after_it && kind.triage != Triage::Urgent) {
         return false;
     }
     let unanswered =
         matches!(r.decision, Decision::Handoff { reason: HandoffReason::LowConfidence | HandoffReason::NoQuery });
-    let asks_after_it = triage::asks_when(&read.norm) && follow::only_about_the_case(&read.norm);
     let waits = follow::waits_for_person(kind.small);
     // "已经10天了" after handing over a late parcel: more about the same problem.
     let late = follow::says_elapsed(&read.norm) && follow::is_short(&read.norm);
