@@ -2389,3 +2389,47 @@ fn after_a_hand_over_chasing_a_reply_in_any_words_goes_with_the_case() {
     let r = respond(&en, &mut conv, "how long does shipping take", day());
     assert!(matches!(r.decision, Decision::Answer { .. }), "{}", said(&r));
 }
+
+#[test]
+fn a_follow_up_that_goes_on_from_the_last_answer_or_problem_keeps_its_topic() {
+    let zh = engine("zh-CN");
+    let en = engine("en");
+    let id = |e: &Engine, r: &Reply| match r.decision {
+        Decision::Answer { entry, .. } => e.entry(entry).unwrap().id.clone(),
+        _ => String::new(),
+    };
+    // QA's conversations: the earlier messages, then the follow-up and the entry it must get.
+    for (msgs, want) in [
+        (vec!["枕头拆了塑封还能退么", "就拆开看了一下没睡过"], "return-conditions"),
+        (vec!["空气炸锅多大容量", "能烤一整只鸡吗", "有定时功能吗"], "air-fryer-spec"),
+        (vec!["空气炸锅多大容量", "有定时功能吗"], "air-fryer-spec"),
+        (vec!["包裹丢了", "那直接给我退款吧"], "parcel-lost"),
+        (vec!["我要退款 订单2024060198765432 东西质量有问题 把手断了", "运费谁出"], "return-shipping-quality"),
+    ] {
+        let mut conv = Conversation::default();
+        let mut last = None;
+        for m in &msgs {
+            last = Some(respond(&zh, &mut conv, m, day()));
+        }
+        let r = last.unwrap();
+        assert_eq!(id(&zh, &r), want, "{msgs:?}: {}", said(&r));
+    }
+    // Without the conversation, "运费谁出" is still a choice; new questions keep their replies.
+    let r = respond(&zh, &mut Conversation::default(), "运费谁出", day());
+    assert!(matches!(r.decision, Decision::Clarify { .. }), "{}", said(&r));
+    for (e, first, then) in [
+        (&zh, "空气炸锅多大容量", "今天天气怎么样"),
+        (&en, "what size is the air fryer", "do you sell cars"),
+        (&zh, "包裹丢了", "今天天气怎么样"),
+    ] {
+        let mut conv = Conversation::default();
+        respond(e, &mut conv, first, day());
+        let r = respond(e, &mut conv, then, day());
+        assert!(!matches!(r.decision, Decision::Answer { .. }), "{then}: {}", said(&r));
+    }
+    // The stew pot's sheet is about the stew pot, asked by name after the air fryer.
+    let mut conv = Conversation::default();
+    respond(&zh, &mut conv, "空气炸锅多大容量", day());
+    let r = respond(&zh, &mut conv, "有优惠券吗", day());
+    assert_ne!(id(&zh, &r), "air-fryer-spec", "{}", said(&r));
+}

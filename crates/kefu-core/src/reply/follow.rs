@@ -40,6 +40,7 @@ use serde::{Deserialize, Serialize};
 
 use super::lexicon;
 use super::smalltalk::Smalltalk;
+use super::triage::Triage;
 use crate::analyze::is_han;
 
 /// The last message that had a topic of the KB: answered, or offered in a "did you mean".
@@ -89,9 +90,14 @@ pub enum Reference {
 /// Words that stand for the product just discussed.
 const PRONOUN: &[&str] =
     &["it", "its", "it's", "this one", "that one", "它", "这个", "这款", "这台", "这种", "那款", "那台"];
-/// A Chinese question that opens on its verb leaves the subject (the topic) out.
+/// A Chinese question that opens on its verb leaves the subject (the topic) out: "有定时功能
+/// 吗" (有, as 有没有) after the air fryer's spec sheet.
 const NO_SUBJECT: &[&str] =
-    &["能", "可以", "可不可以", "能不能", "会不会", "有没有", "是不是", "带", "支持", "适合", "好用", "耐用"];
+    &["能", "可以", "可不可以", "能不能", "会不会", "有没有", "有", "是不是", "带", "支持", "适合", "好用", "耐用"];
+/// A Chinese message that goes on from the last one: "就拆开看了一下没睡过" after whether an
+/// opened pillow can be returned, "那直接给我退款吧" after the lost parcel's options. The
+/// opening word says it continues what was said; its subject is the topic's.
+const GOES_ON: &[&str] = &["就", "就是", "只是", "只", "那", "那就", "那么", "那我", "不过", "可是", "但是"];
 /// Openings of an English ellipsis.
 const ELLIPSIS: &[&str] = &["and for", "and what about", "what about", "how about", "and the", "and with"];
 
@@ -107,7 +113,7 @@ pub fn refers_back(norm: &str, names_product: bool) -> Option<Reference> {
     if starts(ELLIPSIS) || t.ends_with('呢') {
         return Some(Reference::Ellipsis);
     }
-    if lexicon::any(t, PRONOUN) || (!names_product && starts(NO_SUBJECT)) {
+    if lexicon::any(t, PRONOUN) || (!names_product && (starts(NO_SUBJECT) || starts(GOES_ON))) {
         return Some(Reference::Pronoun);
     }
     None
@@ -159,6 +165,23 @@ pub fn refer(reference: Reference, answered: Option<&Seen>, topic: &Seen, hits: 
                 None => Referred::Keep,
             }
         }
+    }
+}
+
+/// The one choice of a "did you mean" (`offered`: the triage class of each entry's title, in
+/// the order offered) that is of the kind of the problem the shopper raised before
+/// (`problem`: a complaint, an order problem): "运费谁出" after a broken handle was handed
+/// over offers the postage of a quality return, of a change-of-mind return and the shipping
+/// fee; only the first is about a fault, and that is the one. `None` when no choice or more
+/// than one is of that kind, or the problem is no complaint or order problem.
+pub fn of_the_problem(problem: Triage, offered: &[Triage]) -> Option<usize> {
+    if !matches!(problem, Triage::Complaint | Triage::Order) {
+        return None;
+    }
+    let mut of_kind = offered.iter().enumerate().filter(|(_, &t)| t == problem);
+    match (of_kind.next(), of_kind.next()) {
+        (Some((i, _)), None) => Some(i),
+        _ => None,
     }
 }
 
@@ -451,6 +474,10 @@ mod tests {
         {
             assert_eq!(r(m), None, "{m}");
         }
+        // A Chinese message that goes on from the last one.
+        for m in ["就拆开看了一下没睡过", "那直接给我退款吧", "有定时功能吗"] {
+            assert_eq!(r(m), Some(Reference::Pronoun), "{m}");
+        }
         // A question that names its product has its subject.
         assert_eq!(refers_back(&normalize("能退货吗"), false), Some(Reference::Pronoun));
         assert_eq!(refers_back(&normalize("能用空气炸锅烤吗"), true), None);
@@ -491,6 +518,16 @@ mod tests {
         // None of that kind: no size table for a warranty question, a "did you mean".
         assert_eq!(refer(Reference::Ellipsis, Some(&size), &warranty, &[size, care_bedding]), Referred::Clarify);
         assert_eq!(refer(Reference::Ellipsis, None, &warranty, &[size, care_bedding]), Referred::Keep);
+    }
+
+    #[test]
+    fn a_choice_of_the_kind_of_the_problem_raised_before_is_that_choice() {
+        use Triage::*;
+        // 运费多少钱 / 质量问题退货运费谁出 / 无理由退货运费谁出 after a broken handle.
+        assert_eq!(of_the_problem(Complaint, &[Product, Complaint, Product]), Some(1));
+        assert_eq!(of_the_problem(Order, &[Order, Order, Product]), None);
+        assert_eq!(of_the_problem(Complaint, &[Product, Product]), None);
+        assert_eq!(of_the_problem(Product, &[Product, Complaint]), None);
     }
 
     #[test]

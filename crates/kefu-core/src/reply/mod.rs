@@ -184,10 +184,12 @@ pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now
         None => {
             let ranking = retrieve(engine, &kind.question);
             let base = decide_all(engine, &ranking, &kind, &read.norm, &kind.question);
-            match refer_back(engine, conv, &read, &kind, &ranking, &base) {
+            let (ranking, base) = match refer_back(engine, conv, &read, &kind, &ranking, &base) {
                 Some(referred) => (ranking, referred),
                 None => follow_up(engine, conv, &kind, &read.norm, ranking, base),
-            }
+            };
+            let base = of_the_problem(engine, conv, &read, &kind, base);
+            (ranking, base)
         }
     };
     let shop_words = decide::in_shop_words(&ranking);
@@ -273,7 +275,10 @@ fn refer_back(
     let seen = |pos: u32| -> Option<follow::Seen> {
         let e = engine.entry(pos)?;
         let own = names(pos);
-        let about_topic = pos == topic || own.iter().any(|n| topic_names.contains(n));
+        // Every product it names is one the topic names: the stew pot's spec sheet shares the
+        // word 容量 (a tag that reads as a product) with the air fryer's, and is no sheet
+        // about the air fryer for "有定时功能吗".
+        let about_topic = pos == topic || (!own.is_empty() && own.iter().all(|n| topic_names.contains(n)));
         let text = normalize(&format!("{} {} {}", e.title, e.tags.join(" "), e.answer.plain_text()));
         Some(follow::Seen {
             entry: pos,
@@ -297,6 +302,25 @@ fn refer_back(
         follow::Referred::Clarify => {
             Some(Decision::Clarify { candidates: ranking.hits.iter().take(3).map(|h| h.entry).collect() })
         }
+    }
+}
+
+/// A short question that got a "did you mean" after the shopper raised a complaint or an
+/// order problem ("运费谁出" after a broken handle was handed over): the one choice of that
+/// kind answers it ([`follow::of_the_problem`]); otherwise the "did you mean" stands.
+fn of_the_problem(engine: &Engine, conv: &Conversation, read: &Reading, kind: &Kind, base: Decision) -> Decision {
+    let Decision::Clarify { candidates } = &base else { return base };
+    let Some((problem, _)) = conv.problem else { return base };
+    if kind.triage != Triage::Product || kind.human || kind.small.is_some() || !follow::is_short(&read.norm) {
+        return base;
+    }
+    let offered: Vec<Triage> = candidates
+        .iter()
+        .map(|&c| engine.entry(c).map_or(Triage::Product, |e| triage::classify(&normalize(&e.title)).0))
+        .collect();
+    match follow::of_the_problem(problem, &offered) {
+        Some(i) => Decision::Answer { entry: candidates[i], confidence: Thresholds::of(engine).answer_min },
+        None => base,
     }
 }
 
