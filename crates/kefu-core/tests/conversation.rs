@@ -2433,3 +2433,23 @@ fn a_follow_up_that_goes_on_from_the_last_answer_or_problem_keeps_its_topic() {
     let r = respond(&zh, &mut conv, "有优惠券吗", day());
     assert_ne!(id(&zh, &r), "air-fryer-spec", "{}", said(&r));
 }
+
+#[test]
+fn never_mind_in_other_words_is_a_neutral_ok() {
+    let en = engine("en");
+    let zh = engine("zh-CN");
+    for (e, first, then) in [
+        (&zh, "寄香港要多久", "那算了"),
+        (&zh, "空气炸锅多大容量", "算了吧"),
+        (&en, "i want to cancel my order", "actually nevermind"),
+        (&en, "i want to cancel my order", "actually never mind"),
+        (&en, "what size is the air fryer", "forget it"),
+    ] {
+        let mut conv = Conversation::default();
+        respond(e, &mut conv, first, day());
+        let r = respond(e, &mut conv, then, day());
+        assert_eq!(r.decision, Decision::Smalltalk { kind: Smalltalk::Ack }, "{then}: {}", said(&r));
+        let text = said(&r);
+        assert!(text.starts_with("OK") || text.starts_with("Sure") || text.starts_with("好的"), "{then}: {text}");
+    }
+}

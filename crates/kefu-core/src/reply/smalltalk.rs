@@ -286,6 +286,9 @@ const NOT_HELPFUL: &[&str] = &[
 const DISMISS: &[&str] = &[
     "never mind",
     "nevermind",
+    "nevermind then",
+    "never mind then",
+    "forget that",
     "nvm",
     "forget it",
     "forget about it",
@@ -293,6 +296,9 @@ const DISMISS: &[&str] = &[
     "doesn't matter",
     "no worries",
     "算了",
+    "那算了",
+    "那就算了",
+    "算了吧",
     "不用了",
     "没事了",
     "不需要了",
@@ -310,6 +316,8 @@ const FILLER: &[&str] = &[
     "很", "多", "真", "太", "大家", "亲", "客服", "小", "so", "much", "very", "a", "lot", "again", "there", "please",
     "you", "all", "guys", "team", "bot", "and", "for", "the", "help", "your", "oh", "ah", "um", "well", "then", "just",
     "really", "too", "man", "dear", "hmm", "hm", "erm", "uh", "no", "nope", "一下", "呃", "额", "嗯哼",
+    // "actually never mind", "oh actually, thanks": a word that turns, asking nothing.
+    "actually",
 ];
 
 /// The small talk in `norm` (normalized text), if that is all the message is.
@@ -420,6 +428,13 @@ mod tests {
             ("对了，发票怎么开", None),
             ("不是", Some(Smalltalk::NotHelpful)),
             ("不是我下的单", None),
+            // QA: never mind in other words.
+            ("那算了", Some(Smalltalk::Ack)),
+            ("算了吧", Some(Smalltalk::Ack)),
+            ("actually nevermind", Some(Smalltalk::Ack)),
+            ("actually never mind", Some(Smalltalk::Ack)),
+            ("forget it", Some(Smalltalk::Ack)),
+            ("actually where is my parcel", None),
         ];
         for (text, want) in table {
             assert_eq!(c(text), *want, "{text}");
