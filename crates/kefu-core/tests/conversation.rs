@@ -2453,3 +2453,18 @@ fn never_mind_in_other_words_is_a_neutral_ok() {
         assert!(text.starts_with("OK") || text.starts_with("Sure") || text.starts_with("好的"), "{then}: {text}");
     }
 }
+
+#[test]
+fn pinyin_initials_as_a_first_message_stay_in_the_shops_language_and_are_asked_about() {
+    let zh = engine("zh-CN");
+    for m in ["tk", "zfb"] {
+        let mut conv = Conversation::default();
+        let r = respond(&zh, &mut conv, m, day());
+        assert_eq!(r.locale, Locale::ZhCn, "{m}: {}", said(&r));
+        assert!(said(&r).contains(&format!("「{m}」")), "{m}: {}", said(&r));
+        assert!(!said(&r).contains("帮不上忙"), "{m}: {}", said(&r));
+    }
+    // English at a Chinese shop is still answered in English.
+    let r = respond(&zh, &mut Conversation::default(), "hello", day());
+    assert_eq!(r.locale, Locale::En, "{}", said(&r));
+}

@@ -204,6 +204,17 @@ pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now
         (r.promise, r.deadline_ms, r.offer_human, r.gap) = (None, None, false, None);
         return r;
     }
+    // "tk", "zfb" alone (pinyin initials, in a Chinese conversation or shop): nothing in the
+    // KB matches them, and "we can't help with that" would be wrong; ask what they stand for.
+    let initials = r.locale != Locale::En && wording::is_pinyin_initials(&read.work);
+    if initials && !conv.handed_off && r.decision == (Decision::Handoff { reason: HandoffReason::LowConfidence }) {
+        r.decision = Decision::Smalltalk { kind: Smalltalk::Opener };
+        r.lead = None;
+        r.message = Some(wording::what_it_stands_for(r.locale, read.work.trim()));
+        (r.promise, r.deadline_ms, r.offer_human, r.gap) = (None, None, false, None);
+        (conv.topic, conv.offered) = (None, None);
+        return r;
+    }
     if about_the_case(conv, &read, &kind, &mut r) {
         r.gap = None;
     } else {

@@ -54,6 +54,15 @@ pub fn pick_locale(shop: Locale, text: &str, previous: Option<Locale>) -> Locale
         };
     }
     let latin = text.chars().filter(|c| c.is_ascii_alphabetic()).count();
+    // A first message at a Chinese shop that is one short Latin word with no vowel ("tk",
+    // "zfb", "yyds") is pinyin initials, the way Chinese shoppers abbreviate (退款 → tk, 支付宝
+    // → zfb), not English: it stays in the shop's language. English words have a vowel
+    // (a e i o u), bar the few chat words and y-words listed in [`NO_VOWEL_ENGLISH`]; a longer
+    // run of consonants is no word either way, and more than one word is a phrase. The KB's
+    // own English vocabulary would not tell: a Chinese KB has little or none.
+    if previous.is_none() && shop != Locale::En && han == 0 && is_pinyin_initials(text) {
+        return shop;
+    }
     // In a Chinese conversation a word or code in Latin letters alone ("ok", "thx", a tracking
     // number "SF1234567890123") is no switch to English: that takes a phrase.
     let chinese_so_far = matches!(previous, Some(Locale::ZhCn | Locale::ZhTw));
@@ -61,6 +70,23 @@ pub fn pick_locale(shop: Locale, text: &str, previous: Option<Locale>) -> Locale
         return Locale::En;
     }
     previous.unwrap_or(shop)
+}
+
+/// English words and chat shorthand without a vowel of a e i o u ([`pick_locale`]).
+const NO_VOWEL_ENGLISH: &[&str] = &[
+    "thx", "pls", "plz", "nvm", "hmm", "hm", "ty", "sry", "brb", "lmk", "tbh", "smh", "wtf", "ppl", "msg", "my", "by",
+    "why", "try", "fly", "dry", "cry", "shy", "sky", "gym", "spy", "sly", "pry", "ply", "wry", "tv", "pc",
+];
+
+/// `text` is one word of 2 to 6 Latin letters without a vowel that is no English word
+/// ([`NO_VOWEL_ENGLISH`]): "tk", "zfb", "yyds", "TK?".
+pub fn is_pinyin_initials(text: &str) -> bool {
+    let word = text.trim().trim_matches(|c: char| !c.is_alphanumeric());
+    let word = word.to_ascii_lowercase();
+    (2..=6).contains(&word.len())
+        && word.chars().all(|c| c.is_ascii_lowercase())
+        && !word.chars().any(|c| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u'))
+        && !NO_VOWEL_ENGLISH.contains(&word.as_str())
 }
 
 /// A duration: "3 minutes", "1 hour", "2 hours"; "3 分钟", "1 小时"; "3 分鐘", "1 小時".
@@ -637,6 +663,19 @@ pub fn no_such_choice(loc: Locale, offered: usize) -> String {
     }
 }
 
+/// Pinyin initials alone ("tk", "zfb") that match nothing: asked what they stand for, with
+/// the word as written, instead of being told the shop can't help ([`is_pinyin_initials`]).
+pub fn what_it_stands_for(loc: Locale, word: &str) -> String {
+    let word = word.trim();
+    match loc {
+        Locale::En => format!(
+            "What do you mean by \"{word}\"? Tell me in a few words what you'd like to know, and I'll look it up."
+        ),
+        Locale::ZhCn => format!("您说的「{word}」是指什么呢？用一句话说说您想问的，我马上帮您查。"),
+        Locale::ZhTw => format!("您說的「{word}」是指什麼呢？用一句話說說您想問的，我馬上幫您查。"),
+    }
+}
+
 /// "Did you mean …" above the candidate buttons.
 pub fn clarify(loc: Locale) -> String {
     t(
@@ -1008,6 +1047,7 @@ pub(crate) fn all_samples() -> Vec<String> {
         out.push(handoff_again(loc, true));
         out.push(handoff_again(loc, false));
         out.push(recheck_order_number(loc, "12345"));
+        out.push(what_it_stands_for(loc, "tk"));
         out.push(out_of_scope(loc, &["shipping", "returns", "complaint", "custom-slug"]));
         out.push(out_of_scope(loc, &[]));
         out.push(no_ready_answer(loc, &["shipping", "returns", "complaint", "custom-slug"]));
@@ -1091,6 +1131,17 @@ mod tests {
         assert_eq!(pick_locale(Locale::En, "iphone 充不进电怎么办", None), Locale::ZhCn);
         assert_eq!(pick_locale(Locale::En, "can't login 怎么办", None), Locale::ZhCn);
         assert_eq!(pick_locale(Locale::ZhCn, "我想退 iPhone 15", None), Locale::ZhCn);
+        // Pinyin initials alone as the first message keep a Chinese shop's language; an
+        // English word, shorthand, or a phrase does not.
+        for m in ["tk", "TK", "zfb", "yyds?", "dd"] {
+            assert_eq!(pick_locale(Locale::ZhCn, m, None), Locale::ZhCn, "{m}");
+            assert_eq!(pick_locale(Locale::ZhTw, m, None), Locale::ZhTw, "{m}");
+        }
+        for m in ["hi", "thx", "why", "help", "tk pls", "ok"] {
+            assert_eq!(pick_locale(Locale::ZhCn, m, None), Locale::En, "{m}");
+        }
+        assert_eq!(pick_locale(Locale::En, "tk", None), Locale::En);
+        assert_eq!(pick_locale(Locale::ZhCn, "tk", Some(Locale::En)), Locale::En);
     }
 
     #[test]
