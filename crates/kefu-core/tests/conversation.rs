@@ -2468,3 +2468,24 @@ fn pinyin_initials_as_a_first_message_stay_in_the_shops_language_and_are_asked_a
     let r = respond(&zh, &mut Conversation::default(), "hello", day());
     assert_eq!(r.locale, Locale::En, "{}", said(&r));
 }
+
+#[test]
+fn chat_shorthand_the_bots_name_and_openers_in_more_words_get_their_small_talk() {
+    let en = engine("en");
+    let zh = engine("zh-CN");
+    for (e, say, kind, has) in [
+        (&en, "r u a bot", Smalltalk::Identity, "automated assistant"),
+        (&zh, "r u a bot", Smalltalk::Identity, "automated assistant"),
+        (&en, "what's your name", Smalltalk::Identity, "automated assistant"),
+        (&zh, "你叫什么名字", Smalltalk::Identity, "智能客服"),
+        (&zh, "我想问下", Smalltalk::Opener, "想了解什么"),
+        (&zh, "我想问一下", Smalltalk::Opener, "想了解什么"),
+        (&zh, "请问一下", Smalltalk::Opener, "想了解什么"),
+        (&en, "i have a question", Smalltalk::Opener, "what would you like to know"),
+        (&en, "can i ask something", Smalltalk::Opener, "what would you like to know"),
+    ] {
+        let r = respond(e, &mut Conversation::default(), say, day());
+        assert_eq!(r.decision, Decision::Smalltalk { kind }, "{say}: {}", said(&r));
+        assert!(said(&r).contains(has), "{say}: {}", said(&r));
+    }
+}
