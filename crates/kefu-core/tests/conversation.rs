@@ -2489,3 +2489,16 @@ fn chat_shorthand_the_bots_name_and_openers_in_more_words_get_their_small_talk()
         assert!(said(&r).contains(has), "{say}: {}", said(&r));
     }
 }
+
+#[test]
+fn what_the_shop_keeps_about_the_shopper_is_answered_with_the_privacy_entry() {
+    let en = engine("en");
+    let zh = engine("zh-CN");
+    for (e, say) in
+        [(&zh, "你们存了我哪些信息"), (&en, "what data do you keep about me"), (&en, "what personal data do you store")]
+    {
+        let r = respond(e, &mut Conversation::default(), say, day());
+        let Decision::Answer { entry, .. } = r.decision else { panic!("{say}: {}", said(&r)) };
+        assert_eq!(e.entry(entry).unwrap().id, "chat-privacy", "{say}: {}", said(&r));
+    }
+}
