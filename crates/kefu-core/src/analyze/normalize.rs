@@ -59,9 +59,39 @@ pub fn traditional(c: char) -> char {
 }
 
 /// `text` in traditional characters as far as [`traditional`] can tell them: for a KB's
-/// simplified titles shown to a shopper who writes traditional.
+/// simplified titles shown to a shopper who writes traditional. Two characters common in shop
+/// text that [`traditional`] leaves as written are told by the word they are in
+/// ([`in_shop_words`]): 发 (发货 → 發貨, 头发 → 頭髮) and 几 (几天 → 幾天, 茶几 as written).
 pub fn to_traditional(text: &str) -> String {
-    text.chars().map(|c| if super::is_han(c) { traditional(c) } else { c }).collect()
+    let chars: Vec<char> = text.chars().collect();
+    (0..chars.len())
+        .map(|i| {
+            let c = chars[i];
+            if !super::is_han(c) {
+                return c;
+            }
+            let prev = i.checked_sub(1).map(|p| chars[p]);
+            in_shop_words(prev, c, chars.get(i + 1).copied()).unwrap_or_else(|| traditional(c))
+        })
+        .collect()
+}
+
+/// 发 and 几 by their neighbours: each has two traditional forms, but in a shop's text one is
+/// meant nearly always. 发 is 發 (发货, 发票, 发送) except in hair words (头发, 理发, 发型 …:
+/// 髮); 几 is 幾 (几天, 几点) except in 茶几 (the small table, itself traditional). QA saw
+/// "发到我這里要几天" among converted buttons. `None` for any other character.
+fn in_shop_words(prev: Option<char>, c: char, next: Option<char>) -> Option<char> {
+    match c {
+        '发' => {
+            // What follows wins: 抬头发票 and 枕头发黄 (both in the demo KB) are 發.
+            let sends = next.is_some_and(|n| "票货送出黄霉现生布放错件给到回".contains(n));
+            let hair_before = prev.is_some_and(|p| "头理染护洗脱美烫卷毛吹".contains(p));
+            let hair_after = next.is_some_and(|n| "型丝夹际胶蜡质梢根".contains(n));
+            Some(if !sends && (hair_before || hair_after) { '髮' } else { '發' })
+        }
+        '几' => Some(if prev == Some('茶') { '几' } else { '幾' }),
+        _ => None,
+    }
 }
 
 /// Which Chinese script a text is written in, as far as its characters tell.
@@ -230,7 +260,15 @@ mod tests {
         assert_eq!(to_traditional("空气炸锅多大容量？"), "空氣炸鍋多大容量？");
         assert_eq!(to_traditional("优惠券可以叠加吗"), "優惠券可以疊加嗎");
         // Several traditional forms, or a traditional character itself: as written.
-        assert_eq!(to_traditional("发后里面干面台"), "发后里面干面台");
+        assert_eq!(to_traditional("后里面干面台"), "后里面干面台");
+        // 发 and 几 by the word they are in.
+        assert_eq!(to_traditional("发到我这里要几天？"), "發到我這里要幾天？");
+        assert_eq!(to_traditional("还没发货怎么改地址？"), "還沒發貨怎么改地址？");
+        assert_eq!(to_traditional("头发和发型"), "頭髮和髮型");
+        for m in ["公司抬头发票", "枕头发黄了"] {
+            assert!(to_traditional(m).contains('發') && !to_traditional(m).contains('髮'), "{m}");
+        }
+        assert_eq!(to_traditional("茶几几点到"), "茶几幾點到");
         assert_eq!(to_traditional("Air fryer 4.5 L"), "Air fryer 4.5 L");
         // Never a character that folds back to something else.
         for &(_, s) in super::T2S {
