@@ -3,7 +3,7 @@
 //! Shoppers write the way they talk: "能烤鸡吗" right after asking about the air fryer's
 //! capacity, "it's been 10 days" after "how long does a refund take", "hello? anyone there?"
 //! or "多久能处理好" after being handed to a person. Each alone is a guess or an unrelated
-//! answer; with the conversation's last topic it is clear. Three rules, each narrow:
+//! answer; with the conversation's last topic it is clear. The rules, each narrow:
 //!
 //! - **A short follow-up on the last topic** ([`widen`]): a message of a few words that got a
 //!   "did you mean" of its own is searched again with the last answered or offered question
@@ -25,16 +25,22 @@
 //!   "timer" and "chicken"), and only instead of no answer or an answer about another
 //!   product; an ellipsis takes the first of the message's hits of the topic entry's kind
 //!   (its category: warranty for warranty), and without one turns an answer of another kind
-//!   into a "did you mean". A message that does not point back is never drawn to the topic:
+//!   into a "did you mean". A Chinese message opening on 有 or on a word that goes on from
+//!   the last one ("就拆开看了一下没睡过", "那直接给我退款吧") points back as a pronoun does. A
+//!   message that does not point back is never drawn to the topic:
 //!   "今天天气怎么样" after the capacity was answered with the spec sheet when any unanswered
 //!   message could take the topic's entry, and a pronoun message whose words the topic's
 //!   entry does not have ("can it fly") keeps its own decision.
+//! - **The problem raised before** ([`of_the_problem`]): "运费谁出" after a broken handle was
+//!   handed over gets a "did you mean" of three; the one choice of the problem's kind (a
+//!   complaint: the quality return's postage) answers it.
 //! - **Time gone by** ([`overdue`]): "it's been 10 days", "都一个星期了" after a question about
 //!   how long something takes says it is late: an order problem (a refund's when the topic was
 //!   a refund), so the bot asks for the order number or hands over, as for "where is my refund".
 //! - **After a hand-over** ([`about_the_case`]): a greeting ("anyone there?"), "how long will
-//!   it take" with no subject of its own, or a message the KB can't answer is about the case
-//!   that is waiting for a colleague, not a new question: it goes with that case.
+//!   it take" or words that chase a reply ("什么时候给我回复", "still waiting") with no subject
+//!   of their own, or a message the KB can't answer is about the case that is waiting for a
+//!   colleague, not a new question: it goes with that case.
 
 use serde::{Deserialize, Serialize};
 
