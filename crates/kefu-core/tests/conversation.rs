@@ -1650,6 +1650,29 @@ fn a_second_order_question_after_a_hand_over_is_added_to_it_not_handed_over_agai
 }
 
 #[test]
+fn a_payment_gone_wrong_in_the_shoppers_own_words_goes_to_the_green_channel() {
+    // The seeds' green channel is for a failed payment however the shopper says it: no
+    // "did you mean the kettle's capacity", no out-of-scope reply, no queue.
+    for (dir, msg) in [
+        ("en", "i got charged 2x for the kettle wtf"),
+        ("en", "you took the money twice from my account"),
+        ("en", "my card got declined at checkout"),
+        ("en", "my card was declined"),
+        ("en", "billed twice for one order"),
+        ("en", "payment error but money gone from my bank"),
+        ("zh-CN", "钱被扣了两次"),
+        ("zh-CN", "付款的时候一直显示失败"),
+    ] {
+        let e = engine(dir);
+        let r = respond(&e, &mut Conversation::default(), msg, day());
+        assert_eq!((r.triage, r.cue), (Triage::Urgent, Cue::Payment), "{msg}: {}", said(&r));
+        assert!(matches!(r.decision, Decision::Handoff { .. }), "{msg}: {:?}", r.decision);
+        let promise = if dir == "en" { "within 3 minutes" } else { "3 分钟内" };
+        assert!(said(&r).contains(promise), "{msg}: {}", said(&r));
+    }
+}
+
+#[test]
 fn an_item_unlike_its_description_is_no_wrong_item() {
     let zh = engine("zh-CN");
     let en = engine("en");

@@ -985,7 +985,7 @@ fn classify_as(norm: &str, entry: bool) -> (Triage, Cue) {
             // name none, and the fraud one scans every complaint phrase.
             let named = lexicon::any(norm, words)
                 || (*cue == Cue::Service && accused)
-                || (*cue == Cue::Payment && method_fails)
+                || (*cue == Cue::Payment && (method_fails || payment_went_wrong(norm)))
                 || (*cue == Cue::Safety && (smell_ingested || body_reacts(norm)));
             if !named {
                 continue;
@@ -1030,6 +1030,229 @@ fn classify_as(norm: &str, entry: bool) -> (Triage, Cue) {
         }
     }
     (Triage::Product, Cue::None)
+}
+
+/// A message as units for proximity: each Latin word (apostrophes dropped: "won't" is
+/// "wont") and each Han character.
+fn units(norm: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut word = String::new();
+    for c in norm.chars() {
+        if (c.is_alphanumeric() && !crate::analyze::is_han(c)) || c == '\'' {
+            if c != '\'' {
+                word.push(c);
+            }
+            continue;
+        }
+        if !word.is_empty() {
+            out.push(std::mem::take(&mut word));
+        }
+        if crate::analyze::is_han(c) {
+            out.push(c.to_string());
+        }
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
+}
+
+/// Where `cue` occurs in `units`: the index of its first unit and one past its last. A
+/// trailing `*` makes the last unit a prefix, as in [`lexicon`].
+fn spans(units: &[String], cue: &str) -> Vec<(usize, usize)> {
+    let (cue, prefix) = cue.strip_suffix('*').map_or((cue, false), |c| (c, true));
+    let parts = self::units(cue);
+    if parts.is_empty() || parts.len() > units.len() {
+        return Vec::new();
+    }
+    let last = parts.len() - 1;
+    (0..=units.len() - parts.len())
+        .filter(|&i| {
+            parts.iter().enumerate().all(|(k, p)| {
+                let u = &units[i + k];
+                if k == last && prefix {
+                    u.starts_with(p.as_str())
+                } else {
+                    u == p
+                }
+            })
+        })
+        .map(|i| (i, i + parts.len()))
+        .collect()
+}
+
+/// A cue of `first` followed by a cue of `then` at most `gap` units after it ends: "card …
+/// declined" with a word or two between them, which no fixed phrase list can spell out.
+fn followed(units: &[String], first: &[&str], then: &[&str], gap: usize) -> bool {
+    let ends: Vec<usize> = first.iter().flat_map(|c| spans(units, c)).map(|(_, end)| end).collect();
+    if ends.is_empty() {
+        return false;
+    }
+    then.iter().flat_map(|c| spans(units, c)).any(|(start, _)| ends.iter().any(|&e| start >= e && start - e <= gap))
+}
+
+/// Ways of paying (English): a failure word soon after one is a payment gone wrong.
+const PAYING: &[&str] = &[
+    "card",
+    "cards",
+    "cvv",
+    "visa",
+    "mastercard",
+    "amex",
+    "paypal",
+    "pay",
+    "paying",
+    "payment",
+    "payments",
+    "transaction",
+    "checkout",
+    "bank",
+];
+
+/// Failure words: after a way of paying ("my card got declined", "tried to pay but it failed")
+/// or right before one ("failed payment", "rejected my card", "failed to pay").
+const FAILING: &[&str] = &[
+    "declined",
+    "declining",
+    "declines",
+    "rejected",
+    "failed",
+    "failing",
+    "fails",
+    "error",
+    "bounced",
+    "refused",
+    "denied",
+    "wont go through",
+    "didnt go through",
+    "doesnt go through",
+    "not going through",
+    "isnt going through",
+    "not go through",
+    "never went through",
+];
+
+/// Taking money (English): with "twice" soon after it, the shopper paid twice for one thing.
+const CHARGING: &[&str] = &[
+    "charged",
+    "charge",
+    "charging",
+    "billed",
+    "billing",
+    "deducted",
+    "debited",
+    "withdrawn",
+    "took",
+    "taken",
+    "paid",
+];
+
+/// Twice (English). "Double" only right next to the charge: "paid for the double duvet" is a size.
+const TWICE: &[&str] = &["twice", "2x", "x2", "two times", "2 times"];
+const DOUBLE: &[&str] = &["double", "duplicate", "doubled"];
+
+/// Money gone without an order to show for it (English): the money half…
+const MONEY_OUT: &[&str] = &[
+    "money gone",
+    "money is gone",
+    "money was taken",
+    "money taken",
+    "money has been taken",
+    "money left",
+    "money has left",
+    "left my account",
+    "left my bank",
+    "gone from my",
+    "taken from my",
+    "deducted",
+    "debited",
+    "charged",
+    "i paid",
+    "i've paid",
+    "already paid",
+];
+
+/// … and the order half.
+const NO_ORDER: &[&str] = &[
+    "no order",
+    "order not placed",
+    "order wasn't placed",
+    "order was not placed",
+    "order didn't go through",
+    "order did not go through",
+    "order never went through",
+    "order isn't showing",
+    "order is not showing",
+    "order not showing",
+    "order doesn't show",
+    "order does not show",
+    "order isn't there",
+    "order failed",
+    "no confirmation",
+    "no order confirmation",
+    "can't see my order",
+    "can't see the order",
+    "order says unpaid",
+    "order shows unpaid",
+    "still says unpaid",
+];
+
+/// The same in Chinese, where the units are characters: paying …
+const ZH_PAYING: &[&str] = &["付款", "支付", "付钱", "刷卡", "银行卡", "信用卡", "储蓄卡", "结账", "结算", "买单"];
+/// … failing …
+const ZH_FAILING: &[&str] =
+    &["失败", "不成功", "没成功", "未成功", "被拒", "拒绝", "不通过", "没通过", "报错", "出错", "异常"];
+/// … taking money (not a bare 扣: 扣子 is a button, 折扣 a discount) …
+const ZH_CHARGING: &[&str] = &["扣了", "扣款", "扣费", "扣钱", "被扣", "扣我", "付了", "支付了", "收了我", "多收"];
+/// … twice, after the taking ("扣了我两次") or before it ("重复扣款", "两次扣款") …
+const ZH_TWICE: &[&str] = &["两次", "两遍", "2次", "二次", "两笔", "2笔", "双倍", "重复"];
+const ZH_TAKING: &[&str] = &["扣", "付款", "支付", "收费"];
+/// … and paid without an order to show for it (钱扣了 alone is already a payment cue).
+const ZH_MONEY_OUT: &[&str] = &["付了钱", "钱付了", "已付款", "已经付款", "付款成功", "支付成功", "钱没了", "钱被扣"];
+const ZH_NO_ORDER: &[&str] = &[
+    "没有订单",
+    "没订单",
+    "订单没生成",
+    "订单没有生成",
+    "没生成订单",
+    "订单没出来",
+    "没下单成功",
+    "下单没成功",
+    "显示未付款",
+    "显示待付款",
+    "还是待付款",
+    "订单不见",
+    "找不到订单",
+    "订单消失",
+];
+
+/// A payment went wrong, said in the shopper's own words rather than a fixed phrase: a card
+/// or payment close before a failure ("my card got declined at checkout"), a charge close
+/// before "twice" ("i got charged 2x", "you took the money twice"), money gone with no
+/// order, and the same in Chinese ("付款的时候一直显示失败", "钱被扣了两次"). The seeds put
+/// a failed payment in the 3-minute green channel however it is worded.
+fn payment_went_wrong(norm: &str) -> bool {
+    let mut u = units(norm);
+    // "it took twice as long": a comparison, not a second charge.
+    for i in 0..u.len().saturating_sub(1) {
+        if u[i + 1] == "as" && TWICE.contains(&u[i].as_str()) {
+            u[i].clear();
+        }
+    }
+    let failed = followed(&u, PAYING, FAILING, 4) || followed(&u, FAILING, PAYING, 1);
+    // "declined" names a payment wherever the way of paying is: "my cvv is 123 and it keeps
+    // declining".
+    let declined = lexicon::any(norm, &["declin*"]) && PAYING.iter().any(|p| !spans(&u, p).is_empty());
+    let twice = followed(&u, CHARGING, TWICE, 4)
+        || followed(&u, TWICE, CHARGING, 1)
+        || followed(&u, CHARGING, DOUBLE, 1)
+        || followed(&u, DOUBLE, CHARGING, 0);
+    let no_order = lexicon::any(norm, MONEY_OUT) && lexicon::any(norm, NO_ORDER);
+    let zh = followed(&u, ZH_PAYING, ZH_FAILING, 8)
+        || followed(&u, ZH_CHARGING, ZH_TWICE, 4)
+        || followed(&u, ZH_TWICE, ZH_TAKING, 1)
+        || (lexicon::any(norm, ZH_MONEY_OUT) && lexicon::any(norm, ZH_NO_ORDER));
+    failed || declined || twice || no_order || zh
 }
 
 /// The complaint problems an entry's questions are about ([`Cue::name`]s, first seen first):
@@ -1782,6 +2005,31 @@ mod tests {
             ("投诉进度怎么查", Triage::Product, Cue::None),
             ("what's the status of my complaint", Triage::Product, Cue::None),
             ("态度太差了 投诉进度呢", Triage::Complaint, Cue::Service),
+            // A payment gone wrong in the shopper's own words, not a fixed phrase.
+            ("i got charged 2x for the kettle wtf", Triage::Urgent, Cue::Payment),
+            ("you took the money twice from my account", Triage::Urgent, Cue::Payment),
+            ("my cvv is 123 and it keeps declining", Triage::Urgent, Cue::Payment),
+            ("my card got declined at checkout", Triage::Urgent, Cue::Payment),
+            ("my card was declined", Triage::Urgent, Cue::Payment),
+            ("billed twice for one order", Triage::Urgent, Cue::Payment),
+            ("payment error but money gone from my bank", Triage::Urgent, Cue::Payment),
+            ("I paid but the order isn't showing", Triage::Urgent, Cue::Payment),
+            ("tried to pay three times and it failed every time", Triage::Urgent, Cue::Payment),
+            ("they double charged me", Triage::Urgent, Cue::Payment),
+            ("钱被扣了两次", Triage::Urgent, Cue::Payment),
+            ("付款的时候一直显示失败", Triage::Urgent, Cue::Payment),
+            ("同一个订单重复扣款了", Triage::Urgent, Cue::Payment),
+            ("支付宝付了钱但是没有订单", Triage::Urgent, Cue::Payment),
+            ("扣了两次", Triage::Urgent, Cue::Payment),
+            ("支付不成功", Triage::Urgent, Cue::Payment),
+            ("钱扣了订单没生成", Triage::Urgent, Cue::Payment),
+            // … and what only looks like one.
+            ("delivery took twice as long as promised", Triage::Product, Cue::None),
+            ("I paid for the double duvet cover, which size is it", Triage::Product, Cue::None),
+            ("which cards do you accept", Triage::Product, Cue::None),
+            ("the kettle failed, will you pay for the return shipping", Triage::Product, Cue::None),
+            ("优惠折扣可以用两次吗", Triage::Product, Cue::None),
+            ("衣服扣子掉了", Triage::Product, Cue::None),
         ];
         for (text, class, cue) in table {
             assert_eq!(c(text), (*class, *cue), "{text}");
