@@ -1650,6 +1650,45 @@ fn a_second_order_question_after_a_hand_over_is_added_to_it_not_handed_over_agai
 }
 
 #[test]
+fn water_at_the_plug_and_a_swallowed_piece_go_to_the_green_channel_with_the_right_first_step() {
+    // (kb, message, what the tip must say first)
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "en",
+            "kettle is leaking water all over the plug socket, is it safe",
+            &["switch the power off", "stop using it"],
+        ),
+        ("zh-CN", "水壶漏水 插座都湿了", &["电闸", "停止使用"]),
+        ("en", "my baby swallowed a piece of the pillow", &["medical help first", "emergency number"]),
+        ("zh-CN", "孩子误吞了枕头里的填充物", &["请先就医", "120"]),
+    ];
+    for &(dir, msg, tip) in cases {
+        let e = engine(dir);
+        let r = respond(&e, &mut Conversation::default(), msg, day());
+        let text = said(&r);
+        assert_eq!((r.triage, r.cue), (Triage::Urgent, Cue::Safety), "{msg}: {text}");
+        assert!(matches!(r.decision, Decision::Handoff { .. }), "{msg}: {:?}", r.decision);
+        for t in tip.iter().chain([if dir == "en" { &"within 3 minutes" } else { &"3 分钟内" }]) {
+            assert!(text.contains(t), "{msg}: missing `{t}` in {text}");
+        }
+        // For a swallowed piece, medical help is the first thing said after the empathy.
+        if msg.contains("swallowed") || msg.contains("吞") {
+            let message = r.message.as_deref().unwrap_or("");
+            let (help, specialist) = if dir == "en" { ("medical help", "specialist") } else { ("就医", "专员") };
+            let at = |w: &str| message.find(w).unwrap_or_else(|| panic!("{msg}: no `{w}` in {message}"));
+            assert!(at(help) < at(specialist), "{msg}: {message}");
+        }
+        // No repair-or-refund offer and no order number ask before the danger is dealt with.
+        for l in ["full refund", "order number", "退款", "订单号"] {
+            assert!(!text.contains(l), "{msg}: `{l}` in {text}");
+        }
+    }
+    // A question about a risk is still a question.
+    let r = respond(&engine("en"), &mut Conversation::default(), "is the pillow safe for babies?", day());
+    assert_ne!(r.triage, Triage::Urgent, "{}", said(&r));
+}
+
+#[test]
 fn a_payment_gone_wrong_in_the_shoppers_own_words_goes_to_the_green_channel() {
     // The seeds' green channel is for a failed payment however the shopper says it: no
     // "did you mean the kettle's capacity", no out-of-scope reply, no queue.

@@ -986,7 +986,7 @@ fn classify_as(norm: &str, entry: bool) -> (Triage, Cue) {
             let named = lexicon::any(norm, words)
                 || (*cue == Cue::Service && accused)
                 || (*cue == Cue::Payment && (method_fails || payment_went_wrong(norm)))
-                || (*cue == Cue::Safety && (smell_ingested || body_reacts(norm)));
+                || (*cue == Cue::Safety && (smell_ingested || body_reacts(norm) || hazard_reported(norm)));
             if !named {
                 continue;
             }
@@ -1008,7 +1008,7 @@ fn classify_as(norm: &str, entry: bool) -> (Triage, Cue) {
             // about a risk, for the KB, not a hazard happening now.
             // Not "水壶烧的水有股塑料味 还能喝吗": whether a smelly drink is safe is no question
             // to reassure with a new item's smell.
-            if *cue == Cue::Safety && lexicon::any(norm, RISK_QUESTION) && !smell_ingested {
+            if *cue == Cue::Safety && lexicon::any(norm, RISK_QUESTION) && !smell_ingested && !hazard_reported(norm) {
                 continue;
             }
             // "我之前投诉的事处理得怎么样了": news of a complaint already made, for the KB's
@@ -1253,6 +1253,106 @@ fn payment_went_wrong(norm: &str) -> bool {
         || followed(&u, ZH_TWICE, ZH_TAKING, 1)
         || (lexicon::any(norm, ZH_MONEY_OUT) && lexicon::any(norm, ZH_NO_ORDER));
     failed || declined || twice || no_order || zh
+}
+
+/// Something swallowed or choked on: a child or a pet in danger, whatever the item.
+const SWALLOWED: &[&str] = &[
+    "swallowed",
+    "choked",
+    "choking on",
+    "is choking",
+    "was choking",
+    "started choking",
+    "误吞",
+    "吞了",
+    "吞下",
+    "吞进",
+    "卡喉咙",
+    "卡在喉咙",
+    "卡住喉咙",
+    "卡到喉咙",
+    "噎住",
+    "噎着",
+];
+
+/// A cash machine keeping a card ("the ATM swallowed my card", "取款机吞卡了") is a bank's
+/// matter, not a person in danger.
+const CARD_KEPT: &[&str] = &["atm", "cash machine", "machine", "card", "取款机", "吞卡", "银行卡"];
+
+/// Water where it is not meant to be (English): leaking, wet, water got in …
+const WATER: &[&str] = &[
+    "leaking",
+    "leaked",
+    "leaks",
+    "wet",
+    "dripping",
+    "dripped",
+    "spilled",
+    "spilt",
+    "soaked",
+    "flooded",
+    "water got",
+    "water gets",
+    "water came",
+    "water coming",
+    "water is coming",
+    "water in",
+    "water into",
+    "water inside",
+    "water all over",
+    "water on",
+    "water everywhere",
+];
+
+/// … near the mains (English) …
+const POWER: &[&str] = &[
+    "plug",
+    "plugs",
+    "socket",
+    "sockets",
+    "outlet",
+    "outlets",
+    "power point",
+    "power strip",
+    "extension lead",
+    "mains",
+    "electrics",
+    "electrical",
+    "wiring",
+    "wires",
+    "cable",
+    "cord",
+];
+
+/// … and the same in Chinese.
+const ZH_WATER: &[&str] = &["漏水", "进水", "渗水", "溅水", "水洒", "洒水", "湿了", "有水", "水漏", "泡水"];
+const ZH_POWER: &[&str] = &["插座", "插头", "插排", "排插", "插线板", "电源", "电线", "线路", "电路"];
+
+/// A hypothetical ("what if water gets in the plug", "万一孩子吞了怎么办"): a question for
+/// the KB, not a hazard happening now.
+const HYPOTHETICAL: &[&str] = &["if", "what if", "如果", "万一", "假如", "要是"];
+
+/// Something was swallowed or choked on ([`SWALLOWED`]).
+pub fn swallowed(norm: &str) -> bool {
+    lexicon::any(norm, SWALLOWED) && !lexicon::any(norm, CARD_KEPT)
+}
+
+/// Water at the mains: water leaking onto a plug or socket, or a wet plug ("leaking water all
+/// over the plug socket", "插座进水了"), which can electrocute before it sparks.
+pub fn water_at_power(norm: &str) -> bool {
+    let u = units(norm);
+    followed(&u, WATER, POWER, 4)
+        || followed(&u, POWER, WATER, 4)
+        || followed(&u, ZH_WATER, ZH_POWER, 6)
+        || followed(&u, ZH_POWER, ZH_WATER, 6)
+}
+
+/// A hazard the shopper reports, which their "is it safe?" or "会不会漏电" does not turn into
+/// a product question ([`RISK_QUESTION`]): something swallowed or water at the mains. Only a
+/// hypothetical is left to the KB; "会不会" counts as one when nothing has happened yet (no 了).
+fn hazard_reported(norm: &str) -> bool {
+    let hypothetical = lexicon::any(norm, HYPOTHETICAL) || (norm.contains("会不会") && !norm.contains('了'));
+    (swallowed(norm) || water_at_power(norm)) && !hypothetical
 }
 
 /// The complaint problems an entry's questions are about ([`Cue::name`]s, first seen first):
@@ -2028,6 +2128,22 @@ mod tests {
             ("I paid for the double duvet cover, which size is it", Triage::Product, Cue::None),
             ("which cards do you accept", Triage::Product, Cue::None),
             ("the kettle failed, will you pay for the return shipping", Triage::Product, Cue::None),
+            // Hazards reported with "is it safe?": water at the mains, something swallowed.
+            ("kettle is leaking water all over the plug socket, is it safe", Triage::Urgent, Cue::Safety),
+            ("the plug got wet from the kettle", Triage::Urgent, Cue::Safety),
+            ("水壶漏水 插座都湿了", Triage::Urgent, Cue::Safety),
+            ("插座进水了 会不会漏电", Triage::Urgent, Cue::Safety),
+            ("my baby swallowed a piece of the pillow", Triage::Urgent, Cue::Safety),
+            ("my son is choking on a button from the duvet cover", Triage::Urgent, Cue::Safety),
+            ("孩子误吞了枕头里的填充物", Triage::Urgent, Cue::Safety),
+            ("宝宝把扣子吞了 要紧吗", Triage::Urgent, Cue::Safety),
+            // … and questions about risk, which stay with the KB.
+            ("is it safe for babies?", Triage::Product, Cue::None),
+            ("what if water gets in the plug", Triage::Product, Cue::None),
+            ("万一插头进水了怎么办", Triage::Product, Cue::None),
+            ("the atm swallowed my card", Triage::Product, Cue::None),
+            ("how much water does it hold and how long is the cord", Triage::Product, Cue::None),
+            ("is this a choking hazard for toddlers", Triage::Product, Cue::None),
             ("优惠折扣可以用两次吗", Triage::Product, Cue::None),
             ("衣服扣子掉了", Triage::Product, Cue::None),
         ];

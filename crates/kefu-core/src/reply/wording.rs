@@ -711,6 +711,28 @@ pub fn urgent_tip(loc: Locale, cue: Cue) -> Option<String> {
     }
 }
 
+/// The safety tip when something was swallowed or choked on: medical help comes before
+/// anything about the item (there is nothing to unplug).
+pub fn swallowed_tip(loc: Locale) -> String {
+    t(
+        loc,
+        "If anything was swallowed or someone is choking, get medical help first: call your local emergency number now. Keep the rest of the item out of reach, and keep it to show the doctor.",
+        "如果误吞了东西或有人被噎住，请先就医：马上拨打 120。把剩下的商品放到孩子够不着的地方，并留着给医生看。",
+        "如果誤吞了東西或有人被噎住，請先就醫：馬上撥打 119。把剩下的商品放到孩子拿不到的地方，並留著給醫生看。",
+    )
+}
+
+/// The safety tip for water at a plug or socket: pulling a wet plug can give the shock it
+/// warns of, so the power goes off at the wall or the fuse box first.
+pub fn water_at_power_tip(loc: Locale) -> String {
+    t(
+        loc,
+        "Please don't touch the plug or the socket while they're wet: switch the power off at the wall or at the fuse box first, then unplug it and stop using it. If anyone got a shock, get medical help first; in an emergency, call your local emergency number.",
+        "插头和插座湿着的时候请不要用手碰：先关掉墙上的开关或家里的电闸，再拔掉插头，停止使用。如果有人触电，请先就医；紧急情况请拨打 120 或 119。",
+        "插頭和插座潮濕時請不要用手碰：先關掉牆上的開關或家裡的電源總開關，再拔掉插頭，停止使用。如果有人觸電，請先就醫；緊急情況請撥打 119。",
+    )
+}
+
 /// The reply to a question the KB has nothing close to: say so plainly (never an unrelated
 /// answer), name what the shop's FAQ does cover, and offer a person. `categories` are the
 /// KB's category slugs, most used first; known ones are named in the reply's language.
@@ -1036,6 +1058,8 @@ pub(crate) fn all_samples() -> Vec<String> {
             out.push(dismissed(loc, turn));
             out.push(escalation_empathy(loc, turn));
         }
+        out.push(swallowed_tip(loc));
+        out.push(water_at_power_tip(loc));
         out.push(clarify(loc));
         out.push(offer_human(loc));
         out.push(order_hint(loc));
