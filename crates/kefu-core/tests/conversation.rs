@@ -1650,6 +1650,34 @@ fn a_second_order_question_after_a_hand_over_is_added_to_it_not_handed_over_agai
 }
 
 #[test]
+fn an_item_broken_after_months_of_use_is_promised_no_replacement_the_warranty_answer_takes_back() {
+    // The warranty entry says months in it is a free repair, replacement if that fails: the
+    // preface must not have offered a free replacement or a full refund first.
+    let en = engine("en");
+    for msg in [
+        "kettle broke after 3 months",
+        "kettle switch broke, its 5 months old. whats the process",
+        "my kettle broke after 3 months, can i get it fixed",
+    ] {
+        let r = respond(&en, &mut Conversation::default(), msg, day());
+        let text = said(&r);
+        assert_eq!(r.triage, Triage::Complaint, "{msg}: {text}");
+        for promise in ["free replacement", "full refund"] {
+            assert!(!text.contains(promise), "{msg}: `{promise}` in {text}");
+        }
+        assert!(text.contains("warranty"), "{msg}: {text}");
+        assert!(r.offer_human, "{msg}");
+    }
+    let zh = engine("zh-CN");
+    let r = respond(&zh, &mut Conversation::default(), "水壶用了三个月就坏了", day());
+    let text = said(&r);
+    assert!(!text.contains("免费换新") && !text.contains("全额退款"), "{text}");
+    // Broken on arrival: the shop's fault, a replacement or refund as before.
+    let r = respond(&en, &mut Conversation::default(), "the kettle arrived broken", day());
+    assert!(said(&r).contains("free replacement or a full refund"), "{}", said(&r));
+}
+
+#[test]
 fn water_at_the_plug_and_a_swallowed_piece_go_to_the_green_channel_with_the_right_first_step() {
     // (kb, message, what the tip must say first)
     let cases: &[(&str, &str, &[&str])] = &[

@@ -729,7 +729,7 @@ fn word(
             let ack = if cue == Cue::Quality && triage::about_smell(&read.norm) {
                 wording::smell_ack(locale)
             } else {
-                wording::complaint_ack(locale, cue, product.as_deref())
+                wording::complaint_ack(locale, cue, product.as_deref(), &read.norm)
             };
             r.lead = Some(match r.lead.take() {
                 Some(e) => format!("{e}{}{ack}", sep(locale)),

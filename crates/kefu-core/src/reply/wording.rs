@@ -426,9 +426,22 @@ pub fn opens_with_apology(text: &str) -> bool {
 }
 
 /// The complaint acknowledgement after the empathy: the cause, then the solution.
-pub fn complaint_ack(loc: Locale, cue: Cue, product: Option<&str>) -> String {
+/// `norm` is the shopper's message, normalized.
+pub fn complaint_ack(loc: Locale, cue: Cue, product: Option<&str>, norm: &str) -> String {
     let item_en = product.map_or("the item".to_string(), |p| format!("the {p}"));
     let item_zh = product.unwrap_or("商品");
+    // Broken after months of use, or by the shopper: a warranty matter. The replacement or
+    // refund below is for a fault on arrival; here the warranty answer or a person says what
+    // applies (months in, usually a free repair), and the bot promises nothing it may take back.
+    if matches!(cue, Cue::Damaged | Cue::Quality) && super::triage::in_use_for_a_while(norm) {
+        return match loc {
+            Locale::En => format!(
+                "What we can do for {item_en} now depends on its warranty and on how it happened, so let's go through that together."
+            ),
+            Locale::ZhCn => format!("{item_zh}现在怎么处理，要看保修情况和损坏的原因，我们一起来看看。"),
+            Locale::ZhTw => format!("{item_zh}現在怎麼處理，要看保固情況和損壞的原因，我們一起來看看。"),
+        };
+    }
     match cue {
         Cue::Damaged => match loc {
             Locale::En => format!(
@@ -1037,8 +1050,9 @@ pub(crate) fn all_samples() -> Vec<String> {
                 }
                 out.push(ask_order_number(loc, tr, cue));
             }
-            out.push(complaint_ack(loc, cue, None));
-            out.push(complaint_ack(loc, cue, Some("kettle")));
+            out.push(complaint_ack(loc, cue, None, ""));
+            out.push(complaint_ack(loc, cue, Some("kettle"), ""));
+            out.push(complaint_ack(loc, cue, Some("kettle"), "broke after 3 months"));
             out.extend(urgent_tip(loc, cue));
         }
         for kind in [
@@ -1176,6 +1190,27 @@ mod tests {
         let d = empathy(Locale::En, Triage::Complaint, Cue::Damaged, Emotion::Angry, false, 1).unwrap();
         assert!(a != b && b != c && c != d);
         assert!(empathy(Locale::En, Triage::Product, Cue::None, Emotion::Calm, false, 0).is_none());
+    }
+
+    #[test]
+    fn an_item_in_use_for_months_is_promised_no_replacement_or_refund() {
+        use crate::analyze::normalize;
+        for (loc, msg) in [
+            (Locale::En, "kettle broke after 3 months"),
+            (Locale::En, "I dropped it and now it's cracked"),
+            (Locale::ZhCn, "用了三个月就坏了"),
+            (Locale::ZhTw, "買了半年就壞了"),
+        ] {
+            for cue in [Cue::Damaged, Cue::Quality] {
+                let ack = complaint_ack(loc, cue, Some("kettle"), &normalize(msg));
+                for promise in ["replacement", "refund", "换新", "退款", "換新"] {
+                    assert!(!ack.contains(promise), "{msg}: `{promise}` in {ack}");
+                }
+            }
+        }
+        // On arrival the seeds' rule holds: the shop's fault, replace or refund.
+        let ack = complaint_ack(Locale::En, Cue::Damaged, Some("kettle"), "the kettle arrived broken");
+        assert!(ack.contains("free replacement or a full refund"), "{ack}");
     }
 
     #[test]
