@@ -2443,6 +2443,9 @@ fn asking_after_an_earlier_complaint_is_no_new_complaint() {
     // A complaint about the service with it is still one.
     let r = respond(&zh, &mut Conversation::default(), "客服态度太差了 我要投诉", day());
     assert_eq!((r.triage, r.cue), (Triage::Complaint, Cue::Service), "{}", said(&r));
+}
+
+#[test]
 fn after_a_hand_over_chasing_a_reply_in_any_words_goes_with_the_case() {
     let zh = engine("zh-CN");
     let en = engine("en");
