@@ -1437,6 +1437,30 @@ fn an_entry_written_for_an_order_number_answers_a_message_that_gives_one() {
 }
 
 #[test]
+fn an_english_shoppers_ssn_iban_and_card_secrets_are_masked_and_said_to_be() {
+    let en = engine("en");
+    for (message, gone, note) in [
+        ("my ssn is 123-45-6789 do you need it for the invoice", "123-45", "hidden the ID number"),
+        ("please refund to my IBAN GB29 NWBK 6016 1331 9268 19", "GB29 NWBK", "hidden the bank account number"),
+        ("payment failed with card **** **** **** 0004 exp 12/27 cvv 123", "12/27", "security code and expiry date"),
+    ] {
+        let mut conv = Conversation::default();
+        let r = respond(&en, &mut conv, message, day());
+        assert!(!r.masked.contains(gone), "{message}: {}", r.masked);
+        assert!(said(&r).contains(note), "{message}: {}", said(&r));
+        // Nothing of it in what is kept or logged either.
+        assert!(!format!("{conv:?} {:?}", r.gap).contains(gone), "{message}");
+    }
+    let r = respond(&en, &mut Conversation::default(), "payment failed, card exp 12/27 cvv 123", day());
+    assert!(!r.masked.contains("123") && !r.masked.contains("12/27"), "{}", r.masked);
+    // What the widget keeps while the bundle loads, and the server, mask them alike.
+    assert_eq!(
+        kefu_core::reply::masked(&Conversation::default(), "ssn 123-45-6789"),
+        kefu_core::reply::mask::mask_keeping("ssn 123-45-6789", &[])
+    );
+}
+
+#[test]
 fn a_hidden_id_or_card_number_is_said_to_be_hidden_and_the_request_goes_on() {
     let zh = engine("zh-CN");
     let mut conv = Conversation::default();

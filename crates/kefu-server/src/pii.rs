@@ -1,8 +1,9 @@
 //! Masking of ID-card and bank-card numbers in stored text: a second line of defence behind
 //! the widget's own masking, with the very same rules (`kefu_core::reply::mask`: 18- and
 //! 15-digit resident IDs with a plausible birth date, Luhn-valid card numbers, cue words such
-//! as 身份证 / card, the separators people type between groups). Only the last 4 characters
-//! stay visible; a number equal to the case's own order number stays readable.
+//! as 身份证 / card, the separators people type between groups; US SSNs, UK NI numbers,
+//! IBANs, a card's security code and expiry). Only the last 4 characters stay visible (none of
+//! a security code or expiry); a number equal to the case's own order number stays readable.
 
 pub use kefu_core::reply::mask::{mask_keeping as mask, order_number};
 
@@ -27,7 +28,8 @@ mod tests {
         assert_eq!(mask("card 4111111111111111.", &[]), "card ************1111.");
         assert_eq!(mask("card 4111 1111 1111 1111", &[]), "card **** **** **** 1111");
         assert_eq!(mask("卡号４１１１１１１１１１１１１１１１", &[]), "卡号************１１１１");
-        assert_eq!(mask("4111111111111111 12/25", &[]), "************1111 12/25");
+        // The date right after a card is its expiry: hidden whole.
+        assert_eq!(mask("4111111111111111 12/25", &[]), "************1111 **/**");
         assert_eq!(mask("4111111111111111 5500000000000004", &[]), "************1111 ************0004");
         for sep in ["  ", ".", "/", "_", "\u{a0}", "\u{2014}", "\u{FF0D}", "\u{3000}"] {
             let typed = ["4111", "1111", "1111", "1111"].join(sep);

@@ -11,12 +11,45 @@
 //! after the bot asked for the order number; either way not a number written as a card
 //! ([`Expecting`]).
 //! Full-width digits count as digits. Everything the widget stores or sends is the masked text.
+//!
+//! English-speaking shoppers' numbers go through the same [`find_in`] ([`others`]): US Social
+//! Security and UK National Insurance numbers, IBANs (mod-97 checked), and a card's security
+//! code and expiry date, which are masked whole. The loader's fallback form has its own small
+//! masker (IDs and cards only) to stay within its size budget.
 
 /// What a sensitive number is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sensitive {
     IdCard,
     BankCard,
+    /// A US Social Security number or a UK National Insurance number: an ID, but one with
+    /// letters in it ([`others`]); the note calls it an ID number.
+    NationalId,
+    /// An IBAN: a bank account, masked letters and all down to its last four characters.
+    BankAccount,
+    /// A card's security code (CVV/CVC) or expiry date: masked whole, since even the last
+    /// digits of a three-digit code are most of it.
+    CardSecret,
+}
+
+impl Sensitive {
+    /// How many of its characters stay readable: none of a security code or expiry date.
+    fn kept(self) -> usize {
+        if self == Sensitive::CardSecret {
+            0
+        } else {
+            4
+        }
+    }
+
+    /// The characters that are the number (the rest, separators and spaces, stay): letters
+    /// too in an IBAN or an NI number, else digits and an ID's check `X`.
+    fn significant(self, c: char) -> bool {
+        match self {
+            Sensitive::NationalId | Sensitive::BankAccount => c.is_alphanumeric() && c != '*',
+            _ => digit(c).is_some() || matches!(c, 'X' | 'x' | 'Ｘ' | 'ｘ'),
+        }
+    }
 }
 
 /// What masking knows of the conversation and the shop as it weighs a number the shopper types.
@@ -56,13 +89,22 @@ pub struct Span {
 pub struct Hidden {
     pub id_card: bool,
     pub bank_card: bool,
+    /// A bank account number (IBAN).
+    pub bank_account: bool,
+    /// A card's security code or expiry date.
+    pub card_secret: bool,
 }
 
 impl Hidden {
     /// The kinds among `spans`.
     pub fn of(spans: &[Span]) -> Hidden {
         let any = |k: Sensitive| spans.iter().any(|s| s.kind == k);
-        Hidden { id_card: any(Sensitive::IdCard), bank_card: any(Sensitive::BankCard) }
+        Hidden {
+            id_card: any(Sensitive::IdCard) || any(Sensitive::NationalId),
+            bank_card: any(Sensitive::BankCard),
+            bank_account: any(Sensitive::BankAccount),
+            card_secret: any(Sensitive::CardSecret),
+        }
     }
 }
 
@@ -497,6 +539,362 @@ pub fn find_in(text: &str, expecting: Expecting) -> Vec<Span> {
             }
         }
     }
+    others(text, &mut out);
+    out
+}
+
+/// The sensitive numbers of other countries' shoppers, and a card's secrets, added to `found`
+/// (the ID and card numbers [`find_in`] found, in order) where they do not overlap one, and an
+/// IBAN in place of the pieces of it read as numbers of their own: a US Social Security number
+/// ("123-45-6789"; nine digits in a row or spaced only after "SSN" or "social security"), a UK
+/// National Insurance number ("QQ 12 34 56 C"), an IBAN (its mod-97 check right: an order
+/// number with letters passes it one time in 97 only when also shaped as one), a card's
+/// security code after "CVV", "CVC" or "security code", and its expiry date after "exp" or
+/// right after a card number.
+fn others(text: &str, found: &mut Vec<Span>) {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut more = Vec::new();
+    for i in 0..chars.len() {
+        let starts_word = i == 0 || !chars[i - 1].1.is_alphanumeric();
+        if !starts_word {
+            continue;
+        }
+        let span = ssn_at(text, &chars, i)
+            .map(|e| (e, Sensitive::NationalId))
+            .or_else(|| ni_number_at(&chars, i).map(|e| (e, Sensitive::NationalId)))
+            .or_else(|| iban_at(text, &chars, i).map(|e| (e, Sensitive::BankAccount)))
+            .or_else(|| expiry_at(text, &chars, i, found).map(|e| (e, Sensitive::CardSecret)));
+        if let Some((end, kind)) = span {
+            more.push(Span { start: chars[i].0, end: chars.get(end).map_or(text.len(), |c| c.0), kind });
+        }
+    }
+    more.extend(security_codes(text, &chars));
+    for span in more {
+        let overlaps = |s: &Span| s.start < span.end && span.start < s.end;
+        if span.kind == Sensitive::BankAccount {
+            found.retain(|s| !(overlaps(s) && span.start <= s.start && s.end <= span.end));
+        }
+        if !found.iter().any(overlaps) {
+            found.push(span);
+        }
+    }
+    found.sort_by_key(|s| s.start);
+}
+
+/// The digits from `at` (ASCII or full-width) and the index past them.
+fn digits_at(chars: &[(usize, char)], at: usize) -> (String, usize) {
+    let mut k = at;
+    let mut d = String::new();
+    while let Some(v) = chars.get(k).and_then(|&(_, c)| digit(c)) {
+        d.push((b'0' + v) as char);
+        k += 1;
+    }
+    (d, k)
+}
+
+/// Nothing alphanumeric at `at`: a number ends there.
+fn ends_word(chars: &[(usize, char)], at: usize) -> bool {
+    chars.get(at).is_none_or(|&(_, c)| !c.is_alphanumeric())
+}
+
+/// Words that name a US Social Security number.
+const SSN_CUES: &[&str] = &["ssn", "social security", "social sec", "soc sec"];
+
+/// The end of a US Social Security number at `at`: 3-2-4 digits with dashes, or (after an SSN
+/// cue) with spaces or none; never one the SSA does not issue (area 000, 666 or 9xx, group 00,
+/// serial 0000).
+fn ssn_at(text: &str, chars: &[(usize, char)], at: usize) -> Option<usize> {
+    let cued = || {
+        let before: String = text[..chars[at].0].chars().rev().take(30).collect::<Vec<_>>().into_iter().rev().collect();
+        let before = crate::analyze::normalize(&before);
+        SSN_CUES.iter().any(|cue| word_in(&before, cue))
+    };
+    let (area, k) = digits_at(chars, at);
+    let (group, serial, end) = match (area.len(), chars.get(k).map(|c| c.1)) {
+        (9, _) if ends_word(chars, k) && cued() => (area[3..5].to_string(), area[5..].to_string(), k),
+        (3, Some(sep @ ('-' | ' '))) => {
+            let (group, k) = digits_at(chars, k + 1);
+            if group.len() != 2 || chars.get(k).map(|c| c.1) != Some(sep) {
+                return None;
+            }
+            let (serial, k) = digits_at(chars, k + 1);
+            if serial.len() != 4 || !ends_word(chars, k) || (sep == ' ' && !cued()) {
+                return None;
+            }
+            (group, serial, k)
+        }
+        _ => return None,
+    };
+    let area = &area[..3];
+    let issued = area != "000" && area != "666" && !area.starts_with('9') && group != "00" && serial != "0000";
+    issued.then_some(end)
+}
+
+/// The end of a UK National Insurance number at `at`: two letters as HMRC issues them, six
+/// digits and a letter A–D, spaces allowed between the pairs ("QQ 12 34 56 C").
+fn ni_number_at(chars: &[(usize, char)], at: usize) -> Option<usize> {
+    let letter = |k: usize| chars.get(k).map(|c| c.1.to_ascii_uppercase()).filter(char::is_ascii_uppercase);
+    let (a, b) = (letter(at)?, letter(at + 1)?);
+    let prefix: String = [a, b].iter().collect();
+    if "DFIQUV".contains(a)
+        || "DFIOQUV".contains(b)
+        || ["BG", "GB", "KN", "NK", "NT", "TN", "ZZ"].contains(&prefix.as_str())
+    {
+        return None;
+    }
+    // Six digits, in pairs or not, a space allowed before each pair and before the letter.
+    let mut k = at + 2;
+    let mut digits = 0;
+    while digits < 6 {
+        if chars.get(k).is_some_and(|c| c.1 == ' ') {
+            k += 1;
+        }
+        let (d, next) = digits_at(chars, k);
+        if d.is_empty() || d.len() % 2 == 1 || digits + d.len() > 6 {
+            return None;
+        }
+        digits += d.len();
+        k = next;
+    }
+    if chars.get(k).is_some_and(|c| c.1 == ' ') {
+        k += 1;
+    }
+    letter(k).filter(|c| ('A'..='D').contains(c))?;
+    ends_word(chars, k + 1).then_some(k + 1)
+}
+
+/// The end of an IBAN at `at`: a country's two letters, two check digits, then 11–30 letters
+/// and digits, single spaces allowed between groups, as long as its country's IBANs are (any
+/// length after an "IBAN" cue), with its ISO 7064 mod-97 check right.
+fn iban_at(text: &str, chars: &[(usize, char)], at: usize) -> Option<usize> {
+    let c = |k: usize| chars.get(k).map(|c| c.1.to_ascii_uppercase());
+    let head = [c(at)?, c(at + 1)?, c(at + 2)?, c(at + 3)?];
+    if !head[0].is_ascii_uppercase()
+        || !head[1].is_ascii_uppercase()
+        || !head[2].is_ascii_digit()
+        || !head[3].is_ascii_digit()
+    {
+        return None;
+    }
+    let mut code: String = head.iter().collect();
+    // The country's IBAN length, or, after an "IBAN" cue, any.
+    let country = &code[..2];
+    let length = IBAN_LENGTHS.iter().find(|(c, _)| *c == country).map(|&(_, n)| n);
+    let cued = word_in(&context_before(text, chars[at].0), "iban");
+    if length.is_none() && !cued {
+        return None;
+    }
+    let mut k = at + 4;
+    let mut best = None;
+    loop {
+        match c(k) {
+            Some(ch) if ch.is_ascii_alphanumeric() => {
+                code.push(ch);
+                k += 1;
+                if code.len() > 34 {
+                    break;
+                }
+                let fits = length.map_or(code.len() >= 15, |n| code.len() == n);
+                if fits && ends_word(chars, k) && iban_checks(&code) {
+                    best = Some(k);
+                }
+            }
+            Some(' ') if c(k + 1).is_some_and(|n| n.is_ascii_alphanumeric()) && c(k - 1) != Some(' ') => k += 1,
+            _ => break,
+        }
+    }
+    best
+}
+
+/// The length of each country's IBAN (SWIFT's IBAN registry).
+const IBAN_LENGTHS: &[(&str, usize)] = &[
+    ("AD", 24),
+    ("AE", 23),
+    ("AL", 28),
+    ("AT", 20),
+    ("AZ", 28),
+    ("BA", 20),
+    ("BE", 16),
+    ("BG", 22),
+    ("BH", 22),
+    ("BI", 27),
+    ("BR", 29),
+    ("BY", 28),
+    ("CH", 21),
+    ("CR", 22),
+    ("CY", 28),
+    ("CZ", 24),
+    ("DE", 22),
+    ("DJ", 27),
+    ("DK", 18),
+    ("DO", 28),
+    ("EE", 20),
+    ("EG", 29),
+    ("ES", 24),
+    ("FI", 18),
+    ("FK", 18),
+    ("FO", 18),
+    ("FR", 27),
+    ("GB", 22),
+    ("GE", 22),
+    ("GI", 23),
+    ("GL", 18),
+    ("GR", 27),
+    ("GT", 28),
+    ("HN", 28),
+    ("HR", 21),
+    ("HU", 28),
+    ("IE", 22),
+    ("IL", 23),
+    ("IQ", 23),
+    ("IS", 26),
+    ("IT", 27),
+    ("JO", 30),
+    ("KW", 30),
+    ("KZ", 20),
+    ("LB", 28),
+    ("LC", 32),
+    ("LI", 21),
+    ("LT", 20),
+    ("LU", 20),
+    ("LV", 21),
+    ("LY", 25),
+    ("MC", 27),
+    ("MD", 24),
+    ("ME", 22),
+    ("MK", 19),
+    ("MN", 20),
+    ("MR", 27),
+    ("MT", 31),
+    ("MU", 30),
+    ("NI", 28),
+    ("NL", 18),
+    ("NO", 15),
+    ("OM", 23),
+    ("PK", 24),
+    ("PL", 28),
+    ("PS", 29),
+    ("PT", 25),
+    ("QA", 29),
+    ("RO", 24),
+    ("RS", 22),
+    ("RU", 33),
+    ("SA", 24),
+    ("SC", 31),
+    ("SD", 18),
+    ("SE", 24),
+    ("SI", 19),
+    ("SK", 24),
+    ("SM", 27),
+    ("SO", 23),
+    ("ST", 25),
+    ("SV", 28),
+    ("TL", 23),
+    ("TN", 24),
+    ("TR", 26),
+    ("UA", 29),
+    ("VA", 22),
+    ("VG", 24),
+    ("XK", 20),
+    ("YE", 30),
+];
+
+/// ISO 7064 mod 97-10 over an IBAN (upper-case letters and digits): the first four moved to
+/// the end, letters as 10–35, the number modulo 97 is 1.
+fn iban_checks(code: &str) -> bool {
+    let (head, rest) = code.split_at(4);
+    let mut m = 0u32;
+    for ch in rest.chars().chain(head.chars()) {
+        let v = match ch.to_digit(36) {
+            Some(v) => v,
+            None => return false,
+        };
+        m = if v < 10 { (m * 10 + v) % 97 } else { (m * 100 + v) % 97 };
+    }
+    m == 1
+}
+
+/// Words that name a card's expiry date.
+const EXPIRY_CUES: &[&str] =
+    &["exp", "expiry", "expires", "expiration", "exp date", "valid thru", "valid until", "有效期", "到期"];
+
+/// The end of a card's expiry date at `at` (MM/YY or MM/YYYY, with a slash, dash or dot):
+/// after an expiry cue, or right after a card number ([`find_in`]'s or one the shopper masked
+/// already, "**** 0004 12/27"). A date in a longer one ("2024/12/27") is none.
+fn expiry_at(text: &str, chars: &[(usize, char)], at: usize, cards: &[Span]) -> Option<usize> {
+    if at > 0 && matches!(chars[at - 1].1, '/' | '-' | '.') {
+        return None;
+    }
+    let (month, k) = digits_at(chars, at);
+    let sep = chars.get(k).map(|c| c.1).filter(|c| matches!(c, '/' | '-' | '.'))?;
+    let (year, end) = digits_at(chars, k + 1);
+    let month_ok = matches!(month.len(), 1 | 2) && (1..=12).contains(&num(&month));
+    let trailing =
+        chars.get(end).is_some_and(|c| c.1 == sep && chars.get(end + 1).is_some_and(|n| digit(n.1).is_some()));
+    if !month_ok || !matches!(year.len(), 2 | 4) || !ends_word(chars, end) || trailing {
+        return None;
+    }
+    let before = &text[..chars[at].0];
+    let ctx = context_before(text, chars[at].0);
+    let cued = EXPIRY_CUES.iter().any(|cue| word_in(&ctx, cue));
+    let gap = |from: usize| before[from..].chars().all(|c| c.is_whitespace() || matches!(c, ',' | '，' | ';'));
+    let after_card = cards.iter().any(|s| s.kind == Sensitive::BankCard && s.end <= before.len() && gap(s.end));
+    let trimmed = before.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | ';'));
+    let head = trimmed.trim_end_matches(|c: char| digit(c).is_some());
+    let already = trimmed[head.len()..].chars().count() == 4 && head.trim_end().ends_with('*');
+    (cued || after_card || already).then_some(end)
+}
+
+/// `word` stands in `text` as a word of its own (no Latin letter glued on either side).
+fn word_in(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back().is_none_or(|c| !c.is_ascii_alphabetic());
+        let after = text[i + word.len()..].chars().next().is_none_or(|c| !c.is_ascii_alphabetic());
+        before && after
+    })
+}
+
+/// Words that name a card's security code.
+const SECURITY_CUES: &[&str] =
+    &["cvv2", "cvc2", "cvv", "cvc", "csc", "security code", "card code", "card verification", "安全码", "校验码"];
+
+/// The security codes of `text`: 3–4 digits after a security cue, with at most "is", "code",
+/// "number", a colon or the like between ("CVV: 123", "security code is 1234", "安全码123").
+fn security_codes(text: &str, chars: &[(usize, char)]) -> Vec<Span> {
+    let lower: String = text.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let mut out = Vec::new();
+    for cue in SECURITY_CUES {
+        for (i, _) in lower.match_indices(cue) {
+            let glued = lower[..i].chars().next_back().is_some_and(|c| c.is_ascii_alphabetic());
+            if glued {
+                continue;
+            }
+            let mut rest = &lower[i + cue.len()..];
+            loop {
+                let trimmed = rest.trim_start_matches(|c: char| {
+                    c.is_whitespace() || matches!(c, ':' | '：' | '#' | '=' | '-' | '是' | '为')
+                });
+                let word = ["is", "code", "number", "no.", "no", "was"].iter().find(|w| {
+                    trimmed.starts_with(*w) && !trimmed[w.len()..].starts_with(|c: char| c.is_ascii_alphabetic())
+                });
+                match word {
+                    Some(w) => rest = &trimmed[w.len()..],
+                    None => {
+                        rest = trimmed;
+                        break;
+                    }
+                }
+            }
+            let start = text.len() - rest.len();
+            let Some(at) = chars.iter().position(|c| c.0 == start) else { continue };
+            let (d, end) = digits_at(chars, at);
+            if (3..=4).contains(&d.len()) && ends_word(chars, end) {
+                out.push(Span { start, end: chars.get(end).map_or(text.len(), |c| c.0), kind: Sensitive::CardSecret });
+            }
+        }
+    }
+    out.sort_by_key(|s| s.start);
+    out.dedup_by_key(|s| s.start);
     out
 }
 
@@ -725,12 +1123,12 @@ pub fn mask_spans_at(text: &str, spans: &[Span]) -> (String, Vec<(usize, usize)>
         out.push_str(&text[last..s.start]);
         let start = out.len();
         let part = &text[s.start..s.end];
-        let significant = part.chars().filter(|&c| digit(c).is_some() || matches!(c, 'X' | 'x' | 'Ｘ' | 'ｘ')).count();
+        let significant = part.chars().filter(|&c| s.kind.significant(c)).count();
         let mut seen = 0;
         for c in part.chars() {
-            if digit(c).is_some() || matches!(c, 'X' | 'x' | 'Ｘ' | 'ｘ') {
+            if s.kind.significant(c) {
                 seen += 1;
-                out.push(if seen + 4 > significant { c } else { '*' });
+                out.push(if seen + s.kind.kept() > significant { c } else { '*' });
             } else {
                 out.push(c);
             }
@@ -995,6 +1393,61 @@ mod tests {
         assert_eq!(mask("１１０１ 0119 ９００３ 0712 ３３"), "**** **** **** **12 ３３");
         // 17 digits and not Luhn-valid: no card number, whatever the widths.
         assert_eq!(mask("6228０４８００１２３４5671"), "6228０４８００１２３４5671");
+    }
+
+    // GB29 NWBK 6016 1331 9268 19 and DE89 3704 0044 0532 0130 00: the registry's specimens.
+    #[test]
+    fn english_shoppers_id_bank_and_card_secrets_are_masked() {
+        assert_eq!(
+            mask("my ssn is 123-45-6789 do you need it for the invoice"),
+            "my ssn is ***-**-6789 do you need it for the invoice"
+        );
+        assert_eq!(mask("social security number 123456789"), "social security number *****6789");
+        assert_eq!(mask("SSN: 123 45 6789"), "SSN: *** ** 6789");
+        assert_eq!(mask("my NI number is AB 12 34 56 C"), "my NI number is ** ** *4 56 C");
+        assert_eq!(mask("ni ab123456c thanks"), "ni *****456c thanks");
+        assert_eq!(
+            mask("please refund to my IBAN GB29 NWBK 6016 1331 9268 19"),
+            "please refund to my IBAN **** **** **** **** **68 19"
+        );
+        assert_eq!(mask("DE89370400440532013000 thanks"), "******************3000 thanks");
+        assert_eq!(
+            mask("payment failed with card **** **** **** 0004 exp 12/27 cvv 123"),
+            "payment failed with card **** **** **** 0004 exp **/** cvv ***"
+        );
+        assert_eq!(mask("card 4111 1111 1111 1111 12/25, CVC: 1234"), "card **** **** **** 1111 **/**, CVC: ****");
+        assert_eq!(mask("security code is 987"), "security code is ***");
+        assert_eq!(
+            mask("卡号 4111111111111111 有效期 08/29 安全码123"),
+            "卡号 ************1111 有效期 **/** 安全码***"
+        );
+        let kinds = |text: &str| find(text).iter().map(|s| s.kind).collect::<Vec<_>>();
+        assert_eq!(kinds("IBAN GB29 NWBK 6016 1331 9268 19"), [Sensitive::BankAccount]);
+        assert_eq!(
+            Hidden::of(&find("ssn 123-45-6789 iban GB29NWBK60161331926819 cvv 123")),
+            Hidden { id_card: true, bank_card: false, bank_account: true, card_secret: true }
+        );
+    }
+
+    #[test]
+    fn order_numbers_dates_and_phones_are_not_taken_for_them() {
+        for kept in [
+            // A checksum wrong by one digit, order numbers with letters, SSNs never issued.
+            "IBAN GB28 NWBK 6016 1331 9268 19",
+            "order GB29NWBK60161331926818",
+            "order SO2024112312345678901",
+            "order AB12345678901234",
+            "000-12-3456 666-12-3456 912-34-5678 123-00-4567",
+            // Nine digits, spaced SSNs and NI-shaped codes without a cue.
+            "order 123456789 and 123 45 6789",
+            "SKU GB123456A, code DQ123456A",
+            // Dates and prices, also after the word "expect".
+            "I expect it by 12/25, ordered 2024/12/27, phone 415-555-0123",
+            "it cost 1/2 price, delivered 3-4 days",
+            "cvv? where do I find the security code",
+        ] {
+            assert_eq!(mask(kept), kept);
+        }
     }
 
     #[test]

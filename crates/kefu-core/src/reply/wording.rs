@@ -978,18 +978,47 @@ pub fn offer_human(loc: Locale) -> String {
 /// (the seeds' data rules: collect only what the service needs, and say why): the number is
 /// shown masked to its last four digits, stored and sent only so, and never needed in the chat.
 pub fn masked_note(loc: Locale, hidden: Hidden) -> Option<String> {
-    let (en, cn, tw) = match (hidden.id_card, hidden.bank_card) {
-        (false, false) => return None,
-        (true, false) => ("ID number", "身份证号", "身分證字號"),
-        (false, true) => ("card number", "银行卡号", "銀行卡號"),
-        (true, true) => ("ID and card numbers", "身份证号和银行卡号", "身分證字號和銀行卡號"),
+    // The numbers shown down to their last four, by name; a card's security code and expiry
+    // date are hidden whole and said apart.
+    let named = [
+        (hidden.id_card, ("ID", "身份证号", "身分證字號")),
+        (hidden.bank_card, ("card", "银行卡号", "銀行卡號")),
+        (hidden.bank_account, ("bank account", "银行账号", "銀行帳號")),
+    ];
+    let names: Vec<(&str, &str, &str)> = named.iter().filter(|n| n.0).map(|n| n.1).collect();
+    let join = |list: Vec<&str>, and: &str| match list.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{}{and}{last}", rest.join(if and == " and " { ", " } else { "、" })),
+        None => String::new(),
     };
-    Some(t(
-        loc,
-        &format!("To keep you safe, I've hidden the {en} you sent down to the last four digits; we never need it in this chat."),
-        &format!("为了您的信息安全，您发的{cn}我已隐去，只留后四位；在这里不需要提供。"),
-        &format!("為了您的資訊安全，您傳的{tw}我已隱去，只留後四碼；在這裡不需要提供。"),
-    ))
+    let en = match names.len() {
+        0 => String::new(),
+        1 => format!("{} number", names[0].0),
+        _ => format!("{} numbers", join(names.iter().map(|n| n.0).collect(), " and ")),
+    };
+    let cn = join(names.iter().map(|n| n.1).collect(), "和");
+    let tw = join(names.iter().map(|n| n.2).collect(), "和");
+    Some(match (names.is_empty(), hidden.card_secret) {
+        (true, false) => return None,
+        (false, false) => t(
+            loc,
+            &format!("To keep you safe, I've hidden the {en} you sent down to the last four digits; we never need it in this chat."),
+            &format!("为了您的信息安全，您发的{cn}我已隐去，只留后四位；在这里不需要提供。"),
+            &format!("為了您的資訊安全，您傳的{tw}我已隱去，只留後四碼；在這裡不需要提供。"),
+        ),
+        (false, true) => t(
+            loc,
+            &format!("To keep you safe, I've hidden the {en} you sent down to the last four digits, and the card's security code and expiry date completely; we never need them in this chat."),
+            &format!("为了您的信息安全，您发的{cn}我已隐去，只留后四位，卡的安全码和有效期已全部隐去；在这里不需要提供。"),
+            &format!("為了您的資訊安全，您傳的{tw}我已隱去，只留後四碼，卡片的安全碼和有效期限已全部隱去；在這裡不需要提供。"),
+        ),
+        (true, true) => t(
+            loc,
+            "To keep you safe, I've hidden the card's security code and expiry date you sent; we never need them in this chat, and no one from the shop will ever ask for them.",
+            "为了您的信息安全，您发的银行卡安全码和有效期我已全部隐去；在这里不需要提供，我们也不会向您索要。",
+            "為了您的資訊安全，您傳的卡片安全碼和有效期限我已全部隱去；在這裡不需要提供，我們也不會向您索取。",
+        ),
+    })
 }
 
 /// Said after [`masked_note`] when the card began in the shopper's previous message: that
@@ -1079,8 +1108,10 @@ pub(crate) fn all_samples() -> Vec<String> {
         out.push(order_hint(loc));
         out.push(order_noted(loc));
         for (id_card, bank_card) in [(true, false), (false, true), (true, true)] {
-            out.extend(masked_note(loc, Hidden { id_card, bank_card }));
+            out.extend(masked_note(loc, Hidden { id_card, bank_card, ..Hidden::default() }));
         }
+        out.extend(masked_note(loc, Hidden { bank_account: true, card_secret: true, ..Hidden::default() }));
+        out.extend(masked_note(loc, Hidden { card_secret: true, ..Hidden::default() }));
         out.push(masked_previous_note(loc));
         out.push(handoff_again(loc, true));
         out.push(handoff_again(loc, false));
