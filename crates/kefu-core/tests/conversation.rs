@@ -1556,6 +1556,31 @@ fn a_question_in_the_shops_words_that_no_entry_covers_is_not_called_out_of_scope
 }
 
 #[test]
+fn a_question_naming_a_shop_topic_beside_an_unknown_word_is_not_called_out_of_scope() {
+    // One word the KB lacks ("london", "naff", "bitcoin", a typo) used to turn "no ready
+    // answer" into "that's not something I can help with", with the topic in the message.
+    for (dir, q) in [
+        ("en", "how long for delivery to london"),
+        ("en", "its my sisters birthday can u deliver by friday"),
+        ("en", "the duvet's a bit naff tbh, can i get my money back"),
+        ("en", "I run a hotel in Dubai and want to buy 200 duvets, can we talk partnership?"),
+        ("en", "can i pay with bitcoin"),
+        ("zh-CN", "我在迪拜开酒店 想退款给我朋友的支付宝"),
+        ("zh-CN", "圣诞节前能发货到迪拜吗"),
+        ("zh-CN", "快递员态度太差了还把东西扔门口"),
+    ] {
+        let e = engine(dir);
+        let r = respond(&e, &mut Conversation::default(), q, day());
+        assert!(!said(&r).contains("not something I can help") && !said(&r).contains("帮不上忙"), "{q}: {}", said(&r));
+    }
+    // Messages about something else keep the out-of-scope reply.
+    for (dir, q) in [("en", "can you book me a flight to paris"), ("zh-CN", "明天北京会下雨吗")] {
+        let r = respond(&engine(dir), &mut Conversation::default(), q, day());
+        assert!(said(&r).contains("not something I can help") || said(&r).contains("帮不上忙"), "{q}: {}", said(&r));
+    }
+}
+
+#[test]
 fn a_typed_choice_after_did_you_mean_answers_that_entry() {
     for (dir, question, choice, nth) in [
         ("zh-CN", "我想退货", "第二个", 1usize),

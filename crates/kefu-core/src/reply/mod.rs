@@ -192,7 +192,8 @@ pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now
             (ranking, base)
         }
     };
-    let shop_words = decide::in_shop_words(&ranking);
+    // A message that names a shop topic is in the shop's words even with a word the KB lacks.
+    let shop_words = decide::in_shop_words(&ranking) || wording::names_shop_topic(&read.norm, &ranking.corrections);
     let offered_count = offered.len();
     let mut r = word(engine, conv, &read, &kind, base, shop_words, now);
     // "the second one" / "第四个" with nothing (or fewer options) offered picks nothing: say

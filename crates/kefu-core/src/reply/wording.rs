@@ -824,6 +824,80 @@ pub fn names_a_topic(loc: Locale, text: &str, categories: &[&str]) -> bool {
     })
 }
 
+/// Words of the topics every shop's customer service handles, whatever its KB calls them
+/// (normalized; `*` ends a prefix, see [`super::lexicon`]): delivery, refunds and returns,
+/// orders, payment, warranty, offers, invoices, and buying in bulk.
+const SHOP_TOPIC_WORDS: &[&str] = &[
+    "ship*",
+    "deliver*",
+    "dispatch*",
+    "postage",
+    "courier*",
+    "parcel*",
+    "package*",
+    "tracking",
+    "arriv*",
+    "refund*",
+    "money back",
+    "reimburs*",
+    "return*",
+    "exchang*",
+    "replacement*",
+    "order*",
+    "pay",
+    "paid",
+    "paying",
+    "payment*",
+    "checkout",
+    "warrant*",
+    "guarantee*",
+    "repair*",
+    "coupon*",
+    "promo*",
+    "discount*",
+    "voucher*",
+    "invoice*",
+    "receipt*",
+    "cancel*",
+    "wholesale",
+    "bulk",
+    "partnership*",
+    "退款",
+    "退货",
+    "退钱",
+    "换货",
+    "发货",
+    "快递",
+    "物流",
+    "配送",
+    "包裹",
+    "订单",
+    "下单",
+    "付款",
+    "支付",
+    "保修",
+    "维修",
+    "优惠",
+    "发票",
+    "运费",
+    "签收",
+    "售后",
+    "到货",
+    "批发",
+    "合作",
+];
+
+/// True when the message (normalized, with the KB words its unknown ones were searched as:
+/// the engine's typo fixes, "oder" → "order") names a topic every shop handles ("how long for
+/// delivery to london", "can i get my money back", "能退款吗"). One word the KB lacks beside it
+/// ("london", "naff", "bitcoin") does not make the question one the shop can't help with: the
+/// reply says there is no ready answer, not "that's not something I can help with".
+pub fn names_shop_topic(norm: &str, corrections: &[(String, String)]) -> bool {
+    let fixed: Vec<&str> = corrections.iter().map(|(_, fix)| fix.as_str()).collect();
+    let text = format!("{norm} {}", fixed.join(" "));
+    super::lexicon::any(&text, SHOP_TOPIC_WORDS)
+}
+
 /// A category slug named for shoppers (`None` for a slug kefu does not know in Chinese).
 fn category_name(loc: Locale, slug: &str) -> Option<&str> {
     let known: &[(&str, &str, &str, &str)] = &[
