@@ -1581,6 +1581,18 @@ fn a_question_naming_a_shop_topic_beside_an_unknown_word_is_not_called_out_of_sc
 }
 
 #[test]
+fn a_synonym_phrase_in_the_plural_is_answered_as_in_the_singular() {
+    let en = engine("en");
+    let entry = |q: &str| match respond(&en, &mut Conversation::default(), q, day()).decision {
+        Decision::Answer { entry, .. } => Some(en.entry(entry).unwrap().id.clone()),
+        _ => None,
+    };
+    let singular = entry("can i use a promo code");
+    assert!(singular.is_some());
+    assert_eq!(entry("can i use promo codes"), singular);
+}
+
+#[test]
 fn a_typed_choice_after_did_you_mean_answers_that_entry() {
     for (dir, question, choice, nth) in [
         ("zh-CN", "我想退货", "第二个", 1usize),

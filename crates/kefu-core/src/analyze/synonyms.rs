@@ -45,17 +45,77 @@ impl Synonyms {
         self.words.get(term).map(String::as_str)
     }
 
-    /// Rewrites phrase synonyms in normalized text (whole words for Latin phrases).
+    /// Rewrites phrase synonyms in normalized text (whole words for Latin phrases). A phrase
+    /// of Latin words matches word by word as the words stem ("promo codes", "payment plans"
+    /// for "promo code", "payment plan"), as its single-word synonyms do.
     pub fn fold_phrases(&self, text: &str) -> String {
         if self.phrases.is_empty() {
             return text.to_string();
         }
         let mut out = text.to_string();
+        let mut words = None;
         for (from, to) in &self.phrases {
-            out = replace_bounded(&out, from, to);
+            let latin = from.split(' ').all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric()));
+            if latin {
+                let found = words.get_or_insert_with(|| stemmed_words(&out));
+                if let Some(folded) = replace_words(&out, found, from, to) {
+                    out = folded;
+                    words = None;
+                }
+            } else {
+                out = replace_bounded(&out, from, to);
+                words = None;
+            }
         }
         out
     }
+}
+
+/// The Latin words of `text` (letters and digits): byte range and stem.
+fn stemmed_words(text: &str) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let word_char = |c: char| c.is_alphanumeric() && !super::is_han(c);
+    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+        match (start, word_char(c)) {
+            (None, true) => start = Some(i),
+            (Some(s), false) => {
+                out.push((s, i, super::stem_word(&text[s..i])));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `text` with each run of its `words` (from [`stemmed_words`]) that stems as the words of
+/// the phrase `from` do, with only spaces between them, replaced by `to`; `None` when none is.
+fn replace_words(text: &str, words: &[(usize, usize, String)], from: &str, to: &str) -> Option<String> {
+    let stems: Vec<String> = from.split(' ').map(super::stem_word).collect();
+    let n = stems.len();
+    let mut out = String::with_capacity(text.len());
+    let (mut last, mut found) = (0, false);
+    let mut i = 0;
+    while i + n <= words.len() {
+        let run = &words[i..i + n];
+        let same = run.iter().zip(&stems).all(|(w, s)| w.2 == *s);
+        let spaced = run.windows(2).all(|p| text[p[0].1..p[1].0].chars().all(|c| c == ' '));
+        if same && spaced {
+            out.push_str(&text[last..run[0].0]);
+            out.push_str(to);
+            last = run[n - 1].1;
+            found = true;
+            i += n;
+        } else {
+            i += 1;
+        }
+    }
+    if !found {
+        return None;
+    }
+    out.push_str(&text[last..]);
+    Some(out)
 }
 
 /// Replaces `from` with `to` where `from` does not sit inside a longer Latin word.
@@ -78,4 +138,29 @@ fn replace_bounded(text: &str, from: &str, to: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_phrase_matches_its_plural_and_inflected_words() {
+        let groups = vec![
+            vec!["voucher".to_string(), "promo code".to_string(), "discount code".to_string()],
+            vec!["instalments".to_string(), "payment plan".to_string()],
+            vec!["退款".to_string(), "退钱".to_string()],
+        ];
+        let s = Synonyms::new(&groups);
+        assert_eq!(s.fold_phrases("can i use a promo code"), "can i use a voucher");
+        assert_eq!(s.fold_phrases("can i use promo codes"), "can i use voucher");
+        assert_eq!(s.fold_phrases("got any promo codes?"), "got any voucher?");
+        assert_eq!(s.fold_phrases("do you have discount codes"), "do you have voucher");
+        assert_eq!(s.fold_phrases("do you offer payment plans"), "do you offer instalments");
+        assert_eq!(s.fold_phrases("我想退钱"), "我想退款");
+        // Not inside other words, nor across other words or punctuation.
+        assert_eq!(s.fold_phrases("promo coder"), "promo coder");
+        assert_eq!(s.fold_phrases("apromo code"), "apromo code");
+        assert_eq!(s.fold_phrases("promo, codes"), "promo, codes");
+    }
 }
