@@ -1593,6 +1593,21 @@ fn a_synonym_phrase_in_the_plural_is_answered_as_in_the_singular() {
 }
 
 #[test]
+fn a_typo_of_a_synonym_is_fixed_to_the_word_it_stands_for() {
+    // "package" is a kefu.toml synonym of "parcel", so the index never holds it and "pakage"
+    // had no word to be fixed to.
+    let en = engine("en");
+    let r = respond(&en, &mut Conversation::default(), "where is my pakage", day());
+    let plain = respond(&en, &mut Conversation::default(), "where is my package", day());
+    assert_eq!(plain.decision.kind(), "answer", "{}", said(&plain));
+    let entry = |d: &Decision| match d {
+        Decision::Answer { entry, .. } => Some(*entry),
+        _ => None,
+    };
+    assert_eq!(entry(&r.decision), entry(&plain.decision), "{}", said(&r));
+}
+
+#[test]
 fn a_typed_choice_after_did_you_mean_answers_that_entry() {
     for (dir, question, choice, nth) in [
         ("zh-CN", "我想退货", "第二个", 1usize),

@@ -117,6 +117,12 @@ impl Analyzer {
         Analyzer { synonyms: Arc::new(Synonyms::new(synonym_groups)) }
     }
 
+    /// The single-word synonyms (stemmed member, canonical term): words the index never
+    /// holds, as they are folded onto their group's first word.
+    pub fn synonym_words(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.synonyms.words()
+    }
+
     /// The terms of `text`, in order, at most [`MAX_TERMS`].
     pub fn terms(&self, text: &str) -> Vec<Term> {
         let normalized = normalize(text);

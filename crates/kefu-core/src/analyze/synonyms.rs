@@ -45,6 +45,11 @@ impl Synonyms {
         self.words.get(term).map(String::as_str)
     }
 
+    /// Every single-word member (stemmed) with its canonical term.
+    pub fn words(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.words.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     /// Rewrites phrase synonyms in normalized text (whole words for Latin phrases). A phrase
     /// of Latin words matches word by word as the words stem ("promo codes", "payment plans"
     /// for "promo code", "payment plan"), as its single-word synonyms do.
