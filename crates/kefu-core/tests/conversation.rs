@@ -1608,6 +1608,30 @@ fn a_typo_of_a_synonym_is_fixed_to_the_word_it_stands_for() {
 }
 
 #[test]
+fn a_shopper_who_needs_a_moment_is_told_to_take_their_time_and_the_ask_stands() {
+    for (dir, problem, hold, take_time) in [
+        ("en", "my parcel still hasnt come, its been a week", "ok give me a sec", "take your time"),
+        ("en", "my parcel still hasnt come, its been a week", "hold on, let me check", "take your time"),
+        ("zh-CN", "我的快递一个星期了还没到", "稍等", "慢慢来"),
+        ("zh-CN", "我的快递一个星期了还没到", "我查一下订单号", "慢慢来"),
+    ] {
+        let e = engine(dir);
+        let mut conv = Conversation::default();
+        let r = respond(&e, &mut conv, problem, day());
+        assert_eq!(r.decision, Decision::Ask { fact: Fact::OrderNumber }, "{problem}: {}", said(&r));
+        let r = respond(&e, &mut conv, hold, day());
+        assert_eq!(r.decision, Decision::Smalltalk { kind: Smalltalk::Hold }, "{hold}: {}", said(&r));
+        assert!(said(&r).contains(take_time), "{hold}: {}", said(&r));
+        assert!(conv.pending.is_some(), "{hold}");
+        // The number, when it comes, answers the request that waited for it.
+        let r = respond(&e, &mut conv, "2023112312345678", day());
+        assert_eq!(r.triage, Triage::Order, "{}", said(&r));
+        assert_eq!(r.cue, Cue::Delay, "{}", said(&r));
+        assert_eq!(conv.facts.order_number.as_deref(), Some("2023112312345678"));
+    }
+}
+
+#[test]
 fn a_typed_choice_after_did_you_mean_answers_that_entry() {
     for (dir, question, choice, nth) in [
         ("zh-CN", "我想退货", "第二个", 1usize),

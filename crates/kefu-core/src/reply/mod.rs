@@ -543,6 +543,11 @@ fn classify(conv: &mut Conversation, read: &Reading) -> Kind {
     if small == Some(Smalltalk::Ack) && smalltalk::dismisses(norm) {
         (triage, cue) = (Triage::Product, Cue::None);
     }
+    // "我查一下订单号" / "let me find the order number" only asks for a moment: no order
+    // problem of its own, and the one waiting for the number stays pending.
+    if small == Some(Smalltalk::Hold) {
+        (triage, cue) = (Triage::Product, Cue::None);
+    }
     // "are you a real person?" asks what the bot is; the answer says how to reach a person.
     let mut human = triage::wants_human(norm) && small != Some(Smalltalk::Identity);
     // "升级" / "escalate", as the shop's escalation answer tells the shopper to send: a person

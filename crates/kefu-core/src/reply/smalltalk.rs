@@ -24,11 +24,14 @@ pub enum Smalltalk {
     /// reply missed. The bot apologises, asks
     /// for other words and offers a person.
     NotHelpful,
+    /// "one sec", "let me check", "稍等", "我找找订单号": the shopper needs a moment (to find
+    /// the order number just asked for). The bot waits, and what it asked for stays asked.
+    Hold,
 }
 
 impl Smalltalk {
     /// Short machine name: `greeting`, `thanks`, `goodbye`, `ack`, `opener`, `identity`,
-    /// `not_helpful`.
+    /// `not_helpful`, `hold`.
     pub fn name(self) -> &'static str {
         match self {
             Smalltalk::Greeting => "greeting",
@@ -38,6 +41,7 @@ impl Smalltalk {
             Smalltalk::Opener => "opener",
             Smalltalk::Identity => "identity",
             Smalltalk::NotHelpful => "not_helpful",
+            Smalltalk::Hold => "hold",
         }
     }
 }
@@ -340,6 +344,71 @@ const NOT_HELPFUL: &[&str] = &[
     "doesn't answer my question",
     "that doesn't answer my question",
 ];
+const HOLD: &[&str] = &[
+    "等一下",
+    "等一等",
+    "等等",
+    "等我一下",
+    "稍等",
+    "请稍等",
+    "稍等片刻",
+    "马上",
+    "我找找",
+    "我找一下",
+    "我去找",
+    "我查查",
+    "我查一下",
+    "我去查",
+    "我看看",
+    "我看一下",
+    "我翻一下",
+    "我找找订单号",
+    "我找一下订单号",
+    "我查一下订单号",
+    "我去找订单号",
+    "我去查订单号",
+    "one sec",
+    "one second",
+    "one moment",
+    "one min",
+    "one minute",
+    "1 sec",
+    "1 min",
+    "a sec",
+    "a second",
+    "a moment",
+    "a minute",
+    "a min",
+    "give me a sec",
+    "give me a second",
+    "give me a moment",
+    "give me a minute",
+    "gimme a sec",
+    "just a sec",
+    "just a second",
+    "just a moment",
+    "just a minute",
+    "sec",
+    "hold on",
+    "hang on",
+    "wait",
+    "wait a sec",
+    "wait a second",
+    "wait a moment",
+    "wait a minute",
+    "let me check",
+    "let me look",
+    "let me see",
+    "let me find it",
+    "let me find",
+    "let me look it up",
+    "let me get it",
+    "i'll check",
+    "i'll look",
+    "i'll find it",
+    "checking",
+    "brb",
+];
 /// Taking back what was asked: "never mind", "算了不用了". Answered as "ok" (anything else?).
 const DISMISS: &[&str] = &[
     "never mind",
@@ -383,6 +452,7 @@ pub fn classify(norm: &str) -> Option<Smalltalk> {
     let found = [
         (Smalltalk::Identity, lexicon::any(norm, IDENTITY)),
         (Smalltalk::NotHelpful, lexicon::any(norm, NOT_HELPFUL)),
+        (Smalltalk::Hold, lexicon::any(norm, HOLD)),
         (Smalltalk::Goodbye, lexicon::any(norm, GOODBYE)),
         (Smalltalk::Thanks, lexicon::any(norm, THANKS)),
         (Smalltalk::Greeting, lexicon::any(norm, GREETING)),
@@ -409,7 +479,7 @@ pub fn classify(norm: &str) -> Option<Smalltalk> {
 /// `norm` without small-talk phrases and filler words: what is left says something.
 pub fn strip(norm: &str) -> String {
     let mut rest = norm.to_string();
-    for list in [GOODBYE, THANKS, GREETING, ACK, DISMISS, OPENER, IDENTITY, NOT_HELPFUL, FILLER] {
+    for list in [HOLD, GOODBYE, THANKS, GREETING, ACK, DISMISS, OPENER, IDENTITY, NOT_HELPFUL, FILLER] {
         rest = lexicon::remove_all(&rest, list);
     }
     rest
@@ -504,6 +574,14 @@ mod tests {
             ("actually never mind", Some(Smalltalk::Ack)),
             ("forget it", Some(Smalltalk::Ack)),
             ("actually where is my parcel", None),
+            ("ok give me a sec", Some(Smalltalk::Hold)),
+            ("hold on, let me check", Some(Smalltalk::Hold)),
+            ("one moment please", Some(Smalltalk::Hold)),
+            ("稍等", Some(Smalltalk::Hold)),
+            ("等一下，我找找", Some(Smalltalk::Hold)),
+            ("好的我查一下订单号", Some(Smalltalk::Hold)),
+            ("how long do i have to wait for a refund", None),
+            ("let me check my order status", None),
         ];
         for (text, want) in table {
             assert_eq!(c(text), *want, "{text}");

@@ -645,6 +645,10 @@ pub fn smalltalk(loc: Locale, kind: Smalltalk, shop_name: &str, greeting: Option
             "抱歉没能帮上忙。可以换个说法再说说您的情况吗？也可以点「给人工客服留言」，同事会接着处理。",
             "抱歉沒能幫上忙。可以換個說法再說說您的情況嗎？也可以點「留言給真人客服」，同事會接著處理。",
         ),
+        Smalltalk::Hold => pick(&[
+            ("Sure, take your time.", "好的，您慢慢来，不着急。", "好的，您慢慢來，不急。"),
+            ("No rush, I'm here when you're ready.", "不着急，我在这儿等您。", "不急，我在這裡等您。"),
+        ]),
         Smalltalk::Ack => pick(&[
             (
                 "Great. Is there anything else I can do for you?",
@@ -1166,6 +1170,7 @@ pub(crate) fn all_samples() -> Vec<String> {
             Smalltalk::Opener,
             Smalltalk::Identity,
             Smalltalk::NotHelpful,
+            Smalltalk::Hold,
         ] {
             for turn in 0..2 {
                 out.push(smalltalk(loc, kind, "Shop", None, turn));
