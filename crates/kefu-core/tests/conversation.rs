@@ -1632,6 +1632,31 @@ fn a_shopper_who_needs_a_moment_is_told_to_take_their_time_and_the_ask_stands() 
 }
 
 #[test]
+fn the_same_answer_a_third_time_says_it_did_not_help_and_offers_a_person() {
+    for (dir, question, shouted, sorry) in [
+        ("en", "how long is the warranty", "HOW LONG IS THE WARRANTY???", "didn't help"),
+        ("zh-CN", "保修多久", "保修到底多久？？？", "没能帮到您"),
+    ] {
+        let e = engine(dir);
+        let mut conv = Conversation::default();
+        let first = respond(&e, &mut conv, question, day());
+        assert_eq!(first.decision.kind(), "answer", "{}", said(&first));
+        let second = respond(&e, &mut conv, question, day());
+        assert_eq!(second.decision, first.decision);
+        assert!(!second.offer_human && !said(&second).contains(sorry), "{}", said(&second));
+        let third = respond(&e, &mut conv, shouted, day());
+        assert_eq!(third.decision.kind(), "answer", "{}", said(&third));
+        assert!(third.offer_human && said(&third).contains(sorry), "{}", said(&third));
+        // Something else in between starts the count over.
+        let mut conv = Conversation::default();
+        for q in [question, "how do I get an invoice", question] {
+            let r = respond(&e, &mut conv, q, day());
+            assert!(!said(&r).contains(sorry), "{q}: {}", said(&r));
+        }
+    }
+}
+
+#[test]
 fn a_typed_choice_after_did_you_mean_answers_that_entry() {
     for (dir, question, choice, nth) in [
         ("zh-CN", "我想退货", "第二个", 1usize),

@@ -117,6 +117,12 @@ pub struct Conversation {
     /// The complaint or order problem the shopper raised last: an order number sent on its
     /// own later is that problem's (a smell complaint keeps its 1-hour promise).
     pub problem: Option<(Triage, Cue)>,
+    /// How many times in a row the last answer's entry was given again: asked a third time,
+    /// the answer evidently did not help, and the bot says so and offers a person. Kept in
+    /// memory only, so the widget's saved layout stays as it was and conversations saved
+    /// before load as before; after a reload the count starts over.
+    #[serde(skip)]
+    pub repeats: u32,
 }
 
 /// A "did you mean": the entries offered and the question they were offered for.
@@ -238,11 +244,32 @@ pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now
         }),
         _ => None,
     };
+    answered_again(engine, conv, picked.is_some(), &mut r);
     conv.topic = next_topic(engine, conv.topic.take(), &kind, &r);
     if matches!(r.triage, Triage::Complaint | Triage::Order) {
         conv.problem = Some((r.triage, r.cue));
     }
     r
+}
+
+/// The same entry answered a third time in a row ("how long is the warranty" twice, then
+/// "HOW LONG IS THE WARRANTY???"): the answer did not help. The reply says so instead of the
+/// empathy of a plain repeat, gives the answer once more, and offers a person. A choice
+/// tapped from a "did you mean" is no repeat.
+fn answered_again(engine: &Engine, conv: &mut Conversation, picked: bool, r: &mut Reply) {
+    let last = conv.topic.as_ref().and_then(|t| t.entry.as_deref());
+    let again = match r.decision {
+        Decision::Answer { entry, .. } => {
+            !picked && last.is_some_and(|id| engine.entry(entry).is_some_and(|e| e.id == id))
+        }
+        _ => false,
+    };
+    conv.repeats = if again { conv.repeats.saturating_add(1) } else { 0 };
+    if conv.repeats >= 2 && r.message.is_none() {
+        r.lead = Some(wording::answer_did_not_help(r.locale));
+        r.message = Some(wording::offer_human(r.locale));
+        r.offer_human = true;
+    }
 }
 
 /// Stage 4, decide: the ranking's decision, then the rules that hold an answer back or pick

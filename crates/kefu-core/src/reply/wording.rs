@@ -1052,6 +1052,17 @@ pub fn offer_human(loc: Locale) -> String {
     )
 }
 
+/// Before an answer given for the third time in a row: it evidently did not help, and it is
+/// the one the bot has (a person is offered after it, [`offer_human`]).
+pub fn answer_did_not_help(loc: Locale) -> String {
+    t(
+        loc,
+        "I'm sorry my answer didn't help. It's the one I have for this question, so here it is once more.",
+        "抱歉，我的回答好像没能帮到您。这个问题我这里只有这个答案，再给您看一次。",
+        "抱歉，我的回答好像沒能幫到您。這個問題我這裡只有這個答案，再給您看一次。",
+    )
+}
+
 /// A line telling the shopper that ID-card or bank-card numbers in their message were hidden
 /// (the seeds' data rules: collect only what the service needs, and say why): the number is
 /// shown masked to its last four digits, stored and sent only so, and never needed in the chat.
@@ -1184,6 +1195,7 @@ pub(crate) fn all_samples() -> Vec<String> {
         out.push(water_at_power_tip(loc));
         out.push(clarify(loc));
         out.push(offer_human(loc));
+        out.push(answer_did_not_help(loc));
         out.push(order_hint(loc));
         out.push(order_noted(loc));
         for (id_card, bank_card) in [(true, false), (false, true), (true, true)] {
