@@ -1657,6 +1657,16 @@ fn the_same_answer_a_third_time_says_it_did_not_help_and_offers_a_person() {
 }
 
 #[test]
+fn an_injury_from_a_product_without_a_plug_is_not_told_to_unplug_it() {
+    let en = engine("en");
+    let r = respond(&en, &mut Conversation::default(), "the shelf collapsed and fell on my kid, he's bleeding", day());
+    assert_eq!(r.triage, Triage::Urgent, "{}", said(&r));
+    assert!(said(&r).contains("medical help") && !said(&r).contains("unplug"), "{}", said(&r));
+    let r = respond(&en, &mut Conversation::default(), "the kettle is smoking and sparking", day());
+    assert!(said(&r).contains("unplug"), "{}", said(&r));
+}
+
+#[test]
 fn a_typed_choice_after_did_you_mean_answers_that_entry() {
     for (dir, question, choice, nth) in [
         ("zh-CN", "我想退货", "第二个", 1usize),

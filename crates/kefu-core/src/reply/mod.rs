@@ -708,7 +708,7 @@ fn word(
             let tip = match cue {
                 Cue::Safety if swallowed => Some(wording::swallowed_tip(locale)),
                 Cue::Safety if triage::water_at_power(&read.norm) => Some(wording::water_at_power_tip(locale)),
-                _ => wording::urgent_tip(locale, cue),
+                _ => wording::urgent_tip(locale, cue, &read.norm),
             };
             match tip {
                 Some(tip) if swallowed => msg = format!("{tip}{}{msg}", sep(locale)),

@@ -703,8 +703,12 @@ pub fn clarify(loc: Locale) -> String {
     )
 }
 
-/// What the shopper can do meanwhile in an emergency.
-pub fn urgent_tip(loc: Locale, cue: Cue) -> Option<String> {
+/// What the shopper can do meanwhile in an emergency. A safety problem's advice fits the
+/// hazard the message (`norm`, normalized) names: something swallowed or choked on, an
+/// electrical product, fire or heat (unplug it, keep away while hot), or else an injury from
+/// a product with no plug ("the shelf collapsed and fell on my kid"), where unplugging and
+/// "hot or smoking" mean nothing.
+pub fn urgent_tip(loc: Locale, cue: Cue, norm: &str) -> Option<String> {
     match cue {
         Cue::Account | Cue::Fraud => Some(t(
             loc,
@@ -712,12 +716,26 @@ pub fn urgent_tip(loc: Locale, cue: Cue) -> Option<String> {
             "在这期间，您可以先在「账户安全」里修改密码、退出陌生设备。我们不会向您索要验证码或支付密码。",
             "在這期間，您可以先在「帳號安全」裡修改密碼、登出陌生裝置。我們不會向您索取驗證碼或支付密碼。",
         )),
-        Cue::Safety => Some(t(
-            loc,
-            "Please stop using it now (unplug it if it's electrical, and keep away from it while it is hot or smoking). If anyone is hurt or reacts to it, with a rash or trouble breathing, get medical help first; in an emergency, call your local emergency number.",
-            "请先停止使用（电器请拔掉电源，它发烫或冒烟时不要靠近）。如果有人受伤，或者出现过敏、皮疹、呼吸不适，请先就医；紧急情况请拨打 120 或 119。",
-            "請先停止使用（電器請拔掉電源，它發燙或冒煙時不要靠近）。如果有人受傷，或者出現過敏、皮疹、呼吸不適，請先就醫；緊急情況請撥打 119。",
-        )),
+        Cue::Safety => Some(match Hazard::of(norm) {
+            Hazard::Swallowed => t(
+                loc,
+                "If someone swallowed a part or is choking, call your local emergency number (or a poison helpline) now; don't wait for us. Keep the product and its parts out of children's reach.",
+                "如果有人误吞了零件或被噎住，请立即拨打 120 就医，不要等我们回复。请把产品和零件放到孩子拿不到的地方。",
+                "如果有人誤吞了零件或被噎住，請立即撥打 119 就醫，不要等我們回覆。請把產品和零件放到孩子拿不到的地方。",
+            ),
+            Hazard::Electrical => t(
+                loc,
+                "Please stop using it and unplug it now, and keep away from it while it is hot or smoking. If anyone is hurt, get medical help first; in an emergency, call your local emergency number.",
+                "请先停止使用并拔掉电源，它发烫或冒烟时不要靠近。如果有人受伤，请先就医；紧急情况请拨打 120 或 119。",
+                "請先停止使用並拔掉電源，它發燙或冒煙時不要靠近。如果有人受傷，請先就醫；緊急情況請撥打 119。",
+            ),
+            Hazard::Injury => t(
+                loc,
+                "Please stop using it and keep it out of everyone's way. If anyone is hurt or reacts to it, with a rash or trouble breathing, get medical help first; in an emergency, call your local emergency number.",
+                "请先停止使用，把它放到没人会碰到的地方。如果有人受伤，或者出现过敏、皮疹、呼吸不适，请先就医；紧急情况请拨打 120。",
+                "請先停止使用，把它放到沒人會碰到的地方。如果有人受傷，或者出現過敏、皮疹、呼吸不適，請先就醫；緊急情況請撥打 119。",
+            ),
+        }),
         Cue::Payment => Some(t(
             loc,
             "If money left your account, it's safe: a failed payment is returned automatically, and the specialist will confirm it with you.",
@@ -748,6 +766,82 @@ pub fn water_at_power_tip(loc: Locale) -> String {
         "插头和插座湿着的时候请不要用手碰：先关掉墙上的开关或家里的电闸，再拔掉插头，停止使用。如果有人触电，请先就医；紧急情况请拨打 120 或 119。",
         "插頭和插座潮濕時請不要用手碰：先關掉牆上的開關或家裡的電源總開關，再拔掉插頭，停止使用。如果有人觸電，請先就醫；緊急情況請撥打 119。",
     )
+}
+
+/// The kind of hazard a safety message names, for its advice ([`urgent_tip`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hazard {
+    /// Something swallowed, or choking.
+    Swallowed,
+    /// Electricity, fire or heat, or an appliance: unplug it, keep away while hot.
+    Electrical,
+    /// Anything else: an injury from a product without a plug (a shelf, a blade, glass).
+    Injury,
+}
+
+/// Words that name something swallowed or choked on.
+const SWALLOWED: &[&str] =
+    &["swallow*", "chok*", "ingest*", "误食", "误吞", "吞了", "吞下", "噎", "卡在喉咙", "卡喉咙"];
+/// Words that name electricity, fire or heat, or a product with a plug or a battery.
+const ELECTRICAL: &[&str] = &[
+    "fire",
+    "flame*",
+    "smok*",
+    "spark*",
+    "burn*",
+    "shock*",
+    "electric*",
+    "overheat*",
+    "hot",
+    "melt*",
+    "explod*",
+    "plug*",
+    "socket",
+    "wire*",
+    "cable",
+    "charger",
+    "charging",
+    "battery",
+    "batteries",
+    "appliance*",
+    "kettle",
+    "fryer",
+    "heater",
+    "toaster",
+    "blender",
+    "起火",
+    "着火",
+    "冒烟",
+    "火花",
+    "漏电",
+    "触电",
+    "电到",
+    "发烫",
+    "烫",
+    "烧",
+    "爆炸",
+    "炸了",
+    "短路",
+    "焦味",
+    "插头",
+    "插座",
+    "电源",
+    "电线",
+    "充电",
+    "电池",
+    "电器",
+];
+
+impl Hazard {
+    fn of(norm: &str) -> Hazard {
+        if super::lexicon::any(norm, SWALLOWED) {
+            Hazard::Swallowed
+        } else if super::lexicon::any(norm, ELECTRICAL) {
+            Hazard::Electrical
+        } else {
+            Hazard::Injury
+        }
+    }
 }
 
 /// The reply to a question the KB has nothing close to: say so plainly (never an unrelated
@@ -1171,7 +1265,9 @@ pub(crate) fn all_samples() -> Vec<String> {
             out.push(complaint_ack(loc, cue, None, ""));
             out.push(complaint_ack(loc, cue, Some("kettle"), ""));
             out.push(complaint_ack(loc, cue, Some("kettle"), "broke after 3 months"));
-            out.extend(urgent_tip(loc, cue));
+            for norm in ["", "it caught fire", "he swallowed a part"] {
+                out.extend(urgent_tip(loc, cue, norm));
+            }
         }
         for kind in [
             Smalltalk::Greeting,
@@ -1228,6 +1324,22 @@ pub(crate) fn all_samples() -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn safety_advice_fits_the_hazard() {
+        let tip = |loc, text: &str| urgent_tip(loc, Cue::Safety, &crate::analyze::normalize(text)).unwrap();
+        let shelf = tip(Locale::En, "the shelf collapsed and fell on my kid, he's bleeding");
+        assert!(
+            !shelf.contains("unplug") && !shelf.contains("hot or smoking") && shelf.contains("medical help"),
+            "{shelf}"
+        );
+        assert!(tip(Locale::En, "the kettle is sparking and smoking").contains("unplug"));
+        assert!(tip(Locale::En, "the charger caught fire").contains("unplug"));
+        assert!(tip(Locale::En, "my toddler swallowed a magnet from the toy").contains("swallowed a part"));
+        assert!(!tip(Locale::ZhCn, "架子塌了砸到孩子流血了").contains("拔掉电源"));
+        assert!(tip(Locale::ZhCn, "电水壶冒烟了").contains("拔掉电源"));
+        assert!(tip(Locale::ZhCn, "孩子误吞了一个零件").contains("误吞"));
+    }
 
     #[test]
     fn house_rules_hold_for_every_string() {
