@@ -2730,3 +2730,17 @@ fn what_the_shop_keeps_about_the_shopper_is_answered_with_the_privacy_entry() {
         assert_eq!(e.entry(entry).unwrap().id, "chat-privacy", "{say}: {}", said(&r));
     }
 }
+
+#[test]
+fn a_mostly_english_message_with_a_chinese_word_gets_english_at_an_english_shop() {
+    let en = engine("en");
+    // QA: "退款 how long?" got "抱歉，这个问题我这里帮不上忙…", the order number message a Chinese reply.
+    for m in ["退款 how long?", "my 快递 hasn't arrived yet, 订单号 2024112312345678"] {
+        let r = respond(&en, &mut Conversation::default(), m, day());
+        assert_eq!(r.locale, Locale::En, "{m}: {}", said(&r));
+        assert!(!said(&r).contains("帮不上忙"), "{m}: {}", said(&r));
+    }
+    // Mostly Chinese is Chinese still.
+    let r = respond(&en, &mut Conversation::default(), "iphone 充不进电怎么办", day());
+    assert_eq!(r.locale, Locale::ZhCn, "{}", said(&r));
+}

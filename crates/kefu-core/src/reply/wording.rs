@@ -39,9 +39,16 @@ fn by_turn(loc: Locale, options: &[(&str, &str, &str)], turn: u32) -> String {
 pub fn pick_locale(shop: Locale, text: &str, previous: Option<Locale>) -> Locale {
     let han = text.chars().filter(|&c| is_han(c)).count();
     // A message mostly in English with a Chinese word or two ("where is my parcel 谢谢", "how
-    // do I return the 电饭煲") is English: more English words than Chinese characters.
+    // do I return the 电饭煲", "退款 how long?") is English: the language with more of the
+    // message. A Chinese word is mostly two characters, so a run of Han characters weighs as
+    // one word per two (QA: weighed one per character, "my 快递 hasn't arrived yet, 订单号 …"
+    // got a Chinese reply at an English shop). A tie is the shop's language at an English shop
+    // (its KB answers English), Chinese elsewhere.
     let english_words = super::lexicon::latin_words(text);
-    if han > 0 && english_words <= han {
+    let chinese_words = han_words(text);
+    let chinese =
+        chinese_words > english_words || (chinese_words > 0 && chinese_words == english_words && shop != Locale::En);
+    if han > 0 && chinese {
         use crate::analyze::{script_of, Script};
         return match script_of(text) {
             Some(Script::Traditional) => Locale::ZhTw,
@@ -70,6 +77,22 @@ pub fn pick_locale(shop: Locale, text: &str, previous: Option<Locale>) -> Locale
         return Locale::En;
     }
     previous.unwrap_or(shop)
+}
+
+/// The Chinese words of `text`, counted as one per two Han characters of each run (a run of
+/// one or three characters counts up): 退款 is one, 订单号 two.
+fn han_words(text: &str) -> usize {
+    let mut words = 0;
+    let mut run: usize = 0;
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if is_han(c) {
+            run += 1;
+        } else {
+            words += run.div_ceil(2);
+            run = 0;
+        }
+    }
+    words
 }
 
 /// English words and chat shorthand without a vowel of a e i o u ([`pick_locale`]).
@@ -1397,12 +1420,18 @@ mod tests {
         assert_eq!(pick_locale(Locale::ZhCn, "优惠券怎么用", Some(Locale::ZhTw)), Locale::ZhCn);
         assert_eq!(pick_locale(Locale::ZhCn, "你好", Some(Locale::ZhTw)), Locale::ZhTw);
         assert_eq!(pick_locale(Locale::En, "你好", Some(Locale::En)), Locale::ZhCn);
-        // Mixed: the language with more words (an English word weighs like a Han character).
+        // Mixed: the language with more words (two Han characters weigh as an English word).
         assert_eq!(pick_locale(Locale::En, "where is my parcel 谢谢", None), Locale::En);
         assert_eq!(pick_locale(Locale::En, "how do I return the 电饭煲", None), Locale::En);
         assert_eq!(pick_locale(Locale::En, "iphone 充不进电怎么办", None), Locale::ZhCn);
-        assert_eq!(pick_locale(Locale::En, "can't login 怎么办", None), Locale::ZhCn);
         assert_eq!(pick_locale(Locale::ZhCn, "我想退 iPhone 15", None), Locale::ZhCn);
+        // QA: mostly English with a Chinese word or two at an English shop.
+        assert_eq!(pick_locale(Locale::En, "退款 how long?", None), Locale::En);
+        assert_eq!(pick_locale(Locale::En, "my 快递 hasn't arrived yet, 订单号 2024112312345678", None), Locale::En);
+        // A tie is the shop's language at an English shop, Chinese at a Chinese one.
+        assert_eq!(pick_locale(Locale::En, "can't login 怎么办", None), Locale::En);
+        assert_eq!(pick_locale(Locale::ZhCn, "can't login 怎么办", None), Locale::ZhCn);
+        assert_eq!(pick_locale(Locale::En, "login 怎么办", None), Locale::ZhCn);
         // Pinyin initials alone as the first message keep a Chinese shop's language; an
         // English word, shorthand, or a phrase does not.
         for m in ["tk", "TK", "zfb", "yyds?", "dd"] {
