@@ -2744,3 +2744,34 @@ fn a_mostly_english_message_with_a_chinese_word_gets_english_at_an_english_shop(
     let r = respond(&en, &mut Conversation::default(), "iphone 充不进电怎么办", day());
     assert_eq!(r.locale, Locale::ZhCn, "{}", said(&r));
 }
+
+#[test]
+fn what_now_after_an_urgent_problem_repeats_its_first_steps_with_the_case() {
+    let en = engine("en");
+    let zh = engine("zh-CN");
+    // QA: "what do i do now" after a burn got a "did you mean" about wrong items and lost parcels.
+    for (e, first, then, steps, with_case) in [
+        (
+            &en,
+            "the kettle handle got super hot and burned my hand",
+            "what do i do now",
+            "stop using it",
+            "same message",
+        ),
+        (&zh, "水壶把手烫伤了我的手", "现在怎么办", "停止使用", "同一条留言"),
+        (&zh, "水壶把手烫伤了我的手", "那我该怎么做", "停止使用", "同一条留言"),
+    ] {
+        let mut conv = Conversation::default();
+        let urgent = respond(e, &mut conv, first, day());
+        assert_eq!(urgent.triage, Triage::Urgent, "{first}: {}", said(&urgent));
+        let r = respond(e, &mut conv, then, day());
+        let text = said(&r);
+        assert_eq!((r.triage, r.cue), (Triage::Urgent, urgent.cue), "{then}: {text}");
+        assert!(matches!(r.decision, Decision::Handoff { .. }), "{then}: {text}");
+        assert!(text.contains(steps) && text.contains(with_case), "{then}: {text}");
+        assert_eq!(r.promise, urgent.promise, "{then}: {text}");
+    }
+    // Without an urgent problem before it, it is no emergency.
+    let r = respond(&en, &mut Conversation::default(), "what do i do now", day());
+    assert_ne!(r.triage, Triage::Urgent, "{}", said(&r));
+}

@@ -37,6 +37,9 @@
 //! - **Time gone by** ([`overdue`]): "it's been 10 days", "都一个星期了" after a question about
 //!   how long something takes says it is late: an order problem (a refund's when the topic was
 //!   a refund), so the bot asks for the order number or hands over, as for "where is my refund".
+//! - **After an urgent problem** ([`only_what_now`]): "what do i do now", "现在怎么办" after a
+//!   burn or a stolen account asks about that problem: the first safety steps again, and the
+//!   message goes with the urgent case in the green channel.
 //! - **After a hand-over** ([`about_the_case`]): a greeting ("anyone there?"), "how long will
 //!   it take" or words that chase a reply ("什么时候给我回复", "still waiting") with no subject
 //!   of their own, or a message the KB can't answer is about the case that is waiting for a
@@ -432,6 +435,77 @@ pub fn chases_a_reply(norm: &str) -> bool {
     lexicon::any(norm, CHASE)
 }
 
+/// Words that ask what to do next and name nothing: "what do i do now", "现在怎么办", "那我该
+/// 怎么做". After an urgent problem (a burn, a stolen account) such a message asks about that
+/// problem: QA found it searched, with a "did you mean" about wrong items and lost parcels
+/// under a burnt hand.
+const WHAT_NOW: &[&str] = &[
+    "what do i do",
+    "what should i do",
+    "what can i do",
+    "what do i need to do",
+    "what now",
+    "now what",
+    "what next",
+    "what's next",
+    "then what",
+    "怎么办",
+    "咋办",
+    "怎么做",
+    "该怎么做",
+    "怎么处理",
+    "该做什么",
+    "做什么",
+    "然后呢",
+    "接下来呢",
+    "下一步",
+];
+
+/// Small words around [`WHAT_NOW`] that name no subject: "so what do i do now", "那我现在该怎
+/// 么办呀".
+const AROUND_WHAT_NOW: &[&str] = &[
+    "so",
+    "ok",
+    "okay",
+    "and",
+    "now",
+    "then",
+    "right",
+    "please",
+    "i",
+    "me",
+    "we",
+    "那",
+    "那我",
+    "我",
+    "我们",
+    "现在",
+    "该",
+    "应该",
+    "要",
+    "需要",
+    "then",
+    "呢",
+    "呀",
+    "啊",
+    "吗",
+    "吧",
+    "了",
+    "先",
+    "接下来",
+];
+
+/// The message only asks what to do next ([`WHAT_NOW`]): nothing is left once those words
+/// and the small words around them are taken out.
+pub fn only_what_now(norm: &str) -> bool {
+    if !lexicon::any(norm, WHAT_NOW) {
+        return false;
+    }
+    let rest = lexicon::remove_all(norm, WHAT_NOW);
+    let rest = lexicon::remove_all(&rest, AROUND_WHAT_NOW);
+    !rest.chars().any(char::is_alphanumeric)
+}
+
 /// After a hand-over, a small-talk message that is waiting for the person ("hello? anyone
 /// there?", "请问") is about the case; thanks, goodbye and "ok" are answered as ever.
 pub fn waits_for_person(small: Option<Smalltalk>) -> bool {
@@ -557,6 +631,18 @@ mod tests {
         assert_eq!(overdue(&parcel, &normalize("退款都半个月了")), Some(Overdue::Refund));
         assert_eq!(overdue(&refund, &normalize("can I pay by card")), None);
         assert_eq!(overdue(&parcel, &normalize("天气怎么样")), None);
+    }
+
+    #[test]
+    fn what_now_names_nothing_of_its_own() {
+        for m in
+            ["what do i do now", "what should I do?", "so what now", "现在怎么办", "那我该怎么做", "那我现在该怎么办呀"]
+        {
+            assert!(only_what_now(&normalize(m)), "{m}");
+        }
+        for m in ["what do i do if my parcel is late", "优惠券用不了怎么办", "怎么退货", "ok", ""] {
+            assert!(!only_what_now(&normalize(m)), "{m}");
+        }
     }
 
     #[test]

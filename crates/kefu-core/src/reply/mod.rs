@@ -560,6 +560,9 @@ struct Kind {
     answers_ask: bool,
     /// The message asks to escalate ("升级", "escalate"): its empathy names the frustration.
     escalation: bool,
+    /// "what do i do now" after an urgent problem: its steps again, without the empathy said
+    /// with them the first time.
+    urgent_again: bool,
 }
 
 fn classify(conv: &mut Conversation, read: &Reading) -> Kind {
@@ -625,11 +628,15 @@ fn classify(conv: &mut Conversation, read: &Reading) -> Kind {
             };
         }
     }
+    // "what do i do now" after a burn: the urgent problem's steps again, in its channel, not
+    // a search (that offered wrong items and lost parcels).
+    let urgent_again = triage == Triage::Product && small.is_none() && !human && follow::only_what_now(norm);
+    let urgent_again = urgent_again && conv.urgent.is_some();
     // Only a request for a person and nothing else ("talk to a person"): a new problem with
     // it (a late parcel) is that problem's, not the earlier urgent one's.
     if triage == Triage::Urgent {
         conv.urgent = Some(cue);
-    } else if let Some(urgent) = conv.urgent.filter(|_| human && triage == Triage::Product) {
+    } else if let Some(urgent) = conv.urgent.filter(|_| (human || urgent_again) && triage == Triage::Product) {
         triage = Triage::Urgent;
         cue = urgent;
     }
@@ -641,7 +648,7 @@ fn classify(conv: &mut Conversation, read: &Reading) -> Kind {
         emotion = Emotion::Anxious;
     }
     let repeat = triage == Triage::Complaint && conv.complaints >= 2;
-    Kind { triage, cue, emotion, repeat, human, small, question, answers_ask, escalation }
+    Kind { triage, cue, emotion, repeat, human, small, question, answers_ask, escalation, urgent_again }
 }
 
 /// Stage 3, retrieve: the ranking of the question (none for an empty one).
@@ -668,7 +675,8 @@ fn word(
     let settings = &engine.manifest().settings;
     let Reading { masked, masked_previous, found, locale, .. } = read;
     let locale = *locale;
-    let Kind { triage, cue, emotion, repeat, human, small, ref question, answers_ask, escalation } = *kind;
+    let Kind { triage, cue, emotion, repeat, human, small, ref question, answers_ask, escalation, urgent_again } =
+        *kind;
     let open = settings.hours.is_open(now);
     let peak = open && settings.peak.on;
     let has_order = conv.facts.order_number.is_some();
@@ -683,7 +691,7 @@ fn word(
         locale,
         // Not again when the message only answers the bot's question for the order number.
         // An escalation acknowledges the frustration with how it went so far, then hands over.
-        lead: if answers_ask {
+        lead: if answers_ask || urgent_again {
             None
         } else if escalation {
             Some(wording::escalation_empathy(locale, conv.turns))
