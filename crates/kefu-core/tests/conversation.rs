@@ -2775,3 +2775,34 @@ fn what_now_after_an_urgent_problem_repeats_its_first_steps_with_the_case() {
     let r = respond(&en, &mut Conversation::default(), "what do i do now", day());
     assert_ne!(r.triage, Triage::Urgent, "{}", said(&r));
 }
+
+#[test]
+fn asking_to_escalate_after_a_hand_over_gets_the_escalation_path_with_the_case() {
+    let en = engine("en");
+    let zh = engine("zh-CN");
+    // QA: "escalate it" after a complaint hand-off got "That goes with your message…" and the
+    // 1-hour promise, the escalation path unsaid.
+    for (e, first, then, with_case) in [
+        (
+            &en,
+            vec!["i want to complain about a rude agent"],
+            "this is the 3rd time i'm asking, escalate it",
+            "goes with",
+        ),
+        (&zh, vec!["我要投诉 你们快递太慢了", "2024112312345678"], "升级", "放在一起"),
+        (&zh, vec!["我要投诉 你们快递太慢了", "2024112312345678"], "我要投诉你们主管", "放在一起"),
+    ] {
+        let mut conv = Conversation::default();
+        for m in &first {
+            respond(e, &mut conv, m, day());
+        }
+        assert!(conv.handed_off, "{first:?}");
+        let r = respond(e, &mut conv, then, day());
+        let text = said(&r);
+        assert!(matches!(r.decision, Decision::Handoff { .. }), "{then}: {text}");
+        assert!(text.contains("24") && text.contains("72") && text.contains(with_case), "{then}: {text}");
+    }
+    // Before a hand-over, "会员怎么升级" is a question about membership, not an escalation.
+    let r = respond(&zh, &mut Conversation::default(), "会员怎么升级", day());
+    assert_ne!(r.decision, Decision::Handoff { reason: HandoffReason::Requested }, "{}", said(&r));
+}

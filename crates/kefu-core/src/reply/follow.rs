@@ -40,6 +40,9 @@
 //! - **After an urgent problem** ([`only_what_now`]): "what do i do now", "现在怎么办" after a
 //!   burn or a stolen account asks about that problem: the first safety steps again, and the
 //!   message goes with the urgent case in the green channel.
+//! - **Escalation after a hand-over** ([`asks_to_escalate`]): "escalate it", "升级", "我要投诉
+//!   你们主管" in any words get the escalation path (a senior agent within 24 hours, a final
+//!   solution within 72) and go with the case.
 //! - **After a hand-over** ([`about_the_case`]): a greeting ("anyone there?"), "how long will
 //!   it take" or words that chase a reply ("什么时候给我回复", "still waiting") with no subject
 //!   of their own, or a message the KB can't answer is about the case that is waiting for a
@@ -435,6 +438,35 @@ pub fn chases_a_reply(norm: &str) -> bool {
     lexicon::any(norm, CHASE)
 }
 
+/// Words that ask for the case to go higher: "this is the 3rd time i'm asking, escalate it",
+/// "升级", "我要投诉你们主管". Only after a hand-over ([`asks_to_escalate`]): there a case is
+/// waiting, and such words in a longer message ask for it to be escalated (before one,
+/// the message is searched, and only the escalation word alone escalates).
+const ESCALATE: &[&str] = &[
+    "escalat*",
+    "senior agent",
+    "supervisor",
+    "manager",
+    "your boss",
+    "someone higher",
+    "升级",
+    "主管",
+    "经理",
+    "领导",
+    "上级",
+    "資深",
+    "资深客服",
+];
+
+/// Words that make 升级 / upgrade something else: a membership level, an app, firmware.
+const NOT_ESCALATION: &[&str] =
+    &["会员", "等级", "版本", "固件", "系统", "app", "vip", "member*", "firmware", "software", "version"];
+
+/// After a hand-over, the message asks for the case to be escalated ([`ESCALATE`]).
+pub fn asks_to_escalate(norm: &str) -> bool {
+    lexicon::any(norm, ESCALATE) && !lexicon::any(norm, NOT_ESCALATION)
+}
+
 /// Words that ask what to do next and name nothing: "what do i do now", "现在怎么办", "那我该
 /// 怎么做". After an urgent problem (a burn, a stolen account) such a message asks about that
 /// problem: QA found it searched, with a "did you mean" about wrong items and lost parcels
@@ -631,6 +663,17 @@ mod tests {
         assert_eq!(overdue(&parcel, &normalize("退款都半个月了")), Some(Overdue::Refund));
         assert_eq!(overdue(&refund, &normalize("can I pay by card")), None);
         assert_eq!(overdue(&parcel, &normalize("天气怎么样")), None);
+    }
+
+    #[test]
+    fn asking_for_a_higher_level_escalates() {
+        for m in ["this is the 3rd time i'm asking, escalate it", "升级", "我要投诉你们主管", "get me your manager"]
+        {
+            assert!(asks_to_escalate(&normalize(m)), "{m}");
+        }
+        for m in ["会员怎么升级", "how do I update the app version", "any update?", "退款多久到账"] {
+            assert!(!asks_to_escalate(&normalize(m)), "{m}");
+        }
     }
 
     #[test]

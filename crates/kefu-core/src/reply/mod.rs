@@ -421,6 +421,16 @@ fn about_the_case(conv: &Conversation, read: &Reading, kind: &Kind, r: &mut Repl
     if !conv.handed_off {
         return false;
     }
+    // "escalate it" after a hand-over: the escalation path, and the request goes with the
+    // case (QA: it got "that goes with your message" and the 1-hour promise, the path unsaid).
+    // The escalation's empathy stays before it.
+    if kind.escalation {
+        r.decision = Decision::Handoff { reason: HandoffReason::Requested };
+        r.offer_human = false;
+        r.message = Some(wording::escalated_with_case(r.locale));
+        r.promise = conv.promised.clone().or(r.promise.take());
+        return true;
+    }
     // The order number of the problem handed over, sent on its own: noted, with the case.
     let number = read.found.order_numbers.first().filter(|_| kind.question.trim().is_empty() && !kind.answers_ask);
     if let Some(number) = number.filter(|_| !kind.human) {
@@ -582,7 +592,9 @@ fn classify(conv: &mut Conversation, read: &Reading) -> Kind {
     let mut human = triage::wants_human(norm) && small != Some(Smalltalk::Identity);
     // "升级" / "escalate", as the shop's escalation answer tells the shopper to send: a person
     // (a senior colleague) takes it, under the complaint's promise.
-    let escalation = triage::asks_escalation(norm);
+    // After a hand-over, escalation words in a longer message ask the same ("this is the 3rd
+    // time i'm asking, escalate it", "我要投诉你们主管").
+    let escalation = triage::asks_escalation(norm) || (conv.handed_off && follow::asks_to_escalate(norm));
     if escalation {
         human = true;
         (triage, cue) = (Triage::Complaint, Cue::Service);

@@ -1158,6 +1158,18 @@ pub fn case_with_colleague(loc: Locale) -> String {
     )
 }
 
+/// Said of a request to escalate ("escalate it", "升级", "我要找你们主管") after a hand-over:
+/// the service standard's escalation path, and that the request goes with the case already
+/// waiting for a colleague (not a new form, nor a silent "that goes with your message").
+pub fn escalated_with_case(loc: Locale) -> String {
+    t(
+        loc,
+        "Your request to escalate goes with your message for our colleague: a senior agent reviews your case and contacts you within 24 hours, and you get a final solution within 72 hours. Everything you've told me here goes along, so you won't need to explain again.",
+        "您的升级申请会和您给同事的留言放在一起：资深客服会在 24 小时内重新审核您的情况并联系您，72 小时内给出最终解决方案。您在这里说过的情况会一并转过去，不用再讲一遍。",
+        "您的升級申請會和您給同事的留言放在一起：資深客服會在 24 小時內重新審核您的情況並聯繫您，72 小時內給出最終解決方案。您在這裡說過的情況會一併轉過去，不用再講一遍。",
+    )
+}
+
 /// A line offering a person next to an answer (complaints). It names the button the widget
 /// shows under such a reply (and `kefu chat` prints): the widget's `LeaveMessage` label.
 pub fn offer_human(loc: Locale) -> String {
@@ -1325,6 +1337,7 @@ pub(crate) fn all_samples() -> Vec<String> {
         out.push(masked_previous_note(loc));
         out.push(handoff_again(loc, true));
         out.push(handoff_again(loc, false));
+        out.push(escalated_with_case(loc));
         out.push(recheck_order_number(loc, "12345"));
         out.push(what_it_stands_for(loc, "tk"));
         out.push(out_of_scope(loc, &["shipping", "returns", "complaint", "custom-slug"]));
