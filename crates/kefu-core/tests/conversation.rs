@@ -2806,3 +2806,30 @@ fn asking_to_escalate_after_a_hand_over_gets_the_escalation_path_with_the_case()
     let r = respond(&zh, &mut Conversation::default(), "会员怎么升级", day());
     assert_ne!(r.decision, Decision::Handoff { reason: HandoffReason::Requested }, "{}", said(&r));
 }
+
+#[test]
+fn a_postage_question_after_a_quality_complaint_gets_the_quality_returns_postage() {
+    let zh = engine("zh-CN");
+    let en = engine("en");
+    let id = |e: &Engine, r: &Reply| match r.decision {
+        Decision::Answer { entry, .. } => e.entry(entry).unwrap().id.clone(),
+        _ => String::new(),
+    };
+    // QA: after the broken item's complaint (来回运费都由我们承担), "我已经寄回去了 运费12块 能报销吗"
+    // got "抱歉，这个问题我这里帮不上忙".
+    for (e, first, then) in [
+        (&zh, "东西收到是坏的 我要退货 运费谁出", "我已经寄回去了 运费12块 能报销吗"),
+        (
+            &en,
+            "my kettle arrived broken and i want to return it",
+            "i already sent it back, can you reimburse the postage",
+        ),
+    ] {
+        let mut conv = Conversation::default();
+        respond(e, &mut conv, first, day());
+        let r = respond(e, &mut conv, then, day());
+        let text = said(&r);
+        assert_eq!(id(e, &r), "return-shipping-quality", "{then}: {text}");
+        assert!(!text.contains("帮不上忙") && !text.contains("not something I can help"), "{then}: {text}");
+    }
+}

@@ -33,7 +33,9 @@
 //!   entry does not have ("can it fly") keeps its own decision.
 //! - **The problem raised before** ([`of_the_problem`]): "运费谁出" after a broken handle was
 //!   handed over gets a "did you mean" of three; the one choice of the problem's kind (a
-//!   complaint: the quality return's postage) answers it.
+//!   complaint: the quality return's postage) answers it. A message about postage ("我已经寄
+//!   回去了 运费12块 能报销吗") leans on the problem at any length, and also when it got no
+//!   answer at all: the choice is then among its three best hits.
 //! - **Time gone by** ([`overdue`]): "it's been 10 days", "都一个星期了" after a question about
 //!   how long something takes says it is late: an order problem (a refund's when the topic was
 //!   a refund), so the bot asks for the order number or hands over, as for "where is my refund".
@@ -195,6 +197,30 @@ pub fn of_the_problem(problem: Triage, offered: &[Triage]) -> Option<usize> {
         (Some((i, _)), None) => Some(i),
         _ => None,
     }
+}
+
+/// Words about what shipping costs or paying it back: "运费12块 能报销吗", "who covers the
+/// postage". After a complaint such a message asks who pays the return of the faulty item,
+/// however long it is ([`about_postage`]).
+const POSTAGE: &[&str] = &[
+    "运费",
+    "邮费",
+    "快递费",
+    "寄回的钱",
+    "报销",
+    "運費",
+    "郵費",
+    "shipping cost*",
+    "shipping fee*",
+    "return shipping",
+    "postage",
+    "reimburs*",
+    "pay me back",
+];
+
+/// The message is about postage or paying it back ([`POSTAGE`]).
+pub fn about_postage(norm: &str) -> bool {
+    lexicon::any(norm, POSTAGE)
 }
 
 /// Words of a message that point back or carry no subject: what is left of it is what its
@@ -673,6 +699,18 @@ mod tests {
         }
         for m in ["会员怎么升级", "how do I update the app version", "any update?", "退款多久到账"] {
             assert!(!asks_to_escalate(&normalize(m)), "{m}");
+        }
+    }
+
+    #[test]
+    fn postage_and_paying_it_back() {
+        for m in
+            ["我已经寄回去了 运费12块 能报销吗", "who pays the return shipping", "can you reimburse me", "邮费谁出"]
+        {
+            assert!(about_postage(&normalize(m)), "{m}");
+        }
+        for m in ["我要退货", "how long does shipping take", "退款多久到账"] {
+            assert!(!about_postage(&normalize(m)), "{m}");
         }
     }
 

@@ -194,7 +194,7 @@ pub fn respond(engine: &Engine, conv: &mut Conversation, message: &str, now: Now
                 Some(referred) => (ranking, referred),
                 None => follow_up(engine, conv, &kind, &read.norm, ranking, base),
             };
-            let base = of_the_problem(engine, conv, &read, &kind, base);
+            let base = of_the_problem(engine, conv, &read, &kind, &ranking, base);
             (ranking, base)
         }
     };
@@ -347,10 +347,31 @@ fn refer_back(
 /// A short question that got a "did you mean" after the shopper raised a complaint or an
 /// order problem ("运费谁出" after a broken handle was handed over): the one choice of that
 /// kind answers it ([`follow::of_the_problem`]); otherwise the "did you mean" stands.
-fn of_the_problem(engine: &Engine, conv: &Conversation, read: &Reading, kind: &Kind, base: Decision) -> Decision {
-    let Decision::Clarify { candidates } = &base else { return base };
+///
+/// A message about postage ("我已经寄回去了 运费12块 能报销吗" after a broken item) leans on the
+/// problem at any length, and when it got no answer at all its three best hits are the
+/// choice: QA found it told "抱歉，这个问题我这里帮不上忙" with the quality return's postage
+/// ranked first.
+fn of_the_problem(
+    engine: &Engine,
+    conv: &Conversation,
+    read: &Reading,
+    kind: &Kind,
+    ranking: &Ranking,
+    base: Decision,
+) -> Decision {
     let Some((problem, _)) = conv.problem else { return base };
-    if kind.triage != Triage::Product || kind.human || kind.small.is_some() || !follow::is_short(&read.norm) {
+    let postage = follow::about_postage(&read.norm);
+    let best: Vec<u32> = ranking.hits.iter().take(3).map(|h| h.entry).collect();
+    let candidates = match &base {
+        Decision::Clarify { candidates } => candidates,
+        Decision::Handoff { reason: HandoffReason::LowConfidence } if postage => &best,
+        _ => return base,
+    };
+    if kind.triage != Triage::Product || kind.human || kind.small.is_some() {
+        return base;
+    }
+    if !(follow::is_short(&read.norm) || postage) {
         return base;
     }
     let offered: Vec<Triage> = candidates
