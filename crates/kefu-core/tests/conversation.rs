@@ -2833,3 +2833,44 @@ fn a_postage_question_after_a_quality_complaint_gets_the_quality_returns_postage
         assert!(!text.contains("帮不上忙") && !text.contains("not something I can help"), "{then}: {text}");
     }
 }
+
+#[test]
+fn an_english_follow_up_about_another_place_or_the_order_keeps_the_topic() {
+    let en = engine("en");
+    let id = |r: &Reply| match r.decision {
+        Decision::Answer { entry, .. } => en.entry(entry).unwrap().id.clone(),
+        _ => String::new(),
+    };
+    // QA: "and to hong kong?" after the shipping fee got a "did you mean", "what about canada"
+    // after shipping to california "no ready answer", "it hasn't shipped yet" after an address
+    // change the dispatch time.
+    for (first, then, want) in [
+        ("how much is shipping", "and to hong kong?", &["international-shipping"][..]),
+        (
+            "how long does it take to ship to california",
+            "what about canada",
+            &["shipping-time-by-region", "international-shipping"][..],
+        ),
+        (
+            "i moved house, need to update the delivery address on my order",
+            "it hasn't shipped yet",
+            &["change-address-before-shipping"][..],
+        ),
+    ] {
+        let mut conv = Conversation::default();
+        respond(&en, &mut conv, first, day());
+        let r = respond(&en, &mut conv, then, day());
+        assert!(want.contains(&id(&r).as_str()), "{then}: {}", said(&r));
+    }
+    // A message about something else keeps its own reply.
+    for (first, then) in [
+        ("how long does it take to ship to california", "what about the weather"),
+        ("how much is shipping", "what about the weather"),
+        ("how much is shipping", "do you sell cars"),
+    ] {
+        let mut conv = Conversation::default();
+        respond(&en, &mut conv, first, day());
+        let r = respond(&en, &mut conv, then, day());
+        assert!(!matches!(r.decision, Decision::Answer { .. }), "{then}: {}", said(&r));
+    }
+}

@@ -113,7 +113,19 @@ const NO_SUBJECT: &[&str] =
 /// opening word says it continues what was said; its subject is the topic's.
 const GOES_ON: &[&str] = &["就", "就是", "只是", "只", "那", "那就", "那么", "那我", "不过", "可是", "但是"];
 /// Openings of an English ellipsis.
-const ELLIPSIS: &[&str] = &["and for", "and what about", "what about", "how about", "and the", "and with"];
+const ELLIPSIS: &[&str] = &[
+    "and for",
+    "and what about",
+    "what about",
+    "how about",
+    "and the",
+    "and with",
+    "and to",
+    "and in",
+    "and if",
+    "what if",
+    "same for",
+];
 
 /// Whether (and how) a short message points back at the last topic: see the module doc.
 /// `names_product`: the message names a product of the KB itself (then a Chinese question
@@ -605,7 +617,9 @@ mod tests {
         {
             assert_eq!(r(m), Some(Reference::Pronoun), "{m}");
         }
-        for m in ["and for bedding?", "what about the kettle", "那床品呢", "床品呢？"] {
+        for m in
+            ["and for bedding?", "what about the kettle", "那床品呢", "床品呢？", "and to hong kong?", "and the uk?"]
+        {
             assert_eq!(r(m), Some(Reference::Ellipsis), "{m}");
         }
         for m in ["今天天气怎么样", "do you sell cars", "how long does a refund take", "退货运费谁出", ""]

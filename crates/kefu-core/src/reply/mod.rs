@@ -294,12 +294,18 @@ fn refer_back(
     ranking: &Ranking,
     base: &Decision,
 ) -> Option<Decision> {
-    let topic = conv.topic.as_ref()?.entry.as_deref().and_then(|id| engine.position_of(id))?;
-    if kind.triage != Triage::Product || kind.human || kind.small.is_some() || !follow::is_short(&read.norm) {
+    let topic = conv.topic.as_ref()?;
+    if kind.human || kind.small.is_some() || !follow::is_short(&read.norm) {
         return None;
     }
     let reference = follow::refers_back(&read.norm, !read.found.products.is_empty())?;
     let words = follow::telling_words(&read.norm);
+    let Some(topic) = topic.entry.as_deref().and_then(|id| engine.position_of(id)) else {
+        return refer_to_question(engine, topic, kind, reference, &words, base);
+    };
+    if kind.triage != Triage::Product {
+        return None;
+    }
     // The KB's products an entry names in its title or tags.
     let names = |pos: u32| -> Vec<String> {
         let Some(e) = engine.entry(pos) else { return Vec::new() };
@@ -342,6 +348,44 @@ fn refer_back(
             Some(Decision::Clarify { candidates: ranking.hits.iter().take(3).map(|h| h.entry).collect() })
         }
     }
+}
+
+/// A short message that points back at a topic that got no answer (a "did you mean", or the
+/// order number asked for): "what about canada" after "how long does it take to ship to
+/// california", "it hasn't shipped yet" after "i need to update the delivery address on my
+/// order". Searched with the topic's question before it, the topic's own first entry answers
+/// it when it stays first: the message adds a detail to the question the topic nearly
+/// settled (QA: the first got "no ready answer", the second the dispatch time). An ellipsis
+/// asks about something else, so it must also name something another entry of that kind
+/// knows (Canada is in the international shipping entry): "what about the weather" is never
+/// drawn to the topic, though the delivery times say bad weather adds a day.
+fn refer_to_question(
+    engine: &Engine,
+    topic: &follow::Topic,
+    kind: &Kind,
+    reference: follow::Reference,
+    words: &[String],
+    base: &Decision,
+) -> Option<Decision> {
+    if !matches!(kind.triage, Triage::Product | Triage::Order) || words.is_empty() {
+        return None;
+    }
+    let own = retrieve(engine, &topic.question).hits.first()?.entry;
+    let wide = retrieve(engine, &follow::widened(topic, &kind.question));
+    if wide.hits.first()?.entry != own || matches!(base, Decision::Answer { entry, .. } if *entry == own) {
+        return None;
+    }
+    let category = engine.entry(own)?.category.clone();
+    let fits = |pos: u32| {
+        engine.entry(pos).is_some_and(|e| {
+            let text = normalize(&format!("{} {} {}", e.title, e.tags.join(" "), e.answer.plain_text()));
+            pos != own && e.category == category && follow::has_a_word(&text, words)
+        })
+    };
+    if reference == follow::Reference::Ellipsis && !wide.hits.iter().any(|h| fits(h.entry)) {
+        return None;
+    }
+    Some(Decision::Answer { entry: own, confidence: Thresholds::of(engine).answer_min })
 }
 
 /// A short question that got a "did you mean" after the shopper raised a complaint or an
