@@ -1252,8 +1252,14 @@ fn payment_went_wrong(norm: &str) -> bool {
         || followed(&u, ZH_CHARGING, ZH_TWICE, 4)
         || followed(&u, ZH_TWICE, ZH_TAKING, 1)
         || (lexicon::any(norm, ZH_MONEY_OUT) && lexicon::any(norm, ZH_NO_ORDER));
-    failed || declined || twice || no_order || zh
+    (failed || declined || twice || no_order || zh) && !lexicon::any(norm, PAYMENT_ASKED)
 }
+
+/// A payment going wrong asked about, not happening ("what happens if my card is declined",
+/// "如果付款失败会怎样"): for the FAQ, not the green channel. Narrower than [`HYPOTHETICAL`]:
+/// "not sure if it went through, my card was declined" reports one.
+const PAYMENT_ASKED: &[&str] =
+    &["what if", "what happens if", "what happens when", "in case", "如果", "万一", "假如", "要是"];
 
 /// Something swallowed or choked on: a child or a pet in danger, whatever the item.
 const SWALLOWED: &[&str] = &[
@@ -2355,6 +2361,9 @@ mod tests {
             ("tried to pay three times and it failed every time", Triage::Urgent, Cue::Payment),
             ("they double charged me", Triage::Urgent, Cue::Payment),
             ("钱被扣了两次", Triage::Urgent, Cue::Payment),
+            ("not sure if it went through, my card was declined", Triage::Urgent, Cue::Payment),
+            ("what happens if my card is declined", Triage::Product, Cue::None),
+            ("如果付款一直失败会怎样", Triage::Product, Cue::None),
             ("付款的时候一直显示失败", Triage::Urgent, Cue::Payment),
             ("同一个订单重复扣款了", Triage::Urgent, Cue::Payment),
             ("支付宝付了钱但是没有订单", Triage::Urgent, Cue::Payment),
