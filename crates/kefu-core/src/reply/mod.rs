@@ -787,14 +787,10 @@ fn word(
         r.decision = Decision::Handoff { reason };
         let mut msg = wording::handoff(locale, reason, triage, cue, open);
         if triage == Triage::Urgent {
-            // Something swallowed or water at the mains: what to do first is not "unplug it".
-            // Medical help for a swallowed piece comes before anything about leaving a message.
+            // The tip fits the hazard (`wording::urgent_tip`); medical help for a swallowed
+            // piece comes before anything about leaving a message.
             let swallowed = cue == Cue::Safety && triage::swallowed(&read.norm);
-            let tip = match cue {
-                Cue::Safety if swallowed => Some(wording::swallowed_tip(locale)),
-                Cue::Safety if triage::water_at_power(&read.norm) => Some(wording::water_at_power_tip(locale)),
-                _ => wording::urgent_tip(locale, cue, &read.norm),
-            };
+            let tip = wording::urgent_tip(locale, cue, &read.norm);
             match tip {
                 Some(tip) if swallowed => msg = format!("{tip}{}{msg}", sep(locale)),
                 Some(tip) => msg = format!("{msg}{}{tip}", sep(locale)),

@@ -727,8 +727,9 @@ pub fn clarify(loc: Locale) -> String {
 }
 
 /// What the shopper can do meanwhile in an emergency. A safety problem's advice fits the
-/// hazard the message (`norm`, normalized) names: something swallowed or choked on, an
-/// electrical product, fire or heat (unplug it, keep away while hot), or else an injury from
+/// hazard the message (`norm`, normalized) names: something swallowed or choked on
+/// ([`swallowed_tip`]), water at a plug ([`water_at_power_tip`]), an electrical product, fire
+/// or heat (unplug it, keep away while hot), or else an injury from
 /// a product with no plug ("the shelf collapsed and fell on my kid"), where unplugging and
 /// "hot or smoking" mean nothing.
 pub fn urgent_tip(loc: Locale, cue: Cue, norm: &str) -> Option<String> {
@@ -740,12 +741,8 @@ pub fn urgent_tip(loc: Locale, cue: Cue, norm: &str) -> Option<String> {
             "在這期間，您可以先在「帳號安全」裡修改密碼、登出陌生裝置。我們不會向您索取驗證碼或支付密碼。",
         )),
         Cue::Safety => Some(match Hazard::of(norm) {
-            Hazard::Swallowed => t(
-                loc,
-                "If someone swallowed a part or is choking, call your local emergency number (or a poison helpline) now; don't wait for us. Keep the product and its parts out of children's reach.",
-                "如果有人误吞了零件或被噎住，请立即拨打 120 就医，不要等我们回复。请把产品和零件放到孩子拿不到的地方。",
-                "如果有人誤吞了零件或被噎住，請立即撥打 119 就醫，不要等我們回覆。請把產品和零件放到孩子拿不到的地方。",
-            ),
+            Hazard::Swallowed => swallowed_tip(loc),
+            Hazard::Water => water_at_power_tip(loc),
             Hazard::Electrical => t(
                 loc,
                 "Please stop using it and unplug it now, and keep away from it while it is hot or smoking. If anyone is hurt, get medical help first; in an emergency, call your local emergency number.",
@@ -796,15 +793,14 @@ pub fn water_at_power_tip(loc: Locale) -> String {
 enum Hazard {
     /// Something swallowed, or choking.
     Swallowed,
+    /// Water at a plug or socket: the power off at the wall before anyone touches it.
+    Water,
     /// Electricity, fire or heat, or an appliance: unplug it, keep away while hot.
     Electrical,
     /// Anything else: an injury from a product without a plug (a shelf, a blade, glass).
     Injury,
 }
 
-/// Words that name something swallowed or choked on.
-const SWALLOWED: &[&str] =
-    &["swallow*", "chok*", "ingest*", "误食", "误吞", "吞了", "吞下", "噎", "卡在喉咙", "卡喉咙"];
 /// Words that name electricity, fire or heat, or a product with a plug or a battery.
 const ELECTRICAL: &[&str] = &[
     "fire",
@@ -857,8 +853,10 @@ const ELECTRICAL: &[&str] = &[
 
 impl Hazard {
     fn of(norm: &str) -> Hazard {
-        if super::lexicon::any(norm, SWALLOWED) {
+        if super::triage::swallowed(norm) {
             Hazard::Swallowed
+        } else if super::triage::water_at_power(norm) {
+            Hazard::Water
         } else if super::lexicon::any(norm, ELECTRICAL) {
             Hazard::Electrical
         } else {
@@ -1371,7 +1369,8 @@ mod tests {
         );
         assert!(tip(Locale::En, "the kettle is sparking and smoking").contains("unplug"));
         assert!(tip(Locale::En, "the charger caught fire").contains("unplug"));
-        assert!(tip(Locale::En, "my toddler swallowed a magnet from the toy").contains("swallowed a part"));
+        assert!(tip(Locale::En, "my toddler swallowed a magnet from the toy").contains("swallowed"));
+        assert!(tip(Locale::En, "water is leaking onto the plug").contains("fuse box"));
         assert!(!tip(Locale::ZhCn, "架子塌了砸到孩子流血了").contains("拔掉电源"));
         assert!(tip(Locale::ZhCn, "电水壶冒烟了").contains("拔掉电源"));
         assert!(tip(Locale::ZhCn, "孩子误吞了一个零件").contains("误吞"));
