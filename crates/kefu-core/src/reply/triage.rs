@@ -1810,7 +1810,7 @@ const OFF_TASTE: &[&str] = &[
 /// A smell or taste with eating or drinking ("水壶烧出来的水有股塑料味 还能喝吗", "my kettle
 /// smells like plastic, is it safe to drink"): a possible health risk, for the safety
 /// specialist, not a new item's smell to air out.
-fn smell_ingested(norm: &str) -> bool {
+pub fn smell_ingested(norm: &str) -> bool {
     (about_smell(norm) || lexicon::any(norm, OFF_TASTE)) && lexicon::any(norm, INGESTED)
 }
 

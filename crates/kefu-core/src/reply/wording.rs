@@ -743,6 +743,12 @@ pub fn urgent_tip(loc: Locale, cue: Cue, norm: &str) -> Option<String> {
         Cue::Safety => Some(match Hazard::of(norm) {
             Hazard::Swallowed => swallowed_tip(loc),
             Hazard::Water => water_at_power_tip(loc),
+            Hazard::Ingested => t(
+                loc,
+                "Please don't drink or eat anything made in it or kept in it until our specialist has checked, and keep it aside. If anyone feels unwell after drinking or eating from it, get medical help first.",
+                "在专员确认之前，请先不要饮用或食用用它做过、装过的东西，把它放到一边。如果有人喝过或吃过后感到不适，请先就医。",
+                "在專員確認之前，請先不要飲用或食用用它做過、裝過的東西，把它放到一邊。如果有人喝過或吃過後感到不適，請先就醫。",
+            ),
             Hazard::Electrical => t(
                 loc,
                 "Please stop using it and unplug it now, and keep away from it while it is hot or smoking. If anyone is hurt, get medical help first; in an emergency, call your local emergency number.",
@@ -795,6 +801,9 @@ enum Hazard {
     Swallowed,
     /// Water at a plug or socket: the power off at the wall before anyone touches it.
     Water,
+    /// A smell or taste in what the goods made or held, with eating or drinking: nothing to
+    /// unplug, and nothing to reassure about before the specialist has looked.
+    Ingested,
     /// Electricity, fire or heat, or an appliance: unplug it, keep away while hot.
     Electrical,
     /// Anything else: an injury from a product without a plug (a shelf, a blade, glass).
@@ -857,6 +866,8 @@ impl Hazard {
             Hazard::Swallowed
         } else if super::triage::water_at_power(norm) {
             Hazard::Water
+        } else if super::triage::smell_ingested(norm) {
+            Hazard::Ingested
         } else if super::lexicon::any(norm, ELECTRICAL) {
             Hazard::Electrical
         } else {
@@ -1371,6 +1382,8 @@ mod tests {
         assert!(tip(Locale::En, "the charger caught fire").contains("unplug"));
         assert!(tip(Locale::En, "my toddler swallowed a magnet from the toy").contains("swallowed"));
         assert!(tip(Locale::En, "water is leaking onto the plug").contains("fuse box"));
+        let drink = tip(Locale::En, "my kettle smells like plastic is it safe to drink");
+        assert!(drink.contains("don't drink") && !drink.contains("unplug"), "{drink}");
         assert!(!tip(Locale::ZhCn, "架子塌了砸到孩子流血了").contains("拔掉电源"));
         assert!(tip(Locale::ZhCn, "电水壶冒烟了").contains("拔掉电源"));
         assert!(tip(Locale::ZhCn, "孩子误吞了一个零件").contains("误吞"));
