@@ -978,6 +978,7 @@ fn classify_as(norm: &str, entry: bool) -> (Triage, Cue) {
     let accused = lexicon::any(norm, SHOP_ACCUSED);
     let own_mistake = own_mistake(norm);
     let smell_ingested = smell_ingested(norm);
+    let hazard = hazard_reported(norm);
     let paid_repair = !entry && (lexicon::any(norm, OUT_OF_WARRANTY) || own_damage(norm));
     for (class, table) in [(Triage::Urgent, URGENT), (Triage::Complaint, COMPLAINT), (Triage::Order, ORDER)] {
         for (cue, words) in table {
@@ -986,7 +987,7 @@ fn classify_as(norm: &str, entry: bool) -> (Triage, Cue) {
             let named = lexicon::any(norm, words)
                 || (*cue == Cue::Service && accused)
                 || (*cue == Cue::Payment && (method_fails || payment_went_wrong(norm)))
-                || (*cue == Cue::Safety && (smell_ingested || body_reacts(norm) || hazard_reported(norm)));
+                || (*cue == Cue::Safety && (smell_ingested || body_reacts(norm) || hazard));
             if !named {
                 continue;
             }
@@ -1008,7 +1009,7 @@ fn classify_as(norm: &str, entry: bool) -> (Triage, Cue) {
             // about a risk, for the KB, not a hazard happening now.
             // Not "水壶烧的水有股塑料味 还能喝吗": whether a smelly drink is safe is no question
             // to reassure with a new item's smell.
-            if *cue == Cue::Safety && lexicon::any(norm, RISK_QUESTION) && !smell_ingested && !hazard_reported(norm) {
+            if *cue == Cue::Safety && lexicon::any(norm, RISK_QUESTION) && !smell_ingested && !hazard {
                 continue;
             }
             // "我之前投诉的事处理得怎么样了": news of a complaint already made, for the KB's
