@@ -1562,7 +1562,8 @@ fn duration_zh(c: &[char], i: usize) -> Option<(f32, usize)> {
 /// still the first days after delivery (the 7-day return), so "broke after 3 days" is not.
 pub fn in_use_for_a_while(norm: &str) -> bool {
     const DAYS: f32 = 7.0;
-    if lexicon::any(norm, USED_OR_OWN) {
+    // "这不是人为损坏", "it's not my fault": a denial is no own damage ([`NOT_OWN_DAMAGE`]).
+    if lexicon::any(norm, USED_OR_OWN) && !lexicon::any(norm, NOT_OWN_DAMAGE) {
         return true;
     }
     let u = units(norm);
@@ -2402,6 +2403,9 @@ mod tests {
 
     #[test]
     fn an_item_in_use_for_a_while_or_broken_by_the_shopper() {
+        // A denial of own damage keeps the shop's promise.
+        assert!(!in_use_for_a_while(&crate::analyze::normalize("it's not my fault, the kettle arrived broken")));
+        assert!(!in_use_for_a_while(&crate::analyze::normalize("这不是人为损坏 水壶坏了")));
         for yes in [
             "kettle broke after 3 months",
             "kettle switch broke, its 5 months old. whats the process",
