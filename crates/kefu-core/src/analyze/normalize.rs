@@ -3,14 +3,32 @@
 //! spaces and joiners, soft hyphens, byte-order marks: chat apps paste them inside words)
 //! dropped.
 //!
-//! The traditional → simplified step is one table lookup per character ([`T2S`], generated
+//! The traditional → simplified step is one table lookup per character ([`t2s`], generated
 //! from OpenCC's character dictionaries by `scripts/gen/t2s.py`, ~3,000 pairs). Character
 //! level is enough for matching: the index and the query pass through the same table, so
 //! `優惠券可以疊加嗎` and `优惠券可以叠加吗` become the same text.
 
 #[path = "t2s_table.rs"]
 mod t2s_table;
-use t2s_table::T2S;
+
+/// The traditional → simplified pairs, sorted by the traditional code point: decoded on first
+/// use from the generated table's two delta columns (stored so, they weigh a third less in
+/// the compressed wasm).
+fn t2s() -> &'static [(u16, u16)] {
+    use std::sync::OnceLock;
+    static PAIRS: OnceLock<Vec<(u16, u16)>> = OnceLock::new();
+    PAIRS.get_or_init(|| {
+        let mut at: u16 = 0;
+        t2s_table::T2S_STEPS
+            .iter()
+            .zip(t2s_table::T2S_SHIFTS)
+            .map(|(&step, &shift)| {
+                at = at.wrapping_add(step);
+                (at, at.wrapping_add(shift as u16))
+            })
+            .collect()
+    })
+}
 
 /// The simplified form of a traditional or variant character (itself when it has none).
 pub fn simplify(c: char) -> char {
@@ -18,13 +36,14 @@ pub fn simplify(c: char) -> char {
     if !(0x3400..=0xFFFF).contains(&code) {
         return c;
     }
-    match T2S.binary_search_by_key(&(code as u16), |&(t, _)| t) {
-        Ok(i) => char::from_u32(T2S[i].1 as u32).unwrap_or(c),
+    let pairs = t2s();
+    match pairs.binary_search_by_key(&(code as u16), |&(t, _)| t) {
+        Ok(i) => char::from_u32(pairs[i].1 as u32).unwrap_or(c),
         Err(_) => c,
     }
 }
 
-/// Simplified characters [`traditional`] leaves as written although [`T2S`] folds just one
+/// Simplified characters [`traditional`] leaves as written although [`t2s`] folds just one
 /// traditional character onto them: each is a traditional character in its own right too, or
 /// has other traditional forms the table does not hold (后 of 皇后 and 後, 才 and 纔, 范 and
 /// 範 …), by OpenCC's simplified → traditional dictionary (`STCharacters.txt`: more than one
@@ -33,13 +52,13 @@ pub fn simplify(c: char) -> char {
 const KEEP_AS_WRITTEN: &str = "㐹万丑丰于云亘仆价伙余佛佣俊修僵克党冢冬准凌几凶出划刮制千卜占即卷厂厘叶吁吃合吊同后呆周咨咸咽哄唇喂噪回困埼夸奸姜娘家尸局岩岳巨布帘席幸广庵弦彩征御志念恤愈愿戚才扎托扣折挂挨挲挽捆据搜擡教斗旋旗既昆暗朱朴杆杠杯杰松板极柜查栗核梁棋棱檐欲污沈沾泄注涂涌淀游漓潨熏玩璇症痹皂真着睾矩确私秋种筑糊糖累胄胜腊腌膻致舍芸苔苹范荐蓑蔑蔿虫蚝蜡蝎表谷跖踊辟适逾郁酸链飧";
 
 /// The traditional form of a simplified character when it has exactly one ([`KEEP_AS_WRITTEN`]
-/// says which have not), else the character itself. Built from [`T2S`] read backwards on first
+/// says which have not), else the character itself. Built from [`t2s`] read backwards on first
 /// use: no table of its own in the bundle.
 pub fn traditional(c: char) -> char {
     use std::sync::OnceLock;
     static S2T: OnceLock<Vec<(u16, u16)>> = OnceLock::new();
     let table = S2T.get_or_init(|| {
-        let mut v: Vec<(u16, u16)> = T2S.iter().map(|&(t, s)| (s, t)).collect();
+        let mut v: Vec<(u16, u16)> = t2s().iter().map(|&(t, s)| (s, t)).collect();
         v.sort_unstable();
         let mut out: Vec<(u16, u16)> = Vec::with_capacity(v.len());
         for (i, &(s, t)) in v.iter().enumerate() {
@@ -108,10 +127,10 @@ pub fn script_of(text: &str) -> Option<Script> {
     use std::sync::OnceLock;
     static SIMPLIFIED_ONLY: OnceLock<Vec<u16>> = OnceLock::new();
     let simplified_only = SIMPLIFIED_ONLY.get_or_init(|| {
-        let mut v: Vec<u16> = T2S.iter().map(|&(_, s)| s).collect();
+        let mut v: Vec<u16> = t2s().iter().map(|&(_, s)| s).collect();
         v.sort_unstable();
         v.dedup();
-        v.retain(|s| T2S.binary_search_by_key(s, |&(t, _)| t).is_err());
+        v.retain(|s| t2s().binary_search_by_key(s, |&(t, _)| t).is_err());
         v
     });
     let (mut trad, mut simp) = (0usize, 0usize);
@@ -271,7 +290,7 @@ mod tests {
         assert_eq!(to_traditional("茶几几点到"), "茶几幾點到");
         assert_eq!(to_traditional("Air fryer 4.5 L"), "Air fryer 4.5 L");
         // Never a character that folds back to something else.
-        for &(_, s) in super::T2S {
+        for &(_, s) in super::t2s() {
             let c = char::from_u32(s as u32).unwrap();
             assert_eq!(super::simplify(super::traditional(c)), c, "{c}");
         }
@@ -296,8 +315,12 @@ mod tests {
         assert_eq!(normalize("優惠券可以疊加嗎"), normalize("优惠券可以叠加吗"));
         assert_eq!(normalize("裡面的麪包"), "里面的面包");
         // The table is sorted (binary search) and idempotent (no target is a key).
-        assert!(super::T2S.windows(2).all(|w| w[0].0 < w[1].0));
-        for &(_, s) in super::T2S {
+        assert!(super::t2s().windows(2).all(|w| w[0].0 < w[1].0));
+        // The delta columns decode to every pair, the first and the last included.
+        assert_eq!(super::t2s().len(), super::t2s_table::T2S_SHIFTS.len());
+        assert_eq!(super::t2s().first(), Some(&(0x346F, 0x3454)));
+        assert_eq!(super::t2s().last(), Some(&(0x9FD3, 0x9FD2)));
+        for &(_, s) in super::t2s() {
             let c = char::from_u32(s as u32).unwrap();
             assert_eq!(super::simplify(c), c, "{c} maps again");
         }
