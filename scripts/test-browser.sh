@@ -67,6 +67,10 @@ if [ -z "${KEFU_E2E_ONLY:-}" ]; then
   done
   node tests/native-rankings.mjs target/release/kefu target/kefu-test \
     crates/kefu-widget/tests/queries.tsv target/kefu-test/native-rankings.tsv
+  # The replies of the reply-parity conversations, at a fixed moment (2025-12-03 02:00 UTC;
+  # promises depend on the time): the wasm reads the policy's word lists from the bundle.
+  node tests/native-replies.mjs target/release/kefu target/kefu-test \
+    crates/kefu-widget/tests/replies.tsv target/kefu-test/native-replies.jsonl 1764727200000
   # Every query of every eval file: the bundle `kefu eval` asked and its rankings (empty
   # files when the shared data is absent; the wasm test then says it skipped them).
   mkdir -p target/kefu-test/eval

@@ -60,6 +60,7 @@ pub fn build(kb: &Kb, opts: &BuildOptions, progress: Progress) -> Result<(Vec<u8
         built_at: opts.built_at,
         source_hash: opts.source_hash.clone(),
         settings,
+        words: crate::reply::lexicon::bundled(),
         ..Default::default()
     };
     let order_pattern = crate::reply::facts::OrderPattern::of_settings(kb.settings.order_pattern.as_deref());

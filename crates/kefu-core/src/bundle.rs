@@ -16,7 +16,8 @@
 //! format 5 there is one index file, `kefu.idx`: the compact index of [`crate::index`]
 //! (formats up to 4 carried tantivy's segment files). Format 6: the confidence model reads ten
 //! features (the tenth, entry coverage, came with [`crate::pool`]). Format 7: the model
-//! carries boosted trees beside its weights (`reply::trees`).
+//! carries boosted trees beside its weights (`reply::trees`). Format 11: the manifest carries
+//! the reply policy's word lists ([`crate::reply::lexicon`]), which the wasm no longer holds.
 
 pub use crate::calibration::Calibration;
 use crate::kb::{Answer, Link, Locale, Product, ShopSettings};
@@ -25,8 +26,9 @@ use serde::{Deserialize, Serialize};
 /// First bytes of every bundle.
 pub const MAGIC: &[u8; 8] = b"KEFU\0\r\n\x1a";
 /// The format version this build writes and the newest it reads.
-pub const FORMAT_VERSION: u16 = 10;
+pub const FORMAT_VERSION: u16 = 11;
 // 5: the compact index replaces tantivy's segment files. 10: related-word groups in the settings.
+// 11: the reply policy's word lists.
 const HEADER_LEN: usize = 24;
 
 /// Why a bundle could not be opened. Each cause has its own variant and message.
@@ -76,6 +78,9 @@ pub struct Manifest {
     pub learned: Option<crate::learn::Stored>,
     /// The index files and their lengths.
     pub index_files: Vec<(String, u32)>,
+    /// The reply policy's word lists, grouped by the module that reads them: the widget reads
+    /// them from here, not from its wasm ([`crate::reply::lexicon`]).
+    pub words: crate::reply::lexicon::Stored,
 }
 
 /// What the widget needs to show an entry.
@@ -212,6 +217,7 @@ pub fn read(bytes: &[u8]) -> Result<Bundle, BundleError> {
             return Err(BundleError::Malformed(format!("entry {i} names a quick reply that does not exist")));
         }
     }
+    crate::reply::lexicon::check(&manifest.words).map_err(BundleError::Malformed)?;
     Ok(Bundle { manifest, files, format_version: version })
 }
 
@@ -246,6 +252,7 @@ mod tests {
         let m = Manifest {
             kefu_version: "t".into(),
             entries: vec![EntryMeta { id: "a".into(), ..Default::default() }],
+            words: crate::reply::lexicon::bundled(),
             ..Default::default()
         };
         write(&m, &[("meta.json".into(), b"{}".to_vec()), ("x.idx".into(), vec![1, 2, 3])])
@@ -266,14 +273,14 @@ mod tests {
         assert!(matches!(read(&good[..good.len() - 5]), Err(BundleError::Truncated { .. })));
         assert!(matches!(read(&good[..10]), Err(BundleError::Truncated { .. })));
         let mut newer = good.clone();
-        newer[8] = 11;
-        assert_eq!(read(&newer), Err(BundleError::NewerVersion { found: 11, supported: FORMAT_VERSION }));
+        newer[8] = 12;
+        assert_eq!(read(&newer), Err(BundleError::NewerVersion { found: 12, supported: FORMAT_VERSION }));
         let mut older = good.clone();
-        older[8] = 9;
-        assert_eq!(read(&older), Err(BundleError::OlderVersion { found: 9, supported: FORMAT_VERSION }));
+        older[8] = 10;
+        assert_eq!(read(&older), Err(BundleError::OlderVersion { found: 10, supported: FORMAT_VERSION }));
         assert_eq!(
             read(&older).unwrap_err().to_string(),
-            "bundle was built by an older kefu (format 9, this kefu reads 10): rebuild it with `kefu build`"
+            "bundle was built by an older kefu (format 10, this kefu reads 11): rebuild it with `kefu build`"
         );
         let mut flags = good.clone();
         flags[10..12].copy_from_slice(&0xffffu16.to_le_bytes());

@@ -19,6 +19,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 const ZH: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/kefu-test/kb-zh-CN.kefu"));
 const EN: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/kefu-test/kb-en.kefu"));
 const NATIVE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/kefu-test/native-rankings.tsv"));
+const REPLIES: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/kefu-test/native-replies.jsonl"));
 
 /// A (locale, query) pair and its [(id, score)] in rank order.
 type Ranked = ((String, String), Vec<(String, f32)>);
@@ -37,6 +38,57 @@ fn native() -> Vec<Ranked> {
         }
     }
     out
+}
+
+/// The reply policy says in the browser exactly what `kefu ask` says natively, field by field,
+/// for conversations that reach its word lists (which the wasm reads from the bundle: were
+/// they missing, "转人工" would be searched and a burn would get an FAQ answer).
+#[wasm_bindgen_test]
+fn replies_equal_native() {
+    use kefu_core::reply::{respond, Conversation, Decision, Now};
+    let zh = Engine::open(ZH).expect("zh-CN bundle opens in wasm");
+    let en = Engine::open(EN).expect("en bundle opens in wasm");
+    let mut mismatches = Vec::new();
+    let mut n = 0;
+    for line in REPLIES.lines().filter(|l| !l.trim().is_empty()) {
+        let want: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+        let engine = if want["locale"] == "en" { &en } else { &zh };
+        let now = Now { unix_ms: want["now"].as_i64().expect("a moment"), utc_offset_minutes: 0 };
+        let mut conv = Conversation::default();
+        let mut reply = None;
+        for m in want["messages"].as_array().expect("messages") {
+            reply = Some(respond(engine, &mut conv, m.as_str().expect("a message"), now));
+        }
+        let r = reply.expect("a reply");
+        let entry = match &r.decision {
+            Decision::Answer { entry, .. } => engine.entry(*entry).map(|e| e.id.clone()),
+            _ => None,
+        };
+        let got = serde_json::json!({
+            "locale": want["locale"],
+            "messages": want["messages"],
+            "now": want["now"],
+            "decision": r.decision.kind(),
+            "entry": entry,
+            "triage": format!("{:?}", r.triage),
+            "policy": {
+                "cue": r.cue.name(),
+                "emotion": format!("{:?}", r.emotion),
+                "locale": r.locale.tag(),
+                "lead": r.lead,
+                "message": r.message,
+                "promise": r.promise,
+                "offer_human": r.offer_human,
+                "masked": r.masked,
+            },
+        });
+        if got != want {
+            mismatches.push(format!("wasm   {got}\nnative {want}"));
+        }
+        n += 1;
+    }
+    assert!(n >= 40, "only {n} conversations in the native replies");
+    assert!(mismatches.is_empty(), "replies differ:\n{}", mismatches.join("\n"));
 }
 
 #[wasm_bindgen_test]

@@ -25,6 +25,10 @@ pub struct Args {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    /// Reply as at this moment (Unix milliseconds, UTC) instead of now: service hours and
+    /// promises depend on the time (the browser parity test pins it).
+    #[arg(long, value_name = "UNIX_MS", hide = true)]
+    pub now_ms: Option<i64>,
 }
 
 /// What `kefu ask` and the playground show for a conversation: the ranking of the last
@@ -40,14 +44,14 @@ pub struct Look {
 
 /// Ranks the last message (a damaged index is an error here) and replies to every message
 /// in turn through the widget's own path (facts, triage, retrieval, policy).
-pub fn look(engine: &Engine, messages: &[String], top: usize) -> Result<Look> {
+pub fn look(engine: &Engine, messages: &[String], top: usize, now_ms: Option<i64>) -> Result<Look> {
     let last = messages.last().map(String::as_str).unwrap_or_default();
     let start = Instant::now();
     let ranking = engine.try_search(last, top.max(3))?;
     let took = start.elapsed();
     let thresholds = Thresholds::of(engine);
     let confidence = engine.manifest().calibration.model.confidence(&ranking);
-    let (_, reply) = super::chat::converse(engine, messages, 0);
+    let (_, reply) = super::chat::converse_at(engine, messages, 0, now_ms);
     let reply = reply.context("no message to ask")?;
     Ok(Look { ranking, took, thresholds, confidence, reply })
 }
@@ -76,7 +80,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let engine = super::open_bundle(&args.bundle)?;
     let Look { ranking, took, thresholds: t, confidence, reply } =
-        look(&engine, &args.question, args.top).with_context(|| args.bundle.display().to_string())?;
+        look(&engine, &args.question, args.top, args.now_ms).with_context(|| args.bundle.display().to_string())?;
     let decision = reply.decision.clone();
     if args.json {
         let hits: Vec<_> = ranking
@@ -93,6 +97,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
             "entry": match &decision { Decision::Answer { entry, .. } => engine.entry(*entry).map(|e| e.id.clone()), _ => None },
             "triage": format!("{:?}", reply.triage),
             "reply": super::chat::say(&engine, &reply),
+            // The policy's reply field by field (what the browser parity test compares).
+            "policy": {
+                "cue": reply.cue.name(),
+                "emotion": format!("{:?}", reply.emotion),
+                "locale": reply.locale.tag(),
+                "lead": reply.lead,
+                "message": reply.message,
+                "promise": reply.promise,
+                "offer_human": reply.offer_human,
+                "masked": reply.masked,
+            },
             "confidence": confidence,
             "hits": hits,
             "corrections": ranking.corrections,

@@ -66,12 +66,22 @@ pub fn now(utc_offset_minutes: i32) -> Now {
     Now { unix_ms, utc_offset_minutes }
 }
 
-/// Replies to each message in turn on one conversation; returns the last reply.
-pub fn converse(engine: &Engine, messages: &[String], utc_offset: i32) -> (Conversation, Option<Reply>) {
+/// Replies to each message in turn on one conversation, as at `now_ms` (Unix milliseconds)
+/// when given, else now; returns the last reply.
+pub fn converse_at(
+    engine: &Engine,
+    messages: &[String],
+    utc_offset: i32,
+    now_ms: Option<i64>,
+) -> (Conversation, Option<Reply>) {
     let mut conv = Conversation::default();
     let mut last = None;
     for m in messages {
-        last = Some(respond(engine, &mut conv, m, now(utc_offset)));
+        let mut at = now(utc_offset);
+        if let Some(ms) = now_ms {
+            at.unix_ms = ms;
+        }
+        last = Some(respond(engine, &mut conv, m, at));
     }
     (conv, last)
 }
@@ -160,7 +170,7 @@ mod tests {
         let bytes =
             build(&kb, &BuildOptions { skip_calibration: true, ..Default::default() }, &mut |_, _| {}).unwrap().0;
         let engine = Engine::open(&bytes).unwrap();
-        let (_, reply) = super::converse(&engine, &["where is my parcel".to_string()], 0);
+        let (_, reply) = super::converse_at(&engine, &["where is my parcel".to_string()], 0, None);
         let text = super::say(&engine, &reply.unwrap());
         assert!(text.contains("<link: My orders → /orders>"), "{text}");
         assert!(text.contains("<card: Kettle ¥199 → /kettle>"), "{text}");

@@ -363,7 +363,8 @@ async fn ask(
 fn explain(built: &Built, messages: &[String], top: usize) -> Result<Value> {
     let engine = &built.engine;
     let last = messages.last().map(String::as_str).unwrap_or_default();
-    let super::ask::Look { ranking, thresholds: t, confidence, reply, .. } = super::ask::look(engine, messages, top)?;
+    let super::ask::Look { ranking, thresholds: t, confidence, reply, .. } =
+        super::ask::look(engine, messages, top, None)?;
     let hits: Vec<Value> = ranking
         .hits
         .iter()

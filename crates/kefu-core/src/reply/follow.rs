@@ -101,32 +101,6 @@ pub enum Reference {
     Ellipsis,
 }
 
-/// Words that stand for the product just discussed.
-const PRONOUN: &[&str] =
-    &["it", "its", "it's", "this one", "that one", "它", "这个", "这款", "这台", "这种", "那款", "那台"];
-/// A Chinese question that opens on its verb leaves the subject (the topic) out: "有定时功能
-/// 吗" (有, as 有没有) after the air fryer's spec sheet.
-const NO_SUBJECT: &[&str] =
-    &["能", "可以", "可不可以", "能不能", "会不会", "有没有", "有", "是不是", "带", "支持", "适合", "好用", "耐用"];
-/// A Chinese message that goes on from the last one: "就拆开看了一下没睡过" after whether an
-/// opened pillow can be returned, "那直接给我退款吧" after the lost parcel's options. The
-/// opening word says it continues what was said; its subject is the topic's.
-const GOES_ON: &[&str] = &["就", "就是", "只是", "只", "那", "那就", "那么", "那我", "不过", "可是", "但是"];
-/// Openings of an English ellipsis.
-const ELLIPSIS: &[&str] = &[
-    "and for",
-    "and what about",
-    "what about",
-    "how about",
-    "and the",
-    "and with",
-    "and to",
-    "and in",
-    "and if",
-    "what if",
-    "same for",
-];
-
 /// Whether (and how) a short message points back at the last topic: see the module doc.
 /// `names_product`: the message names a product of the KB itself (then a Chinese question
 /// opening on its verb has its subject).
@@ -136,10 +110,10 @@ pub fn refers_back(norm: &str, names_product: bool) -> Option<Reference> {
         return None;
     }
     let starts = |cues: &[&str]| cues.iter().any(|c| lexicon::find(t, c) == Some(0));
-    if starts(ELLIPSIS) || t.ends_with('呢') {
+    if starts(ELLIPSIS()) || t.ends_with('呢') {
         return Some(Reference::Ellipsis);
     }
-    if lexicon::any(t, PRONOUN) || (!names_product && (starts(NO_SUBJECT) || starts(GOES_ON))) {
+    if lexicon::any(t, PRONOUN()) || (!names_product && (starts(NO_SUBJECT()) || starts(GOES_ON()))) {
         return Some(Reference::Pronoun);
     }
     None
@@ -211,44 +185,16 @@ pub fn of_the_problem(problem: Triage, offered: &[Triage]) -> Option<usize> {
     }
 }
 
-/// Words about what shipping costs or paying it back: "运费12块 能报销吗", "who covers the
-/// postage". After a complaint such a message asks who pays the return of the faulty item,
-/// however long it is ([`about_postage`]).
-const POSTAGE: &[&str] = &[
-    "运费",
-    "邮费",
-    "快递费",
-    "寄回的钱",
-    "报销",
-    "運費",
-    "郵費",
-    "shipping cost*",
-    "shipping fee*",
-    "return shipping",
-    "postage",
-    "reimburs*",
-    "pay me back",
-];
-
 /// The message is about postage or paying it back ([`POSTAGE`]).
 pub fn about_postage(norm: &str) -> bool {
-    lexicon::any(norm, POSTAGE)
+    lexicon::any(norm, POSTAGE())
 }
-
-/// Words of a message that point back or carry no subject: what is left of it is what its
-/// entry must speak of ([`telling_words`]).
-const NO_SUBJECT_WORDS: &[&str] = &[
-    "and", "for", "what", "about", "how", "can", "could", "does", "do", "did", "is", "are", "will", "would", "have",
-    "has", "it", "its", "this", "that", "one", "the", "a", "an", "with", "of", "to", "in", "on", "you", "me", "my",
-    "use", "be", "吗", "呢", "吧", "啊", "的", "了", "能", "可以", "不", "会", "有", "没", "是", "它", "这", "那",
-    "个", "款", "台", "种", "么", "什", "怎", "样", "用", "我", "你", "还", "也", "都", "要", "带", "支持", "适合",
-];
 
 /// The message's own words once the pointing and subjectless words are gone: Latin words of
 /// three or more letters, Han characters one by one (the KB writes 整鸡 where the shopper
 /// writes 鸡翅).
 pub fn telling_words(norm: &str) -> Vec<String> {
-    let rest = lexicon::remove_all(norm, NO_SUBJECT_WORDS);
+    let rest = lexicon::remove_all(norm, NO_SUBJECT_WORDS());
     let mut out: Vec<String> = Vec::new();
     for w in rest.split(|c: char| !c.is_alphanumeric() || is_han(c)).filter(|w| w.len() >= 3) {
         out.push(w.to_string());
@@ -270,43 +216,9 @@ pub fn has_a_word(text: &str, words: &[String]) -> bool {
     })
 }
 
-/// Time gone by: "it's been 10 days", "a week already", "都一个星期了", "半个月了".
-const ELAPSED: &[&str] = &[
-    "it's been",
-    "it has been",
-    "its been",
-    "been a week",
-    "been two weeks",
-    "been over a week",
-    "days already",
-    "weeks already",
-    "a week already",
-    "days now",
-    "weeks now",
-    "over a week",
-    "more than a week",
-    "days later",
-    "days ago",
-    "weeks ago",
-    "一个星期了",
-    "一星期了",
-    "一周了",
-    "两周了",
-    "半个月了",
-    "一个月了",
-    "天了",
-    "好久了",
-    "这么久了",
-    "过了一周",
-    "过了一个星期",
-];
-
-/// Refund words: a late topic about them is a refund that has not arrived.
-const REFUND: &[&str] = &["refund*", "money back", "退款", "退钱", "返款", "到账"];
-
 /// The message says time has gone by ([`ELAPSED`]).
 pub fn says_elapsed(norm: &str) -> bool {
-    lexicon::any(norm, ELAPSED)
+    lexicon::any(norm, ELAPSED())
 }
 
 /// What is late, when a message says time has gone by after `topic`: a refund when the topic
@@ -316,7 +228,11 @@ pub fn overdue(topic: &Topic, norm: &str) -> Option<Overdue> {
         return None;
     }
     let topic_norm = crate::analyze::normalize(&topic.question);
-    Some(if lexicon::any(&topic_norm, REFUND) || lexicon::any(norm, REFUND) { Overdue::Refund } else { Overdue::Order })
+    Some(if lexicon::any(&topic_norm, REFUND()) || lexicon::any(norm, REFUND()) {
+        Overdue::Refund
+    } else {
+        Overdue::Order
+    })
 }
 
 /// What a follow-up says is late.
@@ -326,253 +242,34 @@ pub enum Overdue {
     Order,
 }
 
-/// Words that ask about the case itself and nothing else: "how long will it take", "any
-/// update?", "多久能处理好", "什么时候回复我". A message of these words alone has no subject
-/// of its own.
-const CASE_ONLY: &[&str] = &[
-    "how long",
-    "how soon",
-    "when",
-    "will",
-    "would",
-    "does",
-    "do",
-    "is",
-    "it",
-    "this",
-    "that",
-    "take",
-    "takes",
-    "any",
-    "update",
-    "updates",
-    "news",
-    "someone",
-    "somebody",
-    "anyone",
-    "you",
-    "me",
-    "reply",
-    "respond",
-    "answer",
-    "get back",
-    "hear back",
-    "to",
-    "be",
-    "done",
-    "sorted",
-    "the",
-    "my",
-    "case",
-    "request",
-    "please",
-    "still",
-    "so",
-    "now",
-    "多久",
-    "多长时间",
-    "什么时候",
-    "啥时候",
-    "能",
-    "会",
-    "要",
-    "可以",
-    "处理",
-    "回复",
-    "答复",
-    "回我",
-    "联系我",
-    "结果",
-    "有消息",
-    "进展",
-    "进度",
-    "好",
-    "完",
-    "我",
-    "的",
-    "了",
-    "吗",
-    "呢",
-    "啊",
-    "呀",
-    "还",
-    "要等",
-    "等",
-    "大概",
-    "一般",
-    "请问",
-];
-
 /// The message asks only about the case (see [`CASE_ONLY`]): nothing is left of it once those
 /// words, and the words that chase a reply ([`CHASE`]) and the small words around them
 /// ([`AROUND_CHASE`]), are taken out.
 pub fn only_about_the_case(norm: &str) -> bool {
-    let rest = lexicon::remove_all(norm, CASE_ONLY);
-    let rest = lexicon::remove_all(&rest, CHASE);
-    let rest = lexicon::remove_all(&rest, AROUND_CHASE);
+    let rest = lexicon::remove_all(norm, CASE_ONLY());
+    let rest = lexicon::remove_all(&rest, CHASE());
+    let rest = lexicon::remove_all(&rest, AROUND_CHASE());
     !rest.chars().any(char::is_alphanumeric)
 }
 
-/// Words that chase a reply or say the shopper is still waiting for one: "给我回复", "回个话",
-/// "还要等多久", "怎么还没人回", "人呢", "any update?", "still waiting", "when will someone
-/// get back to me". QA found a closed list of whole questions misses the next wording ("什么
-/// 时候回复我" was one, "什么时候给我回复" was not), so the rule is the kind of word: after a
-/// hand-over, a message that chases a reply, or asks when, and says nothing else
-/// ([`only_about_the_case`]) is about the case. A subject of its own ("退款", "shipping")
-/// keeps a new question a new question.
-const CHASE: &[&str] = &[
-    "回复",
-    "回我",
-    "回话",
-    "回个话",
-    "回一下",
-    "答复",
-    "理我",
-    "没人",
-    "没有人",
-    "人呢",
-    "有人",
-    "等",
-    "等着",
-    "等了",
-    "进展",
-    "进度",
-    "消息",
-    "结果",
-    "reply",
-    "replied",
-    "respond",
-    "responded",
-    "get back",
-    "getting back",
-    "got back",
-    "hear back",
-    "hear from",
-    "heard back",
-    "heard from",
-    "update",
-    "updates",
-    "news",
-    "wait",
-    "waiting",
-    "waited",
-    "progress",
-    "someone",
-    "somebody",
-    "anyone",
-    "anybody",
-];
-
-/// Small words that go with [`CHASE`] and [`CASE_ONLY`] and name no subject: "给我回复"
-/// (给), "回个话" (个), "怎么还没人回" (怎么, 回), "are you still there".
-const AROUND_CHASE: &[&str] = &[
-    "给", "个", "回", "怎么", "还没", "没", "一直", "都", "一下", "到底", "人", "吧", "哦", "呢", "嘛", "i", "i'm",
-    "im", "am", "are", "was", "been", "have", "has", "haven't", "hasn't", "no", "not", "yet", "there", "for", "from",
-    "about", "on", "a", "an", "us", "we", "back", "already", "again", "hello", "hi", "any",
-];
-
 /// The message chases a reply ([`CHASE`]).
 pub fn chases_a_reply(norm: &str) -> bool {
-    lexicon::any(norm, CHASE)
+    lexicon::any(norm, CHASE())
 }
-
-/// Words that ask for the case to go higher: "this is the 3rd time i'm asking, escalate it",
-/// "升级", "我要投诉你们主管". Only after a hand-over ([`asks_to_escalate`]): there a case is
-/// waiting, and such words in a longer message ask for it to be escalated (before one,
-/// the message is searched, and only the escalation word alone escalates).
-const ESCALATE: &[&str] = &[
-    "escalat*",
-    "senior agent",
-    "supervisor",
-    "manager",
-    "your boss",
-    "someone higher",
-    "升级",
-    "主管",
-    "经理",
-    "领导",
-    "上级",
-    "資深",
-    "资深客服",
-];
-
-/// Words that make 升级 / upgrade something else: a membership level, an app, firmware.
-const NOT_ESCALATION: &[&str] =
-    &["会员", "等级", "版本", "固件", "系统", "app", "vip", "member*", "firmware", "software", "version"];
 
 /// After a hand-over, the message asks for the case to be escalated ([`ESCALATE`]).
 pub fn asks_to_escalate(norm: &str) -> bool {
-    lexicon::any(norm, ESCALATE) && !lexicon::any(norm, NOT_ESCALATION)
+    lexicon::any(norm, ESCALATE()) && !lexicon::any(norm, NOT_ESCALATION())
 }
-
-/// Words that ask what to do next and name nothing: "what do i do now", "现在怎么办", "那我该
-/// 怎么做". After an urgent problem (a burn, a stolen account) such a message asks about that
-/// problem: QA found it searched, with a "did you mean" about wrong items and lost parcels
-/// under a burnt hand.
-const WHAT_NOW: &[&str] = &[
-    "what do i do",
-    "what should i do",
-    "what can i do",
-    "what do i need to do",
-    "what now",
-    "now what",
-    "what next",
-    "what's next",
-    "then what",
-    "怎么办",
-    "咋办",
-    "怎么做",
-    "该怎么做",
-    "怎么处理",
-    "该做什么",
-    "做什么",
-    "然后呢",
-    "接下来呢",
-    "下一步",
-];
-
-/// Small words around [`WHAT_NOW`] that name no subject: "so what do i do now", "那我现在该怎
-/// 么办呀".
-const AROUND_WHAT_NOW: &[&str] = &[
-    "so",
-    "ok",
-    "okay",
-    "and",
-    "now",
-    "then",
-    "right",
-    "please",
-    "i",
-    "me",
-    "we",
-    "那",
-    "那我",
-    "我",
-    "我们",
-    "现在",
-    "该",
-    "应该",
-    "要",
-    "需要",
-    "then",
-    "呢",
-    "呀",
-    "啊",
-    "吗",
-    "吧",
-    "了",
-    "先",
-    "接下来",
-];
 
 /// The message only asks what to do next ([`WHAT_NOW`]): nothing is left once those words
 /// and the small words around them are taken out.
 pub fn only_what_now(norm: &str) -> bool {
-    if !lexicon::any(norm, WHAT_NOW) {
+    if !lexicon::any(norm, WHAT_NOW()) {
         return false;
     }
-    let rest = lexicon::remove_all(norm, WHAT_NOW);
-    let rest = lexicon::remove_all(&rest, AROUND_WHAT_NOW);
+    let rest = lexicon::remove_all(norm, WHAT_NOW());
+    let rest = lexicon::remove_all(&rest, AROUND_WHAT_NOW());
     !rest.chars().any(char::is_alphanumeric)
 }
 
@@ -580,6 +277,303 @@ pub fn only_what_now(norm: &str) -> bool {
 /// there?", "请问") is about the case; thanks, goodbye and "ok" are answered as ever.
 pub fn waits_for_person(small: Option<Smalltalk>) -> bool {
     matches!(small, Some(Smalltalk::Greeting | Smalltalk::Opener))
+}
+
+// The word lists above are read from the bundle in the browser (see `lexicon::word_lists!`).
+super::lexicon::word_lists! {
+    "follow";
+    /// Words that stand for the product just discussed.
+    PRONOUN = ["it", "its", "it's", "this one", "that one", "它", "这个", "这款", "这台", "这种", "那款", "那台"];
+    /// A Chinese question that opens on its verb leaves the subject (the topic) out: "有定时功能
+    /// 吗" (有, as 有没有) after the air fryer's spec sheet.
+    NO_SUBJECT = ["能", "可以", "可不可以", "能不能", "会不会", "有没有", "有", "是不是", "带", "支持", "适合", "好用", "耐用"];
+    /// A Chinese message that goes on from the last one: "就拆开看了一下没睡过" after whether an
+    /// opened pillow can be returned, "那直接给我退款吧" after the lost parcel's options. The
+    /// opening word says it continues what was said; its subject is the topic's.
+    GOES_ON = ["就", "就是", "只是", "只", "那", "那就", "那么", "那我", "不过", "可是", "但是"];
+    /// Openings of an English ellipsis.
+    ELLIPSIS = [
+        "and for",
+        "and what about",
+        "what about",
+        "how about",
+        "and the",
+        "and with",
+        "and to",
+        "and in",
+        "and if",
+        "what if",
+        "same for",
+    ];
+    /// Words about what shipping costs or paying it back: "运费12块 能报销吗", "who covers the
+    /// postage". After a complaint such a message asks who pays the return of the faulty item,
+    /// however long it is ([`about_postage`]).
+    POSTAGE = [
+        "运费",
+        "邮费",
+        "快递费",
+        "寄回的钱",
+        "报销",
+        "運費",
+        "郵費",
+        "shipping cost*",
+        "shipping fee*",
+        "return shipping",
+        "postage",
+        "reimburs*",
+        "pay me back",
+    ];
+    /// Words of a message that point back or carry no subject: what is left of it is what its
+    /// entry must speak of ([`telling_words`]).
+    NO_SUBJECT_WORDS = [
+        "and", "for", "what", "about", "how", "can", "could", "does", "do", "did", "is", "are", "will", "would", "have",
+        "has", "it", "its", "this", "that", "one", "the", "a", "an", "with", "of", "to", "in", "on", "you", "me", "my",
+        "use", "be", "吗", "呢", "吧", "啊", "的", "了", "能", "可以", "不", "会", "有", "没", "是", "它", "这", "那",
+        "个", "款", "台", "种", "么", "什", "怎", "样", "用", "我", "你", "还", "也", "都", "要", "带", "支持", "适合",
+    ];
+    /// Time gone by: "it's been 10 days", "a week already", "都一个星期了", "半个月了".
+    ELAPSED = [
+        "it's been",
+        "it has been",
+        "its been",
+        "been a week",
+        "been two weeks",
+        "been over a week",
+        "days already",
+        "weeks already",
+        "a week already",
+        "days now",
+        "weeks now",
+        "over a week",
+        "more than a week",
+        "days later",
+        "days ago",
+        "weeks ago",
+        "一个星期了",
+        "一星期了",
+        "一周了",
+        "两周了",
+        "半个月了",
+        "一个月了",
+        "天了",
+        "好久了",
+        "这么久了",
+        "过了一周",
+        "过了一个星期",
+    ];
+    /// Refund words: a late topic about them is a refund that has not arrived.
+    REFUND = ["refund*", "money back", "退款", "退钱", "返款", "到账"];
+    /// Words that ask about the case itself and nothing else: "how long will it take", "any
+    /// update?", "多久能处理好", "什么时候回复我". A message of these words alone has no subject
+    /// of its own.
+    CASE_ONLY = [
+        "how long",
+        "how soon",
+        "when",
+        "will",
+        "would",
+        "does",
+        "do",
+        "is",
+        "it",
+        "this",
+        "that",
+        "take",
+        "takes",
+        "any",
+        "update",
+        "updates",
+        "news",
+        "someone",
+        "somebody",
+        "anyone",
+        "you",
+        "me",
+        "reply",
+        "respond",
+        "answer",
+        "get back",
+        "hear back",
+        "to",
+        "be",
+        "done",
+        "sorted",
+        "the",
+        "my",
+        "case",
+        "request",
+        "please",
+        "still",
+        "so",
+        "now",
+        "多久",
+        "多长时间",
+        "什么时候",
+        "啥时候",
+        "能",
+        "会",
+        "要",
+        "可以",
+        "处理",
+        "回复",
+        "答复",
+        "回我",
+        "联系我",
+        "结果",
+        "有消息",
+        "进展",
+        "进度",
+        "好",
+        "完",
+        "我",
+        "的",
+        "了",
+        "吗",
+        "呢",
+        "啊",
+        "呀",
+        "还",
+        "要等",
+        "等",
+        "大概",
+        "一般",
+        "请问",
+    ];
+    /// Words that chase a reply or say the shopper is still waiting for one: "给我回复", "回个话",
+    /// "还要等多久", "怎么还没人回", "人呢", "any update?", "still waiting", "when will someone
+    /// get back to me". QA found a closed list of whole questions misses the next wording ("什么
+    /// 时候回复我" was one, "什么时候给我回复" was not), so the rule is the kind of word: after a
+    /// hand-over, a message that chases a reply, or asks when, and says nothing else
+    /// ([`only_about_the_case`]) is about the case. A subject of its own ("退款", "shipping")
+    /// keeps a new question a new question.
+    CHASE = [
+        "回复",
+        "回我",
+        "回话",
+        "回个话",
+        "回一下",
+        "答复",
+        "理我",
+        "没人",
+        "没有人",
+        "人呢",
+        "有人",
+        "等",
+        "等着",
+        "等了",
+        "进展",
+        "进度",
+        "消息",
+        "结果",
+        "reply",
+        "replied",
+        "respond",
+        "responded",
+        "get back",
+        "getting back",
+        "got back",
+        "hear back",
+        "hear from",
+        "heard back",
+        "heard from",
+        "update",
+        "updates",
+        "news",
+        "wait",
+        "waiting",
+        "waited",
+        "progress",
+        "someone",
+        "somebody",
+        "anyone",
+        "anybody",
+    ];
+    /// Small words that go with [`CHASE`] and [`CASE_ONLY`] and name no subject: "给我回复"
+    /// (给), "回个话" (个), "怎么还没人回" (怎么, 回), "are you still there".
+    AROUND_CHASE = [
+        "给", "个", "回", "怎么", "还没", "没", "一直", "都", "一下", "到底", "人", "吧", "哦", "呢", "嘛", "i", "i'm",
+        "im", "am", "are", "was", "been", "have", "has", "haven't", "hasn't", "no", "not", "yet", "there", "for", "from",
+        "about", "on", "a", "an", "us", "we", "back", "already", "again", "hello", "hi", "any",
+    ];
+    /// Words that ask for the case to go higher: "this is the 3rd time i'm asking, escalate it",
+    /// "升级", "我要投诉你们主管". Only after a hand-over ([`asks_to_escalate`]): there a case is
+    /// waiting, and such words in a longer message ask for it to be escalated (before one,
+    /// the message is searched, and only the escalation word alone escalates).
+    ESCALATE = [
+        "escalat*",
+        "senior agent",
+        "supervisor",
+        "manager",
+        "your boss",
+        "someone higher",
+        "升级",
+        "主管",
+        "经理",
+        "领导",
+        "上级",
+        "資深",
+        "资深客服",
+    ];
+    /// Words that make 升级 / upgrade something else: a membership level, an app, firmware.
+    NOT_ESCALATION = ["会员", "等级", "版本", "固件", "系统", "app", "vip", "member*", "firmware", "software", "version"];
+    /// Words that ask what to do next and name nothing: "what do i do now", "现在怎么办", "那我该
+    /// 怎么做". After an urgent problem (a burn, a stolen account) such a message asks about that
+    /// problem: QA found it searched, with a "did you mean" about wrong items and lost parcels
+    /// under a burnt hand.
+    WHAT_NOW = [
+        "what do i do",
+        "what should i do",
+        "what can i do",
+        "what do i need to do",
+        "what now",
+        "now what",
+        "what next",
+        "what's next",
+        "then what",
+        "怎么办",
+        "咋办",
+        "怎么做",
+        "该怎么做",
+        "怎么处理",
+        "该做什么",
+        "做什么",
+        "然后呢",
+        "接下来呢",
+        "下一步",
+    ];
+    /// Small words around [`WHAT_NOW`] that name no subject: "so what do i do now", "那我现在该怎
+    /// 么办呀".
+    AROUND_WHAT_NOW = [
+        "so",
+        "ok",
+        "okay",
+        "and",
+        "now",
+        "then",
+        "right",
+        "please",
+        "i",
+        "me",
+        "we",
+        "那",
+        "那我",
+        "我",
+        "我们",
+        "现在",
+        "该",
+        "应该",
+        "要",
+        "需要",
+        "then",
+        "呢",
+        "呀",
+        "啊",
+        "吗",
+        "吧",
+        "了",
+        "先",
+        "接下来",
+    ];
 }
 
 #[cfg(test)]

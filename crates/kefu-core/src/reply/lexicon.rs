@@ -4,6 +4,12 @@
 //! A cue is written in simplified Chinese or lowercase English. Han cues match anywhere
 //! (Chinese has no spaces); Latin cues match whole words, and a trailing `*` makes the last
 //! word a prefix (`deliver*` matches "delivered", "delivery"). No regex: plain scanning.
+//!
+//! The policy's word lists (triage, small talk, follow-ups, emotion, wording) are declared
+//! with [`word_lists!`]. Natively each list is a constant; `kefu build` writes them all into
+//! the bundle ([`bundled`]), and the wasm widget reads them from there ([`install`]) instead
+//! of carrying them: they are some 40 KB of text that every KB shares, and the bundle is the
+//! data the widget downloads anyway. A list asked for before a bundle is installed is empty.
 
 use crate::analyze::is_han;
 
@@ -106,6 +112,121 @@ pub fn remove_all(text: &str, cues: &[&str]) -> String {
     out
 }
 
+/// Declares one module's word lists: `word_lists! { "group"; /// doc \n NAME = ["a", "b*"]; … }`.
+/// Each `NAME()` returns its list: the literal natively, the bundle's copy in wasm (where the
+/// literals are not compiled in). The group's name is how the bundle files them ([`GROUPS`]).
+macro_rules! word_lists {
+    ($group:literal; $($(#[$doc:meta])* $name:ident = [$($w:literal),* $(,)?];)+) => {
+        /// This module's word lists (see `reply::lexicon`: the bundle carries them to the browser).
+        pub(crate) mod words {
+            #[allow(non_camel_case_types, dead_code, clippy::upper_case_acronyms)]
+            enum Ix { $($name),+ }
+            pub(crate) const GROUP: &str = $group;
+            pub(crate) const COUNT: usize = [$(Ix::$name),+].len();
+            $(
+                $(#[$doc])*
+                #[allow(non_snake_case)]
+                pub(crate) fn $name() -> &'static [&'static str] {
+                    #[cfg(not(target_arch = "wasm32"))]
+                    { &[$($w),*] }
+                    #[cfg(target_arch = "wasm32")]
+                    { $crate::reply::lexicon::loaded(GROUP, Ix::$name as usize) }
+                }
+            )+
+            /// The lists in declaration order, as the bundle carries them.
+            #[cfg(not(target_arch = "wasm32"))]
+            pub(crate) fn lists() -> Vec<&'static [&'static str]> {
+                vec![$($name()),+]
+            }
+        }
+        #[allow(unused_imports)]
+        use words::*;
+    };
+}
+pub(crate) use word_lists;
+
+/// Every module that declares word lists: (group name, how many lists).
+pub(crate) const GROUPS: [(&str, usize); 5] = [
+    (super::triage::words::GROUP, super::triage::words::COUNT),
+    (super::smalltalk::words::GROUP, super::smalltalk::words::COUNT),
+    (super::follow::words::GROUP, super::follow::words::COUNT),
+    (super::emotion::words::GROUP, super::emotion::words::COUNT),
+    (super::wording::words::GROUP, super::wording::words::COUNT),
+];
+
+/// The word lists as a bundle carries them: per group, its lists in declaration order.
+pub type Stored = Vec<(String, Vec<Vec<String>>)>;
+
+/// Every group's lists, for the bundle (`kefu build`).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn bundled() -> Stored {
+    let own = |v: Vec<&'static [&'static str]>| v.iter().map(|l| l.iter().map(|w| w.to_string()).collect()).collect();
+    vec![
+        (super::triage::words::GROUP.into(), own(super::triage::words::lists())),
+        (super::smalltalk::words::GROUP.into(), own(super::smalltalk::words::lists())),
+        (super::follow::words::GROUP.into(), own(super::follow::words::lists())),
+        (super::emotion::words::GROUP.into(), own(super::emotion::words::lists())),
+        (super::wording::words::GROUP.into(), own(super::wording::words::lists())),
+    ]
+}
+
+/// Checks that a bundle's word lists are the ones this code reads: every group, with as many
+/// lists as it declares. A bundle built by a kefu whose lists differ in shape is refused.
+pub fn check(stored: &Stored) -> Result<(), String> {
+    for (group, count) in GROUPS {
+        match stored.iter().find(|(g, _)| g == group) {
+            Some((_, lists)) if lists.len() == count => {}
+            Some((_, lists)) => {
+                return Err(format!("word lists `{group}`: {} lists, this kefu reads {count}", lists.len()))
+            }
+            None => return Err(format!("word lists `{group}` are missing")),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(target_arch = "wasm32")]
+type Installed = Vec<(&'static str, Vec<&'static [&'static str]>)>;
+
+#[cfg(target_arch = "wasm32")]
+thread_local! {
+    static INSTALLED: std::cell::Cell<Option<&'static Installed>> = const { std::cell::Cell::new(None) };
+}
+
+/// Makes a bundle's word lists the ones the policy reads (wasm; natively the lists are
+/// constants and this does nothing). Call after [`check`]. The lists live as long as the
+/// page: a widget installs them once per bundle it opens.
+pub fn install(stored: &Stored) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let leak = |s: &String| -> &'static str { Box::leak(s.clone().into_boxed_str()) };
+        let lists: Installed = stored
+            .iter()
+            .map(|(g, lists)| {
+                let lists = lists
+                    .iter()
+                    .map(|l| &*Box::leak(l.iter().map(leak).collect::<Vec<_>>().into_boxed_slice()))
+                    .collect();
+                (leak(g), lists)
+            })
+            .collect();
+        let lists: &'static Installed = Box::leak(Box::new(lists));
+        INSTALLED.with(|c| c.set(Some(lists)));
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = stored;
+}
+
+/// List `index` of `group` as installed from the bundle; empty before any is.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn loaded(group: &str, index: usize) -> &'static [&'static str] {
+    let lists = INSTALLED.with(|c| c.get());
+    lists
+        .and_then(|all| all.iter().find(|(g, _)| *g == group))
+        .and_then(|(_, lists)| lists.get(index).copied())
+        .unwrap_or(&[])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +250,33 @@ mod tests {
         assert!(find("我的快递还没到啊", "还没到").is_some());
         assert_eq!(first("付款失败了", &["退款", "付款失败"]), Some("付款失败"));
         assert_eq!(count("坏了 还发错了", &["坏了", "发错", "投诉"]), 2);
+    }
+
+    /// What the bundle carries is every declared list, word for word, in its group.
+    #[test]
+    fn bundled_lists_pass_their_own_check() {
+        let stored = bundled();
+        assert_eq!(check(&stored), Ok(()));
+        assert_eq!(stored[0].1[0], super::super::triage::words::lists()[0]);
+        let mut short = stored.clone();
+        short[1].1.pop();
+        assert!(check(&short).unwrap_err().contains("smalltalk"));
+        assert!(check(&stored[1..].to_vec()).unwrap_err().contains("missing"));
+    }
+
+    /// Every module that declares word lists is in [`GROUPS`] (else the browser would read
+    /// its lists as empty): found by reading the sources.
+    #[test]
+    fn every_word_list_group_is_registered() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/reply");
+        for file in std::fs::read_dir(&dir).unwrap() {
+            let path = file.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (at, _) in text.match_indices("\nsuper::lexicon::word_lists! {") {
+                let group = text[at..].split('"').nth(1).unwrap();
+                assert!(GROUPS.iter().any(|(g, _)| *g == group), "{}: group {group} is not in GROUPS", path.display());
+            }
+        }
     }
 
     #[test]

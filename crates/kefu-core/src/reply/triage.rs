@@ -83,884 +83,57 @@ impl Cue {
     }
 }
 
-const URGENT: &[(Cue, &[&str])] = &[
-    (
-        Cue::Safety,
-        &[
-            "着火",
-            "起火",
-            "失火",
-            "冒烟",
-            "冒火",
-            "火花",
-            "烧起来",
-            "烧焦",
-            "爆炸",
-            "炸开",
-            "炸裂",
-            "自燃",
-            "触电",
-            "电到",
-            "被电",
-            "电了一下",
-            "漏电",
-            "烫伤",
-            "烧伤",
-            "受伤",
-            "伤到",
-            "割伤",
-            "割到手",
-            "烫到",
-            "烫红",
-            "烫起泡",
-            "把手烫",
-            "把孩子烫",
-            "麻手",
-            "烧了个洞",
-            "烧黑",
-            "鼓包",
-            "突然炸了",
-            "时候炸了",
-            "流血",
-            "中毒",
-            "送医",
-            "住院",
-            "进了医院",
-            "去了医院",
-            "caught fire",
-            "on fire",
-            "burst into flames",
-            "in flames",
-            // Not "smoke" alone: a shop may sell smoke alarms.
-            "started smoking",
-            "is smoking",
-            "was smoking",
-            "smoke came",
-            "smoke coming",
-            "smoke is coming",
-            "scald*",
-            "zapped",
-            "shocks me",
-            "melted",
-            "smoke from",
-            "burning smell",
-            "smells of burning",
-            "smell of burning",
-            "smells like burning",
-            "smell like burning",
-            "smells burnt",
-            "smells of smoke",
-            "smells like smoke",
-            "smell of smoke",
-            "burning plastic",
-            "melting plastic",
-            "烧焦味",
-            "焦味",
-            "糊味",
-            "烧糊",
-            "电线味",
-            "sparks",
-            "sparked",
-            "sparking",
-            "exploded",
-            "explodes",
-            "explosion",
-            "electric shock",
-            "shocked me",
-            "got a shock",
-            "gave me a shock",
-            "electrocut*",
-            "burned me",
-            "burnt me",
-            "burned my",
-            "burnt my",
-            "burned himself",
-            "burned herself",
-            "burned myself",
-            "got burned",
-            "got burnt",
-            "hand is burn*",
-            "hands are burn*",
-            "finger is burn*",
-            "fingers are burn*",
-            "arm is burn*",
-            "skin is burn*",
-            "i'm burned",
-            "i am burned",
-            "injured",
-            "injury",
-            "hurt me",
-            "hurt my",
-            "hurt myself",
-            "cut myself",
-            "bleeding",
-            "poisoned",
-            "poisoning",
-            "toxic",
-            "in hospital",
-            "to hospital",
-            "to the hospital",
-            "in the hospital",
-            // A body reacting to the goods, said as having happened ("过敏了", "broke out in
-            // hives"): a health report like a burn, for the safety specialist, never a smell
-            // that airing clears ("我对乳胶过敏" or "is it hypoallergenic" asks about a product).
-            // Symptoms that are also said in jest ("看得我头晕", "your prices make me dizzy")
-            // count only with a body or the goods' use beside them ([`SYMPTOM`]).
-            "过敏了",
-            "过敏反应",
-            "过敏得",
-            "过敏严重",
-            "严重过敏",
-            "引起过敏",
-            "导致过敏",
-            "红疹",
-            "起疹",
-            "疹子",
-            "皮疹",
-            "荨麻疹",
-            "皮肤痒",
-            "皮肤发痒",
-            "呼吸困难",
-            "喘不上气",
-            "allergic reaction",
-            "allergic to it",
-            "allergy attack",
-            "hives",
-            "itchy skin",
-            "skin is itchy",
-            "skin itch*",
-            "skin irritation",
-            "irritated my skin",
-            "trouble breathing",
-        ],
-    ),
-    (
-        Cue::Account,
-        &[
-            "被盗",
-            "盗号",
-            "号被",
-            "账号被",
-            "帐号被",
-            "账户被",
-            "陌生设备",
-            "异地登录",
-            "不是我登录",
-            "被人登录",
-            "被人改了",
-            "hacked",
-            "hacker",
-            "stolen account",
-            "account stolen",
-            "account was stolen",
-            "someone logged",
-            "logged into my account",
-            "someone else logged",
-            "someone changed my",
-            "account compromised",
-            "not me who ordered",
-        ],
-    ),
-    (
-        Cue::Fraud,
-        &[
-            "诈骗",
-            "骗子",
-            "被骗",
-            "盗刷",
-            "冒充",
-            "钓鱼",
-            "不是我下的单",
-            "没下单却",
-            "fraud",
-            "scam*",
-            "scammed",
-            "phishing",
-            "unauthori*",
-            "didn't make this",
-            "did not make this",
-            "i didn't order",
-            "i did not order",
-            "pretending to be",
-            "posing as",
-            "fake customer service",
-            "假客服",
-            "假冒",
-        ],
-    ),
-    (
-        Cue::Payment,
-        &[
-            "付款失败",
-            "支付失败",
-            "付不了款",
-            "付不了钱",
-            "支付不了",
-            "付款不了",
-            "无法支付",
-            "无法付款",
-            "付款不成功",
-            "支付不成功",
-            "扣款失败",
-            "重复扣款",
-            "扣了两次",
-            "扣两次",
-            "多扣",
-            "扣款异常",
-            "扣了钱",
-            "钱扣了",
-            "payment failed",
-            "payment fail*",
-            "payment declined",
-            "card declined",
-            "can't pay",
-            "cant pay",
-            "cannot pay",
-            "unable to pay",
-            "charged twice",
-            "double charged",
-            "charged me twice",
-            "money was taken",
-            "took my money",
-            "payment didn't go through",
-            "payment not going through",
-            "payment won't go through",
-            "transaction failed",
-            "charged but no order",
-            "钱扣了订单没",
-            "扣款了没有订单",
-            "被扣款",
-        ],
-    ),
-    (Cue::None, &["紧急", "急急急", "urgent", "emergency"]),
-];
+#[allow(non_snake_case)]
+fn URGENT() -> [(Cue, &'static [&'static str]); 5] {
+    [
+        (Cue::Safety, URGENT_SAFETY()),
+        (Cue::Account, URGENT_ACCOUNT()),
+        (Cue::Fraud, URGENT_FRAUD()),
+        (Cue::Payment, URGENT_PAYMENT()),
+        (Cue::None, URGENT_NONE()),
+    ]
+}
 
-const COMPLAINT: &[(Cue, &[&str])] = &[
-    (
-        Cue::Dispute,
-        &[
-            "拒绝退款",
-            "拒绝我退款",
-            "拒绝给我退款",
-            "拒绝了我的退款",
-            "拒绝了退款",
-            "拒绝退货",
-            "拒绝我退货",
-            "拒绝了我的退货",
-            "拒绝售后",
-            "拒绝了我的售后",
-            "退款被拒",
-            "退货被拒",
-            "售后被拒",
-            "申请被拒",
-            "驳回",
-            "不给退",
-            "不给我退",
-            "不让退",
-            "不让我退",
-            "不肯退",
-            "不同意退",
-            "不同意给我退",
-            "不同意我退",
-            "refused my refund",
-            "refused my return",
-            "refused a refund",
-            "refused to refund",
-            "refuse to refund",
-            "refusing to refund",
-            "refusing my refund",
-            "denied my refund",
-            "denied my return",
-            "rejected my refund",
-            "rejected my return",
-            "refund was denied",
-            "refund was refused",
-            "refund was rejected",
-            "refund request was",
-            "return was denied",
-            "return was refused",
-            "return was rejected",
-            "return request was",
-            "won't refund",
-            "will not refund",
-            "wouldn't refund",
-            "won't give me a refund",
-            "won't accept my return",
-        ],
-    ),
-    (
-        Cue::Damaged,
-        &[
-            "坏了",
-            "破损",
-            "损坏",
-            "摔坏",
-            "烂了",
-            "变形",
-            "划痕",
-            "刮花",
-            "scratched",
-            "torn",
-            "ripped",
-            "压坏",
-            "碎了",
-            "裂了",
-            "破了",
-            "摔碎",
-            "压扁",
-            "坏的",
-            "broken",
-            "broke",
-            "damaged",
-            "smashed",
-            "cracked",
-            "shattered",
-            "dented",
-            "arrived damaged",
-            "a crack",
-            "a hole",
-            "holes in",
-            "stained",
-            "a stain",
-            "chipped",
-        ],
-    ),
-    (
-        Cue::WrongItem,
-        &[
-            "发错",
-            "错发",
-            "寄错",
-            "少发",
-            "漏发",
-            "少了一件",
-            "少了个",
-            "少了一个",
-            "少一个",
-            "少件",
-            "少了东西",
-            "少了一样",
-            "缺件",
-            "不是我买的",
-            "wrong item",
-            "wrong size",
-            "wrong colour",
-            "wrong color",
-            "wrong product",
-            "not what i ordered",
-            "missing item",
-            "missing part*",
-            "item missing",
-            "parts missing",
-        ],
-    ),
-    (
-        Cue::NotAsDescribed,
-        &[
-            "货不对板",
-            "描述不符",
-            "描述不一样",
-            "描述不一致",
-            "比描述",
-            "图片不一样",
-            "图片不符",
-            "图片不一致",
-            "比图片",
-            "照片不一样",
-            "照片不符",
-            "比照片",
-            "图文不符",
-            "实物不符",
-            "和宣传的不一样",
-            "跟宣传的不一样",
-            "色差很大",
-            "色差太大",
-            "色差好大",
-            "色差严重",
-            "严重色差",
-            "not as described",
-            "not what was advertised",
-            "not what was described",
-            "not what was pictured",
-            "跟图片差",
-            "和图片差",
-            "与图片差",
-            "跟描述差",
-            "和描述差",
-            "than described",
-            "than advertised",
-            "than pictured",
-            "than in the picture",
-            "than the picture",
-            "than the photo",
-            "than on the website",
-            "than on the site",
-            "than in the listing",
-            "nothing like the photo*",
-            "nothing like the picture*",
-            "nothing like the description",
-            "doesn't match the photo*",
-            "doesn't match the picture*",
-            "doesn't match the description",
-            "doesn't match the listing",
-            "does not match the photo*",
-            "does not match the picture*",
-            "does not match the description",
-            "does not match the listing",
-            "different from the photo*",
-            "different from the picture*",
-            "different from the description",
-            "not what the listing",
-            "not like the photo*",
-            "not like the picture*",
-        ],
-    ),
-    (
-        Cue::Quality,
-        &[
-            "质量差",
-            "质量太差",
-            "质量问题",
-            "质量不好",
-            "不能用",
-            "用不了",
-            "不工作",
-            "不转",
-            "不加热",
-            "故障",
-            "有问题",
-            "假货",
-            "次品",
-            "残次",
-            "掉色",
-            "起球",
-            "异味",
-            "怪味",
-            "臭味",
-            "刺鼻",
-            "有股味",
-            "瑕疵",
-            "毛病",
-            "不好用",
-            "坏掉",
-            "漏水",
-            "doesn't work",
-            "does not work",
-            "not working",
-            "stopped working",
-            "won't turn on",
-            "wont turn on",
-            "faulty",
-            "defective",
-            "poor quality",
-            "bad quality",
-            // A complaint says the item is fake; "are your products real or fake" asks.
-            "is fake",
-            "are fake",
-            "a fake",
-            "looks fake",
-            "it's fake",
-            "its fake",
-            "smells",
-            "stinks",
-            "strange smell",
-            "weird smell",
-            "bad smell",
-            "chemical smell",
-            "leak*",
-            "falling apart",
-        ],
-    ),
-    (
-        Cue::Service,
-        &[
-            "投诉",
-            "态度差",
-            "态度很差",
-            "服务很差",
-            "服务太差",
-            "态度太差",
-            "态度不好",
-            "态度恶劣",
-            "不理人",
-            "不理我",
-            "没人回",
-            "没人理",
-            "挂我电话",
-            "挂了我电话",
-            "no one replied",
-            "nobody replied",
-            "no one answered",
-            "nobody answered",
-            "waiting for a reply",
-            "days for a reply",
-            "hours for a reply",
-            "still no reply",
-            "hung up on me",
-            "敷衍",
-            "一直拖",
-            "拖这么久",
-            "拖了这么久",
-            "差评",
-            "不满意",
-            "太差劲",
-            "垃圾店",
-            "再也不买",
-            "never buy again",
-            "never shop here again",
-            "never again",
-            "维权",
-            "12315",
-            "消协",
-            "消费者协会",
-            "工商局",
-            "举报你们",
-            "consumer protection",
-            "report you to",
-            "trading standards",
-            "骗人",
-            "欺骗",
-            "complain*",
-            "rude",
-            "bad service",
-            "terrible service",
-            "awful service",
-            "horrible service",
-            "worst service",
-            "service is terrible",
-            "service is awful",
-            "service is horrible",
-            "service is bad",
-            "service is poor",
-            "service is the worst",
-            "poor service",
-            "ignored",
-            "ignoring me",
-            "unacceptable",
-            "not happy",
-            "unhappy",
-            "disappointed",
-            "worst",
-            "ripped off",
-            "rip off",
-        ],
-    ),
-];
+#[allow(non_snake_case)]
+fn COMPLAINT() -> [(Cue, &'static [&'static str]); 6] {
+    [
+        (Cue::Dispute, COMPLAINT_DISPUTE()),
+        (Cue::Damaged, COMPLAINT_DAMAGED()),
+        (Cue::WrongItem, COMPLAINT_WRONG_ITEM()),
+        (Cue::NotAsDescribed, COMPLAINT_NOT_AS_DESCRIBED()),
+        (Cue::Quality, COMPLAINT_QUALITY()),
+        (Cue::Service, COMPLAINT_SERVICE()),
+    ]
+}
 
-const ORDER: &[(Cue, &[&str])] = &[
-    (
-        Cue::Address,
-        &[
-            "改地址",
-            "修改地址",
-            "地址填错",
-            "地址写错",
-            "换地址",
-            "更改地址",
-            "改收货",
-            "地址错了",
-            "改一下地址",
-            "change address",
-            "change the address",
-            "change my address",
-            "wrong address",
-            "update my address",
-            "update the address",
-            "new address",
-            "redirect",
-            "改收货地址",
-            "改一下收货地址",
-            "修改收货地址",
-            "地址改一下",
-            "换个地址",
-            "地址要改",
-            "改一下地址",
-        ],
-    ),
-    (
-        Cue::Cancel,
-        &[
-            "取消订单",
-            "不想要了",
-            "取消这个订单",
-            "撤销订单",
-            "订单取消",
-            "拦截",
-            "cancel*",
-            "don't want it anymore",
-            "stop the order",
-            "stop my order",
-        ],
-    ),
-    (
-        Cue::Delay,
-        &[
-            "还没到",
-            "还没收到",
-            "没收到",
-            "迟迟",
-            "延迟",
-            "太慢",
-            "好几天",
-            "几天了",
-            "一直没",
-            "还没发货",
-            "没发货",
-            "不发货",
-            "怎么还没",
-            "超时",
-            "不动了",
-            "没更新",
-            "丢件",
-            "丢了",
-            "催单",
-            "催一下",
-            "催发货",
-            "催催",
-            "hasn't arrived",
-            "has not arrived",
-            "hasn't come",
-            "not arrived",
-            "not received",
-            "haven't received",
-            "have not received",
-            "never received",
-            "never arrived",
-            "didn't arrive",
-            "still waiting",
-            "still not",
-            "late",
-            "delayed",
-            "overdue",
-            "taking so long",
-            "not shipped",
-            "hasn't shipped",
-            "lost parcel",
-            "parcel lost",
-            "package lost",
-            "parcel is lost",
-            "lost in transit",
-            "stuck",
-            "没动",
-            "没有动静",
-            "几天都没",
-            "还不到",
-            "haven't got",
-            "have not got",
-            "didn't get my",
-            "did not get my",
-            "not delivered",
-            "hasn't been delivered",
-            "wasn't delivered",
-            "missing parcel",
-            "parcel missing",
-            "package missing",
-            "没到货",
-            "还没送到",
-            "收不到货",
-            "没有收到",
-        ],
-    ),
-    (
-        Cue::Tracking,
-        &[
-            "到哪了",
-            "到哪里了",
-            "到哪儿了",
-            "物流信息",
-            "快递到",
-            "包裹到",
-            "查物流",
-            "查快递",
-            "查单",
-            "查件",
-            "查订单",
-            "查下订单",
-            "查一下订单",
-            "查查订单",
-            "查询订单",
-            "订单查询",
-            "订单状态",
-            "看下订单",
-            "看一下订单",
-            "我的订单",
-            "我的快递",
-            "我的包裹",
-            "单号",
-            "发货了吗",
-            "什么时候到",
-            "签收",
-            "派送",
-            "配送",
-            "where is my",
-            "where's my",
-            "wheres my",
-            "track*",
-            "my order",
-            "my parcel",
-            "my package",
-            "my delivery",
-            "the parcel",
-            "order status",
-            "shipping status",
-            "when will it arrive",
-            "when will my",
-            "dispatch*",
-            "shipped",
-            "courier",
-        ],
-    ),
-];
-
-/// Phrases that ask for a person.
-const HUMAN: &[&str] = &[
-    "人工",
-    "真人",
-    "人呢",
-    "客服呢",
-    "转人工",
-    "找人工",
-    "活人",
-    "客服人员",
-    "人类",
-    "找个人",
-    "找你们的人",
-    "human",
-    "real person",
-    "a person",
-    "live agent",
-    "an agent",
-    "agent please",
-    "speak to someone",
-    "talk to someone",
-    "speak to a",
-    "talk to a",
-    "representative",
-    "operator",
-    "customer service person",
-    "someone real",
-    "live chat",
-    "speak with someone",
-    "speak with somebody",
-    "speak with a",
-    "speak with customer service",
-    "talk with someone",
-    "talk with somebody",
-    "talk with a",
-    "chat with someone",
-    "chat with somebody",
-    "chat with a",
-    "speak to somebody",
-    "talk to somebody",
-    "contact customer service",
-    "reach customer service",
-    "speak with customer support",
-    "agent",
-    "a manager",
-    "the manager",
-    "your manager",
-    "supervisor",
-    // Asking to be called or written to back.
-    "联系我",
-    "给我打电话",
-    "给我回电话",
-    "打给我",
-    "回电",
-    // Not "call me" alone: a KB may answer it (a shop that calls leads back).
-    "call me on",
-    "call me at",
-    "call me back",
-    "contact me",
-    "email me",
-    "e-mail me",
-    "get back to me",
-];
-
-/// "No need for a person": these cancel a request.
-const NOT_HUMAN: &[&str] = &[
-    "不用转人工",
-    "不用人工",
-    "不需要人工",
-    "不要人工",
-    "不用真人",
-    "不用找人工",
-    "别转人工",
-    "no need for a human",
-    "don't need a human",
-    "dont need a human",
-    "no need for an agent",
-    "don't need an agent",
-    "not a human",
-    "no human",
-];
-
-/// The shop's own website, app or pages: a message about them ("your website keeps crashing",
-/// "网站一直打不开") is the shop's business even when the KB has no entry for it.
-const SHOP_ITSELF: &[&str] =
-    &["website", "web site", "your site", "app", "checkout page", "网站", "网页", "页面", "小程序", "闪退", "打不开"];
+#[allow(non_snake_case)]
+fn ORDER() -> [(Cue, &'static [&'static str]); 4] {
+    [
+        (Cue::Address, ORDER_ADDRESS()),
+        (Cue::Cancel, ORDER_CANCEL()),
+        (Cue::Delay, ORDER_DELAY()),
+        (Cue::Tracking, ORDER_TRACKING()),
+    ]
+}
 
 /// The message is about the shop's own website or app ([`SHOP_ITSELF`]).
 pub fn about_shop_itself(norm: &str) -> bool {
-    lexicon::any(norm, SHOP_ITSELF)
+    lexicon::any(norm, SHOP_ITSELF())
 }
-
-/// Asking when or how long, or for news ("多久能处理好", "any update?").
-const WHEN: &[&str] = &[
-    "多久",
-    "多长时间",
-    "什么时候",
-    "啥时候",
-    "几点",
-    "几天",
-    "有消息",
-    "进展",
-    "进度",
-    "how long",
-    "when will",
-    "when can",
-    "when do",
-    "when are you",
-    "any update",
-    "any news",
-    "how soon",
-];
 
 /// The message asks when something will happen, how long it takes, or for news ([`WHEN`]).
 pub fn asks_when(norm: &str) -> bool {
-    lexicon::any(norm, WHEN)
+    lexicon::any(norm, WHEN())
 }
-
-/// The shopper has no order number at hand: after an answer, asking for it again is no help.
-const NO_ORDER_NUMBER: &[&str] = &[
-    "don't know my order number",
-    "don't have my order number",
-    "don't have an order number",
-    "don't have the order number",
-    "can't find my order number",
-    "can't find the order number",
-    "lost my order number",
-    "forgot my order number",
-    "no order number",
-    "where is my order number",
-    "where do i find my order number",
-    "不知道订单号",
-    "没有订单号",
-    "找不到订单号",
-    "订单号找不到",
-    "忘了订单号",
-    "订单号忘了",
-    "不记得订单号",
-    "订单号在哪",
-];
 
 /// The shopper says they have no order number at hand ([`NO_ORDER_NUMBER`]).
 pub fn lacks_order_number(norm: &str) -> bool {
-    lexicon::any(norm, NO_ORDER_NUMBER)
+    lexicon::any(norm, NO_ORDER_NUMBER())
 }
 
 /// The shopper says the slip was theirs ("I ordered the wrong size", "拍错颜色了").
 pub fn own_mistake(norm: &str) -> bool {
-    lexicon::any(norm, OWN_MISTAKE)
+    lexicon::any(norm, OWN_MISTAKE())
 }
 
 /// Classifies normalized text: the class and its most specific cue.
@@ -973,14 +146,16 @@ pub fn classify(norm: &str) -> (Triage, Cue) {
 /// that a damage complaint may be answered with it).
 fn classify_as(norm: &str, entry: bool) -> (Triage, Cue) {
     let method_fails = payment_method_fails(norm);
-    let not_goods = lexicon::any(norm, NOT_GOODS) || method_fails;
+    let not_goods = lexicon::any(norm, NOT_GOODS()) || method_fails;
     // Calling the shop a cheat is a complaint about the service, not a fraud to report.
-    let accused = lexicon::any(norm, SHOP_ACCUSED);
+    let accused = lexicon::any(norm, SHOP_ACCUSED());
     let own_mistake = own_mistake(norm);
     let smell_ingested = smell_ingested(norm);
     let hazard = hazard_reported(norm);
-    let paid_repair = !entry && (lexicon::any(norm, OUT_OF_WARRANTY) || own_damage(norm));
-    for (class, table) in [(Triage::Urgent, URGENT), (Triage::Complaint, COMPLAINT), (Triage::Order, ORDER)] {
+    let paid_repair = !entry && (lexicon::any(norm, OUT_OF_WARRANTY()) || own_damage(norm));
+    for (class, table) in
+        [(Triage::Urgent, &URGENT()[..]), (Triage::Complaint, &COMPLAINT()[..]), (Triage::Order, &ORDER()[..])]
+    {
         for (cue, words) in table {
             // The exceptions below are weighed only for a cue the message names: most messages
             // name none, and the fraud one scans every complaint phrase.
@@ -1009,7 +184,7 @@ fn classify_as(norm: &str, entry: bool) -> (Triage, Cue) {
             // about a risk, for the KB, not a hazard happening now.
             // Not "水壶烧的水有股塑料味 还能喝吗": whether a smelly drink is safe is no question
             // to reassure with a new item's smell.
-            if *cue == Cue::Safety && lexicon::any(norm, RISK_QUESTION) && !smell_ingested && !hazard {
+            if *cue == Cue::Safety && lexicon::any(norm, RISK_QUESTION()) && !smell_ingested && !hazard {
                 continue;
             }
             // "我之前投诉的事处理得怎么样了": news of a complaint already made, for the KB's
@@ -1018,13 +193,13 @@ fn classify_as(norm: &str, entry: bool) -> (Triage, Cue) {
                 continue;
             }
             // "定制的商品不给退吗" asks the policy; "凭什么不给退" disputes a decision.
-            if *cue == Cue::Dispute && lexicon::any(norm, POLICY_ASKED) {
+            if *cue == Cue::Dispute && lexicon::any(norm, POLICY_ASKED()) {
                 continue;
             }
             if *cue == Cue::WrongItem && own_mistake {
                 continue;
             }
-            if matches!(cue, Cue::Delay | Cue::Tracking) && lexicon::any(norm, REFUND) {
+            if matches!(cue, Cue::Delay | Cue::Tracking) && lexicon::any(norm, REFUND()) {
                 return (class, Cue::Refund);
             }
             return (class, *cue);
@@ -1092,141 +267,6 @@ fn followed(units: &[String], first: &[&str], then: &[&str], gap: usize) -> bool
     then.iter().flat_map(|c| spans(units, c)).any(|(start, _)| ends.iter().any(|&e| start >= e && start - e <= gap))
 }
 
-/// Ways of paying (English): a failure word soon after one is a payment gone wrong.
-const PAYING: &[&str] = &[
-    "card",
-    "cards",
-    "cvv",
-    "visa",
-    "mastercard",
-    "amex",
-    "paypal",
-    "pay",
-    "paying",
-    "payment",
-    "payments",
-    "transaction",
-    "checkout",
-    "bank",
-];
-
-/// Failure words: after a way of paying ("my card got declined", "tried to pay but it failed")
-/// or right before one ("failed payment", "rejected my card", "failed to pay").
-const FAILING: &[&str] = &[
-    "declined",
-    "declining",
-    "declines",
-    "rejected",
-    "failed",
-    "failing",
-    "fails",
-    "error",
-    "bounced",
-    "refused",
-    "denied",
-    "wont go through",
-    "didnt go through",
-    "doesnt go through",
-    "not going through",
-    "isnt going through",
-    "not go through",
-    "never went through",
-];
-
-/// Taking money (English): with "twice" soon after it, the shopper paid twice for one thing.
-const CHARGING: &[&str] = &[
-    "charged",
-    "charge",
-    "charging",
-    "billed",
-    "billing",
-    "deducted",
-    "debited",
-    "withdrawn",
-    "took",
-    "taken",
-    "paid",
-];
-
-/// Twice (English). "Double" only right next to the charge: "paid for the double duvet" is a size.
-const TWICE: &[&str] = &["twice", "2x", "x2", "two times", "2 times"];
-const DOUBLE: &[&str] = &["double", "duplicate", "doubled"];
-
-/// Money gone without an order to show for it (English): the money half…
-const MONEY_OUT: &[&str] = &[
-    "money gone",
-    "money is gone",
-    "money was taken",
-    "money taken",
-    "money has been taken",
-    "money left",
-    "money has left",
-    "left my account",
-    "left my bank",
-    "gone from my",
-    "taken from my",
-    "deducted",
-    "debited",
-    "charged",
-    "i paid",
-    "i've paid",
-    "already paid",
-];
-
-/// … and the order half.
-const NO_ORDER: &[&str] = &[
-    "no order",
-    "order not placed",
-    "order wasn't placed",
-    "order was not placed",
-    "order didn't go through",
-    "order did not go through",
-    "order never went through",
-    "order isn't showing",
-    "order is not showing",
-    "order not showing",
-    "order doesn't show",
-    "order does not show",
-    "order isn't there",
-    "order failed",
-    "no confirmation",
-    "no order confirmation",
-    "can't see my order",
-    "can't see the order",
-    "order says unpaid",
-    "order shows unpaid",
-    "still says unpaid",
-];
-
-/// The same in Chinese, where the units are characters: paying …
-const ZH_PAYING: &[&str] = &["付款", "支付", "付钱", "刷卡", "银行卡", "信用卡", "储蓄卡", "结账", "结算", "买单"];
-/// … failing …
-const ZH_FAILING: &[&str] =
-    &["失败", "不成功", "没成功", "未成功", "被拒", "拒绝", "不通过", "没通过", "报错", "出错", "异常"];
-/// … taking money (not a bare 扣: 扣子 is a button, 折扣 a discount) …
-const ZH_CHARGING: &[&str] = &["扣了", "扣款", "扣费", "扣钱", "被扣", "扣我", "付了", "支付了", "收了我", "多收"];
-/// … twice, after the taking ("扣了我两次") or before it ("重复扣款", "两次扣款") …
-const ZH_TWICE: &[&str] = &["两次", "两遍", "2次", "二次", "两笔", "2笔", "双倍", "重复"];
-const ZH_TAKING: &[&str] = &["扣", "付款", "支付", "收费"];
-/// … and paid without an order to show for it (钱扣了 alone is already a payment cue).
-const ZH_MONEY_OUT: &[&str] = &["付了钱", "钱付了", "已付款", "已经付款", "付款成功", "支付成功", "钱没了", "钱被扣"];
-const ZH_NO_ORDER: &[&str] = &[
-    "没有订单",
-    "没订单",
-    "订单没生成",
-    "订单没有生成",
-    "没生成订单",
-    "订单没出来",
-    "没下单成功",
-    "下单没成功",
-    "显示未付款",
-    "显示待付款",
-    "还是待付款",
-    "订单不见",
-    "找不到订单",
-    "订单消失",
-];
-
 /// A payment went wrong, said in the shopper's own words rather than a fixed phrase: a card
 /// or payment close before a failure ("my card got declined at checkout"), a charge close
 /// before "twice" ("i got charged 2x", "you took the money twice"), money gone with no
@@ -1236,217 +276,48 @@ fn payment_went_wrong(norm: &str) -> bool {
     let mut u = units(norm);
     // "it took twice as long": a comparison, not a second charge.
     for i in 0..u.len().saturating_sub(1) {
-        if u[i + 1] == "as" && TWICE.contains(&u[i].as_str()) {
+        if u[i + 1] == "as" && TWICE().contains(&u[i].as_str()) {
             u[i].clear();
         }
     }
-    let failed = followed(&u, PAYING, FAILING, 4) || followed(&u, FAILING, PAYING, 1);
+    let failed = followed(&u, PAYING(), FAILING(), 4) || followed(&u, FAILING(), PAYING(), 1);
     // "declined" names a payment wherever the way of paying is: "my cvv is 123 and it keeps
     // declining".
-    let declined = lexicon::any(norm, &["declin*"]) && PAYING.iter().any(|p| !spans(&u, p).is_empty());
-    let twice = followed(&u, CHARGING, TWICE, 4)
-        || followed(&u, TWICE, CHARGING, 1)
-        || followed(&u, CHARGING, DOUBLE, 1)
-        || followed(&u, DOUBLE, CHARGING, 0);
-    let no_order = lexicon::any(norm, MONEY_OUT) && lexicon::any(norm, NO_ORDER);
-    let zh = followed(&u, ZH_PAYING, ZH_FAILING, 8)
-        || followed(&u, ZH_CHARGING, ZH_TWICE, 4)
-        || followed(&u, ZH_TWICE, ZH_TAKING, 1)
-        || (lexicon::any(norm, ZH_MONEY_OUT) && lexicon::any(norm, ZH_NO_ORDER));
-    (failed || declined || twice || no_order || zh) && !lexicon::any(norm, PAYMENT_ASKED)
+    let declined = lexicon::any(norm, &["declin*"]) && PAYING().iter().any(|p| !spans(&u, p).is_empty());
+    let twice = followed(&u, CHARGING(), TWICE(), 4)
+        || followed(&u, TWICE(), CHARGING(), 1)
+        || followed(&u, CHARGING(), DOUBLE(), 1)
+        || followed(&u, DOUBLE(), CHARGING(), 0);
+    let no_order = lexicon::any(norm, MONEY_OUT()) && lexicon::any(norm, NO_ORDER());
+    let zh = followed(&u, ZH_PAYING(), ZH_FAILING(), 8)
+        || followed(&u, ZH_CHARGING(), ZH_TWICE(), 4)
+        || followed(&u, ZH_TWICE(), ZH_TAKING(), 1)
+        || (lexicon::any(norm, ZH_MONEY_OUT()) && lexicon::any(norm, ZH_NO_ORDER()));
+    (failed || declined || twice || no_order || zh) && !lexicon::any(norm, PAYMENT_ASKED())
 }
-
-/// A payment going wrong asked about, not happening ("what happens if my card is declined",
-/// "如果付款失败会怎样"): for the FAQ, not the green channel. Narrower than [`HYPOTHETICAL`]:
-/// "not sure if it went through, my card was declined" reports one.
-const PAYMENT_ASKED: &[&str] =
-    &["what if", "what happens if", "what happens when", "in case", "如果", "万一", "假如", "要是"];
-
-/// Something swallowed or choked on: a child or a pet in danger, whatever the item.
-const SWALLOWED: &[&str] = &[
-    "swallowed",
-    "choked",
-    "choking on",
-    "is choking",
-    "was choking",
-    "started choking",
-    "误吞",
-    "吞了",
-    "吞下",
-    "吞进",
-    "卡喉咙",
-    "卡在喉咙",
-    "卡住喉咙",
-    "卡到喉咙",
-    "噎住",
-    "噎着",
-];
-
-/// A cash machine keeping a card ("the ATM swallowed my card", "取款机吞卡了") is a bank's
-/// matter, not a person in danger.
-const CARD_KEPT: &[&str] = &["atm", "cash machine", "machine", "card", "取款机", "吞卡", "银行卡"];
-
-/// Water where it is not meant to be (English): leaking, wet, water got in …
-const WATER: &[&str] = &[
-    "leaking",
-    "leaked",
-    "leaks",
-    "wet",
-    "dripping",
-    "dripped",
-    "spilled",
-    "spilt",
-    "soaked",
-    "flooded",
-    "water got",
-    "water gets",
-    "water came",
-    "water coming",
-    "water is coming",
-    "water in",
-    "water into",
-    "water inside",
-    "water all over",
-    "water on",
-    "water everywhere",
-];
-
-/// … near the mains (English) …
-const POWER: &[&str] = &[
-    "plug",
-    "plugs",
-    "socket",
-    "sockets",
-    "outlet",
-    "outlets",
-    "power point",
-    "power strip",
-    "extension lead",
-    "mains",
-    "electrics",
-    "electrical",
-    "wiring",
-    "wires",
-    "cable",
-    "cord",
-];
-
-/// … and the same in Chinese.
-const ZH_WATER: &[&str] = &["漏水", "进水", "渗水", "溅水", "水洒", "洒水", "湿了", "有水", "水漏", "泡水"];
-const ZH_POWER: &[&str] = &["插座", "插头", "插排", "排插", "插线板", "电源", "电线", "线路", "电路"];
-
-/// A hypothetical ("what if water gets in the plug", "万一孩子吞了怎么办"): a question for
-/// the KB, not a hazard happening now.
-const HYPOTHETICAL: &[&str] = &["if", "what if", "如果", "万一", "假如", "要是"];
 
 /// Something was swallowed or choked on ([`SWALLOWED`]).
 pub fn swallowed(norm: &str) -> bool {
-    lexicon::any(norm, SWALLOWED) && !lexicon::any(norm, CARD_KEPT)
+    lexicon::any(norm, SWALLOWED()) && !lexicon::any(norm, CARD_KEPT())
 }
 
 /// Water at the mains: water leaking onto a plug or socket, or a wet plug ("leaking water all
 /// over the plug socket", "插座进水了"), which can electrocute before it sparks.
 pub fn water_at_power(norm: &str) -> bool {
     let u = units(norm);
-    followed(&u, WATER, POWER, 4)
-        || followed(&u, POWER, WATER, 4)
-        || followed(&u, ZH_WATER, ZH_POWER, 6)
-        || followed(&u, ZH_POWER, ZH_WATER, 6)
+    followed(&u, WATER(), POWER(), 4)
+        || followed(&u, POWER(), WATER(), 4)
+        || followed(&u, ZH_WATER(), ZH_POWER(), 6)
+        || followed(&u, ZH_POWER(), ZH_WATER(), 6)
 }
 
 /// A hazard the shopper reports, which their "is it safe?" or "会不会漏电" does not turn into
 /// a product question ([`RISK_QUESTION`]): something swallowed or water at the mains. Only a
 /// hypothetical is left to the KB; "会不会" counts as one when nothing has happened yet (no 了).
 fn hazard_reported(norm: &str) -> bool {
-    let hypothetical = lexicon::any(norm, HYPOTHETICAL) || (norm.contains("会不会") && !norm.contains('了'));
+    let hypothetical = lexicon::any(norm, HYPOTHETICAL()) || (norm.contains("会不会") && !norm.contains('了'));
     (swallowed(norm) || water_at_power(norm)) && !hypothetical
 }
-
-/// Said outright: the item is out of warranty, worn, or damaged by the shopper ("I dropped
-/// it", "我摔坏的", "人为").
-const USED_OR_OWN: &[&str] = &[
-    "out of warranty",
-    "warranty expired",
-    "warranty has expired",
-    "warranty ran out",
-    "warranty has run out",
-    "warranty is over",
-    "past the warranty",
-    "after the warranty",
-    "no longer under warranty",
-    "not under warranty anymore",
-    "after a while",
-    "after some time",
-    "after a long time",
-    "wear and tear",
-    "worn out",
-    "over time",
-    "bought it last",
-    "got it last",
-    "purchased it last",
-    "i dropped",
-    "dropped it",
-    "knocked it over",
-    "knocked it off",
-    "my fault",
-    "by accident",
-    "accidentally",
-    "stepped on it",
-    "sat on it",
-    "i broke it",
-    "i broke the",
-    "my son broke",
-    "my daughter broke",
-    "my kid broke",
-    "my kids broke",
-    "my toddler broke",
-    "dog chewed",
-    "过了保修",
-    "过保了",
-    "已过保",
-    "过保修",
-    "保修期过了",
-    "超过保修",
-    "超出保修",
-    "出保了",
-    "保修过期",
-    "不在保修",
-    "用了一段时间",
-    "用久了",
-    "用了很久",
-    "用了好久",
-    "用了几年",
-    "用了好几年",
-    "人为",
-    "我摔",
-    "自己摔",
-    "不小心摔",
-    "不小心弄",
-    "不小心碰",
-    "我弄坏",
-    "自己弄坏",
-    "孩子弄坏",
-    "孩子摔",
-    "掉地上",
-    "掉到地上",
-];
-
-/// Before "after N weeks": the time was the wait for the parcel ("arrived broken after 3
-/// weeks in transit"), not time in use.
-const WAITED: &[&str] = &[
-    "arrived",
-    "arrive",
-    "arriving",
-    "came",
-    "delivered",
-    "delivery",
-    "shipping",
-    "shipped",
-    "transit",
-    "waited",
-    "waiting",
-    "wait",
-];
 
 /// A count in English words; "a few" is taken as three, "several" as four.
 fn count_en(word: &str) -> Option<f32> {
@@ -1563,7 +434,7 @@ fn duration_zh(c: &[char], i: usize) -> Option<(f32, usize)> {
 pub fn in_use_for_a_while(norm: &str) -> bool {
     const DAYS: f32 = 7.0;
     // "这不是人为损坏", "it's not my fault": a denial is no own damage ([`NOT_OWN_DAMAGE`]).
-    if lexicon::any(norm, USED_OR_OWN) && !lexicon::any(norm, NOT_OWN_DAMAGE) {
+    if lexicon::any(norm, USED_OR_OWN()) && !lexicon::any(norm, NOT_OWN_DAMAGE()) {
         return true;
     }
     let u = units(norm);
@@ -1573,7 +444,7 @@ pub fn in_use_for_a_while(norm: &str) -> bool {
         let Some((days, len)) = duration_en(&u, i) else { continue };
         let before = if i > 0 { u[i - 1].as_str() } else { "" };
         let next = u.get(i + len).map_or("", String::as_str);
-        let waited = u[i.saturating_sub(4)..i].iter().any(|w| WAITED.contains(&w.as_str()));
+        let waited = u[i.saturating_sub(4)..i].iter().any(|w| WAITED().contains(&w.as_str()));
         let used = match (before, next) {
             (_, "old") => true,
             ("after" | "within", _) | (_, "after") => !waited,
@@ -1614,7 +485,8 @@ pub fn complaint_cues(questions: &[String]) -> Vec<String> {
     static PHRASES: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
     let phrases = PHRASES.get_or_init(|| {
         let mut all: Vec<String> = Vec::new();
-        let words = COMPLAINT.iter().flat_map(|(_, w)| w.iter()).chain(SHOP_ACCUSED.iter());
+        let complaint = COMPLAINT();
+        let words = complaint.iter().flat_map(|(_, w)| w.iter()).chain(SHOP_ACCUSED().iter());
         for w in words {
             let w = w.trim_end_matches('*');
             all.push(w.to_string());
@@ -1638,463 +510,47 @@ pub fn complaint_cues(questions: &[String]) -> Vec<String> {
     cues
 }
 
-/// A question about a risk rather than a report of one.
-const RISK_QUESTION: &[&str] = &[
-    "会不会",
-    "会着火",
-    "会起火",
-    "会冒烟",
-    "会漏电",
-    "会爆炸",
-    "正常吗",
-    "正常么",
-    "风险",
-    "安全吗",
-    "是否",
-    "容易",
-    "will it",
-    "could it",
-    "is it normal",
-    "is it safe",
-    "is that normal",
-    "risk",
-    // Allergies and itching, asked about ("会过敏吗", "适合过敏体质吗", "is it hypoallergenic").
-    "会过敏",
-    "过敏吗",
-    "过敏体质",
-    "易过敏",
-    "防过敏",
-    "抗过敏",
-    "低敏",
-    "会痒",
-    "痒不痒",
-    "痒吗",
-    "适合",
-    "hypoallergenic",
-    "suitable",
-    "allergy sufferers",
-    "for people with",
-];
-
-/// Eating or drinking what the goods made or held, asked about or done.
-const INGESTED: &[&str] = &[
-    "还能喝",
-    "能喝吗",
-    "能不能喝",
-    "可以喝吗",
-    "敢喝",
-    "还能吃",
-    "能吃吗",
-    "能不能吃",
-    "可以吃吗",
-    "敢吃",
-    "safe to drink",
-    "safe to eat",
-    "ok to drink",
-    "okay to drink",
-    "ok to eat",
-    "okay to eat",
-    "fine to drink",
-    "fine to eat",
-    "drinkable",
-    "still drink",
-    "still eat",
-];
-
-/// Symptoms that name a reaction only beside a body or the goods' use ([`BODY_OR_USE`]): alone
-/// they are also said in jest or of a parcel ("选来选去看得我头晕", "the box arrived swollen").
-const SYMPTOM: &[&str] = &[
-    "头晕",
-    "恶心",
-    "呕吐",
-    "拉肚子",
-    "腹泻",
-    "红肿",
-    "起包",
-    "起红点",
-    "起疙瘩",
-    "瘙痒",
-    "发痒",
-    "很痒",
-    "好痒",
-    "rash",
-    "rashes",
-    "a reaction",
-    "swollen",
-    "swelling",
-    "dizzy",
-    "nause*",
-    "vomit*",
-    "threw up",
-    "throwing up",
-    "diarrh*",
-    "itch*",
-];
-
-/// A body or a person, or the goods used, worn, slept under, eaten or drunk from, or smelt.
-const BODY_OR_USE: &[&str] = &[
-    "皮肤",
-    "脸上",
-    "脸都",
-    "身上",
-    "全身",
-    "手上",
-    "脖子",
-    "孩子",
-    "宝宝",
-    "小孩",
-    "儿子",
-    "女儿",
-    "老人",
-    "用了",
-    "用完",
-    "使用后",
-    "盖了",
-    "睡了",
-    "穿了",
-    "戴了",
-    "涂了",
-    "抹了",
-    "喝了",
-    "吃了",
-    "闻了",
-    "味道",
-    "气味",
-    "skin",
-    "face",
-    "body",
-    "my hands",
-    "my neck",
-    "baby",
-    "kid",
-    "kids",
-    "child",
-    "children",
-    "son",
-    "daughter",
-    "after using",
-    "since using",
-    "after sleeping",
-    "after drinking",
-    "after eating",
-    "after wearing",
-    "used it",
-    "slept on",
-    "the smell",
-    "the fumes",
-    "fumes",
-];
-
 /// A symptom beside a body or the goods' use ("用了被子皮肤很痒", "the pillow gave my baby a
 /// rash", "the fumes made me dizzy"), not a question about the risk (see `classify`).
 fn body_reacts(norm: &str) -> bool {
-    lexicon::any(norm, SYMPTOM) && lexicon::any(norm, BODY_OR_USE)
+    lexicon::any(norm, SYMPTOM()) && lexicon::any(norm, BODY_OR_USE())
 }
-
-/// Smells and tastes of something that should not be there, beyond [`SMELL`].
-const OFF_TASTE: &[&str] = &[
-    "塑料味",
-    "胶味",
-    "化学味",
-    "漆味",
-    "锈味",
-    "金属味",
-    "药味",
-    "霉味",
-    "tastes like",
-    "tastes of",
-    "taste of",
-    "weird taste",
-    "strange taste",
-    "funny taste",
-];
 
 /// A smell or taste with eating or drinking ("水壶烧出来的水有股塑料味 还能喝吗", "my kettle
 /// smells like plastic, is it safe to drink"): a possible health risk, for the safety
 /// specialist, not a new item's smell to air out.
 pub fn smell_ingested(norm: &str) -> bool {
-    (about_smell(norm) || lexicon::any(norm, OFF_TASTE)) && lexicon::any(norm, INGESTED)
+    (about_smell(norm) || lexicon::any(norm, OFF_TASTE())) && lexicon::any(norm, INGESTED())
 }
-
-/// Fraud words that name no fraud done to the shopper: in a complaint about the service
-/// ("我要投诉 垃圾店铺 骗子") they are an insult, not a report for the green channel.
-const FRAUD_INSULTS: &[&str] = &["骗子", "诈骗", "fraud", "scam*"];
 
 /// The message reports a fraud done to the shopper (someone posing as the shop, a card used
 /// by someone else, being cheated): a fraud word other than the insults.
 fn fraud_reported(norm: &str) -> bool {
-    let fraud = URGENT.iter().filter(|(cue, _)| *cue == Cue::Fraud).flat_map(|(_, words)| words.iter());
-    fraud.filter(|w| !FRAUD_INSULTS.contains(w)).any(|w| lexicon::find(norm, w).is_some())
+    let fraud = URGENT_FRAUD().iter();
+    fraud.filter(|w| !FRAUD_INSULTS().contains(w)).any(|w| lexicon::find(norm, w).is_some())
 }
 
 /// The message complains about the goods or the service (any complaint cue's words: "这是诈骗吧
 /// 东西根本不能用" calls a faulty item a fraud).
 fn complains(norm: &str) -> bool {
-    COMPLAINT.iter().any(|(_, words)| lexicon::any(norm, words))
+    COMPLAINT().iter().any(|(_, words)| lexicon::any(norm, words))
 }
-
-/// The shopper calls the shop a cheat ("你们就是骗子"): an angry complaint about the service
-/// (cue `Service`), not a fraud to report through the green channel.
-const SHOP_ACCUSED: &[&str] = &[
-    "你们就是骗子",
-    "你们是骗子",
-    "你们这是诈骗",
-    "骗子公司",
-    "骗子店",
-    "骗子商家",
-    "you are scammers",
-    "you're scammers",
-    "you guys are scammers",
-    "you are a scam",
-    "you're a scam",
-    "your shop is a scam",
-    "your company is a scam",
-    "scam company",
-    "scam shop",
-    "shop is a scam",
-    "store is a scam",
-    "site is a scam",
-    "website is a scam",
-    "店就是骗子",
-    "店是骗子",
-    "店就是骗人",
-];
-
-/// Money coming back: with a "where is it" or "still not here", the refund is late, not a parcel.
-const REFUND: &[&str] = &["退款", "退钱", "退的钱", "refund*", "money back", "my money"];
-
-/// The shopper's own slip, not the shop's: "I ordered the wrong size" asks how to exchange,
-/// "you sent the wrong size" is a wrong item.
-const OWN_MISTAKE: &[&str] = &[
-    "买错",
-    "拍错",
-    "下错",
-    "选错",
-    "点错",
-    "ordered the wrong",
-    "bought the wrong",
-    "chose the wrong",
-    "picked the wrong",
-    "selected the wrong",
-    "wrong size selected",
-    "wrong colour selected",
-    "wrong color selected",
-];
-
-/// Things a shopper can find "not working" that are not goods: coupons, codes, points, gift
-/// cards. With one of them, "用不了" / "doesn't work" is a question about the promotion.
-const NOT_GOODS: &[&str] = &[
-    "优惠券",
-    "优惠卷",
-    "券",
-    "红包",
-    "积分",
-    "优惠码",
-    "折扣码",
-    "兑换码",
-    "礼品卡",
-    "满减",
-    "coupon*",
-    "voucher*",
-    "promo code*",
-    "discount code*",
-    "gift card*",
-    "promo*",
-    "points",
-    "reward point*",
-];
-
-/// The warranty is over: a breakdown now is a paid repair, not the shop's fault to put right.
-const OUT_OF_WARRANTY: &[&str] = &[
-    "过了保修期",
-    "过了保修",
-    "过保",
-    "保修期过了",
-    "保修期已过",
-    "保修期已经过了",
-    "保修过了",
-    "超过保修期",
-    "超出保修期",
-    "出了保修期",
-    "保修期外",
-    "不在保修期",
-    "过了质保期",
-    "过了质保",
-    "质保期过了",
-    "质保过了",
-    "超过质保期",
-    "超出质保期",
-    "不在质保期",
-    "out of warranty",
-    "warranty expired",
-    "warranty has expired",
-    "warranty had expired",
-    "warranty is over",
-    "warranty ran out",
-    "warranty has run out",
-    "warranty ended",
-    "warranty has ended",
-    "expired warranty",
-    "past the warranty",
-    "after the warranty",
-    "outside the warranty",
-    "outside warranty",
-    "no longer under warranty",
-    "not under warranty",
-];
-
-/// The shopper (or someone at home) caused the damage: a paid repair, not a faulty item.
-/// Damage said not to be the shopper's own ("这不是人为损坏", "it's not my fault"): the
-/// complaint stands.
-const NOT_OWN_DAMAGE: &[&str] = &[
-    "不是人为",
-    "非人为",
-    "并非人为",
-    "没有人为",
-    "不是我摔",
-    "不是我弄",
-    "没摔",
-    "没有摔",
-    "没碰",
-    "not my fault",
-    "wasn't my fault",
-    "isn't my fault",
-    "not my own fault",
-    "i didn't drop",
-    "i did not drop",
-    "i never dropped",
-    "didn't drop it",
-];
 
 /// The shopper says the damage is their own doing, and not that it isn't.
 fn own_damage(norm: &str) -> bool {
-    lexicon::any(norm, OWN_DAMAGE) && !lexicon::any(norm, NOT_OWN_DAMAGE)
+    lexicon::any(norm, OWN_DAMAGE()) && !lexicon::any(norm, NOT_OWN_DAMAGE())
 }
-
-const OWN_DAMAGE: &[&str] = &[
-    "人为",
-    "我摔",
-    "自己摔",
-    "我弄坏",
-    "自己弄坏",
-    "我不小心",
-    "不小心摔",
-    "不小心弄",
-    "不小心掉",
-    // Not "被我" alone: "被我发现有裂缝" is the shopper finding the shop's fault.
-    "被我摔",
-    "被我弄",
-    "被我碰",
-    "被孩子摔",
-    "被孩子弄",
-    "孩子摔",
-    "孩子弄坏",
-    "小孩摔",
-    "小孩弄坏",
-    "i dropped",
-    "i broke",
-    "i accidentally",
-    "accidentally dropped",
-    "accidentally broke",
-    "my fault",
-    "my own fault",
-    "my son broke",
-    "my daughter broke",
-    "my kid broke",
-    "my kids broke",
-    "i sat on",
-    "i spilled",
-];
-
-/// Asking whether the policy refuses a return, not disputing a refusal.
-const POLICY_ASKED: &[&str] = &["不给退吗", "不让退吗", "不给退货吗", "不让退货吗", "不给退款吗"];
-
-/// Asking how far a case got ("处理得怎么样了", "有结果了吗", "status of my complaint").
-const PROGRESS: &[&str] = &[
-    "怎么样了",
-    "进度",
-    "进展",
-    "处理到哪",
-    "到哪一步",
-    "有结果了吗",
-    "有结果吗",
-    "有没有结果",
-    "处理好了吗",
-    "处理了吗",
-    "有回复了吗",
-    "status of my",
-    "status of the",
-    "update on my",
-    "update on the",
-    "progress",
-    "any news",
-    "any update",
-    "what happened with my",
-    "what happened to my",
-];
-
-/// The words naming a complaint itself, which a question about its progress holds.
-const COMPLAINT_NAMED: &[&str] = &["投诉", "complain*"];
 
 /// The message asks after a complaint already made ([`PROGRESS`]) and says nothing else about
 /// the service: "投诉的事怎么样了", not "态度太差了 投诉进度呢".
 fn complaint_progress(norm: &str) -> bool {
-    if !lexicon::any(norm, PROGRESS) || !lexicon::any(norm, COMPLAINT_NAMED) {
+    if !lexicon::any(norm, PROGRESS()) || !lexicon::any(norm, COMPLAINT_NAMED()) {
         return false;
     }
-    let rest = lexicon::remove_all(norm, COMPLAINT_NAMED);
-    let service = COMPLAINT.iter().filter(|(cue, _)| *cue == Cue::Service).flat_map(|(_, w)| w.iter());
+    let rest = lexicon::remove_all(norm, COMPLAINT_NAMED());
+    let service = COMPLAINT_SERVICE().iter();
     !service.into_iter().any(|w| lexicon::find(&rest, w).is_some())
 }
-
-/// Ways to pay. "花呗用不了", "my credit card isn't working": a payment that fails, for the
-/// green channel (the seeds' urgent tier), not a faulty product with a repair to offer. Whole
-/// names only: "卡" or "card" alone is as often a gift card or a membership card.
-const PAY_METHODS: &[&str] = &[
-    "花呗",
-    "白条",
-    "微信支付",
-    "支付宝",
-    "云闪付",
-    "信用卡",
-    "银行卡",
-    "储蓄卡",
-    "借记卡",
-    "网银",
-    "apple pay",
-    "google pay",
-    "paypal",
-    "credit card",
-    "debit card",
-    "bank card",
-];
-
-/// Not working, said of a way to pay.
-const METHOD_FAILS: &[&str] = &[
-    "用不了",
-    "不能用",
-    "没法用",
-    "无法使用",
-    "付不了",
-    "付不出",
-    "支付不了",
-    "付款不了",
-    "不能付",
-    "不能支付",
-    "不好使",
-    "被拒",
-    "失败",
-    "doesn't work",
-    "does not work",
-    "isn't working",
-    "is not working",
-    "not working",
-    "won't work",
-    "keeps failing",
-    "failed",
-    "declined",
-    "rejected",
-];
 
 /// How far (in characters) after the way to pay its failure may be said: "花呗怎么一直用不了"
 /// is about 花呗, "用信用卡买的电热水壶插上电就用不了" about the kettle.
@@ -2102,123 +558,1624 @@ const METHOD_REACH: usize = 6;
 
 /// A way to pay named, and soon after it that it does not work ([`PAY_METHODS`], [`METHOD_FAILS`]).
 fn payment_method_fails(norm: &str) -> bool {
-    PAY_METHODS.iter().filter_map(|m| lexicon::find(norm, m).map(|at| at + m.len())).any(|end| {
+    PAY_METHODS().iter().filter_map(|m| lexicon::find(norm, m).map(|at| at + m.len())).any(|end| {
         let after = &norm[end..];
-        METHOD_FAILS
+        METHOD_FAILS()
             .iter()
             .filter_map(|f| lexicon::find(after, f))
             .any(|at| after[..at].chars().count() <= METHOD_REACH)
     })
 }
 
-/// Asking to escalate and nothing else: the word a shop's escalation answer tells shoppers to
-/// send ("发送「升级」", "type \"escalate\"").
-const ESCALATE: &[&str] = &[
-    "升级",
-    "升级处理",
-    "申请升级",
-    "我要升级",
-    "要求升级",
-    "escalate",
-    "escalate it",
-    "escalate this",
-    "escalate my case",
-    "escalation",
-    "please escalate",
-    "escalate please",
-    "escalate my complaint",
-    "i want to escalate",
-    "i want to escalate this",
-    "i want to escalate my complaint",
-    "i'd like to escalate",
-    "i would like to escalate",
-    "升级投诉",
-    "我要升级投诉",
-    "投诉升级",
-    "申请升级处理",
-];
-
 /// The message only asks to escalate ([`ESCALATE`]): "会员怎么升级" is no such request.
 pub fn asks_escalation(norm: &str) -> bool {
     // Apostrophes go on both sides: "I'd like to escalate" is the list's "i'd like to escalate".
     let bare = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric() || *c == ' ').collect() };
     let message = bare(norm);
-    ESCALATE.iter().any(|e| bare(e) == message.trim())
+    ESCALATE().iter().any(|e| bare(e) == message.trim())
 }
-
-/// Smell words: a complaint of a smell may be a new item's smell that airing clears.
-const SMELL: &[&str] =
-    &["异味", "怪味", "臭味", "气味", "味道", "有股味", "有味", "刺鼻", "smell*", "stink*", "odor*", "odour*"];
 
 /// The message (or an entry's text, normalized) is about a smell ([`SMELL`]).
 pub fn about_smell(norm: &str) -> bool {
-    lexicon::any(norm, SMELL)
+    lexicon::any(norm, SMELL())
 }
-
-/// An entry's text that speaks of smells: any 味 ("新机味", "乳胶味") or a smell word.
-const SMELL_TEXT: &[&str] = &["味", "smell*", "stink*", "odor*", "odour*"];
 
 /// An entry's normalized text speaks of a smell ([`SMELL_TEXT`]).
 pub fn speaks_of_smell(norm: &str) -> bool {
-    lexicon::any(norm, SMELL_TEXT)
+    lexicon::any(norm, SMELL_TEXT())
 }
-
-/// When people are there to talk to ("几点有人工", "人工客服工作时间", "what time can I talk to a
-/// person"): a question for the KB's service hours, not a request to hand over now.
-const HOURS_ASKED: &[&str] = &[
-    "几点",
-    "上班",
-    "下班",
-    "工作时间",
-    "服务时间",
-    "上班时间",
-    "在线时间",
-    "营业时间",
-    "什么时候有",
-    "什么时间",
-    "啥时候有",
-    "周末有",
-    "节假日有",
-    "what time",
-    "what hours",
-    "which hours",
-    "opening hours",
-    "business hours",
-    "working hours",
-    "office hours",
-    "hours of",
-    "when are",
-    "when can",
-    "when do",
-    "available when",
-    "on weekends",
-    "at weekends",
-];
-
-/// A request for a person in so many words ("转人工", "I want to talk to a person"): with an hours
-/// word too ("转人工 等了好长时间了") it is still one.
-const HUMAN_NOW: &[&str] = &[
-    "转人工",
-    "找人工",
-    "要人工",
-    "接人工",
-    "叫人工",
-    "换人工",
-    "i want a",
-    "i want to talk",
-    "i want to speak",
-    "i need to talk",
-    "i need to speak",
-    "put me through",
-    "transfer me",
-    "right now",
-];
 
 /// True when the shopper asks for a person.
 pub fn wants_human(norm: &str) -> bool {
-    lexicon::any(norm, HUMAN)
-        && !lexicon::any(norm, NOT_HUMAN)
-        && (!lexicon::any(norm, HOURS_ASKED) || lexicon::any(norm, HUMAN_NOW))
+    lexicon::any(norm, HUMAN())
+        && !lexicon::any(norm, NOT_HUMAN())
+        && (!lexicon::any(norm, HOURS_ASKED()) || lexicon::any(norm, HUMAN_NOW()))
+}
+
+// The word lists above are read from the bundle in the browser (see `lexicon::word_lists!`).
+super::lexicon::word_lists! {
+    "triage";
+    /// [`URGENT`]: the words of `Cue::Safety`.
+    URGENT_SAFETY = [
+        "着火",
+        "起火",
+        "失火",
+        "冒烟",
+        "冒火",
+        "火花",
+        "烧起来",
+        "烧焦",
+        "爆炸",
+        "炸开",
+        "炸裂",
+        "自燃",
+        "触电",
+        "电到",
+        "被电",
+        "电了一下",
+        "漏电",
+        "烫伤",
+        "烧伤",
+        "受伤",
+        "伤到",
+        "割伤",
+        "割到手",
+        "烫到",
+        "烫红",
+        "烫起泡",
+        "把手烫",
+        "把孩子烫",
+        "麻手",
+        "烧了个洞",
+        "烧黑",
+        "鼓包",
+        "突然炸了",
+        "时候炸了",
+        "流血",
+        "中毒",
+        "送医",
+        "住院",
+        "进了医院",
+        "去了医院",
+        "caught fire",
+        "on fire",
+        "burst into flames",
+        "in flames",
+        // Not "smoke" alone: a shop may sell smoke alarms.
+        "started smoking",
+        "is smoking",
+        "was smoking",
+        "smoke came",
+        "smoke coming",
+        "smoke is coming",
+        "scald*",
+        "zapped",
+        "shocks me",
+        "melted",
+        "smoke from",
+        "burning smell",
+        "smells of burning",
+        "smell of burning",
+        "smells like burning",
+        "smell like burning",
+        "smells burnt",
+        "smells of smoke",
+        "smells like smoke",
+        "smell of smoke",
+        "burning plastic",
+        "melting plastic",
+        "烧焦味",
+        "焦味",
+        "糊味",
+        "烧糊",
+        "电线味",
+        "sparks",
+        "sparked",
+        "sparking",
+        "exploded",
+        "explodes",
+        "explosion",
+        "electric shock",
+        "shocked me",
+        "got a shock",
+        "gave me a shock",
+        "electrocut*",
+        "burned me",
+        "burnt me",
+        "burned my",
+        "burnt my",
+        "burned himself",
+        "burned herself",
+        "burned myself",
+        "got burned",
+        "got burnt",
+        "hand is burn*",
+        "hands are burn*",
+        "finger is burn*",
+        "fingers are burn*",
+        "arm is burn*",
+        "skin is burn*",
+        "i'm burned",
+        "i am burned",
+        "injured",
+        "injury",
+        "hurt me",
+        "hurt my",
+        "hurt myself",
+        "cut myself",
+        "bleeding",
+        "poisoned",
+        "poisoning",
+        "toxic",
+        "in hospital",
+        "to hospital",
+        "to the hospital",
+        "in the hospital",
+        // A body reacting to the goods, said as having happened ("过敏了", "broke out in
+        // hives"): a health report like a burn, for the safety specialist, never a smell
+        // that airing clears ("我对乳胶过敏" or "is it hypoallergenic" asks about a product).
+        // Symptoms that are also said in jest ("看得我头晕", "your prices make me dizzy")
+        // count only with a body or the goods' use beside them ([`SYMPTOM`]).
+        "过敏了",
+        "过敏反应",
+        "过敏得",
+        "过敏严重",
+        "严重过敏",
+        "引起过敏",
+        "导致过敏",
+        "红疹",
+        "起疹",
+        "疹子",
+        "皮疹",
+        "荨麻疹",
+        "皮肤痒",
+        "皮肤发痒",
+        "呼吸困难",
+        "喘不上气",
+        "allergic reaction",
+        "allergic to it",
+        "allergy attack",
+        "hives",
+        "itchy skin",
+        "skin is itchy",
+        "skin itch*",
+        "skin irritation",
+        "irritated my skin",
+        "trouble breathing",
+    ];
+    /// [`URGENT`]: the words of `Cue::Account`.
+    URGENT_ACCOUNT = [
+        "被盗",
+        "盗号",
+        "号被",
+        "账号被",
+        "帐号被",
+        "账户被",
+        "陌生设备",
+        "异地登录",
+        "不是我登录",
+        "被人登录",
+        "被人改了",
+        "hacked",
+        "hacker",
+        "stolen account",
+        "account stolen",
+        "account was stolen",
+        "someone logged",
+        "logged into my account",
+        "someone else logged",
+        "someone changed my",
+        "account compromised",
+        "not me who ordered",
+    ];
+    /// [`URGENT`]: the words of `Cue::Fraud`.
+    URGENT_FRAUD = [
+        "诈骗",
+        "骗子",
+        "被骗",
+        "盗刷",
+        "冒充",
+        "钓鱼",
+        "不是我下的单",
+        "没下单却",
+        "fraud",
+        "scam*",
+        "scammed",
+        "phishing",
+        "unauthori*",
+        "didn't make this",
+        "did not make this",
+        "i didn't order",
+        "i did not order",
+        "pretending to be",
+        "posing as",
+        "fake customer service",
+        "假客服",
+        "假冒",
+    ];
+    /// [`URGENT`]: the words of `Cue::Payment`.
+    URGENT_PAYMENT = [
+        "付款失败",
+        "支付失败",
+        "付不了款",
+        "付不了钱",
+        "支付不了",
+        "付款不了",
+        "无法支付",
+        "无法付款",
+        "付款不成功",
+        "支付不成功",
+        "扣款失败",
+        "重复扣款",
+        "扣了两次",
+        "扣两次",
+        "多扣",
+        "扣款异常",
+        "扣了钱",
+        "钱扣了",
+        "payment failed",
+        "payment fail*",
+        "payment declined",
+        "card declined",
+        "can't pay",
+        "cant pay",
+        "cannot pay",
+        "unable to pay",
+        "charged twice",
+        "double charged",
+        "charged me twice",
+        "money was taken",
+        "took my money",
+        "payment didn't go through",
+        "payment not going through",
+        "payment won't go through",
+        "transaction failed",
+        "charged but no order",
+        "钱扣了订单没",
+        "扣款了没有订单",
+        "被扣款",
+    ];
+    /// [`URGENT`]: the words of `Cue::None`.
+    URGENT_NONE = ["紧急", "急急急", "urgent", "emergency"];
+    /// [`COMPLAINT`]: the words of `Cue::Dispute`.
+    COMPLAINT_DISPUTE = [
+        "拒绝退款",
+        "拒绝我退款",
+        "拒绝给我退款",
+        "拒绝了我的退款",
+        "拒绝了退款",
+        "拒绝退货",
+        "拒绝我退货",
+        "拒绝了我的退货",
+        "拒绝售后",
+        "拒绝了我的售后",
+        "退款被拒",
+        "退货被拒",
+        "售后被拒",
+        "申请被拒",
+        "驳回",
+        "不给退",
+        "不给我退",
+        "不让退",
+        "不让我退",
+        "不肯退",
+        "不同意退",
+        "不同意给我退",
+        "不同意我退",
+        "refused my refund",
+        "refused my return",
+        "refused a refund",
+        "refused to refund",
+        "refuse to refund",
+        "refusing to refund",
+        "refusing my refund",
+        "denied my refund",
+        "denied my return",
+        "rejected my refund",
+        "rejected my return",
+        "refund was denied",
+        "refund was refused",
+        "refund was rejected",
+        "refund request was",
+        "return was denied",
+        "return was refused",
+        "return was rejected",
+        "return request was",
+        "won't refund",
+        "will not refund",
+        "wouldn't refund",
+        "won't give me a refund",
+        "won't accept my return",
+    ];
+    /// [`COMPLAINT`]: the words of `Cue::Damaged`.
+    COMPLAINT_DAMAGED = [
+        "坏了",
+        "破损",
+        "损坏",
+        "摔坏",
+        "烂了",
+        "变形",
+        "划痕",
+        "刮花",
+        "scratched",
+        "torn",
+        "ripped",
+        "压坏",
+        "碎了",
+        "裂了",
+        "破了",
+        "摔碎",
+        "压扁",
+        "坏的",
+        "broken",
+        "broke",
+        "damaged",
+        "smashed",
+        "cracked",
+        "shattered",
+        "dented",
+        "arrived damaged",
+        "a crack",
+        "a hole",
+        "holes in",
+        "stained",
+        "a stain",
+        "chipped",
+    ];
+    /// [`COMPLAINT`]: the words of `Cue::WrongItem`.
+    COMPLAINT_WRONG_ITEM = [
+        "发错",
+        "错发",
+        "寄错",
+        "少发",
+        "漏发",
+        "少了一件",
+        "少了个",
+        "少了一个",
+        "少一个",
+        "少件",
+        "少了东西",
+        "少了一样",
+        "缺件",
+        "不是我买的",
+        "wrong item",
+        "wrong size",
+        "wrong colour",
+        "wrong color",
+        "wrong product",
+        "not what i ordered",
+        "missing item",
+        "missing part*",
+        "item missing",
+        "parts missing",
+    ];
+    /// [`COMPLAINT`]: the words of `Cue::NotAsDescribed`.
+    COMPLAINT_NOT_AS_DESCRIBED = [
+        "货不对板",
+        "描述不符",
+        "描述不一样",
+        "描述不一致",
+        "比描述",
+        "图片不一样",
+        "图片不符",
+        "图片不一致",
+        "比图片",
+        "照片不一样",
+        "照片不符",
+        "比照片",
+        "图文不符",
+        "实物不符",
+        "和宣传的不一样",
+        "跟宣传的不一样",
+        "色差很大",
+        "色差太大",
+        "色差好大",
+        "色差严重",
+        "严重色差",
+        "not as described",
+        "not what was advertised",
+        "not what was described",
+        "not what was pictured",
+        "跟图片差",
+        "和图片差",
+        "与图片差",
+        "跟描述差",
+        "和描述差",
+        "than described",
+        "than advertised",
+        "than pictured",
+        "than in the picture",
+        "than the picture",
+        "than the photo",
+        "than on the website",
+        "than on the site",
+        "than in the listing",
+        "nothing like the photo*",
+        "nothing like the picture*",
+        "nothing like the description",
+        "doesn't match the photo*",
+        "doesn't match the picture*",
+        "doesn't match the description",
+        "doesn't match the listing",
+        "does not match the photo*",
+        "does not match the picture*",
+        "does not match the description",
+        "does not match the listing",
+        "different from the photo*",
+        "different from the picture*",
+        "different from the description",
+        "not what the listing",
+        "not like the photo*",
+        "not like the picture*",
+    ];
+    /// [`COMPLAINT`]: the words of `Cue::Quality`.
+    COMPLAINT_QUALITY = [
+        "质量差",
+        "质量太差",
+        "质量问题",
+        "质量不好",
+        "不能用",
+        "用不了",
+        "不工作",
+        "不转",
+        "不加热",
+        "故障",
+        "有问题",
+        "假货",
+        "次品",
+        "残次",
+        "掉色",
+        "起球",
+        "异味",
+        "怪味",
+        "臭味",
+        "刺鼻",
+        "有股味",
+        "瑕疵",
+        "毛病",
+        "不好用",
+        "坏掉",
+        "漏水",
+        "doesn't work",
+        "does not work",
+        "not working",
+        "stopped working",
+        "won't turn on",
+        "wont turn on",
+        "faulty",
+        "defective",
+        "poor quality",
+        "bad quality",
+        // A complaint says the item is fake; "are your products real or fake" asks.
+        "is fake",
+        "are fake",
+        "a fake",
+        "looks fake",
+        "it's fake",
+        "its fake",
+        "smells",
+        "stinks",
+        "strange smell",
+        "weird smell",
+        "bad smell",
+        "chemical smell",
+        "leak*",
+        "falling apart",
+    ];
+    /// [`COMPLAINT`]: the words of `Cue::Service`.
+    COMPLAINT_SERVICE = [
+        "投诉",
+        "态度差",
+        "态度很差",
+        "服务很差",
+        "服务太差",
+        "态度太差",
+        "态度不好",
+        "态度恶劣",
+        "不理人",
+        "不理我",
+        "没人回",
+        "没人理",
+        "挂我电话",
+        "挂了我电话",
+        "no one replied",
+        "nobody replied",
+        "no one answered",
+        "nobody answered",
+        "waiting for a reply",
+        "days for a reply",
+        "hours for a reply",
+        "still no reply",
+        "hung up on me",
+        "敷衍",
+        "一直拖",
+        "拖这么久",
+        "拖了这么久",
+        "差评",
+        "不满意",
+        "太差劲",
+        "垃圾店",
+        "再也不买",
+        "never buy again",
+        "never shop here again",
+        "never again",
+        "维权",
+        "12315",
+        "消协",
+        "消费者协会",
+        "工商局",
+        "举报你们",
+        "consumer protection",
+        "report you to",
+        "trading standards",
+        "骗人",
+        "欺骗",
+        "complain*",
+        "rude",
+        "bad service",
+        "terrible service",
+        "awful service",
+        "horrible service",
+        "worst service",
+        "service is terrible",
+        "service is awful",
+        "service is horrible",
+        "service is bad",
+        "service is poor",
+        "service is the worst",
+        "poor service",
+        "ignored",
+        "ignoring me",
+        "unacceptable",
+        "not happy",
+        "unhappy",
+        "disappointed",
+        "worst",
+        "ripped off",
+        "rip off",
+    ];
+    /// [`ORDER`]: the words of `Cue::Address`.
+    ORDER_ADDRESS = [
+        "改地址",
+        "修改地址",
+        "地址填错",
+        "地址写错",
+        "换地址",
+        "更改地址",
+        "改收货",
+        "地址错了",
+        "改一下地址",
+        "change address",
+        "change the address",
+        "change my address",
+        "wrong address",
+        "update my address",
+        "update the address",
+        "new address",
+        "redirect",
+        "改收货地址",
+        "改一下收货地址",
+        "修改收货地址",
+        "地址改一下",
+        "换个地址",
+        "地址要改",
+        "改一下地址",
+    ];
+    /// [`ORDER`]: the words of `Cue::Cancel`.
+    ORDER_CANCEL = [
+        "取消订单",
+        "不想要了",
+        "取消这个订单",
+        "撤销订单",
+        "订单取消",
+        "拦截",
+        "cancel*",
+        "don't want it anymore",
+        "stop the order",
+        "stop my order",
+    ];
+    /// [`ORDER`]: the words of `Cue::Delay`.
+    ORDER_DELAY = [
+        "还没到",
+        "还没收到",
+        "没收到",
+        "迟迟",
+        "延迟",
+        "太慢",
+        "好几天",
+        "几天了",
+        "一直没",
+        "还没发货",
+        "没发货",
+        "不发货",
+        "怎么还没",
+        "超时",
+        "不动了",
+        "没更新",
+        "丢件",
+        "丢了",
+        "催单",
+        "催一下",
+        "催发货",
+        "催催",
+        "hasn't arrived",
+        "has not arrived",
+        "hasn't come",
+        "not arrived",
+        "not received",
+        "haven't received",
+        "have not received",
+        "never received",
+        "never arrived",
+        "didn't arrive",
+        "still waiting",
+        "still not",
+        "late",
+        "delayed",
+        "overdue",
+        "taking so long",
+        "not shipped",
+        "hasn't shipped",
+        "lost parcel",
+        "parcel lost",
+        "package lost",
+        "parcel is lost",
+        "lost in transit",
+        "stuck",
+        "没动",
+        "没有动静",
+        "几天都没",
+        "还不到",
+        "haven't got",
+        "have not got",
+        "didn't get my",
+        "did not get my",
+        "not delivered",
+        "hasn't been delivered",
+        "wasn't delivered",
+        "missing parcel",
+        "parcel missing",
+        "package missing",
+        "没到货",
+        "还没送到",
+        "收不到货",
+        "没有收到",
+    ];
+    /// [`ORDER`]: the words of `Cue::Tracking`.
+    ORDER_TRACKING = [
+        "到哪了",
+        "到哪里了",
+        "到哪儿了",
+        "物流信息",
+        "快递到",
+        "包裹到",
+        "查物流",
+        "查快递",
+        "查单",
+        "查件",
+        "查订单",
+        "查下订单",
+        "查一下订单",
+        "查查订单",
+        "查询订单",
+        "订单查询",
+        "订单状态",
+        "看下订单",
+        "看一下订单",
+        "我的订单",
+        "我的快递",
+        "我的包裹",
+        "单号",
+        "发货了吗",
+        "什么时候到",
+        "签收",
+        "派送",
+        "配送",
+        "where is my",
+        "where's my",
+        "wheres my",
+        "track*",
+        "my order",
+        "my parcel",
+        "my package",
+        "my delivery",
+        "the parcel",
+        "order status",
+        "shipping status",
+        "when will it arrive",
+        "when will my",
+        "dispatch*",
+        "shipped",
+        "courier",
+    ];
+    /// Phrases that ask for a person.
+    HUMAN = [
+        "人工",
+        "真人",
+        "人呢",
+        "客服呢",
+        "转人工",
+        "找人工",
+        "活人",
+        "客服人员",
+        "人类",
+        "找个人",
+        "找你们的人",
+        "human",
+        "real person",
+        "a person",
+        "live agent",
+        "an agent",
+        "agent please",
+        "speak to someone",
+        "talk to someone",
+        "speak to a",
+        "talk to a",
+        "representative",
+        "operator",
+        "customer service person",
+        "someone real",
+        "live chat",
+        "speak with someone",
+        "speak with somebody",
+        "speak with a",
+        "speak with customer service",
+        "talk with someone",
+        "talk with somebody",
+        "talk with a",
+        "chat with someone",
+        "chat with somebody",
+        "chat with a",
+        "speak to somebody",
+        "talk to somebody",
+        "contact customer service",
+        "reach customer service",
+        "speak with customer support",
+        "agent",
+        "a manager",
+        "the manager",
+        "your manager",
+        "supervisor",
+        // Asking to be called or written to back.
+        "联系我",
+        "给我打电话",
+        "给我回电话",
+        "打给我",
+        "回电",
+        // Not "call me" alone: a KB may answer it (a shop that calls leads back).
+        "call me on",
+        "call me at",
+        "call me back",
+        "contact me",
+        "email me",
+        "e-mail me",
+        "get back to me",
+    ];
+    /// "No need for a person": these cancel a request.
+    NOT_HUMAN = [
+        "不用转人工",
+        "不用人工",
+        "不需要人工",
+        "不要人工",
+        "不用真人",
+        "不用找人工",
+        "别转人工",
+        "no need for a human",
+        "don't need a human",
+        "dont need a human",
+        "no need for an agent",
+        "don't need an agent",
+        "not a human",
+        "no human",
+    ];
+    /// The shop's own website, app or pages: a message about them ("your website keeps crashing",
+    /// "网站一直打不开") is the shop's business even when the KB has no entry for it.
+    SHOP_ITSELF = ["website", "web site", "your site", "app", "checkout page", "网站", "网页", "页面", "小程序", "闪退", "打不开"];
+    /// Asking when or how long, or for news ("多久能处理好", "any update?").
+    WHEN = [
+        "多久",
+        "多长时间",
+        "什么时候",
+        "啥时候",
+        "几点",
+        "几天",
+        "有消息",
+        "进展",
+        "进度",
+        "how long",
+        "when will",
+        "when can",
+        "when do",
+        "when are you",
+        "any update",
+        "any news",
+        "how soon",
+    ];
+    /// The shopper has no order number at hand: after an answer, asking for it again is no help.
+    NO_ORDER_NUMBER = [
+        "don't know my order number",
+        "don't have my order number",
+        "don't have an order number",
+        "don't have the order number",
+        "can't find my order number",
+        "can't find the order number",
+        "lost my order number",
+        "forgot my order number",
+        "no order number",
+        "where is my order number",
+        "where do i find my order number",
+        "不知道订单号",
+        "没有订单号",
+        "找不到订单号",
+        "订单号找不到",
+        "忘了订单号",
+        "订单号忘了",
+        "不记得订单号",
+        "订单号在哪",
+    ];
+    /// Ways of paying (English): a failure word soon after one is a payment gone wrong.
+    PAYING = [
+        "card",
+        "cards",
+        "cvv",
+        "visa",
+        "mastercard",
+        "amex",
+        "paypal",
+        "pay",
+        "paying",
+        "payment",
+        "payments",
+        "transaction",
+        "checkout",
+        "bank",
+    ];
+    /// Failure words: after a way of paying ("my card got declined", "tried to pay but it failed")
+    /// or right before one ("failed payment", "rejected my card", "failed to pay").
+    FAILING = [
+        "declined",
+        "declining",
+        "declines",
+        "rejected",
+        "failed",
+        "failing",
+        "fails",
+        "error",
+        "bounced",
+        "refused",
+        "denied",
+        "wont go through",
+        "didnt go through",
+        "doesnt go through",
+        "not going through",
+        "isnt going through",
+        "not go through",
+        "never went through",
+    ];
+    /// Taking money (English): with "twice" soon after it, the shopper paid twice for one thing.
+    CHARGING = [
+        "charged",
+        "charge",
+        "charging",
+        "billed",
+        "billing",
+        "deducted",
+        "debited",
+        "withdrawn",
+        "took",
+        "taken",
+        "paid",
+    ];
+    /// Twice (English). "Double" only right next to the charge: "paid for the double duvet" is a size.
+    TWICE = ["twice", "2x", "x2", "two times", "2 times"];
+    DOUBLE = ["double", "duplicate", "doubled"];
+    /// Money gone without an order to show for it (English): the money half…
+    MONEY_OUT = [
+        "money gone",
+        "money is gone",
+        "money was taken",
+        "money taken",
+        "money has been taken",
+        "money left",
+        "money has left",
+        "left my account",
+        "left my bank",
+        "gone from my",
+        "taken from my",
+        "deducted",
+        "debited",
+        "charged",
+        "i paid",
+        "i've paid",
+        "already paid",
+    ];
+    /// … and the order half.
+    NO_ORDER = [
+        "no order",
+        "order not placed",
+        "order wasn't placed",
+        "order was not placed",
+        "order didn't go through",
+        "order did not go through",
+        "order never went through",
+        "order isn't showing",
+        "order is not showing",
+        "order not showing",
+        "order doesn't show",
+        "order does not show",
+        "order isn't there",
+        "order failed",
+        "no confirmation",
+        "no order confirmation",
+        "can't see my order",
+        "can't see the order",
+        "order says unpaid",
+        "order shows unpaid",
+        "still says unpaid",
+    ];
+    /// The same in Chinese, where the units are characters: paying …
+    ZH_PAYING = ["付款", "支付", "付钱", "刷卡", "银行卡", "信用卡", "储蓄卡", "结账", "结算", "买单"];
+    /// … failing …
+    ZH_FAILING = ["失败", "不成功", "没成功", "未成功", "被拒", "拒绝", "不通过", "没通过", "报错", "出错", "异常"];
+    /// … taking money (not a bare 扣: 扣子 is a button, 折扣 a discount) …
+    ZH_CHARGING = ["扣了", "扣款", "扣费", "扣钱", "被扣", "扣我", "付了", "支付了", "收了我", "多收"];
+    /// … twice, after the taking ("扣了我两次") or before it ("重复扣款", "两次扣款") …
+    ZH_TWICE = ["两次", "两遍", "2次", "二次", "两笔", "2笔", "双倍", "重复"];
+    ZH_TAKING = ["扣", "付款", "支付", "收费"];
+    /// … and paid without an order to show for it (钱扣了 alone is already a payment cue).
+    ZH_MONEY_OUT = ["付了钱", "钱付了", "已付款", "已经付款", "付款成功", "支付成功", "钱没了", "钱被扣"];
+    ZH_NO_ORDER = [
+        "没有订单",
+        "没订单",
+        "订单没生成",
+        "订单没有生成",
+        "没生成订单",
+        "订单没出来",
+        "没下单成功",
+        "下单没成功",
+        "显示未付款",
+        "显示待付款",
+        "还是待付款",
+        "订单不见",
+        "找不到订单",
+        "订单消失",
+    ];
+    /// A payment going wrong asked about, not happening ("what happens if my card is declined",
+    /// "如果付款失败会怎样"): for the FAQ, not the green channel. Narrower than [`HYPOTHETICAL`]:
+    /// "not sure if it went through, my card was declined" reports one.
+    PAYMENT_ASKED = ["what if", "what happens if", "what happens when", "in case", "如果", "万一", "假如", "要是"];
+    /// Something swallowed or choked on: a child or a pet in danger, whatever the item.
+    SWALLOWED = [
+        "swallowed",
+        "choked",
+        "choking on",
+        "is choking",
+        "was choking",
+        "started choking",
+        "误吞",
+        "吞了",
+        "吞下",
+        "吞进",
+        "卡喉咙",
+        "卡在喉咙",
+        "卡住喉咙",
+        "卡到喉咙",
+        "噎住",
+        "噎着",
+    ];
+    /// A cash machine keeping a card ("the ATM swallowed my card", "取款机吞卡了") is a bank's
+    /// matter, not a person in danger.
+    CARD_KEPT = ["atm", "cash machine", "machine", "card", "取款机", "吞卡", "银行卡"];
+    /// Water where it is not meant to be (English): leaking, wet, water got in …
+    WATER = [
+        "leaking",
+        "leaked",
+        "leaks",
+        "wet",
+        "dripping",
+        "dripped",
+        "spilled",
+        "spilt",
+        "soaked",
+        "flooded",
+        "water got",
+        "water gets",
+        "water came",
+        "water coming",
+        "water is coming",
+        "water in",
+        "water into",
+        "water inside",
+        "water all over",
+        "water on",
+        "water everywhere",
+    ];
+    /// … near the mains (English) …
+    POWER = [
+        "plug",
+        "plugs",
+        "socket",
+        "sockets",
+        "outlet",
+        "outlets",
+        "power point",
+        "power strip",
+        "extension lead",
+        "mains",
+        "electrics",
+        "electrical",
+        "wiring",
+        "wires",
+        "cable",
+        "cord",
+    ];
+    /// … and the same in Chinese.
+    ZH_WATER = ["漏水", "进水", "渗水", "溅水", "水洒", "洒水", "湿了", "有水", "水漏", "泡水"];
+    ZH_POWER = ["插座", "插头", "插排", "排插", "插线板", "电源", "电线", "线路", "电路"];
+    /// A hypothetical ("what if water gets in the plug", "万一孩子吞了怎么办"): a question for
+    /// the KB, not a hazard happening now.
+    HYPOTHETICAL = ["if", "what if", "如果", "万一", "假如", "要是"];
+    /// Said outright: the item is out of warranty, worn, or damaged by the shopper ("I dropped
+    /// it", "我摔坏的", "人为").
+    USED_OR_OWN = [
+        "out of warranty",
+        "warranty expired",
+        "warranty has expired",
+        "warranty ran out",
+        "warranty has run out",
+        "warranty is over",
+        "past the warranty",
+        "after the warranty",
+        "no longer under warranty",
+        "not under warranty anymore",
+        "after a while",
+        "after some time",
+        "after a long time",
+        "wear and tear",
+        "worn out",
+        "over time",
+        "bought it last",
+        "got it last",
+        "purchased it last",
+        "i dropped",
+        "dropped it",
+        "knocked it over",
+        "knocked it off",
+        "my fault",
+        "by accident",
+        "accidentally",
+        "stepped on it",
+        "sat on it",
+        "i broke it",
+        "i broke the",
+        "my son broke",
+        "my daughter broke",
+        "my kid broke",
+        "my kids broke",
+        "my toddler broke",
+        "dog chewed",
+        "过了保修",
+        "过保了",
+        "已过保",
+        "过保修",
+        "保修期过了",
+        "超过保修",
+        "超出保修",
+        "出保了",
+        "保修过期",
+        "不在保修",
+        "用了一段时间",
+        "用久了",
+        "用了很久",
+        "用了好久",
+        "用了几年",
+        "用了好几年",
+        "人为",
+        "我摔",
+        "自己摔",
+        "不小心摔",
+        "不小心弄",
+        "不小心碰",
+        "我弄坏",
+        "自己弄坏",
+        "孩子弄坏",
+        "孩子摔",
+        "掉地上",
+        "掉到地上",
+    ];
+    /// Before "after N weeks": the time was the wait for the parcel ("arrived broken after 3
+    /// weeks in transit"), not time in use.
+    WAITED = [
+        "arrived",
+        "arrive",
+        "arriving",
+        "came",
+        "delivered",
+        "delivery",
+        "shipping",
+        "shipped",
+        "transit",
+        "waited",
+        "waiting",
+        "wait",
+    ];
+    /// A question about a risk rather than a report of one.
+    RISK_QUESTION = [
+        "会不会",
+        "会着火",
+        "会起火",
+        "会冒烟",
+        "会漏电",
+        "会爆炸",
+        "正常吗",
+        "正常么",
+        "风险",
+        "安全吗",
+        "是否",
+        "容易",
+        "will it",
+        "could it",
+        "is it normal",
+        "is it safe",
+        "is that normal",
+        "risk",
+        // Allergies and itching, asked about ("会过敏吗", "适合过敏体质吗", "is it hypoallergenic").
+        "会过敏",
+        "过敏吗",
+        "过敏体质",
+        "易过敏",
+        "防过敏",
+        "抗过敏",
+        "低敏",
+        "会痒",
+        "痒不痒",
+        "痒吗",
+        "适合",
+        "hypoallergenic",
+        "suitable",
+        "allergy sufferers",
+        "for people with",
+    ];
+    /// Eating or drinking what the goods made or held, asked about or done.
+    INGESTED = [
+        "还能喝",
+        "能喝吗",
+        "能不能喝",
+        "可以喝吗",
+        "敢喝",
+        "还能吃",
+        "能吃吗",
+        "能不能吃",
+        "可以吃吗",
+        "敢吃",
+        "safe to drink",
+        "safe to eat",
+        "ok to drink",
+        "okay to drink",
+        "ok to eat",
+        "okay to eat",
+        "fine to drink",
+        "fine to eat",
+        "drinkable",
+        "still drink",
+        "still eat",
+    ];
+    /// Symptoms that name a reaction only beside a body or the goods' use ([`BODY_OR_USE`]): alone
+    /// they are also said in jest or of a parcel ("选来选去看得我头晕", "the box arrived swollen").
+    SYMPTOM = [
+        "头晕",
+        "恶心",
+        "呕吐",
+        "拉肚子",
+        "腹泻",
+        "红肿",
+        "起包",
+        "起红点",
+        "起疙瘩",
+        "瘙痒",
+        "发痒",
+        "很痒",
+        "好痒",
+        "rash",
+        "rashes",
+        "a reaction",
+        "swollen",
+        "swelling",
+        "dizzy",
+        "nause*",
+        "vomit*",
+        "threw up",
+        "throwing up",
+        "diarrh*",
+        "itch*",
+    ];
+    /// A body or a person, or the goods used, worn, slept under, eaten or drunk from, or smelt.
+    BODY_OR_USE = [
+        "皮肤",
+        "脸上",
+        "脸都",
+        "身上",
+        "全身",
+        "手上",
+        "脖子",
+        "孩子",
+        "宝宝",
+        "小孩",
+        "儿子",
+        "女儿",
+        "老人",
+        "用了",
+        "用完",
+        "使用后",
+        "盖了",
+        "睡了",
+        "穿了",
+        "戴了",
+        "涂了",
+        "抹了",
+        "喝了",
+        "吃了",
+        "闻了",
+        "味道",
+        "气味",
+        "skin",
+        "face",
+        "body",
+        "my hands",
+        "my neck",
+        "baby",
+        "kid",
+        "kids",
+        "child",
+        "children",
+        "son",
+        "daughter",
+        "after using",
+        "since using",
+        "after sleeping",
+        "after drinking",
+        "after eating",
+        "after wearing",
+        "used it",
+        "slept on",
+        "the smell",
+        "the fumes",
+        "fumes",
+    ];
+    /// Smells and tastes of something that should not be there, beyond [`SMELL`].
+    OFF_TASTE = [
+        "塑料味",
+        "胶味",
+        "化学味",
+        "漆味",
+        "锈味",
+        "金属味",
+        "药味",
+        "霉味",
+        "tastes like",
+        "tastes of",
+        "taste of",
+        "weird taste",
+        "strange taste",
+        "funny taste",
+    ];
+    /// Fraud words that name no fraud done to the shopper: in a complaint about the service
+    /// ("我要投诉 垃圾店铺 骗子") they are an insult, not a report for the green channel.
+    FRAUD_INSULTS = ["骗子", "诈骗", "fraud", "scam*"];
+    /// The shopper calls the shop a cheat ("你们就是骗子"): an angry complaint about the service
+    /// (cue `Service`), not a fraud to report through the green channel.
+    SHOP_ACCUSED = [
+        "你们就是骗子",
+        "你们是骗子",
+        "你们这是诈骗",
+        "骗子公司",
+        "骗子店",
+        "骗子商家",
+        "you are scammers",
+        "you're scammers",
+        "you guys are scammers",
+        "you are a scam",
+        "you're a scam",
+        "your shop is a scam",
+        "your company is a scam",
+        "scam company",
+        "scam shop",
+        "shop is a scam",
+        "store is a scam",
+        "site is a scam",
+        "website is a scam",
+        "店就是骗子",
+        "店是骗子",
+        "店就是骗人",
+    ];
+    /// Money coming back: with a "where is it" or "still not here", the refund is late, not a parcel.
+    REFUND = ["退款", "退钱", "退的钱", "refund*", "money back", "my money"];
+    /// The shopper's own slip, not the shop's: "I ordered the wrong size" asks how to exchange,
+    /// "you sent the wrong size" is a wrong item.
+    OWN_MISTAKE = [
+        "买错",
+        "拍错",
+        "下错",
+        "选错",
+        "点错",
+        "ordered the wrong",
+        "bought the wrong",
+        "chose the wrong",
+        "picked the wrong",
+        "selected the wrong",
+        "wrong size selected",
+        "wrong colour selected",
+        "wrong color selected",
+    ];
+    /// Things a shopper can find "not working" that are not goods: coupons, codes, points, gift
+    /// cards. With one of them, "用不了" / "doesn't work" is a question about the promotion.
+    NOT_GOODS = [
+        "优惠券",
+        "优惠卷",
+        "券",
+        "红包",
+        "积分",
+        "优惠码",
+        "折扣码",
+        "兑换码",
+        "礼品卡",
+        "满减",
+        "coupon*",
+        "voucher*",
+        "promo code*",
+        "discount code*",
+        "gift card*",
+        "promo*",
+        "points",
+        "reward point*",
+    ];
+    /// The warranty is over: a breakdown now is a paid repair, not the shop's fault to put right.
+    OUT_OF_WARRANTY = [
+        "过了保修期",
+        "过了保修",
+        "过保",
+        "保修期过了",
+        "保修期已过",
+        "保修期已经过了",
+        "保修过了",
+        "超过保修期",
+        "超出保修期",
+        "出了保修期",
+        "保修期外",
+        "不在保修期",
+        "过了质保期",
+        "过了质保",
+        "质保期过了",
+        "质保过了",
+        "超过质保期",
+        "超出质保期",
+        "不在质保期",
+        "out of warranty",
+        "warranty expired",
+        "warranty has expired",
+        "warranty had expired",
+        "warranty is over",
+        "warranty ran out",
+        "warranty has run out",
+        "warranty ended",
+        "warranty has ended",
+        "expired warranty",
+        "past the warranty",
+        "after the warranty",
+        "outside the warranty",
+        "outside warranty",
+        "no longer under warranty",
+        "not under warranty",
+    ];
+    /// The shopper (or someone at home) caused the damage: a paid repair, not a faulty item.
+    /// Damage said not to be the shopper's own ("这不是人为损坏", "it's not my fault"): the
+    /// complaint stands.
+    NOT_OWN_DAMAGE = [
+        "不是人为",
+        "非人为",
+        "并非人为",
+        "没有人为",
+        "不是我摔",
+        "不是我弄",
+        "没摔",
+        "没有摔",
+        "没碰",
+        "not my fault",
+        "wasn't my fault",
+        "isn't my fault",
+        "not my own fault",
+        "i didn't drop",
+        "i did not drop",
+        "i never dropped",
+        "didn't drop it",
+    ];
+    OWN_DAMAGE = [
+        "人为",
+        "我摔",
+        "自己摔",
+        "我弄坏",
+        "自己弄坏",
+        "我不小心",
+        "不小心摔",
+        "不小心弄",
+        "不小心掉",
+        // Not "被我" alone: "被我发现有裂缝" is the shopper finding the shop's fault.
+        "被我摔",
+        "被我弄",
+        "被我碰",
+        "被孩子摔",
+        "被孩子弄",
+        "孩子摔",
+        "孩子弄坏",
+        "小孩摔",
+        "小孩弄坏",
+        "i dropped",
+        "i broke",
+        "i accidentally",
+        "accidentally dropped",
+        "accidentally broke",
+        "my fault",
+        "my own fault",
+        "my son broke",
+        "my daughter broke",
+        "my kid broke",
+        "my kids broke",
+        "i sat on",
+        "i spilled",
+    ];
+    /// Asking whether the policy refuses a return, not disputing a refusal.
+    POLICY_ASKED = ["不给退吗", "不让退吗", "不给退货吗", "不让退货吗", "不给退款吗"];
+    /// Asking how far a case got ("处理得怎么样了", "有结果了吗", "status of my complaint").
+    PROGRESS = [
+        "怎么样了",
+        "进度",
+        "进展",
+        "处理到哪",
+        "到哪一步",
+        "有结果了吗",
+        "有结果吗",
+        "有没有结果",
+        "处理好了吗",
+        "处理了吗",
+        "有回复了吗",
+        "status of my",
+        "status of the",
+        "update on my",
+        "update on the",
+        "progress",
+        "any news",
+        "any update",
+        "what happened with my",
+        "what happened to my",
+    ];
+    /// The words naming a complaint itself, which a question about its progress holds.
+    COMPLAINT_NAMED = ["投诉", "complain*"];
+    /// Ways to pay. "花呗用不了", "my credit card isn't working": a payment that fails, for the
+    /// green channel (the seeds' urgent tier), not a faulty product with a repair to offer. Whole
+    /// names only: "卡" or "card" alone is as often a gift card or a membership card.
+    PAY_METHODS = [
+        "花呗",
+        "白条",
+        "微信支付",
+        "支付宝",
+        "云闪付",
+        "信用卡",
+        "银行卡",
+        "储蓄卡",
+        "借记卡",
+        "网银",
+        "apple pay",
+        "google pay",
+        "paypal",
+        "credit card",
+        "debit card",
+        "bank card",
+    ];
+    /// Not working, said of a way to pay.
+    METHOD_FAILS = [
+        "用不了",
+        "不能用",
+        "没法用",
+        "无法使用",
+        "付不了",
+        "付不出",
+        "支付不了",
+        "付款不了",
+        "不能付",
+        "不能支付",
+        "不好使",
+        "被拒",
+        "失败",
+        "doesn't work",
+        "does not work",
+        "isn't working",
+        "is not working",
+        "not working",
+        "won't work",
+        "keeps failing",
+        "failed",
+        "declined",
+        "rejected",
+    ];
+    /// Asking to escalate and nothing else: the word a shop's escalation answer tells shoppers to
+    /// send ("发送「升级」", "type \"escalate\"").
+    ESCALATE = [
+        "升级",
+        "升级处理",
+        "申请升级",
+        "我要升级",
+        "要求升级",
+        "escalate",
+        "escalate it",
+        "escalate this",
+        "escalate my case",
+        "escalation",
+        "please escalate",
+        "escalate please",
+        "escalate my complaint",
+        "i want to escalate",
+        "i want to escalate this",
+        "i want to escalate my complaint",
+        "i'd like to escalate",
+        "i would like to escalate",
+        "升级投诉",
+        "我要升级投诉",
+        "投诉升级",
+        "申请升级处理",
+    ];
+    /// Smell words: a complaint of a smell may be a new item's smell that airing clears.
+    SMELL = ["异味", "怪味", "臭味", "气味", "味道", "有股味", "有味", "刺鼻", "smell*", "stink*", "odor*", "odour*"];
+    /// An entry's text that speaks of smells: any 味 ("新机味", "乳胶味") or a smell word.
+    SMELL_TEXT = ["味", "smell*", "stink*", "odor*", "odour*"];
+    /// When people are there to talk to ("几点有人工", "人工客服工作时间", "what time can I talk to a
+    /// person"): a question for the KB's service hours, not a request to hand over now.
+    HOURS_ASKED = [
+        "几点",
+        "上班",
+        "下班",
+        "工作时间",
+        "服务时间",
+        "上班时间",
+        "在线时间",
+        "营业时间",
+        "什么时候有",
+        "什么时间",
+        "啥时候有",
+        "周末有",
+        "节假日有",
+        "what time",
+        "what hours",
+        "which hours",
+        "opening hours",
+        "business hours",
+        "working hours",
+        "office hours",
+        "hours of",
+        "when are",
+        "when can",
+        "when do",
+        "available when",
+        "on weekends",
+        "at weekends",
+    ];
+    /// A request for a person in so many words ("转人工", "I want to talk to a person"): with an hours
+    /// word too ("转人工 等了好长时间了") it is still one.
+    HUMAN_NOW = [
+        "转人工",
+        "找人工",
+        "要人工",
+        "接人工",
+        "叫人工",
+        "换人工",
+        "i want a",
+        "i want to talk",
+        "i want to speak",
+        "i need to talk",
+        "i need to speak",
+        "put me through",
+        "transfer me",
+        "right now",
+    ];
 }
 
 #[cfg(test)]

@@ -95,12 +95,6 @@ fn han_words(text: &str) -> usize {
     words
 }
 
-/// English words and chat shorthand without a vowel of a e i o u ([`pick_locale`]).
-const NO_VOWEL_ENGLISH: &[&str] = &[
-    "thx", "pls", "plz", "nvm", "hmm", "hm", "ty", "sry", "brb", "lmk", "tbh", "smh", "wtf", "ppl", "msg", "my", "by",
-    "why", "try", "fly", "dry", "cry", "shy", "sky", "gym", "spy", "sly", "pry", "ply", "wry", "tv", "pc",
-];
-
 /// `text` is one word of 2 to 6 Latin letters without a vowel that is no English word
 /// ([`NO_VOWEL_ENGLISH`]): "tk", "zfb", "yyds", "TK?".
 pub fn is_pinyin_initials(text: &str) -> bool {
@@ -109,7 +103,7 @@ pub fn is_pinyin_initials(text: &str) -> bool {
     (2..=6).contains(&word.len())
         && word.chars().all(|c| c.is_ascii_lowercase())
         && !word.chars().any(|c| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u'))
-        && !NO_VOWEL_ENGLISH.contains(&word.as_str())
+        && !NO_VOWEL_ENGLISH().contains(&word.as_str())
 }
 
 /// A duration: "3 minutes", "1 hour", "2 hours"; "3 分钟", "1 小时"; "3 分鐘", "1 小時".
@@ -810,56 +804,6 @@ enum Hazard {
     Injury,
 }
 
-/// Words that name electricity, fire or heat, or a product with a plug or a battery.
-const ELECTRICAL: &[&str] = &[
-    "fire",
-    "flame*",
-    "smok*",
-    "spark*",
-    "burn*",
-    "shock*",
-    "electric*",
-    "overheat*",
-    "hot",
-    "melt*",
-    "explod*",
-    "plug*",
-    "socket",
-    "wire*",
-    "cable",
-    "charger",
-    "charging",
-    "battery",
-    "batteries",
-    "appliance*",
-    "kettle",
-    "fryer",
-    "heater",
-    "toaster",
-    "blender",
-    "起火",
-    "着火",
-    "冒烟",
-    "火花",
-    "漏电",
-    "触电",
-    "电到",
-    "发烫",
-    "烫",
-    "烧",
-    "爆炸",
-    "炸了",
-    "短路",
-    "焦味",
-    "插头",
-    "插座",
-    "电源",
-    "电线",
-    "充电",
-    "电池",
-    "电器",
-];
-
 impl Hazard {
     fn of(norm: &str) -> Hazard {
         if super::triage::swallowed(norm) {
@@ -868,7 +812,7 @@ impl Hazard {
             Hazard::Water
         } else if super::triage::smell_ingested(norm) {
             Hazard::Ingested
-        } else if super::lexicon::any(norm, ELECTRICAL) {
+        } else if super::lexicon::any(norm, ELECTRICAL()) {
             Hazard::Electrical
         } else {
             Hazard::Injury
@@ -954,69 +898,6 @@ pub fn names_a_topic(loc: Locale, text: &str, categories: &[&str]) -> bool {
     })
 }
 
-/// Words of the topics every shop's customer service handles, whatever its KB calls them
-/// (normalized; `*` ends a prefix, see [`super::lexicon`]): delivery, refunds and returns,
-/// orders, payment, warranty, offers, invoices, and buying in bulk.
-const SHOP_TOPIC_WORDS: &[&str] = &[
-    "ship*",
-    "deliver*",
-    "dispatch*",
-    "postage",
-    "courier*",
-    "parcel*",
-    "package*",
-    "tracking",
-    "arriv*",
-    "refund*",
-    "money back",
-    "reimburs*",
-    "return*",
-    "exchang*",
-    "replacement*",
-    "order*",
-    "pay",
-    "paid",
-    "paying",
-    "payment*",
-    "checkout",
-    "warrant*",
-    "guarantee*",
-    "repair*",
-    "coupon*",
-    "promo*",
-    "discount*",
-    "voucher*",
-    "invoice*",
-    "receipt*",
-    "cancel*",
-    "wholesale",
-    "bulk",
-    "partnership*",
-    "退款",
-    "退货",
-    "退钱",
-    "换货",
-    "发货",
-    "快递",
-    "物流",
-    "配送",
-    "包裹",
-    "订单",
-    "下单",
-    "付款",
-    "支付",
-    "保修",
-    "维修",
-    "优惠",
-    "发票",
-    "运费",
-    "签收",
-    "售后",
-    "到货",
-    "批发",
-    "合作",
-];
-
 /// True when the message (normalized, with the KB words its unknown ones were searched as:
 /// the engine's typo fixes, "oder" → "order") names a topic every shop handles ("how long for
 /// delivery to london", "can i get my money back", "能退款吗"). One word the KB lacks beside it
@@ -1025,7 +906,7 @@ const SHOP_TOPIC_WORDS: &[&str] = &[
 pub fn names_shop_topic(norm: &str, corrections: &[(String, String)]) -> bool {
     let fixed: Vec<&str> = corrections.iter().map(|(_, fix)| fix.as_str()).collect();
     let text = format!("{norm} {}", fixed.join(" "));
-    super::lexicon::any(&text, SHOP_TOPIC_WORDS)
+    super::lexicon::any(&text, SHOP_TOPIC_WORDS())
 }
 
 /// A category slug named for shoppers (`None` for a slug kefu does not know in Chinese).
@@ -1257,6 +1138,127 @@ pub fn masked_previous_note(loc: Locale) -> String {
         "您上一条消息里的前半段卡号也一并隐去了。",
         "您上一則訊息裡的前半段卡號也一併隱去了。",
     )
+}
+
+// The word lists above are read from the bundle in the browser (see `lexicon::word_lists!`).
+super::lexicon::word_lists! {
+    "wording";
+    /// English words and chat shorthand without a vowel of a e i o u ([`pick_locale`]).
+    NO_VOWEL_ENGLISH = [
+        "thx", "pls", "plz", "nvm", "hmm", "hm", "ty", "sry", "brb", "lmk", "tbh", "smh", "wtf", "ppl", "msg", "my", "by",
+        "why", "try", "fly", "dry", "cry", "shy", "sky", "gym", "spy", "sly", "pry", "ply", "wry", "tv", "pc",
+    ];
+    /// Words that name electricity, fire or heat, or a product with a plug or a battery.
+    ELECTRICAL = [
+        "fire",
+        "flame*",
+        "smok*",
+        "spark*",
+        "burn*",
+        "shock*",
+        "electric*",
+        "overheat*",
+        "hot",
+        "melt*",
+        "explod*",
+        "plug*",
+        "socket",
+        "wire*",
+        "cable",
+        "charger",
+        "charging",
+        "battery",
+        "batteries",
+        "appliance*",
+        "kettle",
+        "fryer",
+        "heater",
+        "toaster",
+        "blender",
+        "起火",
+        "着火",
+        "冒烟",
+        "火花",
+        "漏电",
+        "触电",
+        "电到",
+        "发烫",
+        "烫",
+        "烧",
+        "爆炸",
+        "炸了",
+        "短路",
+        "焦味",
+        "插头",
+        "插座",
+        "电源",
+        "电线",
+        "充电",
+        "电池",
+        "电器",
+    ];
+    /// Words of the topics every shop's customer service handles, whatever its KB calls them
+    /// (normalized; `*` ends a prefix, see [`super::lexicon`]): delivery, refunds and returns,
+    /// orders, payment, warranty, offers, invoices, and buying in bulk.
+    SHOP_TOPIC_WORDS = [
+        "ship*",
+        "deliver*",
+        "dispatch*",
+        "postage",
+        "courier*",
+        "parcel*",
+        "package*",
+        "tracking",
+        "arriv*",
+        "refund*",
+        "money back",
+        "reimburs*",
+        "return*",
+        "exchang*",
+        "replacement*",
+        "order*",
+        "pay",
+        "paid",
+        "paying",
+        "payment*",
+        "checkout",
+        "warrant*",
+        "guarantee*",
+        "repair*",
+        "coupon*",
+        "promo*",
+        "discount*",
+        "voucher*",
+        "invoice*",
+        "receipt*",
+        "cancel*",
+        "wholesale",
+        "bulk",
+        "partnership*",
+        "退款",
+        "退货",
+        "退钱",
+        "换货",
+        "发货",
+        "快递",
+        "物流",
+        "配送",
+        "包裹",
+        "订单",
+        "下单",
+        "付款",
+        "支付",
+        "保修",
+        "维修",
+        "优惠",
+        "发票",
+        "运费",
+        "签收",
+        "售后",
+        "到货",
+        "批发",
+        "合作",
+    ];
 }
 
 /// Every fixed string above in every locale (for the house-rules test).
