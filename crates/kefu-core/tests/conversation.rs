@@ -1461,6 +1461,27 @@ fn an_english_shoppers_ssn_iban_and_card_secrets_are_masked_and_said_to_be() {
 }
 
 #[test]
+fn a_passport_number_is_masked_and_said_to_be() {
+    let en = engine("en");
+    let zh = engine("zh-CN");
+    for (e, message, gone, note) in [
+        (&en, "my passport number is 123456789", "12345", "hidden the passport number"),
+        (&en, "passport no. E12345678", "E1234", "hidden the passport number"),
+        (&zh, "护照号码 E12345678", "E1234", "您发的护照号我已隐去"),
+        (&zh, "護照號碼 G12345678", "G1234", "您傳的護照號碼我已隱去"),
+    ] {
+        let mut conv = Conversation::default();
+        let r = respond(e, &mut conv, message, day());
+        assert!(!r.masked.contains(gone), "{message}: {}", r.masked);
+        assert!(said(&r).contains(note), "{message}: {}", said(&r));
+        assert!(!format!("{conv:?} {:?}", r.gap).contains(gone), "{message}");
+    }
+    // An order number is no passport number.
+    let r = respond(&en, &mut Conversation::default(), "order E12345678", day());
+    assert!(r.masked.contains("E12345678"), "{}", r.masked);
+}
+
+#[test]
 fn a_hidden_id_or_card_number_is_said_to_be_hidden_and_the_request_goes_on() {
     let zh = engine("zh-CN");
     let mut conv = Conversation::default();

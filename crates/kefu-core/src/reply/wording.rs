@@ -1082,7 +1082,7 @@ pub fn answer_did_not_help(loc: Locale) -> String {
     )
 }
 
-/// A line telling the shopper that ID-card or bank-card numbers in their message were hidden
+/// A line telling the shopper that ID-card, bank-card or passport numbers in their message were hidden
 /// (the seeds' data rules: collect only what the service needs, and say why): the number is
 /// shown masked to its last four digits, stored and sent only so, and never needed in the chat.
 pub fn masked_note(loc: Locale, hidden: Hidden) -> Option<String> {
@@ -1092,6 +1092,7 @@ pub fn masked_note(loc: Locale, hidden: Hidden) -> Option<String> {
         (hidden.id_card, ("ID", "身份证号", "身分證字號")),
         (hidden.bank_card, ("card", "银行卡号", "銀行卡號")),
         (hidden.bank_account, ("bank account", "银行账号", "銀行帳號")),
+        (hidden.passport, ("passport", "护照号", "護照號碼")),
     ];
     let names: Vec<(&str, &str, &str)> = named.iter().filter(|n| n.0).map(|n| n.1).collect();
     let join = |list: Vec<&str>, and: &str| match list.split_last() {
@@ -1345,6 +1346,8 @@ pub(crate) fn all_samples() -> Vec<String> {
         }
         out.extend(masked_note(loc, Hidden { bank_account: true, card_secret: true, ..Hidden::default() }));
         out.extend(masked_note(loc, Hidden { card_secret: true, ..Hidden::default() }));
+        out.extend(masked_note(loc, Hidden { passport: true, ..Hidden::default() }));
+        out.extend(masked_note(loc, Hidden { id_card: true, passport: true, ..Hidden::default() }));
         out.push(masked_previous_note(loc));
         out.push(handoff_again(loc, true));
         out.push(handoff_again(loc, false));
