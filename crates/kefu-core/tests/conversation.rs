@@ -2347,6 +2347,31 @@ fn a_re_test_s_findings_burning_smells_split_cards_late_numbers_and_escalation_p
 }
 
 #[test]
+fn a_smell_on_first_use_asked_about_is_answered_and_a_smell_with_smoke_or_melting_is_urgent() {
+    let en = engine("en");
+    let zh = engine("zh-CN");
+    for (e, m) in [
+        (&en, "burning smell on first use, normal?"),
+        (&en, "my new air fryer has a burning smell, is this normal"),
+        (&zh, "第一次用有烧焦味，正常？"),
+    ] {
+        let r = respond(e, &mut Conversation::default(), m, day());
+        assert_eq!((r.triage, r.cue), (Triage::Product, Cue::None), "{m}: {}", said(&r));
+        let Decision::Answer { entry, .. } = r.decision else { panic!("{m}: {}", said(&r)) };
+        assert_eq!(e.entry(entry).unwrap().id, "care-air-fryer", "{m}: {}", said(&r));
+    }
+    for (e, m) in [
+        (&en, "it's smoking and smells burning"),
+        (&zh, "烧焦味 还冒烟了"),
+        (&en, "burning smell and the plug is melted"),
+        (&en, "burning smell on first use and it's smoking, normal?"),
+    ] {
+        let r = respond(e, &mut Conversation::default(), m, day());
+        assert_eq!((r.triage, r.cue), (Triage::Urgent, Cue::Safety), "{m}: {}", said(&r));
+    }
+}
+
+#[test]
 fn never_mind_is_met_with_a_neutral_ok_not_great() {
     let en = engine("en");
     let zh = engine("zh-CN");
