@@ -2372,6 +2372,40 @@ fn a_smell_on_first_use_asked_about_is_answered_and_a_smell_with_smoke_or_meltin
 }
 
 #[test]
+fn a_smell_reported_as_urgent_is_called_worrying_not_frightening() {
+    let en = engine("en");
+    let zh = engine("zh-CN");
+    // On either turn parity: the lead varies by turn.
+    for warm_up in [false, true] {
+        for (e, m, fits) in [
+            (&en, "strong chemical smell and my kid feels dizzy", "worrying"),
+            (&en, "the kettle smells like burning", "worrying"),
+            (&zh, "被子味道太大 闻了头晕", "担心"),
+            (&zh, "被子味道太大 聞了頭暈", "擔心"),
+        ] {
+            let mut conv = Conversation::default();
+            if warm_up {
+                respond(e, &mut conv, if e.manifest().settings.locale == Locale::En { "hi" } else { "你好" }, day());
+            }
+            let r = respond(e, &mut conv, m, day());
+            assert_eq!((r.triage, r.cue), (Triage::Urgent, Cue::Safety), "{m}: {}", said(&r));
+            let lead = r.lead.clone().unwrap_or_default();
+            assert!(lead.contains(fits), "{m}: {lead}");
+            assert!(!lead.contains("frightening") && !lead.contains("吓坏") && !lead.contains("嚇壞"), "{m}: {lead}");
+        }
+        // Smoke, fire or melting beside the smell is more than a smell.
+        for (e, m) in [(&zh, "烧焦味 还冒烟了"), (&en, "burning smell and the plug is melted")] {
+            let mut conv = Conversation::default();
+            if warm_up {
+                respond(e, &mut conv, if e.manifest().settings.locale == Locale::En { "hi" } else { "你好" }, day());
+            }
+            let lead = respond(e, &mut conv, m, day()).lead.unwrap_or_default();
+            assert!(!lead.contains("worrying") && !lead.contains("担心"), "{m}: {lead}");
+        }
+    }
+}
+
+#[test]
 fn never_mind_is_met_with_a_neutral_ok_not_great() {
     let en = engine("en");
     let zh = engine("zh-CN");

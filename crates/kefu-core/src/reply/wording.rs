@@ -256,6 +256,28 @@ pub fn prepare(loc: Locale, need_order: bool) -> String {
     }
 }
 
+/// Empathy for a safety report that is only a smell ([`super::triage::only_a_smell`]: "strong
+/// chemical smell and my kid feels dizzy", "the kettle smells like burning"): worrying, where
+/// smoke, a fire or a burn is frightening ([`empathy`]).
+pub fn smell_empathy(loc: Locale, turn: u32) -> String {
+    by_turn(
+        loc,
+        &[
+            (
+                "I'm sorry — a smell like that is worrying. Your safety comes first, and we'll look into it right now.",
+                "非常抱歉，有这样的味道一定让您很担心。您的安全最重要，我们马上处理。",
+                "非常抱歉，有這樣的味道一定讓您很擔心。您的安全最重要，我們馬上處理。",
+            ),
+            (
+                "A smell like that is worrying, and you did the right thing telling us straight away.",
+                "闻到这样的味道确实让人担心，谢谢您第一时间告诉我们。",
+                "聞到這樣的味道確實讓人擔心，謝謝您第一時間告訴我們。",
+            ),
+        ],
+        turn,
+    )
+}
+
 /// Empathy that opens a reply, if the situation calls for it.
 pub fn empathy(loc: Locale, triage: Triage, cue: Cue, emotion: Emotion, repeat: bool, turn: u32) -> Option<String> {
     let pick = |options: &[(&str, &str, &str)]| by_turn(loc, options, turn);
@@ -1333,6 +1355,7 @@ pub(crate) fn all_samples() -> Vec<String> {
         for turn in 0..2 {
             out.push(dismissed(loc, turn));
             out.push(escalation_empathy(loc, turn));
+            out.push(smell_empathy(loc, turn));
         }
         out.push(swallowed_tip(loc));
         out.push(water_at_power_tip(loc));
@@ -1433,7 +1456,11 @@ mod tests {
     fn traditional_strings_are_traditional_and_simplified_are_simplified() {
         let loc_of = |s: &str| pick_locale(Locale::En, s, None);
         for loc in [Locale::ZhCn, Locale::ZhTw] {
-            for s in [clarify(loc), ask_order_number(loc, Triage::Order, Cue::Delay), offer_human(loc)] {
+            let smell = [smell_empathy(loc, 0), smell_empathy(loc, 1)];
+            for s in [clarify(loc), ask_order_number(loc, Triage::Order, Cue::Delay), offer_human(loc)]
+                .into_iter()
+                .chain(smell)
+            {
                 assert_eq!(loc_of(&s), loc, "{s}");
             }
         }
