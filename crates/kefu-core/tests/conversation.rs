@@ -1461,6 +1461,27 @@ fn an_english_shoppers_ssn_iban_and_card_secrets_are_masked_and_said_to_be() {
 }
 
 #[test]
+fn a_passport_number_is_masked_and_said_to_be() {
+    let en = engine("en");
+    let zh = engine("zh-CN");
+    for (e, message, gone, note) in [
+        (&en, "my passport number is 123456789", "12345", "hidden the passport number"),
+        (&en, "passport no. E12345678", "E1234", "hidden the passport number"),
+        (&zh, "护照号码 E12345678", "E1234", "您发的护照号我已隐去"),
+        (&zh, "護照號碼 G12345678", "G1234", "您傳的護照號碼我已隱去"),
+    ] {
+        let mut conv = Conversation::default();
+        let r = respond(e, &mut conv, message, day());
+        assert!(!r.masked.contains(gone), "{message}: {}", r.masked);
+        assert!(said(&r).contains(note), "{message}: {}", said(&r));
+        assert!(!format!("{conv:?} {:?}", r.gap).contains(gone), "{message}");
+    }
+    // An order number is no passport number.
+    let r = respond(&en, &mut Conversation::default(), "order E12345678", day());
+    assert!(r.masked.contains("E12345678"), "{}", r.masked);
+}
+
+#[test]
 fn a_hidden_id_or_card_number_is_said_to_be_hidden_and_the_request_goes_on() {
     let zh = engine("zh-CN");
     let mut conv = Conversation::default();
@@ -2323,6 +2344,65 @@ fn a_re_test_s_findings_burning_smells_split_cards_late_numbers_and_escalation_p
     assert_eq!(r.cue, Cue::NotAsDescribed, "{}", said(&r));
     let r = respond(&zh, &mut Conversation::default(), "收到的跟图片差太多了", day());
     assert_eq!(r.cue, Cue::NotAsDescribed, "{}", said(&r));
+}
+
+#[test]
+fn a_smell_on_first_use_asked_about_is_answered_and_a_smell_with_smoke_or_melting_is_urgent() {
+    let en = engine("en");
+    let zh = engine("zh-CN");
+    for (e, m) in [
+        (&en, "burning smell on first use, normal?"),
+        (&en, "my new air fryer has a burning smell, is this normal"),
+        (&zh, "第一次用有烧焦味，正常？"),
+    ] {
+        let r = respond(e, &mut Conversation::default(), m, day());
+        assert_eq!((r.triage, r.cue), (Triage::Product, Cue::None), "{m}: {}", said(&r));
+        let Decision::Answer { entry, .. } = r.decision else { panic!("{m}: {}", said(&r)) };
+        assert_eq!(e.entry(entry).unwrap().id, "care-air-fryer", "{m}: {}", said(&r));
+    }
+    for (e, m) in [
+        (&en, "it's smoking and smells burning"),
+        (&zh, "烧焦味 还冒烟了"),
+        (&en, "burning smell and the plug is melted"),
+        (&en, "burning smell on first use and it's smoking, normal?"),
+    ] {
+        let r = respond(e, &mut Conversation::default(), m, day());
+        assert_eq!((r.triage, r.cue), (Triage::Urgent, Cue::Safety), "{m}: {}", said(&r));
+    }
+}
+
+#[test]
+fn a_smell_reported_as_urgent_is_called_worrying_not_frightening() {
+    let en = engine("en");
+    let zh = engine("zh-CN");
+    // On either turn parity: the lead varies by turn.
+    for warm_up in [false, true] {
+        for (e, m, fits) in [
+            (&en, "strong chemical smell and my kid feels dizzy", "worrying"),
+            (&en, "the kettle smells like burning", "worrying"),
+            (&zh, "被子味道太大 闻了头晕", "担心"),
+            (&zh, "被子味道太大 聞了頭暈", "擔心"),
+        ] {
+            let mut conv = Conversation::default();
+            if warm_up {
+                respond(e, &mut conv, if e.manifest().settings.locale == Locale::En { "hi" } else { "你好" }, day());
+            }
+            let r = respond(e, &mut conv, m, day());
+            assert_eq!((r.triage, r.cue), (Triage::Urgent, Cue::Safety), "{m}: {}", said(&r));
+            let lead = r.lead.clone().unwrap_or_default();
+            assert!(lead.contains(fits), "{m}: {lead}");
+            assert!(!lead.contains("frightening") && !lead.contains("吓坏") && !lead.contains("嚇壞"), "{m}: {lead}");
+        }
+        // Smoke, fire or melting beside the smell is more than a smell.
+        for (e, m) in [(&zh, "烧焦味 还冒烟了"), (&en, "burning smell and the plug is melted")] {
+            let mut conv = Conversation::default();
+            if warm_up {
+                respond(e, &mut conv, if e.manifest().settings.locale == Locale::En { "hi" } else { "你好" }, day());
+            }
+            let lead = respond(e, &mut conv, m, day()).lead.unwrap_or_default();
+            assert!(!lead.contains("worrying") && !lead.contains("担心"), "{m}: {lead}");
+        }
+    }
 }
 
 #[test]

@@ -2,8 +2,9 @@
 //! the widget's own masking, with the very same rules (`kefu_core::reply::mask`: 18- and
 //! 15-digit resident IDs with a plausible birth date, Luhn-valid card numbers, cue words such
 //! as 身份证 / card, the separators people type between groups; US SSNs, UK NI numbers,
-//! IBANs, a card's security code and expiry). Only the last 4 characters stay visible (none of
-//! a security code or expiry); a number equal to the case's own order number stays readable.
+//! IBANs, a card's security code and expiry, a passport number after a passport cue). Only the
+//! last 4 characters stay visible (none of a security code or expiry, at most a short passport
+//! number's last 2); a number equal to the case's own order number stays readable.
 
 pub use kefu_core::reply::mask::{mask_keeping as mask, order_number};
 

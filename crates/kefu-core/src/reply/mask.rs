@@ -14,8 +14,9 @@
 //!
 //! English-speaking shoppers' numbers go through the same [`find_in`] ([`others`]): US Social
 //! Security and UK National Insurance numbers, IBANs (mod-97 checked), and a card's security
-//! code and expiry date, which are masked whole. The loader's fallback form has its own small
-//! masker (IDs and cards only) to stay within its size budget.
+//! code and expiry date, which are masked whole, and a passport number said after a passport
+//! cue ("passport no. E12345678", "护照号码 E12345678"). The loader's fallback form has its own
+//! small masker (IDs and cards only) to stay within its size budget.
 
 /// What a sensitive number is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,23 +31,28 @@ pub enum Sensitive {
     /// A card's security code (CVV/CVC) or expiry date: masked whole, since even the last
     /// digits of a three-digit code are most of it.
     CardSecret,
+    /// A passport number, only ever after a passport cue ([`passports`]): letters and digits,
+    /// four of them hidden at least.
+    Passport,
 }
 
 impl Sensitive {
-    /// How many of its characters stay readable: none of a security code or expiry date.
-    fn kept(self) -> usize {
-        if self == Sensitive::CardSecret {
-            0
-        } else {
-            4
+    /// How many of its `significant` characters stay readable: none of a security code or
+    /// expiry date, the last four of the others (of a passport number of six or seven, fewer:
+    /// four stay hidden).
+    fn kept(self, significant: usize) -> usize {
+        match self {
+            Sensitive::CardSecret => 0,
+            Sensitive::Passport => significant.saturating_sub(4).min(4),
+            _ => 4,
         }
     }
 
     /// The characters that are the number (the rest, separators and spaces, stay): letters
-    /// too in an IBAN or an NI number, else digits and an ID's check `X`.
+    /// too in an IBAN, an NI or a passport number, else digits and an ID's check `X`.
     fn significant(self, c: char) -> bool {
         match self {
-            Sensitive::NationalId | Sensitive::BankAccount => c.is_alphanumeric() && c != '*',
+            Sensitive::NationalId | Sensitive::BankAccount | Sensitive::Passport => c.is_alphanumeric() && c != '*',
             _ => digit(c).is_some() || matches!(c, 'X' | 'x' | 'Ｘ' | 'ｘ'),
         }
     }
@@ -93,6 +99,8 @@ pub struct Hidden {
     pub bank_account: bool,
     /// A card's security code or expiry date.
     pub card_secret: bool,
+    /// A passport number.
+    pub passport: bool,
 }
 
 impl Hidden {
@@ -104,6 +112,7 @@ impl Hidden {
             bank_card: any(Sensitive::BankCard),
             bank_account: any(Sensitive::BankAccount),
             card_secret: any(Sensitive::CardSecret),
+            passport: any(Sensitive::Passport),
         }
     }
 }
@@ -549,8 +558,8 @@ pub fn find_in(text: &str, expecting: Expecting) -> Vec<Span> {
 /// ("123-45-6789"; nine digits in a row or spaced only after "SSN" or "social security"), a UK
 /// National Insurance number ("QQ 12 34 56 C"), an IBAN (its mod-97 check right: an order
 /// number with letters passes it one time in 97 only when also shaped as one), a card's
-/// security code after "CVV", "CVC" or "security code", and its expiry date after "exp" or
-/// right after a card number.
+/// security code after "CVV", "CVC" or "security code", its expiry date after "exp" or right
+/// after a card number, and a passport number after "passport" or "护照" ([`passports`]).
 fn others(text: &str, found: &mut Vec<Span>) {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut more = Vec::new();
@@ -569,6 +578,7 @@ fn others(text: &str, found: &mut Vec<Span>) {
         }
     }
     more.extend(security_codes(text, &chars));
+    more.extend(passports(text, &chars));
     for span in more {
         let overlaps = |s: &Span| s.start < span.end && span.start < s.end;
         if span.kind == Sensitive::BankAccount {
@@ -869,22 +879,7 @@ fn security_codes(text: &str, chars: &[(usize, char)]) -> Vec<Span> {
             if glued {
                 continue;
             }
-            let mut rest = &lower[i + cue.len()..];
-            loop {
-                let trimmed = rest.trim_start_matches(|c: char| {
-                    c.is_whitespace() || matches!(c, ':' | '：' | '#' | '=' | '-' | '是' | '为')
-                });
-                let word = ["is", "code", "number", "no.", "no", "was"].iter().find(|w| {
-                    trimmed.starts_with(*w) && !trimmed[w.len()..].starts_with(|c: char| c.is_ascii_alphabetic())
-                });
-                match word {
-                    Some(w) => rest = &trimmed[w.len()..],
-                    None => {
-                        rest = trimmed;
-                        break;
-                    }
-                }
-            }
+            let rest = past_fillers(&lower[i + cue.len()..], &["is", "code", "number", "no.", "no", "was"]);
             let start = text.len() - rest.len();
             let Some(at) = chars.iter().position(|c| c.0 == start) else { continue };
             let (d, end) = digits_at(chars, at);
@@ -895,6 +890,53 @@ fn security_codes(text: &str, chars: &[(usize, char)]) -> Vec<Span> {
     }
     out.sort_by_key(|s| s.start);
     out.dedup_by_key(|s| s.start);
+    out
+}
+
+/// `rest` past the words between a cue and its number: spaces, a colon, "#", "是" and the
+/// like, and any of `words` ("is", "number", "号码"), as often as they come.
+fn past_fillers<'a>(mut rest: &'a str, words: &[&str]) -> &'a str {
+    loop {
+        let trimmed = rest
+            .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '：' | '#' | '=' | '-' | '是' | '为'));
+        let word = words
+            .iter()
+            .find(|w| trimmed.starts_with(*w) && !trimmed[w.len()..].starts_with(|c: char| c.is_ascii_alphabetic()));
+        match word {
+            Some(w) => rest = &trimmed[w.len()..],
+            None => return trimmed,
+        }
+    }
+}
+
+/// Words that name a passport (traditional 護照 too: masking reads the text as typed).
+const PASSPORT_CUES: &[&str] = &["passport", "护照", "護照"];
+
+/// The passport numbers of `text`: 6–9 Latin letters and digits, a digit among them, right
+/// after a passport cue with at most "number", "no.", "is", "号码", "是", a colon or the like
+/// between ("passport no. E12345678", "护照号码：E12345678"; China's E/G + 8 digits, most
+/// countries' 6–9 characters). Never one without the cue: "order E12345678" is an order's.
+fn passports(text: &str, chars: &[(usize, char)]) -> Vec<Span> {
+    const FILLERS: &[&str] = &["number", "num", "no.", "no", "nr", "is", "号码", "號碼", "号", "號", "编号", "編號"];
+    let lower: String = text.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let mut out = Vec::new();
+    for cue in PASSPORT_CUES {
+        for (i, _) in lower.match_indices(cue) {
+            if lower[..i].chars().next_back().is_some_and(|c| c.is_ascii_alphabetic()) {
+                continue;
+            }
+            let start = text.len() - past_fillers(&lower[i + cue.len()..], FILLERS).len();
+            let Some(at) = chars.iter().position(|c| c.0 == start) else { continue };
+            let part = |c: char| c.is_ascii_alphanumeric() || digit(c).is_some();
+            let len = chars[at..].iter().take_while(|c| part(c.1)).count();
+            let has_digit = chars[at..at + len].iter().any(|c| digit(c.1).is_some());
+            if (6..=9).contains(&len) && has_digit {
+                let end = chars.get(at + len).map_or(text.len(), |c| c.0);
+                out.push(Span { start, end, kind: Sensitive::Passport });
+            }
+        }
+    }
+    out.sort_by_key(|s| s.start);
     out
 }
 
@@ -1128,7 +1170,7 @@ pub fn mask_spans_at(text: &str, spans: &[Span]) -> (String, Vec<(usize, usize)>
         for c in part.chars() {
             if s.kind.significant(c) {
                 seen += 1;
-                out.push(if seen + s.kind.kept() > significant { c } else { '*' });
+                out.push(if seen + s.kind.kept(significant) > significant { c } else { '*' });
             } else {
                 out.push(c);
             }
@@ -1425,7 +1467,7 @@ mod tests {
         assert_eq!(kinds("IBAN GB29 NWBK 6016 1331 9268 19"), [Sensitive::BankAccount]);
         assert_eq!(
             Hidden::of(&find("ssn 123-45-6789 iban GB29NWBK60161331926819 cvv 123")),
-            Hidden { id_card: true, bank_card: false, bank_account: true, card_secret: true }
+            Hidden { id_card: true, bank_card: false, bank_account: true, card_secret: true, passport: false }
         );
     }
 
@@ -1448,6 +1490,41 @@ mod tests {
         ] {
             assert_eq!(mask(kept), kept);
         }
+    }
+
+    // The passport numbers QA's shoppers sent; C01X00T47 is Germany's specimen.
+    #[test]
+    fn passport_numbers_after_a_passport_cue_are_masked() {
+        assert_eq!(mask("my passport number is 123456789"), "my passport number is *****6789");
+        assert_eq!(mask("passport no. E12345678"), "passport no. *****5678");
+        assert_eq!(mask("护照号码 E12345678"), "护照号码 *****5678");
+        assert_eq!(mask("護照號碼 G12345678"), "護照號碼 *****5678");
+        assert_eq!(mask("护照号码是E12345678，帮我查一下"), "护照号码是*****5678，帮我查一下");
+        assert_eq!(mask("Passport: C01X00T47 thanks"), "Passport: *****0T47 thanks");
+        assert_eq!(mask("passport #EA1234567"), "passport #*****4567");
+        // A short one keeps four characters hidden at least.
+        assert_eq!(mask("passport number AB1234"), "passport number ****34");
+        let kinds = |text: &str| find(text).iter().map(|s| s.kind).collect::<Vec<_>>();
+        assert_eq!(kinds("passport E12345678, card 4111111111111111"), [Sensitive::Passport, Sensitive::BankCard]);
+        assert_eq!(Hidden::of(&find("护照号码 E12345678")), Hidden { passport: true, ..Hidden::default() });
+    }
+
+    #[test]
+    fn order_numbers_and_passport_words_are_not_taken_for_passport_numbers() {
+        for kept in [
+            "order E12345678",
+            "订单号 E12345678",
+            "E12345678 never came",
+            "my passport number is required",
+            "passport renewal 2024",
+            "my passport and order E12345678",
+            "护照丢了 订单E12345678",
+            "passport number E1234567890",
+        ] {
+            assert_eq!(mask(kept), kept);
+        }
+        // Nor a bare one right after the bot asked for the order number.
+        assert!(find_in("E12345678", Expecting::ORDER).is_empty());
     }
 
     #[test]

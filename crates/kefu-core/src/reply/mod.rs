@@ -772,6 +772,9 @@ fn word(
             None
         } else if escalation {
             Some(wording::escalation_empathy(locale, conv.turns))
+        } else if triage == Triage::Urgent && cue == Cue::Safety && !repeat && triage::only_a_smell(&read.norm) {
+            // A smell worries; smoke, a fire or a burn frightens.
+            Some(wording::smell_empathy(locale, conv.turns))
         } else {
             wording::empathy(locale, triage, cue, emotion, repeat, conv.turns)
         },

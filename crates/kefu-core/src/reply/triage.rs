@@ -181,10 +181,12 @@ fn classify_as(norm: &str, entry: bool) -> (Triage, Cue) {
                 continue;
             }
             // "空气炸锅第一次用有点冒烟正常吗", "会不会漏电", "will it catch fire": a question
-            // about a risk, for the KB, not a hazard happening now.
+            // about a risk, for the KB, not a hazard happening now; so is "burning smell on
+            // first use, normal?" ([`first_use_smell_asked`]).
             // Not "水壶烧的水有股塑料味 还能喝吗": whether a smelly drink is safe is no question
             // to reassure with a new item's smell.
-            if *cue == Cue::Safety && lexicon::any(norm, RISK_QUESTION()) && !smell_ingested && !hazard {
+            let asked = lexicon::any(norm, RISK_QUESTION()) || first_use_smell_asked(norm);
+            if *cue == Cue::Safety && asked && !smell_ingested && !hazard {
                 continue;
             }
             // "我之前投诉的事处理得怎么样了": news of a complaint already made, for the KB's
@@ -585,6 +587,25 @@ pub fn speaks_of_smell(norm: &str) -> bool {
     lexicon::any(norm, SMELL_TEXT())
 }
 
+/// The only hazard the message names is a smell ("strong chemical smell and my kid feels
+/// dizzy", "the kettle smells like burning", "烧焦味"): a smell word, and no safety word left
+/// once the burning smells ([`BURNT_SMELL`]) are taken out, so no smoke, fire, sparks,
+/// melting, shock, burn or injury besides ("烧焦味 还冒烟了", "burning smell and the plug is
+/// melted").
+pub fn only_a_smell(norm: &str) -> bool {
+    let rest = lexicon::remove_all(norm, BURNT_SMELL());
+    (about_smell(norm) || rest != norm) && !lexicon::any(&rest, URGENT_SAFETY())
+}
+
+/// The shopper asks whether a new item's smell is normal ("burning smell on first use,
+/// normal?", "第一次用有烧焦味，正常？"): a product question the KB answers (the first empty
+/// run, airing), not a report, when the smell is all there is ([`only_a_smell`]) and nobody
+/// feels it ([`body_reacts`]). "not normal" says, not asks.
+fn first_use_smell_asked(norm: &str) -> bool {
+    let asked = lexicon::any(&lexicon::remove_all(norm, NOT_NORMAL()), NORMAL_ASKED());
+    asked && lexicon::any(norm, FIRST_USE()) && only_a_smell(norm) && !body_reacts(norm)
+}
+
 /// True when the shopper asks for a person.
 pub fn wants_human(norm: &str) -> bool {
     lexicon::any(norm, HUMAN())
@@ -662,6 +683,12 @@ super::lexicon::word_lists! {
         "smells of smoke",
         "smells like smoke",
         "smell of smoke",
+        "smells burning",
+        "smell burning",
+        "burnt smell",
+        "burned smell",
+        "smells burned",
+        "it's smoking",
         "burning plastic",
         "melting plastic",
         "烧焦味",
@@ -2127,6 +2154,56 @@ super::lexicon::word_lists! {
     SMELL = ["异味", "怪味", "臭味", "气味", "味道", "有股味", "有味", "刺鼻", "smell*", "stink*", "odor*", "odour*"];
     /// An entry's text that speaks of smells: any 味 ("新机味", "乳胶味") or a smell word.
     SMELL_TEXT = ["味", "smell*", "stink*", "odor*", "odour*"];
+    /// The safety words that are a smell of burning and nothing more ([`only_a_smell`]).
+    BURNT_SMELL = [
+        "burning smell",
+        "burnt smell",
+        "burned smell",
+        "smells of burning",
+        "smell of burning",
+        "smells like burning",
+        "smell like burning",
+        "smells burning",
+        "smell burning",
+        "smells burnt",
+        "smells burned",
+        "smells of smoke",
+        "smells like smoke",
+        "smell of smoke",
+        "烧焦味",
+        "烧焦的味",
+        "烧焦的气味",
+        "焦糊味",
+        "烧糊味",
+        "焦味",
+        "糊味",
+        "电线味",
+    ];
+    /// A new item's first days ([`first_use_smell_asked`]).
+    FIRST_USE = [
+        "first use*",
+        "first time",
+        "first few",
+        "first run",
+        "first used",
+        "1st use",
+        "1st time",
+        "new",
+        "第一次",
+        "首次",
+        "头一次",
+        "刚买",
+        "新买",
+        "刚收到",
+        "刚到",
+        "刚用",
+        "新机",
+        "新的",
+    ];
+    /// Asking whether something is normal ([`first_use_smell_asked`]).
+    NORMAL_ASKED = ["normal", "正常", "is it ok*", "is that ok*", "is this ok*"];
+    /// Saying it is not ("不正常", "not normal"): no question.
+    NOT_NORMAL = ["not normal", "isn't normal", "不正常", "不太正常"];
     /// When people are there to talk to ("几点有人工", "人工客服工作时间", "what time can I talk to a
     /// person"): a question for the KB's service hours, not a request to hand over now.
     HOURS_ASKED = [
@@ -2405,6 +2482,40 @@ mod tests {
         assert_eq!(c("parcel is late and the kettle is broken").0, Triage::Complaint);
         // Payment failed while ordering: urgent.
         assert_eq!(c("订单付款失败").0, Triage::Urgent);
+    }
+
+    #[test]
+    fn a_smell_on_first_use_asked_about_is_a_product_question_a_smell_with_more_a_hazard() {
+        for asked in [
+            "burning smell on first use, normal?",
+            "burning smell on first use normal",
+            "my new air fryer has a burning smell, is this normal",
+            "burnt smell the first time I used it, is that ok?",
+            "第一次用有烧焦味，正常？",
+            "刚买的空气炸锅有糊味 正常不",
+        ] {
+            assert_eq!(c(asked), (Triage::Product, Cue::None), "{asked}");
+        }
+        // "smells" names a smell complaint, which the KB's smell entry answers too.
+        assert_eq!(c("it smells burnt the first time I used it, is that ok?"), (Triage::Complaint, Cue::Quality));
+        for report in [
+            "it's smoking and smells burning",
+            "烧焦味 还冒烟了",
+            "burning smell and the plug is melted",
+            "burning smell on first use and it's smoking, normal?",
+            "burning smell on first use, that's not normal",
+            "第一次用就有烧焦味 不正常吧",
+            "burning smell on first use and my son feels dizzy, normal?",
+            // Not new: a burning smell from an item in use is a hazard, asked about or not.
+            "the kettle smells like burning, is this normal",
+        ] {
+            assert_eq!(c(report), (Triage::Urgent, Cue::Safety), "{report}");
+        }
+        assert!(only_a_smell(&normalize("strong chemical smell and my kid feels dizzy")));
+        assert!(only_a_smell(&normalize("空气炸锅有股糊味")));
+        assert!(!only_a_smell(&normalize("烧焦味 还冒烟了")));
+        assert!(!only_a_smell(&normalize("burning smell and the plug is melted")));
+        assert!(!only_a_smell(&normalize("the kettle caught fire")));
     }
 
     #[test]

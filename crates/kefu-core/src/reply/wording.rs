@@ -256,6 +256,28 @@ pub fn prepare(loc: Locale, need_order: bool) -> String {
     }
 }
 
+/// Empathy for a safety report that is only a smell ([`super::triage::only_a_smell`]: "strong
+/// chemical smell and my kid feels dizzy", "the kettle smells like burning"): worrying, where
+/// smoke, a fire or a burn is frightening ([`empathy`]).
+pub fn smell_empathy(loc: Locale, turn: u32) -> String {
+    by_turn(
+        loc,
+        &[
+            (
+                "I'm sorry — a smell like that is worrying. Your safety comes first, and we'll look into it right now.",
+                "非常抱歉，有这样的味道一定让您很担心。您的安全最重要，我们马上处理。",
+                "非常抱歉，有這樣的味道一定讓您很擔心。您的安全最重要，我們馬上處理。",
+            ),
+            (
+                "A smell like that is worrying, and you did the right thing telling us straight away.",
+                "闻到这样的味道确实让人担心，谢谢您第一时间告诉我们。",
+                "聞到這樣的味道確實讓人擔心，謝謝您第一時間告訴我們。",
+            ),
+        ],
+        turn,
+    )
+}
+
 /// Empathy that opens a reply, if the situation calls for it.
 pub fn empathy(loc: Locale, triage: Triage, cue: Cue, emotion: Emotion, repeat: bool, turn: u32) -> Option<String> {
     let pick = |options: &[(&str, &str, &str)]| by_turn(loc, options, turn);
@@ -1082,7 +1104,7 @@ pub fn answer_did_not_help(loc: Locale) -> String {
     )
 }
 
-/// A line telling the shopper that ID-card or bank-card numbers in their message were hidden
+/// A line telling the shopper that ID-card, bank-card or passport numbers in their message were hidden
 /// (the seeds' data rules: collect only what the service needs, and say why): the number is
 /// shown masked to its last four digits, stored and sent only so, and never needed in the chat.
 pub fn masked_note(loc: Locale, hidden: Hidden) -> Option<String> {
@@ -1092,6 +1114,7 @@ pub fn masked_note(loc: Locale, hidden: Hidden) -> Option<String> {
         (hidden.id_card, ("ID", "身份证号", "身分證字號")),
         (hidden.bank_card, ("card", "银行卡号", "銀行卡號")),
         (hidden.bank_account, ("bank account", "银行账号", "銀行帳號")),
+        (hidden.passport, ("passport", "护照号", "護照號碼")),
     ];
     let names: Vec<(&str, &str, &str)> = named.iter().filter(|n| n.0).map(|n| n.1).collect();
     let join = |list: Vec<&str>, and: &str| match list.split_last() {
@@ -1332,6 +1355,7 @@ pub(crate) fn all_samples() -> Vec<String> {
         for turn in 0..2 {
             out.push(dismissed(loc, turn));
             out.push(escalation_empathy(loc, turn));
+            out.push(smell_empathy(loc, turn));
         }
         out.push(swallowed_tip(loc));
         out.push(water_at_power_tip(loc));
@@ -1345,6 +1369,8 @@ pub(crate) fn all_samples() -> Vec<String> {
         }
         out.extend(masked_note(loc, Hidden { bank_account: true, card_secret: true, ..Hidden::default() }));
         out.extend(masked_note(loc, Hidden { card_secret: true, ..Hidden::default() }));
+        out.extend(masked_note(loc, Hidden { passport: true, ..Hidden::default() }));
+        out.extend(masked_note(loc, Hidden { id_card: true, passport: true, ..Hidden::default() }));
         out.push(masked_previous_note(loc));
         out.push(handoff_again(loc, true));
         out.push(handoff_again(loc, false));
@@ -1430,7 +1456,11 @@ mod tests {
     fn traditional_strings_are_traditional_and_simplified_are_simplified() {
         let loc_of = |s: &str| pick_locale(Locale::En, s, None);
         for loc in [Locale::ZhCn, Locale::ZhTw] {
-            for s in [clarify(loc), ask_order_number(loc, Triage::Order, Cue::Delay), offer_human(loc)] {
+            let smell = [smell_empathy(loc, 0), smell_empathy(loc, 1)];
+            for s in [clarify(loc), ask_order_number(loc, Triage::Order, Cue::Delay), offer_human(loc)]
+                .into_iter()
+                .chain(smell)
+            {
                 assert_eq!(loc_of(&s), loc, "{s}");
             }
         }
