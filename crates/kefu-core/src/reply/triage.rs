@@ -185,7 +185,9 @@ fn classify_as(norm: &str, entry: bool) -> (Triage, Cue) {
             // first use, normal?" ([`first_use_smell_asked`]).
             // Not "水壶烧的水有股塑料味 还能喝吗": whether a smelly drink is safe is no question
             // to reassure with a new item's smell.
-            let asked = lexicon::any(norm, RISK_QUESTION()) || first_use_smell_asked(norm);
+            let asked = lexicon::any(norm, RISK_QUESTION())
+                || (lexicon::any(norm, NORMAL_QUESTION()) && lexicon::any(norm, FIRST_USE()))
+                || first_use_smell_asked(norm);
             if *cue == Cue::Safety && asked && !smell_ingested && !hazard {
                 continue;
             }
@@ -1726,6 +1728,10 @@ super::lexicon::word_lists! {
         "waiting",
         "wait",
     ];
+    /// Asking whether a hazard is normal ("正常吗", "is it normal"): a question for the KB only
+    /// about a new item ([`FIRST_USE`]: "空气炸锅第一次用有点冒烟正常吗"); of an item in use
+    /// ("the kettle is smoking, is it normal?") it is a report.
+    NORMAL_QUESTION = ["正常吗", "正常么", "is it normal", "is that normal", "is this normal"];
     /// A question about a risk rather than a report of one.
     RISK_QUESTION = [
         "会不会",
@@ -1734,17 +1740,13 @@ super::lexicon::word_lists! {
         "会冒烟",
         "会漏电",
         "会爆炸",
-        "正常吗",
-        "正常么",
         "风险",
         "安全吗",
         "是否",
         "容易",
         "will it",
         "could it",
-        "is it normal",
         "is it safe",
-        "is that normal",
         "risk",
         // Allergies and itching, asked about ("会过敏吗", "适合过敏体质吗", "is it hypoallergenic").
         "会过敏",
@@ -2508,6 +2510,8 @@ mod tests {
             "burning smell on first use and my son feels dizzy, normal?",
             // Not new: a burning smell from an item in use is a hazard, asked about or not.
             "the kettle smells like burning, is this normal",
+            "the kettle is smoking, is it normal?",
+            "水壶冒烟了 正常吗",
         ] {
             assert_eq!(c(report), (Triage::Urgent, Cue::Safety), "{report}");
         }
