@@ -145,8 +145,7 @@ pub fn classify(norm: &str) -> (Triage, Cue) {
 /// ("I dropped it and it cracked, can you fix it" makes a repair entry one about damage, so
 /// that a damage complaint may be answered with it).
 fn classify_as(norm: &str, entry: bool) -> (Triage, Cue) {
-    let method_fails = payment_method_fails(norm);
-    let not_goods = lexicon::any(norm, NOT_GOODS()) || method_fails;
+    let not_goods = lexicon::any(norm, NOT_GOODS());
     // Calling the shop a cheat is a complaint about the service, not a fraud to report.
     let accused = lexicon::any(norm, SHOP_ACCUSED());
     let own_mistake = own_mistake(norm);
@@ -161,14 +160,15 @@ fn classify_as(norm: &str, entry: bool) -> (Triage, Cue) {
             // name none, and the fraud one scans every complaint phrase.
             let named = lexicon::any(norm, words)
                 || (*cue == Cue::Service && accused)
-                || (*cue == Cue::Payment && (method_fails || payment_went_wrong(norm)))
+                || (*cue == Cue::Payment && payment_went_wrong(norm))
                 || (*cue == Cue::Safety && (smell_ingested || body_reacts(norm) || hazard));
             if !named {
                 continue;
             }
             // "优惠券用不了" / "the promo code doesn't work": a promotion question, not a
             // faulty product (the seeds' quality-complaint route would offer repair or
-            // replacement for a coupon).
+            // replacement for a coupon). A way to pay that does not work ("花呗用不了") never
+            // gets here: it is a payment gone wrong, named above.
             if *cue == Cue::Quality && not_goods {
                 continue;
             }
@@ -270,8 +270,9 @@ fn followed(units: &[String], first: &[&str], then: &[&str], gap: usize) -> bool
 /// A payment went wrong, said in the shopper's own words rather than a fixed phrase: a card
 /// or payment close before a failure ("my card got declined at checkout"), a charge close
 /// before "twice" ("i got charged 2x", "you took the money twice"), money gone with no
-/// order, and the same in Chinese ("付款的时候一直显示失败", "钱被扣了两次"). The seeds put
-/// a failed payment in the 3-minute green channel however it is worded.
+/// order, a way to pay said not to work ("花呗用不了", "my paypal keeps failing"), and the
+/// same in Chinese ("付款的时候一直显示失败", "钱被扣了两次"). The seeds put a failed
+/// payment in the 3-minute green channel however it is worded.
 fn payment_went_wrong(norm: &str) -> bool {
     let mut u = units(norm);
     // "it took twice as long": a comparison, not a second charge.
@@ -293,8 +294,17 @@ fn payment_went_wrong(norm: &str) -> bool {
         || followed(&u, ZH_CHARGING(), ZH_TWICE(), 4)
         || followed(&u, ZH_TWICE(), ZH_TAKING(), 1)
         || (lexicon::any(norm, ZH_MONEY_OUT()) && lexicon::any(norm, ZH_NO_ORDER()));
-    (failed || declined || twice || no_order || zh) && !lexicon::any(norm, PAYMENT_ASKED())
+    // A way to pay named, and soon after it that it does not work: a word between it and an
+    // English failure ("my credit card is not working"), [`METHOD_REACH`] before a Chinese
+    // one. Counted even when asked about ("如果花呗用不了怎么办"), as it always was.
+    let method =
+        followed(&u, PAY_METHODS(), METHOD_FAILS(), 1) || followed(&u, PAY_METHODS(), ZH_METHOD_FAILS(), METHOD_REACH);
+    method || ((failed || declined || twice || no_order || zh) && !lexicon::any(norm, PAYMENT_ASKED()))
 }
+
+/// How far after a way to pay (in [`units`]: Chinese characters) a Chinese failure may be
+/// said: "花呗怎么一直用不了" is about 花呗, "用信用卡买的电热水壶插上电就用不了" about the kettle.
+const METHOD_REACH: usize = 6;
 
 /// Something was swallowed or choked on ([`SWALLOWED`]).
 pub fn swallowed(norm: &str) -> bool {
@@ -550,21 +560,6 @@ fn complaint_progress(norm: &str) -> bool {
     let rest = lexicon::remove_all(norm, COMPLAINT_NAMED());
     let service = COMPLAINT_SERVICE().iter();
     !service.into_iter().any(|w| lexicon::find(&rest, w).is_some())
-}
-
-/// How far (in characters) after the way to pay its failure may be said: "花呗怎么一直用不了"
-/// is about 花呗, "用信用卡买的电热水壶插上电就用不了" about the kettle.
-const METHOD_REACH: usize = 6;
-
-/// A way to pay named, and soon after it that it does not work ([`PAY_METHODS`], [`METHOD_FAILS`]).
-fn payment_method_fails(norm: &str) -> bool {
-    PAY_METHODS().iter().filter_map(|m| lexicon::find(norm, m).map(|at| at + m.len())).any(|end| {
-        let after = &norm[end..];
-        METHOD_FAILS()
-            .iter()
-            .filter_map(|f| lexicon::find(after, f))
-            .any(|at| after[..at].chars().count() <= METHOD_REACH)
-    })
 }
 
 /// The message only asks to escalate ([`ESCALATE`]): "会员怎么升级" is no such request.
@@ -2071,8 +2066,21 @@ super::lexicon::word_lists! {
         "debit card",
         "bank card",
     ];
-    /// Not working, said of a way to pay.
+    /// Not working, said of a way to pay (English) …
     METHOD_FAILS = [
+        "doesn't work",
+        "does not work",
+        "isn't working",
+        "is not working",
+        "not working",
+        "won't work",
+        "keeps failing",
+        "failed",
+        "declined",
+        "rejected",
+    ];
+    /// … and in Chinese.
+    ZH_METHOD_FAILS = [
         "用不了",
         "不能用",
         "没法用",
@@ -2086,16 +2094,6 @@ super::lexicon::word_lists! {
         "不好使",
         "被拒",
         "失败",
-        "doesn't work",
-        "does not work",
-        "isn't working",
-        "is not working",
-        "not working",
-        "won't work",
-        "keeps failing",
-        "failed",
-        "declined",
-        "rejected",
     ];
     /// Asking to escalate and nothing else: the word a shop's escalation answer tells shoppers to
     /// send ("发送「升级」", "type \"escalate\"").
@@ -2293,7 +2291,16 @@ mod tests {
             ("我的优惠劵怎么用不了", Triage::Product, Cue::None),
             ("花呗用不了", Triage::Urgent, Cue::Payment),
             ("my paypal keeps failing", Triage::Urgent, Cue::Payment),
+            ("微信支付用不了", Triage::Urgent, Cue::Payment),
+            ("花呗怎么一直用不了", Triage::Urgent, Cue::Payment),
+            ("paypal 一直用不了", Triage::Urgent, Cue::Payment),
+            ("my credit card is not working", Triage::Urgent, Cue::Payment),
+            ("apple pay doesn't work", Triage::Urgent, Cue::Payment),
+            // A way to pay that fails counts even when asked about, unlike `PAYMENT_ASKED`'s
+            // "what happens if my card is declined" (below).
+            ("如果花呗用不了怎么办", Triage::Urgent, Cue::Payment),
             ("用信用卡买的电热水壶插上电就用不了", Triage::Complaint, Cue::Quality),
+            ("I paid with my credit card but the kettle is not working", Triage::Complaint, Cue::Quality),
             ("过了保修期坏了 还能修吗", Triage::Product, Cue::None),
             ("my warranty expired and the fryer stopped working", Triage::Product, Cue::None),
             ("拆开被我发现杯子碎了", Triage::Complaint, Cue::Damaged),
