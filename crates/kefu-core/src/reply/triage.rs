@@ -443,8 +443,10 @@ fn duration_zh(c: &[char], i: usize) -> Option<(f32, usize)> {
 /// still the first days after delivery (the 7-day return), so "broke after 3 days" is not.
 pub fn in_use_for_a_while(norm: &str) -> bool {
     const DAYS: f32 = 7.0;
-    // "这不是人为损坏", "it's not my fault": a denial is no own damage ([`NOT_OWN_DAMAGE`]).
-    if lexicon::any(norm, USED_OR_OWN()) && !lexicon::any(norm, NOT_OWN_DAMAGE()) {
+    // Said outright. "这不是人为损坏", "it's not my fault": a denial is no own damage
+    // ([`NOT_OWN_DAMAGE`]).
+    let said = [USED_A_WHILE(), OUT_OF_WARRANTY(), OWN_DAMAGE(), ACCIDENT()];
+    if said.iter().any(|words| lexicon::any(norm, words)) && !lexicon::any(norm, NOT_OWN_DAMAGE()) {
         return true;
     }
     let u = units(norm);
@@ -1610,19 +1612,9 @@ super::lexicon::word_lists! {
     /// A hypothetical ("what if water gets in the plug", "万一孩子吞了怎么办"): a question for
     /// the KB, not a hazard happening now.
     HYPOTHETICAL = ["if", "what if", "如果", "万一", "假如", "要是"];
-    /// Said outright: the item is out of warranty, worn, or damaged by the shopper ("I dropped
-    /// it", "我摔坏的", "人为").
-    USED_OR_OWN = [
-        "out of warranty",
-        "warranty expired",
-        "warranty has expired",
-        "warranty ran out",
-        "warranty has run out",
-        "warranty is over",
-        "past the warranty",
-        "after the warranty",
-        "no longer under warranty",
-        "not under warranty anymore",
+    /// The item has been in use a while or worn ("after a while", "wear and tear", "用久了"):
+    /// the item's age, said without a number (see `in_use_for_a_while`).
+    USED_A_WHILE = [
         "after a while",
         "after some time",
         "after a long time",
@@ -1632,49 +1624,25 @@ super::lexicon::word_lists! {
         "bought it last",
         "got it last",
         "purchased it last",
-        "i dropped",
-        "dropped it",
-        "knocked it over",
-        "knocked it off",
-        "my fault",
-        "by accident",
-        "accidentally",
-        "stepped on it",
-        "sat on it",
-        "i broke it",
-        "i broke the",
-        "my son broke",
-        "my daughter broke",
-        "my kid broke",
-        "my kids broke",
-        "my toddler broke",
-        "dog chewed",
-        "过了保修",
-        "过保了",
-        "已过保",
-        "过保修",
-        "保修期过了",
-        "超过保修",
-        "超出保修",
-        "出保了",
-        "保修过期",
-        "不在保修",
         "用了一段时间",
         "用久了",
         "用了很久",
         "用了好久",
         "用了几年",
         "用了好几年",
-        "人为",
-        "我摔",
-        "自己摔",
-        "不小心摔",
-        "不小心弄",
+    ];
+    /// An accident that does not say whose it was ("dropped it", "knocked it over", "掉地上"):
+    /// the shopper's, or the courier's. Enough to hold back the free remedy
+    /// (`in_use_for_a_while`), not to call it a paid repair ([`OWN_DAMAGE`] names who).
+    ACCIDENT = [
+        "dropped it",
+        "knocked it over",
+        "knocked it off",
+        "stepped on it",
+        "sat on it",
+        "by accident",
+        "accidentally",
         "不小心碰",
-        "我弄坏",
-        "自己弄坏",
-        "孩子弄坏",
-        "孩子摔",
         "掉地上",
         "掉到地上",
     ];
@@ -1925,20 +1893,32 @@ super::lexicon::word_lists! {
         "reward point*",
     ];
     /// The warranty is over: a breakdown now is a paid repair, not the shop's fault to put right.
+    /// Not "过保" alone: "超过保质期" is a shelf life, "用过保湿霜" a moisturiser, "通过保价"
+    /// shipping insurance.
     OUT_OF_WARRANTY = [
-        "过了保修期",
         "过了保修",
-        "过保",
+        "过保了",
+        "已过保",
+        "已经过保",
+        "刚过保",
+        "过保的",
+        "过保后",
+        "过保修",
+        "过保一",
+        "过保两",
+        "过保半",
+        "过保几",
         "保修期过了",
         "保修期已过",
         "保修期已经过了",
         "保修过了",
-        "超过保修期",
-        "超出保修期",
+        "超过保修",
+        "超出保修",
         "出了保修期",
+        "出保了",
+        "保修过期",
         "保修期外",
-        "不在保修期",
-        "过了质保期",
+        "不在保修",
         "过了质保",
         "质保期过了",
         "质保过了",
@@ -1962,7 +1942,6 @@ super::lexicon::word_lists! {
         "no longer under warranty",
         "not under warranty",
     ];
-    /// The shopper (or someone at home) caused the damage: a paid repair, not a faulty item.
     /// Damage said not to be the shopper's own ("这不是人为损坏", "it's not my fault"): the
     /// complaint stands.
     NOT_OWN_DAMAGE = [
@@ -1984,6 +1963,8 @@ super::lexicon::word_lists! {
         "i never dropped",
         "didn't drop it",
     ];
+    /// The shopper (or someone at home) caused the damage ("I dropped it", "我摔坏的", "人为"):
+    /// a paid repair, not a faulty item.
     OWN_DAMAGE = [
         "人为",
         "我摔",
@@ -1994,11 +1975,10 @@ super::lexicon::word_lists! {
         "不小心摔",
         "不小心弄",
         "不小心掉",
-        // Not "被我" alone: "被我发现有裂缝" is the shopper finding the shop's fault.
-        "被我摔",
+        // Not "被我" alone: "被我发现有裂缝" is the shopper finding the shop's fault ("被我摔" is
+        // "我摔", "被孩子摔" "孩子摔").
         "被我弄",
         "被我碰",
-        "被孩子摔",
         "被孩子弄",
         "孩子摔",
         "孩子弄坏",
@@ -2015,6 +1995,8 @@ super::lexicon::word_lists! {
         "my daughter broke",
         "my kid broke",
         "my kids broke",
+        "my toddler broke",
+        "dog chewed",
         "i sat on",
         "i spilled",
     ];
@@ -2303,6 +2285,15 @@ mod tests {
             ("I paid with my credit card but the kettle is not working", Triage::Complaint, Cue::Quality),
             ("过了保修期坏了 还能修吗", Triage::Product, Cue::None),
             ("my warranty expired and the fryer stopped working", Triage::Product, Cue::None),
+            ("my toddler broke the lid, can you fix it", Triage::Product, Cue::None),
+            ("出保了 水壶坏了", Triage::Product, Cue::None),
+            ("过保一个月 坏了", Triage::Product, Cue::None),
+            // "过保" inside other words is no warranty: a shelf life, a moisturiser.
+            ("面膜超过保质期了 质量有问题", Triage::Complaint, Cue::Quality),
+            ("用过保湿霜 感觉质量不好", Triage::Complaint, Cue::Quality),
+            // An accident that does not say whose it was (the courier's?) is no paid repair.
+            ("快递员不小心碰坏了", Triage::Complaint, Cue::Damaged),
+            ("the courier dropped it and the kettle broke", Triage::Complaint, Cue::Damaged),
             ("拆开被我发现杯子碎了", Triage::Complaint, Cue::Damaged),
             ("枕头让我过敏了", Triage::Urgent, Cue::Safety),
             ("the duvet gave me hives", Triage::Urgent, Cue::Safety),
@@ -2388,6 +2379,14 @@ mod tests {
             "过了保修期坏了 还能修吗 要多少钱",
             "水壶是我摔坏的",
             "人为损坏可以修吗",
+            // Said outright: the warranty, the shopper's doing, an accident, the item's age.
+            "the warranty had expired and the fryer broke",
+            "过了质保期 水壶坏了",
+            "my toddler broke the lid",
+            "被我碰坏了",
+            "I knocked it over and it's broken",
+            "孩子不小心碰倒了 水壶坏了",
+            "the pillow is worn out",
         ] {
             assert!(in_use_for_a_while(&normalize(yes)), "{yes}");
         }
