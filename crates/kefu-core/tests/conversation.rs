@@ -1855,12 +1855,16 @@ fn water_at_the_plug_and_a_swallowed_piece_go_to_the_green_channel_with_the_righ
         for t in tip.iter().chain([if dir == "en" { &"within 3 minutes" } else { &"3 分钟内" }]) {
             assert!(text.contains(t), "{msg}: missing `{t}` in {text}");
         }
-        // For a swallowed piece, medical help is the first thing said after the empathy.
+        // For a swallowed piece, medical help is the first thing said after the empathy;
+        // another hazard's tip follows the hand-over.
+        let message = r.message.as_deref().unwrap_or("");
+        let specialist = if dir == "en" { "specialist" } else { "专员" };
+        let at = |w: &str| message.find(w).unwrap_or_else(|| panic!("{msg}: no `{w}` in {message}"));
         if msg.contains("swallowed") || msg.contains("吞") {
-            let message = r.message.as_deref().unwrap_or("");
-            let (help, specialist) = if dir == "en" { ("medical help", "specialist") } else { ("就医", "专员") };
-            let at = |w: &str| message.find(w).unwrap_or_else(|| panic!("{msg}: no `{w}` in {message}"));
+            let help = if dir == "en" { "medical help" } else { "就医" };
             assert!(at(help) < at(specialist), "{msg}: {message}");
+        } else {
+            assert!(at(specialist) < at(tip[0]), "{msg}: {message}");
         }
         // No repair-or-refund offer and no order number ask before the danger is dealt with.
         for l in ["full refund", "order number", "退款", "订单号"] {

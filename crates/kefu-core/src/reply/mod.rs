@@ -790,12 +790,12 @@ fn word(
         r.decision = Decision::Handoff { reason };
         let mut msg = wording::handoff(locale, reason, triage, cue, open);
         if triage == Triage::Urgent {
-            // The tip fits the hazard (`wording::urgent_tip`); medical help for a swallowed
-            // piece comes before anything about leaving a message.
-            let swallowed = cue == Cue::Safety && triage::swallowed(&read.norm);
-            let tip = wording::urgent_tip(locale, cue, &read.norm);
+            // The tip fits the hazard, read once (`wording::Hazard`); medical help for a
+            // swallowed piece comes before anything about leaving a message.
+            let hazard = (cue == Cue::Safety).then(|| wording::Hazard::of(&read.norm));
+            let tip = wording::urgent_tip(locale, cue, hazard);
             match tip {
-                Some(tip) if swallowed => msg = format!("{tip}{}{msg}", sep(locale)),
+                Some(tip) if hazard == Some(wording::Hazard::Swallowed) => msg = format!("{tip}{}{msg}", sep(locale)),
                 Some(tip) => msg = format!("{msg}{}{tip}", sep(locale)),
                 None => {}
             }

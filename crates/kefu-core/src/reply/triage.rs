@@ -145,8 +145,7 @@ pub fn classify(norm: &str) -> (Triage, Cue) {
 /// ("I dropped it and it cracked, can you fix it" makes a repair entry one about damage, so
 /// that a damage complaint may be answered with it).
 fn classify_as(norm: &str, entry: bool) -> (Triage, Cue) {
-    let method_fails = payment_method_fails(norm);
-    let not_goods = lexicon::any(norm, NOT_GOODS()) || method_fails;
+    let not_goods = lexicon::any(norm, NOT_GOODS());
     // Calling the shop a cheat is a complaint about the service, not a fraud to report.
     let accused = lexicon::any(norm, SHOP_ACCUSED());
     let own_mistake = own_mistake(norm);
@@ -161,14 +160,15 @@ fn classify_as(norm: &str, entry: bool) -> (Triage, Cue) {
             // name none, and the fraud one scans every complaint phrase.
             let named = lexicon::any(norm, words)
                 || (*cue == Cue::Service && accused)
-                || (*cue == Cue::Payment && (method_fails || payment_went_wrong(norm)))
+                || (*cue == Cue::Payment && payment_went_wrong(norm))
                 || (*cue == Cue::Safety && (smell_ingested || body_reacts(norm) || hazard));
             if !named {
                 continue;
             }
             // "优惠券用不了" / "the promo code doesn't work": a promotion question, not a
             // faulty product (the seeds' quality-complaint route would offer repair or
-            // replacement for a coupon).
+            // replacement for a coupon). A way to pay that does not work ("花呗用不了") never
+            // gets here: it is a payment gone wrong, named above.
             if *cue == Cue::Quality && not_goods {
                 continue;
             }
@@ -274,8 +274,9 @@ fn followed(units: &[String], first: &[&str], then: &[&str], gap: usize) -> bool
 /// A payment went wrong, said in the shopper's own words rather than a fixed phrase: a card
 /// or payment close before a failure ("my card got declined at checkout"), a charge close
 /// before "twice" ("i got charged 2x", "you took the money twice"), money gone with no
-/// order, and the same in Chinese ("付款的时候一直显示失败", "钱被扣了两次"). The seeds put
-/// a failed payment in the 3-minute green channel however it is worded.
+/// order, a way to pay said not to work ("花呗用不了", "my paypal keeps failing"), and the
+/// same in Chinese ("付款的时候一直显示失败", "钱被扣了两次"). The seeds put a failed
+/// payment in the 3-minute green channel however it is worded.
 fn payment_went_wrong(norm: &str) -> bool {
     let mut u = units(norm);
     // "it took twice as long": a comparison, not a second charge.
@@ -297,8 +298,17 @@ fn payment_went_wrong(norm: &str) -> bool {
         || followed(&u, ZH_CHARGING(), ZH_TWICE(), 4)
         || followed(&u, ZH_TWICE(), ZH_TAKING(), 1)
         || (lexicon::any(norm, ZH_MONEY_OUT()) && lexicon::any(norm, ZH_NO_ORDER()));
-    (failed || declined || twice || no_order || zh) && !lexicon::any(norm, PAYMENT_ASKED())
+    // A way to pay named, and soon after it that it does not work: a word between it and an
+    // English failure ("my credit card is not working"), [`METHOD_REACH`] before a Chinese
+    // one. Counted even when asked about ("如果花呗用不了怎么办"), as it always was.
+    let method =
+        followed(&u, PAY_METHODS(), METHOD_FAILS(), 1) || followed(&u, PAY_METHODS(), ZH_METHOD_FAILS(), METHOD_REACH);
+    method || ((failed || declined || twice || no_order || zh) && !lexicon::any(norm, PAYMENT_ASKED()))
 }
+
+/// How far after a way to pay (in [`units`]: Chinese characters) a Chinese failure may be
+/// said: "花呗怎么一直用不了" is about 花呗, "用信用卡买的电热水壶插上电就用不了" about the kettle.
+const METHOD_REACH: usize = 6;
 
 /// Something was swallowed or choked on ([`SWALLOWED`]).
 pub fn swallowed(norm: &str) -> bool {
@@ -437,8 +447,10 @@ fn duration_zh(c: &[char], i: usize) -> Option<(f32, usize)> {
 /// still the first days after delivery (the 7-day return), so "broke after 3 days" is not.
 pub fn in_use_for_a_while(norm: &str) -> bool {
     const DAYS: f32 = 7.0;
-    // "这不是人为损坏", "it's not my fault": a denial is no own damage ([`NOT_OWN_DAMAGE`]).
-    if lexicon::any(norm, USED_OR_OWN()) && !lexicon::any(norm, NOT_OWN_DAMAGE()) {
+    // Said outright. "这不是人为损坏", "it's not my fault": a denial is no own damage
+    // ([`NOT_OWN_DAMAGE`]).
+    let said = [USED_A_WHILE(), OUT_OF_WARRANTY(), OWN_DAMAGE(), ACCIDENT()];
+    if said.iter().any(|words| lexicon::any(norm, words)) && !lexicon::any(norm, NOT_OWN_DAMAGE()) {
         return true;
     }
     let u = units(norm);
@@ -554,21 +566,6 @@ fn complaint_progress(norm: &str) -> bool {
     let rest = lexicon::remove_all(norm, COMPLAINT_NAMED());
     let service = COMPLAINT_SERVICE().iter();
     !service.into_iter().any(|w| lexicon::find(&rest, w).is_some())
-}
-
-/// How far (in characters) after the way to pay its failure may be said: "花呗怎么一直用不了"
-/// is about 花呗, "用信用卡买的电热水壶插上电就用不了" about the kettle.
-const METHOD_REACH: usize = 6;
-
-/// A way to pay named, and soon after it that it does not work ([`PAY_METHODS`], [`METHOD_FAILS`]).
-fn payment_method_fails(norm: &str) -> bool {
-    PAY_METHODS().iter().filter_map(|m| lexicon::find(norm, m).map(|at| at + m.len())).any(|end| {
-        let after = &norm[end..];
-        METHOD_FAILS()
-            .iter()
-            .filter_map(|f| lexicon::find(after, f))
-            .any(|at| after[..at].chars().count() <= METHOD_REACH)
-    })
 }
 
 /// The message only asks to escalate ([`ESCALATE`]): "会员怎么升级" is no such request.
@@ -1644,19 +1641,9 @@ super::lexicon::word_lists! {
     /// A hypothetical ("what if water gets in the plug", "万一孩子吞了怎么办"): a question for
     /// the KB, not a hazard happening now.
     HYPOTHETICAL = ["if", "what if", "如果", "万一", "假如", "要是"];
-    /// Said outright: the item is out of warranty, worn, or damaged by the shopper ("I dropped
-    /// it", "我摔坏的", "人为").
-    USED_OR_OWN = [
-        "out of warranty",
-        "warranty expired",
-        "warranty has expired",
-        "warranty ran out",
-        "warranty has run out",
-        "warranty is over",
-        "past the warranty",
-        "after the warranty",
-        "no longer under warranty",
-        "not under warranty anymore",
+    /// The item has been in use a while or worn ("after a while", "wear and tear", "用久了"):
+    /// the item's age, said without a number (see `in_use_for_a_while`).
+    USED_A_WHILE = [
         "after a while",
         "after some time",
         "after a long time",
@@ -1666,49 +1653,25 @@ super::lexicon::word_lists! {
         "bought it last",
         "got it last",
         "purchased it last",
-        "i dropped",
-        "dropped it",
-        "knocked it over",
-        "knocked it off",
-        "my fault",
-        "by accident",
-        "accidentally",
-        "stepped on it",
-        "sat on it",
-        "i broke it",
-        "i broke the",
-        "my son broke",
-        "my daughter broke",
-        "my kid broke",
-        "my kids broke",
-        "my toddler broke",
-        "dog chewed",
-        "过了保修",
-        "过保了",
-        "已过保",
-        "过保修",
-        "保修期过了",
-        "超过保修",
-        "超出保修",
-        "出保了",
-        "保修过期",
-        "不在保修",
         "用了一段时间",
         "用久了",
         "用了很久",
         "用了好久",
         "用了几年",
         "用了好几年",
-        "人为",
-        "我摔",
-        "自己摔",
-        "不小心摔",
-        "不小心弄",
+    ];
+    /// An accident that does not say whose it was ("dropped it", "knocked it over", "掉地上"):
+    /// the shopper's, or the courier's. Enough to hold back the free remedy
+    /// (`in_use_for_a_while`), not to call it a paid repair ([`OWN_DAMAGE`] names who).
+    ACCIDENT = [
+        "dropped it",
+        "knocked it over",
+        "knocked it off",
+        "stepped on it",
+        "sat on it",
+        "by accident",
+        "accidentally",
         "不小心碰",
-        "我弄坏",
-        "自己弄坏",
-        "孩子弄坏",
-        "孩子摔",
         "掉地上",
         "掉到地上",
     ];
@@ -1959,20 +1922,32 @@ super::lexicon::word_lists! {
         "reward point*",
     ];
     /// The warranty is over: a breakdown now is a paid repair, not the shop's fault to put right.
+    /// Not "过保" alone: "超过保质期" is a shelf life, "用过保湿霜" a moisturiser, "通过保价"
+    /// shipping insurance.
     OUT_OF_WARRANTY = [
-        "过了保修期",
         "过了保修",
-        "过保",
+        "过保了",
+        "已过保",
+        "已经过保",
+        "刚过保",
+        "过保的",
+        "过保后",
+        "过保修",
+        "过保一",
+        "过保两",
+        "过保半",
+        "过保几",
         "保修期过了",
         "保修期已过",
         "保修期已经过了",
         "保修过了",
-        "超过保修期",
-        "超出保修期",
+        "超过保修",
+        "超出保修",
         "出了保修期",
+        "出保了",
+        "保修过期",
         "保修期外",
-        "不在保修期",
-        "过了质保期",
+        "不在保修",
         "过了质保",
         "质保期过了",
         "质保过了",
@@ -1996,7 +1971,6 @@ super::lexicon::word_lists! {
         "no longer under warranty",
         "not under warranty",
     ];
-    /// The shopper (or someone at home) caused the damage: a paid repair, not a faulty item.
     /// Damage said not to be the shopper's own ("这不是人为损坏", "it's not my fault"): the
     /// complaint stands.
     NOT_OWN_DAMAGE = [
@@ -2018,6 +1992,8 @@ super::lexicon::word_lists! {
         "i never dropped",
         "didn't drop it",
     ];
+    /// The shopper (or someone at home) caused the damage ("I dropped it", "我摔坏的", "人为"):
+    /// a paid repair, not a faulty item.
     OWN_DAMAGE = [
         "人为",
         "我摔",
@@ -2028,11 +2004,10 @@ super::lexicon::word_lists! {
         "不小心摔",
         "不小心弄",
         "不小心掉",
-        // Not "被我" alone: "被我发现有裂缝" is the shopper finding the shop's fault.
-        "被我摔",
+        // Not "被我" alone: "被我发现有裂缝" is the shopper finding the shop's fault ("被我摔" is
+        // "我摔", "被孩子摔" "孩子摔").
         "被我弄",
         "被我碰",
-        "被孩子摔",
         "被孩子弄",
         "孩子摔",
         "孩子弄坏",
@@ -2049,6 +2024,8 @@ super::lexicon::word_lists! {
         "my daughter broke",
         "my kid broke",
         "my kids broke",
+        "my toddler broke",
+        "dog chewed",
         "i sat on",
         "i spilled",
     ];
@@ -2100,8 +2077,21 @@ super::lexicon::word_lists! {
         "debit card",
         "bank card",
     ];
-    /// Not working, said of a way to pay.
+    /// Not working, said of a way to pay (English) …
     METHOD_FAILS = [
+        "doesn't work",
+        "does not work",
+        "isn't working",
+        "is not working",
+        "not working",
+        "won't work",
+        "keeps failing",
+        "failed",
+        "declined",
+        "rejected",
+    ];
+    /// … and in Chinese.
+    ZH_METHOD_FAILS = [
         "用不了",
         "不能用",
         "没法用",
@@ -2115,16 +2105,6 @@ super::lexicon::word_lists! {
         "不好使",
         "被拒",
         "失败",
-        "doesn't work",
-        "does not work",
-        "isn't working",
-        "is not working",
-        "not working",
-        "won't work",
-        "keeps failing",
-        "failed",
-        "declined",
-        "rejected",
     ];
     /// Asking to escalate and nothing else: the word a shop's escalation answer tells shoppers to
     /// send ("发送「升级」", "type \"escalate\"").
@@ -2372,9 +2352,27 @@ mod tests {
             ("我的优惠劵怎么用不了", Triage::Product, Cue::None),
             ("花呗用不了", Triage::Urgent, Cue::Payment),
             ("my paypal keeps failing", Triage::Urgent, Cue::Payment),
+            ("微信支付用不了", Triage::Urgent, Cue::Payment),
+            ("花呗怎么一直用不了", Triage::Urgent, Cue::Payment),
+            ("paypal 一直用不了", Triage::Urgent, Cue::Payment),
+            ("my credit card is not working", Triage::Urgent, Cue::Payment),
+            ("apple pay doesn't work", Triage::Urgent, Cue::Payment),
+            // A way to pay that fails counts even when asked about, unlike `PAYMENT_ASKED`'s
+            // "what happens if my card is declined" (below).
+            ("如果花呗用不了怎么办", Triage::Urgent, Cue::Payment),
             ("用信用卡买的电热水壶插上电就用不了", Triage::Complaint, Cue::Quality),
+            ("I paid with my credit card but the kettle is not working", Triage::Complaint, Cue::Quality),
             ("过了保修期坏了 还能修吗", Triage::Product, Cue::None),
             ("my warranty expired and the fryer stopped working", Triage::Product, Cue::None),
+            ("my toddler broke the lid, can you fix it", Triage::Product, Cue::None),
+            ("出保了 水壶坏了", Triage::Product, Cue::None),
+            ("过保一个月 坏了", Triage::Product, Cue::None),
+            // "过保" inside other words is no warranty: a shelf life, a moisturiser.
+            ("面膜超过保质期了 质量有问题", Triage::Complaint, Cue::Quality),
+            ("用过保湿霜 感觉质量不好", Triage::Complaint, Cue::Quality),
+            // An accident that does not say whose it was (the courier's?) is no paid repair.
+            ("快递员不小心碰坏了", Triage::Complaint, Cue::Damaged),
+            ("the courier dropped it and the kettle broke", Triage::Complaint, Cue::Damaged),
             ("拆开被我发现杯子碎了", Triage::Complaint, Cue::Damaged),
             ("枕头让我过敏了", Triage::Urgent, Cue::Safety),
             ("the duvet gave me hives", Triage::Urgent, Cue::Safety),
@@ -2460,6 +2458,14 @@ mod tests {
             "过了保修期坏了 还能修吗 要多少钱",
             "水壶是我摔坏的",
             "人为损坏可以修吗",
+            // Said outright: the warranty, the shopper's doing, an accident, the item's age.
+            "the warranty had expired and the fryer broke",
+            "过了质保期 水壶坏了",
+            "my toddler broke the lid",
+            "被我碰坏了",
+            "I knocked it over and it's broken",
+            "孩子不小心碰倒了 水壶坏了",
+            "the pillow is worn out",
         ] {
             assert!(in_use_for_a_while(&normalize(yes)), "{yes}");
         }

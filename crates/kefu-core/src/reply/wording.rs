@@ -743,12 +743,12 @@ pub fn clarify(loc: Locale) -> String {
 }
 
 /// What the shopper can do meanwhile in an emergency. A safety problem's advice fits the
-/// hazard the message (`norm`, normalized) names: something swallowed or choked on
-/// ([`swallowed_tip`]), water at a plug ([`water_at_power_tip`]), an electrical product, fire
-/// or heat (unplug it, keep away while hot), or else an injury from
+/// `hazard` its message names ([`Hazard::of`]; none for other cues): something swallowed or
+/// choked on ([`swallowed_tip`]), water at a plug ([`water_at_power_tip`]), an electrical
+/// product, fire or heat (unplug it, keep away while hot), or else an injury from
 /// a product with no plug ("the shelf collapsed and fell on my kid"), where unplugging and
 /// "hot or smoking" mean nothing.
-pub fn urgent_tip(loc: Locale, cue: Cue, norm: &str) -> Option<String> {
+pub fn urgent_tip(loc: Locale, cue: Cue, hazard: Option<Hazard>) -> Option<String> {
     match cue {
         Cue::Account | Cue::Fraud => Some(t(
             loc,
@@ -756,7 +756,7 @@ pub fn urgent_tip(loc: Locale, cue: Cue, norm: &str) -> Option<String> {
             "在这期间，您可以先在「账户安全」里修改密码、退出陌生设备。我们不会向您索要验证码或支付密码。",
             "在這期間，您可以先在「帳號安全」裡修改密碼、登出陌生裝置。我們不會向您索取驗證碼或支付密碼。",
         )),
-        Cue::Safety => Some(match Hazard::of(norm) {
+        Cue::Safety => hazard.map(|hazard| match hazard {
             Hazard::Swallowed => swallowed_tip(loc),
             Hazard::Water => water_at_power_tip(loc),
             Hazard::Ingested => t(
@@ -812,7 +812,7 @@ pub fn water_at_power_tip(loc: Locale) -> String {
 
 /// The kind of hazard a safety message names, for its advice ([`urgent_tip`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Hazard {
+pub enum Hazard {
     /// Something swallowed, or choking.
     Swallowed,
     /// Water at a plug or socket: the power off at the wall before anyone touches it.
@@ -827,7 +827,8 @@ enum Hazard {
 }
 
 impl Hazard {
-    fn of(norm: &str) -> Hazard {
+    /// The hazard `norm` (a normalized message) names.
+    pub fn of(norm: &str) -> Hazard {
         if super::triage::swallowed(norm) {
             Hazard::Swallowed
         } else if super::triage::water_at_power(norm) {
@@ -1335,7 +1336,7 @@ pub(crate) fn all_samples() -> Vec<String> {
             out.push(complaint_ack(loc, cue, Some("kettle"), ""));
             out.push(complaint_ack(loc, cue, Some("kettle"), "broke after 3 months"));
             for norm in ["", "it caught fire", "he swallowed a part"] {
-                out.extend(urgent_tip(loc, cue, norm));
+                out.extend(urgent_tip(loc, cue, Some(Hazard::of(norm))));
             }
         }
         for kind in [
@@ -1400,7 +1401,8 @@ mod tests {
 
     #[test]
     fn safety_advice_fits_the_hazard() {
-        let tip = |loc, text: &str| urgent_tip(loc, Cue::Safety, &crate::analyze::normalize(text)).unwrap();
+        let tip =
+            |loc, text: &str| urgent_tip(loc, Cue::Safety, Some(Hazard::of(&crate::analyze::normalize(text)))).unwrap();
         let shelf = tip(Locale::En, "the shelf collapsed and fell on my kid, he's bleeding");
         assert!(
             !shelf.contains("unplug") && !shelf.contains("hot or smoking") && shelf.contains("medical help"),
@@ -1415,6 +1417,9 @@ mod tests {
         assert!(!tip(Locale::ZhCn, "架子塌了砸到孩子流血了").contains("拔掉电源"));
         assert!(tip(Locale::ZhCn, "电水壶冒烟了").contains("拔掉电源"));
         assert!(tip(Locale::ZhCn, "孩子误吞了一个零件").contains("误吞"));
+        // The hazard is read by the caller, once, and only for a safety problem.
+        assert_eq!(urgent_tip(Locale::En, Cue::Safety, None), None);
+        assert!(urgent_tip(Locale::En, Cue::Payment, None).is_some());
     }
 
     #[test]
