@@ -677,9 +677,9 @@ fn eval_can_give_the_entries_answer_texts() {
     let rows = "split\tid\tlabel\ttext\n\
         kb\ta1\tabroad\tdo you ship internationally\nkb\ta2\tabroad\tship to the usa\n\
         kb\tb1\tfee\thow much is shipping\nkb\tb2\tfee\tshipping cost\n\
-        query\tq1\tabroad\tdo you ship to canada\n";
+        query\tq1\tabroad\tdo you ship to iceland\n";
     write(tmp.path(), "e.tsv", rows);
-    let answers = "id\tlabel\tanswer\nx1\tabroad\tTo Japan and Canada.\nx2\tabroad\tignored: not the first\n";
+    let answers = "id\tlabel\tanswer\nx1\tabroad\tTo Japan and Iceland.\nx2\tabroad\tignored: not the first\n";
     write(tmp.path(), "a.tsv", answers);
     let (file, with) = (tmp.path().join("e.tsv"), tmp.path().join("a.tsv"));
     let json = |extra: &[&str]| {
@@ -695,7 +695,8 @@ fn eval_can_give_the_entries_answer_texts() {
     assert!(!err.contains("got an answer"), "{err}");
     let (err, answered) = json(&["--answers", with.to_str().unwrap()]);
     assert!(err.contains("1 of 2 entries got an answer from"), "{err}");
-    // The answer is searched: the entry that writes Canada scores higher than without it.
+    // The answer is searched: the entry that writes Iceland scores higher than without it (a
+    // country in kefu's related words would be searched as "international" without it).
     let score = |tsv: &str| -> f32 {
         let line = tsv.lines().find(|l| l.contains("\tabroad\t")).unwrap_or_else(|| panic!("{tsv}"));
         line.rsplit('\t').next().unwrap().trim().parse().unwrap()

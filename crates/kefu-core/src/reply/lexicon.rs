@@ -119,6 +119,9 @@ macro_rules! word_lists {
     ($group:literal; $($(#[$doc:meta])* $name:ident = [$($w:literal),* $(,)?];)+) => {
         /// This module's word lists (see `reply::lexicon`: the bundle carries them to the browser).
         pub(crate) mod words {
+            // The lists' docs link to the functions that read them, in the module above.
+            #[allow(unused_imports)]
+            use super::*;
             #[allow(non_camel_case_types, dead_code, clippy::upper_case_acronyms)]
             enum Ix { $($name),+ }
             pub(crate) const GROUP: &str = $group;
