@@ -1,4 +1,4 @@
-//! A merchant writes the facts in the answer ("we ship to … Canada …"), not in a question for
+//! A merchant writes the facts in the answer ("we ship to … Iceland …"), not in a question for
 //! each of them. A message word found only in the top entry's answer counts towards the
 //! entry's coverage (a feature of the confidence), as one found in its questions does; a
 //! word found nowhere in the entry still leaves it uncovered.
@@ -27,26 +27,26 @@ fn top(engine: &kefu_core::Engine, q: &str, exclude: Exclude) -> (String, f32, f
 
 #[test]
 fn a_word_only_the_answer_writes_counts_towards_its_entry() {
-    let listed = common::uncalibrated(shop("To Hong Kong, Japan, Canada and the EU."));
-    let (id, coverage, entry_coverage) = top(&listed, "do you ship to canada", Exclude::default());
+    let listed = common::uncalibrated(shop("To Hong Kong, Japan, Iceland and the EU."));
+    let (id, coverage, entry_coverage) = top(&listed, "do you ship to iceland", Exclude::default());
     assert_eq!(id, "abroad");
-    assert!(coverage < 0.7, "the best question lacks canada: {coverage}");
-    assert!(entry_coverage > 0.99, "canada is in the answer: {entry_coverage}");
+    assert!(coverage < 0.7, "the best question lacks iceland: {coverage}");
+    assert!(entry_coverage > 0.99, "iceland is in the answer: {entry_coverage}");
 
-    // The same shop whose answer does not name Canada: the word stays uncovered.
+    // The same shop whose answer does not name Iceland: the word stays uncovered.
     let unlisted = common::uncalibrated(shop("To Hong Kong, Japan and the EU."));
-    let (_, _, entry_coverage) = top(&unlisted, "do you ship to canada", Exclude::default());
-    assert!(entry_coverage < 0.7, "canada is nowhere in the entry: {entry_coverage}");
+    let (_, _, entry_coverage) = top(&unlisted, "do you ship to iceland", Exclude::default());
+    assert!(entry_coverage < 0.7, "iceland is nowhere in the entry: {entry_coverage}");
 }
 
 #[test]
 fn another_entrys_answer_does_not_cover_the_top_entry() {
-    // "Canada" is written in the voltage entry's answer only; the shipping entry ranked first
+    // "Iceland" is written in the voltage entry's answer only; the shipping entry ranked first
     // does not get it.
     let mut entries = shop("To Hong Kong, Japan and the EU.");
-    entries[3] = faq("voltage", &["Will it work with 110 V?", "plug type"], "Not for the US or Canada (110 V).");
+    entries[3] = faq("voltage", &["Will it work with 110 V?", "plug type"], "Tested for the US (110 V) and Iceland.");
     let engine = common::uncalibrated(entries);
-    let (id, _, entry_coverage) = top(&engine, "do you ship internationally to canada", Exclude::default());
+    let (id, _, entry_coverage) = top(&engine, "do you ship internationally to iceland", Exclude::default());
     assert_eq!(id, "abroad");
     assert!(entry_coverage < 0.9, "{entry_coverage}");
 }
