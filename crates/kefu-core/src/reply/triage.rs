@@ -1971,9 +1971,17 @@ super::lexicon::word_lists! {
         "no longer under warranty",
         "not under warranty",
     ];
-    /// Damage said not to be the shopper's own ("这不是人为损坏", "it's not my fault"): the
+    /// Damage said not to be the shopper's own ("这不是人为损坏", "it's not my fault"), or
+    /// done by the courier ("快递不小心摔坏了": 不小心摔 alone is the shopper's): the
     /// complaint stands.
     NOT_OWN_DAMAGE = [
+        "快递不小心",
+        "快递员不小心",
+        "快递小哥不小心",
+        "物流不小心",
+        "送货的不小心",
+        "courier dropped",
+        "driver dropped",
         "不是人为",
         "非人为",
         "并非人为",
@@ -2260,6 +2268,11 @@ mod tests {
             // Damage said not to be the shopper's own is still the shop's to put right.
             ("这不是人为损坏 水壶坏了", Triage::Complaint, Cue::Damaged),
             ("it's not my fault, the kettle arrived broken", Triage::Complaint, Cue::Damaged),
+            // The courier's accident is no own damage; an accident with no one named is.
+            ("快递不小心摔坏了", Triage::Complaint, Cue::Damaged),
+            ("快递员不小心把杯子摔碎了", Triage::Complaint, Cue::Damaged),
+            ("the courier dropped it and the kettle is broken", Triage::Complaint, Cue::Damaged),
+            ("不小心摔坏了 能修吗", Triage::Product, Cue::None),
             ("被子味道太大 闻了头晕", Triage::Urgent, Cue::Safety),
             ("the fumes from the air fryer made me dizzy", Triage::Urgent, Cue::Safety),
             ("my face is swollen after using the pillow", Triage::Urgent, Cue::Safety),
