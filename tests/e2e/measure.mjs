@@ -109,7 +109,7 @@ async function setupWith(pkg) {
 
 const env = await setupWith(PKG);
 try {
-  const cold = [], warm = [], coldPaint = [], warmPaint = [], send = [], painted = [], policy = [], heap = [];
+  const cold = [], warm = [], warmOpen = [], coldPaint = [], warmPaint = [], send = [], painted = [], policy = [], heap = [];
   let transfer = [];
   for (let i = 0; i < RUNS; i++) {
     const ctx = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -140,19 +140,21 @@ try {
     const [w, wp] = await page.evaluate(CLICK_TO_READY);
     warm.push(w);
     warmPaint.push(wp);
+    warmOpen.push((await page.evaluate(() => window.kefu.stats())).openBundleMs);
     await ctx.close();
   }
   if (send.some((t) => t < 0)) throw new Error('a question got no answer bubble');
   const b77 = await banking77(env);
   const widgetBytes = transfer.filter((t) => !t.file.endsWith('.kefu')).reduce((s, t) => s + t.encoded, 0);
   const result = {
-    clickToReadyColdMs: cold, clickToReadyWarmMs: warm, clickToPaintColdMs: coldPaint, clickToPaintWarmMs: warmPaint, sendToAnswerMs: send, sendToPaintMs: painted,
+    clickToReadyColdMs: cold, clickToReadyWarmMs: warm, openBundleWarmMs: warmOpen, clickToPaintColdMs: coldPaint, clickToPaintWarmMs: warmPaint, sendToAnswerMs: send, sendToPaintMs: painted,
     replyPolicyMs: policy, wasmHeapBytes: heap[0], banking77: b77,
     transfer, widgetEncodedBytes: widgetBytes, when: new Date().toISOString(),
   };
   console.log('kefu widget figures (headless Chromium, localhost, brotli as served):');
   console.log(`  click → ready, cold cache : ${fmt(cold)}`);
   console.log(`  click → ready, warm cache : ${fmt(warm)}`);
+  console.log(`    of which opening the KB : ${fmt(warmOpen)}  (Engine::open: checks, manifest, word lists, index)`);
   console.log(`  click → painted, cold     : ${fmt(coldPaint)}`);
   console.log(`  click → painted, warm     : ${fmt(warmPaint)}`);
   console.log(`  send → answer in the DOM  : ${fmt(send)}`);

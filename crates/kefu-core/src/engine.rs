@@ -183,7 +183,7 @@ impl Engine {
     fn open_unguarded(bytes: &[u8]) -> Result<Engine, BundleError> {
         let Bundle { mut manifest, files, format_version } = bundle::read(bytes)?;
         // The policy reads its word lists from here in the browser; the engine keeps no copy.
-        crate::reply::lexicon::install(&std::mem::take(&mut manifest.words));
+        crate::reply::lexicon::install(std::mem::take(&mut manifest.words));
         if let Some((name, _)) = files.iter().find(|(n, _)| n != INDEX_FILE) {
             return Err(BundleError::Malformed(format!("unexpected index file `{name}`")));
         }

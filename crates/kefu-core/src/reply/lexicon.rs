@@ -114,7 +114,8 @@ pub fn remove_all(text: &str, cues: &[&str]) -> String {
 
 /// Declares one module's word lists: `word_lists! { "group"; /// doc \n NAME = ["a", "b*"]; … }`.
 /// Each `NAME()` returns its list: the literal natively, the bundle's copy in wasm (where the
-/// literals are not compiled in). The group's name is how the bundle files them ([`GROUPS`]).
+/// literals are not compiled in). The module's [`Group`] is its entry in [`GROUPS`]; a module
+/// whose group is not listed there does not compile.
 macro_rules! word_lists {
     ($group:literal; $($(#[$doc:meta])* $name:ident = [$($w:literal),* $(,)?];)+) => {
         /// This module's word lists (see `reply::lexicon`: the bundle carries them to the browser).
@@ -122,10 +123,21 @@ macro_rules! word_lists {
             // The lists' docs link to the functions that read them, in the module above.
             #[allow(unused_imports)]
             use super::*;
+            use $crate::reply::lexicon::{slot, Group};
             #[allow(non_camel_case_types, dead_code, clippy::upper_case_acronyms)]
             enum Ix { $($name),+ }
-            pub(crate) const GROUP: &str = $group;
-            pub(crate) const COUNT: usize = [$(Ix::$name),+].len();
+            /// This module's entry in the registry of word-list groups.
+            pub(crate) const GROUP: Group = Group {
+                name: $group,
+                count: [$(Ix::$name),+].len(),
+                #[cfg(not(target_arch = "wasm32"))]
+                lists,
+            };
+            /// Where the registry files this group (evaluated natively too, so that a group
+            /// missing from the registry is a compile error on every target).
+            #[allow(dead_code)]
+            const SLOT: usize = slot($group);
+            const _: usize = SLOT;
             $(
                 $(#[$doc])*
                 #[allow(non_snake_case)]
@@ -133,12 +145,12 @@ macro_rules! word_lists {
                     #[cfg(not(target_arch = "wasm32"))]
                     { &[$($w),*] }
                     #[cfg(target_arch = "wasm32")]
-                    { $crate::reply::lexicon::loaded(GROUP, Ix::$name as usize) }
+                    { $crate::reply::lexicon::loaded(SLOT, Ix::$name as usize) }
                 }
             )+
             /// The lists in declaration order, as the bundle carries them.
             #[cfg(not(target_arch = "wasm32"))]
-            pub(crate) fn lists() -> Vec<&'static [&'static str]> {
+            fn lists() -> Vec<&'static [&'static str]> {
                 vec![$($name()),+]
             }
         }
@@ -148,14 +160,53 @@ macro_rules! word_lists {
 }
 pub(crate) use word_lists;
 
-/// Every module that declares word lists: (group name, how many lists).
-pub(crate) const GROUPS: [(&str, usize); 5] = [
-    (super::triage::words::GROUP, super::triage::words::COUNT),
-    (super::smalltalk::words::GROUP, super::smalltalk::words::COUNT),
-    (super::follow::words::GROUP, super::follow::words::COUNT),
-    (super::emotion::words::GROUP, super::emotion::words::COUNT),
-    (super::wording::words::GROUP, super::wording::words::COUNT),
+/// One module's word lists as the registry knows them.
+pub(crate) struct Group {
+    /// The name the bundle files the lists under.
+    pub name: &'static str,
+    /// How many lists the module declares.
+    pub count: usize,
+    /// The lists themselves, in declaration order (natively; the wasm reads the bundle's).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub lists: fn() -> Vec<&'static [&'static str]>,
+}
+
+/// Every module that declares word lists: the one registry that [`bundled`], [`check`] and
+/// the browser's lookup all read.
+pub(crate) const GROUPS: [Group; 5] = [
+    super::triage::words::GROUP,
+    super::smalltalk::words::GROUP,
+    super::follow::words::GROUP,
+    super::emotion::words::GROUP,
+    super::wording::words::GROUP,
 ];
+
+/// The position of group `name` in [`GROUPS`], at compile time: a group that is not
+/// registered stops the build rather than reading as empty lists in the browser.
+pub(crate) const fn slot(name: &str) -> usize {
+    const fn same(a: &str, b: &str) -> bool {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+    let mut i = 0;
+    while i < GROUPS.len() {
+        if same(GROUPS[i].name, name) {
+            return i;
+        }
+        i += 1;
+    }
+    panic!("a module declares word lists whose group is not in reply::lexicon::GROUPS")
+}
 
 /// The word lists as a bundle carries them: per group, its lists in declaration order.
 pub type Stored = Vec<(String, Vec<Vec<String>>)>;
@@ -163,33 +214,37 @@ pub type Stored = Vec<(String, Vec<Vec<String>>)>;
 /// Every group's lists, for the bundle (`kefu build`).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn bundled() -> Stored {
-    let own = |v: Vec<&'static [&'static str]>| v.iter().map(|l| l.iter().map(|w| w.to_string()).collect()).collect();
-    vec![
-        (super::triage::words::GROUP.into(), own(super::triage::words::lists())),
-        (super::smalltalk::words::GROUP.into(), own(super::smalltalk::words::lists())),
-        (super::follow::words::GROUP.into(), own(super::follow::words::lists())),
-        (super::emotion::words::GROUP.into(), own(super::emotion::words::lists())),
-        (super::wording::words::GROUP.into(), own(super::wording::words::lists())),
-    ]
+    GROUPS
+        .iter()
+        .map(|g| {
+            let lists = (g.lists)().iter().map(|l| l.iter().map(|w| w.to_string()).collect()).collect();
+            (g.name.to_string(), lists)
+        })
+        .collect()
 }
 
-/// Checks that a bundle's word lists are the ones this code reads: every group, with as many
-/// lists as it declares. A bundle built by a kefu whose lists differ in shape is refused.
+/// Checks that a bundle's word lists are the ones this code reads: every group in the order
+/// of [`GROUPS`], with as many lists as it declares. A bundle built by a kefu whose lists
+/// differ in shape is refused.
 pub fn check(stored: &Stored) -> Result<(), String> {
-    for (group, count) in GROUPS {
-        match stored.iter().find(|(g, _)| g == group) {
-            Some((_, lists)) if lists.len() == count => {}
-            Some((_, lists)) => {
-                return Err(format!("word lists `{group}`: {} lists, this kefu reads {count}", lists.len()))
+    for (at, Group { name, count, .. }) in GROUPS.iter().enumerate() {
+        match stored.get(at) {
+            Some((g, lists)) if g == name && lists.len() == *count => {}
+            Some((g, lists)) if g == name => {
+                return Err(format!("word lists `{name}`: {} lists, this kefu reads {count}", lists.len()))
             }
-            None => return Err(format!("word lists `{group}` are missing")),
+            _ => return Err(format!("word lists `{name}` are missing (or out of order)")),
         }
+    }
+    if stored.len() > GROUPS.len() {
+        return Err(format!("{} groups of word lists, this kefu reads {}", stored.len(), GROUPS.len()));
     }
     Ok(())
 }
 
+/// The installed lists: per group, in the order of [`GROUPS`].
 #[cfg(target_arch = "wasm32")]
-type Installed = Vec<(&'static str, Vec<&'static [&'static str]>)>;
+type Installed = Vec<Vec<&'static [&'static str]>>;
 
 #[cfg(target_arch = "wasm32")]
 thread_local! {
@@ -197,37 +252,37 @@ thread_local! {
 }
 
 /// Makes a bundle's word lists the ones the policy reads (wasm; natively the lists are
-/// constants and this does nothing). Call after [`check`]. The lists live as long as the
-/// page: a widget installs them once per bundle it opens.
-pub fn install(stored: &Stored) {
+/// constants and this drops them). Call after [`check`]. The strings are moved, not copied,
+/// and live as long as the page: a widget installs them once per bundle it opens.
+pub fn install(stored: Stored) {
     #[cfg(target_arch = "wasm32")]
     {
-        let leak = |s: &String| -> &'static str { Box::leak(s.clone().into_boxed_str()) };
-        let lists: Installed = stored
-            .iter()
-            .map(|(g, lists)| {
-                let lists = lists
-                    .iter()
-                    .map(|l| &*Box::leak(l.iter().map(leak).collect::<Vec<_>>().into_boxed_slice()))
-                    .collect();
-                (leak(g), lists)
+        // `check` has made sure the groups come in the order of `GROUPS`.
+        let slots: Installed = stored
+            .into_iter()
+            .map(|(_, lists)| {
+                lists
+                    .into_iter()
+                    .map(|list| {
+                        let words: Vec<&'static str> =
+                            list.into_iter().map(|w| &*Box::leak(w.into_boxed_str())).collect();
+                        &*Box::leak(words.into_boxed_slice())
+                    })
+                    .collect()
             })
             .collect();
-        let lists: &'static Installed = Box::leak(Box::new(lists));
-        INSTALLED.with(|c| c.set(Some(lists)));
+        let slots: &'static Installed = Box::leak(Box::new(slots));
+        INSTALLED.with(|c| c.set(Some(slots)));
     }
     #[cfg(not(target_arch = "wasm32"))]
-    let _ = stored;
+    drop(stored);
 }
 
-/// List `index` of `group` as installed from the bundle; empty before any is.
+/// List `index` of the group at `slot` of [`GROUPS`] as installed from the bundle; empty
+/// before any is.
 #[cfg(target_arch = "wasm32")]
-pub(crate) fn loaded(group: &str, index: usize) -> &'static [&'static str] {
-    let lists = INSTALLED.with(|c| c.get());
-    lists
-        .and_then(|all| all.iter().find(|(g, _)| *g == group))
-        .and_then(|(_, lists)| lists.get(index).copied())
-        .unwrap_or(&[])
+pub(crate) fn loaded(slot: usize, index: usize) -> &'static [&'static str] {
+    INSTALLED.with(|c| c.get()).and_then(|all| all.get(slot)).and_then(|lists| lists.get(index).copied()).unwrap_or(&[])
 }
 
 #[cfg(test)]
@@ -260,26 +315,18 @@ mod tests {
     fn bundled_lists_pass_their_own_check() {
         let stored = bundled();
         assert_eq!(check(&stored), Ok(()));
-        assert_eq!(stored[0].1[0], super::super::triage::words::lists()[0]);
+        assert_eq!(stored[0].1[0], (GROUPS[0].lists)()[0]);
         let mut short = stored.clone();
         short[1].1.pop();
         assert!(check(&short).unwrap_err().contains("smalltalk"));
         assert!(check(&stored[1..].to_vec()).unwrap_err().contains("missing"));
-    }
-
-    /// Every module that declares word lists is in [`GROUPS`] (else the browser would read
-    /// its lists as empty): found by reading the sources.
-    #[test]
-    fn every_word_list_group_is_registered() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/reply");
-        for file in std::fs::read_dir(&dir).unwrap() {
-            let path = file.unwrap().path();
-            let text = std::fs::read_to_string(&path).unwrap();
-            for (at, _) in text.match_indices("\nsuper::lexicon::word_lists! {") {
-                let group = text[at..].split('"').nth(1).unwrap();
-                assert!(GROUPS.iter().any(|(g, _)| *g == group), "{}: group {group} is not in GROUPS", path.display());
-            }
-        }
+        // The browser files the lists by position: groups out of order, or one too many, are refused.
+        let mut swapped = stored.clone();
+        swapped.swap(0, 1);
+        assert!(check(&swapped).unwrap_err().contains("out of order"));
+        let mut more = stored.clone();
+        more.push(("spare".into(), vec![]));
+        assert!(check(&more).unwrap_err().contains("groups"));
     }
 
     #[test]
