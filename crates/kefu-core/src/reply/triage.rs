@@ -147,7 +147,7 @@ pub fn classify(norm: &str) -> (Triage, Cue) {
 fn classify_as(norm: &str, entry: bool) -> (Triage, Cue) {
     let not_goods = lexicon::any(norm, NOT_GOODS());
     // Calling the shop a cheat is a complaint about the service, not a fraud to report.
-    let accused = lexicon::any(norm, SHOP_ACCUSED());
+    let accused = shop_accused(norm);
     let own_mistake = own_mistake(norm);
     let smell_ingested = smell_ingested(norm);
     let hazard = hazard_reported(norm);
@@ -546,6 +546,20 @@ fn fraud_reported(norm: &str) -> bool {
     fraud.filter(|w| !FRAUD_INSULTS().contains(w)).any(|w| lexicon::find(norm, w).is_some())
 }
 
+/// The shopper calls the shop a cheat: a fixed phrase ([`SHOP_ACCUSED`]), or an insult
+/// ([`FRAUD_INSULTS`]) said of "you" a few words on ("你们是不是骗子", "are you guys a scam"),
+/// unless a fraud done to them is reported besides ("有人冒充你们客服 是骗子吗").
+fn shop_accused(norm: &str) -> bool {
+    if lexicon::any(norm, SHOP_ACCUSED()) {
+        return true;
+    }
+    if fraud_reported(norm) {
+        return false;
+    }
+    let u = units(norm);
+    followed(&u, ACCUSED_YOU(), FRAUD_INSULTS(), 2) || followed(&u, ZH_ACCUSED_YOU(), FRAUD_INSULTS(), 4)
+}
+
 /// The message complains about the goods or the service (any complaint cue's words: "这是诈骗吧
 /// 东西根本不能用" calls a faulty item a fraud).
 fn complains(norm: &str) -> bool {
@@ -713,6 +727,17 @@ super::lexicon::word_lists! {
         "burned himself",
         "burned herself",
         "burned myself",
+        "burned his",
+        "burnt his",
+        "burned her",
+        "burnt her",
+        "burned their",
+        "burnt their",
+        "burned our",
+        "burnt our",
+        "blistering",
+        "blistered",
+        "blisters",
         "got burned",
         "got burnt",
         "hand is burn*",
@@ -1132,6 +1157,25 @@ super::lexicon::word_lists! {
         "工商局",
         "举报你们",
         "consumer protection",
+        // A legal threat, not a question about the law ("律师咨询怎么找"): said of the case.
+        "找律师",
+        "请律师",
+        "律师函",
+        "起诉",
+        "告你们",
+        "法院见",
+        "上法院",
+        "my lawyer",
+        "get a lawyer",
+        "my solicitor",
+        "legal action",
+        "sue you",
+        "sue your",
+        "sue the",
+        "take you to court",
+        "small claims",
+        "chargeback",
+        "charge back",
         "report you to",
         "trading standards",
         "骗人",
@@ -1854,6 +1898,11 @@ super::lexicon::word_lists! {
     /// Fraud words that name no fraud done to the shopper: in a complaint about the service
     /// ("我要投诉 垃圾店铺 骗子") they are an insult, not a report for the green channel.
     FRAUD_INSULTS = ["骗子", "诈骗", "fraud", "scam*"];
+    /// Who an insult of [`FRAUD_INSULTS`] is said of, a few words before it ("are you a scam",
+    /// "you people are frauds"): the shop.
+    ACCUSED_YOU = ["you", "you guys", "you people", "your shop", "your store", "your company"];
+    /// [`ACCUSED_YOU`] in Chinese, up to four characters before the insult ("你们是不是骗子").
+    ZH_ACCUSED_YOU = ["你们", "你家", "你们店", "你们家", "商家"];
     /// The shopper calls the shop a cheat ("你们就是骗子"): an angry complaint about the service
     /// (cue `Service`), not a fraud to report through the green channel.
     SHOP_ACCUSED = [
@@ -2302,6 +2351,28 @@ mod tests {
             ("我的快递到哪了", Triage::Order, Cue::Tracking),
             ("你们就是骗子", Triage::Complaint, Cue::Service),
             ("有人冒充客服说给我退款，是骗子吗", Triage::Urgent, Cue::Fraud),
+            // An insult said of the shop a few words on is an accusation, not a fraud to
+            // report (QA: this went to the security green channel with "change your password").
+            ("这是我第三次问了！！！退款到底啥时候到 每次都让我等 你们是不是骗子", Triage::Complaint, Cue::Service),
+            ("are you guys a scam", Triage::Complaint, Cue::Service),
+            ("有人冒充你们客服 是骗子吗", Triage::Urgent, Cue::Fraud),
+            ("someone pretending to be you scammed me", Triage::Urgent, Cue::Fraud),
+            ("is this email a scam", Triage::Urgent, Cue::Fraud),
+            // A legal threat is a complaint to escalate; asking about the law is not.
+            (
+                "if this isnt sorted by friday im going to my lawyer and doing a chargeback",
+                Triage::Complaint,
+                Cue::Service,
+            ),
+            ("再不处理我就找律师起诉你们", Triage::Complaint, Cue::Service),
+            ("律师咨询怎么找", Triage::Product, Cue::None),
+            // Someone else's burn, and blisters, are injuries too.
+            (
+                "my 4 year old touched the slow cooker lid and burned his hand, its blistering",
+                Triage::Urgent,
+                Cue::Safety,
+            ),
+            ("the kettle burnt her fingers", Triage::Urgent, Cue::Safety),
             ("你们发错货了", Triage::Complaint, Cue::WrongItem),
             ("you sent the wrong item", Triage::Complaint, Cue::WrongItem),
             ("客服態度很差", Triage::Complaint, Cue::Service),
