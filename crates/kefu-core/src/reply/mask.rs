@@ -492,6 +492,16 @@ fn classify(run: &Run, ctx: &str, expecting: Expecting) -> Option<Sensitive> {
     None
 }
 
+/// A number typed as a card, four groups of four split by spaces or dashes with a card's
+/// first digits, is one even when it fails the check ("4532 1234 5678 9010 exp 12/27"): a
+/// digit mistyped leaves fifteen of the shopper's sixteen readable. Not in a shop whose order
+/// numbers are 16 digits when an order number is meant, and not groups joined by commas or
+/// line breaks (counts, prices, lists), which need the check ([`loosely_written`]).
+fn typed_as_card(run: &Run, ctx: &str, expecting: Expecting) -> Option<Sensitive> {
+    let order = expecting.sixteen_digit_orders && (expecting.order || has_cue(ctx, ORDER_CUES));
+    (card_shaped(run) && card_prefix(&run.digits) && !order).then_some(Sensitive::BankCard)
+}
+
 /// The sensitive numbers of `text`, in order. A run of groups that is not sensitive as a whole
 /// ("4111 1111 1111 1111 4111 1111 1111 1111": two cards) is tried window by window.
 pub fn find(text: &str) -> Vec<Span> {
@@ -514,7 +524,7 @@ pub fn find_in(text: &str, expecting: Expecting) -> Vec<Span> {
         let r = &runs[next];
         next += 1;
         let ctx = context_before(text, r.start);
-        if let Some(kind) = classify(r, &ctx, expecting) {
+        if let Some(kind) = classify(r, &ctx, expecting).or_else(|| typed_as_card(r, &ctx, expecting)) {
             out.push(Span { start: r.start, end: r.end, kind });
             continue;
         }
@@ -1372,6 +1382,11 @@ mod tests {
         assert_eq!(mask("card 4111 1111 1111 1111 thx"), "card **** **** **** 1111 thx");
         assert_eq!(mask("卡号6222-0212-3456-7894"), "卡号****-****-****-7894");
         assert_eq!(mask("4111111111111111"), "************1111");
+        // Written as a card but failing the check (a digit mistyped, a made-up number): still
+        // a card. Not a date-led number grouped in fours.
+        assert!(!luhn("4532123456789010"));
+        assert_eq!(mask("its 4532 1234 5678 9010 exp 12/27"), "its **** **** **** 9010 exp **/**");
+        assert_eq!(mask("2024 1123 1234 5678"), "2024 1123 1234 5678");
     }
 
     #[test]
@@ -1381,6 +1396,7 @@ mod tests {
         assert_eq!(mask("order #4111111111111111"), "order #4111111111111111");
         // Not Luhn-valid, no card cue.
         assert_eq!(mask("2023112300012345"), "2023112300012345");
+        assert_eq!(mask("4532123456789010"), "4532123456789010");
         // Letters glued on: a code.
         assert_eq!(mask("DD4111111111111111"), "DD4111111111111111");
         assert_eq!(mask("I bought 2 items for 399"), "I bought 2 items for 399");
