@@ -518,6 +518,9 @@ fn asked_whether_it_is_a_bot_the_bot_says_so_and_how_to_reach_a_person() {
         (&en, "am I talking to a real person", "talk to a person"),
         (&zh, "你是机器人吗", "不是真人"),
         (&zh, "你是真人吗？", "转人工"),
+        // "X or a person?" asks what the bot is too (QA: the hand-off form opened).
+        (&zh, "你是机器人还是真人", "不是真人"),
+        (&en, "are you a bot or a real person", "automated assistant"),
     ] {
         let mut conv = Conversation::default();
         let r = respond(e, &mut conv, say, day());
@@ -527,6 +530,14 @@ fn asked_whether_it_is_a_bot_the_bot_says_so_and_how_to_reach_a_person() {
         let ask = if std::ptr::eq(e, &en) { "talk to a person" } else { "转人工" };
         let r = respond(e, &mut conv, ask, day());
         assert_eq!(r.decision, Decision::Handoff { reason: HandoffReason::Requested });
+    }
+    // With more besides, the identity question still asks for no person; a request does.
+    let r = respond(&zh, &mut Conversation::default(), "你是机器人还是真人 用的什么大模型", day());
+    assert_ne!(r.decision, Decision::Handoff { reason: HandoffReason::Requested }, "{}", said(&r));
+    for say in ["你是机器人吗 我要真人", "are you a bot? i want a real person"] {
+        let e = if say.is_ascii() { &en } else { &zh };
+        let r = respond(e, &mut Conversation::default(), say, day());
+        assert_eq!(r.decision, Decision::Handoff { reason: HandoffReason::Requested }, "{say}: {}", said(&r));
     }
     // An angry shopper whose words match nothing is not told the shop can't help.
     let r = respond(&en, &mut Conversation::default(), "you guys are useless", day());

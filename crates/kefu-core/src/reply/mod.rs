@@ -654,7 +654,8 @@ fn classify(conv: &mut Conversation, read: &Reading) -> Kind {
         (triage, cue) = (Triage::Product, Cue::None);
     }
     // "are you a real person?" asks what the bot is; the answer says how to reach a person.
-    let mut human = triage::wants_human(norm) && small != Some(Smalltalk::Identity);
+    // So does "你是机器人还是真人" in a longer message; "你是机器人吗 我要真人" asks for one.
+    let mut human = triage::wants_human(&smalltalk::without_identity(norm)) && small != Some(Smalltalk::Identity);
     // "升级" / "escalate", as the shop's escalation answer tells the shopper to send: a person
     // (a senior colleague) takes it, under the complaint's promise.
     // After a hand-over, escalation words in a longer message ask the same ("this is the 3rd

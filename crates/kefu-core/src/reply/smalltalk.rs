@@ -80,6 +80,12 @@ pub fn classify(norm: &str) -> Option<Smalltalk> {
     }
 }
 
+/// `norm` without its questions about what the bot is ("你是机器人还是真人", "are you a bot or a
+/// real person"): their 真人 / "person" asks what the bot is, not for a person.
+pub fn without_identity(norm: &str) -> String {
+    lexicon::remove_all(norm, IDENTITY())
+}
+
 /// `norm` without small-talk phrases and filler words: what is left says something.
 pub fn strip(norm: &str) -> String {
     let mut rest = norm.to_string();
@@ -281,6 +287,17 @@ super::lexicon::word_lists! {
     ];
     IDENTITY = [
         "你是机器人",
+        // The other half of "are you X or Y" ("你是机器人还是真人").
+        "还是真人",
+        "还是人工",
+        "还是机器人",
+        "or a real person",
+        "or a person",
+        "or a human",
+        "or a bot",
+        "or a robot",
+        "are you chatgpt",
+        "你是chatgpt",
         "是机器人",
         "你是真人",
         "是真人",
