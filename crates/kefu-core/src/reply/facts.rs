@@ -404,6 +404,19 @@ pub fn mask_phone(digits: &str, international: bool) -> String {
 
 /// Extracts the facts of one message. `sensitive` are the ID/card spans (never facts).
 pub fn extract(text: &str, pattern: &OrderPattern, products: &[Product], sensitive: &[mask::Span]) -> Found {
+    extract_answering(text, pattern, products, sensitive, false)
+}
+
+/// [`extract`] of a message that answers the bot's ask for the order number (`asked`): a
+/// code of four or more digits that does not fit the pattern is a mistyped order number as if
+/// "order number" stood before it ("its CH20240611-5532"), for the bot to ask again about.
+pub fn extract_answering(
+    text: &str,
+    pattern: &OrderPattern,
+    products: &[Product],
+    sensitive: &[mask::Span],
+    asked: bool,
+) -> Found {
     let mut found = Found::default();
     let overlaps = |s: usize, e: usize| sensitive.iter().any(|x| s < x.end && x.start < e);
     // Phones first: `+` numbers, then digit runs that are Chinese mobiles.
@@ -494,7 +507,7 @@ pub fn extract(text: &str, pattern: &OrderPattern, products: &[Product], sensiti
             found.spans.push((t.start, t.end));
         } else if t.text.bytes().filter(u8::is_ascii_digit).count() >= 4
             && t.text.len() <= 40
-            && order_cue_before(text, t.start)
+            && (asked || order_cue_before(text, t.start))
             && found.rejected.len() < 3
         {
             found.rejected.push(t.text.to_ascii_uppercase());

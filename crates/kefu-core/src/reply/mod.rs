@@ -295,7 +295,8 @@ fn refer_back(
     base: &Decision,
 ) -> Option<Decision> {
     let topic = conv.topic.as_ref()?;
-    if kind.human || kind.small.is_some() || !follow::is_short(&read.norm) {
+    // "its CH20240611-5532" answers the ask for the order number: its "its" points at nothing.
+    if kind.human || kind.small.is_some() || kind.answers_ask || !follow::is_short(&read.norm) {
         return None;
     }
     let reference = follow::refers_back(&read.norm, !read.found.products.is_empty())?;
@@ -604,7 +605,8 @@ fn read(engine: &Engine, conv: &mut Conversation, message: &str) -> Reading {
     // Facts first: they are cut out of the question before searching, and so are masked
     // numbers the shopper named as an ID or a card, with the naming words.
     let products = facts::products(&engine.manifest().entries);
-    let found = facts::extract(work, &pattern, &products, &[]);
+    let asked = conv.pending.is_some() && conv.facts.order_number.is_none();
+    let found = facts::extract_answering(work, &pattern, &products, &[], asked);
     merge_facts(&mut conv.facts, &found);
     let mut cut: Vec<(usize, usize)> = found.spans.clone();
     cut.extend(facts::link_spans(work));
@@ -640,6 +642,26 @@ struct Kind {
     urgent_again: bool,
 }
 
+/// The message answers the ask for the order number with nothing but a number that does not
+/// fit the shop's pattern ("its CH20240611-5532"): it answers the waiting question, which is
+/// asked again with the number named ([`rechecks`]), not searched as a question of its own.
+fn mistyped_answer(conv: &Conversation, work: &str, found: &facts::Found) -> bool {
+    if conv.pending.is_none() || !found.order_numbers.is_empty() || found.rejected.is_empty() {
+        return false;
+    }
+    let mut rest = work.to_ascii_uppercase();
+    for given in &found.rejected {
+        rest = rest.replace(given.as_str(), " ");
+    }
+    facts::only_facts(&normalize(&rest))
+}
+
+/// A number given for the order number did not fit the pattern: the bot asks once more,
+/// naming it, even though it asked before; a second miss goes to a person.
+fn rechecks(conv: &Conversation, rejected: Option<&str>) -> bool {
+    rejected.is_some() && conv.asked.iter().filter(|f| **f == Fact::OrderNumber).count() < 2
+}
+
 fn classify(conv: &mut Conversation, read: &Reading) -> Kind {
     let Reading { work, found, query, norm, .. } = read;
     let (mut triage, mut cue) = triage::classify(norm);
@@ -666,7 +688,7 @@ fn classify(conv: &mut Conversation, read: &Reading) -> Kind {
         (triage, cue) = (Triage::Complaint, Cue::Service);
     }
     let fact_only = !found.order_numbers.is_empty() || !found.phones.is_empty();
-    let fact_only = fact_only && facts::only_facts(norm);
+    let fact_only = (fact_only && facts::only_facts(norm)) || mistyped_answer(conv, work, found);
     let mut question = query.clone();
     let mut answers_ask = false;
     if fact_only {
@@ -858,7 +880,7 @@ fn word(
         if let Decision::Answer { .. } = base {
             r.message = Some(wording::offer_human(locale));
             set_promise(&mut r, Some(complaint_or_off_hours(settings, now, open)), settings, now);
-        } else if !has_order && !conv.asked.contains(&Fact::OrderNumber) {
+        } else if !has_order && (!conv.asked.contains(&Fact::OrderNumber) || rechecks(conv, rejected)) {
             ask(&mut r, conv, question, locale, rejected);
             set_promise(&mut r, Some(complaint_or_off_hours(settings, now, open)), settings, now);
         } else {
@@ -882,7 +904,7 @@ fn word(
                 r.offer_human = true;
                 r.message = Some(wording::order_noted(locale));
             }
-            _ if !has_order && !conv.asked.contains(&Fact::OrderNumber) => {
+            _ if !has_order && (!conv.asked.contains(&Fact::OrderNumber) || rechecks(conv, rejected)) => {
                 ask(&mut r, conv, question, locale, rejected)
             }
             _ => handoff(&mut r, HandoffReason::Rule),
