@@ -2326,6 +2326,15 @@ fn a_mistyped_order_number_sent_after_the_ask_is_asked_about_once_more() {
         assert_eq!(r.decision, Decision::Handoff { reason: HandoffReason::Rule }, "{}", said(&r));
         assert_eq!(r.triage, Triage::Order, "{}", said(&r));
     }
+    // "it's been 10 days" in place of the number is more of the late order (it was answered
+    // with the entry that writes "10 days"): a person takes it.
+    let mut conv = Conversation::default();
+    for say in ["my order still hasnt arrived", "its CH20240611-5532", "its been 10 days tho"] {
+        let r = respond(&en, &mut conv, say, day());
+        if say.starts_with("its been") {
+            assert_eq!(r.decision, Decision::Handoff { reason: HandoffReason::Rule }, "{}", said(&r));
+        }
+    }
 }
 
 #[test]

@@ -711,7 +711,17 @@ fn classify(conv: &mut Conversation, read: &Reading) -> Kind {
             question.clear();
         }
     } else if small.is_none() && norm.chars().any(char::is_alphanumeric) {
-        conv.pending = None;
+        let waiting = conv.pending.take();
+        // "it's been 10 days" instead of the order number: more of the waiting question (a
+        // late order), not a new search that answers whatever entry writes "10 days".
+        if let Some(p) =
+            waiting.filter(|_| triage == Triage::Product && follow::is_short(norm) && follow::says_elapsed(norm))
+        {
+            question = p.text;
+            triage = p.triage;
+            cue = p.cue;
+            answers_ask = true;
+        }
         if triage == Triage::Product && (!found.order_numbers.is_empty() || !found.rejected.is_empty()) {
             // A question that comes with an order number is about that order.
             triage = Triage::Order;
