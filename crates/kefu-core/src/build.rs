@@ -50,6 +50,7 @@ pub fn build(kb: &Kb, opts: &BuildOptions, progress: Progress) -> Result<(Vec<u8
     if kb.entries.is_empty() {
         return Err(BuildError::Empty);
     }
+    let mut span = Spans::new();
     let positions: HashMap<&str, u32> = kb.entries.iter().enumerate().map(|(i, e)| (e.id.as_str(), i as u32)).collect();
     let mut settings = kb.settings.clone();
     // kefu's own synonym classes travel in the bundle beside the KB's, so the widget folds
@@ -88,6 +89,7 @@ pub fn build(kb: &Kb, opts: &BuildOptions, progress: Progress) -> Result<(Vec<u8
             .and_then(|t| t.export());
         (index, entries.join())
     });
+    span.mark("index+export || entry meta");
     manifest.entries = entries.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     let index = index?;
     // kefu's related-word groups that can lead a message to a word of this KB.
@@ -97,6 +99,7 @@ pub fn build(kb: &Kb, opts: &BuildOptions, progress: Progress) -> Result<(Vec<u8
             .into_iter()
             .any(|f| index.field(f).find(term).is_some())
     });
+    span.mark("related groups");
     // Term weights learned from the KB's questions ([`crate::learn`]): the shipped ones and,
     // for the calibration, the same fitted without each held-out question.
     let doc_entry: Vec<u32> =
@@ -105,20 +108,48 @@ pub fn build(kb: &Kb, opts: &BuildOptions, progress: Progress) -> Result<(Vec<u8
     let examples = Examples::new(&index, &doc_entry, kb.entries.len());
     let (shipped, fold_weights) = examples.fit_with_folds(&folds, !opts.skip_calibration);
     manifest.learned = shipped;
+    span.mark("learned weights");
     let files = vec![(INDEX_FILE.to_string(), index.encode())];
 
     // Open what was built exactly as a widget would, then calibrate the reply policy on it.
     let bytes = bundle::write(&manifest, &files);
     let engine = Engine::open(&bytes)?;
+    span.mark("encode+write+open");
     if opts.skip_calibration {
         return Ok((bytes, engine));
     }
     let models = crate::reply::calibrate::Models::open(&engine, folds, &fold_weights)
         .map_err(|e| BuildError::Verify(crate::BundleError::Malformed(e)))?;
-    manifest.calibration = crate::reply::calibrate::calibrate(&engine, kb, &crate::prior::out_of_domain(kb), &models);
+    let far = crate::prior::out_of_domain(kb);
+    span.mark("models+ood");
+    let samples = crate::reply::calibrate::samples(&engine, kb, &far, &models);
+    span.mark("held-out searches");
+    manifest.calibration = crate::reply::calibrate::fit(&samples);
+    span.mark("calibration fit");
     let bytes = bundle::write(&manifest, &files);
     let engine = Engine::open(&bytes)?;
+    span.mark("write+open");
     Ok((bytes, engine))
+}
+
+/// Wall-clock time of the build's phases, printed to stderr when `KEFU_TIMING` is set.
+struct Spans {
+    on: bool,
+    last: std::time::Instant,
+}
+
+impl Spans {
+    fn new() -> Spans {
+        Spans { on: std::env::var_os("KEFU_TIMING").is_some(), last: std::time::Instant::now() }
+    }
+
+    fn mark(&mut self, phase: &str) {
+        if self.on {
+            let now = std::time::Instant::now();
+            eprintln!("kefu build: {phase:<28} {:7.2} ms", (now - self.last).as_secs_f64() * 1e3);
+            self.last = now;
+        }
+    }
 }
 
 /// Field names of the tantivy schema.
