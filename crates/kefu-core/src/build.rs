@@ -106,18 +106,26 @@ pub fn build(kb: &Kb, opts: &BuildOptions, progress: Progress) -> Result<(Vec<u8
         kb.entries.iter().enumerate().flat_map(|(i, e)| std::iter::repeat_n(i as u32, e.questions.len())).collect();
     let folds = Folds::new(&doc_entry);
     let examples = Examples::new(&index, &doc_entry, kb.entries.len());
-    let (shipped, fold_weights) = examples.fit_with_folds(&folds, !opts.skip_calibration);
+    let (shipped, mut fold_weights) = examples.fit_halves(&folds);
     manifest.learned = shipped;
     span.mark("learned weights");
     let files = vec![(INDEX_FILE.to_string(), index.encode())];
 
     // Open what was built exactly as a widget would, then calibrate the reply policy on it.
+    // The calibration's other learned weights are fitted meanwhile (the engine needs only
+    // the shipped ones).
     let bytes = bundle::write(&manifest, &files);
-    let engine = Engine::open(&bytes)?;
-    span.mark("encode+write+open");
     if opts.skip_calibration {
+        let engine = Engine::open(&bytes)?;
         return Ok((bytes, engine));
     }
+    let (engine, groups) = std::thread::scope(|s| {
+        let groups = s.spawn(|| examples.fit_groups(&folds));
+        (Engine::open(&bytes), groups.join())
+    });
+    let mut engine = engine?;
+    fold_weights.extend(groups.unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+    span.mark("encode+write+open || groups");
     let models = crate::reply::calibrate::Models::open(&engine, folds, &fold_weights)
         .map_err(|e| BuildError::Verify(crate::BundleError::Malformed(e)))?;
     let far = crate::prior::out_of_domain(kb);
@@ -126,9 +134,11 @@ pub fn build(kb: &Kb, opts: &BuildOptions, progress: Progress) -> Result<(Vec<u8
     span.mark("held-out searches");
     manifest.calibration = crate::reply::calibrate::fit(&samples);
     span.mark("calibration fit");
+    // The bundle again with its calibration; the engine opened from the first differs from
+    // one opened from this only there (and in its size).
     let bytes = bundle::write(&manifest, &files);
-    let engine = Engine::open(&bytes)?;
-    span.mark("write+open");
+    engine.calibrated(manifest.calibration, bytes.len());
+    span.mark("write");
     Ok((bytes, engine))
 }
 

@@ -268,6 +268,15 @@ impl Engine {
         })
     }
 
+    /// Takes the calibration of a bundle written again with it, `bytes` long: the build's
+    /// last step, which saves opening the bundle twice (the engine opened from it would
+    /// differ from this one only there).
+    #[cfg(feature = "build")]
+    pub(crate) fn calibrated(&mut self, calibration: crate::calibration::Calibration, bytes: usize) {
+        self.manifest.calibration = calibration;
+        self.bytes = bytes;
+    }
+
     /// The bundle's manifest (entries, settings, calibration).
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
