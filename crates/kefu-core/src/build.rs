@@ -50,6 +50,7 @@ pub fn build(kb: &Kb, opts: &BuildOptions, progress: Progress) -> Result<(Vec<u8
     if kb.entries.is_empty() {
         return Err(BuildError::Empty);
     }
+    let mut span = Spans::new();
     let positions: HashMap<&str, u32> = kb.entries.iter().enumerate().map(|(i, e)| (e.id.as_str(), i as u32)).collect();
     let mut settings = kb.settings.clone();
     // kefu's own synonym classes travel in the bundle beside the KB's, so the widget folds
@@ -88,6 +89,7 @@ pub fn build(kb: &Kb, opts: &BuildOptions, progress: Progress) -> Result<(Vec<u8
             .and_then(|t| t.export());
         (index, entries.join())
     });
+    span.mark("index+export || entry meta");
     manifest.entries = entries.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     let index = index?;
     // kefu's related-word groups that can lead a message to a word of this KB.
@@ -97,28 +99,67 @@ pub fn build(kb: &Kb, opts: &BuildOptions, progress: Progress) -> Result<(Vec<u8
             .into_iter()
             .any(|f| index.field(f).find(term).is_some())
     });
+    span.mark("related groups");
     // Term weights learned from the KB's questions ([`crate::learn`]): the shipped ones and,
     // for the calibration, the same fitted without each held-out question.
     let doc_entry: Vec<u32> =
         kb.entries.iter().enumerate().flat_map(|(i, e)| std::iter::repeat_n(i as u32, e.questions.len())).collect();
     let folds = Folds::new(&doc_entry);
     let examples = Examples::new(&index, &doc_entry, kb.entries.len());
-    let (shipped, fold_weights) = examples.fit_with_folds(&folds, !opts.skip_calibration);
+    let (shipped, mut fold_weights) = examples.fit_halves(&folds);
     manifest.learned = shipped;
+    span.mark("learned weights");
     let files = vec![(INDEX_FILE.to_string(), index.encode())];
 
     // Open what was built exactly as a widget would, then calibrate the reply policy on it.
+    // The calibration's other learned weights are fitted meanwhile (the engine needs only
+    // the shipped ones).
     let bytes = bundle::write(&manifest, &files);
-    let engine = Engine::open(&bytes)?;
     if opts.skip_calibration {
+        let engine = Engine::open(&bytes)?;
         return Ok((bytes, engine));
     }
+    let (engine, groups) = std::thread::scope(|s| {
+        let groups = s.spawn(|| examples.fit_groups(&folds));
+        (Engine::open(&bytes), groups.join())
+    });
+    let mut engine = engine?;
+    fold_weights.extend(groups.unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+    span.mark("encode+write+open || groups");
     let models = crate::reply::calibrate::Models::open(&engine, folds, &fold_weights)
         .map_err(|e| BuildError::Verify(crate::BundleError::Malformed(e)))?;
-    manifest.calibration = crate::reply::calibrate::calibrate(&engine, kb, &crate::prior::out_of_domain(kb), &models);
+    let far = crate::prior::out_of_domain(kb);
+    span.mark("models+ood");
+    let samples = crate::reply::calibrate::samples(&engine, kb, &far, &models);
+    span.mark("held-out searches");
+    manifest.calibration = crate::reply::calibrate::fit(&samples);
+    span.mark("calibration fit");
+    // The bundle again with its calibration; the engine opened from the first differs from
+    // one opened from this only there (and in its size).
     let bytes = bundle::write(&manifest, &files);
-    let engine = Engine::open(&bytes)?;
+    engine.calibrated(manifest.calibration, bytes.len());
+    span.mark("write");
     Ok((bytes, engine))
+}
+
+/// Wall-clock time of the build's phases, printed to stderr when `KEFU_TIMING` is set.
+struct Spans {
+    on: bool,
+    last: std::time::Instant,
+}
+
+impl Spans {
+    fn new() -> Spans {
+        Spans { on: std::env::var_os("KEFU_TIMING").is_some(), last: std::time::Instant::now() }
+    }
+
+    fn mark(&mut self, phase: &str) {
+        if self.on {
+            let now = std::time::Instant::now();
+            eprintln!("kefu build: {phase:<28} {:7.2} ms", (now - self.last).as_secs_f64() * 1e3);
+            self.last = now;
+        }
+    }
 }
 
 /// Field names of the tantivy schema.
@@ -146,12 +187,11 @@ impl TantivyIndex {
         let tokenizers = tantivy::tokenizer::TokenizerManager::default();
         tokenizers.register(TOKENIZER_NAME, KefuTokenizer::new(Analyzer::new(synonyms)));
         let builder = Index::builder().schema(b.build()).tokenizers(tokenizers);
-        let budget = 64 * 1024 * 1024
-            + kb.entries
-                .iter()
-                .map(|e| e.questions.iter().map(|q| q.len()).sum::<usize>() + e.answer.plain_text().len())
-                .sum::<usize>()
-                * 64;
+        // A single-segment writer never flushes: its budget only sizes the term hash table
+        // (a third of it), which doubles as terms come. 1 MB starts it at 32K slots; the
+        // 64 MB and more it had made a 4 MB table written whole each build (a tenth of
+        // tantivy's share of banking77 full's build, `perf`). The index is the same.
+        let budget = 1 << 20;
         let mut writer = builder.single_segment_index_writer::<TantivyDocument>(dir, budget)?;
         let total = questions + kb.entries.len() as u64;
         let mut done = 0u64;

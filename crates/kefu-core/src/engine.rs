@@ -268,6 +268,15 @@ impl Engine {
         })
     }
 
+    /// Takes the calibration of a bundle written again with it, `bytes` long: the build's
+    /// last step, which saves opening the bundle twice (the engine opened from it would
+    /// differ from this one only there).
+    #[cfg(feature = "build")]
+    pub(crate) fn calibrated(&mut self, calibration: crate::calibration::Calibration, bytes: usize) {
+        self.manifest.calibration = calibration;
+        self.bytes = bytes;
+    }
+
     /// The bundle's manifest (entries, settings, calibration).
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
@@ -358,19 +367,15 @@ impl Engine {
 
     /// The best GATHER documents of the planned terms, with their scores.
     fn gather_planned(&self, planned: &[Planned]) -> Vec<(u32, f32)> {
-        let mut scores = vec![0.0f32; self.index.docs() as usize];
-        let mut clauses: Vec<Clause> = Vec::with_capacity(2 * planned.len());
-        for p in queried(planned) {
-            for (field, id, boost) in
-                [(Field::Question, p.ids[0], p.boost), (Field::Answer, p.ids[1], p.boost * ANSWER_WEIGHT)]
-            {
-                self.index.score(field, id, boost, &mut scores);
-                if let Some(id) = id {
-                    clauses.push(Clause { field, id, most: self.index.bound(field, id, boost) });
-                }
+        SCRATCH.with_borrow_mut(|Scratch { scores, keys }| {
+            scores.clear();
+            scores.resize(self.index.docs() as usize, 0.0);
+            for p in queried(planned) {
+                self.index.score(Field::Question, p.ids[0], p.boost, scores);
+                self.index.score(Field::Answer, p.ids[1], p.boost * ANSWER_WEIGHT, scores);
             }
-        }
-        top_documents(&self.index, &mut scores, &mut clauses, GATHER)
+            top_documents(scores, keys, GATHER)
+        })
     }
 
     fn search_unguarded(&self, query: &str, limit: usize, exclude: Exclude, learned: Option<&Learned>) -> Ranking {
@@ -779,30 +784,42 @@ impl Engine {
     }
 }
 
-/// The candidates' floor in [`Engine::top_documents`], as a share of the best score. The
-/// 100th best document scored 0.2 of the best or more in 90% of the calibration's searches
-/// on banking77 full (a median of 0.32); 0.3 and then 0.15 when that fails cost the same.
-const FLOOR: f32 = 0.2;
+/// The candidates' floors in [`top_documents`], as shares of the best score, tried in turn.
+/// Measured on banking77 full's 4,655 held-out searches (session 24): at least 100
+/// documents reached 0.2 of the best in 90% of them (585 on average), 0.1 in 97% (1,716);
+/// 7,134 matched at all. (0.3 alone, the floor before 0.2, held in 57%.)
+const FLOORS: [f32; 2] = [0.2, 0.1];
 
-/// One term clause of a search: where it is scored, and the most it adds to a document.
-struct Clause {
-    field: Field,
-    id: usize,
-    most: f32,
+/// A search's working memory, kept between searches (one per thread): every document's
+/// score, and the keys of [`top_documents`]. Allocated anew, they cost a search a zeroing
+/// pass over 120 KB at banking77 full.
+#[derive(Default)]
+struct Scratch {
+    scores: Vec<f32>,
+    keys: Vec<u64>,
 }
 
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+/// Documents [`top_documents`] compares with a floor at once.
+const LANES: usize = 16;
+
 /// The best `n` documents by (score desc, document asc), tantivy's order, with their
-/// scores (`scores` indexed by document, 0 for those no clause matched).
+/// scores (`scores` indexed by document, 0 for those no clause matched; `keys` is working
+/// memory).
 ///
 /// Most of a search's documents match only a common word and score far below the best.
 /// So the candidates are first the documents scoring at least a share of the best
-/// ([`FLOOR`]), found through the postings of the clauses that can reach that floor: the
-/// weakest clauses, whose bounds ([`Index::bound`]) together stay under it, can't lift a
-/// document there on their own. Exact: when `n` documents reach the floor, so does the
-/// `n`-th best and every document above it; otherwise every matched document is a
-/// candidate. The calibration's held-out searches spent a third of their time
-/// selecting among ~7,600 matched documents of 10,000 on banking77 full.
-fn top_documents(index: &Index, scores: &mut [f32], clauses: &mut [Clause], n: usize) -> Vec<(u32, f32)> {
+/// ([`FLOORS`]), found in a pass over the scores that compares sixteen at a time into a bit
+/// mask and visits only its set bits. Exact: when `n` documents reach a floor, so does the
+/// `n`-th best and every document above it; when none holds `n`, every matched document is
+/// a candidate. The calibration's held-out searches spent a third of their time selecting
+/// among ~7,100 matched documents of 10,000 on banking77 full. Session 21 found the floor's
+/// candidates through the postings of the clauses that could reach it: a random read and a
+/// branch per posting, most of a search's selection (session 24, `perf`).
+fn top_documents(scores: &[f32], keys: &mut Vec<u64>, n: usize) -> Vec<(u32, f32)> {
     // The best score, over eight lanes (one running maximum is a chain of dependent
     // comparisons the compiler can't vectorise).
     let mut lanes = [0.0f32; 8];
@@ -819,55 +836,36 @@ fn top_documents(index: &Index, scores: &mut [f32], clauses: &mut [Clause], n: u
     // Scores are positive, so their bits order as the floats do; one integer key per
     // document orders both ways.
     let key = |d: usize, s: f32| (u64::from(u32::MAX - s.to_bits()) << 32) | d as u64;
-    clauses.sort_by(|a, b| a.most.total_cmp(&b.most));
-    let floor = best * FLOOR;
-    // The weakest clauses that together can't reach the floor (a margin for the
-    // order in which the floats were summed).
-    let mut sum = 0.0f32;
-    let weak = clauses
-        .iter()
-        .take_while(|c| {
-            sum += c.most;
-            sum * (1.0 + 1e-4) < floor
-        })
-        .count();
-    let mut ranked: Vec<u64> = Vec::new();
-    for c in &clauses[weak..] {
-        for &(d, _) in index.field(c.field).postings_of(Some(c.id)) {
-            let s = scores[d as usize];
-            if s > 0.0 && s >= floor {
-                ranked.push(key(d as usize, s));
-                // Taken: not again through another clause (restored below).
-                scores[d as usize] = -s;
+    // Each floor, then every matched document (above zero, as the floor of a tiny best may
+    // round to it).
+    let tiny = f32::from_bits(1);
+    for (i, floor) in FLOORS.iter().map(|f| (best * f).max(tiny)).chain([tiny]).enumerate() {
+        keys.clear();
+        for (g, group) in scores.chunks(LANES).enumerate() {
+            let mut mask = group.iter().enumerate().fold(0u32, |m, (k, &s)| m | (u32::from(s >= floor) << k));
+            while mask != 0 {
+                let d = g * LANES + mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                keys.push(key(d, scores[d]));
             }
         }
+        if keys.len() >= n || i == FLOORS.len() {
+            break;
+        }
     }
-    for k in &ranked {
-        let d = (k & 0xffff_ffff) as usize;
-        scores[d] = -scores[d];
-    }
-    if ranked.len() >= n {
-        return select(ranked, n);
-    }
-    // Branch-free compaction: every document is written, only the matched ones advance.
-    let mut ranked = vec![0u64; scores.len()];
-    let mut kept = 0;
-    for (d, &s) in scores.iter().enumerate() {
-        ranked[kept] = key(d, s);
-        kept += usize::from(s > 0.0);
-    }
-    ranked.truncate(kept);
-    select(ranked, n)
+    select(keys, n)
 }
 
 /// The best `n` of the document keys (score desc, document asc), decoded, best first.
-fn select(mut ranked: Vec<u64>, n: usize) -> Vec<(u32, f32)> {
-    if ranked.len() > n {
+fn select(ranked: &mut [u64], n: usize) -> Vec<(u32, f32)> {
+    let ranked = if ranked.len() > n {
         ranked.select_nth_unstable(n - 1);
-        ranked.truncate(n);
-    }
+        &mut ranked[..n]
+    } else {
+        ranked
+    };
     ranked.sort_unstable();
-    ranked.into_iter().map(|k| ((k & 0xffff_ffff) as u32, f32::from_bits(u32::MAX - (k >> 32) as u32))).collect()
+    ranked.iter().map(|&k| ((k & 0xffff_ffff) as u32, f32::from_bits(u32::MAX - (k >> 32) as u32))).collect()
 }
 
 /// `ALTERNATE_DECAY^k`, from a table (the same values `powi` gives: it is filled with it).
@@ -978,7 +976,6 @@ mod tests {
             let (q, a) = (field(&mut rng, docs, terms, &lengths), field(&mut rng, docs, terms, &lengths));
             let index = Index::new(docs, q, a);
             let mut scores = vec![0.0f32; docs as usize];
-            let mut clauses = Vec::new();
             for t in 0..terms {
                 let boost = if t < 2 { STOPWORD_WEIGHT } else { 1.0 };
                 for (f, b) in [(Field::Question, boost), (Field::Answer, boost * ANSWER_WEIGHT)] {
@@ -987,17 +984,13 @@ mod tests {
                         continue;
                     }
                     index.score(f, id, b, &mut scores);
-                    let id = id.expect("a term with postings has an id");
-                    clauses.push(Clause { field: f, id, most: index.bound(f, id, b) });
                 }
             }
             let n = [1, 5, 20, 100][round % 4];
             let want = every_matched(&scores, n);
             let best = want.first().map_or(0.0, |d| d.1);
-            floored += usize::from(scores.iter().filter(|&&s| s >= best * FLOOR && s > 0.0).count() >= n);
-            let before = scores.clone();
-            assert_eq!(top_documents(&index, &mut scores, &mut clauses, n), want, "round {round}");
-            assert_eq!(scores, before, "round {round}: the scores are left as they were");
+            floored += usize::from(scores.iter().filter(|&&s| s >= best * FLOORS[0] && s > 0.0).count() >= n);
+            assert_eq!(top_documents(&scores, &mut Vec::new(), n), want, "round {round}");
         }
         // Both ways were taken: through the floor, and past it to every matched document.
         assert!(floored > 20 && floored < 190, "{floored} of 200 through the floor");

@@ -60,9 +60,6 @@ pub struct FieldIndex {
     /// Per term and posting, BM25's term-frequency factor `tf / (tf + k1 · (1 − b + b ·
     /// length / average length))`, computed once at open as tantivy computes it per hit.
     factors: Vec<Vec<f32>>,
-    /// Per term, its largest factor: what one clause can add to a document at most is this
-    /// times the clause weight ([`Index::bound`]).
-    most: Vec<f32>,
 }
 
 /// The whole index of a bundle.
@@ -77,7 +74,7 @@ impl FieldIndex {
     pub fn new(total_tokens: u64, lengths: Vec<u32>, mut terms: Vec<(String, Vec<(u32, u32)>)>) -> FieldIndex {
         terms.sort_by(|a, b| a.0.cmp(&b.0));
         let (terms, postings) = terms.into_iter().unzip();
-        let mut f = FieldIndex { total_tokens, lengths, terms, postings, factors: Vec::new(), most: Vec::new() };
+        let mut f = FieldIndex { total_tokens, lengths, terms, postings, factors: Vec::new() };
         f.prepare();
         f
     }
@@ -100,7 +97,6 @@ impl FieldIndex {
                     .collect()
             })
             .collect();
-        self.most = self.factors.iter().map(|f| f.iter().copied().fold(0.0, f32::max)).collect();
     }
 
     /// A document's length in this field (tantivy's decoded field norm; 0 out of range).
@@ -169,13 +165,6 @@ impl Index {
         for (&(doc, _), &factor) in postings.iter().zip(factors) {
             scores[doc as usize] += weight * factor;
         }
-    }
-
-    /// The most one term clause ([`Index::score`]'s arguments) adds to any document's score.
-    pub fn bound(&self, f: Field, id: usize, boost: f32) -> f32 {
-        let field = self.field(f);
-        let (Some(postings), Some(most)) = (field.postings.get(id), field.most.get(id)) else { return 0.0 };
-        clause_weight(postings.len() as u32, self.docs, boost) * most
     }
 
     /// Serialises the index (postcard, documents delta-coded).
@@ -263,7 +252,6 @@ impl Index {
                 terms: w.terms,
                 postings,
                 factors: Vec::new(),
-                most: Vec::new(),
             };
             f.prepare();
             fields.push(f);

@@ -210,24 +210,27 @@ impl Examples {
         Examples { rows, labels: doc_entry.to_vec(), terms, classes }
     }
 
-    /// Fits the two halves of [`Folds`] and, with `calibration`, its entry groups, on the
-    /// machine's cores. The shipped weights are the mean of the halves: between them they saw
-    /// every question, and a mean of two fits is no surer of itself than either, so the
-    /// thresholds the calibration sets with the halves (and the groups, fitted alike) hold
-    /// for it. Returns the shipped weights and those of every fold model (none without
-    /// `calibration`).
-    pub fn fit_with_folds(&self, folds: &Folds, calibration: bool) -> (Option<Stored>, Vec<Option<Stored>>) {
-        let models = if calibration { FOLD_MODELS } else { 2 };
-        let jobs: Vec<u32> = (0..models).collect();
-        let fitted = crate::parallel::map(&jobs, |&k| self.descend(|d| folds.trains(k, d)));
+    /// Fits the two halves of [`Folds`] on the machine's cores. The shipped weights are their
+    /// mean: between them they saw every question, and a mean of two fits is no surer of
+    /// itself than either, so the thresholds the calibration sets with the halves (and the
+    /// entry groups, fitted alike: [`Examples::fit_groups`]) hold for it. Returns the shipped
+    /// weights and the halves' (fold models 0 and 1).
+    pub fn fit_halves(&self, folds: &Folds) -> (Option<Stored>, Vec<Option<Stored>>) {
+        let fitted = crate::parallel::map(&[0, 1], |&k| self.descend(|d| folds.trains(k, d)));
         let shipped = match (&fitted[0], &fitted[1]) {
             (Some(a), Some(b)) => Some(a.mean(b).store()),
             (Some(one), None) | (None, Some(one)) => Some(one.store()),
             (None, None) => None,
         };
-        let folds =
-            if calibration { fitted.iter().map(|m| m.as_ref().map(Dense::store)).collect() } else { Vec::new() };
-        (shipped, folds)
+        (shipped, fitted.iter().map(|m| m.as_ref().map(Dense::store)).collect())
+    }
+
+    /// Fits the entry groups of [`Folds`] (fold models 2 and up, for the calibration) on the
+    /// machine's cores. Apart from the halves, so that the build opens the bundle (which
+    /// needs the halves' mean) while these are fitted.
+    pub fn fit_groups(&self, folds: &Folds) -> Vec<Option<Stored>> {
+        let jobs: Vec<u32> = (2..FOLD_MODELS).collect();
+        crate::parallel::map(&jobs, |&k| self.descend(|d| folds.trains(k, d)).as_ref().map(Dense::store))
     }
 
     /// Fits weights on the questions `keep` accepts (by document); `None` when the KB is too

@@ -77,3 +77,17 @@ fn damaged_learned_weights_are_a_clear_error() {
     let err = Engine::open(&bundle::write(&broken.manifest, &broken.files)).unwrap_err();
     assert!(matches!(&err, BundleError::Malformed(m) if m.contains("learned weights")), "{err}");
 }
+
+#[test]
+fn the_engine_a_build_returns_is_the_one_its_bundle_opens() {
+    // The build opens its bundle before calibrating and keeps that engine, calibrated, rather
+    // than opening the final bytes again.
+    let (bytes, built) = build(&kb(), &BuildOptions::default(), &mut |_, _| {}).unwrap();
+    let opened = Engine::open(&bytes).unwrap();
+    // Serialised, so that an unknown estimate (NaN) compares equal to itself.
+    let manifest = |e: &Engine| postcard::to_allocvec(e.manifest()).unwrap();
+    assert_eq!(manifest(&built), manifest(&opened));
+    assert_eq!(built.format(), opened.format());
+    let query = "why is the top up pending";
+    assert_eq!(built.search(query, 5), opened.search(query, 5));
+}

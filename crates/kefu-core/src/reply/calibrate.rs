@@ -135,7 +135,7 @@ pub struct Models {
 }
 
 impl Models {
-    /// Opens the fold weights fitted beside the bundle's (`learn::Examples::fit_with_folds`);
+    /// Opens the fold weights fitted beside the bundle's (`learn::Examples::fit_halves` and `fit_groups`);
     /// the error says which does not fit the index (never seen: they come from it).
     pub fn open(engine: &Engine, folds: Folds, weights: &[Option<Stored>]) -> Result<Models, String> {
         let terms = engine.index().field(crate::index::Field::Question).terms().count();
