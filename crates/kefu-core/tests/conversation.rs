@@ -2958,3 +2958,32 @@ fn an_english_follow_up_about_another_place_or_the_order_keeps_the_topic() {
         assert!(!matches!(r.decision, Decision::Answer { .. }), "{then}: {}", said(&r));
     }
 }
+
+#[test]
+fn a_payment_failure_asked_about_is_a_question_and_one_reported_goes_to_the_green_channel() {
+    let en = engine("en");
+    let zh = engine("zh-CN");
+    // QA: "what happens if my credit card is declined" went to the green channel while "what
+    // happens if my card is declined" was a product question: the way-to-pay rule did not
+    // heed the question.
+    for (e, say) in [
+        (&en, "what happens if my credit card is declined"),
+        (&en, "what happens if my card is declined"),
+        (&en, "what if my paypal doesn't work?"),
+        (&zh, "如果花呗用不了怎么办"),
+        (&zh, "如果付款失败会怎样"),
+    ] {
+        let r = respond(e, &mut Conversation::default(), say, day());
+        assert_eq!((r.triage, r.cue), (Triage::Product, Cue::None), "{say}: {}", said(&r));
+        assert_ne!(r.decision, Decision::Handoff { reason: HandoffReason::Rule }, "{say}: {}", said(&r));
+    }
+    for (e, say) in [
+        (&en, "my credit card was declined but the money was taken"),
+        (&en, "my card was declined, what happens if i try again?"),
+        (&zh, "我的卡被扣款了但是订单失败"),
+        (&zh, "花呗用不了"),
+    ] {
+        let r = respond(e, &mut Conversation::default(), say, day());
+        assert_eq!((r.triage, r.cue), (Triage::Urgent, Cue::Payment), "{say}: {}", said(&r));
+    }
+}
