@@ -1465,10 +1465,36 @@ fn a_passport_number_is_masked_and_said_to_be() {
     let en = engine("en");
     let zh = engine("zh-CN");
     for (e, message, gone, note) in [
-        (&en, "my passport number is 123456789", "12345", "hidden the passport number"),
-        (&en, "passport no. E12345678", "E1234", "hidden the passport number"),
-        (&zh, "护照号码 E12345678", "E1234", "您发的护照号我已隐去"),
-        (&zh, "護照號碼 G12345678", "G1234", "您傳的護照號碼我已隱去"),
+        (
+            &en,
+            "my passport number is 123456789",
+            "12345",
+            "hidden the passport number you sent down to the last four characters;",
+        ),
+        (
+            &en,
+            "passport no. E12345678",
+            "E1234",
+            "hidden the passport number you sent down to the last four characters;",
+        ),
+        // A passport number of seven keeps three, of six two: the note says as many.
+        (
+            &en,
+            "passport number X123456",
+            "X123",
+            "hidden the passport number you sent down to the last three characters;",
+        ),
+        (&zh, "护照号码 E12345678", "E1234", "您发的护照号我已隐去，只留后四位"),
+        (&zh, "护照号码 AB1234", "AB12", "您发的护照号我已隐去，只留后两位"),
+        (&zh, "護照號碼 G12345678", "G1234", "您傳的護照號碼我已隱去，只留後四碼"),
+        (&zh, "護照號碼 G123456", "G123", "您傳的護照號碼我已隱去，只留後三碼"),
+        // Numbers of digits only keep their last four digits.
+        (
+            &en,
+            "my card is 4111 1111 1111 1111",
+            "4111 1111",
+            "hidden the card number you sent down to the last four digits;",
+        ),
     ] {
         let mut conv = Conversation::default();
         let r = respond(e, &mut conv, message, day());

@@ -596,7 +596,7 @@ fn read(engine: &Engine, conv: &mut Conversation, message: &str) -> Reading {
         }
     }
     let (masked, masked_at) = mask::mask_spans_at(message, &spans);
-    let hidden = mask::Hidden::of(&spans);
+    let hidden = mask::Hidden::of(message, &spans);
     conv.card_start = mask::card_start(message, &masked, &spans);
     let card_start = conv.card_start.is_some();
     let work: &str = truncate(&masked, MAX_MESSAGE_CHARS);
