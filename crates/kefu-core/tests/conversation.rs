@@ -3042,3 +3042,24 @@ fn a_correctly_spelled_word_the_kb_lacks_is_not_corrected_into_another() {
         assert!(ranking.corrections.contains(&fixed), "{say}: {:?}", ranking.corrections);
     }
 }
+
+#[test]
+fn a_card_number_given_for_a_refund_does_not_hide_the_refund_question() {
+    let zh = engine("zh-CN");
+    let en = engine("en");
+    // QA: "6222 0212 3456 7890 123 退款退到这张卡吧": the card number, masked by its checksum
+    // alone, left its last digits in the search, and the refund question found nothing.
+    for (e, with, without) in [
+        (&zh, "6222 0212 3456 7890 128 退款退到卡里", "退款退到卡里"),
+        (&zh, "6222 0212 3456 7890 128 退款退到这张卡吧", "退款退到这张卡吧"),
+        (&en, "4111 1111 1111 1111 can the refund go back to this card", "can the refund go back to this card"),
+    ] {
+        let r = respond(e, &mut Conversation::default(), with, day());
+        let alone = respond(e, &mut Conversation::default(), without, day());
+        assert_eq!(r.decision, alone.decision, "{with}: {}", said(&r));
+        assert!(!r.masked.contains("1234 5678") && !r.masked.contains("4111 1111"), "{}", r.masked);
+    }
+    let r = respond(&zh, &mut Conversation::default(), "6222 0212 3456 7890 128 退款退到卡里", day());
+    let Decision::Answer { entry, .. } = r.decision else { panic!("{}", said(&r)) };
+    assert_eq!(zh.entry(entry).unwrap().id, "refund-time");
+}

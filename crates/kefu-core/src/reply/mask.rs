@@ -374,6 +374,17 @@ const CARD_CUES: &[&str] =
 /// Cues that say a number is an identity document.
 const ID_CUES: &[&str] = &["身份证", "证件", "id card", "identity", "id number", "id no", "idcard", "passport"];
 
+/// Words that point at a card without naming its number ("退款退到这张卡", "打到卡里").
+const CARD_POINTERS: &[&str] = &["张卡", "卡里", "卡上"];
+
+/// The message speaks of a card anywhere ([`CARD_CUES`], [`CARD_POINTERS`]): a card number in
+/// it is the one it speaks of ("6222 0212 … 退款退到这张卡吧", "refund it to this card: 4111 …"),
+/// and no order's number.
+pub fn speaks_of_a_card(text: &str) -> bool {
+    let norm = crate::analyze::normalize(text);
+    has_cue(&norm, CARD_CUES) || has_cue(&norm, CARD_POINTERS)
+}
+
 /// A card cue ("卡号", "card", "visa" …) stands just before byte offset `at` of `text`.
 pub fn card_cue_before(text: &str, at: usize) -> bool {
     has_cue(&context_before(text, at), CARD_CUES)

@@ -608,7 +608,15 @@ fn read(engine: &Engine, conv: &mut Conversation, message: &str) -> Reading {
     merge_facts(&mut conv.facts, &found);
     let mut cut: Vec<(usize, usize)> = found.spans.clone();
     cut.extend(facts::link_spans(work));
-    cut.extend(masked_at.iter().filter(|r| r.1 <= work.len()).filter_map(|&r| mask::with_its_cue(work, r)));
+    // A card number the message speaks of further away ("6222 0212 … 退款退到这张卡吧") is
+    // cut as well: what is left of it (its last four digits) is no word of the question. A
+    // number masked by its checksum alone, in a message that says nothing of a card, stays:
+    // it may be an order's, and cutting it lets other entries answer another shop's order.
+    let card_spoken_of = mask::speaks_of_a_card(work);
+    cut.extend(masked_at.iter().zip(&spans).filter(|(r, _)| r.1 <= work.len()).filter_map(|(&r, span)| {
+        let card = card_spoken_of && span.kind == mask::Sensitive::BankCard;
+        mask::with_its_cue(work, r).or(card.then_some(r))
+    }));
     cut.sort_unstable();
     let query = cut_spans(work, &cut);
     let norm = normalize(&query);
