@@ -3063,3 +3063,29 @@ fn a_card_number_given_for_a_refund_does_not_hide_the_refund_question() {
     let Decision::Answer { entry, .. } = r.decision else { panic!("{}", said(&r)) };
     assert_eq!(zh.entry(entry).unwrap().id, "refund-time");
 }
+
+#[test]
+fn a_request_to_delete_personal_data_reaches_the_deletion_entry() {
+    let zh = engine("zh-CN");
+    let en = engine("en");
+    // QA: "我不想你们保存我的手机号和地址 能删吗" was offered changing the phone number, chat
+    // privacy and changing the address: the data-protection rules want deletion, or a person.
+    for (e, say) in [
+        (&zh, "我不想你们保存我的手机号和地址 能删吗"),
+        (&zh, "能把我的个人信息删掉吗"),
+        (&en, "please delete my phone number and address from your records"),
+        (&en, "please delete my personal data"),
+    ] {
+        let r = respond(e, &mut Conversation::default(), say, day());
+        let first = match &r.decision {
+            Decision::Answer { entry, .. } => *entry,
+            Decision::Clarify { candidates } => candidates[0],
+            _ => panic!("{say}: {}", said(&r)),
+        };
+        assert_eq!(e.entry(first).unwrap().id, "delete-account", "{say}: {}", said(&r));
+    }
+    // Changing a phone number is no deletion.
+    let r = respond(&zh, &mut Conversation::default(), "怎么换绑手机号", day());
+    let Decision::Answer { entry, .. } = r.decision else { panic!("{}", said(&r)) };
+    assert_eq!(zh.entry(entry).unwrap().id, "change-phone");
+}

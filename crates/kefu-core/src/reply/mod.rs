@@ -280,7 +280,8 @@ fn decide_all(engine: &Engine, ranking: &Ranking, kind: &Kind, norm: &str, quest
     let base = decide::own_slip(engine, ranking, triage::own_mistake(norm), base);
     let smell = kind.triage == Triage::Complaint && kind.cue == Cue::Quality && triage::about_smell(norm);
     let base = decide::about_the_smell(engine, ranking, smell, base);
-    decide::topic_named(engine, ranking, question, base)
+    let base = decide::topic_named(engine, ranking, question, base);
+    decide::erasure_first(engine, ranking, triage::asks_erasure(norm), base)
 }
 
 /// A short message that points back at the last answered topic ("can it roast a chicken",

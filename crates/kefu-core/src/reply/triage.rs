@@ -594,6 +594,15 @@ fn complaint_progress(norm: &str) -> bool {
     !service.into_iter().any(|w| lexicon::find(&rest, w).is_some())
 }
 
+/// The message asks the shop to delete what it keeps about the shopper ("我不想你们保存我的手机号
+/// 和地址 能删吗", "删除我的个人信息", "please delete my personal data", "erase my account"): a
+/// word of erasing close to a word of personal data, either way round. The seeds' data rules
+/// make such a request one for the shop's deletion process or a person, never a guess.
+pub fn asks_erasure(norm: &str) -> bool {
+    let u = units(norm);
+    followed(&u, ERASING(), PERSONAL_DATA(), 4) || followed(&u, PERSONAL_DATA(), ERASING(), 4)
+}
+
 /// The message only asks to escalate ([`ESCALATE`]): "会员怎么升级" is no such request.
 pub fn asks_escalation(norm: &str) -> bool {
     // Apostrophes go on both sides: "I'd like to escalate" is the list's "i'd like to escalate".
@@ -2141,6 +2150,37 @@ super::lexicon::word_lists! {
         "不好使",
         "被拒",
         "失败",
+    ];
+    /// [`asks_erasure`]: erasing …
+    ERASING = ["删", "清除", "注销", "销毁", "delete", "deleted", "erase", "remove", "wipe"];
+    /// … what the shop keeps about the shopper.
+    PERSONAL_DATA = [
+        "个人信息",
+        "个人资料",
+        "个人数据",
+        "信息",
+        "资料",
+        "数据",
+        "隐私",
+        "手机号",
+        "电话",
+        "地址",
+        "身份证",
+        "账号",
+        "账户",
+        "帐号",
+        "帐户",
+        "personal data",
+        "personal information",
+        "personal details",
+        "data",
+        "details",
+        "information",
+        "info",
+        "phone number",
+        "number",
+        "address",
+        "account",
     ];
     /// Asking to escalate and nothing else: the word a shop's escalation answer tells shoppers to
     /// send ("发送「升级」", "type \"escalate\"").
