@@ -3089,3 +3089,18 @@ fn a_request_to_delete_personal_data_reaches_the_deletion_entry() {
     let Decision::Answer { entry, .. } = r.decision else { panic!("{}", said(&r)) };
     assert_eq!(zh.entry(entry).unwrap().id, "change-phone");
 }
+
+#[test]
+fn and_a_country_after_the_shipping_fee_is_international_shipping() {
+    let en = engine("en");
+    // QA: "and the uk?" after "how much is shipping" got a "did you mean" of the voltage abroad
+    // and an address change: "uk" was too short to count, and the message alone never finds
+    // the international shipping entry.
+    for (first, then) in [("how much is shipping", "and the uk?"), ("How much is shipping?", "and the UK")] {
+        let mut conv = Conversation::default();
+        respond(&en, &mut conv, first, day());
+        let r = respond(&en, &mut conv, then, day());
+        let Decision::Answer { entry, .. } = r.decision else { panic!("{then}: {}", said(&r)) };
+        assert_eq!(en.entry(entry).unwrap().id, "international-shipping", "{then}");
+    }
+}

@@ -339,7 +339,14 @@ fn refer_back(
         _ => None,
     };
     let hits: Vec<follow::Seen> = ranking.hits.iter().filter_map(|h| seen(h.entry)).collect();
-    match follow::refer(reference, answered.as_ref(), &seen(topic)?, &hits) {
+    let wider: Vec<follow::Seen> = match reference {
+        follow::Reference::Ellipsis => {
+            let question = conv.topic.as_ref().map(|t| follow::widened(t, &kind.question)).unwrap_or_default();
+            retrieve(engine, &question).hits.iter().filter_map(|h| seen(h.entry)).collect()
+        }
+        follow::Reference::Pronoun => Vec::new(),
+    };
+    match follow::refer(reference, answered.as_ref(), &seen(topic)?, &hits, &wider) {
         follow::Referred::Keep => None,
         follow::Referred::Answer(entry) => match base {
             Decision::Answer { entry: e, .. } if *e == entry => None,
