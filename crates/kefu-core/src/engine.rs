@@ -537,6 +537,8 @@ impl Engine {
     fn plan(&self, query: &str, ranking: &mut Ranking, left: Left) -> Vec<Planned> {
         let total_docs = self.index.docs().max(1) as f32;
         let mut out: Vec<Planned> = Vec::new();
+        // Characters of Chinese words searched as an English related word.
+        let mut absorbed: Vec<char> = Vec::new();
         for (i, t) in self.analyzer.terms(query).into_iter().enumerate() {
             if out.iter().any(|p| p.typed == t.text) {
                 continue;
@@ -594,6 +596,9 @@ impl Engine {
                     continue;
                 }
                 if let Some(fix) = fix {
+                    if t.kind == TermKind::HanBigram && !fix.chars().any(crate::analyze::is_han) {
+                        absorbed.extend(t.text.chars());
+                    }
                     ranking.corrections.push((t.text.clone(), fix.clone()));
                     planned.ids = self.ids(&fix);
                     planned.df = self.doc_freq(planned.ids, left);
@@ -617,6 +622,15 @@ impl Engine {
             }
             planned.weight = rarity_weight(planned.boost, planned.df, total_docs);
             out.push(planned);
+        }
+        // A Chinese word searched as an English one (退款 as "refund" at an English shop) stands
+        // for its characters: those the KB never writes are not unknown words too. Within
+        // Chinese (领导 searched as 投诉) they stay: measured, dropping them there moved zh-beauty
+        // sparse to 2.2% wrong (1.9) and its self-service 38.8 → 37.9.
+        if !absorbed.is_empty() {
+            out.retain(|p| {
+                !(p.df == 0 && p.typed.chars().count() == 1 && p.typed.chars().all(|c| absorbed.contains(&c)))
+            });
         }
         ranking.query_terms = out.len();
         out
