@@ -1476,10 +1476,36 @@ fn a_passport_number_is_masked_and_said_to_be() {
     let en = engine("en");
     let zh = engine("zh-CN");
     for (e, message, gone, note) in [
-        (&en, "my passport number is 123456789", "12345", "hidden the passport number"),
-        (&en, "passport no. E12345678", "E1234", "hidden the passport number"),
-        (&zh, "护照号码 E12345678", "E1234", "您发的护照号我已隐去"),
-        (&zh, "護照號碼 G12345678", "G1234", "您傳的護照號碼我已隱去"),
+        (
+            &en,
+            "my passport number is 123456789",
+            "12345",
+            "hidden the passport number you sent down to the last four characters;",
+        ),
+        (
+            &en,
+            "passport no. E12345678",
+            "E1234",
+            "hidden the passport number you sent down to the last four characters;",
+        ),
+        // A passport number of seven keeps three, of six two: the note says as many.
+        (
+            &en,
+            "passport number X123456",
+            "X123",
+            "hidden the passport number you sent down to the last three characters;",
+        ),
+        (&zh, "护照号码 E12345678", "E1234", "您发的护照号我已隐去，只留后四位"),
+        (&zh, "护照号码 AB1234", "AB12", "您发的护照号我已隐去，只留后两位"),
+        (&zh, "護照號碼 G12345678", "G1234", "您傳的護照號碼我已隱去，只留後四碼"),
+        (&zh, "護照號碼 G123456", "G123", "您傳的護照號碼我已隱去，只留後三碼"),
+        // Numbers of digits only keep their last four digits.
+        (
+            &en,
+            "my card is 4111 1111 1111 1111",
+            "4111 1111",
+            "hidden the card number you sent down to the last four digits;",
+        ),
     ] {
         let mut conv = Conversation::default();
         let r = respond(e, &mut conv, message, day());
@@ -2995,5 +3021,125 @@ fn an_english_follow_up_about_another_place_or_the_order_keeps_the_topic() {
         respond(&en, &mut conv, first, day());
         let r = respond(&en, &mut conv, then, day());
         assert!(!matches!(r.decision, Decision::Answer { .. }), "{then}: {}", said(&r));
+    }
+}
+
+#[test]
+fn a_payment_failure_asked_about_is_a_question_and_one_reported_goes_to_the_green_channel() {
+    let en = engine("en");
+    let zh = engine("zh-CN");
+    // QA: "what happens if my credit card is declined" went to the green channel while "what
+    // happens if my card is declined" was a product question: the way-to-pay rule did not
+    // heed the question.
+    for (e, say) in [
+        (&en, "what happens if my credit card is declined"),
+        (&en, "what happens if my card is declined"),
+        (&en, "what if my paypal doesn't work?"),
+        (&zh, "如果花呗用不了怎么办"),
+        (&zh, "如果付款失败会怎样"),
+    ] {
+        let r = respond(e, &mut Conversation::default(), say, day());
+        assert_eq!((r.triage, r.cue), (Triage::Product, Cue::None), "{say}: {}", said(&r));
+        assert_ne!(r.decision, Decision::Handoff { reason: HandoffReason::Rule }, "{say}: {}", said(&r));
+    }
+    for (e, say) in [
+        (&en, "my credit card was declined but the money was taken"),
+        (&en, "my card was declined, what happens if i try again?"),
+        (&zh, "我的卡被扣款了但是订单失败"),
+        (&zh, "花呗用不了"),
+    ] {
+        let r = respond(e, &mut Conversation::default(), say, day());
+        assert_eq!((r.triage, r.cue), (Triage::Urgent, Cue::Payment), "{say}: {}", said(&r));
+    }
+}
+
+#[test]
+fn a_correctly_spelled_word_the_kb_lacks_is_not_corrected_into_another() {
+    let en = engine("en");
+    // QA: "passport" was searched as "password" (two letters replaced), and the shopper was
+    // offered the password reset.
+    for say in ["how do i renew my passport", "my passport number is E12345678"] {
+        let ranking = en.try_search(say, 5).unwrap();
+        assert!(!ranking.corrections.iter().any(|(_, used)| used == "password"), "{say}: {:?}", ranking.corrections);
+        let r = respond(&en, &mut Conversation::default(), say, day());
+        let offered = match &r.decision {
+            Decision::Answer { entry, .. } => vec![*entry],
+            Decision::Clarify { candidates } => candidates.clone(),
+            _ => Vec::new(),
+        };
+        assert!(offered.iter().all(|&c| en.entry(c).unwrap().id != "password-reset"), "{say}: {}", said(&r));
+    }
+    // Typos still are fixed: a dropped letter, one replaced, two edits that are not both
+    // replacements (the stems "installm" → "instal").
+    for (say, typed, used) in [
+        ("can i get a refnd", "refnd", "refund"),
+        ("is there a warrantee", "warrante", "warranti"),
+        ("can i pay in installmants", "installm", "instal"),
+    ] {
+        let ranking = en.try_search(say, 5).unwrap();
+        let fixed = (typed.to_string(), used.to_string());
+        assert!(ranking.corrections.contains(&fixed), "{say}: {:?}", ranking.corrections);
+    }
+}
+
+#[test]
+fn a_card_number_given_for_a_refund_does_not_hide_the_refund_question() {
+    let zh = engine("zh-CN");
+    let en = engine("en");
+    // QA: "6222 0212 3456 7890 123 退款退到这张卡吧": the card number, masked by its checksum
+    // alone, left its last digits in the search, and the refund question found nothing.
+    for (e, with, without) in [
+        (&zh, "6222 0212 3456 7890 128 退款退到卡里", "退款退到卡里"),
+        (&zh, "6222 0212 3456 7890 128 退款退到这张卡吧", "退款退到这张卡吧"),
+        (&en, "4111 1111 1111 1111 can the refund go back to this card", "can the refund go back to this card"),
+    ] {
+        let r = respond(e, &mut Conversation::default(), with, day());
+        let alone = respond(e, &mut Conversation::default(), without, day());
+        assert_eq!(r.decision, alone.decision, "{with}: {}", said(&r));
+        assert!(!r.masked.contains("1234 5678") && !r.masked.contains("4111 1111"), "{}", r.masked);
+    }
+    let r = respond(&zh, &mut Conversation::default(), "6222 0212 3456 7890 128 退款退到卡里", day());
+    let Decision::Answer { entry, .. } = r.decision else { panic!("{}", said(&r)) };
+    assert_eq!(zh.entry(entry).unwrap().id, "refund-time");
+}
+
+#[test]
+fn a_request_to_delete_personal_data_reaches_the_deletion_entry() {
+    let zh = engine("zh-CN");
+    let en = engine("en");
+    // QA: "我不想你们保存我的手机号和地址 能删吗" was offered changing the phone number, chat
+    // privacy and changing the address: the data-protection rules want deletion, or a person.
+    for (e, say) in [
+        (&zh, "我不想你们保存我的手机号和地址 能删吗"),
+        (&zh, "能把我的个人信息删掉吗"),
+        (&en, "please delete my phone number and address from your records"),
+        (&en, "please delete my personal data"),
+    ] {
+        let r = respond(e, &mut Conversation::default(), say, day());
+        let first = match &r.decision {
+            Decision::Answer { entry, .. } => *entry,
+            Decision::Clarify { candidates } => candidates[0],
+            _ => panic!("{say}: {}", said(&r)),
+        };
+        assert_eq!(e.entry(first).unwrap().id, "delete-account", "{say}: {}", said(&r));
+    }
+    // Changing a phone number is no deletion.
+    let r = respond(&zh, &mut Conversation::default(), "怎么换绑手机号", day());
+    let Decision::Answer { entry, .. } = r.decision else { panic!("{}", said(&r)) };
+    assert_eq!(zh.entry(entry).unwrap().id, "change-phone");
+}
+
+#[test]
+fn and_a_country_after_the_shipping_fee_is_international_shipping() {
+    let en = engine("en");
+    // QA: "and the uk?" after "how much is shipping" got a "did you mean" of the voltage abroad
+    // and an address change: "uk" was too short to count, and the message alone never finds
+    // the international shipping entry.
+    for (first, then) in [("how much is shipping", "and the uk?"), ("How much is shipping?", "and the UK")] {
+        let mut conv = Conversation::default();
+        respond(&en, &mut conv, first, day());
+        let r = respond(&en, &mut conv, then, day());
+        let Decision::Answer { entry, .. } = r.decision else { panic!("{then}: {}", said(&r)) };
+        assert_eq!(en.entry(entry).unwrap().id, "international-shipping", "{then}");
     }
 }

@@ -81,12 +81,25 @@ fn only_groups_that_reach_the_kb_travel_in_the_bundle() {
     // Every group holds a word of this KB; a KB of three entries reaches only a few of them.
     assert!(related.iter().all(|g| g.iter().any(|t| !zh.search(t, 1).hits.is_empty())), "{related:?}");
     assert!(related.len() < 40, "{} groups", related.len());
-    // An English KB gets the English groups only, as stemmed terms ("reimbursement" → "reimburs").
+    // An English KB gets the English groups only, as stemmed terms ("reimbursement" → "reimburs"),
+    // with the Chinese service words written into them (退款 beside "refund"), and no Chinese
+    // group (领导 with 投诉).
     let en = engine(&[]);
     let groups = &en.manifest().settings.related;
-    assert!(groups.iter().flatten().all(|t| t.is_ascii()), "{groups:?}");
+    assert!(groups.iter().flatten().all(|t| t.is_ascii() || t.chars().count() == 2), "{groups:?}");
+    assert!(groups.iter().any(|g| g.contains(&"refund".to_string()) && g.contains(&"退款".to_string())));
+    assert!(!groups.iter().flatten().any(|t| t == "领导" || t == "投诉"), "{groups:?}");
     assert!(
         groups.iter().any(|g| g.contains(&"refund".to_string()) && g.contains(&"reimburs".to_string())),
         "{groups:?}"
     );
+}
+
+#[test]
+fn a_chinese_service_word_at_an_english_shop_is_searched_as_the_english_one() {
+    let engine = engine(&[]);
+    // QA: "退款 how long?" at an English shop got "no ready answer": 退款 was a word of no KB.
+    let r = engine.search("退款 how long?", 3);
+    assert!(r.corrections.contains(&("退款".to_string(), "refund".to_string())), "{:?}", r.corrections);
+    assert_eq!(top(&engine, "退款 how long?"), "refund-time");
 }

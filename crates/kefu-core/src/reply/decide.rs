@@ -204,6 +204,46 @@ pub fn own_slip(engine: &Engine, ranking: &Ranking, own_mistake: bool, base: Dec
 /// tag is named first; other decisions are kept as they are.
 /// The shared eval files have no tags, so eval outcomes never depend on this.
 ///
+/// A request to delete what the shop keeps about the shopper ([`super::triage::asks_erasure`])
+/// is for the KB's entry on deleting one's data (an entry whose title or tags are such a request:
+/// "怎么注销账号", tagged 删除数据), or a person. Among the five best, those entries come first in
+/// the "did you mean", and an answer from another entry (the phone number's, when the shopper
+/// names one) becomes that choice; with none among them the decision stands (a KB may title
+/// its deletion entry otherwise: turning its "did you mean" into a hand-over cost banking77 and
+/// zh-service a right choice each). Not an answer to a KB question typed word for word.
+pub fn erasure_first(engine: &Engine, ranking: &Ranking, erasure: bool, base: Decision) -> Decision {
+    let answer = matches!(base, Decision::Answer { .. }) && ranking.word_for_word.is_none();
+    let clarify = matches!(base, Decision::Clarify { .. });
+    if !erasure || !(answer || clarify || base == (Decision::Handoff { reason: HandoffReason::LowConfidence })) {
+        return base;
+    }
+    let deletes = |entry: u32| {
+        engine.entry(entry).is_some_and(|e| {
+            let text = crate::analyze::normalize(&format!("{} {}", e.title, e.tags.join(" ")));
+            super::triage::asks_erasure(&text)
+        })
+    };
+    let mut candidates: Vec<u32> = ranking.hits.iter().take(5).map(|h| h.entry).filter(|&e| deletes(e)).collect();
+    if candidates.is_empty() {
+        return base;
+    }
+    match &base {
+        Decision::Answer { entry, .. } if deletes(*entry) => return base,
+        Decision::Answer { entry, .. } => candidates.push(*entry),
+        Decision::Clarify { candidates: offered } => candidates.extend(offered.iter().copied()),
+        _ => candidates.extend(ranking.hits.iter().take(2).map(|h| h.entry)),
+    }
+    let mut seen = Vec::new();
+    candidates.retain(|e| {
+        !seen.contains(e) && {
+            seen.push(*e);
+            true
+        }
+    });
+    candidates.truncate(3);
+    Decision::Clarify { candidates }
+}
+
 /// An answer is held back the same way when the message names a tag of another of the three
 /// best entries and none of the answered one's ("东西要退货" answered with warranty repairs,
 /// whose "修东西要多久" and "保修要寄回去吗" share 东西, 要 and 寄回去 ≈ 退货, while 退货 is the

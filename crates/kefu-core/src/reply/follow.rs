@@ -144,9 +144,15 @@ pub enum Referred {
 }
 
 /// The entry a message that points back settles on (see the module doc): `answered` is the
-/// entry of the message's own answer, if it got one; `hits` its best entries, best first.
-pub fn refer(reference: Reference, answered: Option<&Seen>, topic: &Seen, hits: &[Seen]) -> Referred {
+/// entry of the message's own answer, if it got one; `hits` its best entries, best first;
+/// `wider` the best entries of the topic's question and the message searched together
+/// ([`widened`]). An ellipsis asks the topic's question about something else ("and the uk?"
+/// after "how much is shipping"), so when none of its own three best is of the topic's kind,
+/// the three best of that question are looked at too: alone, "uk" finds the voltage abroad,
+/// with the question before it, international shipping.
+pub fn refer(reference: Reference, answered: Option<&Seen>, topic: &Seen, hits: &[Seen], wider: &[Seen]) -> Referred {
     let best = &hits[..hits.len().min(3)];
+    let wider = &wider[..wider.len().min(3)];
     match reference {
         Reference::Pronoun => {
             if answered.is_some_and(|a| !a.other_product) {
@@ -159,7 +165,8 @@ pub fn refer(reference: Reference, answered: Option<&Seen>, topic: &Seen, hits: 
             }
         }
         Reference::Ellipsis => {
-            match best.iter().find(|h| h.entry != topic.entry && h.category == topic.category && h.fits) {
+            let of_kind = |h: &&Seen| h.entry != topic.entry && h.category == topic.category && h.fits;
+            match best.iter().find(of_kind).or_else(|| wider.iter().find(of_kind)) {
                 Some(c) => Referred::Answer(c.entry),
                 None if answered.is_some_and(|a| a.category != topic.category) => Referred::Clarify,
                 None => Referred::Keep,
@@ -191,12 +198,14 @@ pub fn about_postage(norm: &str) -> bool {
 }
 
 /// The message's own words once the pointing and subjectless words are gone: Latin words of
-/// three or more letters, Han characters one by one (the KB writes 整鸡 where the shopper
+/// three or more letters, and of two that are no common word ("uk", "eu", "tv": "and the
+/// uk?" is about the UK), Han characters one by one (the KB writes 整鸡 where the shopper
 /// writes 鸡翅).
 pub fn telling_words(norm: &str) -> Vec<String> {
     let rest = lexicon::remove_all(norm, NO_SUBJECT_WORDS());
     let mut out: Vec<String> = Vec::new();
-    for w in rest.split(|c: char| !c.is_alphanumeric() || is_han(c)).filter(|w| w.len() >= 3) {
+    let telling = |w: &&str| w.len() >= 3 || (w.len() == 2 && !TWO_LETTER_WORDS().contains(w));
+    for w in rest.split(|c: char| !c.is_alphanumeric() || is_han(c)).filter(telling) {
         out.push(w.to_string());
     }
     out.extend(rest.chars().filter(|&c| is_han(c)).map(String::from));
@@ -325,6 +334,12 @@ super::lexicon::word_lists! {
     ];
     /// Words of a message that point back or carry no subject: what is left of it is what its
     /// entry must speak of ([`telling_words`]).
+    /// Two-letter English words: the other two-letter words of a message are abbreviations
+    /// that tell what it is about ("uk", "eu", "tv"; [`telling_words`]).
+    TWO_LETTER_WORDS = [
+        "ah", "am", "an", "as", "at", "be", "by", "do", "eh", "go", "ha", "he", "hi", "if", "in", "is", "it", "me",
+        "mr", "ms", "my", "no", "of", "oh", "ok", "on", "or", "so", "to", "uh", "um", "up", "us", "we", "ya", "yo",
+    ];
     NO_SUBJECT_WORDS = [
         "and", "for", "what", "about", "how", "can", "could", "does", "do", "did", "is", "are", "will", "would", "have",
         "has", "it", "its", "this", "that", "one", "the", "a", "an", "with", "of", "to", "in", "on", "you", "me", "my",
@@ -642,28 +657,47 @@ mod tests {
         let stew = seen(2, "product", false, true, false);
         let claim = seen(3, "warranty", false, false, false);
         // "does it have a timer": another product's spec sheet answered; the topic's has the word.
-        assert_eq!(refer(Reference::Pronoun, Some(&stew), &fryer, &[stew, claim]), Referred::Answer(1));
+        assert_eq!(refer(Reference::Pronoun, Some(&stew), &fryer, &[stew, claim], &[]), Referred::Answer(1));
         // "can it fly": the topic's entry does not have the word, nor any hit about it.
         let fryer_unfit = Seen { fits: false, ..fryer };
-        assert_eq!(refer(Reference::Pronoun, None, &fryer_unfit, &[stew, claim]), Referred::Keep);
+        assert_eq!(refer(Reference::Pronoun, None, &fryer_unfit, &[stew, claim], &[]), Referred::Keep);
         // An answer about no product in particular ("能退货吗" → returns) stands.
         let returns = seen(4, "returns", false, false, true);
-        assert_eq!(refer(Reference::Pronoun, Some(&returns), &fryer, &[returns]), Referred::Keep);
+        assert_eq!(refer(Reference::Pronoun, Some(&returns), &fryer, &[returns], &[]), Referred::Keep);
         // A hit about the topic's product other than its entry wins over the entry.
         let care = seen(5, "product", true, false, true);
-        assert_eq!(refer(Reference::Pronoun, None, &fryer, &[stew, care]), Referred::Answer(5));
+        assert_eq!(refer(Reference::Pronoun, None, &fryer, &[stew, care], &[]), Referred::Answer(5));
         // "and for bedding?" after the appliance warranty: the bedding warranty among the hits.
         let warranty = seen(6, "warranty", true, false, true);
         let size = seen(7, "product", false, true, true);
         let textiles = seen(8, "warranty", false, true, true);
         let care_bedding = seen(9, "product", false, true, true);
         assert_eq!(
-            refer(Reference::Ellipsis, Some(&size), &warranty, &[size, care_bedding, textiles]),
+            refer(Reference::Ellipsis, Some(&size), &warranty, &[size, care_bedding, textiles], &[]),
             Referred::Answer(8)
         );
         // None of that kind: no size table for a warranty question, a "did you mean".
-        assert_eq!(refer(Reference::Ellipsis, Some(&size), &warranty, &[size, care_bedding]), Referred::Clarify);
-        assert_eq!(refer(Reference::Ellipsis, None, &warranty, &[size, care_bedding]), Referred::Keep);
+        assert_eq!(refer(Reference::Ellipsis, Some(&size), &warranty, &[size, care_bedding], &[]), Referred::Clarify);
+        assert_eq!(refer(Reference::Ellipsis, None, &warranty, &[size, care_bedding], &[]), Referred::Keep);
+        // "and the uk?" after the shipping fee: alone the voltage abroad (a product entry) and
+        // an address change; with the question before it, international shipping.
+        let fee = seen(10, "shipping", false, false, true);
+        let voltage = seen(11, "product", false, false, true);
+        let address = seen(12, "order", false, false, false);
+        let abroad = seen(13, "shipping", false, false, true);
+        let returns_postage = seen(14, "returns", false, false, false);
+        assert_eq!(
+            refer(Reference::Ellipsis, None, &fee, &[voltage, address], &[fee, returns_postage, abroad]),
+            Referred::Answer(13)
+        );
+        // The message's own hit of the topic's kind comes first; a wider hit that lacks the
+        // message's words is none.
+        assert_eq!(
+            refer(Reference::Ellipsis, None, &fee, &[abroad], &[seen(15, "shipping", false, false, true)]),
+            Referred::Answer(13)
+        );
+        let unfit = Seen { fits: false, ..abroad };
+        assert_eq!(refer(Reference::Ellipsis, None, &fee, &[voltage], &[fee, unfit]), Referred::Keep);
     }
 
     #[test]
@@ -684,6 +718,9 @@ mod tests {
             &normalize("1400 W, 0–60 minute timer"),
             &telling_words(&normalize("is there a timer on it"))
         ));
+        // A two-letter abbreviation tells; a two-letter word does not.
+        assert_eq!(telling_words(&normalize("and the uk?")), vec!["uk".to_string()]);
+        assert_eq!(telling_words(&normalize("and if it's ok?")), Vec::<String>::new());
     }
 
     #[test]

@@ -101,18 +101,31 @@ pub struct Hidden {
     pub card_secret: bool,
     /// A passport number.
     pub passport: bool,
+    /// A number of a kind written with letters as well as digits (a passport, an IBAN, a UK
+    /// National Insurance number): what stays readable are its last characters, not digits.
+    pub lettered: bool,
+    /// Of the numbers left readable at their end (all but security codes and expiry dates),
+    /// the fewest and the most characters left: 4 and 4 but for a short passport number.
+    pub kept: (u8, u8),
 }
 
 impl Hidden {
-    /// The kinds among `spans`.
-    pub fn of(spans: &[Span]) -> Hidden {
+    /// The kinds among `spans` of `text` (the text they were found in).
+    pub fn of(text: &str, spans: &[Span]) -> Hidden {
         let any = |k: Sensitive| spans.iter().any(|s| s.kind == k);
+        let kept = spans.iter().filter(|s| s.kind != Sensitive::CardSecret).map(|s| {
+            let part = text.get(s.start..s.end).unwrap_or("");
+            s.kind.kept(part.chars().filter(|&c| s.kind.significant(c)).count()).min(9) as u8
+        });
+        let kept = kept.fold(None, |k: Option<(u8, u8)>, n| Some(k.map_or((n, n), |(a, b)| (a.min(n), b.max(n)))));
         Hidden {
             id_card: any(Sensitive::IdCard) || any(Sensitive::NationalId),
             bank_card: any(Sensitive::BankCard),
             bank_account: any(Sensitive::BankAccount),
             card_secret: any(Sensitive::CardSecret),
             passport: any(Sensitive::Passport),
+            lettered: any(Sensitive::NationalId) || any(Sensitive::BankAccount) || any(Sensitive::Passport),
+            kept: kept.unwrap_or_default(),
         }
     }
 }
@@ -360,6 +373,17 @@ const CARD_CUES: &[&str] =
     &["卡号", "银行卡", "信用卡", "储蓄卡", "借记卡", "card", "bank", "visa", "mastercard", "iban"];
 /// Cues that say a number is an identity document.
 const ID_CUES: &[&str] = &["身份证", "证件", "id card", "identity", "id number", "id no", "idcard", "passport"];
+
+/// Words that point at a card without naming its number ("退款退到这张卡", "打到卡里").
+const CARD_POINTERS: &[&str] = &["张卡", "卡里", "卡上"];
+
+/// The message speaks of a card anywhere ([`CARD_CUES`], [`CARD_POINTERS`]): a card number in
+/// it is the one it speaks of ("6222 0212 … 退款退到这张卡吧", "refund it to this card: 4111 …"),
+/// and no order's number.
+pub fn speaks_of_a_card(text: &str) -> bool {
+    let norm = crate::analyze::normalize(text);
+    has_cue(&norm, CARD_CUES) || has_cue(&norm, CARD_POINTERS)
+}
 
 /// A card cue ("卡号", "card", "visa" …) stands just before byte offset `at` of `text`.
 pub fn card_cue_before(text: &str, at: usize) -> bool {
@@ -1481,9 +1505,18 @@ mod tests {
         );
         let kinds = |text: &str| find(text).iter().map(|s| s.kind).collect::<Vec<_>>();
         assert_eq!(kinds("IBAN GB29 NWBK 6016 1331 9268 19"), [Sensitive::BankAccount]);
+        let text = "ssn 123-45-6789 iban GB29NWBK60161331926819 cvv 123";
         assert_eq!(
-            Hidden::of(&find("ssn 123-45-6789 iban GB29NWBK60161331926819 cvv 123")),
-            Hidden { id_card: true, bank_card: false, bank_account: true, card_secret: true, passport: false }
+            Hidden::of(text, &find(text)),
+            Hidden {
+                id_card: true,
+                bank_card: false,
+                bank_account: true,
+                card_secret: true,
+                passport: false,
+                lettered: true,
+                kept: (4, 4)
+            }
         );
     }
 
@@ -1522,7 +1555,16 @@ mod tests {
         assert_eq!(mask("passport number AB1234"), "passport number ****34");
         let kinds = |text: &str| find(text).iter().map(|s| s.kind).collect::<Vec<_>>();
         assert_eq!(kinds("passport E12345678, card 4111111111111111"), [Sensitive::Passport, Sensitive::BankCard]);
-        assert_eq!(Hidden::of(&find("护照号码 E12345678")), Hidden { passport: true, ..Hidden::default() });
+        let hidden = |text: &str| Hidden::of(text, &find(text));
+        let passport = Hidden { passport: true, lettered: true, ..Hidden::default() };
+        assert_eq!(hidden("护照号码 E12345678"), Hidden { kept: (4, 4), ..passport });
+        // A short one keeps fewer: what the note tells the shopper.
+        assert_eq!(hidden("passport number AB1234"), Hidden { kept: (2, 2), ..passport });
+        assert_eq!(hidden("passport number X123456"), Hidden { kept: (3, 3), ..passport });
+        assert_eq!(
+            hidden("passport X123456, card 4111111111111111"),
+            Hidden { bank_card: true, kept: (3, 4), ..passport }
+        );
     }
 
     #[test]

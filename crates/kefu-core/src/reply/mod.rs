@@ -280,7 +280,8 @@ fn decide_all(engine: &Engine, ranking: &Ranking, kind: &Kind, norm: &str, quest
     let base = decide::own_slip(engine, ranking, triage::own_mistake(norm), base);
     let smell = kind.triage == Triage::Complaint && kind.cue == Cue::Quality && triage::about_smell(norm);
     let base = decide::about_the_smell(engine, ranking, smell, base);
-    decide::topic_named(engine, ranking, question, base)
+    let base = decide::topic_named(engine, ranking, question, base);
+    decide::erasure_first(engine, ranking, triage::asks_erasure(norm), base)
 }
 
 /// A short message that points back at the last answered topic ("can it roast a chicken",
@@ -339,7 +340,14 @@ fn refer_back(
         _ => None,
     };
     let hits: Vec<follow::Seen> = ranking.hits.iter().filter_map(|h| seen(h.entry)).collect();
-    match follow::refer(reference, answered.as_ref(), &seen(topic)?, &hits) {
+    let wider: Vec<follow::Seen> = match reference {
+        follow::Reference::Ellipsis => {
+            let question = conv.topic.as_ref().map(|t| follow::widened(t, &kind.question)).unwrap_or_default();
+            retrieve(engine, &question).hits.iter().filter_map(|h| seen(h.entry)).collect()
+        }
+        follow::Reference::Pronoun => Vec::new(),
+    };
+    match follow::refer(reference, answered.as_ref(), &seen(topic)?, &hits, &wider) {
         follow::Referred::Keep => None,
         follow::Referred::Answer(entry) => match base {
             Decision::Answer { entry: e, .. } if *e == entry => None,
@@ -597,7 +605,7 @@ fn read(engine: &Engine, conv: &mut Conversation, message: &str) -> Reading {
         }
     }
     let (masked, masked_at) = mask::mask_spans_at(message, &spans);
-    let hidden = mask::Hidden::of(&spans);
+    let hidden = mask::Hidden::of(message, &spans);
     conv.card_start = mask::card_start(message, &masked, &spans);
     let card_start = conv.card_start.is_some();
     let work: &str = truncate(&masked, MAX_MESSAGE_CHARS);
@@ -610,7 +618,15 @@ fn read(engine: &Engine, conv: &mut Conversation, message: &str) -> Reading {
     merge_facts(&mut conv.facts, &found);
     let mut cut: Vec<(usize, usize)> = found.spans.clone();
     cut.extend(facts::link_spans(work));
-    cut.extend(masked_at.iter().filter(|r| r.1 <= work.len()).filter_map(|&r| mask::with_its_cue(work, r)));
+    // A card number the message speaks of further away ("6222 0212 … 退款退到这张卡吧") is
+    // cut as well: what is left of it (its last four digits) is no word of the question. A
+    // number masked by its checksum alone, in a message that says nothing of a card, stays:
+    // it may be an order's, and cutting it lets other entries answer another shop's order.
+    let card_spoken_of = mask::speaks_of_a_card(work);
+    cut.extend(masked_at.iter().zip(&spans).filter(|(r, _)| r.1 <= work.len()).filter_map(|(&r, span)| {
+        let card = card_spoken_of && span.kind == mask::Sensitive::BankCard;
+        mask::with_its_cue(work, r).or(card.then_some(r))
+    }));
     cut.sort_unstable();
     let query = cut_spans(work, &cut);
     let norm = normalize(&query);

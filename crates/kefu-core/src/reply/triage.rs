@@ -158,18 +158,22 @@ fn classify_as(norm: &str, entry: bool) -> (Triage, Cue) {
         for (cue, words) in table {
             // The exceptions below are weighed only for a cue the message names: most messages
             // name none, and the fraud one scans every complaint phrase.
-            let named = lexicon::any(norm, words)
-                || (*cue == Cue::Service && accused)
-                || (*cue == Cue::Payment && payment_went_wrong(norm))
-                || (*cue == Cue::Safety && (smell_ingested || body_reacts(norm) || hazard));
+            let named = if *cue == Cue::Payment {
+                payment_reported(norm)
+            } else {
+                lexicon::any(norm, words)
+                    || (*cue == Cue::Service && accused)
+                    || (*cue == Cue::Safety && (smell_ingested || body_reacts(norm) || hazard))
+            };
             if !named {
                 continue;
             }
             // "优惠券用不了" / "the promo code doesn't work": a promotion question, not a
             // faulty product (the seeds' quality-complaint route would offer repair or
-            // replacement for a coupon). A way to pay that does not work ("花呗用不了") never
-            // gets here: it is a payment gone wrong, named above.
-            if *cue == Cue::Quality && not_goods {
+            // replacement for a coupon). Nor is a way to pay that does not work: reported
+            // ("花呗用不了") it is a payment gone wrong, named above; asked about ("如果花呗用不了
+            // 怎么办") a question for the FAQ.
+            if *cue == Cue::Quality && (not_goods || way_to_pay_fails(&units(norm))) {
                 continue;
             }
             // "过了保修期坏了 还能修吗", "I dropped it and the screen cracked": no fault of the
@@ -298,12 +302,34 @@ fn payment_went_wrong(norm: &str) -> bool {
         || followed(&u, ZH_CHARGING(), ZH_TWICE(), 4)
         || followed(&u, ZH_TWICE(), ZH_TAKING(), 1)
         || (lexicon::any(norm, ZH_MONEY_OUT()) && lexicon::any(norm, ZH_NO_ORDER()));
-    // A way to pay named, and soon after it that it does not work: a word between it and an
-    // English failure ("my credit card is not working"), [`METHOD_REACH`] before a Chinese
-    // one. Counted even when asked about ("如果花呗用不了怎么办"), as it always was.
-    let method =
-        followed(&u, PAY_METHODS(), METHOD_FAILS(), 1) || followed(&u, PAY_METHODS(), ZH_METHOD_FAILS(), METHOD_REACH);
-    method || ((failed || declined || twice || no_order || zh) && !lexicon::any(norm, PAYMENT_ASKED()))
+    way_to_pay_fails(&u) || failed || declined || twice || no_order || zh
+}
+
+/// A way to pay named, and soon after it that it does not work: a word between it and an
+/// English failure ("my credit card is not working"), [`METHOD_REACH`] before a Chinese one.
+fn way_to_pay_fails(u: &[String]) -> bool {
+    followed(u, PAY_METHODS(), METHOD_FAILS(), 1) || followed(u, PAY_METHODS(), ZH_METHOD_FAILS(), METHOD_REACH)
+}
+
+/// A payment went wrong and the shopper says so ([`URGENT_PAYMENT`], [`payment_went_wrong`]),
+/// in the part of the message that reports: a sentence that asks what would happen ("what
+/// happens if my credit card is declined?", "如果花呗用不了怎么办") is a question for the FAQ,
+/// whichever way it names the payment, while "my card was declined, what happens if I try
+/// again" and "付款失败了，如果不能解决我就投诉" report one before they ask.
+fn payment_reported(norm: &str) -> bool {
+    let said = reported_part(norm);
+    lexicon::any(&said, URGENT_PAYMENT()) || payment_went_wrong(&said)
+}
+
+/// `norm` without what it asks about: each sentence from a [`PAYMENT_ASKED`] cue on ("what
+/// happens if …", "如果 …") is left out, up to its end. "主要是" and the like are no "要是".
+fn reported_part(norm: &str) -> String {
+    let mut said = lexicon::remove_all(norm, NOT_ASKED());
+    while let Some(at) = PAYMENT_ASKED().iter().filter_map(|c| lexicon::find(&said, c)).min() {
+        let end = said[at..].find(['.', '?', '!', '。', ';', '\n']).map_or(said.len(), |i| at + i);
+        said.replace_range(at..end, " ");
+    }
+    said
 }
 
 /// How far after a way to pay (in [`units`]: Chinese characters) a Chinese failure may be
@@ -580,6 +606,15 @@ fn complaint_progress(norm: &str) -> bool {
     let rest = lexicon::remove_all(norm, COMPLAINT_NAMED());
     let service = COMPLAINT_SERVICE().iter();
     !service.into_iter().any(|w| lexicon::find(&rest, w).is_some())
+}
+
+/// The message asks the shop to delete what it keeps about the shopper ("我不想你们保存我的手机号
+/// 和地址 能删吗", "删除我的个人信息", "please delete my personal data", "erase my account"): a
+/// word of erasing close to a word of personal data, either way round. The seeds' data rules
+/// make such a request one for the shop's deletion process or a person, never a guess.
+pub fn asks_erasure(norm: &str) -> bool {
+    let u = units(norm);
+    followed(&u, ERASING(), PERSONAL_DATA(), 4) || followed(&u, PERSONAL_DATA(), ERASING(), 4)
 }
 
 /// The message only asks to escalate ([`ESCALATE`]): "会员怎么升级" is no such request.
@@ -1614,6 +1649,8 @@ super::lexicon::word_lists! {
     /// "如果付款失败会怎样"): for the FAQ, not the green channel. Narrower than [`HYPOTHETICAL`]:
     /// "not sure if it went through, my card was declined" reports one.
     PAYMENT_ASKED = ["what if", "what happens if", "what happens when", "in case", "如果", "万一", "假如", "要是"];
+    /// Words that end in a [`PAYMENT_ASKED`] cue and ask nothing ("主要是付款失败了": mainly).
+    NOT_ASKED = ["主要是", "只要是", "需要是", "还要是"];
     /// Something swallowed or choked on: a child or a pet in danger, whatever the item.
     SWALLOWED = [
         "swallowed",
@@ -2163,6 +2200,37 @@ super::lexicon::word_lists! {
         "被拒",
         "失败",
     ];
+    /// [`asks_erasure`]: erasing …
+    ERASING = ["删", "清除", "注销", "销毁", "delete", "deleted", "erase", "remove", "wipe"];
+    /// … what the shop keeps about the shopper.
+    PERSONAL_DATA = [
+        "个人信息",
+        "个人资料",
+        "个人数据",
+        "信息",
+        "资料",
+        "数据",
+        "隐私",
+        "手机号",
+        "电话",
+        "地址",
+        "身份证",
+        "账号",
+        "账户",
+        "帐号",
+        "帐户",
+        "personal data",
+        "personal information",
+        "personal details",
+        "data",
+        "details",
+        "information",
+        "info",
+        "phone number",
+        "number",
+        "address",
+        "account",
+    ];
     /// Asking to escalate and nothing else: the word a shop's escalation answer tells shoppers to
     /// send ("发送「升级」", "type \"escalate\"").
     ESCALATE = [
@@ -2441,9 +2509,21 @@ mod tests {
             ("paypal 一直用不了", Triage::Urgent, Cue::Payment),
             ("my credit card is not working", Triage::Urgent, Cue::Payment),
             ("apple pay doesn't work", Triage::Urgent, Cue::Payment),
-            // A way to pay that fails counts even when asked about, unlike `PAYMENT_ASKED`'s
-            // "what happens if my card is declined" (below).
-            ("如果花呗用不了怎么办", Triage::Urgent, Cue::Payment),
+            // A way to pay that fails, asked about, is a question like "what happens if my card
+            // is declined" (below), however the payment is named; said before the question, a
+            // report.
+            ("如果花呗用不了怎么办", Triage::Product, Cue::None),
+            ("what if my paypal doesn't work", Triage::Product, Cue::None),
+            ("what happens if my credit card is declined", Triage::Product, Cue::None),
+            ("what happens if my credit card is declined?", Triage::Product, Cue::None),
+            ("what happens if payment fails", Triage::Product, Cue::None),
+            ("如果付款失败会怎样", Triage::Product, Cue::None),
+            ("my credit card was declined but the money was taken", Triage::Urgent, Cue::Payment),
+            ("my card was declined, what happens if i try again", Triage::Urgent, Cue::Payment),
+            ("我的卡被扣款了但是订单失败", Triage::Urgent, Cue::Payment),
+            ("付款失败了，如果不能解决我就投诉", Triage::Urgent, Cue::Payment),
+            ("主要是付款失败了", Triage::Urgent, Cue::Payment),
+            ("what happens if my card is declined? my paypal was charged twice", Triage::Urgent, Cue::Payment),
             ("用信用卡买的电热水壶插上电就用不了", Triage::Complaint, Cue::Quality),
             ("I paid with my credit card but the kettle is not working", Triage::Complaint, Cue::Quality),
             ("过了保修期坏了 还能修吗", Triage::Product, Cue::None),

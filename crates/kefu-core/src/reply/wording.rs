@@ -1107,7 +1107,10 @@ pub fn answer_did_not_help(loc: Locale) -> String {
 
 /// A line telling the shopper that ID-card, bank-card or passport numbers in their message were hidden
 /// (the seeds' data rules: collect only what the service needs, and say why): the number is
-/// shown masked to its last four digits, stored and sent only so, and never needed in the chat.
+/// shown masked to its last characters, stored and sent only so, and never needed in the chat.
+/// What stays readable is said as it is: the last four digits of a card or an ID, the last
+/// characters of a number written with letters (a passport, an IBAN), and as many as stay (a
+/// passport number of six or seven keeps two or three).
 pub fn masked_note(loc: Locale, hidden: Hidden) -> Option<String> {
     // The numbers shown down to their last four, by name; a card's security code and expiry
     // date are hidden whole and said apart.
@@ -1130,19 +1133,34 @@ pub fn masked_note(loc: Locale, hidden: Hidden) -> Option<String> {
     };
     let cn = join(names.iter().map(|n| n.1).collect(), "和");
     let tw = join(names.iter().map(|n| n.2).collect(), "和");
+    // What stays readable: "the last four digits", "the last three characters" (后三位).
+    let (fewest, most) = hidden.kept;
+    let count = |n: u8| match n {
+        1 => ("one", "一", "一"),
+        2 => ("two", "两", "兩"),
+        3 => ("three", "三", "三"),
+        _ => ("four", "四", "四"),
+    };
+    let unit = if hidden.lettered { "characters" } else { "digits" };
+    let (en_last, cn_last, tw_last) = if fewest == most {
+        let (e, c, t) = count(fewest);
+        (format!("the last {e} {unit}"), format!("后{c}位"), format!("後{t}碼"))
+    } else {
+        (format!("the last few {unit}"), "最后几位".to_string(), "最後幾碼".to_string())
+    };
     Some(match (names.is_empty(), hidden.card_secret) {
         (true, false) => return None,
         (false, false) => t(
             loc,
-            &format!("To keep you safe, I've hidden the {en} you sent down to the last four digits; we never need it in this chat."),
-            &format!("为了您的信息安全，您发的{cn}我已隐去，只留后四位；在这里不需要提供。"),
-            &format!("為了您的資訊安全，您傳的{tw}我已隱去，只留後四碼；在這裡不需要提供。"),
+            &format!("To keep you safe, I've hidden the {en} you sent down to {en_last}; we never need it in this chat."),
+            &format!("为了您的信息安全，您发的{cn}我已隐去，只留{cn_last}；在这里不需要提供。"),
+            &format!("為了您的資訊安全，您傳的{tw}我已隱去，只留{tw_last}；在這裡不需要提供。"),
         ),
         (false, true) => t(
             loc,
-            &format!("To keep you safe, I've hidden the {en} you sent down to the last four digits, and the card's security code and expiry date completely; we never need them in this chat."),
-            &format!("为了您的信息安全，您发的{cn}我已隐去，只留后四位，卡的安全码和有效期已全部隐去；在这里不需要提供。"),
-            &format!("為了您的資訊安全，您傳的{tw}我已隱去，只留後四碼，卡片的安全碼和有效期限已全部隱去；在這裡不需要提供。"),
+            &format!("To keep you safe, I've hidden the {en} you sent down to {en_last}, and the card's security code and expiry date completely; we never need them in this chat."),
+            &format!("为了您的信息安全，您发的{cn}我已隐去，只留{cn_last}，卡的安全码和有效期已全部隐去；在这里不需要提供。"),
+            &format!("為了您的資訊安全，您傳的{tw}我已隱去，只留{tw_last}，卡片的安全碼和有效期限已全部隱去；在這裡不需要提供。"),
         ),
         (true, true) => t(
             loc,
@@ -1365,13 +1383,16 @@ pub(crate) fn all_samples() -> Vec<String> {
         out.push(answer_did_not_help(loc));
         out.push(order_hint(loc));
         out.push(order_noted(loc));
+        let four = Hidden { kept: (4, 4), ..Hidden::default() };
         for (id_card, bank_card) in [(true, false), (false, true), (true, true)] {
-            out.extend(masked_note(loc, Hidden { id_card, bank_card, ..Hidden::default() }));
+            out.extend(masked_note(loc, Hidden { id_card, bank_card, ..four }));
         }
-        out.extend(masked_note(loc, Hidden { bank_account: true, card_secret: true, ..Hidden::default() }));
+        out.extend(masked_note(loc, Hidden { bank_account: true, card_secret: true, lettered: true, ..four }));
         out.extend(masked_note(loc, Hidden { card_secret: true, ..Hidden::default() }));
-        out.extend(masked_note(loc, Hidden { passport: true, ..Hidden::default() }));
-        out.extend(masked_note(loc, Hidden { id_card: true, passport: true, ..Hidden::default() }));
+        for kept in [(4, 4), (3, 3), (2, 2)] {
+            out.extend(masked_note(loc, Hidden { passport: true, lettered: true, kept, ..Hidden::default() }));
+        }
+        out.extend(masked_note(loc, Hidden { id_card: true, passport: true, lettered: true, kept: (3, 4), ..four }));
         out.push(masked_previous_note(loc));
         out.push(handoff_again(loc, true));
         out.push(handoff_again(loc, false));
