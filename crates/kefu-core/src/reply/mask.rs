@@ -520,10 +520,13 @@ fn classify(run: &Run, ctx: &str, expecting: Expecting) -> Option<Sensitive> {
 /// first digits, is one even when it fails the check ("4532 1234 5678 9010 exp 12/27"): a
 /// digit mistyped leaves fifteen of the shopper's sixteen readable. Not in a shop whose order
 /// numbers are 16 digits when an order number is meant, and not groups joined by commas or
-/// line breaks (counts, prices, lists), which need the check ([`loosely_written`]).
-fn typed_as_card(run: &Run, ctx: &str, expecting: Expecting) -> Option<Sensitive> {
+/// line breaks (counts, prices, lists), which need the check ([`loosely_written`]), and not
+/// the first sixteen digits of a longer grouped number ("6222 0212 3456 7890 13").
+fn typed_as_card(text: &str, run: &Run, ctx: &str, expecting: Expecting) -> Option<Sensitive> {
     let order = expecting.sixteen_digit_orders && (expecting.order || has_cue(ctx, ORDER_CUES));
-    (card_shaped(run) && card_prefix(&run.digits) && !order).then_some(Sensitive::BankCard)
+    let after = text[run.end..].trim_start_matches([' ', '-', '\u{3000}']);
+    let goes_on = after.chars().next().is_some_and(|c| digit(c).is_some());
+    (card_shaped(run) && card_prefix(&run.digits) && !order && !goes_on).then_some(Sensitive::BankCard)
 }
 
 /// The sensitive numbers of `text`, in order. A run of groups that is not sensitive as a whole
@@ -548,7 +551,7 @@ pub fn find_in(text: &str, expecting: Expecting) -> Vec<Span> {
         let r = &runs[next];
         next += 1;
         let ctx = context_before(text, r.start);
-        if let Some(kind) = classify(r, &ctx, expecting).or_else(|| typed_as_card(r, &ctx, expecting)) {
+        if let Some(kind) = classify(r, &ctx, expecting).or_else(|| typed_as_card(text, r, &ctx, expecting)) {
             out.push(Span { start: r.start, end: r.end, kind });
             continue;
         }
@@ -1411,6 +1414,7 @@ mod tests {
         assert!(!luhn("4532123456789010"));
         assert_eq!(mask("its 4532 1234 5678 9010 exp 12/27"), "its **** **** **** 9010 exp **/**");
         assert_eq!(mask("2024 1123 1234 5678"), "2024 1123 1234 5678");
+        assert_eq!(mask("备注编号 6222 0212 3456 7890 13"), "备注编号 6222 0212 3456 7890 13");
     }
 
     #[test]
