@@ -660,7 +660,7 @@ struct Kind {
 
 /// The message answers the ask for the order number with nothing but a number that does not
 /// fit the shop's pattern ("its CH20240611-5532"): it answers the waiting question, which is
-/// asked again with the number named ([`rechecks`]), not searched as a question of its own.
+/// asked again with the number named ([`may_ask_order`]), not searched as a question of its own.
 fn mistyped_answer(conv: &Conversation, work: &str, found: &facts::Found) -> bool {
     if conv.pending.is_none() || !found.order_numbers.is_empty() || found.rejected.is_empty() {
         return false;
@@ -672,10 +672,11 @@ fn mistyped_answer(conv: &Conversation, work: &str, found: &facts::Found) -> boo
     facts::only_facts(&normalize(&rest))
 }
 
-/// A number given for the order number did not fit the pattern: the bot asks once more,
-/// naming it, even though it asked before; a second miss goes to a person.
-fn rechecks(conv: &Conversation, rejected: Option<&str>) -> bool {
-    rejected.is_some() && conv.asked.iter().filter(|f| **f == Fact::OrderNumber).count() < 2
+/// The bot may ask for the order number: it has not yet, or the number given did not fit the
+/// pattern and it asks once more, naming it; a second miss goes to a person.
+fn may_ask_order(conv: &Conversation, rejected: Option<&str>) -> bool {
+    let asked = conv.asked.iter().filter(|f| **f == Fact::OrderNumber).count();
+    asked == 0 || (rejected.is_some() && asked < 2)
 }
 
 fn classify(conv: &mut Conversation, read: &Reading) -> Kind {
@@ -906,7 +907,7 @@ fn word(
         if let Decision::Answer { .. } = base {
             r.message = Some(wording::offer_human(locale));
             set_promise(&mut r, Some(complaint_or_off_hours(settings, now, open)), settings, now);
-        } else if !has_order && (!conv.asked.contains(&Fact::OrderNumber) || rechecks(conv, rejected)) {
+        } else if !has_order && may_ask_order(conv, rejected) {
             ask(&mut r, conv, question, locale, rejected);
             set_promise(&mut r, Some(complaint_or_off_hours(settings, now, open)), settings, now);
         } else {
@@ -930,9 +931,7 @@ fn word(
                 r.offer_human = true;
                 r.message = Some(wording::order_noted(locale));
             }
-            _ if !has_order && (!conv.asked.contains(&Fact::OrderNumber) || rechecks(conv, rejected)) => {
-                ask(&mut r, conv, question, locale, rejected)
-            }
+            _ if !has_order && may_ask_order(conv, rejected) => ask(&mut r, conv, question, locale, rejected),
             _ => handoff(&mut r, HandoffReason::Rule),
         }
     } else {
